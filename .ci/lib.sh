@@ -1,0 +1,51 @@
+# Shared by .ci/install-and-run and .ci/install-and-test: Debian packages and the Rust toolchain.
+# Sourced, not run.
+
+# To build certkeeper (the pcsc crate needs libpcsclite-dev and pkg-config; Slint needs fontconfig).
+BUILD_PACKAGES=(ca-certificates curl gcc libc6-dev pkg-config libpcsclite-dev libfontconfig1-dev libxkbcommon-dev)
+# To run the desktop window (winit loads the X11/Wayland libraries at run time) and reach tokens.
+RUN_PACKAGES=(libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
+  libwayland-client0 libwayland-cursor0 libfontconfig1 fonts-dejavu-core libpcsclite1 pcscd)
+# The real peers and services the tests talk to (see tests/src/support/mod.rs).
+TEST_PACKAGES=(openssl libengine-gost-openssl softhsm2 opensc pcscd vsmartcard-vpcd vsmartcard-vpicc
+  python3 python3-pycryptodome dbus libglib2.0-bin dunst xvfb xdotool imagemagick)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs the given Debian packages; `apt-get update` only when something is missing.
+install_packages() {
+  local missing=()
+  local package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "Installing: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# certkeeper needs Rust 1.92 or newer (Slint 1.18); Debian's own rustc is older, so use rustup's.
+ensure_rust() {
+  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "Installing Rust with rustup (https://rustup.rs)"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component rustfmt,clippy
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  local version
+  version=$(rustc --version | awk '{print $2}')
+  if [ "$(printf '%s\n1.92.0\n' "$version" | sort -V | head -n1)" != "1.92.0" ]; then
+    if command -v rustup >/dev/null 2>&1; then
+      rustup update stable
+    else
+      echo "Rust $version is too old: certkeeper needs 1.92 or newer (https://rustup.rs)" >&2
+      exit 1
+    fi
+  fi
+}

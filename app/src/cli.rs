@@ -1,0 +1,89 @@
+//! The command line: `certkeeper [--archive PATH] [--passphrase-file FILE] [--json] <command>`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Keeps every qualified electronic signature certificate and key container you ever had, issues new
+/// ones and opens old encrypted documents.
+///
+/// Without a command, certkeeper opens its desktop window on your archive.
+#[derive(Debug, Parser)]
+#[command(
+    name = "certkeeper",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit status: 0 success, 1 error, 2 wrong usage, 3 no display for the window.\n\
+Language: the locale (LC_ALL, LC_MESSAGES, LANG), or CERTKEEPER_LANG=ru|en.\n\
+Logging: CERTKEEPER_LOG=warn|info|debug (never shows a secret)."
+)]
+pub struct Cli {
+    /// The archive file [default: ~/.local/share/certkeeper/archive.db].
+    #[arg(long, global = true, value_name = "PATH", env = "CERTKEEPER_ARCHIVE")]
+    pub archive: Option<PathBuf>,
+
+    /// Read the archive passphrase from this file instead of asking (never give it as an argument).
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "CERTKEEPER_PASSPHRASE_FILE"
+    )]
+    pub passphrase_file: Option<PathBuf>,
+
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What certkeeper can do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the desktop window (the same as running certkeeper without a command).
+    Ui,
+    /// Show and check the archive, passphrase source and language in use.
+    Info,
+    /// Print a shell completion script.
+    ///
+    /// For bash: certkeeper completions bash > ~/.local/share/bash-completion/completions/certkeeper
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_option_takes_a_secret_as_its_value() {
+        fn check(command: &clap::Command) {
+            for argument in command.get_arguments() {
+                let name = argument.get_id().as_str();
+                let secret = ["passphrase", "password", "pin"]
+                    .iter()
+                    .any(|word| name.contains(word));
+                assert!(
+                    !secret || name.ends_with("_file"),
+                    "--{name} of `{}` would put a secret on the command line",
+                    command.get_name()
+                );
+            }
+            command.get_subcommands().for_each(check);
+        }
+        check(&Cli::command());
+    }
+}

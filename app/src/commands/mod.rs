@@ -1,0 +1,22 @@
+//! One module per command; each takes what it needs from [`Context`].
+
+pub mod info;
+
+use std::path::PathBuf;
+
+use crate::messages::{Lang, LangOrigin};
+
+/// What every command may need: the global options after the environment has been applied.
+#[derive(Debug)]
+pub struct Context {
+    /// The archive file, as given or by default.
+    pub archive: Option<PathBuf>,
+    /// Where the archive passphrase is read from, when not asked.
+    pub passphrase_file: Option<PathBuf>,
+    /// Print JSON instead of text.
+    pub json: bool,
+    /// The language of every message.
+    pub lang: Lang,
+    /// Why that language.
+    pub lang_origin: LangOrigin,
+}

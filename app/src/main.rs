@@ -1,0 +1,91 @@
+//! certkeeper: the command line, the desktop window and the reminder service in one binary.
+
+mod cli;
+mod commands;
+mod messages;
+mod ui;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{CommandFactory, Parser};
+
+use crate::cli::{Cli, Command};
+use crate::commands::Context;
+use crate::messages::{AppError, Lang};
+
+/// Exit status for "no display to open the window on" (documented in `--help` and the README).
+const EXIT_NO_DISPLAY: u8 = 3;
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let (lang, lang_origin) = Lang::detect();
+    let context = Context {
+        archive: cli.archive,
+        passphrase_file: cli.passphrase_file,
+        json: cli.json,
+        lang,
+        lang_origin,
+    };
+    match run(cli.command.unwrap_or(Command::Ui), &context) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&error, lang),
+    }
+}
+
+fn run(command: Command, context: &Context) -> Result<()> {
+    match command {
+        Command::Ui => {
+            let archive = certkeeper_storage::ArchiveLocation::resolve(context.archive.clone())?;
+            ui::run(&archive, context.lang)
+        }
+        Command::Info => commands::info::run(context),
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "certkeeper", &mut out);
+            out.flush().map_err(AppError::Output)?;
+            Ok(())
+        }
+    }
+}
+
+/// Tells the person what went wrong and what to do next, in their language, and picks the exit status.
+fn report(error: &anyhow::Error, lang: Lang) -> ExitCode {
+    tracing::debug!(error = format_args!("{error:#}"), "command failed");
+    let text = messages::describe(error, lang);
+    let mut err = std::io::stderr().lock();
+    if matches!(error.downcast_ref::<AppError>(), Some(AppError::NoDisplay)) {
+        // One line: the person asked for a window and should see at once how to go on without it.
+        let _ = writeln!(err, "certkeeper: {} {}", text.problem, text.next_step);
+        return ExitCode::from(EXIT_NO_DISPLAY);
+    }
+    let (problem, next) = match lang {
+        Lang::En => ("error", "what to do"),
+        Lang::Ru => ("ошибка", "что делать"),
+    };
+    let _ = writeln!(
+        err,
+        "{problem}: {}\n{next}: {}",
+        text.problem, text.next_step
+    );
+    ExitCode::FAILURE
+}
+
+/// Our own warnings, and only errors from the libraries underneath (the windowing stack is chatty).
+const DEFAULT_LOG_FILTER: &str =
+    "error,certkeeper=warn,certkeeper_core=warn,certkeeper_storage=warn";
+
+/// Logs go to standard error, filtered by `CERTKEEPER_LOG` (default: warnings). No code logs a secret:
+/// secrets are `SecretString`s whose `Debug` is redacted.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CERTKEEPER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,390 @@
+//! The one catalogue of what certkeeper says to a person, in English and Russian.
+//!
+//! Every message is a pair: what went wrong, and what to do next (with the exact command when there
+//! is one). The command line and the desktop window both take their words from here, so a message is
+//! written once and reads the same everywhere.
+
+use std::fmt;
+use std::path::Path;
+
+use certkeeper_core::error::SecretFileError;
+
+/// The language certkeeper speaks to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English.
+    En,
+    /// Russian.
+    Ru,
+}
+
+/// Why a language was chosen, for `certkeeper info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LangOrigin {
+    /// `CERTKEEPER_LANG` asked for it.
+    Override,
+    /// The POSIX locale variable named here (`LC_ALL`, `LC_MESSAGES` or `LANG`).
+    Locale(&'static str),
+    /// Nothing said otherwise.
+    Fallback,
+}
+
+impl Lang {
+    /// Chooses the language from the environment: `CERTKEEPER_LANG=ru|en` first, then the locale in
+    /// POSIX order (`LC_ALL`, `LC_MESSAGES`, `LANG`); Russian for any `ru*` locale, English otherwise.
+    ///
+    /// An unknown `CERTKEEPER_LANG` is ignored with a warning rather than refused, so that a typo never
+    /// keeps a person from their documents.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> (Self, LangOrigin) {
+        if let Some(value) = var("CERTKEEPER_LANG").filter(|value| !value.is_empty()) {
+            match Self::from_code(&value) {
+                Some(lang) => return (lang, LangOrigin::Override),
+                None => tracing::warn!(
+                    value = %value,
+                    "CERTKEEPER_LANG must be `ru` or `en`; using the locale instead"
+                ),
+            }
+        }
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Some(locale) = var(name).filter(|value| !value.is_empty()) {
+                let lang = if locale.to_ascii_lowercase().starts_with("ru") {
+                    Self::Ru
+                } else {
+                    Self::En
+                };
+                return (lang, LangOrigin::Locale(name));
+            }
+        }
+        (Self::En, LangOrigin::Fallback)
+    }
+
+    /// The language from the process environment.
+    pub fn detect() -> (Self, LangOrigin) {
+        Self::from_env(|name| std::env::var(name).ok())
+    }
+
+    /// `ru` or `en` (any case, with an optional region such as `ru_RU.UTF-8`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        let code = code.to_ascii_lowercase();
+        if code == "ru"
+            || code.starts_with("ru_")
+            || code.starts_with("ru-")
+            || code.starts_with("ru.")
+        {
+            Some(Self::Ru)
+        } else if code == "en"
+            || code.starts_with("en_")
+            || code.starts_with("en-")
+            || code.starts_with("en.")
+        {
+            Some(Self::En)
+        } else {
+            None
+        }
+    }
+
+    /// Picks the English or the Russian text.
+    pub fn pick<'a>(self, en: &'a str, ru: &'a str) -> &'a str {
+        match self {
+            Self::En => en,
+            Self::Ru => ru,
+        }
+    }
+}
+
+/// A message for a person: what went wrong and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// What went wrong, in one sentence.
+    pub problem: String,
+    /// What to do next, with the exact command when there is one.
+    pub next_step: String,
+}
+
+impl Text {
+    fn new(lang: Lang, en: (String, String), ru: (String, String)) -> Self {
+        let (problem, next_step) = match lang {
+            Lang::En => en,
+            Lang::Ru => ru,
+        };
+        Self { problem, next_step }
+    }
+}
+
+/// Situations the application itself reports (the libraries' errors are described by [`describe`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// `certkeeper` without a command wants a window, but there is no display to open it on.
+    #[error("no display: DISPLAY and WAYLAND_DISPLAY are unset")]
+    NoDisplay,
+    /// The windowing system refused to open the window.
+    #[error("the window could not be opened: {reason}")]
+    WindowFailed {
+        /// What the windowing backend said.
+        reason: String,
+    },
+    /// Writing to standard output failed (a closed pipe, a full disk).
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// The message for any error that reaches the top of the program.
+pub fn describe(error: &anyhow::Error, lang: Lang) -> Text {
+    for cause in error.chain() {
+        if let Some(error) = cause.downcast_ref::<AppError>() {
+            return describe_app(error, lang);
+        }
+        if let Some(error) = cause.downcast_ref::<SecretFileError>() {
+            return describe_secret_file(error, lang);
+        }
+        if let Some(certkeeper_core::Error::SecretFile(error)) =
+            cause.downcast_ref::<certkeeper_core::Error>()
+        {
+            return describe_secret_file(error, lang);
+        }
+        if let Some(error) = cause.downcast_ref::<certkeeper_storage::Error>() {
+            return describe_storage(error, lang);
+        }
+    }
+    Text::new(
+        lang,
+        (
+            format!("Unexpected error: {error:#}."),
+            "Run the same command again with CERTKEEPER_LOG=debug and send the output to support."
+                .into(),
+        ),
+        (
+            format!("Непредвиденная ошибка: {error:#}."),
+            "Повторите команду с CERTKEEPER_LOG=debug и отправьте вывод в поддержку.".into(),
+        ),
+    )
+}
+
+fn describe_app(error: &AppError, lang: Lang) -> Text {
+    match error {
+        AppError::NoDisplay => Text::new(
+            lang,
+            (
+                "No display found (DISPLAY and WAYLAND_DISPLAY are unset), so the window cannot open.".into(),
+                "Use certkeeper from the command line: certkeeper --help".into(),
+            ),
+            (
+                "Дисплей не найден (DISPLAY и WAYLAND_DISPLAY не заданы), окно открыть нельзя.".into(),
+                "Работайте из командной строки: certkeeper --help".into(),
+            ),
+        ),
+        AppError::WindowFailed { reason } => Text::new(
+            lang,
+            (
+                format!("The certkeeper window could not be opened: {reason}."),
+                "Check that you are logged in to a graphical session, or use the command line: certkeeper --help".into(),
+            ),
+            (
+                format!("Не удалось открыть окно certkeeper: {reason}."),
+                "Проверьте, что вы вошли в графический сеанс, или работайте из командной строки: certkeeper --help".into(),
+            ),
+        ),
+        AppError::Output(source) => Text::new(
+            lang,
+            (
+                format!("Could not write the output: {source}."),
+                "Check that the disk is not full and the receiving program is still running, then run the command again.".into(),
+            ),
+            (
+                format!("Не удалось записать вывод: {source}."),
+                "Проверьте, что диск не заполнен и принимающая программа работает, и повторите команду.".into(),
+            ),
+        ),
+    }
+}
+
+fn describe_secret_file(error: &SecretFileError, lang: Lang) -> Text {
+    match error {
+        SecretFileError::Unreadable { path, source } => Text::new(
+            lang,
+            (
+                format!("Cannot read the password file {}: {source}.", shown(path)),
+                "Check the path given with --passphrase-file or CERTKEEPER_PASSPHRASE_FILE, or leave it out to type the passphrase when asked.".into(),
+            ),
+            (
+                format!("Не удаётся прочитать файл с паролем {}: {source}.", shown(path)),
+                "Проверьте путь в --passphrase-file или CERTKEEPER_PASSPHRASE_FILE либо уберите его, чтобы ввести пароль по запросу.".into(),
+            ),
+        ),
+        SecretFileError::Empty { path } => Text::new(
+            lang,
+            (
+                format!("The password file {} is empty.", shown(path)),
+                "Write the passphrase into the file as one line, or leave --passphrase-file out to type it when asked.".into(),
+            ),
+            (
+                format!("Файл с паролем {} пуст.", shown(path)),
+                "Запишите пароль в файл одной строкой или уберите --passphrase-file, чтобы ввести его по запросу.".into(),
+            ),
+        ),
+        SecretFileError::NotText { path } => Text::new(
+            lang,
+            (
+                format!("The password file {} is not text (UTF-8).", shown(path)),
+                "Check that you named the right file; save the passphrase as UTF-8 text.".into(),
+            ),
+            (
+                format!("Файл с паролем {} не является текстом (UTF-8).", shown(path)),
+                "Проверьте, тот ли это файл; сохраните пароль как текст в кодировке UTF-8.".into(),
+            ),
+        ),
+        SecretFileError::TooLarge { path, size, limit } => Text::new(
+            lang,
+            (
+                format!("The password file {} is {size} bytes; a passphrase may have at most {limit}.", shown(path)),
+                "Check that you named the right file: it should hold only the passphrase.".into(),
+            ),
+            (
+                format!("Файл с паролем {} занимает {size} байт, а пароль может быть не длиннее {limit}.", shown(path)),
+                "Проверьте, тот ли это файл: в нём должен быть только пароль.".into(),
+            ),
+        ),
+        other => unknown(other, lang),
+    }
+}
+
+fn describe_storage(error: &certkeeper_storage::Error, lang: Lang) -> Text {
+    match error {
+        certkeeper_storage::Error::NoDataDirectory => Text::new(
+            lang,
+            (
+                "There is no home directory to keep the archive in.".into(),
+                "Name the archive file: certkeeper --archive /path/to/archive.db, or set CERTKEEPER_ARCHIVE.".into(),
+            ),
+            (
+                "Нет домашнего каталога, в котором можно хранить архив.".into(),
+                "Укажите файл архива: certkeeper --archive /путь/к/archive.db или переменную CERTKEEPER_ARCHIVE.".into(),
+            ),
+        ),
+        other => unknown(other, lang),
+    }
+}
+
+/// A library error this catalogue has no words for yet (library enums are non-exhaustive).
+fn unknown(error: &dyn std::error::Error, lang: Lang) -> Text {
+    describe(&anyhow::anyhow!("{error}"), lang)
+}
+
+fn shown(path: &Path) -> impl fmt::Display + '_ {
+    path.display()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        }
+    }
+
+    #[test]
+    fn language_follows_the_posix_locale_order() {
+        assert_eq!(Lang::from_env(env(&[])), (Lang::En, LangOrigin::Fallback));
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", "ru_RU.UTF-8")])),
+            (Lang::Ru, LangOrigin::Locale("LANG"))
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", "ru_RU.UTF-8"), ("LC_MESSAGES", "C")])),
+            (Lang::En, LangOrigin::Locale("LC_MESSAGES"))
+        );
+        assert_eq!(
+            Lang::from_env(env(&[
+                ("LC_MESSAGES", "en_US.UTF-8"),
+                ("LC_ALL", "ru_RU.UTF-8")
+            ])),
+            (Lang::Ru, LangOrigin::Locale("LC_ALL"))
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", ""), ("LC_ALL", "")])),
+            (Lang::En, LangOrigin::Fallback)
+        );
+    }
+
+    #[test]
+    fn certkeeper_lang_overrides_the_locale_and_a_typo_falls_back() {
+        assert_eq!(
+            Lang::from_env(env(&[("CERTKEEPER_LANG", "ru"), ("LC_ALL", "en_US.UTF-8")])),
+            (Lang::Ru, LangOrigin::Override)
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("CERTKEEPER_LANG", "EN"), ("LANG", "ru_RU.UTF-8")])),
+            (Lang::En, LangOrigin::Override)
+        );
+        assert_eq!(
+            Lang::from_env(env(&[
+                ("CERTKEEPER_LANG", "russian"),
+                ("LANG", "ru_RU.UTF-8")
+            ])),
+            (Lang::Ru, LangOrigin::Locale("LANG"))
+        );
+    }
+
+    /// One example of every message the catalogue knows, so that none is forgotten in one language.
+    fn every_error() -> Vec<anyhow::Error> {
+        let path = PathBuf::from("/media/usb/pass.txt");
+        vec![
+            AppError::NoDisplay.into(),
+            AppError::WindowFailed {
+                reason: "X server refused".into(),
+            }
+            .into(),
+            AppError::Output(std::io::Error::from(std::io::ErrorKind::BrokenPipe)).into(),
+            SecretFileError::Unreadable {
+                path: path.clone(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            }
+            .into(),
+            certkeeper_core::Error::from(SecretFileError::Empty { path: path.clone() }).into(),
+            SecretFileError::NotText { path: path.clone() }.into(),
+            SecretFileError::TooLarge {
+                path,
+                size: 5000,
+                limit: 4096,
+            }
+            .into(),
+            certkeeper_storage::Error::NoDataDirectory.into(),
+            anyhow::anyhow!("something nobody foresaw"),
+        ]
+    }
+
+    #[test]
+    fn every_message_has_both_languages_and_a_next_step() {
+        for error in every_error() {
+            let en = describe(&error, Lang::En);
+            let ru = describe(&error, Lang::Ru);
+            for text in [&en, &ru] {
+                assert!(!text.problem.trim().is_empty(), "{error:?}");
+                assert!(!text.next_step.trim().is_empty(), "{error:?}");
+            }
+            let cyrillic =
+                |text: &str| text.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
+            assert!(cyrillic(&ru.problem) && cyrillic(&ru.next_step), "{ru:?}");
+            assert!(!cyrillic(&en.problem) && !cyrillic(&en.next_step), "{en:?}");
+            assert_ne!(en, ru);
+        }
+    }
+
+    #[test]
+    fn library_errors_are_found_behind_context() {
+        let error = anyhow::Error::from(SecretFileError::Empty {
+            path: "/tmp/p".into(),
+        })
+        .context("reading the archive passphrase");
+        let text = describe(&error, Lang::En);
+        assert!(text.problem.contains("/tmp/p is empty"), "{text:?}");
+    }
+}

@@ -1,0 +1,22 @@
+//! The domain of certkeeper: everything a qualified-signature certificate goes through, without SQL
+//! and without a user interface.
+//!
+//! certkeeper keeps every certificate and key container a person ever had so that documents encrypted
+//! years ago still open. This crate holds the parts that do not depend on where things are stored or
+//! how a person is asked for something:
+//!
+//! - [`secret`] — how secrets (passphrases, PINs, container passwords) enter the program, and the
+//!   rules that keep them out of logs, `Debug` output and error messages.
+//! - [`error`] — the typed errors of this crate. Every variant carries enough context for the
+//!   application to tell a person what went wrong and what to do next; the words themselves live in
+//!   the application's message catalogue, not here.
+//!
+//! The crate never prompts and never prints. When it needs a PIN or a password it will ask through a
+//! trait the application implements, once for the command line and once for the desktop window.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod secret;
+
+pub use error::{Error, Result};

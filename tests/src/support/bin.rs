@@ -1,0 +1,62 @@
+//! The `certkeeper` binary under test.
+//!
+//! Integration tests live in their own package, where Cargo does not build another package's binary,
+//! so the helper builds it once per test process with the same profile as the tests (cheap when it is
+//! up to date). `CERTKEEPER_BIN` names a prebuilt binary instead.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use super::{exclusive, run, workspace_root};
+
+/// The path of an up-to-date `certkeeper` binary.
+pub fn certkeeper() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(build).clone()
+}
+
+fn build() -> PathBuf {
+    if let Some(path) = std::env::var_os("CERTKEEPER_BIN") {
+        return PathBuf::from(path);
+    }
+    // target/<profile>/deps/<test binary>: the binary goes to target/<profile>/certkeeper.
+    let test_binary = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = test_binary
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test binaries live in target/<profile>/deps")
+        .to_path_buf();
+    let profile = profile_dir
+        .file_name()
+        .and_then(|name| name.to_str())
+        .expect("profile directory name")
+        .to_owned();
+    let target_dir = profile_dir
+        .parent()
+        .expect("target directory")
+        .to_path_buf();
+    let _lock = exclusive("cargo-build");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(workspace_root())
+        .args([
+            "build",
+            "--quiet",
+            "--package",
+            "certkeeper",
+            "--bin",
+            "certkeeper",
+        ])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    // Cargo's `dev` profile builds into `debug`; every other profile into its own name.
+    if profile != "debug" {
+        command.args(["--profile", &profile]);
+    }
+    run(&mut command);
+    let binary = profile_dir.join(format!("certkeeper{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.is_file(), "cargo built no {}", binary.display());
+    binary
+}

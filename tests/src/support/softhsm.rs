@@ -1,0 +1,106 @@
+//! SoftHSM2, a real PKCS#11 token, with a token directory private to one test.
+//!
+//! The global SoftHSM configuration is never read or written: every command the helper builds gets
+//! `SOFTHSM2_CONF` pointing at a configuration file in the test's own directory.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{require_program, run, temp_dir};
+
+/// Where Debian installs the SoftHSM2 PKCS#11 module.
+pub const DEBIAN_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+/// The PKCS#11 module under test: `TEST_PKCS11_MODULE`, or SoftHSM2 where Debian puts it.
+pub fn module() -> PathBuf {
+    let module = std::env::var_os("TEST_PKCS11_MODULE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(DEBIAN_MODULE));
+    assert!(
+        module.is_file(),
+        "PKCS#11 module {} not found: apt-get install softhsm2, or set TEST_PKCS11_MODULE",
+        module.display()
+    );
+    module
+}
+
+/// A SoftHSM2 installation private to one test: its own configuration and token directory.
+#[derive(Debug)]
+pub struct SoftHsm {
+    dir: tempfile::TempDir,
+}
+
+/// A token initialised by [`SoftHsm::init_token`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// CKA_LABEL of the token.
+    pub label: String,
+    /// The user PIN.
+    pub pin: String,
+    /// The security officer PIN.
+    pub so_pin: String,
+}
+
+impl SoftHsm {
+    /// A fresh token directory with no token in it yet.
+    pub fn new() -> Self {
+        require_program("softhsm2-util", "softhsm2");
+        let dir = temp_dir();
+        std::fs::create_dir(dir.path().join("tokens")).expect("create the token directory");
+        let conf = format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n",
+            dir.path().join("tokens").display()
+        );
+        std::fs::write(dir.path().join("softhsm2.conf"), conf).expect("write softhsm2.conf");
+        Self { dir }
+    }
+
+    /// The configuration file; give it to a process as `SOFTHSM2_CONF`.
+    pub fn conf_path(&self) -> PathBuf {
+        self.dir.path().join("softhsm2.conf")
+    }
+
+    /// The directory that holds this installation's tokens.
+    pub fn token_dir(&self) -> PathBuf {
+        self.dir.path().join("tokens")
+    }
+
+    /// The PKCS#11 module to load (see [`module`]).
+    pub fn module(&self) -> PathBuf {
+        module()
+    }
+
+    /// `program` with `SOFTHSM2_CONF` set to this installation.
+    pub fn command(&self, program: impl AsRef<Path>) -> Command {
+        let mut command = Command::new(program.as_ref());
+        command.env("SOFTHSM2_CONF", self.conf_path());
+        command
+    }
+
+    /// OpenSC's `pkcs11-tool` on this installation's module, the independent PKCS#11 peer.
+    pub fn pkcs11_tool(&self) -> Command {
+        require_program("pkcs11-tool", "opensc");
+        let mut command = self.command("pkcs11-tool");
+        command.arg("--module").arg(self.module());
+        command
+    }
+
+    /// Initialises a new token in the next free slot.
+    pub fn init_token(&self, label: &str, so_pin: &str, pin: &str) -> Token {
+        run(self
+            .command("softhsm2-util")
+            .args(["--init-token", "--free", "--label", label])
+            .args(["--so-pin", so_pin, "--pin", pin]));
+        Token {
+            label: label.to_owned(),
+            pin: pin.to_owned(),
+            so_pin: so_pin.to_owned(),
+        }
+    }
+}
+
+impl Default for SoftHsm {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,156 @@
+//! An X server (Xvfb) on a free display, private to one test, with window look-ups (xdotool) and
+//! screenshots (ImageMagick).
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use super::{Daemon, require_program, run, wait_until};
+
+/// A running Xvfb.
+#[derive(Debug)]
+pub struct Xvfb {
+    display: String,
+    _daemon: Daemon,
+}
+
+/// Where a window is on the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Geometry {
+    /// Left edge.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl Xvfb {
+    /// Starts Xvfb with a 1280×800 24-bit screen on the first free display.
+    pub fn start() -> Self {
+        let program = require_program("Xvfb", "xvfb");
+        // `-displayfd 1` makes Xvfb pick a free display and write its number to our pipe once ready.
+        let mut daemon = Daemon::spawn(
+            "Xvfb",
+            Command::new(program)
+                .args([
+                    "-displayfd",
+                    "1",
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null()),
+        );
+        let stdout = daemon.child_mut().stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read Xvfb's display number");
+        let number: u32 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("Xvfb did not report a display number (got {line:?})"));
+        Self {
+            display: format!(":{number}"),
+            _daemon: daemon,
+        }
+    }
+
+    /// The display name, e.g. `:3`, for `DISPLAY`.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// `program` with `DISPLAY` set to this server and no Wayland display.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("DISPLAY", &self.display)
+            .env_remove("WAYLAND_DISPLAY");
+        command
+    }
+
+    /// Waits for a window whose title is exactly `title` and returns its X window id.
+    pub fn wait_for_window(&self, title: &str, timeout: Duration) -> u64 {
+        require_program("xdotool", "xdotool");
+        let pattern = format!("^{title}$");
+        let mut found = None;
+        wait_until(&format!("a window titled {title:?}"), timeout, || {
+            let output = self
+                .command("xdotool")
+                .args(["search", "--onlyvisible", "--name", &pattern])
+                .output()
+                .expect("run xdotool");
+            found = String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .find_map(|line| line.trim().parse().ok());
+            found.is_some()
+        });
+        found.expect("window id")
+    }
+
+    /// Where the window is and how big.
+    pub fn geometry(&self, window: u64) -> Geometry {
+        let output = run(self.command("xdotool").args([
+            "getwindowgeometry",
+            "--shell",
+            &window.to_string(),
+        ]));
+        let text = String::from_utf8_lossy(&output.stdout);
+        let field = |name: &str| -> i64 {
+            text.lines()
+                .find_map(|line| line.strip_prefix(&format!("{name}=")))
+                .and_then(|value| value.trim().parse().ok())
+                .unwrap_or_else(|| panic!("xdotool gave no {name}: {text}"))
+        };
+        Geometry {
+            x: field("X") as i32,
+            y: field("Y") as i32,
+            width: field("WIDTH") as u32,
+            height: field("HEIGHT") as u32,
+        }
+    }
+
+    /// Saves the whole screen as a PNG file.
+    pub fn screenshot(&self, path: &Path) {
+        require_program("import", "imagemagick");
+        run(self
+            .command("import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(path));
+    }
+}
+
+/// The colour of one pixel of a PNG file as ImageMagick names it, e.g. `srgb(241,250,238)`.
+pub fn pixel(png: &Path, x: u32, y: u32) -> String {
+    let output = run(Command::new("convert").arg(png).args([
+        "-format",
+        &format!("%[pixel:p{{{x},{y}}}]"),
+        "info:",
+    ]));
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// How many distinct colours a region of a PNG file holds: text and drawings give many, an empty
+/// area one.
+pub fn distinct_colours(png: &Path, region: Geometry) -> u64 {
+    let crop = format!(
+        "{}x{}+{}+{}",
+        region.width, region.height, region.x, region.y
+    );
+    let output = run(Command::new("convert")
+        .arg(png)
+        .args(["-crop", &crop, "+repage", "-format", "%k", "info:"]));
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .expect("ImageMagick's colour count")
+}
