@@ -15,6 +15,55 @@ pub enum Error {
     /// A file that should hold a secret (an archive passphrase, a container password) could not be used.
     #[error(transparent)]
     SecretFile(#[from] SecretFileError),
+    /// A cryptographic operation failed or was given bad input.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}
+
+/// Why a cryptographic operation failed. No variant carries key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// An input (key, digest, signature, UKM, wrapped key) has the wrong length.
+    #[error("{what} is {actual} bytes long, {expected} expected")]
+    Length {
+        /// What the input is.
+        what: &'static str,
+        /// The length required.
+        expected: usize,
+        /// The length given.
+        actual: usize,
+    },
+    /// A private key is zero modulo the group order.
+    #[error("the private key is zero modulo the group order")]
+    PrivateKeyOutOfRange,
+    /// A public key is not a point of the curve's prime-order subgroup.
+    #[error("the public key is not a valid point of the curve")]
+    PublicKeyInvalid,
+    /// The keys of an operation belong to different parameter sets, or to the wrong size.
+    #[error("the keys belong to different or unsuitable parameter sets")]
+    ParamSetMismatch,
+    /// A key agreement was asked with a zero UKM, which would not bind the result to the exchange.
+    #[error("the user keying material (UKM) is zero")]
+    ZeroUkm,
+    /// The signature does not match the digest and public key.
+    #[error("the signature does not verify")]
+    BadSignature,
+    /// An object identifier names no parameter set or algorithm this crate knows.
+    #[error("unknown algorithm or parameter set {oid}")]
+    UnknownOid {
+        /// The dotted object identifier.
+        oid: String,
+    },
+    /// An integrity check (a MAC, a key wrap's check value) failed: wrong key or damaged data.
+    #[error("the integrity check of the {what} failed")]
+    IntegrityCheckFailed {
+        /// What was checked.
+        what: &'static str,
+    },
+    /// The operating system's random generator failed.
+    #[error("the system random generator failed: {0}")]
+    Random(String),
 }
 
 /// Why a secret could not be read from a file.

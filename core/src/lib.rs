@@ -7,6 +7,8 @@
 //!
 //! - [`secret`] — how secrets (passphrases, PINs, container passwords) enter the program, and the
 //!   rules that keep them out of logs, `Debug` output and error messages.
+//! - [`crypto`] — GOST cryptography (GOST R 34.10/34.11/34.12/34.13, 28147-89 and their key
+//!   agreement, wrap and derivation schemes), proven against the standards' examples and OpenSSL.
 //! - [`error`] — the typed errors of this crate. Every variant carries enough context for the
 //!   application to tell a person what went wrong and what to do next; the words themselves live in
 //!   the application's message catalogue, not here.
@@ -16,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod crypto;
 pub mod error;
 pub mod secret;
 

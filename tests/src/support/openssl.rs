@@ -18,11 +18,12 @@ pub enum KeyAlgorithm {
     Rsa2048,
     /// ECDSA/ECDH on NIST P-256.
     EcP256,
-    /// GOST R 34.10-2012 with a 256-bit key; the engine's parameter set name (`A`..`D`, `XA`, `XB`).
+    /// GOST R 34.10-2012 with a 256-bit key; the engine's parameter set name: `A`, `B`, `C` (CryptoPro),
+    /// `XA`, `XB` (CryptoPro exchange), `TCA`..`TCD` (TC26), `0` (test).
     Gost2012_256(&'static str),
     /// GOST R 34.10-2012 with a 512-bit key; parameter set `A`, `B` or `C`.
     Gost2012_512(&'static str),
-    /// GOST R 34.10-2001; parameter set `A`, `B`, `C`, `XA` or `XB`.
+    /// GOST R 34.10-2001; parameter set `0` (test), `A`, `B`, `C`, `XA` or `XB`.
     Gost2001(&'static str),
 }
 
@@ -352,5 +353,63 @@ impl OpenSsl {
 impl Default for OpenSsl {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// What `openssl pkey -text` shows of a GOST key: the parameter set's name and the numbers,
+/// big-endian.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GostKeyText {
+    /// The parameter set, e.g. `id-GostR3410-2001-CryptoPro-XchA-ParamSet`.
+    pub param_set: String,
+    /// The private scalar, big-endian.
+    pub private: Vec<u8>,
+    /// The public key's x, big-endian.
+    pub x: Vec<u8>,
+    /// The public key's y, big-endian.
+    pub y: Vec<u8>,
+}
+
+impl OpenSsl {
+    /// Reads a GOST private key's numbers as OpenSSL prints them, padded to `len` bytes each.
+    pub fn gost_key_text(&self, key: &Path, len: usize) -> GostKeyText {
+        let output = run(self
+            .command()
+            .args(["pkey", "-text", "-noout", "-in"])
+            .arg(key));
+        let text = String::from_utf8(output.stdout).expect("UTF-8");
+        let value = |label: &str| -> String {
+            text.lines()
+                .find_map(|line| line.trim().strip_prefix(label))
+                .unwrap_or_else(|| panic!("no {label} in {text}"))
+                .trim()
+                .to_owned()
+        };
+        let number = |label: &str| -> Vec<u8> {
+            let hex = value(label);
+            let hex = format!("{hex:0>width$}", width = 2 * len);
+            (0..hex.len())
+                .step_by(2)
+                .map(|at| u8::from_str_radix(&hex[at..at + 2], 16).expect("hex"))
+                .collect()
+        };
+        GostKeyText {
+            param_set: value("Parameter set:"),
+            private: number("Private key:"),
+            x: number("X:"),
+            y: number("Y:"),
+        }
+    }
+
+    /// Writes the public half of a key as a PEM file and returns its path.
+    pub fn public_key_pem(&self, key: &Path) -> PathBuf {
+        let public = key.with_extension("pub.pem");
+        run(self
+            .command()
+            .args(["pkey", "-pubout", "-in"])
+            .arg(key)
+            .arg("-out")
+            .arg(&public));
+        public
     }
 }

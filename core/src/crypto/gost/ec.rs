@@ -1,0 +1,236 @@
+//! Elliptic curve arithmetic over the GOST R 34.10 curves, in constant time.
+//!
+//! Field elements are `crypto-bigint` Montgomery forms with the modulus set at run time (one type
+//! serves every parameter set of a size). Points are kept in projective coordinates and added with the
+//! complete formulas of Renes, Costello and Batina ("Complete addition formulas for prime order
+//! elliptic curves", 2016, algorithm 1, any `a`): the same sequence of field operations whatever the
+//! inputs, with no exceptional case for doubling or the point at infinity. They are complete on the
+//! odd-order subgroup every key and signature lives in, also on the cofactor-4 curves TC26 256-A and
+//! 512-C. Scalar multiplication is a Montgomery ladder over every bit of the scalar's type with
+//! constant-time conditional swaps: no branch or memory access depends on a secret bit.
+
+use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use crypto_bigint::{Choice, CtSelect, NonZero, Odd, Uint};
+
+use super::params::{ParamSet, RawParams};
+
+pub(crate) type Fe<const L: usize> = FixedMontyForm<L>;
+
+/// A curve with its parameters in the forms the arithmetic needs.
+#[derive(Clone, Debug)]
+pub(crate) struct Curve<const L: usize> {
+    pub set: ParamSet,
+    pub field: FixedMontyParams<L>,
+    pub p: Odd<Uint<L>>,
+    a: Fe<L>,
+    b: Fe<L>,
+    /// 3·b, used by the complete addition formulas.
+    b3: Fe<L>,
+    /// The subgroup order q, and arithmetic modulo q.
+    pub q: Odd<Uint<L>>,
+    pub scalars: FixedMontyParams<L>,
+    pub cofactor: u32,
+    pub base: Point<L>,
+}
+
+/// A point in projective coordinates (X : Y : Z); the point at infinity is (0 : 1 : 0).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Point<const L: usize> {
+    x: Fe<L>,
+    y: Fe<L>,
+    z: Fe<L>,
+}
+
+/// Big-endian hex of a trusted constant to an integer.
+fn from_hex<const L: usize>(hex: &str) -> Uint<L> {
+    let mut bytes = vec![0u8; L * crypto_bigint::Limb::BYTES];
+    let digits = hex.as_bytes();
+    assert!(
+        digits.len().is_multiple_of(2) && digits.len() / 2 <= bytes.len(),
+        "parameter constant length"
+    );
+    let offset = bytes.len() - digits.len() / 2;
+    for (index, pair) in digits.chunks(2).enumerate() {
+        let text = std::str::from_utf8(pair).expect("ASCII hex");
+        bytes[offset + index] =
+            u8::from_str_radix(text, 16).expect("hex digit in a parameter constant");
+    }
+    Uint::from_be_slice(&bytes)
+}
+
+impl<const L: usize> Curve<L> {
+    /// Builds the curve of `set` and checks it: the base point lies on the curve and has order q.
+    /// The constants are the standards' own, so a failure is a programming error.
+    pub fn new(set: ParamSet) -> Self {
+        let raw: &RawParams = set.raw();
+        let p = Odd::new(from_hex::<L>(raw.p)).expect("p is odd");
+        let field = FixedMontyParams::new(p);
+        let q = Odd::new(from_hex::<L>(raw.q)).expect("q is odd");
+        let scalars = FixedMontyParams::new(q);
+        let a = Fe::new(&from_hex::<L>(raw.a), &field);
+        let b = Fe::new(&from_hex::<L>(raw.b), &field);
+        let b3 = b.add(&b).add(&b);
+        let base = Point {
+            x: Fe::new(&from_hex::<L>(raw.x), &field),
+            y: Fe::new(&from_hex::<L>(raw.y), &field),
+            z: Fe::one(&field),
+        };
+        let curve = Self {
+            set,
+            field,
+            p,
+            a,
+            b,
+            b3,
+            q,
+            scalars,
+            cofactor: raw.cofactor,
+            base,
+        };
+        assert!(
+            curve.is_on_curve(&base),
+            "{}: base point not on the curve",
+            set.name()
+        );
+        assert!(
+            curve.mul(&base, &q.get()).is_identity(),
+            "{}: base point order is not q",
+            set.name()
+        );
+        curve
+    }
+
+    pub fn identity(&self) -> Point<L> {
+        Point {
+            x: Fe::zero(&self.field),
+            y: Fe::one(&self.field),
+            z: Fe::zero(&self.field),
+        }
+    }
+
+    /// The affine point (x, y), both already reduced below p.
+    pub fn point(&self, x: &Uint<L>, y: &Uint<L>) -> Point<L> {
+        Point {
+            x: Fe::new(x, &self.field),
+            y: Fe::new(y, &self.field),
+            z: Fe::one(&self.field),
+        }
+    }
+
+    /// Whether the projective point satisfies Y²Z = X³ + aXZ² + bZ³.
+    pub fn is_on_curve(&self, point: &Point<L>) -> bool {
+        let Point { x, y, z } = point;
+        let z2 = z.square();
+        let left = y.square().mul(z);
+        let right = x
+            .square()
+            .mul(x)
+            .add(&self.a.mul(x).mul(&z2))
+            .add(&self.b.mul(&z2).mul(z));
+        left.retrieve() == right.retrieve()
+    }
+
+    /// P + Q by RCB16 algorithm 1.
+    pub fn add(&self, p1: &Point<L>, p2: &Point<L>) -> Point<L> {
+        let (x1, y1, z1) = (&p1.x, &p1.y, &p1.z);
+        let (x2, y2, z2) = (&p2.x, &p2.y, &p2.z);
+        let a = &self.a;
+        let b3 = &self.b3;
+        let mut t0 = x1.mul(x2);
+        let mut t1 = y1.mul(y2);
+        let mut t2 = z1.mul(z2);
+        let mut t3 = x1.add(y1);
+        let mut t4 = x2.add(y2);
+        t3 = t3.mul(&t4);
+        t4 = t0.add(&t1);
+        t3 = t3.sub(&t4);
+        t4 = x1.add(z1);
+        let mut t5 = x2.add(z2);
+        t4 = t4.mul(&t5);
+        t5 = t0.add(&t2);
+        t4 = t4.sub(&t5);
+        t5 = y1.add(z1);
+        let mut x3 = y2.add(z2);
+        t5 = t5.mul(&x3);
+        x3 = t1.add(&t2);
+        t5 = t5.sub(&x3);
+        let mut z3 = a.mul(&t4);
+        x3 = b3.mul(&t2);
+        z3 = x3.add(&z3);
+        x3 = t1.sub(&z3);
+        z3 = t1.add(&z3);
+        let mut y3 = x3.mul(&z3);
+        t1 = t0.add(&t0);
+        t1 = t1.add(&t0);
+        t2 = a.mul(&t2);
+        t4 = b3.mul(&t4);
+        t1 = t1.add(&t2);
+        t2 = t0.sub(&t2);
+        t2 = a.mul(&t2);
+        t4 = t4.add(&t2);
+        t0 = t1.mul(&t4);
+        y3 = y3.add(&t0);
+        t0 = t5.mul(&t4);
+        x3 = t3.mul(&x3);
+        x3 = x3.sub(&t0);
+        t0 = t3.mul(&t1);
+        z3 = z3.mul(&t5);
+        z3 = z3.add(&t0);
+        Point {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// k·P by a Montgomery ladder over all bits of `k`'s type, with constant-time swaps.
+    pub fn mul(&self, point: &Point<L>, k: &Uint<L>) -> Point<L> {
+        let mut r0 = self.identity();
+        let mut r1 = *point;
+        for index in (0..Uint::<L>::BITS).rev() {
+            let bit = k.bit(index);
+            conditional_swap(&mut r0, &mut r1, bit);
+            r1 = self.add(&r0, &r1);
+            r0 = self.add(&r0, &r0);
+            conditional_swap(&mut r0, &mut r1, bit);
+        }
+        r0
+    }
+
+    /// (x, y) of a point other than infinity. The inversion is constant time.
+    pub fn to_affine(&self, point: &Point<L>) -> Option<(Uint<L>, Uint<L>)> {
+        let z_inverse: Option<Fe<L>> = point.z.invert().into();
+        let z_inverse = z_inverse?;
+        Some((
+            point.x.mul(&z_inverse).retrieve(),
+            point.y.mul(&z_inverse).retrieve(),
+        ))
+    }
+
+    /// q as a non-zero modulus for reductions.
+    pub fn q_nonzero(&self) -> NonZero<Uint<L>> {
+        NonZero::new(self.q.get()).expect("q is not zero")
+    }
+}
+
+impl<const L: usize> Point<L> {
+    /// Whether this is the point at infinity (Z = 0). Used on public values only.
+    pub fn is_identity(&self) -> bool {
+        self.z.retrieve().is_zero().to_bool()
+    }
+}
+
+fn conditional_swap<const L: usize>(a: &mut Point<L>, b: &mut Point<L>, choice: Choice) {
+    let new_a = Point {
+        x: a.x.ct_select(&b.x, choice),
+        y: a.y.ct_select(&b.y, choice),
+        z: a.z.ct_select(&b.z, choice),
+    };
+    let new_b = Point {
+        x: b.x.ct_select(&a.x, choice),
+        y: b.y.ct_select(&a.y, choice),
+        z: b.z.ct_select(&a.z, choice),
+    };
+    *a = new_a;
+    *b = new_b;
+}

@@ -1,0 +1,26 @@
+//! GOST cryptography: the algorithms Russian qualified certificates, CryptoPro containers and GOST
+//! CMS documents are made of.
+//!
+//! | Module | Standard |
+//! |---|---|
+//! | [`params`] | GOST R 34.10 parameter sets (RFC 4357, RFC 7836, R 1323565.1.024-2019) |
+//! | [`r3410`] | GOST R 34.10-2012/-2001 keys and signatures (RFC 7091, RFC 5832) |
+//! | [`vko`] | VKO GOST R 34.10-2001/-2012 key agreement (RFC 4357, RFC 7836) |
+//!
+//! The hash functions are RustCrypto's `streebog` (GOST R 34.11-2012, RFC 6986) and `gost94`
+//! (GOST R 34.11-94); the block ciphers its `magma` and `kuznyechik` (GOST R 34.12-2015).
+//! Elliptic curve arithmetic on secret scalars runs in constant time (see `ec`).
+
+mod ec;
+pub mod params;
+pub mod r3410;
+pub mod vko;
+
+pub use digest::Digest;
+pub use gost94::Gost94CryptoPro;
+pub use params::ParamSet;
+pub use r3410::{PrivateKey, PublicKey};
+pub use streebog::{Streebog256, Streebog512};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,3 @@
+//! Cryptography certkeeper implements itself, where no maintained crate does.
+
+pub mod gost;

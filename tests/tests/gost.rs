@@ -1,0 +1,218 @@
+//! GOST cryptography against OpenSSL's GOST engine, in both directions.
+
+use certkeeper_core::crypto::gost::vko::{vko_2001, vko_2012_256};
+use certkeeper_core::crypto::gost::{
+    Digest, Gost94CryptoPro, ParamSet, PrivateKey, PublicKey, Streebog256, Streebog512,
+};
+use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+use certkeeper_tests::support::run;
+
+/// Every parameter set the GOST engine generates keys for, with its digest option. The engine's
+/// `A`, `B`, `C` are the CryptoPro sets; `TCA`..`TCD` the TC26 256-bit ones; `0` the test set.
+const ENGINE_PARAM_SETS: &[(KeyAlgorithm, &str)] = &[
+    (KeyAlgorithm::Gost2001("0"), "-md_gost94"),
+    (KeyAlgorithm::Gost2001("A"), "-md_gost94"),
+    (KeyAlgorithm::Gost2001("B"), "-md_gost94"),
+    (KeyAlgorithm::Gost2001("C"), "-md_gost94"),
+    (KeyAlgorithm::Gost2001("XA"), "-md_gost94"),
+    (KeyAlgorithm::Gost2001("XB"), "-md_gost94"),
+    (KeyAlgorithm::Gost2012_256("A"), "-md_gost12_256"),
+    (KeyAlgorithm::Gost2012_256("B"), "-md_gost12_256"),
+    (KeyAlgorithm::Gost2012_256("C"), "-md_gost12_256"),
+    (KeyAlgorithm::Gost2012_256("XA"), "-md_gost12_256"),
+    (KeyAlgorithm::Gost2012_256("XB"), "-md_gost12_256"),
+    (KeyAlgorithm::Gost2012_256("TCA"), "-md_gost12_256"),
+    (KeyAlgorithm::Gost2012_256("TCB"), "-md_gost12_256"),
+    (KeyAlgorithm::Gost2012_256("TCC"), "-md_gost12_256"),
+    (KeyAlgorithm::Gost2012_256("TCD"), "-md_gost12_256"),
+    (KeyAlgorithm::Gost2012_512("A"), "-md_gost12_512"),
+    (KeyAlgorithm::Gost2012_512("B"), "-md_gost12_512"),
+    (KeyAlgorithm::Gost2012_512("C"), "-md_gost12_512"),
+];
+
+fn key_size(algorithm: KeyAlgorithm) -> usize {
+    match algorithm {
+        KeyAlgorithm::Gost2012_512(_) => 64,
+        _ => 32,
+    }
+}
+
+fn digest(option: &str, data: &[u8]) -> Vec<u8> {
+    match option {
+        "-md_gost94" => Gost94CryptoPro::digest(data).to_vec(),
+        "-md_gost12_256" => Streebog256::digest(data).to_vec(),
+        _ => Streebog512::digest(data).to_vec(),
+    }
+}
+
+/// The parameter set from the name `openssl pkey -text` prints: the standard's name, or the engine's
+/// long name for the TC26 sets.
+fn engine_param_set(printed: &str) -> ParamSet {
+    let tc26 = [
+        (
+            "GOST R 34.10-2012 (256 bit) ParamSet A",
+            ParamSet::Tc26_256A,
+        ),
+        (
+            "GOST R 34.10-2012 (256 bit) ParamSet B",
+            ParamSet::Tc26_256B,
+        ),
+        (
+            "GOST R 34.10-2012 (256 bit) ParamSet C",
+            ParamSet::Tc26_256C,
+        ),
+        (
+            "GOST R 34.10-2012 (256 bit) ParamSet D",
+            ParamSet::Tc26_256D,
+        ),
+        (
+            "GOST R 34.10-2012 (512 bit) ParamSet A",
+            ParamSet::Tc26_512A,
+        ),
+        (
+            "GOST R 34.10-2012 (512 bit) ParamSet B",
+            ParamSet::Tc26_512B,
+        ),
+        (
+            "GOST R 34.10-2012 (512 bit) ParamSet C",
+            ParamSet::Tc26_512C,
+        ),
+    ];
+    tc26.iter()
+        .find(|(name, _)| *name == printed)
+        .map(|(_, set)| *set)
+        .or_else(|| ParamSet::ALL.into_iter().find(|set| set.name() == printed))
+        .unwrap_or_else(|| panic!("unknown parameter set {printed}"))
+}
+
+/// An OpenSSL key loaded into certkeeper through the numbers OpenSSL prints.
+fn load(
+    openssl: &OpenSsl,
+    algorithm: KeyAlgorithm,
+    name: &str,
+) -> (std::path::PathBuf, PrivateKey) {
+    let path = openssl.generate_key(algorithm, name);
+    let text = openssl.gost_key_text(&path, key_size(algorithm));
+    let set = engine_param_set(&text.param_set);
+    let key = PrivateKey::from_be_bytes(set, &text.private).expect("OpenSSL's private key");
+    let public = key.public_key();
+    assert_eq!(
+        (public.x_be(), public.y_be()),
+        (text.x.clone(), text.y.clone()),
+        "{name}: same public key"
+    );
+    PublicKey::from_be_coordinates(set, &text.x, &text.y).expect("OpenSSL's public key is valid");
+    (path, key)
+}
+
+#[test]
+fn hashes_match_openssl() {
+    let openssl = OpenSsl::new();
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 + i / 251) as u8).collect();
+    let input = openssl.path("data.bin");
+    std::fs::write(&input, &data).expect("write data");
+    for option in ["-md_gost94", "-md_gost12_256", "-md_gost12_512"] {
+        let output = run(openssl
+            .command()
+            .args(["dgst", option, "-binary"])
+            .arg(&input));
+        assert_eq!(output.stdout, digest(option, &data), "{option}");
+    }
+}
+
+#[test]
+fn signatures_verify_both_ways_for_every_parameter_set() {
+    let openssl = OpenSsl::new();
+    let data = "Счёт-фактура № 42 от 25.11.2026".as_bytes();
+    let input = openssl.path("document.txt");
+    std::fs::write(&input, data).expect("write document");
+    for (algorithm, digest_option) in ENGINE_PARAM_SETS {
+        let name = algorithm.name();
+        let (key_path, key) = load(&openssl, *algorithm, &name);
+        let public = key.public_key();
+        let digest = digest(digest_option, data);
+
+        // OpenSSL signs, certkeeper verifies.
+        let signature_path = openssl.path(&format!("{name}.openssl.sig"));
+        run(openssl
+            .command()
+            .args(["dgst", digest_option, "-sign"])
+            .arg(&key_path)
+            .arg("-out")
+            .arg(&signature_path)
+            .arg(&input));
+        let signature = std::fs::read(&signature_path).expect("read the signature");
+        public
+            .verify_digest(&digest, &signature)
+            .unwrap_or_else(|error| panic!("{name}: OpenSSL's signature: {error}"));
+
+        // certkeeper signs, OpenSSL verifies.
+        let ours = key.sign_digest(&digest).expect("sign");
+        let ours_path = openssl.path(&format!("{name}.certkeeper.sig"));
+        std::fs::write(&ours_path, &ours).expect("write the signature");
+        let public_pem = openssl.public_key_pem(&key_path);
+        let verified = run(openssl
+            .command()
+            .args(["dgst", digest_option, "-verify"])
+            .arg(&public_pem)
+            .arg("-signature")
+            .arg(&ours_path)
+            .arg(&input));
+        assert_eq!(
+            String::from_utf8_lossy(&verified.stdout).trim(),
+            "Verified OK",
+            "{name}"
+        );
+
+        // A changed document fails in OpenSSL too: the check above is real.
+        let changed = openssl.path("changed.txt");
+        std::fs::write(&changed, b"something else").expect("write");
+        let refused = openssl
+            .command()
+            .args(["dgst", digest_option, "-verify"])
+            .arg(&public_pem)
+            .arg("-signature")
+            .arg(&ours_path)
+            .arg(&changed)
+            .output()
+            .expect("run openssl");
+        assert!(!refused.status.success(), "{name}");
+    }
+}
+
+#[test]
+fn vko_agrees_with_openssl_derive() {
+    let openssl = OpenSsl::new();
+    let ukm = [0x17u8, 0x2a, 0x05, 0x9c, 0x33, 0x01, 0xe8, 0x44];
+    let ukm_hex: String = ukm.iter().map(|byte| format!("{byte:02x}")).collect();
+    for (algorithm, _) in ENGINE_PARAM_SETS {
+        let name = algorithm.name();
+        let (a_path, a) = load(&openssl, *algorithm, &format!("{name}-a"));
+        let (b_path, b) = load(&openssl, *algorithm, &format!("{name}-b"));
+        let b_public = openssl.public_key_pem(&b_path);
+        let derived = run(openssl
+            .command()
+            .args(["pkeyutl", "-derive", "-inkey"])
+            .arg(&a_path)
+            .arg("-peerkey")
+            .arg(&b_public)
+            .args(["-pkeyopt", &format!("ukmhex:{ukm_hex}")]))
+        .stdout;
+        let ours = if matches!(algorithm, KeyAlgorithm::Gost2001(_)) {
+            vko_2001(&a, &b.public_key(), &ukm)
+                .expect("VKO 2001")
+                .to_vec()
+        } else {
+            vko_2012_256(&a, &b.public_key(), &ukm)
+                .expect("VKO 2012")
+                .to_vec()
+        };
+        assert_eq!(derived, ours, "{name}");
+        let theirs = vko_2012_256(&b, &a.public_key(), &ukm)
+            .expect("VKO")
+            .to_vec();
+        if !matches!(algorithm, KeyAlgorithm::Gost2001(_)) {
+            assert_eq!(theirs, ours, "{name}: both sides agree");
+        }
+    }
+}
