@@ -6,12 +6,14 @@
 //! | [`params`] | GOST R 34.10 parameter sets (RFC 4357, RFC 7836, R 1323565.1.024-2019) |
 //! | [`r3410`] | GOST R 34.10-2012/-2001 keys and signatures (RFC 7091, RFC 5832) |
 //! | [`vko`] | VKO GOST R 34.10-2001/-2012 key agreement (RFC 4357, RFC 7836) |
+//! | [`gost28147`] | GOST 28147-89 modes, IMIT, key meshing, diversification and key wrap (RFC 4357) |
 //!
 //! The hash functions are RustCrypto's `streebog` (GOST R 34.11-2012, RFC 6986) and `gost94`
 //! (GOST R 34.11-94); the block ciphers its `magma` and `kuznyechik` (GOST R 34.12-2015).
 //! Elliptic curve arithmetic on secret scalars runs in constant time (see `ec`).
 
 mod ec;
+pub mod gost28147;
 pub mod params;
 pub mod r3410;
 pub mod vko;
