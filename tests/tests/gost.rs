@@ -333,3 +333,219 @@ mod gost28147 {
         }
     }
 }
+
+/// GOST R 34.12/34.13 ciphers against the engine. See docs/gost-acpkm-openssl.md for the CTR-ACPKM
+/// finding these tests pin down.
+mod r3413 {
+    use certkeeper_core::crypto::gost::r3413::{Cipher3412, Ctr, Key};
+    use certkeeper_tests::support::openssl::OpenSsl;
+    use certkeeper_tests::support::run;
+    use kuznyechik::Kuznyechik;
+    use magma::Magma;
+
+    const KEY: Key = [
+        0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+        0x77, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10, 0x01, 0x23, 0x45, 0x67, 0x89, 0xAB,
+        0xCD, 0xEF,
+    ];
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    fn unhex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(&text[at..at + 2], 16).expect("hex"))
+            .collect()
+    }
+
+    fn sample(len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|i| (i as u32).wrapping_mul(2_246_822_519).rotate_left(7) as u8)
+            .collect()
+    }
+
+    /// The engine's ACPKM sections: 4 KiB for Kuznyechik, 1 KiB for Magma.
+    fn section<C: Cipher3412>() -> usize {
+        if C::BLOCK == 16 { 4096 } else { 1024 }
+    }
+
+    fn ours<C: Cipher3412>(iv: &[u8], data: &[u8], acpkm: bool) -> Vec<u8> {
+        let mut out = data.to_vec();
+        let mut ctr = if acpkm {
+            Ctr::<C>::acpkm(&KEY, iv, section::<C>()).expect("parameters")
+        } else {
+            Ctr::<C>::new(&KEY, iv).expect("parameters")
+        };
+        ctr.apply(&mut out);
+        out
+    }
+
+    fn check_enc<C: Cipher3412>(openssl: &OpenSsl, cipher: &str, iv: &[u8]) {
+        // 17 sections and a partial block: re-keying happens 16 times.
+        let plaintext = sample(17 * section::<C>() + 5);
+        let input = openssl.path("plain.bin");
+        std::fs::write(&input, &plaintext).expect("write");
+        for (acpkm, name) in [
+            (false, cipher.replace("-acpkm", "")),
+            (true, cipher.to_owned()),
+        ] {
+            let output = openssl.path("cipher.bin");
+            run(openssl
+                .command()
+                .args([
+                    "enc",
+                    &format!("-{name}"),
+                    "-K",
+                    &hex(&KEY),
+                    "-iv",
+                    &hex(iv),
+                    "-in",
+                ])
+                .arg(&input)
+                .arg("-out")
+                .arg(&output));
+            let theirs = std::fs::read(&output).expect("read");
+            assert!(theirs == ours::<C>(iv, &plaintext, acpkm), "{name}");
+        }
+    }
+
+    #[test]
+    fn ctr_and_ctr_acpkm_match_openssl_enc_over_many_sections() {
+        let openssl = OpenSsl::new();
+        check_enc::<Kuznyechik>(
+            &openssl,
+            "kuznyechik-ctr-acpkm",
+            &[0x12, 0x34, 0x56, 0x78, 0x90, 0xAB, 0xCE, 0xF0],
+        );
+        check_enc::<Magma>(&openssl, "magma-ctr-acpkm", &[0x12, 0x34, 0x56, 0x78]);
+    }
+
+    /// An EncryptedData document made by `openssl cms -EncryptedData_encrypt` with a known key: its
+    /// IV (the first half block of the `ukm` parameter) and where the ciphertext starts.
+    fn encrypted_data(
+        openssl: &OpenSsl,
+        cipher: &str,
+        plaintext: &[u8],
+    ) -> (Vec<u8>, Vec<u8>, usize) {
+        let input = openssl.path("doc.bin");
+        std::fs::write(&input, plaintext).expect("write");
+        let document = openssl.path(&format!("{cipher}.der"));
+        run(openssl
+            .command()
+            .args([
+                "cms",
+                "-EncryptedData_encrypt",
+                "-binary",
+                &format!("-{cipher}"),
+                "-secretkey",
+                &hex(&KEY),
+            ])
+            .args(["-outform", "DER", "-in"])
+            .arg(&input)
+            .arg("-out")
+            .arg(&document));
+        let parsed = String::from_utf8(
+            run(openssl
+                .command()
+                .args(["asn1parse", "-inform", "DER", "-in"])
+                .arg(&document))
+            .stdout,
+        )
+        .expect("UTF-8");
+        let ukm = parsed
+            .lines()
+            .find_map(|line| line.split("OCTET STRING      [HEX DUMP]:").nth(1))
+            .expect("the ukm parameter");
+        // The last line is the [0] IMPLICIT encryptedContent: "offset:d=4  hl=H l=L prim: cont [ 0 ]".
+        let content = parsed.lines().last().expect("content line");
+        let offset: usize = content
+            .split(':')
+            .next()
+            .expect("offset")
+            .trim()
+            .parse()
+            .expect("number");
+        let header: usize = content
+            .split("hl=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|hl| hl.parse().ok())
+            .expect("header length");
+        (
+            std::fs::read(&document).expect("read"),
+            unhex(ukm.trim()),
+            offset + header,
+        )
+    }
+
+    /// `encrypt_section`: how the engine's CMS encryption actually re-keys (None: not at all).
+    fn check_cms<C: Cipher3412>(openssl: &OpenSsl, cipher: &str, encrypt_section: Option<usize>) {
+        let plaintext = sample(16 * section::<C>());
+        let (document, ukm, start) = encrypted_data(openssl, cipher, &plaintext);
+        let iv = &ukm[..C::BLOCK / 2];
+        let ciphertext = &document[start..start + plaintext.len()];
+
+        // Within the first section the engine's CMS output is what the standard gives.
+        let first = section::<C>();
+        let standard = ours::<C>(iv, ciphertext, true);
+        assert!(
+            standard[..first] == plaintext[..first],
+            "{cipher}: first section"
+        );
+        assert!(
+            standard[first..] != plaintext[first..],
+            "{cipher}: the engine's CMS encryption departs"
+        );
+        // Beyond it the engine's CMS encryption re-keys differently from its own cipher.
+        let mut as_engine = ciphertext.to_vec();
+        match encrypt_section {
+            Some(len) => Ctr::<C>::acpkm(&KEY, iv, len)
+                .expect("parameters")
+                .apply(&mut as_engine),
+            None => Ctr::<C>::new(&KEY, iv)
+                .expect("parameters")
+                .apply(&mut as_engine),
+        }
+        assert!(
+            as_engine == plaintext,
+            "{cipher}: engine CMS encryption re-keys every {encrypt_section:?} bytes"
+        );
+
+        // The engine's CMS decryption follows the standard: our CTR-ACPKM ciphertext put into its own
+        // document decrypts to the plaintext over all sixteen sections.
+        let mut standard = document.clone();
+        standard[start..start + plaintext.len()].copy_from_slice(&ours::<C>(iv, &plaintext, true));
+        let standard_path = openssl.path(&format!("{cipher}.standard.der"));
+        std::fs::write(&standard_path, &standard).expect("write");
+        let output = openssl.path("decrypted.bin");
+        run(openssl
+            .command()
+            .args([
+                "cms",
+                "-EncryptedData_decrypt",
+                "-binary",
+                "-secretkey",
+                &hex(&KEY),
+                "-inform",
+                "DER",
+                "-in",
+            ])
+            .arg(&standard_path)
+            .arg("-out")
+            .arg(&output));
+        assert!(
+            std::fs::read(&output).expect("read") == plaintext,
+            "{cipher}: engine decrypts standard CTR-ACPKM"
+        );
+    }
+
+    #[test]
+    fn cms_ctr_acpkm_openssl_encryption_departs_from_its_cipher_and_decryption_follows_the_standard()
+     {
+        let openssl = OpenSsl::new();
+        check_cms::<Kuznyechik>(&openssl, "kuznyechik-ctr-acpkm", None);
+        check_cms::<Magma>(&openssl, "magma-ctr-acpkm", Some(8192));
+    }
+}

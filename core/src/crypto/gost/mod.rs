@@ -6,6 +6,7 @@
 //! | [`params`] | GOST R 34.10 parameter sets (RFC 4357, RFC 7836, R 1323565.1.024-2019) |
 //! | [`r3410`] | GOST R 34.10-2012/-2001 keys and signatures (RFC 7091, RFC 5832) |
 //! | [`vko`] | VKO GOST R 34.10-2001/-2012 key agreement (RFC 4357, RFC 7836) |
+//! | [`r3413`] | GOST R 34.13-2015 CTR, CTR-ACPKM, OMAC and KExp15/KImp15 for Kuznyechik and Magma |
 //! | [`gost28147`] | GOST 28147-89 modes, IMIT, key meshing, diversification and key wrap (RFC 4357) |
 //!
 //! The hash functions are RustCrypto's `streebog` (GOST R 34.11-2012, RFC 6986) and `gost94`
@@ -16,6 +17,7 @@ mod ec;
 pub mod gost28147;
 pub mod params;
 pub mod r3410;
+pub mod r3413;
 pub mod vko;
 
 pub use digest::Digest;
