@@ -7,6 +7,7 @@
 //! | [`r3410`] | GOST R 34.10-2012/-2001 keys and signatures (RFC 7091, RFC 5832) |
 //! | [`vko`] | VKO GOST R 34.10-2001/-2012 key agreement (RFC 4357, RFC 7836) |
 //! | [`r3413`] | GOST R 34.13-2015 CTR, CTR-ACPKM, OMAC and KExp15/KImp15 for Kuznyechik and Magma |
+//! | [`kdf`] | HMAC-Streebog, KDF_256, KDF_TREE (R 50.1.113-2016), PBKDF2-HMAC-Streebog-512 (R 50.1.111-2016) |
 //! | [`gost28147`] | GOST 28147-89 modes, IMIT, key meshing, diversification and key wrap (RFC 4357) |
 //!
 //! The hash functions are RustCrypto's `streebog` (GOST R 34.11-2012, RFC 6986) and `gost94`
@@ -15,6 +16,7 @@
 
 mod ec;
 pub mod gost28147;
+pub mod kdf;
 pub mod params;
 pub mod r3410;
 pub mod r3413;
