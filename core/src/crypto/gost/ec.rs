@@ -6,8 +6,13 @@
 //! elliptic curves", 2016, algorithm 1, any `a`): the same sequence of field operations whatever the
 //! inputs, with no exceptional case for doubling or the point at infinity. They are complete on the
 //! odd-order subgroup every key and signature lives in, also on the cofactor-4 curves TC26 256-A and
-//! 512-C. Scalar multiplication is a Montgomery ladder over every bit of the scalar's type with
-//! constant-time conditional swaps: no branch or memory access depends on a secret bit.
+//! 512-C.
+//!
+//! Scalar multiplication uses 4-bit windows over every bit of the scalar's type. Multiples of the base
+//! point come from a table computed once per curve (j · 16^i · P for every window i and digit j), so a
+//! signature costs one addition per window; other points get a 16-entry table per multiplication.
+//! Every table look-up reads all entries and keeps the wanted one with constant-time selection, so no
+//! branch and no memory address depends on a secret digit.
 
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{Choice, CtSelect, NonZero, Odd, Uint};
@@ -30,7 +35,8 @@ pub(crate) struct Curve<const L: usize> {
     pub q: Odd<Uint<L>>,
     pub scalars: FixedMontyParams<L>,
     pub cofactor: u32,
-    pub base: Point<L>,
+    /// base_table[i][j] = j · 16^i · base.
+    base_table: Vec<[Point<L>; 16]>,
 }
 
 /// A point in projective coordinates (X : Y : Z); the point at infinity is (0 : 1 : 0).
@@ -75,7 +81,7 @@ impl<const L: usize> Curve<L> {
             y: Fe::new(&from_hex::<L>(raw.y), &field),
             z: Fe::one(&field),
         };
-        let curve = Self {
+        let mut curve = Self {
             set,
             field,
             p,
@@ -85,15 +91,16 @@ impl<const L: usize> Curve<L> {
             q,
             scalars,
             cofactor: raw.cofactor,
-            base,
+            base_table: Vec::new(),
         };
+        curve.base_table = curve.window_tables(&base);
         assert!(
             curve.is_on_curve(&base),
             "{}: base point not on the curve",
             set.name()
         );
         assert!(
-            curve.mul(&base, &q.get()).is_identity(),
+            curve.mul_base(&q.get()).is_identity() && curve.mul(&base, &q.get()).is_identity(),
             "{}: base point order is not q",
             set.name()
         );
@@ -183,18 +190,55 @@ impl<const L: usize> Curve<L> {
         }
     }
 
-    /// k·P by a Montgomery ladder over all bits of `k`'s type, with constant-time swaps.
-    pub fn mul(&self, point: &Point<L>, k: &Uint<L>) -> Point<L> {
-        let mut r0 = self.identity();
-        let mut r1 = *point;
-        for index in (0..Uint::<L>::BITS).rev() {
-            let bit = k.bit(index);
-            conditional_swap(&mut r0, &mut r1, bit);
-            r1 = self.add(&r0, &r1);
-            r0 = self.add(&r0, &r0);
-            conditional_swap(&mut r0, &mut r1, bit);
+    /// The 16 multiples 0·P .. 15·P.
+    fn multiples(&self, point: &Point<L>) -> [Point<L>; 16] {
+        let mut table = [self.identity(); 16];
+        for j in 1..16 {
+            table[j] = self.add(&table[j - 1], point);
         }
-        r0
+        table
+    }
+
+    /// The fixed-base tables of `point`: one per 4-bit window of a scalar.
+    fn window_tables(&self, point: &Point<L>) -> Vec<[Point<L>; 16]> {
+        let windows = (Uint::<L>::BITS / 4) as usize;
+        let mut tables = Vec::with_capacity(windows);
+        let mut power = *point;
+        for _ in 0..windows {
+            let table = self.multiples(&power);
+            power = self.add(&table[15], &power);
+            tables.push(table);
+        }
+        tables
+    }
+
+    /// The 4-bit digit of `k` at `window` (window 0 is the least significant).
+    fn digit(k: &Uint<L>, window: u32) -> u32 {
+        let limb_bits = crypto_bigint::Limb::BITS;
+        let limb = k.as_words()[(window * 4 / limb_bits) as usize];
+        ((limb >> (window * 4 % limb_bits)) & 0xf) as u32
+    }
+
+    /// k·P with a 4-bit fixed window over all bits of `k`'s type.
+    pub fn mul(&self, point: &Point<L>, k: &Uint<L>) -> Point<L> {
+        let table = self.multiples(point);
+        let mut result = self.identity();
+        for window in (0..Uint::<L>::BITS / 4).rev() {
+            for _ in 0..4 {
+                result = self.add(&result, &result);
+            }
+            result = self.add(&result, &select(&table, Self::digit(k, window)));
+        }
+        result
+    }
+
+    /// k·P for the base point P: one addition per window, from the precomputed tables.
+    pub fn mul_base(&self, k: &Uint<L>) -> Point<L> {
+        let mut result = self.identity();
+        for (window, table) in self.base_table.iter().enumerate() {
+            result = self.add(&result, &select(table, Self::digit(k, window as u32)));
+        }
+        result
     }
 
     /// (x, y) of a point other than infinity. The inversion is constant time.
@@ -220,17 +264,16 @@ impl<const L: usize> Point<L> {
     }
 }
 
-fn conditional_swap<const L: usize>(a: &mut Point<L>, b: &mut Point<L>, choice: Choice) {
-    let new_a = Point {
-        x: a.x.ct_select(&b.x, choice),
-        y: a.y.ct_select(&b.y, choice),
-        z: a.z.ct_select(&b.z, choice),
-    };
-    let new_b = Point {
-        x: b.x.ct_select(&a.x, choice),
-        y: b.y.ct_select(&a.y, choice),
-        z: b.z.ct_select(&a.z, choice),
-    };
-    *a = new_a;
-    *b = new_b;
+/// table[digit], reading every entry: the memory access pattern does not depend on the digit.
+fn select<const L: usize>(table: &[Point<L>; 16], digit: u32) -> Point<L> {
+    let mut chosen = table[0];
+    for (j, entry) in table.iter().enumerate().skip(1) {
+        let choice = Choice::from_u32_eq(j as u32, digit);
+        chosen = Point {
+            x: chosen.x.ct_select(&entry.x, choice),
+            y: chosen.y.ct_select(&entry.y, choice),
+            z: chosen.z.ct_select(&entry.z, choice),
+        };
+    }
+    chosen
 }

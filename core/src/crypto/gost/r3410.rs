@@ -194,7 +194,7 @@ impl PrivateKey {
     /// The public key d·P.
     pub fn public_key(&self) -> PublicKey {
         with_curve!(self.set, |curve| {
-            let point = curve.mul(&curve.base, &self.scalar());
+            let point = curve.mul_base(&self.scalar());
             PublicKey::from_point(curve, &point)
         })
     }
@@ -221,7 +221,7 @@ impl PrivateKey {
         k: &Uint<L>,
     ) -> Option<Vec<u8>> {
         let e = digest_scalar(curve, digest);
-        let c = curve.mul(&curve.base, k);
+        let c = curve.mul_base(k);
         let (x, _) = curve.to_affine(&c)?;
         let r = x.rem(&curve.q_nonzero());
         if r.is_zero().to_bool() {
@@ -366,10 +366,7 @@ impl PublicKey {
             let v = v.ok_or(CryptoError::BadSignature)?;
             let z1 = to_scalar(&s).mul(&v).retrieve();
             let z2 = to_scalar(&r).neg().mul(&v).retrieve();
-            let c = curve.add(
-                &curve.mul(&curve.base, &z1),
-                &curve.mul(&self.point(curve), &z2),
-            );
+            let c = curve.add(&curve.mul_base(&z1), &curve.mul(&self.point(curve), &z2));
             let (x, _) = curve.to_affine(&c).ok_or(CryptoError::BadSignature)?;
             if x.rem(&curve.q_nonzero()) == r {
                 Ok(())

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Compares certkeeper's GOST primitives with OpenSSL's GOST engine in one run, on this machine:
+# Streebog-256, GOST 28147-89 CFB (with CryptoPro key meshing) and Kuznyechik CTR-ACPKM over 64 MiB,
+# and GOST R 34.10-2012 signatures (256 and 512 bits). Both sides run in process: certkeeper through
+# criterion (core/benches/gost.rs), the engine through EVP (bench/openssl_gost_speed.c).
+# Needs: gcc, libssl-dev, libengine-gost-openssl, python3. Prints a table of times and ratios
+# (certkeeper time / engine time: below 1 means certkeeper is faster).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OPENSSL_CONF="$PWD/tests/fixtures/openssl-gost.cnf"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+gcc -O2 -o "$work/openssl_gost_speed" bench/openssl_gost_speed.c -lcrypto
+"$work/openssl_gost_speed" > "$work/openssl.txt"
+cargo bench --quiet -p certkeeper-core --bench gost -- --quiet > "$work/criterion.txt" 2>&1
+
+python3 - "$work/openssl.txt" <<'PY'
+import json, sys
+openssl = dict(line.split() for line in open(sys.argv[1]))
+def ours(group, name):
+    path = f"target/criterion/{group}/{name}/new/estimates.json"
+    return json.load(open(path))["mean"]["point_estimate"] / 1e9
+rows = [
+    ("Streebog-256, 64 MiB", ours("bulk_64MiB", "streebog256"), float(openssl["md_gost12_256"])),
+    ("GOST 28147 CFB + meshing, 64 MiB", ours("bulk_64MiB", "gost28147_cfb"), float(openssl["gost89"])),
+    ("Kuznyechik CTR-ACPKM, 64 MiB", ours("bulk_64MiB", "kuznyechik_ctr_acpkm"), float(openssl["kuznyechik-ctr-acpkm"])),
+    ("sign GOST 2012-256 (TC26 A)", ours("sign", "gost2012_256"), float(openssl["sign_gost2012_256"])),
+    ("sign GOST 2012-512 (TC26 A)", ours("sign", "gost2012_512"), float(openssl["sign_gost2012_512"])),
+]
+print(f"{'operation':36} {'certkeeper':>12} {'openssl+gost':>13} {'ratio':>7}")
+for name, mine, theirs in rows:
+    unit = "s" if mine > 0.01 else "µs"
+    scale = 1 if unit == "s" else 1e6
+    print(f"{name:36} {mine*scale:11.3f}{unit:>1} {theirs*scale:12.3f}{unit:>1} {mine/theirs:7.2f}")
+PY
