@@ -304,3 +304,61 @@ fn bad_keys_and_signatures_are_typed_errors() {
     );
     assert!(!format!("{key:?}").contains(&super::r3410::hex(&key.to_le_bytes())));
 }
+
+/// A small deterministic generator, so that the random-input test is repeatable.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn bytes(&mut self, max_len: usize) -> Vec<u8> {
+        let len = (self.next() % (max_len as u64 + 1)) as usize;
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+}
+
+#[test]
+fn random_input_gives_typed_errors_and_never_panics() {
+    use super::gost28147::{Sbox, unwrap_cryptopro};
+    use super::r3413::{Ctr, kimp15};
+
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    for round in 0..400 {
+        let set = ParamSet::ALL[round % ParamSet::ALL.len()];
+        let len = set.coordinate_len();
+        // A random string of the right length is a point of the curve with negligible probability.
+        let mut point = rng.bytes(2 * len + 3);
+        if round % 2 == 0 {
+            point.resize(2 * len, 0x5c);
+            point[0] ^= rng.next() as u8;
+        }
+        assert!(
+            PublicKey::from_le_bytes(set, &point).is_err(),
+            "{}",
+            set.name()
+        );
+        let _ = PrivateKey::from_le_bytes(set, &rng.bytes(len + 2));
+
+        let key = PrivateKey::from_le_bytes(set, &[0x11; 64][..len]).expect("fixed key");
+        let public = key.public_key();
+        let digest = rng.bytes(len + 1);
+        let signature = rng.bytes(2 * len + 1);
+        assert!(public.verify_digest(&digest, &signature).is_err());
+
+        let kek = [0x42u8; 32];
+        assert!(unwrap_cryptopro(&kek, &rng.bytes(50), Sbox::CryptoProA).is_err());
+        assert!(
+            kimp15::<kuznyechik::Kuznyechik>(&rng.bytes(60), &kek, &kek, &rng.bytes(9)).is_err()
+        );
+        let iv = rng.bytes(10);
+        if let Ok(mut ctr) = Ctr::<magma::Magma>::new(&kek, &iv) {
+            assert_eq!(iv.len(), 4);
+            ctr.apply(&mut rng.bytes(40));
+        }
+    }
+}
