@@ -362,3 +362,36 @@ fn random_input_gives_typed_errors_and_never_panics() {
         }
     }
 }
+
+#[test]
+fn streebog_examples_of_gost_r_34_11_2012() {
+    use super::{Digest, Streebog256, Streebog512};
+    // GOST R 34.11-2012 appendix A (RFC 6986 section 10): M1 and M2, results as byte strings.
+    let m1 = b"012345678901234567890123456789012345678901234567890123456789012";
+    assert_eq!(
+        Streebog512::digest(m1)[..],
+        hex!(
+            "1b54d01a4af5b9d5cc3d86d68d285462b19abc2475222f35c085122be4ba1ffa"
+            "00ad30f8767b3a82384c6574f024c311e2a481332b08ef7f41797891c1646f48"
+        )
+    );
+    assert_eq!(
+        Streebog256::digest(m1)[..],
+        hex!("9d151eefd8590b89daa6ba6cb74af9275dd051026bb149a452fd84e5e57b5500")
+    );
+    let m2 = hex!(
+        "d1e520e2e5f2f0e82c20d1f2f0e8e1eee6e820e2edf3f6e82c20e2e5fef2fa20f1"
+        "20eceef0ff20f1f2f0e5ebe0ece820ede020f5f0e0e1f0fbff20efebfaeafb20c8e3eef0e5e2fb"
+    );
+    assert_eq!(
+        Streebog512::digest(m2)[..],
+        hex!(
+            "1e88e62226bfca6f9994f1f2d51569e0daf8475a3b0fe61a5300eee46d961376"
+            "035fe83549ada2b8620fcd7c496ce5b33f0cb9dddc2b6460143b03dabac9fb28"
+        )
+    );
+    assert_eq!(
+        Streebog256::digest(m2)[..],
+        hex!("9dd2fe4e90409e5da87f53976d7405b0c0cac628fc669a741d50063c557e8f50")
+    );
+}
