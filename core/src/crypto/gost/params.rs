@@ -183,8 +183,13 @@ impl ParamSet {
     }
 
     /// The parameter set with this dotted object identifier.
-    pub fn from_oid(oid: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|set| set.oid() == oid)
+    pub fn from_oid(oid: &str) -> Result<Self, crate::error::CryptoError> {
+        Self::ALL
+            .into_iter()
+            .find(|set| set.oid() == oid)
+            .ok_or_else(|| crate::error::CryptoError::UnknownOid {
+                oid: oid.to_owned(),
+            })
     }
 
     /// The name used in the standards and by OpenSSL's GOST engine.
