@@ -18,6 +18,46 @@ pub enum Error {
     /// A cryptographic operation failed or was given bad input.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// A file holding certificates or keys could not be read as what it claims to be.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+}
+
+/// Why a certificate or key file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// The DER encoding is broken (truncated, wrong tag, impossible length).
+    #[error("{what}: {reason} at byte {offset}")]
+    Der {
+        /// The structure being read.
+        what: &'static str,
+        /// Where the problem is, from the start of the file.
+        offset: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A file of a CryptoPro container is missing or unreadable.
+    #[error("cannot read container file {path}: {source}")]
+    ContainerFile {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The container holds a key of a kind certkeeper cannot open.
+    #[error("unsupported container: {reason}")]
+    UnsupportedContainer {
+        /// What is unsupported.
+        reason: String,
+    },
+    /// The password does not open the container (the recovered key does not match its fingerprint).
+    #[error("wrong container password")]
+    WrongContainerPassword,
+    /// A cryptographic step failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
 }
 
 /// Why a cryptographic operation failed. No variant carries key material.

@@ -9,6 +9,7 @@
 //!   rules that keep them out of logs, `Debug` output and error messages.
 //! - [`crypto`] — GOST cryptography (GOST R 34.10/34.11/34.12/34.13, 28147-89 and their key
 //!   agreement, wrap and derivation schemes), proven against the standards' examples and OpenSSL.
+//! - [`formats`] — the files certificates and keys come in (CryptoPro containers so far).
 //! - [`error`] — the typed errors of this crate. Every variant carries enough context for the
 //!   application to tell a person what went wrong and what to do next; the words themselves live in
 //!   the application's message catalogue, not here.
@@ -20,6 +21,7 @@
 
 pub mod crypto;
 pub mod error;
+pub mod formats;
 pub mod secret;
 
 pub use error::{Error, Result};

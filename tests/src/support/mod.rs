@@ -10,6 +10,7 @@
 //! | [`dbus`] | a private D-Bus session bus with the `dunst` notification daemon | — |
 //! | [`xvfb`] | an X server on a free display, screenshots with ImageMagick | — |
 //! | [`bin`] | the `certkeeper` binary of this workspace, built if needed | `CERTKEEPER_BIN` |
+//! | [`vectors`] | real-world vectors in `../shared/vectors` (never committed) | — |
 //!
 //! Services that exist once per machine (pcscd's socket, vicc's port) are serialized across test
 //! processes with [`exclusive`], so the suite runs the same under `cargo test` and `cargo nextest`.
@@ -21,6 +22,7 @@ pub mod dbus;
 pub mod openssl;
 pub mod pcsc;
 pub mod softhsm;
+pub mod vectors;
 pub mod xvfb;
 
 use std::fs::File;

@@ -170,6 +170,30 @@ impl PrivateKey {
         })
     }
 
+    /// The key stored masked, as CryptoPro containers keep it: d = masked · mask⁻¹ mod q, both numbers
+    /// little-endian and of the curve's size.
+    pub fn unmask_le(set: ParamSet, masked: &[u8], mask: &[u8]) -> Result<Self, CryptoError> {
+        check_len("masked private key", masked, set.coordinate_len())?;
+        check_len("private key mask", mask, set.coordinate_len())?;
+        with_curve!(set, |curve| {
+            let to_scalar = |value: &Uint<_>| Fe::new(value, &curve.scalars);
+            let masked = Zeroizing::new(reduce_le(curve, masked));
+            let mask = Zeroizing::new(reduce_le(curve, mask));
+            let inverse: Option<Fe<_>> = to_scalar(&mask).invert().into();
+            let inverse = inverse.ok_or(CryptoError::PrivateKeyOutOfRange)?;
+            let mut scalar = to_scalar(&masked).mul(&inverse).retrieve();
+            if scalar.is_zero().to_bool() {
+                return Err(CryptoError::PrivateKeyOutOfRange);
+            }
+            let key = Self {
+                set,
+                scalar: Zeroizing::new(uint_to_le(&scalar)),
+            };
+            scalar.zeroize();
+            Ok(key)
+        })
+    }
+
     /// The key whose scalar is `bytes`, big-endian (as the standards print it).
     pub fn from_be_bytes(set: ParamSet, bytes: &[u8]) -> Result<Self, CryptoError> {
         let mut little_endian = Zeroizing::new(bytes.to_vec());

@@ -1,0 +1,330 @@
+//! CryptoPro CSP key containers: the folder (`*.000` on a drive, or the registry store's HDIMAGE) with
+//! `header.key`, `name.key`, `primary.key`, `masks.key` and, for a second key, `primary2.key` and
+//! `masks2.key`.
+//!
+//! How a container opens (checked on real containers written by CryptoPro CSP):
+//! - `header.key` names the key algorithm, its parameter set and hash, carries the certificate
+//!   (`[5]`), the first 8 bytes of the public key's x coordinate, little-endian (`[10]`), and the
+//!   private key usage period (`[12]`, attribute 1.2.643.2.2.37.3.10).
+//! - `masks.key` is SEQUENCE { mask, salt (12 bytes), MAC (4 bytes) }; `primary.key` is
+//!   SEQUENCE { masked key }.
+//! - A key is derived from the password: the password widened to 4 bytes per character is hashed with
+//!   the salt, then iterated 2000 times (2 for an empty password) through an HMAC-like construction over
+//!   the constant "DENEFH028.760246785.IUEFHWUIO.EF"; the hash is Streebog-256, or GOST R 34.11-94
+//!   (CryptoPro parameters) for GOST 2001 keys.
+//! - The masked key is GOST 28147-89 ECB-decrypted with it (S-box Z for 2012 keys, CryptoPro-A for
+//!   2001 keys), and unmasked: d = masked · mask⁻¹ mod q (all numbers little-endian).
+//! - The right password is recognised by the fingerprint: the first 8 bytes of x(d·P) equal `[10]`.
+
+use std::path::Path;
+
+use digest::Digest;
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::der::{self, Reader, tag};
+use crate::crypto::gost::gost28147::{Gost28147, Sbox};
+use crate::crypto::gost::{Gost94CryptoPro, ParamSet, PrivateKey, Streebog256};
+use crate::error::FormatError;
+
+/// Attribute of the private key usage period in `header.key`.
+const PRIVATE_KEY_USAGE_PERIOD: &str = "1.2.643.2.2.37.3.10";
+/// The constant of the password key derivation.
+const KDF_CONSTANT: &[u8; 32] = b"DENEFH028.760246785.IUEFHWUIO.EF";
+/// The largest file a container holds (`header.key` with a long certificate chain stays far below).
+const MAX_FILE: u64 = 1 << 20;
+
+/// The hash of the password key derivation, fixed by the key's algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KdfHash {
+    /// GOST R 34.11-94 with CryptoPro parameters (GOST R 34.10-2001 keys).
+    Gost94,
+    /// Streebog-256 (GOST R 34.10-2012 keys).
+    Streebog256,
+}
+
+/// What `header.key` says about the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerHeader {
+    /// The curve of the key.
+    pub param_set: ParamSet,
+    /// The key algorithm's object identifier (signature or key agreement, 2001 or 2012).
+    pub algorithm_oid: String,
+    /// The hash algorithm's object identifier.
+    pub digest_oid: String,
+    /// The certificate stored with the key (DER), when there is one.
+    pub certificate: Option<Vec<u8>>,
+    /// The first 8 bytes of the public key's x coordinate, little-endian.
+    pub fingerprint: [u8; 8],
+    /// Start of the private key usage period, as `YYYYMMDDHHMMSSZ`.
+    pub private_key_not_before: Option<String>,
+    /// End of the private key usage period, as `YYYYMMDDHHMMSSZ`.
+    pub private_key_not_after: Option<String>,
+}
+
+/// An opened container: its header, name and private key.
+#[derive(Debug)]
+pub struct Container {
+    /// What the header says.
+    pub header: ContainerHeader,
+    /// The container's name (`name.key`), as CryptoPro shows it.
+    pub name: Option<String>,
+    /// The private key.
+    pub key: PrivateKey,
+}
+
+fn read_file(folder: &Path, name: &str) -> Result<Vec<u8>, FormatError> {
+    let path = folder.join(name);
+    let unreadable = |source| FormatError::ContainerFile {
+        path: path.clone(),
+        source,
+    };
+    let metadata = std::fs::metadata(&path).map_err(unreadable)?;
+    if metadata.len() > MAX_FILE {
+        return Err(FormatError::Der {
+            what: "container file",
+            offset: 0,
+            reason: "file too large for a container part",
+        });
+    }
+    std::fs::read(&path).map_err(unreadable)
+}
+
+/// Whether `folder` looks like a CryptoPro container (has the files one needs).
+pub fn is_container(folder: &Path) -> bool {
+    ["header.key", "masks.key", "primary.key"]
+        .iter()
+        .all(|name| folder.join(name).is_file())
+}
+
+/// Opens the container in `folder` with `password` (empty for a container without one).
+pub fn open(folder: &Path, password: &SecretString) -> Result<Container, FormatError> {
+    let header = parse_header(&read_file(folder, "header.key")?)?;
+    let masks = Zeroizing::new(read_file(folder, "masks.key")?);
+    let primary = Zeroizing::new(read_file(folder, "primary.key")?);
+    let name = match read_file(folder, "name.key") {
+        Ok(bytes) => parse_name(&bytes).ok(),
+        Err(_) => None,
+    };
+    let key = unlock(&header, &masks, &primary, password)?;
+    Ok(Container { header, name, key })
+}
+
+/// The container name from `name.key`: SEQUENCE { IA5String }.
+pub fn parse_name(bytes: &[u8]) -> Result<String, FormatError> {
+    let outer = Reader::new(bytes).required("name.key")?;
+    let text = outer
+        .children()
+        .required("container name")?
+        .expect(tag::IA5_STRING, "container name")?;
+    Ok(String::from_utf8_lossy(text).into_owned())
+}
+
+/// Reads `header.key`.
+pub fn parse_header(bytes: &[u8]) -> Result<ContainerHeader, FormatError> {
+    let mut oids = Vec::new();
+    let mut certificate = None;
+    let mut fingerprint = None;
+    let mut period = None;
+    der::walk(bytes, 8, &mut |tlv, _| match tlv.tag {
+        tag::OID => oids.push(der::oid_to_string(tlv.value).unwrap_or_default()),
+        0x85 => certificate = Some(tlv.value.to_vec()),
+        0x8a => fingerprint = Some(tlv.value.to_vec()),
+        0xac => period = Some(tlv.value),
+        _ => {}
+    })?;
+    let malformed = |reason| FormatError::Der {
+        what: "header.key",
+        offset: 0,
+        reason,
+    };
+    let param_set = oids
+        .iter()
+        .find_map(|oid| ParamSet::from_oid(oid).ok())
+        .ok_or_else(|| FormatError::UnsupportedContainer {
+            reason: format!("no known GOST R 34.10 parameter set among {oids:?}"),
+        })?;
+    let algorithm_oid = oids
+        .iter()
+        .find(|oid| {
+            oid.starts_with("1.2.643.7.1.1.1.")
+                || oid.starts_with("1.2.643.7.1.1.6.")
+                || oid.starts_with("1.2.643.2.2.19")
+                || oid.starts_with("1.2.643.2.2.98")
+        })
+        .cloned()
+        .unwrap_or_default();
+    let digest_oid = oids
+        .iter()
+        .find(|oid| {
+            ["1.2.643.2.2.30.1", "1.2.643.7.1.1.2.2", "1.2.643.7.1.1.2.3"].contains(&oid.as_str())
+        })
+        .cloned()
+        .ok_or_else(|| FormatError::UnsupportedContainer {
+            reason: format!("no known hash algorithm among {oids:?}"),
+        })?;
+    let fingerprint: [u8; 8] = fingerprint
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| malformed("no 8-byte public key fingerprint ([10])"))?;
+    let (private_key_not_before, private_key_not_after) = match period {
+        Some(contents) => parse_usage_period(contents)?,
+        None => (None, None),
+    };
+    Ok(ContainerHeader {
+        param_set,
+        algorithm_oid,
+        digest_oid,
+        certificate,
+        fingerprint,
+        private_key_not_before,
+        private_key_not_after,
+    })
+}
+
+/// `[12]` holds SEQUENCE { OID, OCTET STRING { SEQUENCE { [0] time?, [1] time? } } }.
+fn parse_usage_period(contents: &[u8]) -> Result<(Option<String>, Option<String>), FormatError> {
+    let mut outer = Reader::new(contents);
+    while let Some(attribute) = outer.next_tlv("private key usage period")? {
+        if attribute.tag != tag::SEQUENCE {
+            continue;
+        }
+        let mut fields = attribute.children();
+        let oid = fields
+            .required("attribute type")?
+            .expect(tag::OID, "attribute type")?;
+        if der::oid_to_string(oid).as_deref() != Some(PRIVATE_KEY_USAGE_PERIOD) {
+            continue;
+        }
+        let value = fields
+            .required("attribute value")?
+            .expect(tag::OCTET_STRING, "attribute value")?;
+        let period = Reader::new(value).required("usage period")?;
+        let mut times = period.children();
+        let (mut not_before, mut not_after) = (None, None);
+        while let Some(time) = times.next_tlv("usage period time")? {
+            let text = String::from_utf8_lossy(time.value).into_owned();
+            match time.tag {
+                0x80 => not_before = Some(text),
+                0x81 => not_after = Some(text),
+                _ => {}
+            }
+        }
+        return Ok((not_before, not_after));
+    }
+    Ok((None, None))
+}
+
+/// SEQUENCE { OCTET STRING, ... }: the octet strings in order.
+fn octet_strings<'a>(bytes: &'a [u8], what: &'static str) -> Result<Vec<&'a [u8]>, FormatError> {
+    let outer = Reader::new(bytes).required(what)?;
+    let mut children = outer.children();
+    let mut strings = Vec::new();
+    while let Some(child) = children.next_tlv(what)? {
+        strings.push(child.expect(tag::OCTET_STRING, what)?);
+    }
+    Ok(strings)
+}
+
+fn hash(kind: KdfHash, parts: &[&[u8]]) -> Zeroizing<[u8; 32]> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    match kind {
+        KdfHash::Streebog256 => {
+            let mut hasher = Streebog256::new();
+            parts.iter().for_each(|part| hasher.update(part));
+            out.copy_from_slice(&hasher.finalize());
+        }
+        KdfHash::Gost94 => {
+            let mut hasher = Gost94CryptoPro::new();
+            parts.iter().for_each(|part| hasher.update(part));
+            out.copy_from_slice(&hasher.finalize());
+        }
+    }
+    out
+}
+
+/// The key that encrypts the masked private key, from the password and the salt.
+fn password_key(kind: KdfHash, salt: &[u8], password: &SecretString) -> Zeroizing<[u8; 32]> {
+    // Each character widened to 4 bytes, as CryptoPro does; characters outside one byte keep their
+    // low byte, which is what CryptoPro stores for its supported code page.
+    let widened: Zeroizing<Vec<u8>> = Zeroizing::new(
+        password
+            .expose_secret()
+            .chars()
+            .flat_map(|c| [c as u32 as u8, 0, 0, 0])
+            .collect(),
+    );
+    let salted = hash(kind, &[salt, &widened]);
+    // The working value is 64 bytes for Streebog (32 used) and 32 for GOST R 34.11-94.
+    let width = if kind == KdfHash::Streebog256 { 64 } else { 32 };
+    let mut current = Zeroizing::new(vec![0u8; width]);
+    current[..32].copy_from_slice(KDF_CONSTANT);
+    let rounds = if widened.is_empty() { 2 } else { 2000 };
+    let mut inner = Zeroizing::new(vec![0u8; width]);
+    let mut outer = Zeroizing::new(vec![0u8; width]);
+    for _ in 0..rounds {
+        for i in 0..width {
+            inner[i] = current[i] ^ 0x36;
+            outer[i] = current[i] ^ 0x5c;
+        }
+        let next = hash(kind, &[&inner, &salted[..], &outer, &salted[..]]);
+        current[..32].copy_from_slice(&next[..]);
+        current[32..].fill(0);
+    }
+    for i in 0..width {
+        inner[i] = current[i] ^ 0x36;
+        outer[i] = current[i] ^ 0x5c;
+    }
+    let last = hash(kind, &[&inner[..32], salt, &outer[..32], &widened]);
+    hash(kind, &[&last[..]])
+}
+
+/// Recovers the private key from the masked key, the mask and the password.
+fn unlock(
+    header: &ContainerHeader,
+    masks: &[u8],
+    primary: &[u8],
+    password: &SecretString,
+) -> Result<PrivateKey, FormatError> {
+    let set = header.param_set;
+    let len = set.coordinate_len();
+    let masks = octet_strings(masks, "masks.key")?;
+    let (mask, salt) = match masks.as_slice() {
+        [mask, salt, ..] if mask.len() == len && salt.len() == 12 => (*mask, *salt),
+        _ => {
+            return Err(FormatError::Der {
+                what: "masks.key",
+                offset: 0,
+                reason: "expected the mask of the key's size and a 12-byte salt",
+            });
+        }
+    };
+    let primary = octet_strings(primary, "primary.key")?;
+    let masked = match primary.first() {
+        Some(masked) if masked.len() == len => *masked,
+        _ => {
+            return Err(FormatError::Der {
+                what: "primary.key",
+                offset: 0,
+                reason: "expected a key of the parameter set's size",
+            });
+        }
+    };
+    let (kind, sbox) = match header.digest_oid.as_str() {
+        "1.2.643.2.2.30.1" => (KdfHash::Gost94, Sbox::CryptoProA),
+        _ => (KdfHash::Streebog256, Sbox::Z),
+    };
+    let key = password_key(kind, salt, password);
+    let mut unmasked_input = Zeroizing::new(masked.to_vec());
+    Gost28147::new(&key, sbox).ecb_decrypt(&mut unmasked_input)?;
+    let private = PrivateKey::unmask_le(set, &unmasked_input, mask)
+        .map_err(|_| FormatError::WrongContainerPassword)?;
+    let public = private.public_key();
+    let mut x_le = public.to_le_bytes()[..8].to_vec();
+    let matches = x_le == header.fingerprint;
+    x_le.zeroize();
+    if matches {
+        Ok(private)
+    } else {
+        Err(FormatError::WrongContainerPassword)
+    }
+}
