@@ -18,6 +18,9 @@ pub enum Error {
     /// A cryptographic operation failed or was given bad input.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// A certificate could not be read.
+    #[error(transparent)]
+    Certificate(#[from] CertificateError),
     /// A file holding certificates or keys could not be read as what it claims to be.
     #[error(transparent)]
     Format(#[from] FormatError),
@@ -140,5 +143,23 @@ pub enum SecretFileError {
         size: u64,
         /// The largest size accepted.
         limit: u64,
+    },
+}
+
+/// Why a certificate could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// The data is not a DER X.509 certificate.
+    #[error("not a valid X.509 certificate: {reason}")]
+    Parse {
+        /// What the parser said.
+        reason: String,
+    },
+    /// An extension the model reads is malformed.
+    #[error("malformed certificate extension {oid}")]
+    Extension {
+        /// The extension's object identifier.
+        oid: &'static str,
     },
 }

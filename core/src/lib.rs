@@ -7,6 +7,7 @@
 //!
 //! - [`secret`] — how secrets (passphrases, PINs, container passwords) enter the program, and the
 //!   rules that keep them out of logs, `Debug` output and error messages.
+//! - [`cert`] — the X.509 certificate model with the fields of Russian qualified certificates.
 //! - [`crypto`] — GOST cryptography (GOST R 34.10/34.11/34.12/34.13, 28147-89 and their key
 //!   agreement, wrap and derivation schemes), proven against the standards' examples and OpenSSL.
 //! - [`formats`] — the files certificates and keys come in (CryptoPro containers so far).
@@ -19,6 +20,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cert;
 pub mod crypto;
 pub mod error;
 pub mod formats;

@@ -216,3 +216,160 @@ fn damaged_containers_give_typed_errors() {
         Err(FormatError::WrongContainerPassword)
     ));
 }
+
+mod certificates {
+    use certkeeper_core::cert::{Certificate, Status, format_time};
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::run;
+
+    /// DER of a private key usage period from 2026-01-15 to 2027-04-14 (GeneralizedTime, implicit tags).
+    const USAGE_PERIOD: &str = "2.5.29.16 = DER:3022800F32303236303131353030303030305A810F32303237303431343030303030305A\n";
+
+    fn der_of(openssl: &OpenSsl, pem: &std::path::Path) -> Vec<u8> {
+        run(openssl
+            .command()
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(pem))
+        .stdout
+    }
+
+    #[test]
+    fn russian_qualified_fields_are_read_from_an_openssl_certificate() {
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("Тестовый УЦ", KeyAlgorithm::Gost2012_256("TCA"));
+        let subject = "/CN=ООО \"Ромашка\"/O=ООО \"Ромашка\"/C=RU/1.2.643.3.131.1.1=007701234567\
+                       /INNLE=7701234567/1.2.643.100.1=1027700132195/1.2.643.100.3=12345678901\
+                       /SN=Иванова/GN=Анна Петровна";
+        let extensions = format!(
+            "{USAGE_PERIOD}\
+             certificatePolicies = 1.2.643.100.113.1, 1.2.643.100.113.2\n\
+             1.2.643.100.111 = ASN1:FORMAT:UTF8,UTF8String:КриптоПро CSP (версия 5.0)\n"
+        );
+        let issued = openssl.issue_with_extensions(
+            &ca,
+            subject,
+            KeyAlgorithm::Gost2012_256("TCA"),
+            365,
+            &extensions,
+        );
+        let certificate = Certificate::from_der(&der_of(&openssl, &issued.cert)).expect("parse");
+
+        assert_eq!(certificate.subject.display_name(), "ООО \"Ромашка\"");
+        assert_eq!(certificate.inn.as_deref(), Some("007701234567"));
+        assert_eq!(certificate.innle.as_deref(), Some("7701234567"));
+        assert_eq!(certificate.ogrn.as_deref(), Some("1027700132195"));
+        assert_eq!(certificate.snils.as_deref(), Some("12345678901"));
+        assert_eq!(certificate.ogrnip, None);
+        assert_eq!(certificate.issuer.display_name(), "Тестовый УЦ");
+        assert_eq!(certificate.subject.get("2.5.4.4"), Some("Иванова"));
+        assert_eq!(certificate.key_algorithm.name, "GOST R 34.10-2012 256");
+        assert_eq!(
+            certificate.key_algorithm.parameters.as_deref(),
+            Some("id-tc26-gost-3410-12-256-paramSetA")
+        );
+        assert_eq!(certificate.policies, ["KC1", "KC2"]);
+        assert_eq!(
+            certificate.subject_sign_tool.as_deref(),
+            Some("КриптоПро CSP (версия 5.0)")
+        );
+        assert_eq!(
+            certificate
+                .private_key_not_before
+                .map(format_time)
+                .as_deref(),
+            Some("2026-01-15T00:00:00Z")
+        );
+        assert_eq!(
+            certificate
+                .private_key_not_after
+                .map(format_time)
+                .as_deref(),
+            Some("2027-04-14T00:00:00Z")
+        );
+        assert!(
+            certificate
+                .key_usage
+                .contains(&"digitalSignature".to_owned())
+        );
+        assert!(
+            certificate
+                .extended_key_usage
+                .contains(&"emailProtection".to_owned())
+        );
+        assert!(!certificate.is_ca);
+        assert!(certificate.subject_key_id.is_some() && certificate.authority_key_id.is_some());
+
+        // Thumbprints and serial as OpenSSL computes them.
+        let fingerprint = String::from_utf8(
+            run(openssl
+                .command()
+                .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
+                .arg(&issued.cert))
+            .stdout,
+        )
+        .expect("UTF-8");
+        assert_eq!(
+            fingerprint
+                .trim()
+                .rsplit('=')
+                .next()
+                .expect("value")
+                .replace(':', ""),
+            certificate.sha1_thumbprint
+        );
+        let serial = String::from_utf8(
+            run(openssl
+                .command()
+                .args(["x509", "-noout", "-serial", "-in"])
+                .arg(&issued.cert))
+            .stdout,
+        )
+        .expect("UTF-8");
+        assert_eq!(
+            serial.trim().trim_start_matches("serial="),
+            certificate.serial
+        );
+
+        // Status over time: the key period ends before the certificate.
+        let key_end = certificate.private_key_not_after.expect("period");
+        assert_eq!(
+            certificate.status_at(certificate.not_before - 1),
+            Status::NotYetValid
+        );
+        assert_eq!(
+            certificate.status_at(certificate.not_before + 1),
+            Status::Valid
+        );
+        assert_eq!(
+            certificate.status_at(certificate.not_after + 1),
+            Status::Expired
+        );
+        if key_end < certificate.not_after {
+            assert_eq!(
+                certificate.status_at(key_end + 1),
+                Status::PrivateKeyPeriodEnded
+            );
+        }
+
+        // The public key read from the certificate is the one OpenSSL generated.
+        let text = openssl.gost_key_text(&issued.key, 32);
+        let public = certificate.gost_public_key().expect("GOST key");
+        assert_eq!((public.x_be(), public.y_be()), (text.x, text.y));
+    }
+
+    #[test]
+    fn every_key_family_is_named() {
+        let openssl = OpenSsl::new();
+        for (algorithm, name) in [
+            (KeyAlgorithm::Rsa2048, "RSA 2048"),
+            (KeyAlgorithm::EcP256, "EC P-256"),
+            (KeyAlgorithm::Gost2001("A"), "GOST R 34.10-2001"),
+            (KeyAlgorithm::Gost2012_512("A"), "GOST R 34.10-2012 512"),
+        ] {
+            let ca = openssl.make_ca("CA", algorithm);
+            let certificate = Certificate::from_der(&der_of(&openssl, &ca.cert)).expect("parse");
+            assert_eq!(certificate.key_algorithm.name, name);
+            assert!(certificate.is_ca);
+        }
+    }
+}

@@ -204,6 +204,19 @@ impl OpenSsl {
     /// A certificate for `subject` (OpenSSL's `/CN=.../O=...` form, UTF-8 allowed) issued by `ca`,
     /// valid for `days` from now, usable for signing and for encryption.
     pub fn issue(&self, ca: &Issued, subject: &str, algorithm: KeyAlgorithm, days: u32) -> Issued {
+        self.issue_with_extensions(ca, subject, algorithm, days, "")
+    }
+
+    /// Like [`OpenSsl::issue`], with more lines for the extensions file (OpenSSL's x509v3 config
+    /// syntax, e.g. `2.5.29.16 = DER:30...` or `certificatePolicies = 1.2.643.100.113.1`).
+    pub fn issue_with_extensions(
+        &self,
+        ca: &Issued,
+        subject: &str,
+        algorithm: KeyAlgorithm,
+        days: u32,
+        extra_extensions: &str,
+    ) -> Issued {
         let serial = self.take_serial();
         let name = format!("user-{}-{serial}", algorithm.name());
         let key = self.generate_key(algorithm, &name);
@@ -223,7 +236,9 @@ impl OpenSsl {
              keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment, keyAgreement\n\
              extendedKeyUsage = emailProtection, clientAuth\n\
              subjectKeyIdentifier = hash\n\
-             authorityKeyIdentifier = keyid, issuer\n",
+             authorityKeyIdentifier = keyid, issuer\n"
+                .to_owned()
+                + extra_extensions,
         )
         .expect("write the extensions file");
         let cert = self.path(&format!("{name}.cert.pem"));
