@@ -49,6 +49,18 @@ pub enum Command {
     Ui,
     /// Show and check the archive, passphrase source and language in use.
     Info,
+    /// Show what files and folders hold, without archiving anything.
+    ///
+    /// Folders are scanned recursively; a CryptoPro container folder (header.key, masks.key, ...) is
+    /// shown as one item. Exit status 1 when something could not be read (the list says what and why).
+    Inspect {
+        /// Files or folders to look into.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Read the container password from this file (one line) to open the keys.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+    },
     /// Print a shell completion script.
     ///
     /// For bash: certkeeper completions bash > ~/.local/share/bash-completion/completions/certkeeper

@@ -42,6 +42,16 @@ fn run(command: Command, context: &Context) -> Result<()> {
             ui::run(&archive, context.lang)
         }
         Command::Info => commands::info::run(context),
+        Command::Inspect {
+            paths,
+            password_file,
+        } => {
+            if commands::inspect::run(context, &paths, password_file.as_deref())? {
+                Ok(())
+            } else {
+                Err(AppError::SomethingUnreadable.into())
+            }
+        }
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(shell, &mut Cli::command(), "certkeeper", &mut out);
@@ -54,6 +64,12 @@ fn run(command: Command, context: &Context) -> Result<()> {
 /// Tells the person what went wrong and what to do next, in their language, and picks the exit status.
 fn report(error: &anyhow::Error, lang: Lang) -> ExitCode {
     tracing::debug!(error = format_args!("{error:#}"), "command failed");
+    // The reader went away (`certkeeper ... | head`): nothing to tell anyone.
+    if let Some(AppError::Output(source)) = error.downcast_ref::<AppError>()
+        && source.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        return ExitCode::SUCCESS;
+    }
     let text = messages::describe(error, lang);
     let mut err = std::io::stderr().lock();
     if matches!(error.downcast_ref::<AppError>(), Some(AppError::NoDisplay)) {

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::path::Path;
 
-use certkeeper_core::error::SecretFileError;
+use certkeeper_core::error::{FormatError, SecretFileError};
 
 /// The language certkeeper speaks to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -125,6 +125,9 @@ pub enum AppError {
         /// What the windowing backend said.
         reason: String,
     },
+    /// `inspect` listed something it could not read (the listing says what and why).
+    #[error("some files could not be read")]
+    SomethingUnreadable,
     /// Writing to standard output failed (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
@@ -146,6 +149,9 @@ pub fn describe(error: &anyhow::Error, lang: Lang) -> Text {
         }
         if let Some(error) = cause.downcast_ref::<certkeeper_storage::Error>() {
             return describe_storage(error, lang);
+        }
+        if let Some(error) = cause.downcast_ref::<FormatError>() {
+            return describe_format(error, lang);
         }
     }
     Text::new(
@@ -184,6 +190,17 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("Не удалось открыть окно certkeeper: {reason}."),
                 "Проверьте, что вы вошли в графический сеанс, или работайте из командной строки: certkeeper --help".into(),
+            ),
+        ),
+        AppError::SomethingUnreadable => Text::new(
+            lang,
+            (
+                "Some of the files or folders could not be read; the list above says which and why.".into(),
+                "Check those files (a container password goes in --password-file); the others were read normally.".into(),
+            ),
+            (
+                "Некоторые файлы или папки не удалось прочитать; в списке выше сказано, какие и почему.".into(),
+                "Проверьте эти файлы (пароль контейнера укажите в --password-file); остальные прочитаны.".into(),
             ),
         ),
         AppError::Output(source) => Text::new(
@@ -244,6 +261,56 @@ fn describe_secret_file(error: &SecretFileError, lang: Lang) -> Text {
             (
                 format!("Файл с паролем {} занимает {size} байт, а пароль может быть не длиннее {limit}.", shown(path)),
                 "Проверьте, тот ли это файл: в нём должен быть только пароль.".into(),
+            ),
+        ),
+        other => unknown(other, lang),
+    }
+}
+
+fn describe_format(error: &FormatError, lang: Lang) -> Text {
+    match error {
+        FormatError::WrongContainerPassword => Text::new(
+            lang,
+            (
+                "The container password is wrong.".into(),
+                "Check the keyboard layout and Caps Lock and give the password again with --password-file; a forgotten container password cannot be recovered.".into(),
+            ),
+            (
+                "Неверный пароль контейнера.".into(),
+                "Проверьте раскладку и Caps Lock и укажите пароль ещё раз в --password-file; забытый пароль контейнера восстановить нельзя.".into(),
+            ),
+        ),
+        FormatError::ContainerFile { path, source } => Text::new(
+            lang,
+            (
+                format!("A file of the key container cannot be read: {}: {source}.", shown(path)),
+                "Copy the whole container folder again (header.key, masks.key, primary.key, name.key and the *2.key files).".into(),
+            ),
+            (
+                format!("Не читается файл ключевого контейнера: {}: {source}.", shown(path)),
+                "Скопируйте папку контейнера целиком ещё раз (header.key, masks.key, primary.key, name.key и файлы *2.key).".into(),
+            ),
+        ),
+        FormatError::UnsupportedContainer { reason } => Text::new(
+            lang,
+            (
+                format!("This key container is of a kind certkeeper cannot open ({reason})."),
+                "Export the key from CryptoPro CSP to a PFX file and inspect that file instead.".into(),
+            ),
+            (
+                format!("Контейнер такого вида certkeeper открыть не может ({reason})."),
+                "Экспортируйте ключ из КриптоПро CSP в файл PFX и откройте этот файл.".into(),
+            ),
+        ),
+        FormatError::Der { what, offset, reason } => Text::new(
+            lang,
+            (
+                format!("The file is damaged: {what}: {reason} (byte {offset})."),
+                "Copy the file again from its source; if it came by e-mail, save the attachment anew.".into(),
+            ),
+            (
+                format!("Файл повреждён: {what}: {reason} (байт {offset})."),
+                "Скопируйте файл заново из источника; если он пришёл по почте, сохраните вложение ещё раз.".into(),
             ),
         ),
         other => unknown(other, lang),
@@ -338,6 +405,7 @@ mod tests {
         let path = PathBuf::from("/media/usb/pass.txt");
         vec![
             AppError::NoDisplay.into(),
+            AppError::SomethingUnreadable.into(),
             AppError::WindowFailed {
                 reason: "X server refused".into(),
             }
@@ -357,6 +425,22 @@ mod tests {
             }
             .into(),
             certkeeper_storage::Error::NoDataDirectory.into(),
+            FormatError::WrongContainerPassword.into(),
+            FormatError::ContainerFile {
+                path: "/media/usb/a.000/masks.key".into(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            }
+            .into(),
+            FormatError::UnsupportedContainer {
+                reason: "RSA".into(),
+            }
+            .into(),
+            FormatError::Der {
+                what: "header.key",
+                offset: 12,
+                reason: "unexpected tag",
+            }
+            .into(),
             anyhow::anyhow!("something nobody foresaw"),
         ]
     }

@@ -289,6 +289,10 @@ fn key_algorithm(certificate: &X509Certificate<'_>) -> KeyAlgorithm {
 }
 
 /// GeneralizedTime (`YYYYMMDDHHMMSSZ`) to seconds since the Unix epoch.
+pub fn generalized_time_to_unix(text: &str) -> Option<i64> {
+    generalized_time(text)
+}
+
 pub(crate) fn generalized_time(text: &str) -> Option<i64> {
     let digits = text.strip_suffix('Z')?;
     if digits.len() < 14 || !digits[..14].bytes().all(|b| b.is_ascii_digit()) {

@@ -31,6 +31,7 @@ Usage: certkeeper [OPTIONS] [COMMAND]
 Commands:
   ui           Open the desktop window (the same as running certkeeper without a command)
   info         Show and check the archive, passphrase source and language in use
+  inspect      Show what files and folders hold, without archiving anything
   completions  Print a shell completion script
   help         Print this message or the help of the given subcommand(s)
 
@@ -237,4 +238,156 @@ fn a_passphrase_is_never_accepted_as_an_argument() {
         "{stderr}"
     );
     assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+mod inspect {
+    use super::certkeeper;
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::{run, temp_dir, vectors};
+
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read_dir") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+
+    #[test]
+    fn a_usb_drive_is_scanned_and_every_unreadable_file_is_reported() {
+        let home = temp_dir();
+        let drive = temp_dir();
+        let vectors = vectors::folder("cryptopro");
+        // A drive as users have it: container folders, loose certificates, a bundle, and junk.
+        copy_dir(
+            &vectors.join("g2012256"),
+            &drive.path().join("keys").join("g2012256.000"),
+        );
+        copy_dir(
+            &vectors.join("srv-emptypass"),
+            &drive.path().join("srv.000"),
+        );
+        std::fs::copy(
+            vectors.join("svkreml-00000000.cert.crt"),
+            drive.path().join("asfdgh.cer"),
+        )
+        .expect("copy");
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("Bundle CA", KeyAlgorithm::EcP256);
+        let user = openssl.issue(&ca, "/CN=Bundle user", KeyAlgorithm::EcP256, 30);
+        let bundle = drive.path().join("chain.p7b");
+        run(openssl
+            .command()
+            .args(["crl2pkcs7", "-nocrl", "-outform", "DER", "-certfile"])
+            .arg(&ca.cert)
+            .arg("-certfile")
+            .arg(&user.cert)
+            .arg("-out")
+            .arg(&bundle));
+        std::fs::write(drive.path().join("notes.txt"), "пароль от токена в сейфе").expect("write");
+        let truncated = std::fs::read(vectors.join("svkreml-00000000.cert.crt")).expect("read");
+        std::fs::write(drive.path().join("broken.cer"), &truncated[..300]).expect("write");
+
+        let output = certkeeper(home.path())
+            .args(["--json", "inspect"])
+            .arg(drive.path())
+            .output()
+            .expect("run certkeeper");
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let items: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+        let by_file = |name: &str| -> Vec<&serde_json::Value> {
+            items
+                .iter()
+                .filter(|item| {
+                    item["path"]
+                        .as_str()
+                        .is_some_and(|path| path.ends_with(name))
+                })
+                .collect()
+        };
+        assert_eq!(items.len(), 7, "{items:#?}");
+
+        let container = by_file("g2012256.000")[0];
+        assert_eq!(container["kind"], "container");
+        assert_eq!(container["protected"], true);
+        assert_eq!(container["opened"], false);
+        assert_eq!(
+            container["key_matches_certificate"],
+            serde_json::Value::Null
+        );
+        assert_eq!(container["certificate"]["subject_name"], "user");
+        let open = by_file("srv.000")[0];
+        assert_eq!(open["protected"], false);
+        assert_eq!(open["key_matches_certificate"], true);
+        assert_eq!(
+            by_file("asfdgh.cer")[0]["certificate"]["subject_name"],
+            "asfdgh"
+        );
+        let chain = by_file("chain.p7b");
+        assert_eq!(chain.len(), 2);
+        assert!(chain.iter().all(|item| item["encoding"] == "pkcs7"));
+        assert_eq!(by_file("notes.txt")[0]["kind"], "unreadable");
+        let broken = by_file("broken.cer")[0];
+        assert_eq!(broken["kind"], "unreadable");
+        assert!(
+            broken["reason"]
+                .as_str()
+                .is_some_and(|reason| !reason.is_empty())
+        );
+        // The listing goes to stdout; the summary with the next step to stderr.
+        assert!(String::from_utf8_lossy(&output.stderr).contains("what to do:"));
+    }
+
+    #[test]
+    fn a_container_opens_with_its_password_file_and_a_wrong_one_says_so() {
+        let home = temp_dir();
+        let vectors = vectors::folder("cryptopro");
+        let password = home.path().join("password");
+        std::fs::write(&password, "1\n").expect("write");
+        std::fs::set_permissions(
+            &password,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod");
+        let output = certkeeper(home.path())
+            .args(["--json", "inspect", "--password-file"])
+            .arg(&password)
+            .arg(vectors.join("g2001"))
+            .arg(vectors.join("g2012512"))
+            .output()
+            .expect("run certkeeper");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let items: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(items.len(), 2);
+        for item in &items {
+            assert_eq!(item["opened"], true);
+            assert_eq!(item["key_matches_certificate"], true);
+        }
+        assert_eq!(items[0]["key_algorithm"], "GOST R 34.10-2001");
+        assert_eq!(items[1]["key_algorithm"], "GOST R 34.10-2012 512");
+
+        std::fs::write(&password, "2\n").expect("write");
+        let output = certkeeper(home.path())
+            .args(["inspect", "--password-file"])
+            .arg(&password)
+            .arg(vectors.join("g2012256"))
+            .env("LANG", "ru_RU.UTF-8")
+            .output()
+            .expect("run certkeeper");
+        assert_eq!(output.status.code(), Some(1));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("ошибка:       Неверный пароль контейнера."),
+            "{stdout}"
+        );
+    }
 }

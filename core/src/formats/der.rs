@@ -13,6 +13,8 @@ pub struct Tlv<'a> {
     pub value: &'a [u8],
     /// Offset of the identifier octet from the start of the outermost input.
     pub offset: usize,
+    /// The whole element: identifier, length and contents octets.
+    pub raw: &'a [u8],
     /// Length of the identifier and length octets.
     header_len: usize,
 }
@@ -135,6 +137,7 @@ impl<'a> Reader<'a> {
             tag,
             value,
             offset: self.base + start,
+            raw: &rest[..header + len],
             header_len: header,
         }))
     }

@@ -1,0 +1,438 @@
+//! `certkeeper inspect PATH...`: what each file or folder holds, without archiving anything.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use certkeeper_core::cert::{Certificate, Status, format_time};
+use certkeeper_core::error::FormatError;
+use certkeeper_core::formats::cryptopro::{self, ContainerHeader};
+use certkeeper_core::formats::detect::{self, Found};
+use certkeeper_core::secret::SecretString;
+use serde::Serialize;
+
+use super::Context;
+use crate::messages::{AppError, Lang};
+
+/// A certificate as `inspect --json` shows it (documented in the README).
+#[derive(Debug, Serialize)]
+struct CertificateView {
+    subject: String,
+    issuer: String,
+    subject_name: String,
+    serial: String,
+    not_before: String,
+    not_after: String,
+    private_key_not_before: Option<String>,
+    private_key_not_after: Option<String>,
+    status: Status,
+    key_algorithm: String,
+    key_parameters: Option<String>,
+    key_usage: Vec<String>,
+    extended_key_usage: Vec<String>,
+    subject_key_id: Option<String>,
+    authority_key_id: Option<String>,
+    is_ca: bool,
+    sha1_thumbprint: String,
+    sha256_fingerprint: String,
+    inn: Option<String>,
+    innle: Option<String>,
+    ogrn: Option<String>,
+    ogrnip: Option<String>,
+    snils: Option<String>,
+    subject_sign_tool: Option<String>,
+    issuer_sign_tool: Vec<String>,
+    policies: Vec<String>,
+}
+
+impl CertificateView {
+    fn new(certificate: &Certificate, now: i64) -> Self {
+        Self {
+            subject: certificate.subject.to_string(),
+            issuer: certificate.issuer.to_string(),
+            subject_name: certificate.subject.display_name().to_owned(),
+            serial: certificate.serial.clone(),
+            not_before: format_time(certificate.not_before),
+            not_after: format_time(certificate.not_after),
+            private_key_not_before: certificate.private_key_not_before.map(format_time),
+            private_key_not_after: certificate.private_key_not_after.map(format_time),
+            status: certificate.status_at(now),
+            key_algorithm: certificate.key_algorithm.name.clone(),
+            key_parameters: certificate.key_algorithm.parameters.clone(),
+            key_usage: certificate.key_usage.clone(),
+            extended_key_usage: certificate.extended_key_usage.clone(),
+            subject_key_id: certificate.subject_key_id.clone(),
+            authority_key_id: certificate.authority_key_id.clone(),
+            is_ca: certificate.is_ca,
+            sha1_thumbprint: certificate.sha1_thumbprint.clone(),
+            sha256_fingerprint: certificate.sha256_fingerprint.clone(),
+            inn: certificate.inn.clone(),
+            innle: certificate.innle.clone(),
+            ogrn: certificate.ogrn.clone(),
+            ogrnip: certificate.ogrnip.clone(),
+            snils: certificate.snils.clone(),
+            subject_sign_tool: certificate.subject_sign_tool.clone(),
+            issuer_sign_tool: certificate.issuer_sign_tool.clone(),
+            policies: certificate.policies.clone(),
+        }
+    }
+}
+
+/// One item of `inspect --json`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Item {
+    Certificate {
+        path: PathBuf,
+        encoding: detect::CertificateEncoding,
+        certificate: Box<CertificateView>,
+    },
+    Container {
+        path: PathBuf,
+        name: Option<String>,
+        key_algorithm: String,
+        key_parameters: String,
+        /// Whether a password protects the key (false: it opens with an empty password).
+        protected: bool,
+        /// Whether the key was opened (with the empty password or the one given).
+        opened: bool,
+        /// Whether the opened key belongs to the certificate kept in the container.
+        key_matches_certificate: Option<bool>,
+        private_key_not_before: Option<String>,
+        private_key_not_after: Option<String>,
+        certificate: Option<Box<CertificateView>>,
+        error: Option<String>,
+    },
+    PrivateKey {
+        path: PathBuf,
+        algorithm_oid: String,
+        encrypted: bool,
+    },
+    Pkcs12 {
+        path: PathBuf,
+    },
+    Unreadable {
+        path: PathBuf,
+        reason: String,
+    },
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn usage_time(text: &Option<String>) -> Option<String> {
+    // "YYYYMMDDHHMMSSZ" as stored in header.key, shown like every other time.
+    text.as_ref().map(|raw| {
+        certkeeper_core::cert::generalized_time_to_unix(raw)
+            .map(format_time)
+            .unwrap_or_else(|| raw.clone())
+    })
+}
+
+fn container_item(
+    path: &Path,
+    header: &ContainerHeader,
+    name: Option<String>,
+    password: Option<&SecretString>,
+    now: i64,
+    lang: Lang,
+) -> Item {
+    let certificate = header
+        .certificate
+        .as_deref()
+        .and_then(|der| Certificate::from_der(der).ok());
+    // Without a password file, the empty password is tried: a local container has no retry counter,
+    // and an unprotected one then shows whether its key matches.
+    let empty = SecretString::from(String::new());
+    let attempt = cryptopro::open(path, password.unwrap_or(&empty));
+    let (opened, protected, key_matches_certificate, error) = match attempt {
+        Ok(container) => {
+            let matches = certificate
+                .as_ref()
+                .and_then(Certificate::gost_public_key)
+                .map(|public| public == container.key.public_key());
+            (true, password.is_some(), matches, None)
+        }
+        Err(FormatError::WrongContainerPassword) if password.is_none() => (false, true, None, None),
+        Err(error) => {
+            let text = crate::messages::describe(&anyhow::Error::from(error), lang);
+            (
+                false,
+                true,
+                None,
+                Some(format!("{} {}", text.problem, text.next_step)),
+            )
+        }
+    };
+    Item::Container {
+        path: path.to_path_buf(),
+        name,
+        key_algorithm: match header.param_set.bits() {
+            512 => "GOST R 34.10-2012 512".to_owned(),
+            _ if header.digest_oid == "1.2.643.2.2.30.1" => "GOST R 34.10-2001".to_owned(),
+            _ => "GOST R 34.10-2012 256".to_owned(),
+        },
+        key_parameters: header.param_set.name().to_owned(),
+        protected,
+        opened,
+        key_matches_certificate,
+        private_key_not_before: usage_time(&header.private_key_not_before),
+        private_key_not_after: usage_time(&header.private_key_not_after),
+        certificate: certificate
+            .map(|certificate| Box::new(CertificateView::new(&certificate, now))),
+        error,
+    }
+}
+
+/// Runs `certkeeper inspect`.
+pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -> Result<bool> {
+    let password = match password_file {
+        Some(path) => Some(certkeeper_core::secret::read_secret_file(path)?),
+        None => None,
+    };
+    let now = now();
+    let mut items = Vec::new();
+    for path in paths {
+        for found in detect::scan(path) {
+            items.push(match found {
+                Found::Certificate {
+                    path,
+                    encoding,
+                    certificate,
+                } => Item::Certificate {
+                    path,
+                    encoding,
+                    certificate: Box::new(CertificateView::new(&certificate, now)),
+                },
+                Found::Container { path, header, name } => {
+                    container_item(&path, &header, name, password.as_ref(), now, context.lang)
+                }
+                Found::PrivateKey {
+                    path,
+                    algorithm_oid,
+                    encrypted,
+                } => Item::PrivateKey {
+                    path,
+                    algorithm_oid,
+                    encrypted,
+                },
+                Found::Pkcs12 { path } => Item::Pkcs12 { path },
+                Found::Unreadable { path, reason } => Item::Unreadable { path, reason },
+            });
+        }
+    }
+    let all_read = !items.iter().any(|item| {
+        matches!(item, Item::Unreadable { .. })
+            || matches!(item, Item::Container { error: Some(_), .. })
+    });
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        serde_json::to_writer_pretty(&mut out, &items)
+            .map_err(std::io::Error::from)
+            .map_err(AppError::Output)?;
+        writeln!(out).map_err(AppError::Output)?;
+    } else {
+        for item in &items {
+            write_text(&mut out, item, context.lang).map_err(AppError::Output)?;
+        }
+    }
+    Ok(all_read)
+}
+
+fn write_certificate(
+    out: &mut impl Write,
+    view: &CertificateView,
+    lang: Lang,
+) -> std::io::Result<()> {
+    let label = |en, ru| lang.pick(en, ru);
+    let status = match view.status {
+        Status::Valid => label("valid", "действует"),
+        Status::NotYetValid => label("not yet valid", "ещё не действует"),
+        Status::Expired => label("expired", "истёк"),
+        Status::PrivateKeyPeriodEnded => {
+            label("private key period ended", "срок ключа подписи истёк")
+        }
+    };
+    writeln!(
+        out,
+        "  {:<14}{}",
+        label("subject:", "владелец:"),
+        view.subject
+    )?;
+    writeln!(
+        out,
+        "  {:<14}{}",
+        label("issuer:", "издатель:"),
+        view.issuer
+    )?;
+    writeln!(
+        out,
+        "  {:<14}{}",
+        label("serial:", "серийный №:"),
+        view.serial
+    )?;
+    writeln!(
+        out,
+        "  {:<14}{} – {} ({status})",
+        label("valid:", "действует:"),
+        view.not_before,
+        view.not_after
+    )?;
+    if view.private_key_not_before.is_some() || view.private_key_not_after.is_some() {
+        writeln!(
+            out,
+            "  {:<14}{} – {}",
+            label("key period:", "срок ключа:"),
+            view.private_key_not_before.as_deref().unwrap_or("…"),
+            view.private_key_not_after.as_deref().unwrap_or("…")
+        )?;
+    }
+    let parameters = view
+        .key_parameters
+        .as_deref()
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "  {:<14}{}{parameters}",
+        label("key:", "ключ:"),
+        view.key_algorithm
+    )?;
+    for (name, value) in [
+        ("INN", &view.inn),
+        ("INNLE", &view.innle),
+        ("OGRN", &view.ogrn),
+        ("OGRNIP", &view.ogrnip),
+        ("SNILS", &view.snils),
+    ] {
+        if let Some(value) = value {
+            writeln!(out, "  {:<14}{value}", format!("{name}:"))?;
+        }
+    }
+    if !view.policies.is_empty() {
+        writeln!(
+            out,
+            "  {:<14}{}",
+            label("classes:", "классы:"),
+            view.policies.join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "  {:<14}{}",
+        label("thumbprint:", "отпечаток:"),
+        view.sha1_thumbprint
+    )
+}
+
+fn write_text(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Result<()> {
+    let label = |en, ru| lang.pick(en, ru);
+    match item {
+        Item::Certificate {
+            path,
+            encoding,
+            certificate,
+        } => {
+            let how = match encoding {
+                detect::CertificateEncoding::Der => "DER",
+                detect::CertificateEncoding::Pem => "PEM",
+                detect::CertificateEncoding::Pkcs7 => "PKCS#7",
+            };
+            writeln!(
+                out,
+                "{}: {} ({how})",
+                path.display(),
+                label("certificate", "сертификат")
+            )?;
+            write_certificate(out, certificate, lang)
+        }
+        Item::Container {
+            path,
+            name,
+            key_algorithm,
+            key_parameters,
+            protected,
+            opened,
+            key_matches_certificate,
+            private_key_not_after,
+            certificate,
+            error,
+            ..
+        } => {
+            writeln!(
+                out,
+                "{}: {} {}",
+                path.display(),
+                label("CryptoPro container", "контейнер КриптоПро"),
+                name.as_deref().unwrap_or("")
+            )?;
+            writeln!(
+                out,
+                "  {:<14}{key_algorithm} ({key_parameters})",
+                label("key:", "ключ:")
+            )?;
+            let protection = match (protected, opened) {
+                (false, _) => label("no password", "без пароля"),
+                (true, true) => label("password protected, opened", "защищён паролем, открыт"),
+                (true, false) => label(
+                    "password protected (give --password-file to open)",
+                    "защищён паролем (укажите --password-file, чтобы открыть)",
+                ),
+            };
+            writeln!(out, "  {:<14}{protection}", label("protection:", "защита:"))?;
+            if let Some(matches) = key_matches_certificate {
+                let text = if *matches {
+                    label("yes", "да")
+                } else {
+                    label("NO", "НЕТ")
+                };
+                writeln!(
+                    out,
+                    "  {:<14}{text}",
+                    label("matches cert:", "ключ от серт.:")
+                )?;
+            }
+            if let Some(end) = private_key_not_after {
+                writeln!(out, "  {:<14}{end}", label("key until:", "ключ до:"))?;
+            }
+            if let Some(error) = error {
+                writeln!(out, "  {:<14}{error}", label("error:", "ошибка:"))?;
+            }
+            if let Some(certificate) = certificate {
+                write_certificate(out, certificate, lang)?;
+            }
+            Ok(())
+        }
+        Item::PrivateKey {
+            path,
+            algorithm_oid,
+            encrypted,
+        } => {
+            let kind = if *encrypted {
+                label(
+                    "encrypted PKCS#8 private key",
+                    "зашифрованный закрытый ключ PKCS#8",
+                )
+            } else {
+                label("PKCS#8 private key", "закрытый ключ PKCS#8")
+            };
+            writeln!(out, "{}: {kind} ({algorithm_oid})", path.display())
+        }
+        Item::Pkcs12 { path } => writeln!(
+            out,
+            "{}: {}",
+            path.display(),
+            label("PKCS#12 (PFX) file", "файл PKCS#12 (PFX)")
+        ),
+        Item::Unreadable { path, reason } => writeln!(
+            out,
+            "{}: {} {reason}",
+            path.display(),
+            label("cannot read:", "не читается:")
+        ),
+    }
+}

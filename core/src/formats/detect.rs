@@ -1,0 +1,313 @@
+//! What a file holds, decided by its content (never by its name), and what a folder holds, scanned
+//! recursively: a USB drive keeps `*.000` container folders, `.pfx`/`.p12`, `.cer`/`.crt`/`.pem`/`.der`
+//! and `.p7b` files side by side.
+
+use std::path::{Path, PathBuf};
+
+use super::cryptopro::{self, ContainerHeader};
+use super::der::{self, Reader, tag};
+use crate::cert::Certificate;
+
+/// The largest file looked into: certificate and key files are small; a bigger file is something else.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// How a certificate was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateEncoding {
+    /// A DER file.
+    Der,
+    /// A PEM block.
+    Pem,
+    /// Inside a PKCS#7 certs-only bundle (.p7b), DER or PEM.
+    Pkcs7,
+}
+
+/// One thing found in a file or folder.
+#[derive(Debug)]
+pub enum Found {
+    /// A certificate.
+    Certificate {
+        /// The file.
+        path: PathBuf,
+        /// How it was stored.
+        encoding: CertificateEncoding,
+        /// The certificate.
+        certificate: Box<Certificate>,
+    },
+    /// A CryptoPro container folder (its key is only read when a password is given).
+    Container {
+        /// The folder.
+        path: PathBuf,
+        /// What `header.key` says.
+        header: Box<ContainerHeader>,
+        /// The name CryptoPro shows.
+        name: Option<String>,
+    },
+    /// A PKCS#8 private key, plain or encrypted.
+    PrivateKey {
+        /// The file.
+        path: PathBuf,
+        /// The key algorithm's OID (plain keys) or the encryption scheme's OID (encrypted keys).
+        algorithm_oid: String,
+        /// Whether a password protects it.
+        encrypted: bool,
+    },
+    /// A PKCS#12 (PFX) file.
+    Pkcs12 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Something that could not be read, and why.
+    Unreadable {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why, for a person.
+        reason: String,
+    },
+}
+
+/// Everything `path` holds: a file, a container folder, or a folder scanned recursively.
+pub fn scan(path: &Path) -> Vec<Found> {
+    let mut found = Vec::new();
+    scan_into(path, &mut found, 0);
+    found
+}
+
+fn scan_into(path: &Path, found: &mut Vec<Found>, depth: usize) {
+    let unreadable = |reason: String| Found::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) => return found.push(unreadable(error.to_string())),
+    };
+    if metadata.is_dir() {
+        if cryptopro::is_container(path) {
+            return found.push(read_container(path));
+        }
+        if depth > 16 {
+            return found.push(unreadable("folders nested too deep".to_owned()));
+        }
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(entries) => entries
+                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                .collect(),
+            Err(error) => return found.push(unreadable(error.to_string())),
+        };
+        entries.sort();
+        for entry in entries {
+            scan_into(&entry, found, depth + 1);
+        }
+        return;
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return found.push(unreadable(format!(
+            "{} bytes: too large for a certificate or key file",
+            metadata.len()
+        )));
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => found.extend(read_bytes(path, &bytes)),
+        Err(error) => found.push(unreadable(error.to_string())),
+    }
+}
+
+fn read_container(folder: &Path) -> Found {
+    let header = std::fs::read(folder.join("header.key"))
+        .map_err(|error| error.to_string())
+        .and_then(|bytes| cryptopro::parse_header(&bytes).map_err(|error| error.to_string()));
+    match header {
+        Ok(header) => Found::Container {
+            path: folder.to_path_buf(),
+            header: Box::new(header),
+            name: std::fs::read(folder.join("name.key"))
+                .ok()
+                .and_then(|bytes| cryptopro::parse_name(&bytes).ok()),
+        },
+        Err(reason) => Found::Unreadable {
+            path: folder.to_path_buf(),
+            reason: format!("CryptoPro container with a damaged header.key: {reason}"),
+        },
+    }
+}
+
+/// What the bytes of one file hold.
+pub fn read_bytes(path: &Path, bytes: &[u8]) -> Vec<Found> {
+    let trimmed = bytes.trim_ascii_start();
+    if trimmed.starts_with(b"-----BEGIN ") {
+        return read_pem(path, bytes);
+    }
+    read_der(path, bytes, false)
+}
+
+fn read_pem(path: &Path, bytes: &[u8]) -> Vec<Found> {
+    let mut found = Vec::new();
+    for block in x509_parser::pem::Pem::iter_from_buffer(bytes) {
+        match block {
+            Ok(block) => match block.label.as_str() {
+                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
+                    found.push(certificate(path, &block.contents, CertificateEncoding::Pem));
+                }
+                _ => found.extend(read_der(path, &block.contents, true)),
+            },
+            Err(error) => {
+                found.push(Found::Unreadable {
+                    path: path.to_path_buf(),
+                    reason: format!("broken PEM: {error}"),
+                });
+                break;
+            }
+        }
+    }
+    if found.is_empty() {
+        found.push(Found::Unreadable {
+            path: path.to_path_buf(),
+            reason: "PEM file without any block".to_owned(),
+        });
+    }
+    found
+}
+
+fn certificate(path: &Path, der: &[u8], encoding: CertificateEncoding) -> Found {
+    match Certificate::from_der(der) {
+        Ok(certificate) => Found::Certificate {
+            path: path.to_path_buf(),
+            encoding,
+            certificate: Box::new(certificate),
+        },
+        Err(error) => Found::Unreadable {
+            path: path.to_path_buf(),
+            reason: error.to_string(),
+        },
+    }
+}
+
+const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+const DATA: &str = "1.2.840.113549.1.7.1";
+
+fn read_der(path: &Path, bytes: &[u8], from_pem: bool) -> Vec<Found> {
+    let unknown = || {
+        vec![Found::Unreadable {
+            path: path.to_path_buf(),
+            reason: "not a certificate, key, PKCS#7 or PKCS#12 file".to_owned(),
+        }]
+    };
+    let Ok(Some(outer)) = Reader::new(bytes).next_tlv("file") else {
+        return unknown();
+    };
+    if outer.tag != tag::SEQUENCE {
+        return unknown();
+    }
+    if Certificate::from_der(outer.raw).is_ok() {
+        let encoding = if from_pem {
+            CertificateEncoding::Pem
+        } else {
+            CertificateEncoding::Der
+        };
+        return vec![certificate(path, outer.raw, encoding)];
+    }
+    let mut fields = outer.children();
+    let first = fields.next_tlv("file").ok().flatten();
+    let second = fields.next_tlv("file").ok().flatten();
+    let third = fields.next_tlv("file").ok().flatten();
+    match (first, second, third) {
+        // ContentInfo { signedData, [0] SignedData }: a PKCS#7 bundle.
+        (Some(oid), Some(content), _)
+            if oid.tag == tag::OID
+                && der::oid_to_string(oid.value).as_deref() == Some(SIGNED_DATA) =>
+        {
+            read_pkcs7(path, content)
+        }
+        // PFX { version 3, authSafe ContentInfo, macData }.
+        (Some(version), Some(auth_safe), _)
+            if version.tag == tag::INTEGER
+                && version.value == [3]
+                && auth_safe.tag == tag::SEQUENCE
+                && {
+                    let mut inner = auth_safe.children();
+                    inner
+                        .next_tlv("authSafe")
+                        .ok()
+                        .flatten()
+                        .is_some_and(|oid| {
+                            der::oid_to_string(oid.value).as_deref() == Some(DATA)
+                                || der::oid_to_string(oid.value).as_deref() == Some(SIGNED_DATA)
+                        })
+                } =>
+        {
+            vec![Found::Pkcs12 {
+                path: path.to_path_buf(),
+            }]
+        }
+        // PrivateKeyInfo { version, AlgorithmIdentifier, OCTET STRING }.
+        (Some(version), Some(algorithm), Some(key))
+            if version.tag == tag::INTEGER
+                && algorithm.tag == tag::SEQUENCE
+                && key.tag == tag::OCTET_STRING =>
+        {
+            vec![private_key(path, algorithm, false)]
+        }
+        // EncryptedPrivateKeyInfo { AlgorithmIdentifier, OCTET STRING }.
+        (Some(algorithm), Some(data), None)
+            if algorithm.tag == tag::SEQUENCE && data.tag == tag::OCTET_STRING =>
+        {
+            vec![private_key(path, algorithm, true)]
+        }
+        _ => unknown(),
+    }
+}
+
+fn private_key(path: &Path, algorithm: der::Tlv<'_>, encrypted: bool) -> Found {
+    let algorithm_oid = algorithm
+        .children()
+        .next_tlv("algorithm")
+        .ok()
+        .flatten()
+        .and_then(|oid| der::oid_to_string(oid.value))
+        .unwrap_or_default();
+    Found::PrivateKey {
+        path: path.to_path_buf(),
+        algorithm_oid,
+        encrypted,
+    }
+}
+
+/// SignedData { version, digestAlgorithms, encapContentInfo, certificates [0] IMPLICIT, ... }.
+fn read_pkcs7(path: &Path, explicit: der::Tlv<'_>) -> Vec<Found> {
+    let broken = |reason: &str| {
+        vec![Found::Unreadable {
+            path: path.to_path_buf(),
+            reason: format!("broken PKCS#7 bundle: {reason}"),
+        }]
+    };
+    let Ok(Some(signed_data)) = explicit.children().next_tlv("SignedData") else {
+        return broken("no SignedData");
+    };
+    let mut fields = signed_data.children();
+    let mut found = Vec::new();
+    loop {
+        match fields.next_tlv("SignedData") {
+            Ok(Some(field)) if field.tag == 0xa0 => {
+                let mut certificates = field.children();
+                loop {
+                    match certificates.next_tlv("certificate") {
+                        Ok(Some(entry)) => {
+                            found.push(certificate(path, entry.raw, CertificateEncoding::Pkcs7))
+                        }
+                        Ok(None) => break,
+                        Err(error) => return broken(&error.to_string()),
+                    }
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(error) => return broken(&error.to_string()),
+        }
+    }
+    if found.is_empty() {
+        return broken("it holds no certificate");
+    }
+    found
+}
