@@ -58,6 +58,15 @@ pub enum FormatError {
     /// The password does not open the container (the recovered key does not match its fingerprint).
     #[error("wrong container password")]
     WrongContainerPassword,
+    /// The password does not open the file (PFX integrity check or decryption failed).
+    #[error("wrong password for the file")]
+    WrongFilePassword,
+    /// The file is protected with an algorithm certkeeper does not implement.
+    #[error("unsupported encryption or integrity algorithm {oid}")]
+    UnsupportedEncryption {
+        /// The algorithm's object identifier.
+        oid: String,
+    },
     /// A cryptographic step failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),

@@ -373,3 +373,86 @@ mod certificates {
         }
     }
 }
+
+mod pfx {
+    use certkeeper_core::cert::Certificate;
+    use certkeeper_core::error::FormatError;
+    use certkeeper_core::formats::pkcs12;
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
+    use certkeeper_tests::support::run;
+
+    #[test]
+    fn pfx_files_made_by_openssl_open_with_their_password() {
+        let openssl = OpenSsl::new();
+        let password = "Пароль-2026";
+        for (algorithm, protection, key_oid) in [
+            (
+                KeyAlgorithm::Rsa2048,
+                PfxProtection::Aes256,
+                "1.2.840.113549.1.1.1",
+            ),
+            (
+                KeyAlgorithm::EcP256,
+                PfxProtection::Aes256,
+                "1.2.840.10045.2.1",
+            ),
+            (
+                KeyAlgorithm::Rsa2048,
+                PfxProtection::Legacy3Des,
+                "1.2.840.113549.1.1.1",
+            ),
+            (
+                KeyAlgorithm::Gost2012_256("A"),
+                PfxProtection::Gost,
+                "1.2.643.7.1.1.1.1",
+            ),
+            (
+                KeyAlgorithm::Gost2012_256("TCA"),
+                PfxProtection::Gost,
+                "1.2.643.7.1.1.1.1",
+            ),
+            (
+                KeyAlgorithm::Gost2012_512("A"),
+                PfxProtection::Gost,
+                "1.2.643.7.1.1.1.2",
+            ),
+        ] {
+            let name = format!("{} {protection:?}", algorithm.name());
+            let ca = openssl.make_ca("PFX CA", algorithm);
+            let user = openssl.issue(&ca, "/CN=Сидоров", algorithm, 30);
+            let pfx = std::fs::read(openssl.pfx(&user, password, protection)).expect("read PFX");
+            let opened = pkcs12::parse(&pfx, password.as_bytes())
+                .unwrap_or_else(|error| panic!("{name}: {error}"));
+            let expected_der = run(openssl
+                .command()
+                .args(["x509", "-outform", "DER", "-in"])
+                .arg(&user.cert))
+            .stdout;
+            assert_eq!(opened.certificates, vec![expected_der.clone()], "{name}");
+            assert_eq!(opened.keys.len(), 1, "{name}");
+            assert_eq!(opened.keys[0].algorithm_oid, key_oid, "{name}");
+            if algorithm.is_gost() {
+                let certificate = Certificate::from_der(&expected_der).expect("certificate");
+                let key = opened.keys[0].gost.as_ref().expect("GOST key");
+                assert_eq!(
+                    Some(key.public_key()),
+                    certificate.gost_public_key(),
+                    "{name}: key matches certificate"
+                );
+            }
+            assert!(
+                matches!(
+                    pkcs12::parse(&pfx, b"wrong"),
+                    Err(FormatError::WrongFilePassword)
+                ),
+                "{name}: wrong password"
+            );
+            for cut in [10, pfx.len() / 2, pfx.len() - 1] {
+                assert!(
+                    pkcs12::parse(&pfx[..cut], password.as_bytes()).is_err(),
+                    "{name}: truncated at {cut}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Password-based encryption of PKCS#8 keys and PKCS#12 contents: PBES2 (RFC 8018) with PBKDF2 over
+//! HMAC-SHA-1/-256/-512 or HMAC-Streebog-256/-512 and AES-CBC, 3DES-CBC or GOST 28147-89 (CFB with
+//! CryptoPro key meshing, as OpenSSL's GOST engine and CryptoPro write it), and the legacy PKCS#12
+//! scheme pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292 appendix B and C).
+
+use cipher::{BlockModeDecrypt, KeyIvInit};
+use digest::Digest;
+use hmac::{KeyInit, Mac};
+use zeroize::Zeroizing;
+
+use super::der::{self, Tlv, tag};
+use crate::crypto::gost::gost28147::{Cfb, KeyMeshing, Sbox};
+use crate::crypto::gost::kdf::{HmacStreebog256, HmacStreebog512};
+use crate::error::FormatError;
+
+/// The largest PBKDF2 iteration count accepted: far above anything real, low enough that a hostile
+/// file cannot make certkeeper spin for hours.
+const MAX_ITERATIONS: u64 = 10_000_000;
+
+fn bad(reason: &'static str) -> FormatError {
+    FormatError::Der {
+        what: "encryption parameters",
+        offset: 0,
+        reason,
+    }
+}
+
+fn oid(tlv: Tlv<'_>) -> Result<String, FormatError> {
+    der::oid_to_string(tlv.expect(tag::OID, "algorithm")?)
+        .ok_or_else(|| bad("broken object identifier"))
+}
+
+fn integer(tlv: Tlv<'_>) -> Result<u64, FormatError> {
+    let value = tlv.expect(tag::INTEGER, "integer")?;
+    if value.is_empty() || value.len() > 8 || value[0] & 0x80 != 0 {
+        return Err(bad("integer out of range"));
+    }
+    Ok(value
+        .iter()
+        .fold(0u64, |acc, byte| (acc << 8) | u64::from(*byte)))
+}
+
+/// The cleartext of `data`, encrypted as `algorithm` (an AlgorithmIdentifier) says.
+pub fn decrypt(
+    algorithm: Tlv<'_>,
+    data: &[u8],
+    password: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, FormatError> {
+    let mut fields = algorithm.children();
+    let scheme = oid(fields.required("algorithm")?)?;
+    let parameters = fields.required("parameters")?;
+    match scheme.as_str() {
+        "1.2.840.113549.1.5.13" => pbes2(parameters, data, password),
+        "1.2.840.113549.1.12.1.3" => pkcs12_3des(parameters, data, password),
+        other => Err(FormatError::UnsupportedEncryption {
+            oid: other.to_owned(),
+        }),
+    }
+}
+
+fn pbkdf2(
+    prf: &str,
+    password: &[u8],
+    salt: &[u8],
+    iterations: u32,
+    out: &mut [u8],
+) -> Result<(), FormatError> {
+    let result = match prf {
+        "1.2.840.113549.2.7" => {
+            pbkdf2::pbkdf2::<hmac::Hmac<sha1::Sha1>>(password, salt, iterations, out)
+        }
+        "1.2.840.113549.2.9" => {
+            pbkdf2::pbkdf2::<hmac::Hmac<sha2::Sha256>>(password, salt, iterations, out)
+        }
+        "1.2.840.113549.2.11" => {
+            pbkdf2::pbkdf2::<hmac::Hmac<sha2::Sha512>>(password, salt, iterations, out)
+        }
+        "1.2.643.7.1.1.4.1" => pbkdf2::pbkdf2::<HmacStreebog256>(password, salt, iterations, out),
+        "1.2.643.7.1.1.4.2" => pbkdf2::pbkdf2::<HmacStreebog512>(password, salt, iterations, out),
+        other => {
+            return Err(FormatError::UnsupportedEncryption {
+                oid: other.to_owned(),
+            });
+        }
+    };
+    result.map_err(|_| bad("PBKDF2 output length"))
+}
+
+fn pbes2(
+    parameters: Tlv<'_>,
+    data: &[u8],
+    password: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, FormatError> {
+    let mut fields = parameters.children();
+    let kdf = fields.required("keyDerivationFunc")?;
+    let encryption = fields.required("encryptionScheme")?;
+    let mut kdf_fields = kdf.children();
+    if oid(kdf_fields.required("kdf")?)? != "1.2.840.113549.1.5.12" {
+        return Err(bad("PBES2 without PBKDF2"));
+    }
+    let mut pbkdf2_fields = kdf_fields.required("PBKDF2-params")?.children();
+    let salt = pbkdf2_fields
+        .required("salt")?
+        .expect(tag::OCTET_STRING, "salt")?;
+    let iterations = integer(pbkdf2_fields.required("iterationCount")?)?;
+    if iterations == 0 || iterations > MAX_ITERATIONS {
+        return Err(bad("PBKDF2 iteration count out of range"));
+    }
+    let mut prf = "1.2.840.113549.2.7".to_owned(); // hmacWithSHA1 is the default
+    while let Some(field) = pbkdf2_fields.next_tlv("PBKDF2-params")? {
+        if field.tag == tag::SEQUENCE {
+            prf = oid(field.children().required("prf")?)?;
+        }
+    }
+    let mut encryption_fields = encryption.children();
+    let cipher = oid(encryption_fields.required("cipher")?)?;
+    let cipher_parameters = encryption_fields.required("cipher parameters")?;
+    let key_len = match cipher.as_str() {
+        "2.16.840.1.101.3.4.1.2" => 16,
+        "2.16.840.1.101.3.4.1.22" => 24,
+        "2.16.840.1.101.3.4.1.42" | "1.2.643.2.2.21" => 32,
+        "1.2.840.113549.3.7" => 24,
+        other => {
+            return Err(FormatError::UnsupportedEncryption {
+                oid: other.to_owned(),
+            });
+        }
+    };
+    let mut key = Zeroizing::new(vec![0u8; key_len]);
+    pbkdf2(&prf, password, salt, iterations as u32, &mut key)?;
+    let mut plain = Zeroizing::new(data.to_vec());
+    match cipher.as_str() {
+        "1.2.643.2.2.21" => {
+            // Gost28147-89-Parameters ::= SEQUENCE { iv OCTET STRING (8), encryptionParamSet OID }.
+            let mut gost = cipher_parameters.children();
+            let iv: [u8; 8] = gost
+                .required("iv")?
+                .expect(tag::OCTET_STRING, "iv")?
+                .try_into()
+                .map_err(|_| bad("GOST 28147-89 IV is not 8 bytes"))?;
+            let sbox = Sbox::from_oid(&oid(gost.required("encryptionParamSet")?)?)?;
+            let key: &[u8; 32] = key[..].try_into().map_err(|_| bad("key length"))?;
+            Cfb::new(key, &iv, sbox, KeyMeshing::CryptoPro).decrypt(&mut plain);
+            Ok(plain)
+        }
+        _ => {
+            let iv = cipher_parameters.expect(tag::OCTET_STRING, "iv")?;
+            cbc_decrypt(&cipher, &key, iv, &mut plain)?;
+            Ok(plain)
+        }
+    }
+}
+
+fn cbc_decrypt(
+    cipher: &str,
+    key: &[u8],
+    iv: &[u8],
+    data: &mut Zeroizing<Vec<u8>>,
+) -> Result<(), FormatError> {
+    let padding_error = |_| FormatError::WrongFilePassword;
+    let length = |_| bad("key or IV length");
+    let plain_len = match cipher {
+        "2.16.840.1.101.3.4.1.2" => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, iv)
+            .map_err(length)?
+            .decrypt_padded::<cipher::block_padding::Pkcs7>(data)
+            .map_err(padding_error)?
+            .len(),
+        "2.16.840.1.101.3.4.1.22" => cbc::Decryptor::<aes::Aes192>::new_from_slices(key, iv)
+            .map_err(length)?
+            .decrypt_padded::<cipher::block_padding::Pkcs7>(data)
+            .map_err(padding_error)?
+            .len(),
+        "2.16.840.1.101.3.4.1.42" => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
+            .map_err(length)?
+            .decrypt_padded::<cipher::block_padding::Pkcs7>(data)
+            .map_err(padding_error)?
+            .len(),
+        _ => cbc::Decryptor::<des::TdesEde3>::new_from_slices(key, iv)
+            .map_err(length)?
+            .decrypt_padded::<cipher::block_padding::Pkcs7>(data)
+            .map_err(padding_error)?
+            .len(),
+    };
+    data.truncate(plain_len);
+    Ok(())
+}
+
+/// The password as PKCS#12 wants it for its own KDF: BMPString (UTF-16 big-endian) with two zero bytes.
+pub fn bmp_password(password: &[u8]) -> Zeroizing<Vec<u8>> {
+    let text = String::from_utf8_lossy(password);
+    let mut out = Zeroizing::new(Vec::with_capacity(2 * password.len() + 2));
+    for unit in text.encode_utf16() {
+        out.extend_from_slice(&unit.to_be_bytes());
+    }
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+/// The PKCS#12 key derivation (RFC 7292 appendix B.2) with hash `D` of block size `v` bytes.
+pub fn pkcs12_kdf<D: Digest>(
+    bmp_password: &[u8],
+    salt: &[u8],
+    id: u8,
+    iterations: u32,
+    v: usize,
+    out: &mut [u8],
+) {
+    let fill = |source: &[u8]| -> Vec<u8> {
+        if source.is_empty() {
+            return Vec::new();
+        }
+        let len = v * source.len().div_ceil(v);
+        source.iter().copied().cycle().take(len).collect()
+    };
+    let mut i = Zeroizing::new([fill(salt), fill(bmp_password)].concat());
+    let d = vec![id; v];
+    let u = <D as Digest>::output_size();
+    for chunk in out.chunks_mut(u) {
+        let mut a = D::new().chain_update(&d).chain_update(&*i).finalize();
+        for _ in 1..iterations {
+            a = D::digest(&a);
+        }
+        chunk.copy_from_slice(&a[..chunk.len()]);
+        // B = A repeated to v bytes; I_j = (I_j + B + 1) mod 2^(8v) for every block of I.
+        let b: Vec<u8> = a.iter().copied().cycle().take(v).collect();
+        for block in i.chunks_mut(v) {
+            let mut carry = 1u16;
+            for (byte, add) in block.iter_mut().zip(&b).rev() {
+                let sum = u16::from(*byte) + u16::from(*add) + carry;
+                *byte = sum as u8;
+                carry = sum >> 8;
+            }
+        }
+    }
+}
+
+fn pkcs12_3des(
+    parameters: Tlv<'_>,
+    data: &[u8],
+    password: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, FormatError> {
+    let mut fields = parameters.children();
+    let salt = fields.required("salt")?.expect(tag::OCTET_STRING, "salt")?;
+    let iterations = integer(fields.required("iterations")?)?;
+    if iterations == 0 || iterations > MAX_ITERATIONS {
+        return Err(bad("PKCS#12 iteration count out of range"));
+    }
+    let bmp = bmp_password(password);
+    let mut key = Zeroizing::new([0u8; 24]);
+    let mut iv = [0u8; 8];
+    pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 1, iterations as u32, 64, &mut key[..]);
+    pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 2, iterations as u32, 64, &mut iv);
+    let mut plain = Zeroizing::new(data.to_vec());
+    cbc_decrypt("1.2.840.113549.3.7", &key[..], &iv, &mut plain)?;
+    Ok(plain)
+}
+
+/// Checks an HMAC in constant time.
+pub fn verify_hmac<M: Mac + KeyInit>(key: &[u8], data: &[u8], expected: &[u8]) -> bool {
+    let mut mac = <M as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(data);
+    mac.verify_slice(expected).is_ok()
+}

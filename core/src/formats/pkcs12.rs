@@ -1,0 +1,216 @@
+//! PKCS#12 / PFX files (RFC 7292): the certificates and private keys inside, after checking the
+//! integrity MAC with the password.
+//!
+//! The MAC key comes from the PKCS#12 KDF for SHA-1/SHA-2 MACs, and — as OpenSSL's GOST engine and
+//! CryptoPro make GOST PFX files — from PBKDF2 with HMAC-Streebog-512 (96 bytes, the last 32 taken) for
+//! Streebog MACs. Contents are encrypted with the schemes of [`super::pbe`].
+
+use hmac::Hmac;
+use zeroize::Zeroizing;
+
+use super::der::{self, Reader, Tlv, tag};
+use super::pbe;
+use super::pkcs8::{self, KeyInfo};
+use crate::crypto::gost::kdf::HmacStreebog512;
+use crate::error::FormatError;
+
+const DATA: &str = "1.2.840.113549.1.7.1";
+const ENCRYPTED_DATA: &str = "1.2.840.113549.1.7.6";
+const KEY_BAG: &str = "1.2.840.113549.1.12.10.1.1";
+const SHROUDED_KEY_BAG: &str = "1.2.840.113549.1.12.10.1.2";
+const CERT_BAG: &str = "1.2.840.113549.1.12.10.1.3";
+const X509_CERTIFICATE: &str = "1.2.840.113549.1.9.22.1";
+
+/// What a PFX file holds.
+#[derive(Debug, Default)]
+pub struct Pfx {
+    /// Certificates, DER.
+    pub certificates: Vec<Vec<u8>>,
+    /// Private keys.
+    pub keys: Vec<KeyInfo>,
+}
+
+fn bad(reason: &'static str) -> FormatError {
+    FormatError::Der {
+        what: "PKCS#12 file",
+        offset: 0,
+        reason,
+    }
+}
+
+fn oid_of(tlv: Tlv<'_>) -> Result<String, FormatError> {
+    der::oid_to_string(tlv.expect(tag::OID, "object identifier")?)
+        .ok_or_else(|| bad("broken object identifier"))
+}
+
+/// Opens a PFX file with `password` (UTF-8).
+pub fn parse(bytes: &[u8], password: &[u8]) -> Result<Pfx, FormatError> {
+    let pfx = Reader::new(bytes).required("PFX")?;
+    let mut fields = pfx.children();
+    let version = fields
+        .required("version")?
+        .expect(tag::INTEGER, "version")?;
+    if version != [3] {
+        return Err(bad("not a version 3 PFX"));
+    }
+    let auth_safe = fields.required("authSafe")?;
+    let mut content_info = auth_safe.children();
+    if oid_of(content_info.required("contentType")?)? != DATA {
+        return Err(FormatError::UnsupportedEncryption {
+            oid: "public-key integrity mode".to_owned(),
+        });
+    }
+    let explicit = content_info.required("content")?;
+    let content = explicit
+        .children()
+        .required("data")?
+        .expect(tag::OCTET_STRING, "data")?;
+    match fields.next_tlv("macData")? {
+        Some(mac_data) => verify_mac(mac_data, content, password)?,
+        None => return Err(bad("no integrity MAC")),
+    }
+    let mut pfx = Pfx::default();
+    let safe = Reader::new(content).required("AuthenticatedSafe")?;
+    let mut infos = safe.children();
+    while let Some(info) = infos.next_tlv("ContentInfo")? {
+        let mut info_fields = info.children();
+        let kind = oid_of(info_fields.required("contentType")?)?;
+        let explicit = info_fields.required("content")?;
+        let inner = explicit.children().required("content")?;
+        let safe_contents: Zeroizing<Vec<u8>> = match kind.as_str() {
+            DATA => Zeroizing::new(inner.expect(tag::OCTET_STRING, "data")?.to_vec()),
+            ENCRYPTED_DATA => {
+                // EncryptedData { version, EncryptedContentInfo { type, algorithm, [0] IMPLICIT content } }.
+                let mut encrypted = inner.children();
+                encrypted.required("version")?;
+                let mut content_info = encrypted.required("encryptedContentInfo")?.children();
+                content_info.required("contentType")?;
+                let algorithm = content_info.required("contentEncryptionAlgorithm")?;
+                let data = content_info.required("encryptedContent")?;
+                let ciphertext = match data.tag {
+                    0x80 => data.value.to_vec(),
+                    // Constructed [0]: the ciphertext in OCTET STRING pieces.
+                    0xa0 => {
+                        let mut joined = Vec::new();
+                        let mut pieces = data.children();
+                        while let Some(piece) = pieces.next_tlv("encryptedContent")? {
+                            joined.extend_from_slice(
+                                piece.expect(tag::OCTET_STRING, "encryptedContent")?,
+                            );
+                        }
+                        joined
+                    }
+                    _ => return Err(bad("encrypted content of an unknown form")),
+                };
+                pbe::decrypt(algorithm, &ciphertext, password)?
+            }
+            other => {
+                return Err(FormatError::UnsupportedEncryption {
+                    oid: other.to_owned(),
+                });
+            }
+        };
+        read_safe_contents(&safe_contents, password, &mut pfx)?;
+    }
+    Ok(pfx)
+}
+
+fn read_safe_contents(bytes: &[u8], password: &[u8], pfx: &mut Pfx) -> Result<(), FormatError> {
+    let contents = Reader::new(bytes).required("SafeContents")?;
+    let mut bags = contents.children();
+    while let Some(bag) = bags.next_tlv("SafeBag")? {
+        let mut fields = bag.children();
+        let kind = oid_of(fields.required("bagId")?)?;
+        let value = fields
+            .required("bagValue")?
+            .children()
+            .required("bagValue")?;
+        match kind.as_str() {
+            KEY_BAG => pfx.keys.push(pkcs8::parse_private_key_info(value.raw)?),
+            SHROUDED_KEY_BAG => pfx.keys.push(pkcs8::parse_encrypted(value.raw, password)?),
+            CERT_BAG => {
+                let mut cert_fields = value.children();
+                if oid_of(cert_fields.required("certId")?)? == X509_CERTIFICATE {
+                    let certificate = cert_fields
+                        .required("certValue")?
+                        .children()
+                        .required("certificate")?;
+                    pfx.certificates.push(
+                        certificate
+                            .expect(tag::OCTET_STRING, "certificate")?
+                            .to_vec(),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn verify_mac(mac_data: Tlv<'_>, content: &[u8], password: &[u8]) -> Result<(), FormatError> {
+    let mut fields = mac_data.children();
+    let digest_info = fields.required("mac")?;
+    let salt = fields
+        .required("macSalt")?
+        .expect(tag::OCTET_STRING, "macSalt")?;
+    let iterations = match fields.next_tlv("iterations")? {
+        Some(tlv) => {
+            let value = tlv.expect(tag::INTEGER, "iterations")?;
+            if value.is_empty() || value.len() > 4 || value[0] & 0x80 != 0 {
+                return Err(bad("MAC iteration count out of range"));
+            }
+            value
+                .iter()
+                .fold(0u32, |acc, byte| (acc << 8) | u32::from(*byte))
+        }
+        None => 1,
+    };
+    if iterations == 0 || iterations > 10_000_000 {
+        return Err(bad("MAC iteration count out of range"));
+    }
+    let mut digest_fields = digest_info.children();
+    let algorithm = oid_of(
+        digest_fields
+            .required("digestAlgorithm")?
+            .children()
+            .required("algorithm")?,
+    )?;
+    let expected = digest_fields
+        .required("digest")?
+        .expect(tag::OCTET_STRING, "digest")?;
+    let bmp = pbe::bmp_password(password);
+    let valid = match algorithm.as_str() {
+        "1.3.14.3.2.26" => {
+            let mut key = Zeroizing::new([0u8; 20]);
+            pbe::pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 3, iterations, 64, &mut key[..]);
+            pbe::verify_hmac::<Hmac<sha1::Sha1>>(&key[..], content, expected)
+        }
+        "2.16.840.1.101.3.4.2.1" => {
+            let mut key = Zeroizing::new([0u8; 32]);
+            pbe::pkcs12_kdf::<sha2::Sha256>(&bmp, salt, 3, iterations, 64, &mut key[..]);
+            pbe::verify_hmac::<Hmac<sha2::Sha256>>(&key[..], content, expected)
+        }
+        "2.16.840.1.101.3.4.2.3" => {
+            let mut key = Zeroizing::new([0u8; 64]);
+            pbe::pkcs12_kdf::<sha2::Sha512>(&bmp, salt, 3, iterations, 128, &mut key[..]);
+            pbe::verify_hmac::<Hmac<sha2::Sha512>>(&key[..], content, expected)
+        }
+        "1.2.643.7.1.1.2.3" => {
+            let mut derived = Zeroizing::new([0u8; 96]);
+            pbkdf2::pbkdf2::<HmacStreebog512>(password, salt, iterations, &mut derived[..])
+                .map_err(|_| bad("PBKDF2"))?;
+            pbe::verify_hmac::<HmacStreebog512>(&derived[64..], content, expected)
+        }
+        other => {
+            return Err(FormatError::UnsupportedEncryption {
+                oid: other.to_owned(),
+            });
+        }
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(FormatError::WrongFilePassword)
+    }
+}

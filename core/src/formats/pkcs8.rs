@@ -1,0 +1,110 @@
+//! PKCS#8 private keys (RFC 5208 / RFC 5958), plain and encrypted with PBES2 (RFC 8018).
+
+use super::der::{self, Reader, tag};
+use super::pbe;
+use crate::crypto::gost::{ParamSet, PrivateKey};
+use crate::error::FormatError;
+
+/// A private key from a PKCS#8 PrivateKeyInfo.
+#[derive(Debug)]
+pub struct KeyInfo {
+    /// The key algorithm's object identifier.
+    pub algorithm_oid: String,
+    /// The GOST key, when the algorithm is GOST R 34.10.
+    pub gost: Option<PrivateKey>,
+    /// The PrivateKeyInfo as DER (secret: kept zeroized by its owner).
+    pub der: zeroize::Zeroizing<Vec<u8>>,
+}
+
+const GOST_ALGORITHMS: [&str; 6] = [
+    "1.2.643.2.2.19",
+    "1.2.643.2.2.98",
+    "1.2.643.7.1.1.1.1",
+    "1.2.643.7.1.1.1.2",
+    "1.2.643.7.1.1.6.1",
+    "1.2.643.7.1.1.6.2",
+];
+
+fn bad(reason: &'static str) -> FormatError {
+    FormatError::Der {
+        what: "PKCS#8 private key",
+        offset: 0,
+        reason,
+    }
+}
+
+/// Reads a PrivateKeyInfo. GOST keys are taken in every form producers write the scalar: the engine's
+/// little-endian OCTET STRING, an OCTET STRING inside it, or a big-endian INTEGER.
+pub fn parse_private_key_info(bytes: &[u8]) -> Result<KeyInfo, FormatError> {
+    let outer = Reader::new(bytes).required("PrivateKeyInfo")?;
+    let outer_raw = outer.raw;
+    let mut fields = outer.children();
+    fields
+        .required("version")?
+        .expect(tag::INTEGER, "version")?;
+    let algorithm = fields.required("privateKeyAlgorithm")?;
+    let mut algorithm_fields = algorithm.children();
+    let oid = algorithm_fields
+        .required("algorithm")?
+        .expect(tag::OID, "algorithm")?;
+    let algorithm_oid =
+        der::oid_to_string(oid).ok_or_else(|| bad("broken algorithm identifier"))?;
+    let key = fields
+        .required("privateKey")?
+        .expect(tag::OCTET_STRING, "privateKey")?;
+    let gost = if GOST_ALGORITHMS.contains(&algorithm_oid.as_str()) {
+        let mut parameter_oids = Vec::new();
+        if let Some(parameters) = algorithm_fields.next_tlv("parameters")? {
+            der::walk(parameters.raw, 2, &mut |tlv, _| {
+                if tlv.tag == tag::OID {
+                    parameter_oids.extend(der::oid_to_string(tlv.value));
+                }
+            })?;
+        }
+        let set = parameter_oids
+            .iter()
+            .find_map(|oid| ParamSet::from_oid(oid).ok())
+            .ok_or_else(|| bad("GOST key without a known parameter set"))?;
+        let len = set.coordinate_len();
+        let scalar = if key.len() == len {
+            PrivateKey::from_le_bytes(set, key)?
+        } else {
+            let inner = Reader::new(key).required("GOST private key")?;
+            match inner.tag {
+                tag::OCTET_STRING if inner.value.len() == len => {
+                    PrivateKey::from_le_bytes(set, inner.value)?
+                }
+                tag::INTEGER => {
+                    let digits = inner.value.strip_prefix(&[0]).unwrap_or(inner.value);
+                    if digits.len() > len {
+                        return Err(bad("GOST private key larger than its curve"));
+                    }
+                    let mut padded = zeroize::Zeroizing::new(vec![0u8; len]);
+                    padded[len - digits.len()..].copy_from_slice(digits);
+                    PrivateKey::from_be_bytes(set, &padded)?
+                }
+                _ => return Err(bad("GOST private key of an unknown form")),
+            }
+        };
+        Some(scalar)
+    } else {
+        None
+    };
+    Ok(KeyInfo {
+        algorithm_oid,
+        gost,
+        der: zeroize::Zeroizing::new(outer_raw.to_vec()),
+    })
+}
+
+/// Decrypts an EncryptedPrivateKeyInfo with `password` and reads the key.
+pub fn parse_encrypted(bytes: &[u8], password: &[u8]) -> Result<KeyInfo, FormatError> {
+    let outer = Reader::new(bytes).required("EncryptedPrivateKeyInfo")?;
+    let mut fields = outer.children();
+    let algorithm = fields.required("encryptionAlgorithm")?;
+    let data = fields
+        .required("encryptedData")?
+        .expect(tag::OCTET_STRING, "encryptedData")?;
+    let plain = pbe::decrypt(algorithm, data, password)?;
+    parse_private_key_info(&plain)
+}
