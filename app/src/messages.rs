@@ -280,6 +280,28 @@ fn describe_format(error: &FormatError, lang: Lang) -> Text {
                 "Проверьте раскладку и Caps Lock и укажите пароль ещё раз в --password-file; забытый пароль контейнера восстановить нельзя.".into(),
             ),
         ),
+        FormatError::WrongFilePassword => Text::new(
+            lang,
+            (
+                "The password of the file is wrong.".into(),
+                "Check the keyboard layout and Caps Lock and give the password again with --password-file.".into(),
+            ),
+            (
+                "Неверный пароль файла.".into(),
+                "Проверьте раскладку и Caps Lock и укажите пароль ещё раз в --password-file.".into(),
+            ),
+        ),
+        FormatError::UnsupportedEncryption { oid } => Text::new(
+            lang,
+            (
+                format!("The file is protected with an algorithm certkeeper does not support ({oid})."),
+                "Export it again with AES or GOST protection, e.g. openssl pkcs12 -export (without -legacy).".into(),
+            ),
+            (
+                format!("Файл защищён алгоритмом, который certkeeper не поддерживает ({oid})."),
+                "Экспортируйте его заново с защитой AES или ГОСТ, например openssl pkcs12 -export (без -legacy).".into(),
+            ),
+        ),
         FormatError::ContainerFile { path, source } => Text::new(
             lang,
             (
@@ -426,6 +448,11 @@ mod tests {
             .into(),
             certkeeper_storage::Error::NoDataDirectory.into(),
             FormatError::WrongContainerPassword.into(),
+            FormatError::WrongFilePassword.into(),
+            FormatError::UnsupportedEncryption {
+                oid: "1.2.840.113549.1.12.1.6".into(),
+            }
+            .into(),
             FormatError::ContainerFile {
                 path: "/media/usb/a.000/masks.key".into(),
                 source: std::io::Error::from(std::io::ErrorKind::NotFound),

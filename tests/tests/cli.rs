@@ -242,7 +242,7 @@ fn a_passphrase_is_never_accepted_as_an_argument() {
 
 mod inspect {
     use super::certkeeper;
-    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
     use certkeeper_tests::support::{run, temp_dir, vectors};
 
     fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -285,6 +285,17 @@ mod inspect {
             .arg("-out")
             .arg(&bundle));
         std::fs::write(drive.path().join("notes.txt"), "пароль от токена в сейфе").expect("write");
+        let gost_ca = openssl.make_ca("GOST CA", KeyAlgorithm::Gost2012_256("TCA"));
+        let gost_user = openssl.issue(
+            &gost_ca,
+            "/CN=Петров Пётр",
+            KeyAlgorithm::Gost2012_256("TCA"),
+            30,
+        );
+        let protected_pfx = openssl.pfx(&gost_user, "secret", PfxProtection::Gost);
+        std::fs::copy(&protected_pfx, drive.path().join("petrov.pfx")).expect("copy");
+        let open_pfx = openssl.pfx(&gost_user, "", PfxProtection::Aes256);
+        std::fs::copy(&open_pfx, drive.path().join("petrov-open.p12")).expect("copy");
         let truncated = std::fs::read(vectors.join("svkreml-00000000.cert.crt")).expect("read");
         std::fs::write(drive.path().join("broken.cer"), &truncated[..300]).expect("write");
 
@@ -310,7 +321,24 @@ mod inspect {
                 })
                 .collect()
         };
-        assert_eq!(items.len(), 7, "{items:#?}");
+        assert_eq!(items.len(), 9, "{items:#?}");
+        let protected = by_file("petrov.pfx")[0];
+        assert_eq!(
+            (
+                protected["kind"].as_str(),
+                protected["protected"].as_bool(),
+                protected["opened"].as_bool()
+            ),
+            (Some("pkcs12"), Some(true), Some(false))
+        );
+        let open = by_file("petrov-open.p12")[0];
+        assert_eq!(
+            (open["protected"].as_bool(), open["opened"].as_bool()),
+            (Some(false), Some(true)),
+            "{open:#?}"
+        );
+        assert_eq!(open["keys"][0]["key_matches_certificate"], true);
+        assert_eq!(open["certificates"][0]["subject_name"], "Петров Пётр");
 
         let container = by_file("g2012256.000")[0];
         assert_eq!(container["kind"], "container");

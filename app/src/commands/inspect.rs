@@ -78,6 +78,14 @@ impl CertificateView {
     }
 }
 
+/// A private key found inside a PFX file.
+#[derive(Debug, Serialize)]
+struct KeyView {
+    algorithm_oid: String,
+    /// Whether the key belongs to one of the file's certificates (GOST keys; `null` for others).
+    key_matches_certificate: Option<bool>,
+}
+
 /// One item of `inspect --json`.
 #[derive(Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -110,6 +118,15 @@ enum Item {
     },
     Pkcs12 {
         path: PathBuf,
+        /// Whether a password protects the file (false: it opens with an empty password).
+        protected: bool,
+        /// Whether it was opened.
+        opened: bool,
+        /// Its certificates, when opened.
+        certificates: Vec<CertificateView>,
+        /// Its keys, when opened.
+        keys: Vec<KeyView>,
+        error: Option<String>,
     },
     Unreadable {
         path: PathBuf,
@@ -188,6 +205,75 @@ fn container_item(
     }
 }
 
+fn pkcs12_item(path: &Path, password: Option<&SecretString>, now: i64, lang: Lang) -> Item {
+    use certkeeper_core::secret::ExposeSecret;
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            return Item::Unreadable {
+                path: path.to_path_buf(),
+                reason: error.to_string(),
+            };
+        }
+    };
+    // Like containers: without a password file the empty password is tried.
+    let secret = password
+        .map(|password| password.expose_secret().as_bytes())
+        .unwrap_or(b"");
+    match certkeeper_core::formats::pkcs12::parse(&bytes, secret) {
+        Ok(pfx) => {
+            let certificates: Vec<Certificate> = pfx
+                .certificates
+                .iter()
+                .filter_map(|der| Certificate::from_der(der).ok())
+                .collect();
+            let keys = pfx
+                .keys
+                .iter()
+                .map(|key| KeyView {
+                    algorithm_oid: key.algorithm_oid.clone(),
+                    key_matches_certificate: key.gost.as_ref().map(|gost| {
+                        let public = gost.public_key();
+                        certificates.iter().any(|certificate| {
+                            certificate.gost_public_key().as_ref() == Some(&public)
+                        })
+                    }),
+                })
+                .collect();
+            Item::Pkcs12 {
+                path: path.to_path_buf(),
+                protected: password.is_some(),
+                opened: true,
+                certificates: certificates
+                    .iter()
+                    .map(|certificate| CertificateView::new(certificate, now))
+                    .collect(),
+                keys,
+                error: None,
+            }
+        }
+        Err(FormatError::WrongFilePassword) if password.is_none() => Item::Pkcs12 {
+            path: path.to_path_buf(),
+            protected: true,
+            opened: false,
+            certificates: Vec::new(),
+            keys: Vec::new(),
+            error: None,
+        },
+        Err(error) => {
+            let text = crate::messages::describe(&anyhow::Error::from(error), lang);
+            Item::Pkcs12 {
+                path: path.to_path_buf(),
+                protected: true,
+                opened: false,
+                certificates: Vec::new(),
+                keys: Vec::new(),
+                error: Some(format!("{} {}", text.problem, text.next_step)),
+            }
+        }
+    }
+}
+
 /// Runs `certkeeper inspect`.
 pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -> Result<bool> {
     let password = match password_file {
@@ -220,7 +306,7 @@ pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -
                     algorithm_oid,
                     encrypted,
                 },
-                Found::Pkcs12 { path } => Item::Pkcs12 { path },
+                Found::Pkcs12 { path } => pkcs12_item(&path, password.as_ref(), now, context.lang),
                 Found::Unreadable { path, reason } => Item::Unreadable { path, reason },
             });
         }
@@ -422,12 +508,53 @@ fn write_text(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Result<
             };
             writeln!(out, "{}: {kind} ({algorithm_oid})", path.display())
         }
-        Item::Pkcs12 { path } => writeln!(
-            out,
-            "{}: {}",
-            path.display(),
-            label("PKCS#12 (PFX) file", "файл PKCS#12 (PFX)")
-        ),
+        Item::Pkcs12 {
+            path,
+            protected,
+            opened,
+            certificates,
+            keys,
+            error,
+        } => {
+            writeln!(
+                out,
+                "{}: {}",
+                path.display(),
+                label("PKCS#12 (PFX) file", "файл PKCS#12 (PFX)")
+            )?;
+            let protection = match (protected, opened) {
+                (false, _) => label("no password", "без пароля"),
+                (true, true) => label("password protected, opened", "защищён паролем, открыт"),
+                (true, false) => label(
+                    "password protected (give --password-file to open)",
+                    "защищён паролем (укажите --password-file, чтобы открыть)",
+                ),
+            };
+            writeln!(out, "  {:<14}{protection}", label("protection:", "защита:"))?;
+            for key in keys {
+                let matches = match key.key_matches_certificate {
+                    Some(true) => label(", matches its certificate", ", соответствует сертификату"),
+                    Some(false) => label(
+                        ", does NOT match the certificates",
+                        ", НЕ соответствует сертификатам",
+                    ),
+                    None => "",
+                };
+                writeln!(
+                    out,
+                    "  {:<14}{}{matches}",
+                    label("key:", "ключ:"),
+                    key.algorithm_oid
+                )?;
+            }
+            if let Some(error) = error {
+                writeln!(out, "  {:<14}{error}", label("error:", "ошибка:"))?;
+            }
+            for certificate in certificates {
+                write_certificate(out, certificate, lang)?;
+            }
+            Ok(())
+        }
         Item::Unreadable { path, reason } => writeln!(
             out,
             "{}: {} {reason}",
