@@ -456,3 +456,106 @@ mod pfx {
         }
     }
 }
+
+mod pfx_written {
+    use certkeeper_core::formats::pbe::Protection;
+    use certkeeper_core::formats::{pkcs8, pkcs12};
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
+    use certkeeper_tests::support::run;
+
+    /// The public key of a PEM file (certificate or private key) as OpenSSL prints it.
+    fn public_of(openssl: &OpenSsl, path: &std::path::Path, certificate: bool) -> String {
+        let output = if certificate {
+            run(openssl
+                .command()
+                .args(["x509", "-noout", "-pubkey", "-in"])
+                .arg(path))
+            .stdout
+        } else {
+            run(openssl.command().args(["pkey", "-pubout", "-in"]).arg(path)).stdout
+        };
+        String::from_utf8(output).expect("UTF-8")
+    }
+
+    #[test]
+    fn pfx_written_by_certkeeper_opens_in_openssl() {
+        let openssl = OpenSsl::new();
+        let password = "Ключ-от-ПФХ";
+        for (algorithm, protection) in [
+            (KeyAlgorithm::Rsa2048, Protection::Aes256),
+            (KeyAlgorithm::EcP256, Protection::Aes256),
+            (KeyAlgorithm::Gost2012_256("TCA"), Protection::Gost),
+            (KeyAlgorithm::Gost2012_512("A"), Protection::Gost),
+            (KeyAlgorithm::Gost2012_256("A"), Protection::Aes256),
+        ] {
+            let name = format!("{} {protection:?}", algorithm.name());
+            let ca = openssl.make_ca("CA", algorithm);
+            let user = openssl.issue(&ca, "/CN=Кузнецова", algorithm, 30);
+            // The key and certificate as certkeeper holds them: read from OpenSSL's own PFX.
+            let source =
+                std::fs::read(openssl.pfx(&user, "x", PfxProtection::Aes256)).expect("read");
+            let opened = pkcs12::parse(&source, b"x").expect("open");
+            let key_der = match &opened.keys[0].gost {
+                Some(gost) => pkcs8::gost_private_key_info(gost),
+                None => opened.keys[0].der.clone(),
+            };
+            let written = pkcs12::build(
+                &opened.certificates[0],
+                &key_der,
+                password.as_bytes(),
+                protection,
+                Some("Кузнецова"),
+            )
+            .expect("build");
+            let path = openssl.path("certkeeper.pfx");
+            std::fs::write(&path, &written).expect("write");
+
+            // OpenSSL checks the MAC, decrypts both parts and finds a key that fits the certificate.
+            let extracted = openssl.path("extracted.pem");
+            run(openssl
+                .command()
+                .args(["pkcs12", "-in"])
+                .arg(&path)
+                .args(["-passin", &format!("pass:{password}"), "-nodes", "-out"])
+                .arg(&extracted));
+            let cert_pem = openssl.path("extracted-cert.pem");
+            run(openssl
+                .command()
+                .args(["x509", "-in"])
+                .arg(&extracted)
+                .arg("-out")
+                .arg(&cert_pem));
+            let key_pem = openssl.path("extracted-key.pem");
+            run(openssl
+                .command()
+                .args(["pkey", "-in"])
+                .arg(&extracted)
+                .arg("-out")
+                .arg(&key_pem));
+            assert_eq!(
+                public_of(&openssl, &cert_pem, true),
+                public_of(&openssl, &user.cert, true),
+                "{name}"
+            );
+            assert_eq!(
+                public_of(&openssl, &key_pem, false),
+                public_of(&openssl, &user.cert, true),
+                "{name}: key"
+            );
+            let wrong = openssl
+                .command()
+                .args(["pkcs12", "-noout", "-in"])
+                .arg(&path)
+                .args(["-passin", "pass:wrong"])
+                .output()
+                .expect("run");
+            assert!(
+                !wrong.status.success(),
+                "{name}: OpenSSL refuses the wrong password"
+            );
+            // And certkeeper reads its own file back.
+            let again = pkcs12::parse(&written, password.as_bytes()).expect("reopen");
+            assert_eq!(again.certificates, opened.certificates, "{name}");
+        }
+    }
+}

@@ -266,3 +266,107 @@ mod tests {
         assert_eq!(oid_to_string(&[0x2a, 0x85]), None);
     }
 }
+
+/// Building DER, for the structures certkeeper writes (PKCS#8, PKCS#12).
+pub mod write {
+    /// An element with `tag` around `contents`.
+    pub fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(contents.len() + 6);
+        out.push(tag);
+        let len = contents.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes = len.to_be_bytes();
+            let skip = bytes.iter().take_while(|byte| **byte == 0).count();
+            out.push(0x80 | (bytes.len() - skip) as u8);
+            out.extend_from_slice(&bytes[skip..]);
+        }
+        out.extend_from_slice(contents);
+        out
+    }
+
+    /// SEQUENCE of already encoded elements.
+    pub fn sequence(parts: &[&[u8]]) -> Vec<u8> {
+        tlv(super::tag::SEQUENCE, &parts.concat())
+    }
+
+    /// SET of already encoded elements (in the order given; callers pass one element or sorted ones).
+    pub fn set(parts: &[&[u8]]) -> Vec<u8> {
+        tlv(0x31, &parts.concat())
+    }
+
+    /// OCTET STRING.
+    pub fn octets(contents: &[u8]) -> Vec<u8> {
+        tlv(super::tag::OCTET_STRING, contents)
+    }
+
+    /// A non-negative INTEGER.
+    pub fn integer(value: u64) -> Vec<u8> {
+        let bytes = value.to_be_bytes();
+        let skip = bytes.iter().take_while(|byte| **byte == 0).count().min(7);
+        let mut contents = bytes[skip..].to_vec();
+        if contents[0] & 0x80 != 0 {
+            contents.insert(0, 0);
+        }
+        tlv(super::tag::INTEGER, &contents)
+    }
+
+    /// NULL.
+    pub fn null() -> Vec<u8> {
+        vec![0x05, 0x00]
+    }
+
+    /// OBJECT IDENTIFIER from its dotted form (a constant of this crate).
+    pub fn oid(dotted: &str) -> Vec<u8> {
+        let arcs: Vec<u64> = dotted
+            .split('.')
+            .map(|arc| arc.parse().expect("numeric arc"))
+            .collect();
+        let mut contents = Vec::new();
+        let mut push = |mut value: u64| {
+            let mut chunk = vec![(value & 0x7f) as u8];
+            value >>= 7;
+            while value > 0 {
+                chunk.push(0x80 | (value & 0x7f) as u8);
+                value >>= 7;
+            }
+            chunk.reverse();
+            contents.extend(chunk);
+        };
+        push(arcs[0] * 40 + arcs[1]);
+        for arc in &arcs[2..] {
+            push(*arc);
+        }
+        tlv(super::tag::OID, &contents)
+    }
+
+    /// A context-specific constructed element `[n]`.
+    pub fn explicit(number: u8, contents: &[u8]) -> Vec<u8> {
+        tlv(0xa0 | number, contents)
+    }
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn written_elements_read_back() {
+        let encoded = write::sequence(&[
+            &write::oid("1.2.643.7.1.1.2.3"),
+            &write::integer(2048),
+            &write::integer(128),
+            &write::octets(&[7; 300]),
+        ]);
+        let outer = Reader::new(&encoded).required("test").expect("sequence");
+        let mut fields = outer.children();
+        assert_eq!(
+            oid_to_string(fields.required("oid").expect("oid").value).as_deref(),
+            Some("1.2.643.7.1.1.2.3")
+        );
+        assert_eq!(fields.required("int").expect("int").value, [0x08, 0x00]);
+        assert_eq!(fields.required("int").expect("int").value, [0x00, 0x80]);
+        assert_eq!(fields.required("octets").expect("octets").value.len(), 300);
+    }
+}

@@ -261,3 +261,83 @@ pub fn verify_hmac<M: Mac + KeyInit>(key: &[u8], data: &[u8], expected: &[u8]) -
     mac.update(data);
     mac.verify_slice(expected).is_ok()
 }
+
+/// How certkeeper protects a PFX file or PKCS#8 key it writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// PBES2 with PBKDF2-HMAC-SHA-256 and AES-256-CBC (OpenSSL 3's default); SHA-256 MAC.
+    Aes256,
+    /// PBES2 with PBKDF2-HMAC-Streebog-512 and GOST 28147-89 CFB (S-box Z, CryptoPro key meshing);
+    /// Streebog-512 MAC — the form of OpenSSL's GOST engine and CryptoPro.
+    Gost,
+}
+
+/// PBKDF2 iterations of files certkeeper writes (OpenSSL's default; certkeeper's archive, not the
+/// file, is where passwords get the expensive treatment).
+pub const ITERATIONS: u32 = 2048;
+
+fn random(len: usize) -> Result<Vec<u8>, FormatError> {
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| crate::error::CryptoError::Random(error.to_string()))?;
+    Ok(bytes)
+}
+
+/// Encrypts `plain`, returning the AlgorithmIdentifier and the ciphertext.
+pub fn encrypt(
+    protection: Protection,
+    plain: &[u8],
+    password: &[u8],
+) -> Result<(Vec<u8>, Vec<u8>), FormatError> {
+    use super::der::write;
+    let salt = random(8)?;
+    let (prf, key_len) = match protection {
+        Protection::Aes256 => ("1.2.840.113549.2.9", 32),
+        Protection::Gost => ("1.2.643.7.1.1.4.2", 32),
+    };
+    let mut key = Zeroizing::new(vec![0u8; key_len]);
+    pbkdf2(prf, password, &salt, ITERATIONS, &mut key)?;
+    let pbkdf2_parameters = write::sequence(&[
+        &write::oid("1.2.840.113549.1.5.12"),
+        &write::sequence(&[
+            &write::octets(&salt),
+            &write::integer(ITERATIONS.into()),
+            &write::sequence(&[&write::oid(prf), &write::null()]),
+        ]),
+    ]);
+    let (scheme, ciphertext) = match protection {
+        Protection::Aes256 => {
+            use cipher::BlockModeEncrypt;
+            let iv = random(16)?;
+            let mut buffer = plain.to_vec();
+            buffer.resize(plain.len() / 16 * 16 + 16, 0);
+            let len = cbc::Encryptor::<aes::Aes256>::new_from_slices(&key, &iv)
+                .map_err(|_| bad("key or IV length"))?
+                .encrypt_padded::<cipher::block_padding::Pkcs7>(&mut buffer, plain.len())
+                .map_err(|_| bad("padding"))?
+                .len();
+            buffer.truncate(len);
+            let ciphertext = buffer;
+            (
+                write::sequence(&[&write::oid("2.16.840.1.101.3.4.1.42"), &write::octets(&iv)]),
+                ciphertext,
+            )
+        }
+        Protection::Gost => {
+            let iv: [u8; 8] = random(8)?.try_into().expect("8 bytes");
+            let mut ciphertext = plain.to_vec();
+            let key: &[u8; 32] = key[..].try_into().expect("32 bytes");
+            Cfb::new(key, &iv, Sbox::Z, KeyMeshing::CryptoPro).encrypt(&mut ciphertext);
+            let parameters = write::sequence(&[&write::octets(&iv), &write::oid(Sbox::Z.oid())]);
+            (
+                write::sequence(&[&write::oid("1.2.643.2.2.21"), &parameters]),
+                ciphertext,
+            )
+        }
+    };
+    let algorithm = write::sequence(&[
+        &write::oid("1.2.840.113549.1.5.13"),
+        &write::sequence(&[&pbkdf2_parameters, &scheme]),
+    ]);
+    Ok((algorithm, ciphertext))
+}

@@ -214,3 +214,125 @@ fn verify_mac(mac_data: Tlv<'_>, content: &[u8], password: &[u8]) -> Result<(), 
         Err(FormatError::WrongFilePassword)
     }
 }
+
+/// Writes a PFX file with one certificate and its private key (PrivateKeyInfo DER), protected by
+/// `password`, in the form `openssl pkcs12` reads: the certificate in an encrypted SafeContents, the
+/// key in a shrouded key bag, both tagged with the same localKeyId, and an integrity MAC.
+pub fn build(
+    certificate: &[u8],
+    private_key_info: &[u8],
+    password: &[u8],
+    protection: pbe::Protection,
+    friendly_name: Option<&str>,
+) -> Result<Vec<u8>, FormatError> {
+    use digest::Digest;
+
+    use super::der::write;
+    let local_key_id = sha1::Sha1::digest(certificate);
+    let mut attributes = vec![write::sequence(&[
+        &write::oid("1.2.840.113549.1.9.21"),
+        &write::set(&[&write::octets(&local_key_id)]),
+    ])];
+    if let Some(name) = friendly_name {
+        let bmp: Vec<u8> = name.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        attributes.push(write::sequence(&[
+            &write::oid("1.2.840.113549.1.9.20"),
+            &write::set(&[&der::write::tlv(0x1e, &bmp)]),
+        ]));
+    }
+    let attribute_refs: Vec<&[u8]> = attributes.iter().map(Vec::as_slice).collect();
+    let attributes = write::set(&attribute_refs);
+
+    let cert_bag = write::sequence(&[
+        &write::oid(CERT_BAG),
+        &write::explicit(
+            0,
+            &write::sequence(&[
+                &write::oid(X509_CERTIFICATE),
+                &write::explicit(0, &write::octets(certificate)),
+            ]),
+        ),
+        &attributes,
+    ]);
+    let (algorithm, encrypted_certificates) =
+        pbe::encrypt(protection, &write::sequence(&[&cert_bag]), password)?;
+    let certificates = write::sequence(&[
+        &write::oid(ENCRYPTED_DATA),
+        &write::explicit(
+            0,
+            &write::sequence(&[
+                &write::integer(0),
+                &write::sequence(&[
+                    &write::oid(DATA),
+                    &algorithm,
+                    &der::write::tlv(0x80, &encrypted_certificates),
+                ]),
+            ]),
+        ),
+    ]);
+    let key_bag = write::sequence(&[
+        &write::oid(SHROUDED_KEY_BAG),
+        &write::explicit(0, &pkcs8::encrypt(private_key_info, password, protection)?),
+        &attributes,
+    ]);
+    let keys = write::sequence(&[
+        &write::oid(DATA),
+        &write::explicit(0, &write::octets(&write::sequence(&[&key_bag]))),
+    ]);
+    let auth_safe = write::sequence(&[&certificates, &keys]);
+
+    let salt = {
+        let mut salt = vec![0u8; 8];
+        getrandom::fill(&mut salt)
+            .map_err(|error| crate::error::CryptoError::Random(error.to_string()))?;
+        salt
+    };
+    let (digest_oid, mac) = match protection {
+        pbe::Protection::Aes256 => {
+            let mut key = Zeroizing::new([0u8; 32]);
+            pbe::pkcs12_kdf::<sha2::Sha256>(
+                &pbe::bmp_password(password),
+                &salt,
+                3,
+                pbe::ITERATIONS,
+                64,
+                &mut key[..],
+            );
+            let mut mac = <Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(&key[..])
+                .expect("any key length");
+            hmac::Mac::update(&mut mac, &auth_safe);
+            (
+                "2.16.840.1.101.3.4.2.1",
+                hmac::Mac::finalize(mac).into_bytes().to_vec(),
+            )
+        }
+        pbe::Protection::Gost => {
+            let mut derived = Zeroizing::new([0u8; 96]);
+            pbkdf2::pbkdf2::<HmacStreebog512>(password, &salt, pbe::ITERATIONS, &mut derived[..])
+                .map_err(|_| bad("PBKDF2"))?;
+            let mut mac = <HmacStreebog512 as hmac::KeyInit>::new_from_slice(&derived[64..])
+                .expect("any key length");
+            hmac::Mac::update(&mut mac, &auth_safe);
+            (
+                "1.2.643.7.1.1.2.3",
+                hmac::Mac::finalize(mac).into_bytes().to_vec(),
+            )
+        }
+    };
+    let mac_data = write::sequence(&[
+        &write::sequence(&[
+            &write::sequence(&[&write::oid(digest_oid), &write::null()]),
+            &write::octets(&mac),
+        ]),
+        &write::octets(&salt),
+        &write::integer(pbe::ITERATIONS.into()),
+    ]);
+    Ok(write::sequence(&[
+        &write::integer(3),
+        &write::sequence(&[
+            &write::oid(DATA),
+            &write::explicit(0, &write::octets(&auth_safe)),
+        ]),
+        &mac_data,
+    ]))
+}

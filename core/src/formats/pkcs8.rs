@@ -108,3 +108,36 @@ pub fn parse_encrypted(bytes: &[u8], password: &[u8]) -> Result<KeyInfo, FormatE
     let plain = pbe::decrypt(algorithm, data, password)?;
     parse_private_key_info(&plain)
 }
+
+/// A GOST private key as a PrivateKeyInfo in OpenSSL's GOST engine form: the algorithm with its
+/// parameter set (and hash for 256-bit keys), the scalar as a little-endian OCTET STRING.
+pub fn gost_private_key_info(key: &PrivateKey) -> zeroize::Zeroizing<Vec<u8>> {
+    use super::der::write;
+    let set = key.param_set();
+    let (algorithm, digest) = match set.bits() {
+        512 => ("1.2.643.7.1.1.1.2", None),
+        _ => ("1.2.643.7.1.1.1.1", Some("1.2.643.7.1.1.2.2")),
+    };
+    let mut parameters = vec![write::oid(set.oid())];
+    if let Some(digest) = digest {
+        parameters.push(write::oid(digest));
+    }
+    let parameter_refs: Vec<&[u8]> = parameters.iter().map(Vec::as_slice).collect();
+    let scalar = key.to_le_bytes();
+    zeroize::Zeroizing::new(write::sequence(&[
+        &write::integer(0),
+        &write::sequence(&[&write::oid(algorithm), &write::sequence(&parameter_refs)]),
+        &write::octets(&scalar),
+    ]))
+}
+
+/// An EncryptedPrivateKeyInfo of `private_key_info` (DER) under `password`.
+pub fn encrypt(
+    private_key_info: &[u8],
+    password: &[u8],
+    protection: pbe::Protection,
+) -> Result<Vec<u8>, FormatError> {
+    use super::der::write;
+    let (algorithm, ciphertext) = pbe::encrypt(protection, private_key_info, password)?;
+    Ok(write::sequence(&[&algorithm, &write::octets(&ciphertext)]))
+}
