@@ -206,6 +206,24 @@ fn damaged_containers_give_typed_errors() {
             "{file}: {error:?}"
         );
     }
+    // A flipped byte in the salt fails the integrity check of masks.key: damage, not a wrong password.
+    let damaged = copy("damaged-masks");
+    let mut masks = std::fs::read(damaged.join("masks.key")).expect("read");
+    let last = masks.len() - 8;
+    masks[last] ^= 0x01;
+    std::fs::write(damaged.join("masks.key"), masks).expect("write");
+    let error = cryptopro::open(&damaged, &password("1")).expect_err("damaged");
+    assert!(
+        matches!(
+            error,
+            FormatError::Der {
+                what: "masks.key",
+                reason: "integrity check failed: the file is damaged",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     // A flipped byte in the masked key is a wrong key, reported as a wrong password.
     let flipped = copy("flipped");
     let mut primary = std::fs::read(flipped.join("primary.key")).expect("read");

@@ -15,6 +15,11 @@
 //! - The masked key is GOST 28147-89 ECB-decrypted with it (S-box Z for 2012 keys, CryptoPro-A for
 //!   2001 keys), and unmasked: d = masked · mask⁻¹ mod q (all numbers little-endian).
 //! - The right password is recognised by the fingerprint: the first 8 bytes of x(d·P) equal `[10]`.
+//! - The 4-byte MAC in `masks.key` protects the mask and salt themselves: it is the GOST 28147-89
+//!   IMIT of the salt under the last 32 bytes of the mask (S-box of the key's cipher), found on and
+//!   holding for all five real containers. A damaged `masks.key` is therefore told apart from a wrong
+//!   password. (The 4-byte value at the end of `header.key` is a MAC of another construction not
+//!   identified yet; it is not checked.)
 
 use std::path::Path;
 
@@ -23,7 +28,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::der::{self, Reader, tag};
-use crate::crypto::gost::gost28147::{Gost28147, Sbox};
+use crate::crypto::gost::gost28147::{Gost28147, Imit, KeyMeshing, Sbox};
 use crate::crypto::gost::{Gost94CryptoPro, ParamSet, PrivateKey, Streebog256};
 use crate::error::FormatError;
 
@@ -288,13 +293,15 @@ fn unlock(
     let set = header.param_set;
     let len = set.coordinate_len();
     let masks = octet_strings(masks, "masks.key")?;
-    let (mask, salt) = match masks.as_slice() {
-        [mask, salt, ..] if mask.len() == len && salt.len() == 12 => (*mask, *salt),
+    let (mask, salt, mac) = match masks.as_slice() {
+        [mask, salt, mac, ..] if mask.len() == len && salt.len() == 12 && mac.len() == 4 => {
+            (*mask, *salt, *mac)
+        }
         _ => {
             return Err(FormatError::Der {
                 what: "masks.key",
                 offset: 0,
-                reason: "expected the mask of the key's size and a 12-byte salt",
+                reason: "expected the mask of the key's size, a 12-byte salt and a 4-byte MAC",
             });
         }
     };
@@ -313,6 +320,18 @@ fn unlock(
         "1.2.643.2.2.30.1" => (KdfHash::Gost94, Sbox::CryptoProA),
         _ => (KdfHash::Streebog256, Sbox::Z),
     };
+    let mac_key: &[u8; 32] = mask[mask.len() - 32..]
+        .try_into()
+        .expect("masks are 32 or 64 bytes");
+    let mut imit = Imit::new(mac_key, &[0; 8], sbox, KeyMeshing::None);
+    imit.update(salt);
+    if imit.finalize_mac() != mac {
+        return Err(FormatError::Der {
+            what: "masks.key",
+            offset: 0,
+            reason: "integrity check failed: the file is damaged",
+        });
+    }
     let key = password_key(kind, salt, password);
     let mut unmasked_input = Zeroizing::new(masked.to_vec());
     Gost28147::new(&key, sbox).ecb_decrypt(&mut unmasked_input)?;
