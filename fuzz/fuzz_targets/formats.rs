@@ -1,0 +1,18 @@
+//! Untrusted files as every format certkeeper reads: typed errors, never a panic.
+#![no_main]
+
+use std::path::Path;
+
+use certkeeper_core::cert::Certificate;
+use certkeeper_core::formats::{cryptopro, detect, pkcs8, pkcs12};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = detect::read_bytes(Path::new("fuzz"), data);
+    let _ = cryptopro::parse_header(data);
+    let _ = cryptopro::parse_name(data);
+    let _ = pkcs12::parse(data, b"password");
+    let _ = pkcs8::parse_private_key_info(data);
+    let _ = pkcs8::parse_encrypted(data, b"password");
+    let _ = Certificate::from_der(data);
+});
