@@ -1,7 +1,7 @@
 //! Password-based encryption of PKCS#8 keys and PKCS#12 contents: PBES2 (RFC 8018) with PBKDF2 over
 //! HMAC-SHA-1/-256/-512 or HMAC-Streebog-256/-512 and AES-CBC, 3DES-CBC or GOST 28147-89 (CFB with
 //! CryptoPro key meshing, as OpenSSL's GOST engine and CryptoPro write it), and the legacy PKCS#12
-//! scheme pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292 appendix B and C).
+//! schemes with 3DES and RC2 (RFC 7292 appendix B and C) that older tools wrote.
 
 use cipher::{BlockModeDecrypt, KeyIvInit};
 use digest::Digest;
@@ -51,7 +51,13 @@ pub fn decrypt(
     let parameters = fields.required("parameters")?;
     match scheme.as_str() {
         "1.2.840.113549.1.5.13" => pbes2(parameters, data, password),
-        "1.2.840.113549.1.12.1.3" => pkcs12_3des(parameters, data, password),
+        "1.2.840.113549.1.12.1.3" => pkcs12_legacy(Legacy::TripleDes, parameters, data, password),
+        "1.2.840.113549.1.12.1.5" => {
+            pkcs12_legacy(Legacy::Rc2 { key_len: 16 }, parameters, data, password)
+        }
+        "1.2.840.113549.1.12.1.6" => {
+            pkcs12_legacy(Legacy::Rc2 { key_len: 5 }, parameters, data, password)
+        }
         other => Err(FormatError::UnsupportedEncryption {
             oid: other.to_owned(),
         }),
@@ -234,7 +240,17 @@ pub fn pkcs12_kdf<D: Digest>(
     }
 }
 
-fn pkcs12_3des(
+/// The legacy PKCS#12 ciphers (RFC 7292 appendix C) still found in files older tools wrote.
+#[derive(Debug, Clone, Copy)]
+enum Legacy {
+    /// pbeWithSHAAnd3-KeyTripleDES-CBC.
+    TripleDes,
+    /// pbeWithSHAAnd128BitRC2-CBC (16-byte key) or pbeWithSHAAnd40BitRC2-CBC (5-byte key).
+    Rc2 { key_len: usize },
+}
+
+fn pkcs12_legacy(
+    algorithm: Legacy,
     parameters: Tlv<'_>,
     data: &[u8],
     password: &[u8],
@@ -246,12 +262,28 @@ fn pkcs12_3des(
         return Err(bad("PKCS#12 iteration count out of range"));
     }
     let bmp = bmp_password(password);
-    let mut key = Zeroizing::new([0u8; 24]);
+    let key_len = match algorithm {
+        Legacy::TripleDes => 24,
+        Legacy::Rc2 { key_len } => key_len,
+    };
+    let mut key = Zeroizing::new(vec![0u8; key_len]);
     let mut iv = [0u8; 8];
     pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 1, iterations as u32, 64, &mut key[..]);
     pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 2, iterations as u32, 64, &mut iv);
     let mut plain = Zeroizing::new(data.to_vec());
-    cbc_decrypt("1.2.840.113549.3.7", &key[..], &iv, &mut plain)?;
+    match algorithm {
+        Legacy::TripleDes => cbc_decrypt("1.2.840.113549.3.7", &key[..], &iv, &mut plain)?,
+        Legacy::Rc2 { key_len } => {
+            use cipher::InnerIvInit;
+            let rc2 = rc2::Rc2::new_with_eff_key_len(&key, key_len * 8);
+            let len = cbc::Decryptor::<rc2::Rc2>::inner_iv_slice_init(rc2, &iv)
+                .map_err(|_| bad("RC2 IV length"))?
+                .decrypt_padded::<cipher::block_padding::Pkcs7>(&mut plain)
+                .map_err(|_| FormatError::WrongFilePassword)?
+                .len();
+            plain.truncate(len);
+        }
+    }
     Ok(plain)
 }
 

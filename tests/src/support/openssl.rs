@@ -107,6 +107,8 @@ pub enum PfxProtection {
     Aes256,
     /// What older tools wrote: pbeWithSHAAnd3-KeyTripleDES-CBC for keys and certificates, SHA-1 MAC.
     Legacy3Des,
+    /// OpenSSL 1.x's default (`-legacy`): certificates under 40-bit RC2, keys under 3DES, SHA-1 MAC.
+    LegacyRc2,
     /// The GOST engine's form: PBES2 with PBKDF2-HMAC-Streebog-512 and GOST 28147-89 CFB,
     /// Streebog-512 MAC.
     Gost,
@@ -294,6 +296,9 @@ impl OpenSsl {
                     "-macalg",
                     "sha1",
                 ]);
+            }
+            PfxProtection::LegacyRc2 => {
+                command.arg("-legacy");
             }
             PfxProtection::Gost => {
                 command.args([
