@@ -514,7 +514,11 @@ mod pfx_written {
                 std::fs::read(openssl.pfx(&user, "x", PfxProtection::Aes256)).expect("read");
             let opened = pkcs12::parse(&source, b"x").expect("open");
             let key_der = match &opened.keys[0].gost {
-                Some(gost) => pkcs8::gost_private_key_info(gost),
+                Some(gost) => pkcs8::gost_private_key_info(
+                    gost,
+                    pkcs8::GostAlgorithm::from_oid(&opened.keys[0].algorithm_oid)
+                        .expect("GOST algorithm"),
+                ),
                 None => opened.keys[0].der.clone(),
             };
             let written = pkcs12::build(
@@ -574,6 +578,96 @@ mod pfx_written {
             // And certkeeper reads its own file back.
             let again = pkcs12::parse(&written, password.as_bytes()).expect("reopen");
             assert_eq!(again.certificates, opened.certificates, "{name}");
+        }
+    }
+}
+
+mod pkcs8_files {
+    use certkeeper_core::formats::pbe::Protection;
+    use certkeeper_core::formats::{pem, pkcs8};
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::run;
+
+    #[test]
+    fn encrypted_pkcs8_and_pem_go_both_ways_with_openssl() {
+        let openssl = OpenSsl::new();
+        for (algorithm, openssl_cipher, protection) in [
+            (
+                KeyAlgorithm::Gost2012_256("TCA"),
+                "gost89",
+                Protection::Gost,
+            ),
+            (
+                KeyAlgorithm::Gost2012_512("B"),
+                "aes-256-cbc",
+                Protection::Aes256,
+            ),
+            (KeyAlgorithm::Gost2001("XA"), "gost89", Protection::Aes256),
+        ] {
+            let name = algorithm.name();
+            let key_path = openssl.generate_key(algorithm, &name);
+            let text = openssl.gost_key_text(
+                &key_path,
+                if matches!(algorithm, KeyAlgorithm::Gost2012_512(_)) {
+                    64
+                } else {
+                    32
+                },
+            );
+
+            // OpenSSL encrypts, certkeeper decrypts.
+            let encrypted = openssl.path(&format!("{name}.p8.der"));
+            run(openssl
+                .command()
+                .args([
+                    "pkcs8",
+                    "-topk8",
+                    "-v2",
+                    openssl_cipher,
+                    "-outform",
+                    "DER",
+                    "-passout",
+                    "pass:парольчик",
+                    "-in",
+                ])
+                .arg(&key_path)
+                .arg("-out")
+                .arg(&encrypted));
+            let bytes = std::fs::read(&encrypted).expect("read");
+            let key = pkcs8::parse_encrypted(&bytes, "парольчик".as_bytes())
+                .unwrap_or_else(|error| panic!("{name}: {error}"));
+            let gost = key.gost.as_ref().expect("GOST key");
+            assert_eq!(gost.public_key().x_be(), text.x, "{name}");
+            assert!(
+                pkcs8::parse_encrypted(&bytes, b"wrong").is_err(),
+                "{name}: wrong password"
+            );
+
+            // certkeeper encrypts and writes PEM, OpenSSL decrypts to the same key.
+            let algorithm =
+                pkcs8::GostAlgorithm::from_oid(&key.algorithm_oid).expect("GOST algorithm");
+            let ours = pkcs8::encrypt(
+                &pkcs8::gost_private_key_info(gost, algorithm),
+                "ещё-пароль".as_bytes(),
+                protection,
+            )
+            .expect("encrypt");
+            let pem_path = openssl.path(&format!("{name}.certkeeper.pem"));
+            std::fs::write(&pem_path, pem::encode("ENCRYPTED PRIVATE KEY", &ours)).expect("write");
+            let public = run(openssl
+                .command()
+                .args(["pkey", "-pubout", "-passin", "pass:ещё-пароль", "-in"])
+                .arg(&pem_path))
+            .stdout;
+            let expected = run(openssl
+                .command()
+                .args(["pkey", "-pubout", "-in"])
+                .arg(&key_path))
+            .stdout;
+            assert_eq!(
+                public, expected,
+                "{name}: OpenSSL reads certkeeper's encrypted key"
+            );
         }
     }
 }

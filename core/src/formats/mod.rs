@@ -3,12 +3,14 @@
 //! - [`der`] — a strict DER reader for structures walked by hand.
 //! - [`cryptopro`] — CryptoPro CSP key containers.
 //! - [`detect`] — what a file or folder holds, by content.
+//! - [`pem`] — PEM output.
 //! - [`pkcs8`], [`pkcs12`], [`pbe`] — private keys and PFX files with their password-based encryption.
 
 pub mod cryptopro;
 pub mod der;
 pub mod detect;
 pub mod pbe;
+pub mod pem;
 pub mod pkcs12;
 pub mod pkcs8;
 
@@ -37,7 +39,7 @@ mod tests {
         let key = PrivateKey::generate(ParamSet::Tc26_256A).expect("key");
         let pfx = pkcs12::build(
             b"not really a certificate",
-            &pkcs8::gost_private_key_info(&key),
+            &pkcs8::gost_private_key_info(&key, pkcs8::GostAlgorithm::Gost2012_256),
             b"password",
             Protection::Gost,
             None,

@@ -109,14 +109,42 @@ pub fn parse_encrypted(bytes: &[u8], password: &[u8]) -> Result<KeyInfo, FormatE
     parse_private_key_info(&plain)
 }
 
+/// Which GOST R 34.10 a key is for: the parameter sets of 2001 serve 2012-256 keys too, so the
+/// algorithm travels beside the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GostAlgorithm {
+    /// GOST R 34.10-2001 (with GOST R 34.11-94).
+    Gost2001,
+    /// GOST R 34.10-2012 with a 256-bit key (with Streebog-256).
+    Gost2012_256,
+    /// GOST R 34.10-2012 with a 512-bit key (with Streebog-512).
+    Gost2012_512,
+}
+
+impl GostAlgorithm {
+    /// The algorithm of a key's object identifier (signature or key agreement OIDs).
+    pub fn from_oid(oid: &str) -> Option<Self> {
+        match oid {
+            "1.2.643.2.2.19" | "1.2.643.2.2.98" => Some(Self::Gost2001),
+            "1.2.643.7.1.1.1.1" | "1.2.643.7.1.1.6.1" => Some(Self::Gost2012_256),
+            "1.2.643.7.1.1.1.2" | "1.2.643.7.1.1.6.2" => Some(Self::Gost2012_512),
+            _ => None,
+        }
+    }
+}
+
 /// A GOST private key as a PrivateKeyInfo in OpenSSL's GOST engine form: the algorithm with its
 /// parameter set (and hash for 256-bit keys), the scalar as a little-endian OCTET STRING.
-pub fn gost_private_key_info(key: &PrivateKey) -> zeroize::Zeroizing<Vec<u8>> {
+pub fn gost_private_key_info(
+    key: &PrivateKey,
+    algorithm: GostAlgorithm,
+) -> zeroize::Zeroizing<Vec<u8>> {
     use super::der::write;
     let set = key.param_set();
-    let (algorithm, digest) = match set.bits() {
-        512 => ("1.2.643.7.1.1.1.2", None),
-        _ => ("1.2.643.7.1.1.1.1", Some("1.2.643.7.1.1.2.2")),
+    let (algorithm, digest) = match algorithm {
+        GostAlgorithm::Gost2012_512 => ("1.2.643.7.1.1.1.2", None),
+        GostAlgorithm::Gost2012_256 => ("1.2.643.7.1.1.1.1", Some("1.2.643.7.1.1.2.2")),
+        GostAlgorithm::Gost2001 => ("1.2.643.2.2.19", Some("1.2.643.2.2.30.1")),
     };
     let mut parameters = vec![write::oid(set.oid())];
     if let Some(digest) = digest {
