@@ -15,7 +15,8 @@ pub fn folder(name: &str) -> PathBuf {
         .join(name);
     assert!(
         path.is_dir(),
-        "test vectors missing: {} (they live beside the project in ../shared/vectors and are not committed)",
+        "test vectors missing: {} (they live beside the project in ../shared/vectors, or where TEST_VECTORS \
+         points, and are never committed)",
         path.display()
     );
     path
