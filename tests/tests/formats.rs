@@ -671,3 +671,168 @@ mod pkcs8_files {
         }
     }
 }
+
+mod containers_written {
+    use certkeeper_core::crypto::gost::{Digest, Gost94CryptoPro, Streebog256, Streebog512};
+    use certkeeper_core::error::FormatError;
+    use certkeeper_core::formats::cryptopro::{self, NewContainer};
+    use certkeeper_core::formats::pkcs8::GostAlgorithm;
+    use certkeeper_core::formats::pkcs12;
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
+    use certkeeper_tests::support::{run, temp_dir, vectors};
+    use secrecy::SecretString;
+
+    /// Given the same key, certificate, period, name and password, certkeeper writes the header and
+    /// name files of a real CryptoPro container byte for byte (only the masks and salts are random).
+    #[test]
+    fn written_header_is_byte_identical_to_cryptopro_s() {
+        let folder = vectors::folder("cryptopro");
+        let drive = temp_dir();
+        for (name, secret, algorithm) in [
+            ("g2012256", "1", GostAlgorithm::Gost2012_256),
+            ("g2012512", "1", GostAlgorithm::Gost2012_512),
+            ("g2001", "1", GostAlgorithm::Gost2001),
+            ("srv-emptypass", "", GostAlgorithm::Gost2012_256),
+        ] {
+            let password = SecretString::from(secret.to_owned());
+            let real = cryptopro::open(&folder.join(name), &password).expect("open");
+            let container_name = real.name.clone().expect("name");
+            let copy = drive.path().join(name);
+            cryptopro::write(
+                &copy,
+                &NewContainer {
+                    name: &container_name,
+                    key: &real.key,
+                    algorithm,
+                    certificate: real.header.certificate.as_deref(),
+                    private_key_not_after: real.header.private_key_not_after.as_deref(),
+                },
+                &password,
+            )
+            .expect("write");
+            for file in ["header.key", "name.key"] {
+                assert!(
+                    std::fs::read(copy.join(file)).expect("ours")
+                        == std::fs::read(folder.join(name).join(file)).expect("real"),
+                    "{name}/{file} differs from CryptoPro's"
+                );
+            }
+            let again = cryptopro::open(&copy, &password).expect("reopen");
+            assert_eq!(again.key.to_le_bytes(), real.key.to_le_bytes());
+        }
+    }
+
+    #[test]
+    fn containers_written_by_certkeeper_open_again_and_sign_what_openssl_verifies() {
+        let openssl = OpenSsl::new();
+        let drive = temp_dir();
+        for (algorithm, gost, digest_option, secret) in [
+            (
+                KeyAlgorithm::Gost2012_256("TCA"),
+                GostAlgorithm::Gost2012_256,
+                "-md_gost12_256",
+                "Пароль-1",
+            ),
+            (
+                KeyAlgorithm::Gost2012_512("A"),
+                GostAlgorithm::Gost2012_512,
+                "-md_gost12_512",
+                "secret",
+            ),
+            (
+                KeyAlgorithm::Gost2001("XA"),
+                GostAlgorithm::Gost2001,
+                "-md_gost94",
+                "12345678",
+            ),
+            (
+                KeyAlgorithm::Gost2012_256("XA"),
+                GostAlgorithm::Gost2012_256,
+                "-md_gost12_256",
+                "",
+            ),
+        ] {
+            let name = algorithm.name();
+            let ca = openssl.make_ca("УЦ", algorithm);
+            let user = openssl.issue(&ca, "/CN=Орлова", algorithm, 365);
+            let pfx = std::fs::read(openssl.pfx(&user, "x", PfxProtection::Aes256)).expect("read");
+            let opened = pkcs12::parse(&pfx, b"x").expect("open");
+            let key = opened.keys[0].gost.as_ref().expect("GOST key");
+            assert_eq!(
+                GostAlgorithm::from_oid(&opened.keys[0].algorithm_oid),
+                Some(gost)
+            );
+
+            let folder = drive.path().join(format!("{name}.000"));
+            let password = SecretString::from(secret.to_owned());
+            cryptopro::write(
+                &folder,
+                &NewContainer {
+                    name: &format!("Орлова {name}"),
+                    key,
+                    algorithm: gost,
+                    certificate: Some(&opened.certificates[0]),
+                    private_key_not_after: Some("20271231235959Z"),
+                },
+                &password,
+            )
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+
+            let container = cryptopro::open(&folder, &password)
+                .unwrap_or_else(|error| panic!("{name}: {error}"));
+            assert_eq!(container.key.to_le_bytes(), key.to_le_bytes(), "{name}");
+            assert_eq!(
+                container.header.private_key_not_after.as_deref(),
+                Some("20271231235959Z")
+            );
+            assert_eq!(
+                container.header.password_protected,
+                !secret.is_empty(),
+                "{name}"
+            );
+            assert_eq!(
+                container.name.as_deref(),
+                Some(format!("Орлова {name}").as_str())
+            );
+            if !secret.is_empty() {
+                let wrong = cryptopro::open(&folder, &SecretString::from("wrong".to_owned()))
+                    .expect_err("wrong");
+                assert!(
+                    matches!(wrong, FormatError::WrongContainerPassword),
+                    "{name}: {wrong:?}"
+                );
+            }
+            // The reserve copy opens the key when the first copy is damaged.
+            std::fs::write(folder.join("masks.key"), b"\x30\x03\x04\x01\x00").expect("damage");
+            let reserve = cryptopro::open(&folder, &password)
+                .unwrap_or_else(|error| panic!("{name}: reserve: {error}"));
+            assert_eq!(reserve.key.to_le_bytes(), key.to_le_bytes());
+
+            // The recovered key signs what OpenSSL verifies with the certificate.
+            let data = format!("Акт сверки {name}").into_bytes();
+            let digest = match gost {
+                GostAlgorithm::Gost2001 => Gost94CryptoPro::digest(&data).to_vec(),
+                GostAlgorithm::Gost2012_256 => Streebog256::digest(&data).to_vec(),
+                GostAlgorithm::Gost2012_512 => Streebog512::digest(&data).to_vec(),
+            };
+            let signature = container.key.sign_digest(&digest).expect("sign");
+            let document = openssl.path("act.txt");
+            std::fs::write(&document, &data).expect("write");
+            let signature_path = openssl.path("act.sig");
+            std::fs::write(&signature_path, &signature).expect("write");
+            let public = openssl.public_key_pem(&user.key);
+            let verified = run(openssl
+                .command()
+                .args(["dgst", digest_option, "-verify"])
+                .arg(&public)
+                .arg("-signature")
+                .arg(&signature_path)
+                .arg(&document));
+            assert_eq!(
+                String::from_utf8_lossy(&verified.stdout).trim(),
+                "Verified OK",
+                "{name}"
+            );
+        }
+    }
+}

@@ -18,8 +18,13 @@
 //! - The 4-byte MAC in `masks.key` protects the mask and salt themselves: it is the GOST 28147-89
 //!   IMIT of the salt under the last 32 bytes of the mask (S-box of the key's cipher), found on and
 //!   holding for all five real containers. A damaged `masks.key` is therefore told apart from a wrong
-//!   password. (The 4-byte value at the end of `header.key` is a MAC of another construction not
-//!   identified yet; it is not checked.)
+//!   password.
+//! - `header.key` ends with the IMIT of its content under an all-zero key (its integrity check), and
+//!   `[2]` holds a password check: the IMIT of 16 zero bytes under the key derived from the password
+//!   with the fingerprint as salt (zeros when there is no password). Both verified on the real
+//!   containers; both written by [`write`].
+//! - `primary2.key`/`masks2.key` are a reserve copy of the same key under another mask; it is used when
+//!   the first copy is damaged.
 
 use std::path::Path;
 
@@ -31,6 +36,7 @@ use super::der::{self, Reader, tag};
 use crate::crypto::gost::gost28147::{Gost28147, Imit, KeyMeshing, Sbox};
 use crate::crypto::gost::{Gost94CryptoPro, ParamSet, PrivateKey, Streebog256};
 use crate::error::FormatError;
+use crate::formats::pkcs8::GostAlgorithm;
 
 /// Attribute of the private key usage period in `header.key`.
 const PRIVATE_KEY_USAGE_PERIOD: &str = "1.2.643.2.2.37.3.10";
@@ -65,6 +71,11 @@ pub struct ContainerHeader {
     pub private_key_not_before: Option<String>,
     /// End of the private key usage period, as `YYYYMMDDHHMMSSZ`.
     pub private_key_not_after: Option<String>,
+    /// Whether the container says its key is protected by a password (attribute kccaSoftPassword).
+    pub password_protected: bool,
+    /// The password check value (`[2]`): IMIT of 16 zero bytes under the key derived from the password
+    /// with the fingerprint as salt.
+    pub password_mac: Option<[u8; 4]>,
 }
 
 /// An opened container: its header, name and private key.
@@ -111,7 +122,22 @@ pub fn open(folder: &Path, password: &SecretString) -> Result<Container, FormatE
         Ok(bytes) => parse_name(&bytes).ok(),
         Err(_) => None,
     };
-    let key = unlock(&header, &masks, &primary, password)?;
+    // A wrong password is known from the check value before any key is touched.
+    let (kind, sbox) = kdf_and_sbox(&header);
+    if header.password_protected
+        && let Some(expected) = header.password_mac
+        && password_mac(kind, &header.fingerprint, password, sbox) != expected
+    {
+        return Err(FormatError::WrongContainerPassword);
+    }
+    let key = match unlock(&header, &masks, &primary, password) {
+        Err(FormatError::Der { .. }) if folder.join("primary2.key").is_file() => {
+            let masks = Zeroizing::new(read_file(folder, "masks2.key")?);
+            let primary = Zeroizing::new(read_file(folder, "primary2.key")?);
+            unlock(&header, &masks, &primary, password)?
+        }
+        other => other?,
+    };
     Ok(Container { header, name, key })
 }
 
@@ -127,6 +153,24 @@ pub fn parse_name(bytes: &[u8]) -> Result<String, FormatError> {
 
 /// Reads `header.key`.
 pub fn parse_header(bytes: &[u8]) -> Result<ContainerHeader, FormatError> {
+    let outer = Reader::new(bytes).required("header.key")?;
+    let mut parts = outer.children();
+    let content = parts.required("keyContainerContent")?;
+    let container_mac = parts
+        .required("hmacKeyContainerContent")?
+        .expect(tag::OCTET_STRING, "header.key MAC")?;
+    let mut attributes = None;
+    let mut password_mac = None;
+    {
+        let mut fields = content.children();
+        while let Some(field) = fields.next_tlv("keyContainerContent")? {
+            match field.tag {
+                tag::BIT_STRING if attributes.is_none() => attributes = field.value.get(1).copied(),
+                0x82 => password_mac = field.value.try_into().ok(),
+                _ => {}
+            }
+        }
+    }
     let mut oids = Vec::new();
     let mut certificate = None;
     let mut fingerprint = None;
@@ -175,6 +219,14 @@ pub fn parse_header(bytes: &[u8]) -> Result<ContainerHeader, FormatError> {
         Some(contents) => parse_usage_period(contents)?,
         None => (None, None),
     };
+    let sbox = if digest_oid == "1.2.643.2.2.30.1" {
+        Sbox::CryptoProA
+    } else {
+        Sbox::Z
+    };
+    if content_mac(content.raw, sbox) != container_mac {
+        return Err(malformed("integrity check failed: the file is damaged"));
+    }
     Ok(ContainerHeader {
         param_set,
         algorithm_oid,
@@ -183,7 +235,36 @@ pub fn parse_header(bytes: &[u8]) -> Result<ContainerHeader, FormatError> {
         fingerprint,
         private_key_not_before,
         private_key_not_after,
+        password_protected: attributes.is_some_and(|bits| bits & 0x80 != 0),
+        password_mac,
     })
+}
+
+/// The IMIT of the header's content under an all-zero key.
+fn content_mac(content: &[u8], sbox: Sbox) -> [u8; 4] {
+    let mut imit = Imit::new(&[0u8; 32], &[0; 8], sbox, KeyMeshing::None);
+    imit.update(content);
+    imit.finalize_mac()
+}
+
+/// The password check value of `[2]`.
+fn password_mac(
+    kind: KdfHash,
+    fingerprint: &[u8; 8],
+    password: &SecretString,
+    sbox: Sbox,
+) -> [u8; 4] {
+    let key = password_key(kind, fingerprint, password);
+    let mut imit = Imit::new(&key, &[0; 8], sbox, KeyMeshing::None);
+    imit.update(&[0u8; 16]);
+    imit.finalize_mac()
+}
+
+fn kdf_and_sbox(header: &ContainerHeader) -> (KdfHash, Sbox) {
+    match header.digest_oid.as_str() {
+        "1.2.643.2.2.30.1" => (KdfHash::Gost94, Sbox::CryptoProA),
+        _ => (KdfHash::Streebog256, Sbox::Z),
+    }
 }
 
 /// `[12]` holds SEQUENCE { OID, OCTET STRING { SEQUENCE { [0] time?, [1] time? } } }.
@@ -316,10 +397,7 @@ fn unlock(
             });
         }
     };
-    let (kind, sbox) = match header.digest_oid.as_str() {
-        "1.2.643.2.2.30.1" => (KdfHash::Gost94, Sbox::CryptoProA),
-        _ => (KdfHash::Streebog256, Sbox::Z),
-    };
+    let (kind, sbox) = kdf_and_sbox(header);
     let mac_key: &[u8; 32] = mask[mask.len() - 32..]
         .try_into()
         .expect("masks are 32 or 64 bytes");
@@ -346,4 +424,143 @@ fn unlock(
     } else {
         Err(FormatError::WrongContainerPassword)
     }
+}
+
+/// What goes into a container certkeeper writes.
+#[derive(Debug)]
+pub struct NewContainer<'a> {
+    /// The name CryptoPro shows (name.key).
+    pub name: &'a str,
+    /// The key.
+    pub key: &'a PrivateKey,
+    /// Its algorithm (2001 or 2012 share parameter sets).
+    pub algorithm: GostAlgorithm,
+    /// The certificate to keep with the key, DER.
+    pub certificate: Option<&'a [u8]>,
+    /// End of the private key usage period, `YYYYMMDDHHMMSSZ`.
+    pub private_key_not_after: Option<&'a str>,
+}
+
+fn random(len: usize) -> Result<Vec<u8>, FormatError> {
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| crate::error::CryptoError::Random(error.to_string()))?;
+    Ok(bytes)
+}
+
+/// One masked, encrypted copy of the key: (masks.key, primary.key).
+fn masked_copy(
+    key: &PrivateKey,
+    kind: KdfHash,
+    sbox: Sbox,
+    password: &SecretString,
+) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), FormatError> {
+    use super::der::write;
+    let mask = PrivateKey::generate(key.param_set())?.to_le_bytes();
+    let salt = random(12)?;
+    let mac_key: &[u8; 32] = mask[mask.len() - 32..]
+        .try_into()
+        .expect("masks are 32 or 64 bytes");
+    let mut imit = Imit::new(mac_key, &[0; 8], sbox, KeyMeshing::None);
+    imit.update(&salt);
+    let masks = write::sequence(&[
+        &write::octets(&mask),
+        &write::octets(&salt),
+        &write::octets(&imit.finalize_mac()),
+    ]);
+    let mut masked = key.mask_le(&mask)?;
+    Gost28147::new(&password_key(kind, &salt, password), sbox).ecb_encrypt(&mut masked)?;
+    Ok((
+        masks,
+        Zeroizing::new(write::sequence(&[&write::octets(&masked)])),
+    ))
+}
+
+/// Writes a CryptoPro CSP container into `folder` (which must not exist yet), in the layout CryptoPro
+/// CSP writes: header with both MACs, name, the key masked twice (primary and reserve copy).
+pub fn write(
+    folder: &Path,
+    new: &NewContainer<'_>,
+    password: &SecretString,
+) -> Result<(), FormatError> {
+    use super::der::write;
+    let set = new.key.param_set();
+    let (exchange_oid, digest_oid) = match new.algorithm {
+        GostAlgorithm::Gost2001 => ("1.2.643.2.2.98", "1.2.643.2.2.30.1"),
+        GostAlgorithm::Gost2012_256 => ("1.2.643.7.1.1.6.1", "1.2.643.7.1.1.2.2"),
+        GostAlgorithm::Gost2012_512 => ("1.2.643.7.1.1.6.2", "1.2.643.7.1.1.2.3"),
+    };
+    let (kind, sbox) = if new.algorithm == GostAlgorithm::Gost2001 {
+        (KdfHash::Gost94, Sbox::CryptoProA)
+    } else {
+        (KdfHash::Streebog256, Sbox::Z)
+    };
+    let public = new.key.public_key();
+    let fingerprint: [u8; 8] = public.to_le_bytes()[..8].try_into().expect("8 bytes");
+    let has_password = !password.expose_secret().is_empty();
+    let check = if has_password {
+        password_mac(kind, &fingerprint, password, sbox)
+    } else {
+        [0; 4]
+    };
+
+    let mut content_parts: Vec<Vec<u8>> = vec![
+        write::explicit(0, &write::oid("1.2.643.2.2.37.2.1")),
+        // kccaSoftPassword (bit 0) when there is a password; kccaReservePrimary (bit 1) always.
+        der::write::tlv(
+            tag::BIT_STRING,
+            &[6, if has_password { 0xc0 } else { 0x40 }],
+        ),
+        write::sequence(&[
+            // pkaExportable (bit 0) and pkaExchange (bit 2).
+            &der::write::tlv(tag::BIT_STRING, &[5, 0xa0]),
+            &write::explicit(
+                0,
+                &[
+                    write::oid(exchange_oid),
+                    write::sequence(&[&write::oid(set.oid()), &write::oid(digest_oid)]),
+                ]
+                .concat(),
+            ),
+        ]),
+        der::write::tlv(0x82, &check),
+    ];
+    if let Some(certificate) = new.certificate {
+        content_parts.push(der::write::tlv(0x85, certificate));
+    }
+    content_parts.push(der::write::tlv(0x8a, &fingerprint));
+    if let Some(not_after) = new.private_key_not_after {
+        let period = write::sequence(&[&der::write::tlv(0x81, not_after.as_bytes())]);
+        content_parts.push(write::explicit(
+            12,
+            &write::sequence(&[
+                &write::oid(PRIVATE_KEY_USAGE_PERIOD),
+                &write::octets(&period),
+            ]),
+        ));
+    }
+    let part_refs: Vec<&[u8]> = content_parts.iter().map(Vec::as_slice).collect();
+    let content = write::sequence(&part_refs);
+    let header = write::sequence(&[&content, &write::octets(&content_mac(&content, sbox))]);
+
+    let (masks, primary) = masked_copy(new.key, kind, sbox, password)?;
+    let (masks2, primary2) = masked_copy(new.key, kind, sbox, password)?;
+    let name = write::sequence(&[&der::write::tlv(tag::IA5_STRING, new.name.as_bytes())]);
+
+    let unwritable = |source| FormatError::ContainerFile {
+        path: folder.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir(folder).map_err(unwritable)?;
+    for (file, bytes) in [
+        ("header.key", &header[..]),
+        ("name.key", &name[..]),
+        ("masks.key", &masks[..]),
+        ("primary.key", &primary[..]),
+        ("masks2.key", &masks2[..]),
+        ("primary2.key", &primary2[..]),
+    ] {
+        std::fs::write(folder.join(file), bytes).map_err(unwritable)?;
+    }
+    Ok(())
 }

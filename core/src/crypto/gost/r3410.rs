@@ -194,6 +194,19 @@ impl PrivateKey {
         })
     }
 
+    /// The scalar masked as CryptoPro containers keep it: d · mask mod q, little-endian.
+    pub fn mask_le(&self, mask: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        check_len("private key mask", mask, self.set.coordinate_len())?;
+        with_curve!(self.set, |curve| {
+            let to_scalar = |value: &Uint<_>| Fe::new(value, &curve.scalars);
+            let mask = Zeroizing::new(reduce_le(curve, mask));
+            let mut masked = to_scalar(&self.scalar()).mul(&to_scalar(&mask)).retrieve();
+            let bytes = Zeroizing::new(uint_to_le(&masked));
+            masked.zeroize();
+            Ok(bytes)
+        })
+    }
+
     /// The key whose scalar is `bytes`, big-endian (as the standards print it).
     pub fn from_be_bytes(set: ParamSet, bytes: &[u8]) -> Result<Self, CryptoError> {
         let mut little_endian = Zeroizing::new(bytes.to_vec());
