@@ -532,6 +532,36 @@ impl Certificate {
         }
     }
 
+    /// The subject's public key in the form [`crate::formats::pkcs8::PublicKeyMaterial`] compares.
+    pub fn public_key_material(&self) -> Option<crate::formats::pkcs8::PublicKeyMaterial> {
+        use crate::formats::pkcs8::PublicKeyMaterial;
+        if let Some(gost) = self.gost_public_key() {
+            return Some(PublicKeyMaterial {
+                family: "gost",
+                bytes: gost.to_le_bytes().to_vec(),
+            });
+        }
+        let (_, parsed) = X509Certificate::from_der(&self.der).ok()?;
+        match parsed.public_key().parsed().ok()? {
+            x509_parser::public_key::PublicKey::RSA(rsa) => {
+                let start = rsa
+                    .modulus
+                    .iter()
+                    .position(|byte| *byte != 0)
+                    .unwrap_or(rsa.modulus.len());
+                Some(PublicKeyMaterial {
+                    family: "rsa",
+                    bytes: rsa.modulus[start..].to_vec(),
+                })
+            }
+            x509_parser::public_key::PublicKey::EC(point) => Some(PublicKeyMaterial {
+                family: "ec",
+                bytes: point.data().to_vec(),
+            }),
+            _ => None,
+        }
+    }
+
     /// The subject's GOST public key, when the certificate holds one.
     pub fn gost_public_key(&self) -> Option<PublicKey> {
         let (_, parsed) = X509Certificate::from_der(&self.der).ok()?;

@@ -372,7 +372,7 @@ mod inspect {
     }
 
     #[test]
-    fn a_container_opens_with_its_password_file_and_a_wrong_one_says_so() {
+    fn keys_containers_and_files_open_with_the_password_file_and_a_wrong_one_says_so() {
         let home = temp_dir();
         let vectors = vectors::folder("cryptopro");
         let password = home.path().join("password");
@@ -402,6 +402,47 @@ mod inspect {
         }
         assert_eq!(items[0]["key_algorithm"], "GOST R 34.10-2001");
         assert_eq!(items[1]["key_algorithm"], "GOST R 34.10-2012 512");
+
+        // Loose key files beside their certificates: a plain RSA key and a GOST key encrypted with "1".
+        let openssl = OpenSsl::new();
+        let folder = home.path().join("keys");
+        std::fs::create_dir(&folder).expect("mkdir");
+        let rsa_ca = openssl.make_ca("RSA CA", KeyAlgorithm::Rsa2048);
+        let rsa = openssl.issue(&rsa_ca, "/CN=rsa", KeyAlgorithm::Rsa2048, 30);
+        std::fs::copy(&rsa.key, folder.join("rsa.key")).expect("copy");
+        std::fs::copy(&rsa.cert, folder.join("rsa.crt")).expect("copy");
+        let gost_ca = openssl.make_ca("GOST CA", KeyAlgorithm::Gost2012_256("TCB"));
+        let gost = openssl.issue(&gost_ca, "/CN=gost", KeyAlgorithm::Gost2012_256("TCB"), 30);
+        run(openssl
+            .command()
+            .args([
+                "pkcs8", "-topk8", "-v2", "gost89", "-passout", "pass:1", "-in",
+            ])
+            .arg(&gost.key)
+            .arg("-out")
+            .arg(folder.join("gost.key.pem")));
+        std::fs::copy(&gost.cert, folder.join("gost.cer")).expect("copy");
+        let output = certkeeper(home.path())
+            .args(["--json", "inspect", "--password-file"])
+            .arg(&password)
+            .arg(&folder)
+            .output()
+            .expect("run certkeeper");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let items: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+        let keys: Vec<&serde_json::Value> = items
+            .iter()
+            .filter(|item| item["kind"] == "private_key")
+            .collect();
+        assert_eq!(keys.len(), 2, "{items:#?}");
+        for key in keys {
+            assert_eq!(key["opened"], true, "{key:#?}");
+            assert_eq!(key["key_matches_certificate"], true, "{key:#?}");
+        }
 
         std::fs::write(&password, "2\n").expect("write");
         let output = certkeeper(home.path())

@@ -8,6 +8,7 @@ use certkeeper_core::cert::{Certificate, Status, format_time};
 use certkeeper_core::error::FormatError;
 use certkeeper_core::formats::cryptopro::{self, ContainerHeader};
 use certkeeper_core::formats::detect::{self, Found};
+use certkeeper_core::formats::pkcs8::{self, KeyInfo};
 use certkeeper_core::secret::SecretString;
 use serde::Serialize;
 
@@ -81,6 +82,7 @@ impl CertificateView {
 /// A private key found inside a PFX file.
 #[derive(Debug, Serialize)]
 struct KeyView {
+    key_algorithm: String,
     algorithm_oid: String,
     /// Whether the key belongs to one of the file's certificates (GOST keys; `null` for others).
     key_matches_certificate: Option<bool>,
@@ -113,8 +115,15 @@ enum Item {
     },
     PrivateKey {
         path: PathBuf,
+        /// The key algorithm by name (for an encrypted key not opened: the encryption scheme).
+        key_algorithm: String,
         algorithm_oid: String,
         encrypted: bool,
+        /// Whether it was read (plain, or decrypted with the password file).
+        opened: bool,
+        /// Whether it belongs to a certificate found in the same run.
+        key_matches_certificate: Option<bool>,
+        error: Option<String>,
     },
     Pkcs12 {
         path: PathBuf,
@@ -231,11 +240,11 @@ fn pkcs12_item(path: &Path, password: Option<&SecretString>, now: i64, lang: Lan
                 .keys
                 .iter()
                 .map(|key| KeyView {
+                    key_algorithm: pkcs8::algorithm_name(&key.algorithm_oid),
                     algorithm_oid: key.algorithm_oid.clone(),
-                    key_matches_certificate: key.gost.as_ref().map(|gost| {
-                        let public = gost.public_key();
+                    key_matches_certificate: key.public_key_material().map(|public| {
                         certificates.iter().any(|certificate| {
-                            certificate.gost_public_key().as_ref() == Some(&public)
+                            certificate.public_key_material().as_ref() == Some(&public)
                         })
                     }),
                 })
@@ -274,6 +283,95 @@ fn pkcs12_item(path: &Path, password: Option<&SecretString>, now: i64, lang: Lan
     }
 }
 
+/// The PKCS#8 key in `path` (DER, or the first private key block of a PEM file).
+fn load_key(path: &Path, encrypted: bool, password: &[u8]) -> Result<KeyInfo, FormatError> {
+    let bytes = std::fs::read(path).map_err(|source| FormatError::ContainerFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    pkcs8::from_file(&bytes, encrypted, password)
+}
+
+fn private_key_item(
+    path: PathBuf,
+    algorithm_oid: String,
+    encrypted: bool,
+    password: Option<&SecretString>,
+    lang: Lang,
+) -> Item {
+    use certkeeper_core::secret::ExposeSecret;
+    let attempt = match (encrypted, password) {
+        (true, None) => None,
+        (_, password) => Some(load_key(
+            &path,
+            encrypted,
+            password
+                .map(|password| password.expose_secret().as_bytes())
+                .unwrap_or(b""),
+        )),
+    };
+    match attempt {
+        Some(Ok(key)) => Item::PrivateKey {
+            path,
+            key_algorithm: pkcs8::algorithm_name(&key.algorithm_oid),
+            algorithm_oid: key.algorithm_oid.clone(),
+            encrypted,
+            opened: true,
+            // Filled in once every certificate of the run is known.
+            key_matches_certificate: None,
+            error: None,
+        },
+        Some(Err(error)) => {
+            let text = crate::messages::describe(&anyhow::Error::from(error), lang);
+            Item::PrivateKey {
+                path,
+                key_algorithm: pkcs8::algorithm_name(&algorithm_oid),
+                algorithm_oid,
+                encrypted,
+                opened: false,
+                key_matches_certificate: None,
+                error: Some(format!("{} {}", text.problem, text.next_step)),
+            }
+        }
+        None => Item::PrivateKey {
+            path,
+            key_algorithm: pkcs8::algorithm_name(&algorithm_oid),
+            algorithm_oid,
+            encrypted,
+            opened: false,
+            key_matches_certificate: None,
+            error: None,
+        },
+    }
+}
+
+/// For every opened loose key: whether a certificate found in the same run belongs to it.
+fn match_loose_keys(
+    items: &mut [Item],
+    certificates: &[pkcs8::PublicKeyMaterial],
+    password: Option<&SecretString>,
+) {
+    use certkeeper_core::secret::ExposeSecret;
+    let secret = password
+        .map(|password| password.expose_secret().as_bytes())
+        .unwrap_or(b"");
+    for item in items.iter_mut() {
+        if let Item::PrivateKey {
+            path,
+            encrypted,
+            opened: true,
+            key_matches_certificate,
+            ..
+        } = item
+            && let Ok(key) = load_key(path, *encrypted, secret)
+        {
+            *key_matches_certificate = key
+                .public_key_material()
+                .map(|public| certificates.contains(&public));
+        }
+    }
+}
+
 /// Runs `certkeeper inspect`.
 pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -> Result<bool> {
     let password = match password_file {
@@ -282,6 +380,8 @@ pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -
     };
     let now = now();
     let mut items = Vec::new();
+    // Public keys of every certificate seen, to tell which loose key files belong to them.
+    let mut certificate_keys = Vec::new();
     for path in paths {
         for found in detect::scan(path) {
             items.push(match found {
@@ -289,11 +389,14 @@ pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -
                     path,
                     encoding,
                     certificate,
-                } => Item::Certificate {
-                    path,
-                    encoding,
-                    certificate: Box::new(CertificateView::new(&certificate, now)),
-                },
+                } => {
+                    certificate_keys.extend(certificate.public_key_material());
+                    Item::Certificate {
+                        path,
+                        encoding,
+                        certificate: Box::new(CertificateView::new(&certificate, now)),
+                    }
+                }
                 Found::Container { path, header, name } => {
                     container_item(&path, &header, name, password.as_ref(), now, context.lang)
                 }
@@ -301,16 +404,19 @@ pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -
                     path,
                     algorithm_oid,
                     encrypted,
-                } => Item::PrivateKey {
+                } => private_key_item(
                     path,
                     algorithm_oid,
                     encrypted,
-                },
+                    password.as_ref(),
+                    context.lang,
+                ),
                 Found::Pkcs12 { path } => pkcs12_item(&path, password.as_ref(), now, context.lang),
                 Found::Unreadable { path, reason } => Item::Unreadable { path, reason },
             });
         }
     }
+    match_loose_keys(&mut items, &certificate_keys, password.as_ref());
     let all_read = !items.iter().any(|item| {
         matches!(item, Item::Unreadable { .. })
             || matches!(item, Item::Container { error: Some(_), .. })
@@ -495,8 +601,12 @@ fn write_text(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Result<
         }
         Item::PrivateKey {
             path,
-            algorithm_oid,
+            key_algorithm,
             encrypted,
+            opened,
+            key_matches_certificate,
+            error,
+            ..
         } => {
             let kind = if *encrypted {
                 label(
@@ -506,7 +616,35 @@ fn write_text(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Result<
             } else {
                 label("PKCS#8 private key", "закрытый ключ PKCS#8")
             };
-            writeln!(out, "{}: {kind} ({algorithm_oid})", path.display())
+            writeln!(out, "{}: {kind}", path.display())?;
+            writeln!(out, "  {:<14}{key_algorithm}", label("key:", "ключ:"))?;
+            if *encrypted && !opened && error.is_none() {
+                writeln!(
+                    out,
+                    "  {:<14}{}",
+                    label("protection:", "защита:"),
+                    label(
+                        "password protected (give --password-file to open)",
+                        "защищён паролем (укажите --password-file, чтобы открыть)"
+                    )
+                )?;
+            }
+            if let Some(matches) = key_matches_certificate {
+                let text = if *matches {
+                    label("yes", "да")
+                } else {
+                    label("no certificate found for it", "сертификат к нему не найден")
+                };
+                writeln!(
+                    out,
+                    "  {:<14}{text}",
+                    label("matches cert:", "ключ от серт.:")
+                )?;
+            }
+            if let Some(error) = error {
+                writeln!(out, "  {:<14}{error}", label("error:", "ошибка:"))?;
+            }
+            Ok(())
         }
         Item::Pkcs12 {
             path,

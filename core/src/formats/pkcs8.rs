@@ -109,6 +109,38 @@ pub fn parse_encrypted(bytes: &[u8], password: &[u8]) -> Result<KeyInfo, FormatE
     parse_private_key_info(&plain)
 }
 
+/// The private key of a file's bytes: DER, or the first private key block of a PEM file; encrypted
+/// keys are opened with `password`.
+pub fn from_file(bytes: &[u8], encrypted: bool, password: &[u8]) -> Result<KeyInfo, FormatError> {
+    let der = if bytes.trim_ascii_start().starts_with(b"-----BEGIN ") {
+        x509_parser::pem::Pem::iter_from_buffer(bytes)
+            .filter_map(Result::ok)
+            .find(|block| block.label.ends_with("PRIVATE KEY"))
+            .map(|block| block.contents)
+            .ok_or_else(|| bad("no private key block in the PEM file"))?
+    } else {
+        bytes.to_vec()
+    };
+    if encrypted {
+        parse_encrypted(&der, password)
+    } else {
+        parse_private_key_info(&der)
+    }
+}
+
+/// A name people know for a key algorithm's OID.
+pub fn algorithm_name(oid: &str) -> String {
+    match oid {
+        "1.2.840.113549.1.1.1" => "RSA".to_owned(),
+        "1.2.840.10045.2.1" => "EC".to_owned(),
+        "1.2.643.2.2.19" | "1.2.643.2.2.98" => "GOST R 34.10-2001".to_owned(),
+        "1.2.643.7.1.1.1.1" | "1.2.643.7.1.1.6.1" => "GOST R 34.10-2012 256".to_owned(),
+        "1.2.643.7.1.1.1.2" | "1.2.643.7.1.1.6.2" => "GOST R 34.10-2012 512".to_owned(),
+        "1.2.840.113549.1.5.13" => "PBES2-encrypted key".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 /// Which GOST R 34.10 a key is for: the parameter sets of 2001 serve 2012-256 keys too, so the
 /// algorithm travels beside the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,4 +200,66 @@ pub fn encrypt(
     use super::der::write;
     let (algorithm, ciphertext) = pbe::encrypt(protection, private_key_info, password)?;
     Ok(write::sequence(&[&algorithm, &write::octets(&ciphertext)]))
+}
+
+/// A public key in a form that compares across files: the family and the key's defining bytes
+/// (GOST: x ‖ y little-endian; RSA: the modulus without leading zeros; EC: the encoded point).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKeyMaterial {
+    /// "gost", "rsa" or "ec".
+    pub family: &'static str,
+    /// The defining bytes.
+    pub bytes: Vec<u8>,
+}
+
+fn strip_zeros(bytes: &[u8]) -> Vec<u8> {
+    let start = bytes
+        .iter()
+        .position(|byte| *byte != 0)
+        .unwrap_or(bytes.len());
+    bytes[start..].to_vec()
+}
+
+impl KeyInfo {
+    /// The public half of this private key, when it can be told from the key alone.
+    pub fn public_key_material(&self) -> Option<PublicKeyMaterial> {
+        if let Some(gost) = &self.gost {
+            return Some(PublicKeyMaterial {
+                family: "gost",
+                bytes: gost.public_key().to_le_bytes().to_vec(),
+            });
+        }
+        let outer = Reader::new(&self.der).required("PrivateKeyInfo").ok()?;
+        let mut fields = outer.children();
+        fields.next_tlv("version").ok()??;
+        fields.next_tlv("algorithm").ok()??;
+        let key = fields.next_tlv("privateKey").ok()??;
+        let inner = Reader::new(key.value).required("private key").ok()?;
+        let mut key_fields = inner.children();
+        match self.algorithm_oid.as_str() {
+            // RSAPrivateKey { version, modulus, ... }.
+            "1.2.840.113549.1.1.1" => {
+                key_fields.next_tlv("version").ok()??;
+                let modulus = key_fields.next_tlv("modulus").ok()??;
+                Some(PublicKeyMaterial {
+                    family: "rsa",
+                    bytes: strip_zeros(modulus.value),
+                })
+            }
+            // ECPrivateKey { version, privateKey, [0] parameters OPTIONAL, [1] publicKey OPTIONAL }.
+            "1.2.840.10045.2.1" => {
+                while let Some(field) = key_fields.next_tlv("ECPrivateKey").ok()? {
+                    if field.tag == 0xa1 {
+                        let bits = field.children().next_tlv("publicKey").ok()??;
+                        return Some(PublicKeyMaterial {
+                            family: "ec",
+                            bytes: bits.value.get(1..)?.to_vec(),
+                        });
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
 }
