@@ -49,6 +49,8 @@ pub enum Command {
     Ui,
     /// Show and check the archive, passphrase source and language in use.
     Info,
+    /// Create the archive (the passphrase is asked twice, or read from --passphrase-file).
+    Init,
     /// Show what files and folders hold, without archiving anything.
     ///
     /// Folders are scanned recursively; a CryptoPro container folder (header.key, masks.key, ...) is

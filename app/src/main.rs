@@ -42,6 +42,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
             ui::run(&archive, context.lang)
         }
         Command::Info => commands::info::run(context),
+        Command::Init => commands::init::run(context),
         Command::Inspect {
             paths,
             password_file,

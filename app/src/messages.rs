@@ -125,6 +125,12 @@ pub enum AppError {
         /// What the windowing backend said.
         reason: String,
     },
+    /// A passphrase had to be typed but there is no terminal to type it at.
+    #[error("no terminal to ask the passphrase at")]
+    NoTerminal,
+    /// The two passphrases typed for a new archive differ.
+    #[error("the two passphrases differ")]
+    PassphrasesDiffer,
     /// `inspect` listed something it could not read (the listing says what and why).
     #[error("some files could not be read")]
     SomethingUnreadable,
@@ -190,6 +196,28 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("Не удалось открыть окно certkeeper: {reason}."),
                 "Проверьте, что вы вошли в графический сеанс, или работайте из командной строки: certkeeper --help".into(),
+            ),
+        ),
+        AppError::NoTerminal => Text::new(
+            lang,
+            (
+                "There is no terminal to type the passphrase at.".into(),
+                "Put the passphrase in a file readable only by you (chmod 600) and give it with --passphrase-file or CERTKEEPER_PASSPHRASE_FILE.".into(),
+            ),
+            (
+                "Нет терминала, чтобы ввести пароль.".into(),
+                "Запишите пароль в файл, доступный только вам (chmod 600), и укажите его в --passphrase-file или CERTKEEPER_PASSPHRASE_FILE.".into(),
+            ),
+        ),
+        AppError::PassphrasesDiffer => Text::new(
+            lang,
+            (
+                "The two passphrases you typed differ; nothing was created.".into(),
+                "Run certkeeper init again and type the same passphrase twice.".into(),
+            ),
+            (
+                "Два введённых пароля не совпадают; ничего не создано.".into(),
+                "Запустите certkeeper init ещё раз и введите один и тот же пароль дважды.".into(),
             ),
         ),
         AppError::SomethingUnreadable => Text::new(
@@ -352,6 +380,105 @@ fn describe_storage(error: &certkeeper_storage::Error, lang: Lang) -> Text {
                 "Укажите файл архива: certkeeper --archive /путь/к/archive.db или переменную CERTKEEPER_ARCHIVE.".into(),
             ),
         ),
+        certkeeper_storage::Error::AlreadyExists { path } => Text::new(
+            lang,
+            (
+                format!("There is already an archive (or another file) at {}.", shown(path)),
+                "Use it as it is, or choose another file with --archive PATH.".into(),
+            ),
+            (
+                format!("По пути {} уже есть архив (или другой файл).", shown(path)),
+                "Работайте с ним или укажите другой файл: --archive ПУТЬ.".into(),
+            ),
+        ),
+        certkeeper_storage::Error::NotFound { path } => Text::new(
+            lang,
+            (
+                format!("There is no archive at {}.", shown(path)),
+                "Create one with certkeeper init, or name the right file with --archive PATH.".into(),
+            ),
+            (
+                format!("Архива по пути {} нет.", shown(path)),
+                "Создайте его командой certkeeper init или укажите нужный файл: --archive ПУТЬ.".into(),
+            ),
+        ),
+        certkeeper_storage::Error::WrongPassphrase => Text::new(
+            lang,
+            (
+                "The archive passphrase is wrong; nothing was changed.".into(),
+                "Check the keyboard layout and Caps Lock and try again; a forgotten passphrase cannot be recovered.".into(),
+            ),
+            (
+                "Неверный пароль архива; ничего не изменено.".into(),
+                "Проверьте раскладку и Caps Lock и попробуйте ещё раз; забытый пароль восстановить нельзя.".into(),
+            ),
+        ),
+        certkeeper_storage::Error::EmptyPassphrase => Text::new(
+            lang,
+            (
+                "The archive passphrase is empty.".into(),
+                "Choose a passphrase: it protects every key in the archive.".into(),
+            ),
+            (
+                "Пароль архива пуст.".into(),
+                "Придумайте пароль: он защищает все ключи в архиве.".into(),
+            ),
+        ),
+        certkeeper_storage::Error::NewerArchive { version } => Text::new(
+            lang,
+            (
+                format!("The archive was written by a newer certkeeper (it has migration {version})."),
+                "Update certkeeper to open it; this version leaves the archive untouched.".into(),
+            ),
+            (
+                format!("Архив записан более новой версией certkeeper (миграция {version})."),
+                "Обновите certkeeper, чтобы открыть его; эта версия архив не трогает.".into(),
+            ),
+        ),
+        certkeeper_storage::Error::MigrationChanged { version } => Text::new(
+            lang,
+            (
+                format!("The archive's schema step {version} differs from this certkeeper's."),
+                "Open the archive with the certkeeper that created it, or restore it from a backup.".into(),
+            ),
+            (
+                format!("Шаг схемы архива {version} отличается от шага этой версии certkeeper."),
+                "Откройте архив той версией certkeeper, которой он создан, или восстановите его из копии.".into(),
+            ),
+        ),
+        certkeeper_storage::Error::Corrupted { what } => Text::new(
+            lang,
+            (
+                format!("The archive is damaged: {what}."),
+                "Restore it from a backup (certkeeper restore PATH); keep the damaged file for support.".into(),
+            ),
+            (
+                format!("Архив повреждён: {what}."),
+                "Восстановите его из резервной копии (certkeeper restore ПУТЬ); повреждённый файл сохраните для поддержки.".into(),
+            ),
+        ),
+        certkeeper_storage::Error::Sqlite { context, source } => Text::new(
+            lang,
+            (
+                format!("The archive database failed while {context}: {source}."),
+                "Check that the disk is not full and the archive file is writable, then try again.".into(),
+            ),
+            (
+                format!("Ошибка базы архива ({context}): {source}."),
+                "Проверьте, что диск не заполнен и файл архива доступен для записи, и повторите.".into(),
+            ),
+        ),
+        certkeeper_storage::Error::Io { path, source } => Text::new(
+            lang,
+            (
+                format!("Cannot create {}: {source}.", shown(path)),
+                "Check the folder's permissions, or choose another place with --archive PATH.".into(),
+            ),
+            (
+                format!("Не удаётся создать {}: {source}.", shown(path)),
+                "Проверьте права на папку или выберите другое место: --archive ПУТЬ.".into(),
+            ),
+        ),
         other => unknown(other, lang),
     }
 }
@@ -428,6 +555,8 @@ mod tests {
         vec![
             AppError::NoDisplay.into(),
             AppError::SomethingUnreadable.into(),
+            AppError::NoTerminal.into(),
+            AppError::PassphrasesDiffer.into(),
             AppError::WindowFailed {
                 reason: "X server refused".into(),
             }
@@ -447,6 +576,25 @@ mod tests {
             }
             .into(),
             certkeeper_storage::Error::NoDataDirectory.into(),
+            certkeeper_storage::Error::AlreadyExists {
+                path: "/a.db".into(),
+            }
+            .into(),
+            certkeeper_storage::Error::NotFound {
+                path: "/a.db".into(),
+            }
+            .into(),
+            certkeeper_storage::Error::WrongPassphrase.into(),
+            certkeeper_storage::Error::EmptyPassphrase.into(),
+            certkeeper_storage::Error::NewerArchive {
+                version: "29991231000000_x".into(),
+            }
+            .into(),
+            certkeeper_storage::Error::MigrationChanged {
+                version: "20261125190000_keyring".into(),
+            }
+            .into(),
+            certkeeper_storage::Error::Corrupted { what: "x".into() }.into(),
             FormatError::WrongContainerPassword.into(),
             FormatError::WrongFilePassword.into(),
             FormatError::UnsupportedEncryption {

@@ -1,5 +1,7 @@
 //! Errors of `certkeeper-storage`. Variants carry context but never a secret.
 
+use std::path::PathBuf;
+
 /// A result with [`Error`] as its error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -10,4 +12,72 @@ pub enum Error {
     /// No archive path was given and the platform's data directory is unknown (no home directory).
     #[error("no archive path given and no home directory to put the default archive in")]
     NoDataDirectory,
+    /// `init` on a path where an archive (or another file) already is.
+    #[error("{path} already exists")]
+    AlreadyExists {
+        /// The archive path.
+        path: PathBuf,
+    },
+    /// No archive at the path.
+    #[error("no archive at {path}")]
+    NotFound {
+        /// The archive path.
+        path: PathBuf,
+    },
+    /// The passphrase does not open the archive.
+    #[error("wrong archive passphrase")]
+    WrongPassphrase,
+    /// An empty passphrase was given for a new archive.
+    #[error("the archive passphrase is empty")]
+    EmptyPassphrase,
+    /// The archive was written by a newer certkeeper (it holds a migration this build does not know).
+    #[error("the archive was written by a newer certkeeper (migration {version})")]
+    NewerArchive {
+        /// The unknown migration.
+        version: String,
+    },
+    /// A migration applied to the archive differs from the one this build ships.
+    #[error("migration {version} of the archive differs from this build's")]
+    MigrationChanged {
+        /// The migration.
+        version: String,
+    },
+    /// The archive's structure is damaged.
+    #[error("the archive is damaged: {what}")]
+    Corrupted {
+        /// What is wrong.
+        what: String,
+    },
+    /// SQLite reported an error.
+    #[error("archive database error while {context}: {source}")]
+    Sqlite {
+        /// What certkeeper was doing.
+        context: &'static str,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The file system refused (creating the archive folder).
+    #[error("cannot create {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The system random generator failed.
+    #[error("the system random generator failed: {0}")]
+    Random(String),
+}
+
+/// `result.context("doing x")` for SQLite errors.
+pub(crate) trait SqliteContext<T> {
+    fn context(self, context: &'static str) -> Result<T>;
+}
+
+impl<T> SqliteContext<T> for std::result::Result<T, rusqlite::Error> {
+    fn context(self, context: &'static str) -> Result<T> {
+        self.map_err(|source| Error::Sqlite { context, source })
+    }
 }

@@ -4,6 +4,9 @@
 //! - [`location`] — where the archive lives: a path the user gives, `CERTKEEPER_ARCHIVE`, or the
 //!   platform's data directory (`~/.local/share/certkeeper/archive.db` on Linux, per the XDG Base
 //!   Directory Specification).
+//! - [`archive`] — creating and opening the archive (WAL, foreign keys, migrations, unlock).
+//! - [`keyring`] — the key hierarchy: Argon2id → key-encryption key → data key → AES-256-GCM seals
+//!   bound to their table, row and column.
 //! - [`error`] — the typed errors of this crate.
 //!
 //! Migrations are SQL files in the workspace's `migrations/` folder, named
@@ -11,8 +14,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod error;
+pub mod keyring;
 pub mod location;
+mod migrate;
 
+pub use archive::Archive;
 pub use error::{Error, Result};
+pub use keyring::KdfParams;
 pub use location::ArchiveLocation;

@@ -460,3 +460,78 @@ mod inspect {
         );
     }
 }
+
+mod archive {
+    use super::certkeeper;
+    use certkeeper_tests::support::temp_dir;
+
+    #[test]
+    fn init_creates_a_private_archive_once() {
+        let home = temp_dir();
+        let passphrase = home.path().join("passphrase");
+        std::fs::write(&passphrase, "долгий пароль архива\n").expect("write");
+        std::fs::set_permissions(
+            &passphrase,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod");
+        let output = certkeeper(home.path())
+            .args(["--json", "init", "--passphrase-file"])
+            .arg(&passphrase)
+            .output()
+            .expect("run certkeeper");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let created: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let path = std::path::PathBuf::from(created["archive"].as_str().expect("path"));
+        assert!(
+            path.ends_with(".local/share/certkeeper/archive.db"),
+            "{created}"
+        );
+        assert_eq!(created["kdf"]["algorithm"], "argon2id");
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&path).expect("archive").permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600);
+        // The passphrase is nowhere in the file.
+        let bytes = std::fs::read(&path).expect("read");
+        let needle = "долгий пароль архива".as_bytes();
+        assert!(!bytes.windows(needle.len()).any(|window| window == needle));
+
+        certkeeper(home.path())
+            .args(["init", "--passphrase-file"])
+            .arg(&passphrase)
+            .assert()
+            .code(1)
+            .stderr_eq(format!(
+                "error: There is already an archive (or another file) at {}.\n\
+                 what to do: Use it as it is, or choose another file with --archive PATH.\n",
+                path.display()
+            ));
+    }
+
+    #[test]
+    fn without_a_terminal_or_passphrase_file_init_says_what_to_do() {
+        let home = temp_dir();
+        certkeeper(home.path())
+            .arg("init")
+            .env("LANG", "ru_RU.UTF-8")
+            .stdin(snapbox::Data::new())
+            .assert()
+            .code(1)
+            .stderr_eq(
+                "ошибка: Нет терминала, чтобы ввести пароль.\n\
+                 что делать: Запишите пароль в файл, доступный только вам (chmod 600), и укажите его в --passphrase-file \
+                 или CERTKEEPER_PASSPHRASE_FILE.\n",
+            );
+        assert!(
+            !home
+                .path()
+                .join(".local/share/certkeeper/archive.db")
+                .exists()
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! One module per command; each takes what it needs from [`Context`].
 
 pub mod info;
+pub mod init;
 pub mod inspect;
 
 use std::path::PathBuf;

@@ -1,0 +1,99 @@
+//! `certkeeper init`: creates the archive.
+
+use std::io::Write;
+
+use anyhow::Result;
+use certkeeper_core::secret::{ExposeSecret, SecretString};
+use certkeeper_storage::{Archive, ArchiveLocation, KdfParams};
+use serde::Serialize;
+
+use super::Context;
+use crate::messages::{AppError, Lang};
+
+#[derive(Debug, Serialize)]
+struct Created {
+    archive: std::path::PathBuf,
+    created: bool,
+    kdf: Kdf,
+}
+
+#[derive(Debug, Serialize)]
+struct Kdf {
+    algorithm: &'static str,
+    memory_kib: u32,
+    iterations: u32,
+    parallelism: u32,
+}
+
+/// The new archive's passphrase: from the passphrase file, or typed twice at the terminal.
+fn new_passphrase(context: &Context) -> Result<SecretString> {
+    if let Some(path) = &context.passphrase_file {
+        return Ok(certkeeper_core::secret::read_secret_file(path)?);
+    }
+    let lang = context.lang;
+    // Only someone at the terminal is asked; a script gets the next step instead of a hanging prompt.
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(AppError::NoTerminal.into());
+    }
+    let ask = |prompt: &str| -> Result<SecretString> {
+        let text = rpassword::prompt_password(prompt).map_err(|_| AppError::NoTerminal)?;
+        Ok(SecretString::from(text))
+    };
+    let first = ask(lang.pick("New archive passphrase: ", "Новый пароль архива: "))?;
+    let second = ask(lang.pick("Repeat it: ", "Повторите его: "))?;
+    if first.expose_secret() != second.expose_secret() {
+        return Err(AppError::PassphrasesDiffer.into());
+    }
+    Ok(first)
+}
+
+/// Runs `certkeeper init`.
+pub fn run(context: &Context) -> Result<()> {
+    let location = ArchiveLocation::resolve(context.archive.clone())?;
+    if location.exists() {
+        return Err(certkeeper_storage::Error::AlreadyExists {
+            path: location.path().to_path_buf(),
+        }
+        .into());
+    }
+    let passphrase = new_passphrase(context)?;
+    let params = KdfParams::default();
+    let archive = Archive::create(&location, &passphrase, params)?;
+    drop(archive);
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        let created = Created {
+            archive: location.path().to_path_buf(),
+            created: true,
+            kdf: Kdf {
+                algorithm: "argon2id",
+                memory_kib: params.memory_kib,
+                iterations: params.iterations,
+                parallelism: params.parallelism,
+            },
+        };
+        serde_json::to_writer_pretty(&mut out, &created)
+            .map_err(std::io::Error::from)
+            .map_err(AppError::Output)?;
+        writeln!(out).map_err(AppError::Output)?;
+    } else {
+        let lang: Lang = context.lang;
+        writeln!(
+            out,
+            "{} {}",
+            lang.pick("Archive created:", "Архив создан:"),
+            location.path().display()
+        )
+        .map_err(AppError::Output)?;
+        writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "Keep the passphrase safe: a forgotten passphrase cannot be recovered, and without it the archived keys cannot be opened.",
+                "Сохраните пароль: забытый пароль восстановить нельзя, а без него ключи в архиве не открыть."
+            )
+        )
+        .map_err(AppError::Output)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,301 @@
+//! Creating and opening the archive file.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result, SqliteContext};
+use crate::keyring::{self, KdfParams};
+use crate::location::ArchiveLocation;
+use crate::migrate::migrate;
+
+/// An open, unlocked archive.
+pub struct Archive {
+    connection: Connection,
+    data_key: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for Archive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Archive { data_key: [REDACTED], .. }")
+    }
+}
+
+/// WAL for readers beside one writer (the window, the reminder service and the CLI at once), foreign
+/// keys, a busy timeout, secure deletion, and temporary data kept in memory so nothing lands in temp
+/// files.
+fn configure(connection: &Connection) -> Result<()> {
+    connection
+        .execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA secure_delete = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA synchronous = FULL;",
+        )
+        .context("configuring the database")?;
+    connection
+        .busy_timeout(std::time::Duration::from_secs(10))
+        .context("setting the busy timeout")
+}
+
+impl Archive {
+    /// Creates a new archive protected by `passphrase`.
+    pub fn create(
+        location: &ArchiveLocation,
+        passphrase: &SecretString,
+        params: KdfParams,
+    ) -> Result<Self> {
+        let path = location.path();
+        if passphrase.expose_secret().is_empty() {
+            return Err(Error::EmptyPassphrase);
+        }
+        if path.exists() {
+            return Err(Error::AlreadyExists {
+                path: path.to_path_buf(),
+            });
+        }
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        // Readable by its owner only (SQLite gives the -wal and -shm files the same mode).
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .context("creating the archive file")?;
+        configure(&connection)?;
+        migrate(&mut connection)?;
+        let keyring::NewDataKey {
+            salt,
+            wrapped,
+            data_key,
+        } = keyring::new_data_key(passphrase, params)?;
+        connection
+            .execute(
+                "INSERT INTO keyring (id, kdf, kdf_memory_kib, kdf_iterations, kdf_parallelism, kdf_salt,
+                                      wrapped_data_key, created_at, changed_at)
+                 VALUES (1, 'argon2id', ?1, ?2, ?3, ?4, ?5, unixepoch(), unixepoch())",
+                (params.memory_kib, params.iterations, params.parallelism, &salt[..], &wrapped),
+            )
+            .context("storing the key hierarchy")?;
+        Ok(Self {
+            connection,
+            data_key,
+        })
+    }
+
+    /// Opens the archive and unlocks it with `passphrase`.
+    pub fn open(location: &ArchiveLocation, passphrase: &SecretString) -> Result<Self> {
+        let path = location.path();
+        if !path.is_file() {
+            return Err(Error::NotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .context("opening the archive file")?;
+        configure(&connection)?;
+        migrate(&mut connection)?;
+        let (memory_kib, iterations, parallelism, salt, wrapped): (u32, u32, u32, Vec<u8>, Vec<u8>) = connection
+            .query_row(
+                "SELECT kdf_memory_kib, kdf_iterations, kdf_parallelism, kdf_salt, wrapped_data_key FROM keyring WHERE id = 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            )
+            .map_err(|error| match error {
+                rusqlite::Error::QueryReturnedNoRows => Error::Corrupted {
+                    what: "the key hierarchy is missing".to_owned(),
+                },
+                source => Error::Sqlite {
+                    context: "reading the key hierarchy",
+                    source,
+                },
+            })?;
+        let params = KdfParams {
+            memory_kib,
+            iterations,
+            parallelism,
+        };
+        let data_key = keyring::unwrap_data_key(passphrase, &salt, params, &wrapped)?;
+        Ok(Self {
+            connection,
+            data_key,
+        })
+    }
+
+    /// The Argon2id parameters stored in the archive.
+    pub fn kdf_params(&self) -> Result<KdfParams> {
+        self.connection
+            .query_row(
+                "SELECT kdf_memory_kib, kdf_iterations, kdf_parallelism FROM keyring WHERE id = 1",
+                [],
+                |row| {
+                    Ok(KdfParams {
+                        memory_kib: row.get(0)?,
+                        iterations: row.get(1)?,
+                        parallelism: row.get(2)?,
+                    })
+                },
+            )
+            .context("reading the key hierarchy")
+    }
+
+    /// Seals `secret` for `table`.`column` of row `row`: moved to another place, it will not open.
+    pub fn seal(&self, table: &str, row: i64, column: &str, secret: &[u8]) -> Result<Vec<u8>> {
+        keyring::seal(
+            &self.data_key,
+            secret,
+            format!("{table}/{row}/{column}").as_bytes(),
+        )
+    }
+
+    /// Opens what [`Archive::seal`] sealed for the same place.
+    pub fn unseal(
+        &self,
+        table: &str,
+        row: i64,
+        column: &str,
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        keyring::open(
+            &self.data_key,
+            sealed,
+            format!("{table}/{row}/{column}").as_bytes(),
+        )
+        .ok_or_else(|| Error::Corrupted {
+            what: format!("sealed {column} of {table} row {row} does not open"),
+        })
+    }
+
+    /// The path of the database file.
+    pub fn path(&self) -> Option<&Path> {
+        self.connection.path().map(Path::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cheap parameters: the tests are about behaviour, not about cost.
+    const FAST: KdfParams = KdfParams {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
+
+    fn passphrase(text: &str) -> SecretString {
+        SecretString::from(text.to_owned())
+    }
+
+    #[test]
+    fn created_archive_opens_with_its_passphrase_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("nested").join("archive.db"));
+        let created =
+            Archive::create(&location, &passphrase("правильный пароль"), FAST).expect("create");
+        let sealed = created
+            .seal("keys", 7, "secret", b"key bytes")
+            .expect("seal");
+        drop(created);
+
+        let opened = Archive::open(&location, &passphrase("правильный пароль")).expect("open");
+        assert_eq!(opened.kdf_params().expect("params"), FAST);
+        assert_eq!(
+            &opened.unseal("keys", 7, "secret", &sealed).expect("unseal")[..],
+            b"key bytes"
+        );
+        // A blob moved to another row or column does not open.
+        assert!(matches!(
+            opened.unseal("keys", 8, "secret", &sealed),
+            Err(Error::Corrupted { .. })
+        ));
+        assert!(matches!(
+            opened.unseal("keys", 7, "other", &sealed),
+            Err(Error::Corrupted { .. })
+        ));
+        let mut flipped = sealed.clone();
+        flipped[20] ^= 1;
+        assert!(matches!(
+            opened.unseal("keys", 7, "secret", &flipped),
+            Err(Error::Corrupted { .. })
+        ));
+        drop(opened);
+
+        assert!(matches!(
+            Archive::open(&location, &passphrase("неправильный")),
+            Err(Error::WrongPassphrase)
+        ));
+        assert!(matches!(
+            Archive::create(&location, &passphrase("x"), FAST),
+            Err(Error::AlreadyExists { .. })
+        ));
+    }
+
+    #[test]
+    fn empty_passphrase_and_missing_archive_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+        assert!(matches!(
+            Archive::create(&location, &passphrase(""), FAST),
+            Err(Error::EmptyPassphrase)
+        ));
+        assert!(matches!(
+            Archive::open(&location, &passphrase("x")),
+            Err(Error::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn archives_of_a_newer_version_or_with_a_changed_migration_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+        drop(Archive::create(&location, &passphrase("p"), FAST).expect("create"));
+        let raw = Connection::open(location.path()).expect("raw open");
+        raw.execute(
+            "INSERT INTO schema_migrations (version, checksum, applied_at) VALUES ('29991231000000_future', 'x', 0)",
+            [],
+        )
+        .expect("insert");
+        drop(raw);
+        let error = Archive::open(&location, &passphrase("p")).expect_err("newer");
+        assert!(
+            matches!(&error, Error::NewerArchive { version } if version == "29991231000000_future"),
+            "{error:?}"
+        );
+
+        let raw = Connection::open(location.path()).expect("raw open");
+        raw.execute(
+            "DELETE FROM schema_migrations WHERE version = '29991231000000_future'",
+            [],
+        )
+        .expect("delete");
+        raw.execute("UPDATE schema_migrations SET checksum = 'edited'", [])
+            .expect("update");
+        drop(raw);
+        assert!(matches!(
+            Archive::open(&location, &passphrase("p")),
+            Err(Error::MigrationChanged { .. })
+        ));
+    }
+}
