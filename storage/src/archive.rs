@@ -187,6 +187,14 @@ impl Archive {
         })
     }
 
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.connection
+    }
+
     /// The path of the database file.
     pub fn path(&self) -> Option<&Path> {
         self.connection.path().map(Path::new)

@@ -5,6 +5,7 @@
 //!   platform's data directory (`~/.local/share/certkeeper/archive.db` on Linux, per the XDG Base
 //!   Directory Specification).
 //! - [`archive`] — creating and opening the archive (WAL, foreign keys, migrations, unlock).
+//! - [`certificates`] — archived certificates: idempotent import, list and search.
 //! - [`keyring`] — the key hierarchy: Argon2id → key-encryption key → data key → AES-256-GCM seals
 //!   bound to their table, row and column.
 //! - [`error`] — the typed errors of this crate.
@@ -15,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod archive;
+pub mod certificates;
 pub mod error;
 pub mod keyring;
 pub mod location;

@@ -1,0 +1,238 @@
+//! Archived certificates: import (idempotent, one transaction per action), list and search.
+
+use rusqlite::{OptionalExtension, params};
+use sha2::Digest;
+
+use certkeeper_core::cert::Certificate;
+
+use crate::archive::Archive;
+use crate::error::{Result, SqliteContext};
+
+/// What happened to one certificate on import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    /// Newly archived.
+    Added,
+    /// Already in the archive: only "last seen" changed.
+    AlreadyThere,
+}
+
+/// A certificate as the archive lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// The archive's id.
+    pub id: i64,
+    /// SHA-1 thumbprint, uppercase hex.
+    pub sha1: String,
+    /// The subject's common name or organisation.
+    pub subject_name: String,
+    /// The issuer, as text.
+    pub issuer: String,
+    /// The serial number, uppercase hex.
+    pub serial: String,
+    /// notBefore, Unix seconds.
+    pub not_before: i64,
+    /// notAfter, Unix seconds.
+    pub not_after: i64,
+    /// End of the private key usage period, Unix seconds.
+    pub private_key_not_after: Option<i64>,
+    /// The key algorithm by name.
+    pub key_algorithm: String,
+    /// INN (person, or organisation in older certificates).
+    pub inn: Option<String>,
+    /// INN of a legal entity.
+    pub innle: Option<String>,
+    /// OGRN.
+    pub ogrn: Option<String>,
+    /// OGRNIP.
+    pub ogrnip: Option<String>,
+    /// SNILS.
+    pub snils: Option<String>,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Appends to the hash-chained audit log inside the caller's transaction.
+pub(crate) fn audit(
+    transaction: &rusqlite::Transaction<'_>,
+    action: &str,
+    subject: &str,
+) -> Result<()> {
+    let previous: Vec<u8> = transaction
+        .query_row(
+            "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .context("reading the audit log")?
+        .unwrap_or_else(|| vec![0u8; 32]);
+    let at = now();
+    let hash = sha2::Sha256::new()
+        .chain_update(&previous)
+        .chain_update(at.to_be_bytes())
+        .chain_update(action.as_bytes())
+        .chain_update([0])
+        .chain_update(subject.as_bytes())
+        .finalize()
+        .to_vec();
+    transaction
+        .execute(
+            "INSERT INTO audit (at, action, subject, previous_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![at, action, subject, previous, hash],
+        )
+        .context("writing the audit log")?;
+    Ok(())
+}
+
+impl Archive {
+    /// Archives `certificates` seen at `location`, all in one transaction: new ones are added,
+    /// known ones only get their "last seen" updated.
+    pub fn import_certificates(
+        &mut self,
+        certificates: &[Certificate],
+        location: &str,
+    ) -> Result<Vec<Imported>> {
+        let at = now();
+        let transaction = self
+            .connection_mut()
+            .transaction()
+            .context("starting the import")?;
+        let mut results = Vec::with_capacity(certificates.len());
+        for certificate in certificates {
+            let existing: Option<i64> = transaction
+                .query_row(
+                    "SELECT id FROM certificates WHERE sha256 = ?1",
+                    [&certificate.sha256_fingerprint],
+                    |row| row.get(0),
+                )
+                .optional()
+                .context("looking the certificate up")?;
+            let (id, result) = match existing {
+                Some(id) => {
+                    transaction
+                        .execute(
+                            "UPDATE certificates SET last_seen = ?1 WHERE id = ?2",
+                            params![at, id],
+                        )
+                        .context("updating last seen")?;
+                    (id, Imported::AlreadyThere)
+                }
+                None => {
+                    transaction
+                        .execute(
+                            "INSERT INTO certificates (sha256, sha1, der, subject, subject_name, issuer, serial,
+                                 not_before, not_after, private_key_not_after, key_algorithm, search_text,
+                                 inn, innle, ogrn, ogrnip, snils, first_seen, last_seen)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+                            params![
+                                certificate.sha256_fingerprint,
+                                certificate.sha1_thumbprint,
+                                certificate.der,
+                                certificate.subject.to_string(),
+                                certificate.subject.display_name(),
+                                certificate.issuer.to_string(),
+                                certificate.serial,
+                                certificate.not_before,
+                                certificate.not_after,
+                                certificate.private_key_not_after,
+                                certificate.key_algorithm.name,
+                                format!("{}\n{}", certificate.subject, certificate.issuer).to_lowercase(),
+                                certificate.inn,
+                                certificate.innle,
+                                certificate.ogrn,
+                                certificate.ogrnip,
+                                certificate.snils,
+                                at,
+                            ],
+                        )
+                        .context("archiving the certificate")?;
+                    let id = transaction.last_insert_rowid();
+                    audit(
+                        &transaction,
+                        "certificate added",
+                        &certificate.sha1_thumbprint,
+                    )?;
+                    (id, Imported::Added)
+                }
+            };
+            transaction
+                .execute(
+                    "INSERT INTO sightings (certificate_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
+                     ON CONFLICT (certificate_id, location) DO UPDATE SET last_seen = excluded.last_seen",
+                    params![id, location, at],
+                )
+                .context("recording where the certificate was seen")?;
+            results.push(result);
+        }
+        transaction.commit().context("committing the import")?;
+        Ok(results)
+    }
+
+    /// Archived certificates, soonest to expire last; `search` matches name, INN, INNLE, SNILS,
+    /// OGRN, OGRNIP, thumbprint or serial (case-insensitive substring; exact for identifiers).
+    pub fn list_certificates(
+        &self,
+        search: Option<&str>,
+        expiring_before: Option<i64>,
+    ) -> Result<Vec<Listed>> {
+        // A number (INN, SNILS "123-456-789 01", OGRN) is matched exactly, never as a part of a
+        // longer number; anything else as a part of the subject or issuer, or exactly as a thumbprint
+        // or serial.
+        let digits: Option<String> = search.and_then(|text| {
+            let cleaned: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+            (!cleaned.is_empty() && cleaned.chars().all(|c| c.is_ascii_digit())).then_some(cleaned)
+        });
+        let pattern = match (&digits, search) {
+            (None, Some(text)) => Some(format!("%{}%", text.trim().to_lowercase())),
+            _ => None,
+        };
+        let identifier = search.map(|text| text.trim().to_uppercase().replace([' ', ':'], ""));
+        let mut statement = self
+            .connection()
+            .prepare_cached(
+                "SELECT id, sha1, subject_name, issuer, serial, not_before, not_after, private_key_not_after,
+                        key_algorithm, inn, innle, ogrn, ogrnip, snils
+                 FROM certificates
+                 WHERE (?5 = 0
+                        OR search_text LIKE ?1
+                        OR inn = ?3 OR innle = ?3 OR snils = ?3 OR ogrn = ?3 OR ogrnip = ?3
+                        OR sha1 = ?2 OR serial = ?2)
+                   AND (?4 IS NULL OR not_after < ?4)
+                 ORDER BY not_after DESC, id",
+            )
+            .context("preparing the list")?;
+        let plain = digits.or_else(|| search.map(|text| text.trim().to_owned()));
+        let searching = i64::from(search.is_some());
+        let rows = statement
+            .query_map(
+                params![pattern, identifier, plain, expiring_before, searching],
+                |row| {
+                    Ok(Listed {
+                        id: row.get(0)?,
+                        sha1: row.get(1)?,
+                        subject_name: row.get(2)?,
+                        issuer: row.get(3)?,
+                        serial: row.get(4)?,
+                        not_before: row.get(5)?,
+                        not_after: row.get(6)?,
+                        private_key_not_after: row.get(7)?,
+                        key_algorithm: row.get(8)?,
+                        inn: row.get(9)?,
+                        innle: row.get(10)?,
+                        ogrn: row.get(11)?,
+                        ogrnip: row.get(12)?,
+                        snils: row.get(13)?,
+                    })
+                },
+            )
+            .context("listing certificates")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .context("listing certificates")
+    }
+}

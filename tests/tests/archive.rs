@@ -1,0 +1,97 @@
+//! The encrypted archive with real certificates made by OpenSSL.
+
+use certkeeper_core::cert::Certificate;
+use certkeeper_storage::certificates::Imported;
+use certkeeper_storage::{Archive, ArchiveLocation, KdfParams};
+use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+use certkeeper_tests::support::{run, temp_dir};
+use secrecy::SecretString;
+
+const FAST: KdfParams = KdfParams {
+    memory_kib: 64,
+    iterations: 1,
+    parallelism: 1,
+};
+
+fn certificate(
+    openssl: &OpenSsl,
+    ca: &certkeeper_tests::support::openssl::Issued,
+    subject: &str,
+) -> Certificate {
+    let issued = openssl.issue(ca, subject, KeyAlgorithm::Gost2012_256("TCA"), 365);
+    let der = run(openssl
+        .command()
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(&issued.cert))
+    .stdout;
+    Certificate::from_der(&der).expect("certificate")
+}
+
+#[test]
+fn certificates_are_archived_once_found_by_their_fields_and_never_deleted() {
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("УЦ", KeyAlgorithm::Gost2012_256("TCA"));
+    let ivanov = certificate(
+        &openssl,
+        &ca,
+        "/CN=Иванов Иван/SNILS=12345678901/INN=770123456789",
+    );
+    let romashka = certificate(
+        &openssl,
+        &ca,
+        "/CN=ООО Ромашка/O=ООО Ромашка/INNLE=7701234567/OGRN=1027700132195",
+    );
+
+    let dir = temp_dir();
+    let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+    let mut archive =
+        Archive::create(&location, &SecretString::from("p".to_owned()), FAST).expect("create");
+    let first = archive
+        .import_certificates(&[ivanov.clone(), romashka.clone()], "/media/usb")
+        .expect("import");
+    assert_eq!(first, [Imported::Added, Imported::Added]);
+    let again = archive
+        .import_certificates(std::slice::from_ref(&ivanov), "/media/usb2")
+        .expect("import");
+    assert_eq!(again, [Imported::AlreadyThere]);
+
+    assert_eq!(
+        archive.list_certificates(None, None).expect("list").len(),
+        2
+    );
+    for (search, expected) in [
+        ("иванов", "Иванов Иван"),
+        ("12345678901", "Иванов Иван"),
+        ("770123456789", "Иванов Иван"),
+        ("7701234567", "ООО Ромашка"),
+        ("1027700132195", "ООО Ромашка"),
+        (
+            romashka.sha1_thumbprint.to_lowercase().as_str(),
+            "ООО Ромашка",
+        ),
+        (ivanov.serial.as_str(), "Иванов Иван"),
+    ] {
+        let found = archive
+            .list_certificates(Some(search), None)
+            .expect("search");
+        assert_eq!(found.len(), 1, "{search}");
+        assert_eq!(found[0].subject_name, expected, "{search}");
+    }
+    assert!(
+        archive
+            .list_certificates(Some("Петров"), None)
+            .expect("search")
+            .is_empty()
+    );
+    drop(archive);
+
+    // Nothing archived is deleted, and the audit log cannot be rewritten, even with raw SQL.
+    let raw = rusqlite::Connection::open(location.path()).expect("raw");
+    assert!(raw.execute("DELETE FROM certificates", []).is_err());
+    assert!(raw.execute("UPDATE audit SET action = 'x'", []).is_err());
+    assert!(raw.execute("DELETE FROM audit", []).is_err());
+    let entries: i64 = raw
+        .query_row("SELECT count(*) FROM audit", [], |row| row.get(0))
+        .expect("count");
+    assert_eq!(entries, 2);
+}
