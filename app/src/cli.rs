@@ -51,6 +51,24 @@ pub enum Command {
     Info,
     /// Create the archive (the passphrase is asked twice, or read from --passphrase-file).
     Init,
+    /// Archive every certificate found in files and folders.
+    ///
+    /// Keys (containers, PFX, key files) are listed but not yet archived by this version.
+    Import {
+        /// Files or folders (scanned recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List the archived certificates, newest expiry first.
+    List {
+        /// Only those whose name, subject or issuer contains TEXT, or whose INN, INNLE, SNILS, OGRN,
+        /// OGRNIP, thumbprint or serial is TEXT.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Only those that expire within DAYS days (or have expired).
+        #[arg(long, value_name = "DAYS")]
+        expiring_within: Option<u32>,
+    },
     /// Show what files and folders hold, without archiving anything.
     ///
     /// Folders are scanned recursively; a CryptoPro container folder (header.key, masks.key, ...) is

@@ -43,6 +43,17 @@ fn run(command: Command, context: &Context) -> Result<()> {
         }
         Command::Info => commands::info::run(context),
         Command::Init => commands::init::run(context),
+        Command::Import { paths } => {
+            if commands::archive::import(context, &paths)? {
+                Ok(())
+            } else {
+                Err(AppError::SomethingUnreadable.into())
+            }
+        }
+        Command::List {
+            search,
+            expiring_within,
+        } => commands::archive::list(context, search.as_deref(), expiring_within),
         Command::Inspect {
             paths,
             password_file,

@@ -31,6 +31,9 @@ Usage: certkeeper [OPTIONS] [COMMAND]
 Commands:
   ui           Open the desktop window (the same as running certkeeper without a command)
   info         Show and check the archive, passphrase source and language in use
+  init         Create the archive (the passphrase is asked twice, or read from --passphrase-file)
+  import       Archive every certificate found in files and folders
+  list         List the archived certificates, newest expiry first
   inspect      Show what files and folders hold, without archiving anything
   completions  Print a shell completion script
   help         Print this message or the help of the given subcommand(s)
@@ -532,6 +535,109 @@ mod archive {
                 .path()
                 .join(".local/share/certkeeper/archive.db")
                 .exists()
+        );
+    }
+}
+
+mod import_and_list {
+    use super::certkeeper;
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::{temp_dir, vectors};
+
+    #[test]
+    fn a_drive_is_imported_once_and_listed_and_searched() {
+        let home = temp_dir();
+        let passphrase = home.path().join("passphrase");
+        std::fs::write(&passphrase, "архив\n").expect("write");
+        std::fs::set_permissions(
+            &passphrase,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod");
+        let archive = home.path().join("archive.db");
+        let with_archive = || {
+            certkeeper(home.path())
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(&passphrase)
+        };
+        with_archive().arg("init").assert().success();
+
+        let drive = temp_dir();
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("Test CA", KeyAlgorithm::Gost2012_256("TCA"));
+        let user = openssl.issue(
+            &ca,
+            "/CN=Смирнова Ольга/SNILS=11223344595",
+            KeyAlgorithm::Gost2012_256("TCA"),
+            20,
+        );
+        std::fs::copy(&user.cert, drive.path().join("smirnova.pem")).expect("copy");
+        std::fs::copy(
+            vectors::folder("cryptopro").join("svkreml-00000000.cert.crt"),
+            drive.path().join("old.cer"),
+        )
+        .expect("copy");
+        std::fs::write(drive.path().join("junk.bin"), b"\x00\x01garbage").expect("write");
+
+        let output = with_archive()
+            .args(["--json", "import"])
+            .arg(drive.path())
+            .output()
+            .expect("run");
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "junk.bin is reported: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(summary["added"], 2, "{summary}");
+        assert_eq!(summary["already_there"], 0);
+        assert_eq!(summary["unreadable"].as_array().map(Vec::len), Some(1));
+
+        std::fs::remove_file(drive.path().join("junk.bin")).expect("remove");
+        let output = with_archive()
+            .args(["--json", "import"])
+            .arg(drive.path())
+            .output()
+            .expect("run");
+        assert!(output.status.success());
+        let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(
+            (summary["added"].as_u64(), summary["already_there"].as_u64()),
+            (Some(0), Some(2))
+        );
+
+        let output = with_archive()
+            .args(["--json", "list"])
+            .output()
+            .expect("run");
+        let listed: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(listed.len(), 2);
+        let output = with_archive()
+            .args(["--json", "list", "--search", "11223344595"])
+            .output()
+            .expect("run");
+        let found: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0]["subject_name"], "Смирнова Ольга");
+        // The old certificate expired in 2021, the new one expires within 30 days.
+        let output = with_archive()
+            .args(["--json", "list", "--expiring-within", "30"])
+            .output()
+            .expect("run");
+        let soon: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(soon.len(), 2);
+
+        // A wrong passphrase: clear error, nothing changed.
+        std::fs::write(&passphrase, "не тот\n").expect("write");
+        let output = with_archive().arg("list").output().expect("run");
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&output.stderr)
+                .starts_with("error: The archive passphrase is wrong; nothing was changed.")
         );
     }
 }

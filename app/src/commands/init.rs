@@ -31,16 +31,9 @@ fn new_passphrase(context: &Context) -> Result<SecretString> {
         return Ok(certkeeper_core::secret::read_secret_file(path)?);
     }
     let lang = context.lang;
-    // Only someone at the terminal is asked; a script gets the next step instead of a hanging prompt.
-    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        return Err(AppError::NoTerminal.into());
-    }
-    let ask = |prompt: &str| -> Result<SecretString> {
-        let text = rpassword::prompt_password(prompt).map_err(|_| AppError::NoTerminal)?;
-        Ok(SecretString::from(text))
-    };
-    let first = ask(lang.pick("New archive passphrase: ", "Новый пароль архива: "))?;
-    let second = ask(lang.pick("Repeat it: ", "Повторите его: "))?;
+    let first =
+        super::archive::ask_secret(lang.pick("New archive passphrase: ", "Новый пароль архива: "))?;
+    let second = super::archive::ask_secret(lang.pick("Repeat it: ", "Повторите его: "))?;
     if first.expose_secret() != second.expose_secret() {
         return Err(AppError::PassphrasesDiffer.into());
     }

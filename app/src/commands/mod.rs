@@ -1,5 +1,6 @@
 //! One module per command; each takes what it needs from [`Context`].
 
+pub mod archive;
 pub mod info;
 pub mod init;
 pub mod inspect;
