@@ -69,6 +69,8 @@ pub enum Command {
         #[arg(long, value_name = "DAYS")]
         expiring_within: Option<u32>,
     },
+    /// Check the archive: the database, every certificate and the audit log's chain.
+    Verify,
     /// Show what files and folders hold, without archiving anything.
     ///
     /// Folders are scanned recursively; a CryptoPro container folder (header.key, masks.key, ...) is

@@ -54,6 +54,13 @@ fn run(command: Command, context: &Context) -> Result<()> {
             search,
             expiring_within,
         } => commands::archive::list(context, search.as_deref(), expiring_within),
+        Command::Verify => {
+            if commands::archive::verify(context)? {
+                Ok(())
+            } else {
+                Err(AppError::ArchiveDamaged.into())
+            }
+        }
         Command::Inspect {
             paths,
             password_file,

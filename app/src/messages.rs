@@ -125,6 +125,9 @@ pub enum AppError {
         /// What the windowing backend said.
         reason: String,
     },
+    /// `verify` found damage (the report says where).
+    #[error("the archive is damaged")]
+    ArchiveDamaged,
     /// A passphrase had to be typed but there is no terminal to type it at.
     #[error("no terminal to ask the passphrase at")]
     NoTerminal,
@@ -196,6 +199,17 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("Не удалось открыть окно certkeeper: {reason}."),
                 "Проверьте, что вы вошли в графический сеанс, или работайте из командной строки: certkeeper --help".into(),
+            ),
+        ),
+        AppError::ArchiveDamaged => Text::new(
+            lang,
+            (
+                "The archive check found damage; the report above says where.".into(),
+                "Restore the archive from a backup (certkeeper restore PATH) and keep the damaged file for support.".into(),
+            ),
+            (
+                "Проверка архива нашла повреждения; где именно — в отчёте выше.".into(),
+                "Восстановите архив из резервной копии (certkeeper restore ПУТЬ), повреждённый файл сохраните для поддержки.".into(),
             ),
         ),
         AppError::NoTerminal => Text::new(
@@ -556,6 +570,7 @@ mod tests {
             AppError::NoDisplay.into(),
             AppError::SomethingUnreadable.into(),
             AppError::NoTerminal.into(),
+            AppError::ArchiveDamaged.into(),
             AppError::PassphrasesDiffer.into(),
             AppError::WindowFailed {
                 reason: "X server refused".into(),

@@ -236,3 +236,103 @@ impl Archive {
             .context("listing certificates")
     }
 }
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Verification {
+    /// What SQLite's integrity check reported ("ok" when sound).
+    pub sqlite: Vec<String>,
+    /// Audit log entries checked.
+    pub audit_entries: u64,
+    /// The first audit entry whose hash or link does not match, by id.
+    pub audit_broken_at: Option<i64>,
+    /// Certificates whose stored DER no longer matches their SHA-256.
+    pub damaged_certificates: Vec<i64>,
+}
+
+impl Verification {
+    /// Whether everything is sound.
+    pub fn is_sound(&self) -> bool {
+        self.sqlite == ["ok"]
+            && self.audit_broken_at.is_none()
+            && self.damaged_certificates.is_empty()
+    }
+}
+
+impl Archive {
+    /// Checks the database (SQLite's integrity check), every certificate against its fingerprint,
+    /// and the audit log's hash chain.
+    pub fn verify(&self) -> Result<Verification> {
+        let connection = self.connection();
+        let mut verification = Verification::default();
+        {
+            let mut statement = connection
+                .prepare("PRAGMA integrity_check")
+                .context("checking integrity")?;
+            verification.sqlite = statement
+                .query_map([], |row| row.get(0))
+                .context("checking integrity")?
+                .collect::<std::result::Result<_, _>>()
+                .context("checking integrity")?;
+        }
+        {
+            let mut statement = connection
+                .prepare("SELECT id, sha256, der FROM certificates")
+                .context("reading certificates")?;
+            let rows = statement
+                .query_map([], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, Vec<u8>>(2)?,
+                    ))
+                })
+                .context("reading certificates")?;
+            for row in rows {
+                let (id, sha256, der) = row.context("reading certificates")?;
+                let actual: String = sha2::Sha256::digest(&der)
+                    .iter()
+                    .map(|byte| format!("{byte:02X}"))
+                    .collect();
+                if actual != sha256 {
+                    verification.damaged_certificates.push(id);
+                }
+            }
+        }
+        let mut statement = connection
+            .prepare("SELECT id, at, action, subject, previous_hash, hash FROM audit ORDER BY id")
+            .context("reading the audit log")?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Vec<u8>>(4)?,
+                    row.get::<_, Vec<u8>>(5)?,
+                ))
+            })
+            .context("reading the audit log")?;
+        let mut previous = vec![0u8; 32];
+        for row in rows {
+            let (id, at, action, subject, previous_hash, hash) =
+                row.context("reading the audit log")?;
+            verification.audit_entries += 1;
+            let expected = sha2::Sha256::new()
+                .chain_update(&previous)
+                .chain_update(at.to_be_bytes())
+                .chain_update(action.as_bytes())
+                .chain_update([0])
+                .chain_update(subject.as_bytes())
+                .finalize()
+                .to_vec();
+            if previous_hash != previous || hash != expected {
+                verification.audit_broken_at = Some(id);
+                break;
+            }
+            previous = hash;
+        }
+        Ok(verification)
+    }
+}

@@ -95,3 +95,45 @@ fn certificates_are_archived_once_found_by_their_fields_and_never_deleted() {
         .expect("count");
     assert_eq!(entries, 2);
 }
+
+#[test]
+fn verify_finds_a_tampered_certificate_and_a_broken_audit_chain() {
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("CA", KeyAlgorithm::Gost2012_256("TCA"));
+    let one = certificate(&openssl, &ca, "/CN=Первый");
+    let two = certificate(&openssl, &ca, "/CN=Второй");
+    let dir = temp_dir();
+    let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+    let mut archive =
+        Archive::create(&location, &SecretString::from("p".to_owned()), FAST).expect("create");
+    archive
+        .import_certificates(&[one, two], "/drive")
+        .expect("import");
+    let sound = archive.verify().expect("verify");
+    assert!(sound.is_sound(), "{sound:?}");
+    assert_eq!(sound.audit_entries, 2);
+    drop(archive);
+
+    // Someone edits a certificate's bytes with raw SQL.
+    let raw = rusqlite::Connection::open(location.path()).expect("raw");
+    let der: Vec<u8> = raw
+        .query_row("SELECT der FROM certificates WHERE id = 2", [], |row| {
+            row.get(0)
+        })
+        .expect("der");
+    let mut tampered = der.clone();
+    tampered[100] ^= 0x01;
+    raw.execute("UPDATE certificates SET der = ?1 WHERE id = 2", [tampered])
+        .expect("tamper");
+    // And removes the audit triggers to rewrite history.
+    raw.execute_batch(
+        "DROP TRIGGER audit_no_update; UPDATE audit SET subject = 'forged' WHERE id = 1;",
+    )
+    .expect("forge");
+    drop(raw);
+    let archive = Archive::open(&location, &SecretString::from("p".to_owned())).expect("open");
+    let report = archive.verify().expect("verify");
+    assert!(!report.is_sound());
+    assert_eq!(report.damaged_certificates, [2]);
+    assert_eq!(report.audit_broken_at, Some(1));
+}

@@ -34,6 +34,7 @@ Commands:
   init         Create the archive (the passphrase is asked twice, or read from --passphrase-file)
   import       Archive every certificate found in files and folders
   list         List the archived certificates, newest expiry first
+  verify       Check the archive: the database, every certificate and the audit log's chain
   inspect      Show what files and folders hold, without archiving anything
   completions  Print a shell completion script
   help         Print this message or the help of the given subcommand(s)
@@ -630,6 +631,21 @@ mod import_and_list {
             .expect("run");
         let soon: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
         assert_eq!(soon.len(), 2);
+
+        let output = with_archive()
+            .args(["--json", "verify"])
+            .output()
+            .expect("run");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(
+            (report["sound"].as_bool(), report["audit_entries"].as_u64()),
+            (Some(true), Some(2))
+        );
 
         // A wrong passphrase: clear error, nothing changed.
         std::fs::write(&passphrase, "не тот\n").expect("write");

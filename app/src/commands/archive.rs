@@ -224,3 +224,67 @@ pub fn list(
     }
     Ok(())
 }
+
+/// `verify --json` (documented in the README).
+#[derive(Debug, Serialize)]
+struct VerifyView {
+    sound: bool,
+    sqlite: Vec<String>,
+    audit_entries: u64,
+    audit_broken_at: Option<i64>,
+    damaged_certificates: Vec<i64>,
+}
+
+/// Runs `certkeeper verify`; false when something is wrong.
+pub fn verify(context: &Context) -> Result<bool> {
+    let archive = open_archive(context)?;
+    let report = archive.verify()?;
+    let view = VerifyView {
+        sound: report.is_sound(),
+        sqlite: report.sqlite.clone(),
+        audit_entries: report.audit_entries,
+        audit_broken_at: report.audit_broken_at,
+        damaged_certificates: report.damaged_certificates.clone(),
+    };
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        serde_json::to_writer_pretty(&mut out, &view)
+            .map_err(std::io::Error::from)
+            .map_err(AppError::Output)?;
+        writeln!(out).map_err(AppError::Output)?;
+    } else {
+        let lang = context.lang;
+        let database = if report.sqlite == ["ok"] {
+            lang.pick("sound", "в порядке").to_owned()
+        } else {
+            report.sqlite.join("; ")
+        };
+        writeln!(out, "{:<14}{database}", lang.pick("database:", "база:"))
+            .map_err(AppError::Output)?;
+        let audit = match report.audit_broken_at {
+            None => format!(
+                "{} {}",
+                report.audit_entries,
+                lang.pick("entries, chain intact", "записей, цепочка цела")
+            ),
+            Some(id) => format!("{} {id}", lang.pick("BROKEN at entry", "НАРУШЕН на записи")),
+        };
+        writeln!(out, "{:<14}{audit}", lang.pick("audit log:", "журнал:"))
+            .map_err(AppError::Output)?;
+        if !report.damaged_certificates.is_empty() {
+            let ids: Vec<String> = report
+                .damaged_certificates
+                .iter()
+                .map(i64::to_string)
+                .collect();
+            writeln!(
+                out,
+                "{:<14}{}",
+                lang.pick("damaged:", "повреждены:"),
+                ids.join(", ")
+            )
+            .map_err(AppError::Output)?;
+        }
+    }
+    Ok(view.sound)
+}
