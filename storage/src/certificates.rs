@@ -57,6 +57,19 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// The hash of an audit entry: SHA-256 over the previous entry's hash, the time, the action and the
+/// subject.
+fn audit_hash(previous: &[u8], at: i64, action: &str, subject: &str) -> Vec<u8> {
+    sha2::Sha256::new()
+        .chain_update(previous)
+        .chain_update(at.to_be_bytes())
+        .chain_update(action.as_bytes())
+        .chain_update([0])
+        .chain_update(subject.as_bytes())
+        .finalize()
+        .to_vec()
+}
+
 /// Appends to the hash-chained audit log inside the caller's transaction.
 pub(crate) fn audit(
     transaction: &rusqlite::Transaction<'_>,
@@ -73,14 +86,7 @@ pub(crate) fn audit(
         .context("reading the audit log")?
         .unwrap_or_else(|| vec![0u8; 32]);
     let at = now();
-    let hash = sha2::Sha256::new()
-        .chain_update(&previous)
-        .chain_update(at.to_be_bytes())
-        .chain_update(action.as_bytes())
-        .chain_update([0])
-        .chain_update(subject.as_bytes())
-        .finalize()
-        .to_vec();
+    let hash = audit_hash(&previous, at, action, subject);
     transaction
         .execute(
             "INSERT INTO audit (at, action, subject, previous_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -319,14 +325,7 @@ impl Archive {
             let (id, at, action, subject, previous_hash, hash) =
                 row.context("reading the audit log")?;
             verification.audit_entries += 1;
-            let expected = sha2::Sha256::new()
-                .chain_update(&previous)
-                .chain_update(at.to_be_bytes())
-                .chain_update(action.as_bytes())
-                .chain_update([0])
-                .chain_update(subject.as_bytes())
-                .finalize()
-                .to_vec();
+            let expected = audit_hash(&previous, at, &action, &subject);
             if previous_hash != previous || hash != expected {
                 verification.audit_broken_at = Some(id);
                 break;

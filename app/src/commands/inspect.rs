@@ -435,6 +435,24 @@ pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -
     Ok(all_read)
 }
 
+/// The "protection:" line of a container or PFX file.
+fn write_protection(
+    out: &mut impl Write,
+    protected: bool,
+    opened: bool,
+    lang: Lang,
+) -> std::io::Result<()> {
+    let text = match (protected, opened) {
+        (false, _) => lang.pick("no password", "без пароля"),
+        (true, true) => lang.pick("password protected, opened", "защищён паролем, открыт"),
+        (true, false) => lang.pick(
+            "password protected (give --password-file to open)",
+            "защищён паролем (укажите --password-file, чтобы открыть)",
+        ),
+    };
+    writeln!(out, "  {:<14}{text}", lang.pick("protection:", "защита:"))
+}
+
 fn write_certificate(
     out: &mut impl Write,
     view: &CertificateView,
@@ -567,15 +585,7 @@ fn write_text(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Result<
                 "  {:<14}{key_algorithm} ({key_parameters})",
                 label("key:", "ключ:")
             )?;
-            let protection = match (protected, opened) {
-                (false, _) => label("no password", "без пароля"),
-                (true, true) => label("password protected, opened", "защищён паролем, открыт"),
-                (true, false) => label(
-                    "password protected (give --password-file to open)",
-                    "защищён паролем (укажите --password-file, чтобы открыть)",
-                ),
-            };
-            writeln!(out, "  {:<14}{protection}", label("protection:", "защита:"))?;
+            write_protection(out, *protected, *opened, lang)?;
             if let Some(matches) = key_matches_certificate {
                 let text = if *matches {
                     label("yes", "да")
@@ -660,15 +670,7 @@ fn write_text(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Result<
                 path.display(),
                 label("PKCS#12 (PFX) file", "файл PKCS#12 (PFX)")
             )?;
-            let protection = match (protected, opened) {
-                (false, _) => label("no password", "без пароля"),
-                (true, true) => label("password protected, opened", "защищён паролем, открыт"),
-                (true, false) => label(
-                    "password protected (give --password-file to open)",
-                    "защищён паролем (укажите --password-file, чтобы открыть)",
-                ),
-            };
-            writeln!(out, "  {:<14}{protection}", label("protection:", "защита:"))?;
+            write_protection(out, *protected, *opened, lang)?;
             for key in keys {
                 let matches = match key.key_matches_certificate {
                     Some(true) => label(", matches its certificate", ", соответствует сертификату"),
