@@ -69,6 +69,11 @@ pub enum Command {
         #[arg(long, value_name = "DAYS")]
         expiring_within: Option<u32>,
     },
+    /// Show every field of one archived certificate.
+    Show {
+        /// The archive's id (from `list`) or the SHA-1 thumbprint.
+        id_or_thumbprint: String,
+    },
     /// Check the archive: the database, every certificate and the audit log's chain.
     Verify,
     /// Show what files and folders hold, without archiving anything.

@@ -54,6 +54,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
             search,
             expiring_within,
         } => commands::archive::list(context, search.as_deref(), expiring_within),
+        Command::Show { id_or_thumbprint } => commands::archive::show(context, &id_or_thumbprint),
         Command::Verify => {
             if commands::archive::verify(context)? {
                 Ok(())

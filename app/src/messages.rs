@@ -125,6 +125,12 @@ pub enum AppError {
         /// What the windowing backend said.
         reason: String,
     },
+    /// `show` was asked for a certificate the archive does not hold.
+    #[error("no certificate {query} in the archive")]
+    NoSuchCertificate {
+        /// What was asked for.
+        query: String,
+    },
     /// `verify` found damage (the report says where).
     #[error("the archive is damaged")]
     ArchiveDamaged,
@@ -158,6 +164,19 @@ pub fn describe(error: &anyhow::Error, lang: Lang) -> Text {
         }
         if let Some(error) = cause.downcast_ref::<certkeeper_storage::Error>() {
             return describe_storage(error, lang);
+        }
+        if let Some(error) = cause.downcast_ref::<certkeeper_core::error::CertificateError>() {
+            return Text::new(
+                lang,
+                (
+                    format!("The certificate cannot be read: {error}."),
+                    "Copy the certificate file again from its source; the archive keeps what it had.".into(),
+                ),
+                (
+                    format!("Сертификат не читается: {error}."),
+                    "Скопируйте файл сертификата заново из источника; архив сохранит то, что в нём было.".into(),
+                ),
+            );
         }
         if let Some(error) = cause.downcast_ref::<FormatError>() {
             return describe_format(error, lang);
@@ -199,6 +218,17 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("Не удалось открыть окно certkeeper: {reason}."),
                 "Проверьте, что вы вошли в графический сеанс, или работайте из командной строки: certkeeper --help".into(),
+            ),
+        ),
+        AppError::NoSuchCertificate { query } => Text::new(
+            lang,
+            (
+                format!("The archive holds no certificate {query}."),
+                "Find its id or thumbprint with certkeeper list --search TEXT.".into(),
+            ),
+            (
+                format!("В архиве нет сертификата {query}."),
+                "Найдите его номер или отпечаток командой certkeeper list --search ТЕКСТ.".into(),
             ),
         ),
         AppError::ArchiveDamaged => Text::new(
@@ -571,6 +601,7 @@ mod tests {
             AppError::SomethingUnreadable.into(),
             AppError::NoTerminal.into(),
             AppError::ArchiveDamaged.into(),
+            AppError::NoSuchCertificate { query: "42".into() }.into(),
             AppError::PassphrasesDiffer.into(),
             AppError::WindowFailed {
                 reason: "X server refused".into(),

@@ -335,3 +335,21 @@ impl Archive {
         Ok(verification)
     }
 }
+
+impl Archive {
+    /// The DER of the certificate with this id, or with this SHA-1 thumbprint (any case, separators
+    /// allowed).
+    pub fn certificate_der(&self, id_or_thumbprint: &str) -> Result<Option<(i64, Vec<u8>)>> {
+        let key = id_or_thumbprint.trim();
+        let thumbprint = key.to_uppercase().replace([' ', ':'], "");
+        let id: Option<i64> = key.parse().ok();
+        self.connection()
+            .query_row(
+                "SELECT id, der FROM certificates WHERE id = ?1 OR sha1 = ?2",
+                params![id, thumbprint],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .context("reading a certificate")
+    }
+}

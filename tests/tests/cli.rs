@@ -34,6 +34,7 @@ Commands:
   init         Create the archive (the passphrase is asked twice, or read from --passphrase-file)
   import       Archive every certificate found in files and folders
   list         List the archived certificates, newest expiry first
+  show         Show every field of one archived certificate
   verify       Check the archive: the database, every certificate and the audit log's chain
   inspect      Show what files and folders hold, without archiving anything
   completions  Print a shell completion script
@@ -631,6 +632,49 @@ mod import_and_list {
             .expect("run");
         let soon: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
         assert_eq!(soon.len(), 2);
+
+        // `show` finds one certificate by its id or by its thumbprint as Windows prints it.
+        let id = found[0]["id"].as_i64().expect("id");
+        let thumbprint = found[0]["sha1_thumbprint"].as_str().expect("thumbprint");
+        let output = with_archive()
+            .args(["--json", "show", &id.to_string()])
+            .output()
+            .expect("run");
+        assert!(output.status.success());
+        let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(shown["id"], id);
+        assert_eq!(shown["certificate"]["snils"], "11223344595");
+        assert_eq!(shown["certificate"]["sha1_thumbprint"], thumbprint);
+        assert!(shown["certificate"]["key_parameters"].is_string());
+        let spaced: String = thumbprint
+            .to_lowercase()
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| String::from_utf8_lossy(pair).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let output = with_archive()
+            .args(["show", &spaced])
+            .env("LANG", "en_US.UTF-8")
+            .output()
+            .expect("run");
+        assert!(output.status.success());
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.starts_with(&format!("Certificate {id}\n")), "{text}");
+        assert!(text.contains("Смирнова Ольга"), "{text}");
+        let output = with_archive()
+            .args(["show", "0000000000000000000000000000000000000000"])
+            .env("LANG", "en_US.UTF-8")
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&output.stderr).starts_with(
+                "error: The archive holds no certificate 0000000000000000000000000000000000000000."
+            ),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
 
         let output = with_archive()
             .args(["--json", "verify"])

@@ -288,3 +288,48 @@ pub fn verify(context: &Context) -> Result<bool> {
     }
     Ok(view.sound)
 }
+
+/// Runs `certkeeper show ID|THUMBPRINT`: every field of one archived certificate.
+pub fn show(context: &Context, id_or_thumbprint: &str) -> Result<()> {
+    let archive = open_archive(context)?;
+    let Some((id, der)) = archive.certificate_der(id_or_thumbprint)? else {
+        return Err(AppError::NoSuchCertificate {
+            query: id_or_thumbprint.to_owned(),
+        }
+        .into());
+    };
+    let certificate = Certificate::from_der(&der)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or(0);
+    let view = super::views::CertificateView::new(&certificate, now);
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            id: i64,
+            certificate: &'a super::views::CertificateView,
+        }
+        serde_json::to_writer_pretty(
+            &mut out,
+            &Shown {
+                id,
+                certificate: &view,
+            },
+        )
+        .map_err(std::io::Error::from)
+        .map_err(AppError::Output)?;
+        writeln!(out).map_err(AppError::Output)?;
+    } else {
+        writeln!(
+            out,
+            "{} {id}",
+            context.lang.pick("Certificate", "Сертификат")
+        )
+        .map_err(AppError::Output)?;
+        super::inspect::write_certificate(&mut out, &view, context.lang)
+            .map_err(AppError::Output)?;
+    }
+    Ok(())
+}

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use certkeeper_core::cert::{Certificate, Status, format_time};
+
+pub(crate) use super::views::CertificateView;
 use certkeeper_core::error::FormatError;
 use certkeeper_core::formats::cryptopro::{self, ContainerHeader};
 use certkeeper_core::formats::detect::{self, Found};
@@ -14,70 +16,6 @@ use serde::Serialize;
 
 use super::Context;
 use crate::messages::{AppError, Lang};
-
-/// A certificate as `inspect --json` shows it (documented in the README).
-#[derive(Debug, Serialize)]
-struct CertificateView {
-    subject: String,
-    issuer: String,
-    subject_name: String,
-    serial: String,
-    not_before: String,
-    not_after: String,
-    private_key_not_before: Option<String>,
-    private_key_not_after: Option<String>,
-    status: Status,
-    key_algorithm: String,
-    key_parameters: Option<String>,
-    key_usage: Vec<String>,
-    extended_key_usage: Vec<String>,
-    subject_key_id: Option<String>,
-    authority_key_id: Option<String>,
-    is_ca: bool,
-    sha1_thumbprint: String,
-    sha256_fingerprint: String,
-    inn: Option<String>,
-    innle: Option<String>,
-    ogrn: Option<String>,
-    ogrnip: Option<String>,
-    snils: Option<String>,
-    subject_sign_tool: Option<String>,
-    issuer_sign_tool: Vec<String>,
-    policies: Vec<String>,
-}
-
-impl CertificateView {
-    fn new(certificate: &Certificate, now: i64) -> Self {
-        Self {
-            subject: certificate.subject.to_string(),
-            issuer: certificate.issuer.to_string(),
-            subject_name: certificate.subject.display_name().to_owned(),
-            serial: certificate.serial.clone(),
-            not_before: format_time(certificate.not_before),
-            not_after: format_time(certificate.not_after),
-            private_key_not_before: certificate.private_key_not_before.map(format_time),
-            private_key_not_after: certificate.private_key_not_after.map(format_time),
-            status: certificate.status_at(now),
-            key_algorithm: certificate.key_algorithm.name.clone(),
-            key_parameters: certificate.key_algorithm.parameters.clone(),
-            key_usage: certificate.key_usage.clone(),
-            extended_key_usage: certificate.extended_key_usage.clone(),
-            subject_key_id: certificate.subject_key_id.clone(),
-            authority_key_id: certificate.authority_key_id.clone(),
-            is_ca: certificate.is_ca,
-            sha1_thumbprint: certificate.sha1_thumbprint.clone(),
-            sha256_fingerprint: certificate.sha256_fingerprint.clone(),
-            inn: certificate.inn.clone(),
-            innle: certificate.innle.clone(),
-            ogrn: certificate.ogrn.clone(),
-            ogrnip: certificate.ogrnip.clone(),
-            snils: certificate.snils.clone(),
-            subject_sign_tool: certificate.subject_sign_tool.clone(),
-            issuer_sign_tool: certificate.issuer_sign_tool.clone(),
-            policies: certificate.policies.clone(),
-        }
-    }
-}
 
 /// A private key found inside a PFX file.
 #[derive(Debug, Serialize)]
@@ -453,7 +391,7 @@ fn write_protection(
     writeln!(out, "  {:<14}{text}", lang.pick("protection:", "защита:"))
 }
 
-fn write_certificate(
+pub(crate) fn write_certificate(
     out: &mut impl Write,
     view: &CertificateView,
     lang: Lang,

@@ -4,6 +4,7 @@ pub mod archive;
 pub mod info;
 pub mod init;
 pub mod inspect;
+pub mod views;
 
 use std::path::PathBuf;
 
