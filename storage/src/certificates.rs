@@ -188,8 +188,9 @@ impl Archive {
         expiring_before: Option<i64>,
     ) -> Result<Vec<Listed>> {
         // A number (INN, SNILS "123-456-789 01", OGRN) is matched exactly, never as a part of a
-        // longer number; anything else as a part of the subject or issuer, or exactly as a thumbprint
-        // or serial.
+        // longer number; anything else as a part of the subject or issuer (through the trigram index
+        // of migration certificate_search), or exactly as a thumbprint or serial. Each branch of the
+        // union has its own index, so a search does not read every row.
         let digits: Option<String> = search.and_then(|text| {
             let cleaned: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
             (!cleaned.is_empty() && cleaned.chars().all(|c| c.is_ascii_digit())).then_some(cleaned)
@@ -206,9 +207,14 @@ impl Archive {
                         key_algorithm, inn, innle, ogrn, ogrnip, snils
                  FROM certificates
                  WHERE (?5 = 0
-                        OR search_text LIKE ?1
-                        OR inn = ?3 OR innle = ?3 OR snils = ?3 OR ogrn = ?3 OR ogrnip = ?3
-                        OR sha1 = ?2 OR serial = ?2)
+                        OR id IN (SELECT rowid FROM certificates_search WHERE search_text LIKE ?1
+                                  UNION SELECT id FROM certificates WHERE inn = ?3
+                                  UNION SELECT id FROM certificates WHERE innle = ?3
+                                  UNION SELECT id FROM certificates WHERE snils = ?3
+                                  UNION SELECT id FROM certificates WHERE ogrn = ?3
+                                  UNION SELECT id FROM certificates WHERE ogrnip = ?3
+                                  UNION SELECT id FROM certificates WHERE sha1 = ?2
+                                  UNION SELECT id FROM certificates WHERE serial = ?2))
                    AND (?4 IS NULL OR not_after < ?4)
                  ORDER BY not_after DESC, id",
             )
