@@ -103,20 +103,30 @@ fn new_archive(dir: &Path) -> Archive {
     Archive::create(&location, &SecretString::from("bench"), params).expect("create")
 }
 
-/// What `certkeeper import FOLDER` does: scan, read, parse, one transaction per file.
+/// What `certkeeper import FOLDER` does: scan, read and parse, then one transaction per 500 files
+/// (`IMPORT_BATCH` in app/src/commands/archive.rs).
 fn import_folder(archive: &mut Archive, folder: &Path) -> usize {
+    let files: Vec<(String, Vec<Certificate>)> = detect::scan(folder)
+        .into_iter()
+        .map(|found| match found {
+            Found::Certificate {
+                path, certificate, ..
+            } => (path.display().to_string(), vec![*certificate]),
+            _ => panic!("only certificates were written"),
+        })
+        .collect();
     let mut added = 0;
-    for found in detect::scan(folder) {
-        let Found::Certificate {
-            path, certificate, ..
-        } = found
-        else {
-            panic!("only certificates were written");
-        };
+    for batch in files.chunks(500) {
+        let batch: Vec<(&str, &[Certificate])> = batch
+            .iter()
+            .map(|(location, certificates)| (location.as_str(), certificates.as_slice()))
+            .collect();
         added += archive
-            .import_certificates(&[*certificate], &path.display().to_string())
+            .import_files(&batch)
             .expect("import")
-            .len();
+            .iter()
+            .map(Vec::len)
+            .sum::<usize>();
     }
     added
 }

@@ -104,80 +104,25 @@ impl Archive {
         certificates: &[Certificate],
         location: &str,
     ) -> Result<Vec<Imported>> {
+        let mut results = self.import_files(&[(location, certificates)])?;
+        Ok(results.pop().unwrap_or_default())
+    }
+
+    /// Archives the certificates of several files (each given with where it was seen) in one
+    /// transaction: all of them or, on any failure, none. What each file's certificates became, in
+    /// order.
+    pub fn import_files(&mut self, files: &[(&str, &[Certificate])]) -> Result<Vec<Vec<Imported>>> {
         let at = now();
         let transaction = self
             .connection_mut()
             .transaction()
             .context("starting the import")?;
-        let mut results = Vec::with_capacity(certificates.len());
-        for certificate in certificates {
-            let existing: Option<i64> = transaction
-                .query_row(
-                    "SELECT id FROM certificates WHERE sha256 = ?1",
-                    [&certificate.sha256_fingerprint],
-                    |row| row.get(0),
-                )
-                .optional()
-                .context("looking the certificate up")?;
-            let (id, result) = match existing {
-                Some(id) => {
-                    transaction
-                        .execute(
-                            "UPDATE certificates SET last_seen = ?1 WHERE id = ?2",
-                            params![at, id],
-                        )
-                        .context("updating last seen")?;
-                    (id, Imported::AlreadyThere)
-                }
-                None => {
-                    transaction
-                        .execute(
-                            "INSERT INTO certificates (sha256, sha1, der, subject, subject_name, issuer, serial,
-                                 not_before, not_after, private_key_not_after, key_algorithm, search_text,
-                                 inn, innle, ogrn, ogrnip, snils, first_seen, last_seen)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
-                            params![
-                                certificate.sha256_fingerprint,
-                                certificate.sha1_thumbprint,
-                                certificate.der,
-                                certificate.subject.to_string(),
-                                certificate.subject.display_name(),
-                                certificate.issuer.to_string(),
-                                certificate.serial,
-                                certificate.not_before,
-                                certificate.not_after,
-                                certificate.private_key_not_after,
-                                certificate.key_algorithm.name,
-                                format!("{}\n{}", certificate.subject, certificate.issuer).to_lowercase(),
-                                certificate.inn,
-                                certificate.innle,
-                                certificate.ogrn,
-                                certificate.ogrnip,
-                                certificate.snils,
-                                at,
-                            ],
-                        )
-                        .context("archiving the certificate")?;
-                    let id = transaction.last_insert_rowid();
-                    audit(
-                        &transaction,
-                        "certificate added",
-                        &certificate.sha1_thumbprint,
-                    )?;
-                    (id, Imported::Added)
-                }
-            };
-            transaction
-                .execute(
-                    "INSERT INTO sightings (certificate_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
-                     ON CONFLICT (certificate_id, location) DO UPDATE SET last_seen = excluded.last_seen",
-                    params![id, location, at],
-                )
-                .context("recording where the certificate was seen")?;
-            results.push(result);
+        let mut all = Vec::with_capacity(files.len());
+        for (location, certificates) in files {
+            all.push(import_into(&transaction, certificates, location, at)?);
         }
         transaction.commit().context("committing the import")?;
-        Ok(results)
+        Ok(all)
     }
 
     /// Archived certificates, soonest to expire last; `search` matches name, INN, INNLE, SNILS,
@@ -200,30 +145,34 @@ impl Archive {
             _ => None,
         };
         let identifier = search.map(|text| text.trim().to_uppercase().replace([' ', ':'], ""));
+        // Two statements rather than one with `?searching = 0 OR ...`: SQLite plans a statement once,
+        // and that OR would make it read every row even for a thumbprint.
+        const SEARCHED: &str =
+            "id IN (SELECT rowid FROM certificates_search WHERE search_text LIKE ?1
+                                       UNION SELECT id FROM certificates WHERE inn = ?3
+                                       UNION SELECT id FROM certificates WHERE innle = ?3
+                                       UNION SELECT id FROM certificates WHERE snils = ?3
+                                       UNION SELECT id FROM certificates WHERE ogrn = ?3
+                                       UNION SELECT id FROM certificates WHERE ogrnip = ?3
+                                       UNION SELECT id FROM certificates WHERE sha1 = ?2
+                                       UNION SELECT id FROM certificates WHERE serial = ?2)";
+        const EVERYTHING: &str = "(?1 IS NULL AND ?2 IS NULL AND ?3 IS NULL)";
+        let sql = format!(
+            "SELECT id, sha1, subject_name, issuer, serial, not_before, not_after, private_key_not_after,
+                    key_algorithm, inn, innle, ogrn, ogrnip, snils
+             FROM certificates
+             WHERE {} AND (?4 IS NULL OR not_after < ?4)
+             ORDER BY not_after DESC, id",
+            if search.is_some() { SEARCHED } else { EVERYTHING }
+        );
         let mut statement = self
             .connection()
-            .prepare_cached(
-                "SELECT id, sha1, subject_name, issuer, serial, not_before, not_after, private_key_not_after,
-                        key_algorithm, inn, innle, ogrn, ogrnip, snils
-                 FROM certificates
-                 WHERE (?5 = 0
-                        OR id IN (SELECT rowid FROM certificates_search WHERE search_text LIKE ?1
-                                  UNION SELECT id FROM certificates WHERE inn = ?3
-                                  UNION SELECT id FROM certificates WHERE innle = ?3
-                                  UNION SELECT id FROM certificates WHERE snils = ?3
-                                  UNION SELECT id FROM certificates WHERE ogrn = ?3
-                                  UNION SELECT id FROM certificates WHERE ogrnip = ?3
-                                  UNION SELECT id FROM certificates WHERE sha1 = ?2
-                                  UNION SELECT id FROM certificates WHERE serial = ?2))
-                   AND (?4 IS NULL OR not_after < ?4)
-                 ORDER BY not_after DESC, id",
-            )
+            .prepare_cached(&sql)
             .context("preparing the list")?;
         let plain = digits.or_else(|| search.map(|text| text.trim().to_owned()));
-        let searching = i64::from(search.is_some());
         let rows = statement
             .query_map(
-                params![pattern, identifier, plain, expiring_before, searching],
+                params![pattern, identifier, plain, expiring_before],
                 |row| {
                     Ok(Listed {
                         id: row.get(0)?,
@@ -358,4 +307,81 @@ impl Archive {
             .optional()
             .context("reading a certificate")
     }
+}
+
+/// One file's certificates, inside the caller's transaction.
+fn import_into(
+    transaction: &rusqlite::Transaction<'_>,
+    certificates: &[Certificate],
+    location: &str,
+    at: i64,
+) -> Result<Vec<Imported>> {
+    let mut results = Vec::with_capacity(certificates.len());
+    for certificate in certificates {
+        let existing: Option<i64> = transaction
+            .query_row(
+                "SELECT id FROM certificates WHERE sha256 = ?1",
+                [&certificate.sha256_fingerprint],
+                |row| row.get(0),
+            )
+            .optional()
+            .context("looking the certificate up")?;
+        let (id, result) = match existing {
+            Some(id) => {
+                transaction
+                    .execute(
+                        "UPDATE certificates SET last_seen = ?1 WHERE id = ?2",
+                        params![at, id],
+                    )
+                    .context("updating last seen")?;
+                (id, Imported::AlreadyThere)
+            }
+            None => {
+                transaction
+                        .execute(
+                            "INSERT INTO certificates (sha256, sha1, der, subject, subject_name, issuer, serial,
+                                 not_before, not_after, private_key_not_after, key_algorithm, search_text,
+                                 inn, innle, ogrn, ogrnip, snils, first_seen, last_seen)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+                            params![
+                                certificate.sha256_fingerprint,
+                                certificate.sha1_thumbprint,
+                                certificate.der,
+                                certificate.subject.to_string(),
+                                certificate.subject.display_name(),
+                                certificate.issuer.to_string(),
+                                certificate.serial,
+                                certificate.not_before,
+                                certificate.not_after,
+                                certificate.private_key_not_after,
+                                certificate.key_algorithm.name,
+                                format!("{}\n{}", certificate.subject, certificate.issuer).to_lowercase(),
+                                certificate.inn,
+                                certificate.innle,
+                                certificate.ogrn,
+                                certificate.ogrnip,
+                                certificate.snils,
+                                at,
+                            ],
+                        )
+                        .context("archiving the certificate")?;
+                let id = transaction.last_insert_rowid();
+                audit(
+                    transaction,
+                    "certificate added",
+                    &certificate.sha1_thumbprint,
+                )?;
+                (id, Imported::Added)
+            }
+        };
+        transaction
+                .execute(
+                    "INSERT INTO sightings (certificate_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
+                     ON CONFLICT (certificate_id, location) DO UPDATE SET last_seen = excluded.last_seen",
+                    params![id, location, at],
+                )
+                .context("recording where the certificate was seen")?;
+        results.push(result);
+    }
+    Ok(results)
 }

@@ -57,10 +57,41 @@ struct Unreadable {
     reason: String,
 }
 
+/// Files per transaction on import: large enough that the commit's fsync does not dominate, small
+/// enough that the write lock is held for well under a second (the window and the reminder service
+/// wait for it).
+const IMPORT_BATCH: usize = 500;
+
+/// Archives `pending` in one transaction and counts the results.
+fn import_batch(
+    archive: &mut Archive,
+    pending: &mut Vec<(String, Vec<Certificate>)>,
+    summary: &mut ImportSummary,
+) -> Result<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let files: Vec<(&str, &[Certificate])> = pending
+        .iter()
+        .map(|(location, certificates)| (location.as_str(), certificates.as_slice()))
+        .collect();
+    for result in archive.import_files(&files)?.into_iter().flatten() {
+        match result {
+            Imported::Added => summary.added += 1,
+            Imported::AlreadyThere => summary.already_there += 1,
+        }
+    }
+    pending.clear();
+    Ok(())
+}
+
 /// Runs `certkeeper import`: every certificate in the files and folders goes into the archive.
 pub fn import(context: &Context, paths: &[PathBuf]) -> Result<bool> {
     let mut archive = open_archive(context)?;
     let mut summary = ImportSummary::default();
+    // Files go in batches, each batch one transaction: a crash keeps every whole batch before it, and
+    // the summary (the only success reported) comes after the last commit.
+    let mut pending: Vec<(String, Vec<Certificate>)> = Vec::new();
     for path in paths {
         for found in detect::scan(path) {
             let (location, certificates) = match found {
@@ -87,17 +118,13 @@ pub fn import(context: &Context, paths: &[PathBuf]) -> Result<bool> {
             if certificates.is_empty() {
                 continue;
             }
-            // One transaction per file: what reported success stays archived.
-            for result in
-                archive.import_certificates(&certificates, &location.display().to_string())?
-            {
-                match result {
-                    Imported::Added => summary.added += 1,
-                    Imported::AlreadyThere => summary.already_there += 1,
-                }
+            pending.push((location.display().to_string(), certificates));
+            if pending.len() == IMPORT_BATCH {
+                import_batch(&mut archive, &mut pending, &mut summary)?;
             }
         }
     }
+    import_batch(&mut archive, &mut pending, &mut summary)?;
     let mut out = std::io::stdout().lock();
     if context.json {
         serde_json::to_writer_pretty(&mut out, &summary)
