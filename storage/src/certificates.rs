@@ -140,30 +140,39 @@ impl Archive {
             let cleaned: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
             (!cleaned.is_empty() && cleaned.chars().all(|c| c.is_ascii_digit())).then_some(cleaned)
         });
+        let identifier = search.map(|text| text.trim().to_uppercase().replace([' ', ':'], ""));
+        // Sixteen hex digits or more are a thumbprint or serial, never a part of a name.
+        let hex = identifier
+            .as_deref()
+            .is_some_and(|id| id.len() >= 16 && id.chars().all(|c| c.is_ascii_hexdigit()));
         let pattern = match (&digits, search) {
-            (None, Some(text)) => Some(format!("%{}%", text.trim().to_lowercase())),
+            (None, Some(text)) if !hex => Some(format!("%{}%", text.trim().to_lowercase())),
             _ => None,
         };
-        let identifier = search.map(|text| text.trim().to_uppercase().replace([' ', ':'], ""));
         // Two statements rather than one with `?searching = 0 OR ...`: SQLite plans a statement once,
-        // and that OR would make it read every row even for a thumbprint.
+        // and that OR would make it read every row even for a thumbprint. The matches drive the join,
+        // so a search reads the index entries it hits, not the table in expiry order.
         const SEARCHED: &str =
-            "id IN (SELECT rowid FROM certificates_search WHERE search_text LIKE ?1
-                                       UNION SELECT id FROM certificates WHERE inn = ?3
-                                       UNION SELECT id FROM certificates WHERE innle = ?3
-                                       UNION SELECT id FROM certificates WHERE snils = ?3
-                                       UNION SELECT id FROM certificates WHERE ogrn = ?3
-                                       UNION SELECT id FROM certificates WHERE ogrnip = ?3
-                                       UNION SELECT id FROM certificates WHERE sha1 = ?2
-                                       UNION SELECT id FROM certificates WHERE serial = ?2)";
-        const EVERYTHING: &str = "(?1 IS NULL AND ?2 IS NULL AND ?3 IS NULL)";
+            "(SELECT rowid AS hit FROM certificates_search WHERE search_text LIKE ?1
+                                 UNION SELECT id FROM certificates WHERE inn = ?3
+                                 UNION SELECT id FROM certificates WHERE innle = ?3
+                                 UNION SELECT id FROM certificates WHERE snils = ?3
+                                 UNION SELECT id FROM certificates WHERE ogrn = ?3
+                                 UNION SELECT id FROM certificates WHERE ogrnip = ?3
+                                 UNION SELECT id FROM certificates WHERE sha1 = ?2
+                                 UNION SELECT id FROM certificates WHERE serial = ?2) AS hits
+                                CROSS JOIN certificates ON certificates.id = hits.hit";
         let sql = format!(
             "SELECT id, sha1, subject_name, issuer, serial, not_before, not_after, private_key_not_after,
                     key_algorithm, inn, innle, ogrn, ogrnip, snils
-             FROM certificates
-             WHERE {} AND (?4 IS NULL OR not_after < ?4)
+             FROM {}
+             WHERE ?4 IS NULL OR not_after < ?4
              ORDER BY not_after DESC, id",
-            if search.is_some() { SEARCHED } else { EVERYTHING }
+            if search.is_some() {
+                SEARCHED
+            } else {
+                "certificates"
+            }
         );
         let mut statement = self
             .connection()
