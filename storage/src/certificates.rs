@@ -152,16 +152,22 @@ impl Archive {
         // Two statements rather than one with `?searching = 0 OR ...`: SQLite plans a statement once,
         // and that OR would make it read every row even for a thumbprint. The matches drive the join,
         // so a search reads the index entries it hits, not the table in expiry order.
-        const SEARCHED: &str =
-            "(SELECT rowid AS hit FROM certificates_search WHERE search_text LIKE ?1
-                                 UNION SELECT id FROM certificates WHERE inn = ?3
-                                 UNION SELECT id FROM certificates WHERE innle = ?3
-                                 UNION SELECT id FROM certificates WHERE snils = ?3
-                                 UNION SELECT id FROM certificates WHERE ogrn = ?3
-                                 UNION SELECT id FROM certificates WHERE ogrnip = ?3
-                                 UNION SELECT id FROM certificates WHERE sha1 = ?2
-                                 UNION SELECT id FROM certificates WHERE serial = ?2) AS hits
-                                CROSS JOIN certificates ON certificates.id = hits.hit";
+        // The name index only when there is a name to look for: `LIKE NULL` would read it all.
+        let searched = format!(
+            "({} SELECT id FROM certificates WHERE inn = ?3
+                UNION SELECT id FROM certificates WHERE innle = ?3
+                UNION SELECT id FROM certificates WHERE snils = ?3
+                UNION SELECT id FROM certificates WHERE ogrn = ?3
+                UNION SELECT id FROM certificates WHERE ogrnip = ?3
+                UNION SELECT id FROM certificates WHERE sha1 = ?2
+                UNION SELECT id FROM certificates WHERE serial = ?2) AS hits
+             CROSS JOIN certificates ON certificates.id = hits.hit",
+            if pattern.is_some() {
+                "SELECT rowid AS hit FROM certificates_search WHERE search_text LIKE ?1 UNION"
+            } else {
+                "SELECT NULL AS hit WHERE ?1 IS NOT NULL UNION"
+            }
+        );
         let sql = format!(
             "SELECT id, sha1, subject_name, issuer, serial, not_before, not_after, private_key_not_after,
                     key_algorithm, inn, innle, ogrn, ogrnip, snils
@@ -169,7 +175,7 @@ impl Archive {
              WHERE ?4 IS NULL OR not_after < ?4
              ORDER BY not_after DESC, id",
             if search.is_some() {
-                SEARCHED
+                searched.as_str()
             } else {
                 "certificates"
             }
