@@ -16,3 +16,5 @@ CREATE TRIGGER certificates_search_update AFTER UPDATE OF search_text ON certifi
         VALUES ('delete', old.id, old.search_text);
     INSERT INTO certificates_search (rowid, search_text) VALUES (new.id, new.search_text);
 END;
+-- OGRNIP had no index of its own, so an identifier search read every row.
+CREATE INDEX certificates_ogrnip ON certificates (ogrnip);
