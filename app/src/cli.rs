@@ -76,6 +76,8 @@ pub enum Command {
     },
     /// Check the archive: the database, every certificate and the audit log's chain.
     Verify,
+    /// Show the audit log: every change to the archive, oldest first.
+    Audit,
     /// Show what files and folders hold, without archiving anything.
     ///
     /// Folders are scanned recursively; a CryptoPro container folder (header.key, masks.key, ...) is

@@ -55,6 +55,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
             expiring_within,
         } => commands::archive::list(context, search.as_deref(), expiring_within),
         Command::Show { id_or_thumbprint } => commands::archive::show(context, &id_or_thumbprint),
+        Command::Audit => commands::archive::audit(context),
         Command::Verify => {
             if commands::archive::verify(context)? {
                 Ok(())

@@ -213,6 +213,41 @@ impl Archive {
     }
 }
 
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Its place in the chain.
+    pub id: i64,
+    /// When, in seconds since 1970 (UTC).
+    pub at: i64,
+    /// What happened ("certificate added", ...).
+    pub action: String,
+    /// What it happened to (a certificate's SHA-1 thumbprint, ...).
+    pub subject: String,
+}
+
+impl Archive {
+    /// The audit log, oldest first. `verify` checks its chain.
+    pub fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT id, at, action, subject FROM audit ORDER BY id")
+            .context("reading the audit log")?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(AuditEntry {
+                    id: row.get(0)?,
+                    at: row.get(1)?,
+                    action: row.get(2)?,
+                    subject: row.get(3)?,
+                })
+            })
+            .context("reading the audit log")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .context("reading the audit log")
+    }
+}
+
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Verification {

@@ -36,6 +36,7 @@ Commands:
   list         List the archived certificates, newest expiry first
   show         Show every field of one archived certificate
   verify       Check the archive: the database, every certificate and the audit log's chain
+  audit        Show the audit log: every change to the archive, oldest first
   inspect      Show what files and folders hold, without archiving anything
   completions  Print a shell completion script
   help         Print this message or the help of the given subcommand(s)
@@ -689,6 +690,26 @@ mod import_and_list {
         assert_eq!(
             (report["sound"].as_bool(), report["audit_entries"].as_u64()),
             (Some(true), Some(2))
+        );
+
+        // The audit log names both additions, oldest first; the second import added nothing.
+        let output = with_archive()
+            .args(["--json", "audit"])
+            .output()
+            .expect("run");
+        assert!(output.status.success());
+        let entries: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(entries.len(), 2);
+        assert!(entries[0]["id"].as_i64() < entries[1]["id"].as_i64());
+        assert!(
+            entries
+                .iter()
+                .all(|entry| entry["action"] == "certificate added")
+        );
+        assert!(
+            entries
+                .iter()
+                .any(|entry| entry["subject"].as_str() == Some(thumbprint))
         );
 
         // A wrong passphrase: clear error, nothing changed.

@@ -360,3 +360,44 @@ pub fn show(context: &Context, id_or_thumbprint: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// One audit entry in `audit --json` (documented in the README).
+#[derive(Debug, Serialize)]
+struct AuditView {
+    id: i64,
+    at: String,
+    action: String,
+    subject: String,
+}
+
+/// Runs `certkeeper audit`: the audit log, oldest first.
+pub fn audit(context: &Context) -> Result<()> {
+    let archive = open_archive(context)?;
+    let entries: Vec<AuditView> = archive
+        .audit_log()?
+        .into_iter()
+        .map(|entry| AuditView {
+            id: entry.id,
+            at: format_time(entry.at),
+            action: entry.action,
+            subject: entry.subject,
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        serde_json::to_writer_pretty(&mut out, &entries)
+            .map_err(std::io::Error::from)
+            .map_err(AppError::Output)?;
+        writeln!(out).map_err(AppError::Output)?;
+    } else {
+        for entry in &entries {
+            writeln!(
+                out,
+                "{:>6}  {}  {}  {}",
+                entry.id, entry.at, entry.action, entry.subject
+            )
+            .map_err(AppError::Output)?;
+        }
+    }
+    Ok(())
+}
