@@ -127,10 +127,7 @@ pub fn import(context: &Context, paths: &[PathBuf]) -> Result<bool> {
     import_batch(&mut archive, &mut pending, &mut summary)?;
     let mut out = std::io::stdout().lock();
     if context.json {
-        serde_json::to_writer_pretty(&mut out, &summary)
-            .map_err(std::io::Error::from)
-            .map_err(AppError::Output)?;
-        writeln!(out).map_err(AppError::Output)?;
+        super::write_json(&mut out, &summary)?;
     } else {
         let lang = context.lang;
         writeln!(
@@ -221,10 +218,7 @@ pub fn list(
         .collect();
     let mut out = std::io::stdout().lock();
     if context.json {
-        serde_json::to_writer_pretty(&mut out, &views)
-            .map_err(std::io::Error::from)
-            .map_err(AppError::Output)?;
-        writeln!(out).map_err(AppError::Output)?;
+        super::write_json(&mut out, &views)?;
         return Ok(());
     }
     let lang: Lang = context.lang;
@@ -275,10 +269,7 @@ pub fn verify(context: &Context) -> Result<bool> {
     };
     let mut out = std::io::stdout().lock();
     if context.json {
-        serde_json::to_writer_pretty(&mut out, &view)
-            .map_err(std::io::Error::from)
-            .map_err(AppError::Output)?;
-        writeln!(out).map_err(AppError::Output)?;
+        super::write_json(&mut out, &view)?;
     } else {
         let lang = context.lang;
         let database = if report.sqlite == ["ok"] {
@@ -338,16 +329,13 @@ pub fn show(context: &Context, id_or_thumbprint: &str) -> Result<()> {
             id: i64,
             certificate: &'a super::views::CertificateView,
         }
-        serde_json::to_writer_pretty(
+        super::write_json(
             &mut out,
             &Shown {
                 id,
                 certificate: &view,
             },
-        )
-        .map_err(std::io::Error::from)
-        .map_err(AppError::Output)?;
-        writeln!(out).map_err(AppError::Output)?;
+        )?;
     } else {
         writeln!(
             out,
@@ -385,10 +373,7 @@ pub fn audit(context: &Context) -> Result<()> {
         .collect();
     let mut out = std::io::stdout().lock();
     if context.json {
-        serde_json::to_writer_pretty(&mut out, &entries)
-            .map_err(std::io::Error::from)
-            .map_err(AppError::Output)?;
-        writeln!(out).map_err(AppError::Output)?;
+        super::write_json(&mut out, &entries)?;
     } else {
         for entry in &entries {
             writeln!(

@@ -81,10 +81,7 @@ pub fn run(context: &Context) -> Result<()> {
 
     let mut out = std::io::stdout().lock();
     if context.json {
-        serde_json::to_writer_pretty(&mut out, &info)
-            .map_err(std::io::Error::from)
-            .map_err(AppError::Output)?;
-        writeln!(out).map_err(AppError::Output)?;
+        super::write_json(&mut out, &info)?;
     } else {
         write_text(&mut out, &info, context.lang).map_err(AppError::Output)?;
     }

@@ -65,10 +65,7 @@ pub fn run(context: &Context) -> Result<()> {
                 parallelism: params.parallelism,
             },
         };
-        serde_json::to_writer_pretty(&mut out, &created)
-            .map_err(std::io::Error::from)
-            .map_err(AppError::Output)?;
-        writeln!(out).map_err(AppError::Output)?;
+        super::write_json(&mut out, &created)?;
     } else {
         let lang: Lang = context.lang;
         writeln!(

@@ -361,10 +361,7 @@ pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -
     });
     let mut out = std::io::stdout().lock();
     if context.json {
-        serde_json::to_writer_pretty(&mut out, &items)
-            .map_err(std::io::Error::from)
-            .map_err(AppError::Output)?;
-        writeln!(out).map_err(AppError::Output)?;
+        super::write_json(&mut out, &items)?;
     } else {
         for item in &items {
             write_text(&mut out, item, context.lang).map_err(AppError::Output)?;

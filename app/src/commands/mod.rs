@@ -24,3 +24,15 @@ pub struct Context {
     /// Why that language.
     pub lang_origin: LangOrigin,
 }
+
+/// Writes `value` as pretty JSON and a newline: the `--json` form of every command.
+pub(crate) fn write_json(
+    out: &mut impl std::io::Write,
+    value: &impl serde::Serialize,
+) -> Result<(), crate::messages::AppError> {
+    use crate::messages::AppError;
+    serde_json::to_writer_pretty(&mut *out, value)
+        .map_err(std::io::Error::from)
+        .map_err(AppError::Output)?;
+    writeln!(out).map_err(AppError::Output)
+}
