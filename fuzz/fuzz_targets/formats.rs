@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = detect::read_bytes(Path::new("fuzz"), data);
     let _ = cryptopro::parse_header(data);
     let _ = cryptopro::parse_name(data);
+    let _ = cryptopro::ContainerFiles::from_der(data).map(|files| files.to_der());
     let _ = pkcs12::parse(data, b"password");
     let _ = pkcs8::parse_private_key_info(data);
     let _ = pkcs8::parse_encrypted(data, b"password");

@@ -113,32 +113,187 @@ pub fn is_container(folder: &Path) -> bool {
         .all(|name| folder.join(name).is_file())
 }
 
+/// A key file of a container (`masks.key`, `primary.key`, ...), zeroized when dropped.
+pub type KeyFile = Zeroizing<Vec<u8>>;
+
+/// The files of a container as they are on disk, for keeping a container whole (in the archive) and
+/// writing it back byte for byte. The key files stay encrypted under the container's password; they
+/// are zeroized all the same.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ContainerFiles {
+    /// `header.key`.
+    pub header: Vec<u8>,
+    /// `name.key`, when there is one.
+    pub name: Option<Vec<u8>>,
+    /// `masks.key`.
+    pub masks: Zeroizing<Vec<u8>>,
+    /// `primary.key`.
+    pub primary: Zeroizing<Vec<u8>>,
+    /// `masks2.key` and `primary2.key`, the reserve copy, when there is one.
+    pub reserve: Option<(KeyFile, KeyFile)>,
+}
+
+impl std::fmt::Debug for ContainerFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerFiles")
+            .field("header", &self.header.len())
+            .field("reserve", &self.reserve.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The names of a container's files, in the order [`ContainerFiles::to_der`] writes them.
+const FILE_NAMES: [&str; 6] = [
+    "header.key",
+    "name.key",
+    "masks.key",
+    "primary.key",
+    "masks2.key",
+    "primary2.key",
+];
+
+impl ContainerFiles {
+    /// Reads the files of the container in `folder`.
+    pub fn read(folder: &Path) -> Result<Self, FormatError> {
+        let optional = |name: &str| {
+            if folder.join(name).is_file() {
+                read_file(folder, name).map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let reserve = match (optional("masks2.key")?, optional("primary2.key")?) {
+            (Some(masks), Some(primary)) => Some((Zeroizing::new(masks), Zeroizing::new(primary))),
+            _ => None,
+        };
+        Ok(Self {
+            header: read_file(folder, "header.key")?,
+            name: optional("name.key")?,
+            masks: Zeroizing::new(read_file(folder, "masks.key")?),
+            primary: Zeroizing::new(read_file(folder, "primary.key")?),
+            reserve,
+        })
+    }
+
+    fn files(&self) -> impl Iterator<Item = (&'static str, &[u8])> {
+        let (masks2, primary2) = match &self.reserve {
+            Some((masks, primary)) => (Some(&masks[..]), Some(&primary[..])),
+            None => (None, None),
+        };
+        FILE_NAMES
+            .into_iter()
+            .zip([
+                Some(&self.header[..]),
+                self.name.as_deref(),
+                Some(&self.masks[..]),
+                Some(&self.primary[..]),
+                masks2,
+                primary2,
+            ])
+            .filter_map(|(name, bytes)| bytes.map(|bytes| (name, bytes)))
+    }
+
+    /// Writes the files into `folder`, which must not exist yet.
+    pub fn write(&self, folder: &Path) -> Result<(), FormatError> {
+        let unwritable = |source| FormatError::ContainerFile {
+            path: folder.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir(folder).map_err(unwritable)?;
+        for (name, bytes) in self.files() {
+            std::fs::write(folder.join(name), bytes).map_err(unwritable)?;
+        }
+        Ok(())
+    }
+
+    /// The files as one DER value: SEQUENCE OF SEQUENCE { IA5String name, OCTET STRING content }.
+    pub fn to_der(&self) -> Zeroizing<Vec<u8>> {
+        use super::der::write;
+        let entries: Vec<Zeroizing<Vec<u8>>> = self
+            .files()
+            .map(|(name, bytes)| {
+                Zeroizing::new(write::sequence(&[
+                    &der::write::tlv(tag::IA5_STRING, name.as_bytes()),
+                    &write::octets(bytes),
+                ]))
+            })
+            .collect();
+        let refs: Vec<&[u8]> = entries.iter().map(|entry| entry.as_slice()).collect();
+        Zeroizing::new(write::sequence(&refs))
+    }
+
+    /// Reads what [`ContainerFiles::to_der`] wrote.
+    pub fn from_der(bytes: &[u8]) -> Result<Self, FormatError> {
+        let bad = |reason| FormatError::Der {
+            what: "stored container",
+            offset: 0,
+            reason,
+        };
+        let mut found: [Option<Vec<u8>>; 6] = Default::default();
+        let outer = Reader::new(bytes).required("stored container")?;
+        let mut entries = outer.children();
+        while let Some(entry) = entries.next_tlv("container file")? {
+            let mut fields = entry.children();
+            let name = fields
+                .required("file name")?
+                .expect(tag::IA5_STRING, "file name")?;
+            let content = fields
+                .required("file content")?
+                .expect(tag::OCTET_STRING, "file content")?;
+            let index = FILE_NAMES
+                .iter()
+                .position(|known| known.as_bytes() == name)
+                .ok_or_else(|| bad("unknown container file"))?;
+            if found[index].replace(content.to_vec()).is_some() {
+                return Err(bad("container file twice"));
+            }
+        }
+        let [header, name, masks, primary, masks2, primary2] = found;
+        let reserve = match (masks2, primary2) {
+            (Some(masks), Some(primary)) => Some((Zeroizing::new(masks), Zeroizing::new(primary))),
+            (None, None) => None,
+            _ => return Err(bad("half a reserve copy")),
+        };
+        Ok(Self {
+            header: header.ok_or_else(|| bad("no header.key"))?,
+            name,
+            masks: Zeroizing::new(masks.ok_or_else(|| bad("no masks.key"))?),
+            primary: Zeroizing::new(primary.ok_or_else(|| bad("no primary.key"))?),
+            reserve,
+        })
+    }
+
+    /// Opens the container with `password` (empty for a container without one).
+    pub fn open(&self, password: &SecretString) -> Result<Container, FormatError> {
+        let header = parse_header(&self.header)?;
+        let name = self
+            .name
+            .as_deref()
+            .and_then(|bytes| parse_name(bytes).ok());
+        // A wrong password is known from the check value before any key is touched.
+        let (kind, sbox) = kdf_and_sbox(&header);
+        if header.password_protected
+            && let Some(expected) = header.password_mac
+            && password_mac(kind, &header.fingerprint, password, sbox) != expected
+        {
+            return Err(FormatError::WrongContainerPassword);
+        }
+        let key = match (
+            unlock(&header, &self.masks, &self.primary, password),
+            &self.reserve,
+        ) {
+            (Err(FormatError::Der { .. }), Some((masks, primary))) => {
+                unlock(&header, masks, primary, password)?
+            }
+            (other, _) => other?,
+        };
+        Ok(Container { header, name, key })
+    }
+}
+
 /// Opens the container in `folder` with `password` (empty for a container without one).
 pub fn open(folder: &Path, password: &SecretString) -> Result<Container, FormatError> {
-    let header = parse_header(&read_file(folder, "header.key")?)?;
-    let masks = Zeroizing::new(read_file(folder, "masks.key")?);
-    let primary = Zeroizing::new(read_file(folder, "primary.key")?);
-    let name = match read_file(folder, "name.key") {
-        Ok(bytes) => parse_name(&bytes).ok(),
-        Err(_) => None,
-    };
-    // A wrong password is known from the check value before any key is touched.
-    let (kind, sbox) = kdf_and_sbox(&header);
-    if header.password_protected
-        && let Some(expected) = header.password_mac
-        && password_mac(kind, &header.fingerprint, password, sbox) != expected
-    {
-        return Err(FormatError::WrongContainerPassword);
-    }
-    let key = match unlock(&header, &masks, &primary, password) {
-        Err(FormatError::Der { .. }) if folder.join("primary2.key").is_file() => {
-            let masks = Zeroizing::new(read_file(folder, "masks2.key")?);
-            let primary = Zeroizing::new(read_file(folder, "primary2.key")?);
-            unlock(&header, &masks, &primary, password)?
-        }
-        other => other?,
-    };
-    Ok(Container { header, name, key })
+    ContainerFiles::read(folder)?.open(password)
 }
 
 /// The container name from `name.key`: SEQUENCE { IA5String }.
@@ -476,13 +631,12 @@ fn masked_copy(
     ))
 }
 
-/// Writes a CryptoPro CSP container into `folder` (which must not exist yet), in the layout CryptoPro
-/// CSP writes: header with both MACs, name, the key masked twice (primary and reserve copy).
-pub fn write(
-    folder: &Path,
+/// Builds the files of a CryptoPro CSP container, in the layout CryptoPro CSP writes: header with both
+/// MACs, name, the key masked twice (primary and reserve copy).
+pub fn build(
     new: &NewContainer<'_>,
     password: &SecretString,
-) -> Result<(), FormatError> {
+) -> Result<ContainerFiles, FormatError> {
     use super::der::write;
     let set = new.key.param_set();
     let (exchange_oid, digest_oid) = match new.algorithm {
@@ -546,21 +700,69 @@ pub fn write(
     let (masks, primary) = masked_copy(new.key, kind, sbox, password)?;
     let (masks2, primary2) = masked_copy(new.key, kind, sbox, password)?;
     let name = write::sequence(&[&der::write::tlv(tag::IA5_STRING, new.name.as_bytes())]);
+    Ok(ContainerFiles {
+        header,
+        name: Some(name),
+        masks: Zeroizing::new(masks),
+        primary,
+        reserve: Some((Zeroizing::new(masks2), primary2)),
+    })
+}
 
-    let unwritable = |source| FormatError::ContainerFile {
-        path: folder.to_path_buf(),
-        source,
-    };
-    std::fs::create_dir(folder).map_err(unwritable)?;
-    for (file, bytes) in [
-        ("header.key", &header[..]),
-        ("name.key", &name[..]),
-        ("masks.key", &masks[..]),
-        ("primary.key", &primary[..]),
-        ("masks2.key", &masks2[..]),
-        ("primary2.key", &primary2[..]),
-    ] {
-        std::fs::write(folder.join(file), bytes).map_err(unwritable)?;
+/// Writes a CryptoPro CSP container into `folder` (which must not exist yet), in the layout CryptoPro
+/// CSP writes: header with both MACs, name, the key masked twice (primary and reserve copy).
+pub fn write(
+    folder: &Path,
+    new: &NewContainer<'_>,
+    password: &SecretString,
+) -> Result<(), FormatError> {
+    build(new, password)?.write(folder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::gost::ParamSet;
+
+    #[test]
+    fn container_files_survive_storage_byte_for_byte() {
+        let key = PrivateKey::generate(ParamSet::Tc26_256A).expect("key");
+        let password = SecretString::from("12345678".to_owned());
+        let files = build(
+            &NewContainer {
+                name: "stored",
+                key: &key,
+                algorithm: GostAlgorithm::Gost2012_256,
+                certificate: None,
+                private_key_not_after: None,
+            },
+            &password,
+        )
+        .expect("build");
+        let stored = ContainerFiles::from_der(&files.to_der()).expect("from der");
+        assert_eq!(stored, files);
+        let opened = stored.open(&password).expect("open");
+        assert_eq!(opened.key.to_le_bytes()[..], key.to_le_bytes()[..]);
+        assert_eq!(opened.name.as_deref(), Some("stored"));
+
+        // Without the reserve copy, and with pieces missing or doubled.
+        let lean = ContainerFiles {
+            reserve: None,
+            name: None,
+            ..files.clone()
+        };
+        assert_eq!(ContainerFiles::from_der(&lean.to_der()).expect("lean"), lean);
+        let stored = files.to_der();
+        for cut in 0..stored.len() {
+            assert!(ContainerFiles::from_der(&stored[..cut]).is_err());
+        }
+        use super::der::write;
+        let header_only = write::sequence(&[&write::sequence(&[
+            &der::write::tlv(tag::IA5_STRING, b"header.key"),
+            &write::octets(b"x"),
+        ])]);
+        assert!(ContainerFiles::from_der(&header_only).is_err());
+        let twice = write::sequence(&[&header_only[2..], &header_only[2..]]);
+        assert!(ContainerFiles::from_der(&twice).is_err());
     }
-    Ok(())
 }

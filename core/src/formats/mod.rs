@@ -28,6 +28,7 @@ mod tests {
         let _ = detect::read_bytes(Path::new("fuzz"), bytes);
         let _ = cryptopro::parse_header(bytes);
         let _ = cryptopro::parse_name(bytes);
+        let _ = cryptopro::ContainerFiles::from_der(bytes).map(|files| files.to_der());
         let _ = pkcs12::parse(bytes, b"password");
         let _ = pkcs8::parse_private_key_info(bytes);
         let _ = pkcs8::parse_encrypted(bytes, b"password");
