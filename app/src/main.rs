@@ -43,8 +43,13 @@ fn run(command: Command, context: &Context) -> Result<()> {
         }
         Command::Info => commands::info::run(context),
         Command::Init => commands::init::run(context),
-        Command::Import { paths } => {
-            if commands::archive::import(context, &paths)? {
+        Command::Import {
+            paths,
+            password_file,
+            keep_passwords,
+        } => {
+            if commands::import::import(context, &paths, password_file.as_deref(), keep_passwords)?
+            {
                 Ok(())
             } else {
                 Err(AppError::SomethingUnreadable.into())
@@ -56,6 +61,22 @@ fn run(command: Command, context: &Context) -> Result<()> {
         } => commands::archive::list(context, search.as_deref(), expiring_within),
         Command::Show { id_or_thumbprint } => commands::archive::show(context, &id_or_thumbprint),
         Command::Audit => commands::archive::audit(context),
+        Command::Export {
+            id_or_thumbprint,
+            format,
+            out,
+            password_file,
+            key_password_file,
+        } => commands::export::export(
+            context,
+            &id_or_thumbprint,
+            format,
+            &commands::export::ExportOptions {
+                out: &out,
+                password_file: password_file.as_deref(),
+                key_password_file: key_password_file.as_deref(),
+            },
+        ),
         Command::Verify => {
             if commands::archive::verify(context)? {
                 Ok(())

@@ -112,6 +112,17 @@ impl Text {
     }
 }
 
+/// Which secret certkeeper wanted to ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// The archive's passphrase.
+    Passphrase,
+    /// The password of a container kept in the archive.
+    ContainerPassword,
+    /// The password of a file or container being written.
+    NewPassword,
+}
+
 /// Situations the application itself reports (the libraries' errors are described by [`describe`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -134,15 +145,48 @@ pub enum AppError {
     /// `verify` found damage (the report says where).
     #[error("the archive is damaged")]
     ArchiveDamaged,
-    /// A passphrase had to be typed but there is no terminal to type it at.
-    #[error("no terminal to ask the passphrase at")]
-    NoTerminal,
+    /// A passphrase or password had to be typed but there is no terminal to type it at.
+    #[error("no terminal to ask the {what:?} at")]
+    NoTerminal {
+        /// Which secret, and the option that gives it from a file instead.
+        what: Asked,
+    },
     /// The two passphrases typed for a new archive differ.
     #[error("the two passphrases differ")]
     PassphrasesDiffer,
     /// `inspect` listed something it could not read (the listing says what and why).
     #[error("some files could not be read")]
     SomethingUnreadable,
+    /// `export` of a key for a certificate whose private key the archive does not hold.
+    #[error("no private key for certificate {query} in the archive")]
+    NoPrivateKey {
+        /// What was asked for.
+        query: String,
+    },
+    /// The key is archived only inside a locked container, and no password opened it.
+    #[error("the archived container {name} is locked")]
+    KeyLocked {
+        /// The container's name.
+        name: String,
+    },
+    /// `export --out` names something that exists already.
+    #[error("{path} already exists")]
+    OutputExists {
+        /// The path.
+        path: std::path::PathBuf,
+    },
+    /// A CryptoPro container can only hold a GOST key.
+    #[error("a {algorithm} key cannot go into a CryptoPro container")]
+    NotGostKey {
+        /// The key's algorithm.
+        algorithm: String,
+    },
+    /// The two passwords typed for a new file differ.
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
+    /// A PFX or key file would be written without a password.
+    #[error("an exported key file needs a password")]
+    EmptyPassword,
     /// Writing to standard output failed (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
@@ -242,17 +286,37 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
                 "Восстановите архив из резервной копии (certkeeper restore ПУТЬ), повреждённый файл сохраните для поддержки.".into(),
             ),
         ),
-        AppError::NoTerminal => Text::new(
-            lang,
-            (
-                "There is no terminal to type the passphrase at.".into(),
-                "Put the passphrase in a file readable only by you (chmod 600) and give it with --passphrase-file or CERTKEEPER_PASSPHRASE_FILE.".into(),
-            ),
-            (
-                "Нет терминала, чтобы ввести пароль.".into(),
-                "Запишите пароль в файл, доступный только вам (chmod 600), и укажите его в --passphrase-file или CERTKEEPER_PASSPHRASE_FILE.".into(),
-            ),
-        ),
+        AppError::NoTerminal { what } => {
+            let (en, ru, option) = match what {
+                Asked::Passphrase => (
+                    "the archive passphrase",
+                    "пароль архива",
+                    "--passphrase-file или CERTKEEPER_PASSPHRASE_FILE",
+                ),
+                Asked::ContainerPassword => (
+                    "the password of the archived container",
+                    "пароль контейнера из архива",
+                    "--key-password-file",
+                ),
+                Asked::NewPassword => (
+                    "the password of the file to write",
+                    "пароль записываемого файла",
+                    "--password-file",
+                ),
+            };
+            let option_en = option.replace(" или ", " or ");
+            Text::new(
+                lang,
+                (
+                    format!("There is no terminal to type {en} at."),
+                    format!("Put it in a file readable only by you (chmod 600) and give it with {option_en}."),
+                ),
+                (
+                    format!("Нет терминала, чтобы ввести {ru}."),
+                    format!("Запишите его в файл, доступный только вам (chmod 600), и укажите в {option}."),
+                ),
+            )
+        }
         AppError::PassphrasesDiffer => Text::new(
             lang,
             (
@@ -273,6 +337,72 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 "Некоторые файлы или папки не удалось прочитать; в списке выше сказано, какие и почему.".into(),
                 "Проверьте эти файлы (пароль контейнера укажите в --password-file); остальные прочитаны.".into(),
+            ),
+        ),
+        AppError::NoPrivateKey { query } => Text::new(
+            lang,
+            (
+                format!("The archive holds certificate {query} but not its private key."),
+                "Import the container, PFX or key file that holds the key (certkeeper import PATH), then export again; the certificate alone exports with --format pem or der.".into(),
+            ),
+            (
+                format!("В архиве есть сертификат {query}, но нет его закрытого ключа."),
+                "Импортируйте контейнер, PFX или файл ключа (certkeeper import ПУТЬ) и повторите экспорт; один сертификат выгружается с --format pem или der.".into(),
+            ),
+        ),
+        AppError::KeyLocked { name } => Text::new(
+            lang,
+            (
+                format!("The key is archived only inside the container «{name}», and no password given opens it; nothing was written."),
+                "Give the container's password with --key-password-file FILE (or type it when asked) and export again.".into(),
+            ),
+            (
+                format!("Ключ сохранён в архиве только внутри контейнера «{name}», и ни один данный пароль его не открыл; ничего не записано."),
+                "Укажите пароль контейнера в --key-password-file ФАЙЛ (или введите его по запросу) и повторите экспорт.".into(),
+            ),
+        ),
+        AppError::OutputExists { path } => Text::new(
+            lang,
+            (
+                format!("{} already exists; certkeeper does not overwrite it.", path.display()),
+                "Choose another --out path, or move the existing one away first.".into(),
+            ),
+            (
+                format!("{} уже существует; certkeeper его не перезаписывает.", path.display()),
+                "Укажите другой путь в --out или сначала переместите существующий.".into(),
+            ),
+        ),
+        AppError::NotGostKey { algorithm } => Text::new(
+            lang,
+            (
+                format!("A CryptoPro container holds GOST keys only; this key is {algorithm}."),
+                "Export it with --format pfx or --format pkcs8 instead.".into(),
+            ),
+            (
+                format!("Контейнер КриптоПро хранит только ключи ГОСТ, а этот ключ — {algorithm}."),
+                "Выгрузите его с --format pfx или --format pkcs8.".into(),
+            ),
+        ),
+        AppError::PasswordsDiffer => Text::new(
+            lang,
+            (
+                "The two passwords you typed differ; nothing was written.".into(),
+                "Run the command again and type the same password twice.".into(),
+            ),
+            (
+                "Два введённых пароля не совпадают; ничего не записано.".into(),
+                "Повторите команду и введите один и тот же пароль дважды.".into(),
+            ),
+        ),
+        AppError::EmptyPassword => Text::new(
+            lang,
+            (
+                "A PFX or key file is not written without a password: anyone who copies it would hold the key.".into(),
+                "Type a password when asked, or give one with --password-file FILE.".into(),
+            ),
+            (
+                "PFX и файл ключа без пароля не записываются: любой, кто их скопирует, получит ключ.".into(),
+                "Введите пароль по запросу или укажите его в --password-file ФАЙЛ.".into(),
             ),
         ),
         AppError::Output(source) => Text::new(
@@ -599,10 +729,36 @@ mod tests {
         vec![
             AppError::NoDisplay.into(),
             AppError::SomethingUnreadable.into(),
-            AppError::NoTerminal.into(),
+            AppError::NoTerminal {
+                what: Asked::Passphrase,
+            }
+            .into(),
+            AppError::NoTerminal {
+                what: Asked::ContainerPassword,
+            }
+            .into(),
+            AppError::NoTerminal {
+                what: Asked::NewPassword,
+            }
+            .into(),
             AppError::ArchiveDamaged.into(),
             AppError::NoSuchCertificate { query: "42".into() }.into(),
             AppError::PassphrasesDiffer.into(),
+            AppError::NoPrivateKey { query: "42".into() }.into(),
+            AppError::KeyLocked {
+                name: "le-1234".into(),
+            }
+            .into(),
+            AppError::OutputExists {
+                path: "/tmp/key.pfx".into(),
+            }
+            .into(),
+            AppError::NotGostKey {
+                algorithm: "RSA".into(),
+            }
+            .into(),
+            AppError::PasswordsDiffer.into(),
+            AppError::EmptyPassword.into(),
             AppError::WindowFailed {
                 reason: "X server refused".into(),
             }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use certkeeper_core::cert::Certificate;
 use certkeeper_core::formats::detect::{self, Found};
+use certkeeper_storage::certificates::FileImport;
 use certkeeper_storage::{Archive, ArchiveLocation, KdfParams};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use secrecy::SecretString;
@@ -117,15 +118,19 @@ fn import_folder(archive: &mut Archive, folder: &Path) -> usize {
         .collect();
     let mut added = 0;
     for batch in files.chunks(500) {
-        let batch: Vec<(&str, &[Certificate])> = batch
+        let batch: Vec<FileImport<'_>> = batch
             .iter()
-            .map(|(location, certificates)| (location.as_str(), certificates.as_slice()))
+            .map(|(location, certificates)| FileImport {
+                location,
+                certificates,
+                key: None,
+            })
             .collect();
         added += archive
             .import_files(&batch)
             .expect("import")
             .iter()
-            .map(Vec::len)
+            .map(|file| file.certificates.len())
             .sum::<usize>();
     }
     added

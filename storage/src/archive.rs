@@ -14,7 +14,67 @@ use crate::migrate::migrate;
 /// An open, unlocked archive.
 pub struct Archive {
     connection: Connection,
+    sealer: Sealer,
+}
+
+/// Seals and opens secrets with the archive's data key.
+pub(crate) struct Sealer {
     data_key: Zeroizing<[u8; 32]>,
+}
+
+impl Sealer {
+    /// Seals `secret` for `table`.`column` of row `row`.
+    pub(crate) fn seal(
+        &self,
+        table: &str,
+        row: i64,
+        column: &str,
+        secret: &[u8],
+    ) -> Result<Vec<u8>> {
+        keyring::seal(
+            &self.data_key,
+            secret,
+            format!("{table}/{row}/{column}").as_bytes(),
+        )
+    }
+
+    /// Opens what [`Sealer::seal`] sealed for the same place; the error names the place.
+    pub(crate) fn unseal(
+        &self,
+        table: &str,
+        row: i64,
+        column: &str,
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        keyring::open(
+            &self.data_key,
+            sealed,
+            format!("{table}/{row}/{column}").as_bytes(),
+        )
+        .ok_or_else(|| Error::Corrupted {
+            what: format!("sealed {column} of {table} row {row} does not open"),
+        })
+    }
+
+    /// A keyed hash (HMAC-SHA-256 under a key derived from the data key) that recognises a secret seen
+    /// again without revealing anything about it to someone who does not hold the data key.
+    pub(crate) fn tag(&self, purpose: &str, secret: &[u8]) -> String {
+        use hmac::{KeyInit, Mac};
+        type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+        let mut derive = <HmacSha256 as KeyInit>::new_from_slice(&self.data_key[..])
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        derive.update(b"certkeeper tag key v1\0");
+        derive.update(purpose.as_bytes());
+        let tag_key = Zeroizing::new(derive.finalize().into_bytes());
+        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&tag_key[..])
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(secret);
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|byte| format!("{byte:02X}"))
+            .collect()
+    }
 }
 
 impl std::fmt::Debug for Archive {
@@ -97,7 +157,7 @@ impl Archive {
             .context("storing the key hierarchy")?;
         Ok(Self {
             connection,
-            data_key,
+            sealer: Sealer { data_key },
         })
     }
 
@@ -116,6 +176,7 @@ impl Archive {
         .context("opening the archive file")?;
         configure(&connection)?;
         migrate(&mut connection)?;
+        crate::certificates::backfill(&mut connection)?;
         let (memory_kib, iterations, parallelism, salt, wrapped): (u32, u32, u32, Vec<u8>, Vec<u8>) = connection
             .query_row(
                 "SELECT kdf_memory_kib, kdf_iterations, kdf_parallelism, kdf_salt, wrapped_data_key FROM keyring WHERE id = 1",
@@ -139,7 +200,7 @@ impl Archive {
         let data_key = keyring::unwrap_data_key(passphrase, &salt, params, &wrapped)?;
         Ok(Self {
             connection,
-            data_key,
+            sealer: Sealer { data_key },
         })
     }
 
@@ -162,11 +223,7 @@ impl Archive {
 
     /// Seals `secret` for `table`.`column` of row `row`: moved to another place, it will not open.
     pub fn seal(&self, table: &str, row: i64, column: &str, secret: &[u8]) -> Result<Vec<u8>> {
-        keyring::seal(
-            &self.data_key,
-            secret,
-            format!("{table}/{row}/{column}").as_bytes(),
-        )
+        self.sealer.seal(table, row, column, secret)
     }
 
     /// Opens what [`Archive::seal`] sealed for the same place.
@@ -177,22 +234,20 @@ impl Archive {
         column: &str,
         sealed: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>> {
-        keyring::open(
-            &self.data_key,
-            sealed,
-            format!("{table}/{row}/{column}").as_bytes(),
-        )
-        .ok_or_else(|| Error::Corrupted {
-            what: format!("sealed {column} of {table} row {row} does not open"),
-        })
+        self.sealer.unseal(table, row, column, sealed)
+    }
+
+    pub(crate) fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
+    /// The connection and the sealer at once, for a transaction that seals.
+    pub(crate) fn parts_mut(&mut self) -> (&mut Connection, &Sealer) {
+        (&mut self.connection, &self.sealer)
     }
 
     pub(crate) fn connection(&self) -> &Connection {
         &self.connection
-    }
-
-    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
-        &mut self.connection
     }
 
     /// The path of the database file.

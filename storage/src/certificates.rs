@@ -7,6 +7,7 @@ use certkeeper_core::cert::Certificate;
 
 use crate::archive::Archive;
 use crate::error::{Result, SqliteContext};
+use crate::keys::{KeyImport, KeyImported, import_key_into};
 
 /// What happened to one certificate on import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +16,114 @@ pub enum Imported {
     Added,
     /// Already in the archive: only "last seen" changed.
     AlreadyThere,
+}
+
+/// What one file (or container folder) holds, to archive.
+#[derive(Debug)]
+pub struct FileImport<'a> {
+    /// Where it was seen.
+    pub location: &'a str,
+    /// Its certificates.
+    pub certificates: &'a [Certificate],
+    /// Its key container, when it is one.
+    pub key: Option<KeyImport<'a>>,
+}
+
+/// What became of one file's contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileImported {
+    /// Each certificate, in order.
+    pub certificates: Vec<Imported>,
+    /// The key container.
+    pub key: Option<KeyImported>,
+}
+
+/// Who a certificate was issued to, so that a renewal is told from another person's certificate: the
+/// person (SNILS, else a personal 12-digit INN) and the organisation (OGRN, else its INN, else OGRNIP);
+/// the whole subject name when the certificate has none of these (CA and foreign certificates).
+///
+/// A certificate is superseded by a certificate of the same owner that became valid more than a day
+/// later: certificates issued together (one per algorithm, or for two purposes) stand side by side.
+pub fn owner_of(certificate: &Certificate) -> String {
+    let personal_inn = |inn: &&String| inn.len() == 12;
+    let person = certificate
+        .snils
+        .as_ref()
+        .map(|snils| format!("snils:{snils}"))
+        .or_else(|| {
+            certificate
+                .inn
+                .as_ref()
+                .filter(personal_inn)
+                .map(|inn| format!("inn:{inn}"))
+        });
+    let organisation = certificate
+        .ogrn
+        .as_ref()
+        .map(|ogrn| format!("ogrn:{ogrn}"))
+        .or_else(|| certificate.innle.as_ref().map(|inn| format!("innle:{inn}")))
+        .or_else(|| {
+            certificate
+                .inn
+                .as_ref()
+                .filter(|inn| inn.len() == 10)
+                .map(|inn| format!("innle:{inn}"))
+        })
+        .or_else(|| {
+            certificate
+                .ogrnip
+                .as_ref()
+                .map(|ogrnip| format!("ogrnip:{ogrnip}"))
+        });
+    match (person, organisation) {
+        (None, None) => format!("subject:{}", certificate.subject),
+        (person, organisation) => [person, organisation]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// The public key identifier stored with a certificate ('' when certkeeper cannot read its key).
+pub(crate) fn public_key_of(certificate: &Certificate) -> String {
+    certificate
+        .public_key_material()
+        .map(|material| material.id())
+        .unwrap_or_default()
+}
+
+/// Fills the public key and owner of certificates archived before those columns existed, in one
+/// transaction (a no-op once done).
+pub(crate) fn backfill(connection: &mut rusqlite::Connection) -> Result<()> {
+    let transaction = connection
+        .transaction()
+        .context("starting to complete old records")?;
+    {
+        let mut pending = transaction
+            .prepare("SELECT id, der FROM certificates WHERE public_key IS NULL OR owner IS NULL")
+            .context("reading old records")?;
+        let mut update = transaction
+            .prepare("UPDATE certificates SET public_key = ?1, owner = ?2 WHERE id = ?3")
+            .context("completing old records")?;
+        let rows = pending
+            .query_map([], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })
+            .context("reading old records")?;
+        for row in rows {
+            let (id, der) = row.context("reading old records")?;
+            let (public_key, owner) = match Certificate::from_der(&der) {
+                Ok(certificate) => (public_key_of(&certificate), owner_of(&certificate)),
+                // `verify` reports the damage; the record stays as it is.
+                Err(_) => (String::new(), format!("unreadable:{id}")),
+            };
+            update
+                .execute(params![public_key, owner, id])
+                .context("completing old records")?;
+        }
+    }
+    transaction.commit().context("completing old records")
 }
 
 /// A certificate as the archive lists it.
@@ -48,9 +157,13 @@ pub struct Listed {
     pub ogrnip: Option<String>,
     /// SNILS.
     pub snils: Option<String>,
+    /// The newest certificate of the same owner, when this one has been renewed.
+    pub superseded_by: Option<i64>,
+    /// Whether the archive holds the private key.
+    pub has_private_key: bool,
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs() as i64)
@@ -104,22 +217,32 @@ impl Archive {
         certificates: &[Certificate],
         location: &str,
     ) -> Result<Vec<Imported>> {
-        let mut results = self.import_files(&[(location, certificates)])?;
-        Ok(results.pop().unwrap_or_default())
+        let mut results = self.import_files(&[FileImport {
+            location,
+            certificates,
+            key: None,
+        }])?;
+        Ok(results
+            .pop()
+            .map(|imported| imported.certificates)
+            .unwrap_or_default())
     }
 
-    /// Archives the certificates of several files (each given with where it was seen) in one
-    /// transaction: all of them or, on any failure, none. What each file's certificates became, in
-    /// order.
-    pub fn import_files(&mut self, files: &[(&str, &[Certificate])]) -> Result<Vec<Vec<Imported>>> {
+    /// Archives what several files hold (each given with where it was seen) in one transaction: all
+    /// of it or, on any failure, nothing. What each file's contents became, in order.
+    pub fn import_files(&mut self, files: &[FileImport<'_>]) -> Result<Vec<FileImported>> {
         let at = now();
-        let transaction = self
-            .connection_mut()
-            .transaction()
-            .context("starting the import")?;
+        let (connection, sealer) = self.parts_mut();
+        let transaction = connection.transaction().context("starting the import")?;
         let mut all = Vec::with_capacity(files.len());
-        for (location, certificates) in files {
-            all.push(import_into(&transaction, certificates, location, at)?);
+        for file in files {
+            let certificates = import_into(&transaction, file.certificates, file.location, at)?;
+            let key = file
+                .key
+                .as_ref()
+                .map(|key| import_key_into(&transaction, sealer, key, file.location, at))
+                .transpose()?;
+            all.push(FileImported { certificates, key });
         }
         transaction.commit().context("committing the import")?;
         Ok(all)
@@ -170,7 +293,11 @@ impl Archive {
         );
         let sql = format!(
             "SELECT id, sha1, subject_name, issuer, serial, not_before, not_after, private_key_not_after,
-                    key_algorithm, inn, innle, ogrn, ogrnip, snils
+                    key_algorithm, inn, innle, ogrn, ogrnip, snils,
+                    (SELECT newer.id FROM certificates AS newer
+                     WHERE newer.owner = certificates.owner AND newer.not_before > certificates.not_before + 86400
+                     ORDER BY newer.not_before DESC LIMIT 1),
+                    EXISTS (SELECT 1 FROM private_keys WHERE private_keys.public_key = certificates.public_key)
              FROM {}
              WHERE ?4 IS NULL OR not_after < ?4
              ORDER BY not_after DESC, id",
@@ -204,6 +331,8 @@ impl Archive {
                         ogrn: row.get(11)?,
                         ogrnip: row.get(12)?,
                         snils: row.get(13)?,
+                        superseded_by: row.get(14)?,
+                        has_private_key: row.get(15)?,
                     })
                 },
             )
@@ -259,6 +388,10 @@ pub struct Verification {
     pub audit_broken_at: Option<i64>,
     /// Certificates whose stored DER no longer matches their SHA-256.
     pub damaged_certificates: Vec<i64>,
+    /// Sealed secrets checked.
+    pub sealed_checked: u64,
+    /// Sealed secrets that do not open (damaged, or moved from another row), by record.
+    pub damaged_secrets: Vec<String>,
 }
 
 impl Verification {
@@ -267,12 +400,13 @@ impl Verification {
         self.sqlite == ["ok"]
             && self.audit_broken_at.is_none()
             && self.damaged_certificates.is_empty()
+            && self.damaged_secrets.is_empty()
     }
 }
 
 impl Archive {
     /// Checks the database (SQLite's integrity check), every certificate against its fingerprint,
-    /// and the audit log's hash chain.
+    /// that every sealed secret opens where it is, and the audit log's hash chain.
     pub fn verify(&self) -> Result<Verification> {
         let connection = self.connection();
         let mut verification = Verification::default();
@@ -307,6 +441,33 @@ impl Archive {
                     .collect();
                 if actual != sha256 {
                     verification.damaged_certificates.push(id);
+                }
+            }
+        }
+        for (table, column, label) in [
+            ("key_containers", "original", "key container"),
+            (
+                "key_containers",
+                "password",
+                "kept password of key container",
+            ),
+            ("private_keys", "private_key", "private key"),
+        ] {
+            let mut statement = connection
+                .prepare(&format!(
+                    "SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY id"
+                ))
+                .context("reading sealed secrets")?;
+            let rows = statement
+                .query_map([], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+                })
+                .context("reading sealed secrets")?;
+            for row in rows {
+                let (id, sealed) = row.context("reading sealed secrets")?;
+                verification.sealed_checked += 1;
+                if self.sealer().unseal(table, id, column, &sealed).is_err() {
+                    verification.damaged_secrets.push(format!("{label} {id}"));
                 }
             }
         }
@@ -359,6 +520,63 @@ impl Archive {
     }
 }
 
+/// What the archive knows about a certificate beyond the certificate itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRecord {
+    /// The newest certificate of the same owner, when this one has been renewed.
+    pub superseded_by: Option<i64>,
+    /// Whether the archive holds the private key unlocked.
+    pub has_private_key: bool,
+    /// When it was first archived, Unix seconds.
+    pub first_seen: i64,
+    /// When it was last seen on import, Unix seconds.
+    pub last_seen: i64,
+    /// Where it was seen: (location, first seen, last seen), most recently seen first.
+    pub seen: Vec<(String, i64, i64)>,
+}
+
+impl Archive {
+    /// What the archive knows about certificate `id` (None when there is no such certificate).
+    pub fn certificate_record(&self, id: i64) -> Result<Option<CertificateRecord>> {
+        let Some((superseded_by, has_private_key, first_seen, last_seen)) = self
+            .connection()
+            .query_row(
+                "SELECT (SELECT newer.id FROM certificates AS newer
+                         WHERE newer.owner = certificates.owner AND newer.not_before > certificates.not_before + 86400
+                         ORDER BY newer.not_before DESC LIMIT 1),
+                        EXISTS (SELECT 1 FROM private_keys WHERE private_keys.public_key = certificates.public_key),
+                        first_seen, last_seen
+                 FROM certificates WHERE id = ?1",
+                [id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .optional()
+            .context("reading a certificate")?
+        else {
+            return Ok(None);
+        };
+        let mut statement = self
+            .connection()
+            .prepare_cached(
+                "SELECT location, first_seen, last_seen FROM sightings WHERE certificate_id = ?1
+                 ORDER BY last_seen DESC, id",
+            )
+            .context("reading where the certificate was seen")?;
+        let seen = statement
+            .query_map([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .context("reading where the certificate was seen")?
+            .collect::<std::result::Result<_, _>>()
+            .context("reading where the certificate was seen")?;
+        Ok(Some(CertificateRecord {
+            superseded_by,
+            has_private_key,
+            first_seen,
+            last_seen,
+            seen,
+        }))
+    }
+}
+
 /// One file's certificates, inside the caller's transaction.
 fn import_into(
     transaction: &rusqlite::Transaction<'_>,
@@ -391,8 +609,8 @@ fn import_into(
                         .execute(
                             "INSERT INTO certificates (sha256, sha1, der, subject, subject_name, issuer, serial,
                                  not_before, not_after, private_key_not_after, key_algorithm, search_text,
-                                 inn, innle, ogrn, ogrnip, snils, first_seen, last_seen)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+                                 inn, innle, ogrn, ogrnip, snils, first_seen, last_seen, public_key, owner)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20)",
                             params![
                                 certificate.sha256_fingerprint,
                                 certificate.sha1_thumbprint,
@@ -412,6 +630,8 @@ fn import_into(
                                 certificate.ogrnip,
                                 certificate.snils,
                                 at,
+                                public_key_of(certificate),
+                                owner_of(certificate),
                             ],
                         )
                         .context("archiving the certificate")?;

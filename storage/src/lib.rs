@@ -6,6 +6,7 @@
 //!   Directory Specification).
 //! - [`archive`] — creating and opening the archive (WAL, foreign keys, migrations, unlock).
 //! - [`certificates`] — archived certificates: idempotent import, list and search.
+//! - [`keys`] — archived key containers (kept whole) and the private keys taken out of them.
 //! - [`keyring`] — the key hierarchy: Argon2id → key-encryption key → data key → AES-256-GCM seals
 //!   bound to their table, row and column.
 //! - [`error`] — the typed errors of this crate.
@@ -19,6 +20,7 @@ pub mod archive;
 pub mod certificates;
 pub mod error;
 pub mod keyring;
+pub mod keys;
 pub mod location;
 mod migrate;
 

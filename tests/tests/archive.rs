@@ -1,11 +1,13 @@
 //! The encrypted archive with real certificates made by OpenSSL.
 
 use certkeeper_core::cert::Certificate;
-use certkeeper_storage::certificates::Imported;
+use certkeeper_core::formats::pkcs8;
+use certkeeper_storage::certificates::{FileImport, Imported};
+use certkeeper_storage::keys::{KeyImport, KeyImported, KeyKind, UnlockedKey};
 use certkeeper_storage::{Archive, ArchiveLocation, KdfParams};
 use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
 use certkeeper_tests::support::{run, temp_dir};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 const FAST: KdfParams = KdfParams {
     memory_kib: 64,
@@ -140,4 +142,265 @@ fn verify_finds_a_tampered_certificate_and_a_broken_audit_chain() {
     assert!(!report.is_sound());
     assert_eq!(report.damaged_certificates, [2]);
     assert_eq!(report.audit_broken_at, Some(1));
+}
+
+/// A PKCS#8 key file made by OpenSSL, as import hands it to the archive.
+fn key_of(issued: &certkeeper_tests::support::openssl::Issued) -> (Vec<u8>, UnlockedKey) {
+    let bytes = std::fs::read(&issued.key).expect("key file");
+    let info = pkcs8::from_file(&bytes, false, b"").expect("key");
+    let public = info.public_key_material().expect("public key");
+    let key = UnlockedKey {
+        algorithm: pkcs8::algorithm_name(&info.algorithm_oid),
+        public_key: public.id(),
+        private_key_info: info.der.clone(),
+    };
+    (bytes, key)
+}
+
+fn der_of(openssl: &OpenSsl, issued: &certkeeper_tests::support::openssl::Issued) -> Certificate {
+    let der = run(openssl
+        .command()
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(&issued.cert))
+    .stdout;
+    Certificate::from_der(&der).expect("certificate")
+}
+
+#[test]
+fn keys_are_sealed_linked_to_their_certificates_and_a_moved_or_flipped_blob_is_named() {
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("CA", KeyAlgorithm::Gost2012_256("TCA"));
+    let gost = openssl.issue(&ca, "/CN=Петров", KeyAlgorithm::Gost2012_512("A"), 30);
+    let rsa = openssl.issue(&ca, "/CN=Petrov RSA", KeyAlgorithm::Rsa2048, 30);
+    let (gost_file, gost_key) = key_of(&gost);
+    let (rsa_file, rsa_key) = key_of(&rsa);
+    let gost_cert = der_of(&openssl, &gost);
+    let rsa_cert = der_of(&openssl, &rsa);
+
+    let dir = temp_dir();
+    let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+    let passphrase = SecretString::from("p".to_owned());
+    let mut archive = Archive::create(&location, &passphrase, FAST).expect("create");
+    let kept = SecretString::from("пароль контейнера".to_owned());
+    let files = |gost_location| {
+        [
+            FileImport {
+                location: gost_location,
+                certificates: std::slice::from_ref(&gost_cert),
+                key: Some(KeyImport {
+                    kind: KeyKind::Pkcs8,
+                    name: "gost.key",
+                    original: &gost_file,
+                    public_key: None,
+                    keys: std::slice::from_ref(&gost_key),
+                    keep_password: Some(&kept),
+                }),
+            },
+            FileImport {
+                location: "/drive/rsa",
+                certificates: std::slice::from_ref(&rsa_cert),
+                key: Some(KeyImport {
+                    kind: KeyKind::Pkcs8,
+                    name: "rsa.key",
+                    original: &rsa_file,
+                    public_key: None,
+                    keys: std::slice::from_ref(&rsa_key),
+                    keep_password: None,
+                }),
+            },
+        ]
+    };
+    let first = archive.import_files(&files("/drive/gost")).expect("import");
+    assert_eq!(
+        first.iter().map(|file| file.key).collect::<Vec<_>>(),
+        [
+            Some(KeyImported::Added { new_keys: 1 }),
+            Some(KeyImported::Added { new_keys: 1 })
+        ]
+    );
+    // The same files again, one from another place: nothing new, one more sighting.
+    let again = archive
+        .import_files(&files("/backup/gost"))
+        .expect("import");
+    assert_eq!(
+        again.iter().map(|file| file.key).collect::<Vec<_>>(),
+        [
+            Some(KeyImported::AlreadyThere { new_keys: 0 }),
+            Some(KeyImported::AlreadyThere { new_keys: 0 })
+        ]
+    );
+    let listed = archive.list_certificates(None, None).expect("list");
+    assert!(listed.iter().all(|item| item.has_private_key), "{listed:?}");
+    let gost_id = listed
+        .iter()
+        .find(|item| item.subject_name == "Петров")
+        .expect("listed")
+        .id;
+    let archived = archive
+        .private_key_for(gost_id)
+        .expect("read")
+        .expect("key");
+    assert_eq!(
+        &archived.private_key_info[..],
+        &gost_key.private_key_info[..]
+    );
+    let containers = archive.containers_for(gost_id).expect("containers");
+    assert_eq!(containers.len(), 1);
+    assert!(containers[0].password_kept);
+    assert_eq!(
+        containers[0]
+            .seen
+            .iter()
+            .map(|seen| seen.0.as_str())
+            .collect::<Vec<_>>()
+            .len(),
+        2
+    );
+    let (original, password) = archive
+        .container_original(containers[0].id)
+        .expect("original");
+    assert_eq!(&original[..], &gost_file[..]);
+    assert_eq!(
+        password.map(|password| password.expose_secret().to_owned()),
+        Some("пароль контейнера".to_owned())
+    );
+    let sound = archive.verify().expect("verify");
+    assert!(sound.is_sound(), "{sound:?}");
+    assert_eq!(
+        sound.sealed_checked, 5,
+        "two containers, one password, two keys"
+    );
+    drop(archive);
+
+    // Nothing is deleted by normal use, not even by SQL that tries.
+    let raw = rusqlite::Connection::open(location.path()).expect("raw");
+    for table in ["key_containers", "private_keys"] {
+        let error = raw
+            .execute(&format!("DELETE FROM {table}"), [])
+            .expect_err("refused");
+        assert!(error.to_string().contains("never deleted"), "{error}");
+    }
+    // A flipped byte in one sealed key, and two containers' blobs swapped.
+    let sealed: Vec<u8> = raw
+        .query_row(
+            "SELECT private_key FROM private_keys WHERE id = 1",
+            [],
+            |row| row.get(0),
+        )
+        .expect("sealed");
+    let mut flipped = sealed.clone();
+    flipped[30] ^= 0x04;
+    raw.execute(
+        "UPDATE private_keys SET private_key = ?1 WHERE id = 1",
+        [&flipped],
+    )
+    .expect("flip");
+    raw.execute_batch(
+        "CREATE TEMP TABLE originals AS SELECT id, original FROM key_containers;
+         UPDATE key_containers SET original = (SELECT original FROM originals WHERE originals.id = 3 - key_containers.id);",
+    )
+    .expect("swap");
+    drop(raw);
+    let archive = Archive::open(&location, &passphrase).expect("open");
+    let report = archive.verify().expect("verify");
+    assert!(!report.is_sound());
+    assert_eq!(
+        report.damaged_secrets,
+        ["key container 1", "key container 2", "private key 1"]
+    );
+    // The read that touches a damaged blob fails, naming it, and never returns wrong bytes.
+    let error = archive.private_key_for(gost_id).expect_err("damaged");
+    assert!(
+        error
+            .to_string()
+            .contains("private_key of private_keys row 1"),
+        "{error}"
+    );
+    let error = archive
+        .container_original(containers[0].id)
+        .expect_err("moved");
+    assert!(
+        error.to_string().contains(&format!(
+            "original of key_containers row {}",
+            containers[0].id
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_renewed_certificate_supersedes_the_old_one_which_stays() {
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("УЦ ФНС", KeyAlgorithm::Gost2012_256("TCA"));
+    let subject = "/CN=Сидорова Анна/SNILS=11223344595/INN=500100732259";
+    let issue = |from: &str, to: &str, algorithm| {
+        der_of(
+            &openssl,
+            &openssl.issue_between(&ca, subject, algorithm, from, to),
+        )
+    };
+    // 2001 key in 2018, renewed to 2012 in 2019 and again in 2020; a second 2020 certificate issued
+    // the same day (another purpose) stands beside the first; another person is not affected.
+    let y2018 = issue(
+        "20180301000000Z",
+        "20190301000000Z",
+        KeyAlgorithm::Gost2001("A"),
+    );
+    let y2019 = issue(
+        "20190215000000Z",
+        "20200215000000Z",
+        KeyAlgorithm::Gost2012_256("A"),
+    );
+    let y2020 = issue(
+        "20200201000000Z",
+        "20210201000000Z",
+        KeyAlgorithm::Gost2012_256("A"),
+    );
+    let y2020b = issue(
+        "20200201000100Z",
+        "20210201000000Z",
+        KeyAlgorithm::Gost2012_512("A"),
+    );
+    let other = der_of(
+        &openssl,
+        &openssl.issue_between(
+            &ca,
+            "/CN=Сидоров Пётр/SNILS=11223344600",
+            KeyAlgorithm::Gost2012_256("A"),
+            "20170101000000Z",
+            "20180101000000Z",
+        ),
+    );
+
+    let dir = temp_dir();
+    let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+    let mut archive =
+        Archive::create(&location, &SecretString::from("p".to_owned()), FAST).expect("create");
+    // Imported out of order: the archive's answer does not depend on it.
+    archive
+        .import_certificates(&[y2020.clone(), y2018.clone(), other.clone()], "/a")
+        .expect("import");
+    archive
+        .import_certificates(&[y2019.clone(), y2020b.clone()], "/b")
+        .expect("import");
+    let listed = archive.list_certificates(None, None).expect("list");
+    let by = |certificate: &Certificate| {
+        listed
+            .iter()
+            .find(|item| item.sha1 == certificate.sha1_thumbprint)
+            .expect("listed")
+    };
+    let newest = by(&y2020b).id;
+    assert_eq!(by(&y2018).superseded_by, Some(newest));
+    assert_eq!(by(&y2019).superseded_by, Some(newest));
+    assert_eq!(by(&y2020).superseded_by, None, "issued the same day");
+    assert_eq!(by(&y2020b).superseded_by, None);
+    assert_eq!(by(&other).superseded_by, None);
+    assert_eq!(listed.len(), 5, "nothing superseded is dropped");
+    let record = archive
+        .certificate_record(by(&y2018).id)
+        .expect("record")
+        .expect("there");
+    assert_eq!(record.superseded_by, Some(newest));
+    assert_eq!(record.seen.len(), 1);
 }

@@ -32,9 +32,10 @@ Commands:
   ui           Open the desktop window (the same as running certkeeper without a command)
   info         Show and check the archive, passphrase source and language in use
   init         Create the archive (the passphrase is asked twice, or read from --passphrase-file)
-  import       Archive every certificate found in files and folders
+  import       Archive every certificate, key container, PFX and key file found in files and folders
   list         List the archived certificates, newest expiry first
   show         Show every field of one archived certificate
+  export       Write an archived certificate, or its private key with it, to a file or container
   verify       Check the archive: the database, every certificate and the audit log's chain
   audit        Show the audit log: every change to the archive, oldest first
   inspect      Show what files and folders hold, without archiving anything
@@ -529,8 +530,8 @@ mod archive {
             .assert()
             .code(1)
             .stderr_eq(
-                "ошибка: Нет терминала, чтобы ввести пароль.\n\
-                 что делать: Запишите пароль в файл, доступный только вам (chmod 600), и укажите его в --passphrase-file \
+                "ошибка: Нет терминала, чтобы ввести пароль архива.\n\
+                 что делать: Запишите его в файл, доступный только вам (chmod 600), и укажите в --passphrase-file \
                  или CERTKEEPER_PASSPHRASE_FILE.\n",
             );
         assert!(

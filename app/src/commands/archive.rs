@@ -1,27 +1,24 @@
-//! `certkeeper import` and `certkeeper list`: the archive's certificates.
+//! `certkeeper list`, `show`, `verify` and `audit`: what the archive holds.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use anyhow::Result;
 use certkeeper_core::cert::{Certificate, format_time};
-use certkeeper_core::formats::detect::{self, Found};
 use certkeeper_core::secret::SecretString;
-use certkeeper_storage::certificates::Imported;
 use certkeeper_storage::{Archive, ArchiveLocation};
 use serde::Serialize;
 
 use super::Context;
-use crate::messages::{AppError, Lang};
+use crate::messages::{AppError, Asked, Lang};
 
 /// A secret typed at the terminal without echo. Only someone at the terminal is asked: a script gets
 /// the next step instead of a prompt that would hang.
-pub fn ask_secret(prompt: &str) -> Result<SecretString> {
+pub fn ask_secret(prompt: &str, what: Asked) -> Result<SecretString> {
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        return Err(AppError::NoTerminal.into());
+        return Err(AppError::NoTerminal { what }.into());
     }
     Ok(SecretString::from(
-        rpassword::prompt_password(prompt).map_err(|_| AppError::NoTerminal)?,
+        rpassword::prompt_password(prompt).map_err(|_| AppError::NoTerminal { what })?,
     ))
 }
 
@@ -36,133 +33,12 @@ pub fn open_archive(context: &Context) -> Result<Archive> {
     }
     let passphrase = match &context.passphrase_file {
         Some(path) => certkeeper_core::secret::read_secret_file(path)?,
-        None => ask_secret(context.lang.pick("Archive passphrase: ", "Пароль архива: "))?,
+        None => ask_secret(
+            context.lang.pick("Archive passphrase: ", "Пароль архива: "),
+            Asked::Passphrase,
+        )?,
     };
     Ok(Archive::open(&location, &passphrase)?)
-}
-
-/// The JSON summary of `import` (documented in the README).
-#[derive(Debug, Default, Serialize)]
-struct ImportSummary {
-    added: usize,
-    already_there: usize,
-    /// Key containers, PFX files and key files found; their keys are not archived by this version.
-    keys_not_archived: Vec<PathBuf>,
-    unreadable: Vec<Unreadable>,
-}
-
-#[derive(Debug, Serialize)]
-struct Unreadable {
-    path: PathBuf,
-    reason: String,
-}
-
-/// Files per transaction on import: large enough that the commit's fsync does not dominate, small
-/// enough that the write lock is held for well under a second (the window and the reminder service
-/// wait for it).
-const IMPORT_BATCH: usize = 500;
-
-/// Archives `pending` in one transaction and counts the results.
-fn import_batch(
-    archive: &mut Archive,
-    pending: &mut Vec<(String, Vec<Certificate>)>,
-    summary: &mut ImportSummary,
-) -> Result<()> {
-    if pending.is_empty() {
-        return Ok(());
-    }
-    let files: Vec<(&str, &[Certificate])> = pending
-        .iter()
-        .map(|(location, certificates)| (location.as_str(), certificates.as_slice()))
-        .collect();
-    for result in archive.import_files(&files)?.into_iter().flatten() {
-        match result {
-            Imported::Added => summary.added += 1,
-            Imported::AlreadyThere => summary.already_there += 1,
-        }
-    }
-    pending.clear();
-    Ok(())
-}
-
-/// Runs `certkeeper import`: every certificate in the files and folders goes into the archive.
-pub fn import(context: &Context, paths: &[PathBuf]) -> Result<bool> {
-    let mut archive = open_archive(context)?;
-    let mut summary = ImportSummary::default();
-    // Files go in batches, each batch one transaction: a crash keeps every whole batch before it, and
-    // the summary (the only success reported) comes after the last commit.
-    let mut pending: Vec<(String, Vec<Certificate>)> = Vec::new();
-    for path in paths {
-        for found in detect::scan(path) {
-            let (location, certificates) = match found {
-                Found::Certificate {
-                    path, certificate, ..
-                } => (path, vec![*certificate]),
-                Found::Container { path, header, .. } => {
-                    summary.keys_not_archived.push(path.clone());
-                    let certificate = header
-                        .certificate
-                        .as_deref()
-                        .and_then(|der| Certificate::from_der(der).ok());
-                    (path, certificate.into_iter().collect())
-                }
-                Found::Pkcs12 { path } | Found::PrivateKey { path, .. } => {
-                    summary.keys_not_archived.push(path);
-                    continue;
-                }
-                Found::Unreadable { path, reason } => {
-                    summary.unreadable.push(Unreadable { path, reason });
-                    continue;
-                }
-            };
-            if certificates.is_empty() {
-                continue;
-            }
-            pending.push((location.display().to_string(), certificates));
-            if pending.len() == IMPORT_BATCH {
-                import_batch(&mut archive, &mut pending, &mut summary)?;
-            }
-        }
-    }
-    import_batch(&mut archive, &mut pending, &mut summary)?;
-    let mut out = std::io::stdout().lock();
-    if context.json {
-        super::write_json(&mut out, &summary)?;
-    } else {
-        let lang = context.lang;
-        writeln!(
-            out,
-            "{} {}, {} {}",
-            lang.pick("Added:", "Добавлено:"),
-            summary.added,
-            lang.pick("already in the archive:", "уже были в архиве:"),
-            summary.already_there
-        )
-        .map_err(AppError::Output)?;
-        for path in &summary.keys_not_archived {
-            writeln!(
-                out,
-                "{}: {}",
-                path.display(),
-                lang.pick(
-                    "its certificate is archived; the key itself is not archived by this version",
-                    "сертификат сохранён в архиве; сам ключ эта версия в архив не сохраняет"
-                )
-            )
-            .map_err(AppError::Output)?;
-        }
-        for unreadable in &summary.unreadable {
-            writeln!(
-                out,
-                "{}: {} {}",
-                unreadable.path.display(),
-                lang.pick("cannot read:", "не читается:"),
-                unreadable.reason
-            )
-            .map_err(AppError::Output)?;
-        }
-    }
-    Ok(summary.unreadable.is_empty())
 }
 
 /// One certificate in `list --json` (documented in the README).
@@ -182,6 +58,10 @@ struct ListedView {
     ogrn: Option<String>,
     ogrnip: Option<String>,
     snils: Option<String>,
+    /// The id of the newest certificate of the same owner, when this one has been renewed.
+    superseded_by: Option<i64>,
+    /// Whether the archive holds the private key (unlocked).
+    has_private_key: bool,
 }
 
 /// Runs `certkeeper list`.
@@ -214,6 +94,8 @@ pub fn list(
             ogrn: item.ogrn,
             ogrnip: item.ogrnip,
             snils: item.snils,
+            superseded_by: item.superseded_by,
+            has_private_key: item.has_private_key,
         })
         .collect();
     let mut out = std::io::stdout().lock();
@@ -230,16 +112,34 @@ pub fn list(
         )
         .map_err(AppError::Output)?;
     }
+    // A key mark (the archive holds the private key) and a superseded mark, explained once below.
     for view in &views {
         writeln!(
             out,
-            "{:>5}  {}  {} – {}  {}  {}",
+            "{:>5} {}{} {}  {} – {}  {}  {}",
             view.id,
+            if view.has_private_key { '*' } else { ' ' },
+            if view.superseded_by.is_some() {
+                '~'
+            } else {
+                ' '
+            },
             view.sha1_thumbprint,
             &view.not_before[..10],
             &view.not_after[..10],
             view.key_algorithm,
             view.subject_name
+        )
+        .map_err(AppError::Output)?;
+    }
+    if !views.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "* private key archived   ~ superseded by a newer certificate of the same owner",
+                "* закрытый ключ в архиве   ~ заменён более новым сертификатом того же владельца"
+            )
         )
         .map_err(AppError::Output)?;
     }
@@ -254,6 +154,8 @@ struct VerifyView {
     audit_entries: u64,
     audit_broken_at: Option<i64>,
     damaged_certificates: Vec<i64>,
+    sealed_checked: u64,
+    damaged_secrets: Vec<String>,
 }
 
 /// Runs `certkeeper verify`; false when something is wrong.
@@ -266,6 +168,8 @@ pub fn verify(context: &Context) -> Result<bool> {
         audit_entries: report.audit_entries,
         audit_broken_at: report.audit_broken_at,
         damaged_certificates: report.damaged_certificates.clone(),
+        sealed_checked: report.sealed_checked,
+        damaged_secrets: report.damaged_secrets.clone(),
     };
     let mut out = std::io::stdout().lock();
     if context.json {
@@ -288,6 +192,21 @@ pub fn verify(context: &Context) -> Result<bool> {
             Some(id) => format!("{} {id}", lang.pick("BROKEN at entry", "НАРУШЕН на записи")),
         };
         writeln!(out, "{:<14}{audit}", lang.pick("audit log:", "журнал:"))
+            .map_err(AppError::Output)?;
+        let secrets = if report.damaged_secrets.is_empty() {
+            format!(
+                "{} {}",
+                report.sealed_checked,
+                lang.pick("sealed, every one opens", "запечатанных, все открываются")
+            )
+        } else {
+            format!(
+                "{} {}",
+                lang.pick("DO NOT OPEN:", "НЕ ОТКРЫВАЮТСЯ:"),
+                report.damaged_secrets.join(", ")
+            )
+        };
+        writeln!(out, "{:<14}{secrets}", lang.pick("secrets:", "секреты:"))
             .map_err(AppError::Output)?;
         if !report.damaged_certificates.is_empty() {
             let ids: Vec<String> = report
@@ -322,29 +241,155 @@ pub fn show(context: &Context, id_or_thumbprint: &str) -> Result<()> {
         .map(|elapsed| elapsed.as_secs() as i64)
         .unwrap_or(0);
     let view = super::views::CertificateView::new(&certificate, now);
+    let record = archive
+        .certificate_record(id)?
+        .ok_or_else(|| AppError::NoSuchCertificate {
+            query: id_or_thumbprint.to_owned(),
+        })?;
+    let containers: Vec<ContainerView> = archive
+        .containers_for(id)?
+        .into_iter()
+        .map(|container| ContainerView {
+            id: container.id,
+            kind: container.kind.as_str(),
+            name: container.name,
+            password_kept: container.password_kept,
+            seen: container
+                .seen
+                .into_iter()
+                .map(|(location, first, last)| SeenView::new(location, first, last))
+                .collect(),
+        })
+        .collect();
+    let shown = Shown {
+        id,
+        certificate: &view,
+        superseded_by: record.superseded_by,
+        has_private_key: record.has_private_key,
+        first_archived: format_time(record.first_seen),
+        seen: record
+            .seen
+            .into_iter()
+            .map(|(location, first, last)| SeenView::new(location, first, last))
+            .collect(),
+        key_containers: containers,
+    };
     let mut out = std::io::stdout().lock();
     if context.json {
-        #[derive(Serialize)]
-        struct Shown<'a> {
-            id: i64,
-            certificate: &'a super::views::CertificateView,
-        }
-        super::write_json(
-            &mut out,
-            &Shown {
-                id,
-                certificate: &view,
-            },
-        )?;
+        super::write_json(&mut out, &shown)?;
     } else {
+        write_shown(&mut out, &shown, context.lang).map_err(AppError::Output)?;
+    }
+    Ok(())
+}
+
+/// `show --json` (documented in the README).
+#[derive(Debug, Serialize)]
+struct Shown<'a> {
+    id: i64,
+    certificate: &'a super::views::CertificateView,
+    /// The id of the newest certificate of the same owner, when this one has been renewed.
+    superseded_by: Option<i64>,
+    /// Whether the archive holds the private key unlocked (old documents open without a password).
+    has_private_key: bool,
+    first_archived: String,
+    /// Where the certificate was seen on import, most recent first.
+    seen: Vec<SeenView>,
+    /// The archived containers that hold its key.
+    key_containers: Vec<ContainerView>,
+}
+
+#[derive(Debug, Serialize)]
+struct SeenView {
+    location: String,
+    first_seen: String,
+    last_seen: String,
+}
+
+impl SeenView {
+    fn new(location: String, first: i64, last: i64) -> Self {
+        Self {
+            location,
+            first_seen: format_time(first),
+            last_seen: format_time(last),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ContainerView {
+    id: i64,
+    kind: &'static str,
+    name: String,
+    password_kept: bool,
+    seen: Vec<SeenView>,
+}
+
+fn write_shown(out: &mut impl Write, shown: &Shown<'_>, lang: Lang) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {}",
+        lang.pick("Certificate", "Сертификат"),
+        shown.id
+    )?;
+    super::inspect::write_certificate(out, shown.certificate, lang)?;
+    if let Some(newer) = shown.superseded_by {
         writeln!(
             out,
-            "{} {id}",
-            context.lang.pick("Certificate", "Сертификат")
-        )
-        .map_err(AppError::Output)?;
-        super::inspect::write_certificate(&mut out, &view, context.lang)
-            .map_err(AppError::Output)?;
+            "  {:<14}{} {newer}",
+            lang.pick("superseded:", "заменён:"),
+            lang.pick("by certificate", "сертификатом")
+        )?;
+    }
+    writeln!(
+        out,
+        "  {:<14}{}",
+        lang.pick("private key:", "закр. ключ:"),
+        if shown.has_private_key {
+            lang.pick("in the archive", "в архиве")
+        } else if shown.key_containers.is_empty() {
+            lang.pick("not in the archive", "в архиве нет")
+        } else {
+            lang.pick(
+                "in the archive, locked in its container (export asks its password)",
+                "в архиве, заперт в контейнере (экспорт спросит его пароль)",
+            )
+        }
+    )?;
+    for container in &shown.key_containers {
+        writeln!(
+            out,
+            "  {:<14}{} «{}»",
+            lang.pick("container:", "контейнер:"),
+            container.kind,
+            container.name
+        )?;
+        for seen in &container.seen {
+            writeln!(
+                out,
+                "  {:<14}  {} ({} – {})",
+                "",
+                seen.location,
+                &seen.first_seen[..10],
+                &seen.last_seen[..10]
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "  {:<14}{}",
+        lang.pick("archived:", "в архиве с:"),
+        shown.first_archived
+    )?;
+    for seen in &shown.seen {
+        writeln!(
+            out,
+            "  {:<14}{} ({} – {})",
+            lang.pick("seen at:", "где видели:"),
+            seen.location,
+            &seen.first_seen[..10],
+            &seen.last_seen[..10]
+        )?;
     }
     Ok(())
 }

@@ -31,9 +31,14 @@ fn new_passphrase(context: &Context) -> Result<SecretString> {
         return Ok(certkeeper_core::secret::read_secret_file(path)?);
     }
     let lang = context.lang;
-    let first =
-        super::archive::ask_secret(lang.pick("New archive passphrase: ", "Новый пароль архива: "))?;
-    let second = super::archive::ask_secret(lang.pick("Repeat it: ", "Повторите его: "))?;
+    let first = super::archive::ask_secret(
+        lang.pick("New archive passphrase: ", "Новый пароль архива: "),
+        crate::messages::Asked::Passphrase,
+    )?;
+    let second = super::archive::ask_secret(
+        lang.pick("Repeat it: ", "Повторите его: "),
+        crate::messages::Asked::Passphrase,
+    )?;
     if first.expose_secret() != second.expose_secret() {
         return Err(AppError::PassphrasesDiffer.into());
     }

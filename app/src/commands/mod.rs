@@ -1,6 +1,8 @@
 //! One module per command; each takes what it needs from [`Context`].
 
 pub mod archive;
+pub mod export;
+pub mod import;
 pub mod info;
 pub mod init;
 pub mod inspect;

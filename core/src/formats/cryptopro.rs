@@ -751,7 +751,10 @@ mod tests {
             name: None,
             ..files.clone()
         };
-        assert_eq!(ContainerFiles::from_der(&lean.to_der()).expect("lean"), lean);
+        assert_eq!(
+            ContainerFiles::from_der(&lean.to_der()).expect("lean"),
+            lean
+        );
         let stored = files.to_der();
         for cut in 0..stored.len() {
             assert!(ContainerFiles::from_der(&stored[..cut]).is_err());

@@ -212,6 +212,22 @@ pub struct PublicKeyMaterial {
     pub bytes: Vec<u8>,
 }
 
+impl PublicKeyMaterial {
+    /// An identifier of the key pair: SHA-256 over the family, a zero byte and the defining bytes,
+    /// uppercase hex. The archive links private keys to their certificates by it.
+    pub fn id(&self) -> String {
+        use digest::Digest;
+        sha2::Sha256::new()
+            .chain_update(self.family.as_bytes())
+            .chain_update([0])
+            .chain_update(&self.bytes)
+            .finalize()
+            .iter()
+            .map(|byte| format!("{byte:02X}"))
+            .collect()
+    }
+}
+
 fn strip_zeros(bytes: &[u8]) -> Vec<u8> {
     let start = bytes
         .iter()

@@ -209,6 +209,70 @@ impl OpenSsl {
         self.issue_with_extensions(ca, subject, algorithm, days, "")
     }
 
+    /// Like [`OpenSsl::issue`], valid from `not_before` to `not_after` (`YYYYMMDDHHMMSSZ`, past
+    /// dates allowed): `openssl ca` with a throw-away database, since `openssl x509` of OpenSSL 3.0
+    /// cannot set the dates.
+    pub fn issue_between(
+        &self,
+        ca: &Issued,
+        subject: &str,
+        algorithm: KeyAlgorithm,
+        not_before: &str,
+        not_after: &str,
+    ) -> Issued {
+        let serial = self.take_serial();
+        let name = format!("dated-{}-{serial}", algorithm.name());
+        let key = self.generate_key(algorithm, &name);
+        let csr = self.path(&format!("{name}.csr.pem"));
+        run(self
+            .command()
+            .args(["req", "-new", "-utf8", "-subj", subject])
+            .arg(algorithm.signature_digest())
+            .arg("-key")
+            .arg(&key)
+            .arg("-out")
+            .arg(&csr));
+        let database = self.path(&format!("{name}.index.txt"));
+        std::fs::write(&database, "").expect("write the CA database");
+        let serial_file = self.path(&format!("{name}.serial"));
+        std::fs::write(&serial_file, format!("{serial:04X}\n")).expect("write the CA serial");
+        let config = self.path(&format!("{name}.ca.cnf"));
+        std::fs::write(
+            &config,
+            format!(
+                "[ca]\ndefault_ca = dated\n[dated]\ndatabase = {}\nnew_certs_dir = {}\nserial = {}\n\
+                 policy = any\nunique_subject = no\nemail_in_dn = no\nx509_extensions = extensions\n\
+                 [any]\ncommonName = supplied\n\
+                 [extensions]\nbasicConstraints = critical, CA:FALSE\n\
+                 keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment, keyAgreement\n\
+                 subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid, issuer\n",
+                database.display(),
+                self.dir().display(),
+                serial_file.display()
+            ),
+        )
+        .expect("write the CA configuration");
+        let digest = ca.algorithm.signature_digest().trim_start_matches('-');
+        let cert = self.path(&format!("{name}.cert.pem"));
+        run(self
+            .command()
+            .args(["ca", "-batch", "-notext", "-utf8", "-preserveDN", "-config"])
+            .arg(&config)
+            .args(["-name", "dated", "-md", digest, "-cert"])
+            .arg(&ca.cert)
+            .arg("-keyfile")
+            .arg(&ca.key)
+            .args(["-startdate", not_before, "-enddate", not_after, "-in"])
+            .arg(&csr)
+            .arg("-out")
+            .arg(&cert));
+        Issued {
+            cert,
+            key,
+            algorithm,
+        }
+    }
+
     /// Like [`OpenSsl::issue`], with more lines for the extensions file (OpenSSL's x509v3 config
     /// syntax, e.g. `2.5.29.16 = DER:30...` or `certificatePolicies = 1.2.643.100.113.1`).
     pub fn issue_with_extensions(
