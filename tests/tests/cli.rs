@@ -723,3 +723,391 @@ mod import_and_list {
         );
     }
 }
+
+mod keys {
+    use std::path::{Path, PathBuf};
+
+    use super::certkeeper;
+    use certkeeper_core::formats::cryptopro;
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
+    use certkeeper_tests::support::{run, temp_dir, vectors};
+    use secrecy::SecretString;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read_dir") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+
+    fn secret_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("{text}\n")).expect("write");
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .expect("chmod");
+        path
+    }
+
+    fn json(output: &std::process::Output) -> serde_json::Value {
+        assert!(
+            output.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("JSON")
+    }
+
+    /// The key's public half as OpenSSL sees it in a certificate and in a key file: equal when the
+    /// key belongs to the certificate.
+    fn public_of_certificate(openssl: &OpenSsl, certificate: &Path, inform: &str) -> Vec<u8> {
+        run(openssl
+            .command()
+            .args(["x509", "-noout", "-pubkey", "-inform", inform, "-in"])
+            .arg(certificate))
+        .stdout
+    }
+
+    #[test]
+    fn containers_pfx_and_key_files_are_archived_locked_or_unlocked_and_exported_for_openssl() {
+        let home = temp_dir();
+        let work = temp_dir();
+        let passphrase = secret_file(work.path(), "passphrase", "архив");
+        let archive = work.path().join("archive.db");
+        let with_archive = || {
+            let mut command = certkeeper(home.path())
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(&passphrase)
+                .stdin(snapbox::Data::new());
+            command = command.env("CERTKEEPER_LANG", "en");
+            command
+        };
+        with_archive().arg("init").assert().success();
+
+        // A drive: real CryptoPro containers (password "1", none, "123456"), a GOST PFX made by
+        // OpenSSL (password "pfx-пароль") and an encrypted RSA key file with its certificate.
+        let drive = temp_dir();
+        let real = vectors::folder("cryptopro");
+        for name in ["g2012256", "srv-emptypass", "svkreml-00000000"] {
+            copy_dir(&real.join(name), &drive.path().join(name));
+        }
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("Test CA", KeyAlgorithm::Gost2012_256("TCA"));
+        let gost = openssl.issue(
+            &ca,
+            "/CN=Кузнецов/SNILS=11223344595",
+            KeyAlgorithm::Gost2012_512("A"),
+            90,
+        );
+        let pfx = openssl.pfx(&gost, "pfx-пароль", PfxProtection::Gost);
+        std::fs::copy(&pfx, drive.path().join("kuznetsov.pfx")).expect("copy");
+        let rsa = openssl.issue(&ca, "/CN=Kuznetsov RSA", KeyAlgorithm::Rsa2048, 90);
+        std::fs::copy(&rsa.cert, drive.path().join("rsa.pem")).expect("copy");
+        run(openssl
+            .command()
+            .args([
+                "pkcs8",
+                "-topk8",
+                "-v2",
+                "aes-256-cbc",
+                "-passout",
+                "pass:1",
+                "-in",
+            ])
+            .arg(&rsa.key)
+            .arg("-out")
+            .arg(drive.path().join("rsa.key")));
+
+        // No password given and no terminal: the unprotected container gives its key, the others
+        // are archived locked.
+        let summary = json(
+            &with_archive()
+                .args(["--json", "import"])
+                .arg(drive.path())
+                .output()
+                .expect("run"),
+        );
+        let status = |summary: &serde_json::Value, name: &str| -> (String, u64) {
+            let key = summary["keys"]
+                .as_array()
+                .expect("keys")
+                .iter()
+                .find(|key| {
+                    key["path"]
+                        .as_str()
+                        .is_some_and(|path| path.ends_with(name))
+                })
+                .unwrap_or_else(|| panic!("{name} in {summary}"));
+            (
+                key["status"].as_str().expect("status").to_owned(),
+                key["new_keys"].as_u64().expect("new_keys"),
+            )
+        };
+        assert_eq!(status(&summary, "srv-emptypass"), ("archived".into(), 1));
+        for name in ["g2012256", "svkreml-00000000", "kuznetsov.pfx", "rsa.key"] {
+            assert_eq!(status(&summary, name), ("locked".into(), 0), "{name}");
+        }
+        assert_eq!(
+            summary["added"], 4,
+            "3 in containers, rsa.pem; the PFX is locked"
+        );
+
+        // With the password "1": the container and the key file open now; the others do not.
+        let one = secret_file(work.path(), "one", "1");
+        let summary = json(
+            &with_archive()
+                .args(["--json", "import", "--password-file"])
+                .arg(&one)
+                .arg(drive.path())
+                .output()
+                .expect("run"),
+        );
+        assert_eq!(status(&summary, "g2012256"), ("already_there".into(), 1));
+        assert_eq!(status(&summary, "rsa.key"), ("already_there".into(), 1));
+        assert_eq!(
+            status(&summary, "srv-emptypass"),
+            ("already_there".into(), 0)
+        );
+        assert_eq!(
+            status(&summary, "svkreml-00000000"),
+            ("wrong_password".into(), 0)
+        );
+        assert_eq!(
+            status(&summary, "kuznetsov.pfx"),
+            ("wrong_password".into(), 0)
+        );
+        // The PFX's password, kept in the archive on request.
+        let pfx_password = secret_file(work.path(), "pfx", "pfx-пароль");
+        let summary = json(
+            &with_archive()
+                .args(["--json", "import", "--keep-passwords", "--password-file"])
+                .arg(&pfx_password)
+                .arg(drive.path().join("kuznetsov.pfx"))
+                .output()
+                .expect("run"),
+        );
+        assert_eq!(
+            status(&summary, "kuznetsov.pfx"),
+            ("already_there".into(), 1)
+        );
+        assert_eq!(summary["added"], 1, "the PFX's certificate");
+
+        let listed = json(
+            &with_archive()
+                .args(["--json", "list"])
+                .output()
+                .expect("run"),
+        );
+        let listed = listed.as_array().expect("array");
+        let find = |name: &str| {
+            listed
+                .iter()
+                .find(|item| item["subject_name"] == name)
+                .unwrap_or_else(|| panic!("{name} listed"))
+        };
+        assert_eq!(
+            find("asfdgh")["has_private_key"],
+            false,
+            "svkreml is locked"
+        );
+        for name in ["user", "test.91.gost.dev", "Кузнецов", "Kuznetsov RSA"] {
+            assert_eq!(find(name)["has_private_key"], true, "{name}");
+        }
+
+        // Export the locked key: without its container password and no terminal, a clear refusal.
+        let out = work.path().join("asfdgh.pfx");
+        let new_password = secret_file(work.path(), "new", "новый пароль");
+        let id = find("asfdgh")["id"].to_string();
+        let output = with_archive()
+            .args(["export", &id, "--format", "pfx", "--out"])
+            .arg(&out)
+            .arg("--password-file")
+            .arg(&new_password)
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--key-password-file"), "{stderr}");
+        assert!(!out.exists());
+        let svkreml_password = secret_file(work.path(), "svkreml", "123456");
+        with_archive()
+            .args(["export", &id, "--format", "pfx", "--out"])
+            .arg(&out)
+            .arg("--password-file")
+            .arg(&new_password)
+            .arg("--key-password-file")
+            .arg(&svkreml_password)
+            .assert()
+            .success();
+        // OpenSSL opens the PFX with the new password, and the key in it belongs to the certificate.
+        let opened = run(openssl
+            .command()
+            .args(["pkcs12", "-nodes", "-passin", "pass:новый пароль", "-in"])
+            .arg(&out))
+        .stdout;
+        let pem = work.path().join("asfdgh-opened.pem");
+        std::fs::write(&pem, &opened).expect("write");
+        let key_public = run(openssl.command().args(["pkey", "-pubout", "-in"]).arg(&pem)).stdout;
+        assert_eq!(key_public, public_of_certificate(&openssl, &pem, "PEM"));
+        // The key was taken out once and kept: it is unlocked in the archive now.
+        let listed = json(
+            &with_archive()
+                .args(["--json", "list"])
+                .output()
+                .expect("run"),
+        );
+        assert!(
+            listed
+                .as_array()
+                .expect("array")
+                .iter()
+                .any(|item| item["subject_name"] == "asfdgh" && item["has_private_key"] == true)
+        );
+
+        // Every format for the real 2012-256 container's certificate.
+        let id = find("user")["id"].to_string();
+        let exported = |format: &str, name: &str| {
+            let out = work.path().join(name);
+            with_archive()
+                .args(["export", &id, "--format", format, "--out"])
+                .arg(&out)
+                .arg("--password-file")
+                .arg(&new_password)
+                .assert()
+                .success();
+            out
+        };
+        let der = exported("der", "user.cer");
+        let pem = exported("pem", "user.pem");
+        assert_eq!(
+            public_of_certificate(&openssl, &der, "DER"),
+            public_of_certificate(&openssl, &pem, "PEM")
+        );
+        let pkcs8 = exported("pkcs8", "user.key");
+        let key_public = run(openssl
+            .command()
+            .args(["pkey", "-pubout", "-passin", "pass:новый пароль", "-in"])
+            .arg(&pkcs8))
+        .stdout;
+        assert_eq!(key_public, public_of_certificate(&openssl, &der, "DER"));
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(
+                &std::fs::metadata(&pkcs8).expect("metadata").permissions()
+            ) & 0o777,
+            0o600
+        );
+        let container = exported("cryptopro", "user.000");
+        let reopened = cryptopro::open(&container, &SecretString::from("новый пароль".to_owned()))
+            .expect("the exported container opens");
+        let expected = std::fs::read_to_string(real.join("g2012256.expected-d.le.hex"))
+            .expect("expected scalar");
+        let scalar: String = reopened
+            .key
+            .to_le_bytes()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        assert_eq!(scalar, expected.trim().to_lowercase());
+        assert_eq!(
+            reopened.header.certificate.as_deref(),
+            Some(&std::fs::read(&der).expect("der")[..])
+        );
+
+        // Nothing is overwritten.
+        let before = std::fs::read(&pkcs8).expect("read");
+        let output = with_archive()
+            .args(["export", &id, "--format", "pkcs8", "--out"])
+            .arg(&pkcs8)
+            .arg("--password-file")
+            .arg(&new_password)
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
+        assert_eq!(std::fs::read(&pkcs8).expect("read"), before);
+        let report = json(
+            &with_archive()
+                .args(["--json", "verify"])
+                .output()
+                .expect("run"),
+        );
+        assert_eq!(report["sound"], true, "{report}");
+        assert_eq!(report["damaged_secrets"].as_array().map(Vec::len), Some(0));
+        let audit = json(
+            &with_archive()
+                .args(["--json", "audit"])
+                .output()
+                .expect("run"),
+        );
+        let actions: Vec<&str> = audit
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|entry| entry["action"].as_str())
+            .collect();
+        assert_eq!(
+            actions
+                .iter()
+                .filter(|action| **action == "private key added")
+                .count(),
+            5,
+            "srv, g2012256, rsa, the PFX's key, svkreml at export: {actions:?}"
+        );
+        assert_eq!(
+            actions
+                .iter()
+                .filter(|action| **action == "container password kept")
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_certificate_without_its_key_exports_as_a_certificate_only() {
+        let home = temp_dir();
+        let work = temp_dir();
+        let passphrase = secret_file(work.path(), "passphrase", "p");
+        let archive = work.path().join("archive.db");
+        let with_archive = || {
+            certkeeper(home.path())
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(&passphrase)
+                .stdin(snapbox::Data::new())
+                .env("CERTKEEPER_LANG", "ru")
+        };
+        with_archive().arg("init").assert().success();
+        with_archive()
+            .arg("import")
+            .arg(vectors::folder("cryptopro").join("svkreml-00000000.cert.crt"))
+            .assert()
+            .success();
+        let out = work.path().join("key.pfx");
+        let output = with_archive()
+            .args(["export", "1", "--format", "pfx", "--out"])
+            .arg(&out)
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.starts_with("ошибка: В архиве есть сертификат 1, но нет его закрытого ключа."),
+            "{stderr}"
+        );
+        assert!(!out.exists());
+        with_archive()
+            .args(["export", "1", "--format", "der", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(
+            std::fs::read(&out).expect("read"),
+            std::fs::read(vectors::folder("cryptopro").join("svkreml-00000000.cert.crt"))
+                .expect("read")
+        );
+    }
+}
