@@ -104,7 +104,26 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         key_password_file: Option<PathBuf>,
     },
-    /// Check the archive: the database, every certificate and the audit log's chain.
+    /// Change the archive passphrase (the keys inside are not touched; old backups keep the old one).
+    Passwd {
+        /// Read the new passphrase from this file instead of asking twice.
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Write a consistent copy of the archive, also while the window or reminder service use it.
+    Backup {
+        /// The copy to create (it must not exist).
+        path: PathBuf,
+    },
+    /// Replace the archive with a backup (the passphrase is the backup's).
+    ///
+    /// The backup is checked first (passphrase, verify); the archive it replaces is kept beside it as
+    /// ARCHIVE.before-restore, never deleted. Close the window and stop the reminder service first.
+    Restore {
+        /// The backup file.
+        path: PathBuf,
+    },
+    /// Check the archive: the database, every certificate, every sealed secret and the audit log.
     Verify,
     /// Show the audit log: every change to the archive, oldest first.
     Audit,

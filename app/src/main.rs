@@ -61,6 +61,11 @@ fn run(command: Command, context: &Context) -> Result<()> {
         } => commands::archive::list(context, search.as_deref(), expiring_within),
         Command::Show { id_or_thumbprint } => commands::archive::show(context, &id_or_thumbprint),
         Command::Audit => commands::archive::audit(context),
+        Command::Passwd {
+            new_passphrase_file,
+        } => commands::maintenance::passwd(context, new_passphrase_file.as_deref()),
+        Command::Backup { path } => commands::maintenance::backup(context, &path),
+        Command::Restore { path } => commands::maintenance::restore(context, &path),
         Command::Export {
             id_or_thumbprint,
             format,

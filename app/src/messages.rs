@@ -645,12 +645,23 @@ fn describe_storage(error: &certkeeper_storage::Error, lang: Lang) -> Text {
         certkeeper_storage::Error::Io { path, source } => Text::new(
             lang,
             (
-                format!("Cannot create {}: {source}.", shown(path)),
-                "Check the folder's permissions, or choose another place with --archive PATH.".into(),
+                format!("Cannot write {}: {source}.", shown(path)),
+                "Check the folder's permissions and the free space, or choose another place.".into(),
             ),
             (
-                format!("Не удаётся создать {}: {source}.", shown(path)),
-                "Проверьте права на папку или выберите другое место: --archive ПУТЬ.".into(),
+                format!("Не удаётся записать {}: {source}.", shown(path)),
+                "Проверьте права на папку и свободное место или выберите другое место.".into(),
+            ),
+        ),
+        certkeeper_storage::Error::InUse { path } => Text::new(
+            lang,
+            (
+                format!("The archive {} is open in another certkeeper (the window or the reminder service); nothing was changed.", shown(path)),
+                "Close the certkeeper window and stop the reminder service (systemctl --user stop certkeeper-watch), then run the command again.".into(),
+            ),
+            (
+                format!("Архив {} открыт другим certkeeper (окном или службой напоминаний); ничего не изменено.", shown(path)),
+                "Закройте окно certkeeper и остановите службу напоминаний (systemctl --user stop certkeeper-watch), затем повторите команду.".into(),
             ),
         ),
         other => unknown(other, lang),
@@ -787,6 +798,10 @@ mod tests {
             }
             .into(),
             certkeeper_storage::Error::WrongPassphrase.into(),
+            certkeeper_storage::Error::InUse {
+                path: "/a.db".into(),
+            }
+            .into(),
             certkeeper_storage::Error::EmptyPassphrase.into(),
             certkeeper_storage::Error::NewerArchive {
                 version: "29991231000000_x".into(),

@@ -15,6 +15,17 @@ use crate::migrate::migrate;
 pub struct Archive {
     connection: Connection,
     sealer: Sealer,
+    /// A shared lock on the database file for as long as the archive is open, so that `restore`
+    /// can tell that another certkeeper (the window, the reminder service) has it open. An advisory
+    /// `flock`, independent of SQLite's own `fcntl` locks on Linux.
+    _in_use: Option<std::fs::File>,
+}
+
+/// Takes the shared "in use" lock on the database file (see [`Archive`]).
+fn mark_in_use(path: &Path) -> Option<std::fs::File> {
+    let file = std::fs::File::open(path).ok()?;
+    file.lock_shared().ok()?;
+    Some(file)
 }
 
 /// Seals and opens secrets with the archive's data key.
@@ -158,6 +169,7 @@ impl Archive {
         Ok(Self {
             connection,
             sealer: Sealer { data_key },
+            _in_use: mark_in_use(path),
         })
     }
 
@@ -177,31 +189,37 @@ impl Archive {
         configure(&connection)?;
         migrate(&mut connection)?;
         crate::certificates::backfill(&mut connection)?;
-        let (memory_kib, iterations, parallelism, salt, wrapped): (u32, u32, u32, Vec<u8>, Vec<u8>) = connection
-            .query_row(
-                "SELECT kdf_memory_kib, kdf_iterations, kdf_parallelism, kdf_salt, wrapped_data_key FROM keyring WHERE id = 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
-            )
-            .map_err(|error| match error {
-                rusqlite::Error::QueryReturnedNoRows => Error::Corrupted {
-                    what: "the key hierarchy is missing".to_owned(),
-                },
-                source => Error::Sqlite {
-                    context: "reading the key hierarchy",
-                    source,
-                },
-            })?;
-        let params = KdfParams {
-            memory_kib,
-            iterations,
-            parallelism,
-        };
-        let data_key = keyring::unwrap_data_key(passphrase, &salt, params, &wrapped)?;
+        let data_key = unlock(&connection, passphrase)?;
         Ok(Self {
             connection,
             sealer: Sealer { data_key },
+            _in_use: mark_in_use(path),
         })
+    }
+
+    /// Opens an archive file read-only (a backup to check before restoring it) and unlocks it.
+    pub(crate) fn open_read_only(path: &Path, passphrase: &SecretString) -> Result<Self> {
+        if !path.is_file() {
+            return Err(Error::NotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .context("opening the backup")?;
+        let data_key = unlock(&connection, passphrase)?;
+        Ok(Self {
+            connection,
+            sealer: Sealer { data_key },
+            _in_use: None,
+        })
+    }
+
+    /// The data key wrapped under `kek`.
+    pub(crate) fn wrap_data_key(&self, kek: &[u8; 32]) -> Result<Vec<u8>> {
+        keyring::wrap_data_key(kek, &self.sealer.data_key)
     }
 
     /// The Argon2id parameters stored in the archive.
@@ -254,6 +272,32 @@ impl Archive {
     pub fn path(&self) -> Option<&Path> {
         self.connection.path().map(Path::new)
     }
+}
+
+/// The data key, unwrapped with `passphrase` from the keyring of `connection`'s database.
+fn unlock(connection: &Connection, passphrase: &SecretString) -> Result<Zeroizing<[u8; 32]>> {
+    let (memory_kib, iterations, parallelism, salt, wrapped): (u32, u32, u32, Vec<u8>, Vec<u8>) = connection
+        .query_row(
+            "SELECT kdf_memory_kib, kdf_iterations, kdf_parallelism, kdf_salt, wrapped_data_key FROM keyring WHERE id = 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+        )
+        .map_err(|error| match error {
+            rusqlite::Error::QueryReturnedNoRows => Error::Corrupted {
+                what: "the key hierarchy is missing".to_owned(),
+            },
+            source => Error::Sqlite {
+                context: "reading the key hierarchy",
+                source,
+            },
+        })?;
+    let params = KdfParams {
+        memory_kib,
+        iterations,
+        parallelism,
+    };
+    let data_key = keyring::unwrap_data_key(passphrase, &salt, params, &wrapped)?;
+    Ok(data_key)
 }
 
 #[cfg(test)]

@@ -24,6 +24,12 @@ pub enum Error {
         /// The archive path.
         path: PathBuf,
     },
+    /// Another certkeeper (the window, the reminder service) has the archive open.
+    #[error("{path} is in use by another certkeeper")]
+    InUse {
+        /// The archive path.
+        path: PathBuf,
+    },
     /// The passphrase does not open the archive.
     #[error("wrong archive passphrase")]
     WrongPassphrase,

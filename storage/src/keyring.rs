@@ -117,12 +117,17 @@ pub(crate) fn new_data_key(passphrase: &SecretString, params: KdfParams) -> Resu
     let salt: [u8; 16] = random()?;
     let data_key = Zeroizing::new(random::<32>()?);
     let kek = derive_kek(passphrase, &salt, params)?;
-    let wrapped = seal(&kek, &data_key[..], KEYRING_AAD)?;
+    let wrapped = wrap_data_key(&kek, &data_key)?;
     Ok(NewDataKey {
         salt,
         wrapped,
         data_key,
     })
+}
+
+/// The data key wrapped under a key-encryption key.
+pub(crate) fn wrap_data_key(kek: &[u8; 32], data_key: &[u8; 32]) -> Result<Vec<u8>> {
+    seal(kek, &data_key[..], KEYRING_AAD)
 }
 
 /// The data key from the wrapped form; a wrong passphrase fails the GCM tag.

@@ -9,6 +9,7 @@
 //! - [`keys`] — archived key containers (kept whole) and the private keys taken out of them.
 //! - [`keyring`] — the key hierarchy: Argon2id → key-encryption key → data key → AES-256-GCM seals
 //!   bound to their table, row and column.
+//! - [`maintenance`] — changing the passphrase, online backup and restore.
 //! - [`error`] — the typed errors of this crate.
 //!
 //! Migrations are SQL files in the workspace's `migrations/` folder, named
@@ -22,6 +23,7 @@ pub mod error;
 pub mod keyring;
 pub mod keys;
 pub mod location;
+pub mod maintenance;
 mod migrate;
 
 pub use archive::Archive;

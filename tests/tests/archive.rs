@@ -404,3 +404,161 @@ fn a_renewed_certificate_supersedes_the_old_one_which_stays() {
     assert_eq!(record.superseded_by, Some(newest));
     assert_eq!(record.seen.len(), 1);
 }
+
+#[test]
+fn passphrase_change_backup_while_in_use_and_restore() {
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("CA", KeyAlgorithm::Gost2012_256("TCA"));
+    let holder = openssl.issue(&ca, "/CN=Орлова", KeyAlgorithm::Gost2012_256("A"), 30);
+    let (key_file, key) = key_of(&holder);
+    let holder_cert = der_of(&openssl, &holder);
+    let template = certificate(&openssl, &ca, "/CN=Шаблон");
+
+    let dir = temp_dir();
+    let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+    let old = SecretString::from("старый".to_owned());
+    let new = SecretString::from("новый".to_owned());
+    let mut archive = Archive::create(&location, &old, FAST).expect("create");
+    archive
+        .import_files(&[FileImport {
+            location: "/drive",
+            certificates: std::slice::from_ref(&holder_cert),
+            key: Some(KeyImport {
+                kind: KeyKind::Pkcs8,
+                name: "orlova.key",
+                original: &key_file,
+                public_key: None,
+                keys: std::slice::from_ref(&key),
+                keep_password: None,
+            }),
+        }])
+        .expect("import");
+
+    // The passphrase changes; what is sealed does not.
+    archive.change_passphrase(&new, FAST).expect("passwd");
+    drop(archive);
+    assert!(matches!(
+        Archive::open(&location, &old),
+        Err(certkeeper_storage::Error::WrongPassphrase)
+    ));
+    let archive = Archive::open(&location, &new).expect("open with the new passphrase");
+    let id = archive.list_certificates(None, None).expect("list")[0].id;
+    assert_eq!(
+        &archive
+            .private_key_for(id)
+            .expect("read")
+            .expect("key")
+            .private_key_info[..],
+        &key.private_key_info[..]
+    );
+    assert!(archive.verify().expect("verify").is_sound());
+
+    // Backups while another connection keeps importing: each is a consistent snapshot (every
+    // certificate's audit entry is there, and nothing more).
+    let writer_location = location.clone();
+    let writer_passphrase = new.clone();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer_stop = stop.clone();
+    let writer = std::thread::spawn(move || {
+        let mut writer = Archive::open(&writer_location, &writer_passphrase).expect("open");
+        let mut written = 0u32;
+        while !writer_stop.load(std::sync::atomic::Ordering::Relaxed) {
+            // The same certificate under new serials is not possible without a CA at hand; each
+            // round re-imports it from a new place, which is a write (a sighting) all the same, and
+            // adds one more certificate copy made distinct by a changed byte in its signature.
+            let mut der = template.der.clone();
+            let last = der.len() - 1;
+            der[last] = der[last].wrapping_add(written as u8);
+            der[last - 1] = der[last - 1].wrapping_add((written >> 8) as u8);
+            if let Ok(copy) = Certificate::from_der(&der) {
+                writer
+                    .import_certificates(&[copy], &format!("/loop/{written}"))
+                    .expect("import");
+            }
+            written += 1;
+        }
+        written
+    });
+    let mut backups = Vec::new();
+    for round in 0..5 {
+        let path = dir.path().join(format!("backup-{round}.db"));
+        archive.backup(&path).expect("backup");
+        backups.push(path);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.join().expect("writer");
+    assert!(written > 5, "the writer kept writing: {written}");
+    let mut counts = Vec::new();
+    for path in &backups {
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(
+                &std::fs::metadata(path).expect("metadata").permissions()
+            ) & 0o777,
+            0o600
+        );
+        let copy = Archive::open(&ArchiveLocation::explicit(path.clone()), &new).expect("open");
+        let report = copy.verify().expect("verify");
+        assert!(report.is_sound(), "{report:?}");
+        let certificates = copy.list_certificates(None, None).expect("list").len();
+        let added = copy
+            .audit_log()
+            .expect("audit")
+            .iter()
+            .filter(|entry| entry.action == "certificate added")
+            .count();
+        assert_eq!(certificates, added, "a snapshot, not a mix");
+        counts.push(certificates);
+    }
+    assert!(
+        counts.windows(2).all(|pair| pair[0] <= pair[1]),
+        "{counts:?}"
+    );
+    let error = archive.backup(&backups[0]).expect_err("exists");
+    assert!(matches!(
+        error,
+        certkeeper_storage::Error::AlreadyExists { .. }
+    ));
+
+    // Restore refuses while the archive is open elsewhere, then replaces it, keeping the old one.
+    let restored_from = &backups[0];
+    let error = certkeeper_storage::maintenance::restore(&location, restored_from, &new)
+        .expect_err("in use");
+    assert!(
+        matches!(error, certkeeper_storage::Error::InUse { .. }),
+        "{error:?}"
+    );
+    let before = archive.list_certificates(None, None).expect("list").len();
+    drop(archive);
+    let wrong = certkeeper_storage::maintenance::restore(
+        &location,
+        restored_from,
+        &SecretString::from("не тот".to_owned()),
+    )
+    .expect_err("wrong passphrase");
+    assert!(matches!(wrong, certkeeper_storage::Error::WrongPassphrase));
+    let restored =
+        certkeeper_storage::maintenance::restore(&location, restored_from, &new).expect("restore");
+    assert_eq!(restored.certificates as usize, counts[0]);
+    let kept = restored.previous_kept_at.expect("kept");
+    let previous = Archive::open(&ArchiveLocation::explicit(kept), &new).expect("previous");
+    assert_eq!(
+        previous.list_certificates(None, None).expect("list").len(),
+        before
+    );
+    let archive = Archive::open(&location, &new).expect("open");
+    assert_eq!(
+        archive.list_certificates(None, None).expect("list").len(),
+        counts[0]
+    );
+    let report = archive.verify().expect("verify");
+    assert!(report.is_sound(), "{report:?}");
+    assert_eq!(
+        archive
+            .audit_log()
+            .expect("audit")
+            .last()
+            .map(|entry| entry.action.clone()),
+        Some("archive restored".to_owned())
+    );
+}

@@ -6,6 +6,7 @@ pub mod import;
 pub mod info;
 pub mod init;
 pub mod inspect;
+pub mod maintenance;
 pub mod views;
 
 use std::path::PathBuf;

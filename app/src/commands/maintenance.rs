@@ -1,0 +1,151 @@
+//! `certkeeper passwd`, `backup` and `restore`.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+use certkeeper_core::secret::{ExposeSecret, SecretString};
+use certkeeper_storage::{ArchiveLocation, KdfParams};
+use serde::Serialize;
+
+use super::Context;
+use super::archive::{ask_secret, open_archive};
+use crate::messages::{AppError, Asked};
+
+fn say(context: &Context, en: &str, ru: &str, value: &dyn std::fmt::Display) -> Result<()> {
+    writeln!(
+        std::io::stdout().lock(),
+        "{} {value}",
+        context.lang.pick(en, ru)
+    )
+    .map_err(AppError::Output)?;
+    Ok(())
+}
+
+/// Runs `certkeeper passwd`: the archive's data key is wrapped under a new passphrase; nothing sealed
+/// changes.
+pub fn passwd(context: &Context, new_passphrase_file: Option<&Path>) -> Result<()> {
+    let mut archive = open_archive(context)?;
+    let new = match new_passphrase_file {
+        Some(path) => certkeeper_core::secret::read_secret_file(path)?,
+        None => {
+            let lang = context.lang;
+            let first = ask_secret(
+                lang.pick("New archive passphrase: ", "Новый пароль архива: "),
+                Asked::Passphrase,
+            )?;
+            let second = ask_secret(
+                lang.pick("Repeat it: ", "Повторите его: "),
+                Asked::Passphrase,
+            )?;
+            if first.expose_secret() != second.expose_secret() {
+                return Err(AppError::PassphrasesDiffer.into());
+            }
+            first
+        }
+    };
+    // The cost never goes down: an archive made with a higher cost keeps it.
+    let stored = archive.kdf_params()?;
+    let default = KdfParams::default();
+    let params = KdfParams {
+        memory_kib: stored.memory_kib.max(default.memory_kib),
+        iterations: stored.iterations.max(default.iterations),
+        parallelism: stored.parallelism,
+    };
+    archive.change_passphrase(&new, params)?;
+    if context.json {
+        #[derive(Serialize)]
+        struct Changed {
+            changed: bool,
+        }
+        super::write_json(&mut std::io::stdout().lock(), &Changed { changed: true })?;
+    } else {
+        say(
+            context,
+            "Passphrase changed for",
+            "Пароль изменён для",
+            &archive
+                .path()
+                .map(Path::display)
+                .map(|path| path.to_string())
+                .unwrap_or_default(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs `certkeeper backup PATH`: a consistent copy while the archive stays in use.
+pub fn backup(context: &Context, to: &Path) -> Result<()> {
+    if to.exists() {
+        return Err(AppError::OutputExists {
+            path: to.to_path_buf(),
+        }
+        .into());
+    }
+    let archive = open_archive(context)?;
+    archive.backup(to)?;
+    if context.json {
+        #[derive(Serialize)]
+        struct Backup<'a> {
+            backup: &'a Path,
+        }
+        super::write_json(&mut std::io::stdout().lock(), &Backup { backup: to })?;
+    } else {
+        say(
+            context,
+            "Backup written (it opens with the archive passphrase of today):",
+            "Резервная копия записана (открывается сегодняшним паролем архива):",
+            &to.display(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs `certkeeper restore PATH`: the archive becomes the backup; the archive it replaces is kept
+/// beside it.
+pub fn restore(context: &Context, from: &Path) -> Result<()> {
+    let location = ArchiveLocation::resolve(context.archive.clone())?;
+    let passphrase: SecretString = match &context.passphrase_file {
+        Some(path) => certkeeper_core::secret::read_secret_file(path)?,
+        None => ask_secret(
+            context.lang.pick(
+                "Passphrase of the backup: ",
+                "Пароль архива в резервной копии: ",
+            ),
+            Asked::Passphrase,
+        )?,
+    };
+    let restored = certkeeper_storage::maintenance::restore(&location, from, &passphrase)?;
+    if context.json {
+        #[derive(Serialize)]
+        struct Restored<'a> {
+            restored_from: &'a Path,
+            certificates: i64,
+            previous_kept_at: Option<&'a Path>,
+        }
+        super::write_json(
+            &mut std::io::stdout().lock(),
+            &Restored {
+                restored_from: from,
+                certificates: restored.certificates,
+                previous_kept_at: restored.previous_kept_at.as_deref(),
+            },
+        )?;
+    } else {
+        say(
+            context,
+            "Restored; certificates in the archive:",
+            "Восстановлено; сертификатов в архиве:",
+            &restored.certificates,
+        )?;
+        if let Some(previous) = &restored.previous_kept_at {
+            say(
+                context,
+                "The archive it replaced is kept at",
+                "Заменённый архив сохранён в",
+                &previous.display(),
+            )?;
+        }
+    }
+    Ok(())
+}
