@@ -562,3 +562,323 @@ fn passphrase_change_backup_while_in_use_and_restore() {
         Some("archive restored".to_owned())
     );
 }
+
+/// `count` distinct certificates made from `template` (two bytes of its signature changed: certkeeper
+/// archives what it is given, it does not check signatures on import), written as DER files.
+fn certificate_files(template: &Certificate, folder: &std::path::Path, first: u32, count: u32) {
+    std::fs::create_dir_all(folder).expect("mkdir");
+    for n in first..first + count {
+        let mut der = template.der.clone();
+        let last = der.len() - 1;
+        der[last - 1] = (n >> 8) as u8;
+        der[last] = n as u8;
+        std::fs::write(folder.join(format!("{n:05}.cer")), der).expect("write");
+    }
+}
+
+/// The SHA-1 thumbprints (as the archive shows them) of the DER files in `folder`.
+fn thumbprints_in(folder: &std::path::Path) -> std::collections::BTreeSet<String> {
+    use sha1::Digest;
+    std::fs::read_dir(folder)
+        .expect("read_dir")
+        .map(|entry| {
+            let der = std::fs::read(entry.expect("entry").path()).expect("read");
+            sha1::Sha1::digest(&der)
+                .iter()
+                .map(|byte| format!("{byte:02X}"))
+                .collect()
+        })
+        .collect()
+}
+
+/// A tiny deterministic generator (the seed is printed, so a failure can be replayed).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % bound
+    }
+}
+
+#[test]
+fn an_import_killed_at_random_points_leaves_a_sound_archive_with_every_reported_import() {
+    use certkeeper_tests::support::bin;
+
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("CA", KeyAlgorithm::Gost2012_256("TCA"));
+    let template = certificate(&openssl, &ca, "/CN=Копия");
+    let dir = temp_dir();
+    let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+    let passphrase_file = dir.path().join("passphrase");
+    std::fs::write(&passphrase_file, "p").expect("write");
+    std::fs::set_permissions(
+        &passphrase_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod");
+    drop(Archive::create(&location, &SecretString::from("p".to_owned()), FAST).expect("create"));
+
+    // Each round imports its own folder of 1,100 files: three transactions (500, 500, 100).
+    const ROUNDS: u32 = 15;
+    const PER_ROUND: u32 = 1_100;
+    let binary = bin::certkeeper();
+    let import = |folder: &std::path::Path| {
+        std::process::Command::new(&binary)
+            .arg("--archive")
+            .arg(location.path())
+            .arg("--passphrase-file")
+            .arg(&passphrase_file)
+            .args(["--json", "import"])
+            .arg(folder)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn certkeeper")
+    };
+    // How long a whole import takes here, so the kills land anywhere in it.
+    let calibration = dir.path().join("calibration");
+    certificate_files(&template, &calibration, 60_000, PER_ROUND);
+    let started = std::time::Instant::now();
+    let output = import(&calibration).wait_with_output().expect("wait");
+    assert!(output.status.success());
+    let full_run = started.elapsed();
+
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos() as u64)
+        .unwrap_or(1);
+    println!("seed {seed}, a whole import takes {full_run:?}");
+    let mut random = Lcg(seed);
+    let mut reported = vec![calibration.clone()];
+    let mut killed = Vec::new();
+    for round in 0..ROUNDS {
+        let folder = dir.path().join(format!("round-{round}"));
+        certificate_files(&template, &folder, round * PER_ROUND, PER_ROUND);
+        let mut child = import(&folder);
+        // Mostly inside the run; now and then just after it, when success has been reported.
+        let delay = random.below(full_run.as_millis() as u64 * 11 / 10 + 1);
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill(); // SIGKILL: no destructor, no rollback, no clean close.
+        let output = child.wait_with_output().expect("wait");
+        // Success is what the person was told: exit status 0 and the summary.
+        let summary: Option<serde_json::Value> = output
+            .status
+            .success()
+            .then(|| serde_json::from_slice(&output.stdout).ok())
+            .flatten();
+        match summary {
+            Some(summary) => {
+                assert_eq!(summary["added"], PER_ROUND, "{summary}");
+                reported.push(folder);
+            }
+            None => killed.push((folder, delay)),
+        }
+    }
+    println!(
+        "{} imports reported success, {} were killed (after {:?} ms)",
+        reported.len(),
+        killed.len(),
+        killed.iter().map(|(_, delay)| *delay).collect::<Vec<_>>()
+    );
+
+    let archive = Archive::open(&location, &SecretString::from("p".to_owned())).expect("open");
+    let report = archive.verify().expect("verify");
+    assert!(report.is_sound(), "{report:?}");
+    let archived: std::collections::BTreeSet<String> = archive
+        .list_certificates(None, None)
+        .expect("list")
+        .into_iter()
+        .map(|item| item.sha1)
+        .collect();
+    for folder in &reported {
+        let missing = thumbprints_in(folder).difference(&archived).count();
+        assert_eq!(missing, 0, "{} reported success", folder.display());
+    }
+    // A killed import keeps whole batches only: 0, 500, 1,000 or all 1,100 of its certificates.
+    for (folder, delay) in &killed {
+        let present = thumbprints_in(folder).intersection(&archived).count();
+        assert!(
+            [0, 500, 1_000, 1_100].contains(&present),
+            "{} killed after {delay} ms left {present} certificates",
+            folder.display()
+        );
+    }
+    drop(archive);
+    // Running a killed import again finishes it.
+    if let Some((folder, _)) = killed.first() {
+        assert!(import(folder).wait().expect("wait").success());
+        let archive = Archive::open(&location, &SecretString::from("p".to_owned())).expect("open");
+        assert!(archive.verify().expect("verify").is_sound());
+        let archived: std::collections::BTreeSet<String> = archive
+            .list_certificates(None, None)
+            .expect("list")
+            .into_iter()
+            .map(|item| item.sha1)
+            .collect();
+        assert!(thumbprints_in(folder).is_subset(&archived));
+    }
+}
+
+/// Every file under `folder`, recursively.
+fn files_under(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("read_dir") {
+                pending.push(entry.expect("entry").path());
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+#[test]
+fn no_key_or_password_is_ever_on_disk_in_clear() {
+    use certkeeper_tests::support::bin;
+    use certkeeper_tests::support::openssl::PfxProtection;
+    use certkeeper_tests::support::vectors;
+
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("CA", KeyAlgorithm::Gost2012_256("TCA"));
+    let holder = openssl.issue(&ca, "/CN=Секретов", KeyAlgorithm::Gost2012_512("A"), 30);
+    let pfx_password = "пароль-от-PFX-2026";
+    let pfx = openssl.pfx(&holder, pfx_password, PfxProtection::Gost);
+    let pfx_key = openssl.gost_key_text(&holder.key, 64);
+    let pfx_key_info = pkcs8::from_file(&std::fs::read(&holder.key).expect("key"), false, b"")
+        .expect("key")
+        .der;
+    let container_scalar_le: Vec<u8> = {
+        let hex = std::fs::read_to_string(
+            vectors::folder("cryptopro").join("g2012256.expected-d.le.hex"),
+        )
+        .expect("expected scalar");
+        let hex = hex.trim();
+        (0..hex.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(&hex[at..at + 2], 16).expect("hex"))
+            .collect()
+    };
+    let passphrase = "фраза-архива-для-проверки";
+
+    let work = temp_dir();
+    let drive = work.path().join("drive");
+    std::fs::create_dir_all(drive.join("g2012256")).expect("mkdir");
+    for entry in std::fs::read_dir(vectors::folder("cryptopro").join("g2012256")).expect("read") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), drive.join("g2012256").join(entry.file_name())).expect("copy");
+    }
+    std::fs::copy(&pfx, drive.join("secretov.pfx")).expect("copy");
+    let secret_file = |name: &str, text: &str| {
+        let path = work.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .expect("chmod");
+        path
+    };
+    let passphrase_file = secret_file("passphrase", passphrase);
+    let container_password = secret_file("container", "1");
+    let pfx_password_file = secret_file("pfx", pfx_password);
+
+    let archive_dir = work.path().join("archive");
+    let temp = work.path().join("tmp");
+    std::fs::create_dir_all(&temp).expect("mkdir");
+    let location = ArchiveLocation::explicit(archive_dir.join("archive.db"));
+    let passphrase_secret = SecretString::from(passphrase.to_owned());
+    // The window stays open meanwhile: its connection keeps the write-ahead log on disk, as it is
+    // while the app runs, so the log is searched too.
+    let window = Archive::create(&location, &passphrase_secret, FAST).expect("create");
+    for password in [&container_password, &pfx_password_file] {
+        let status = std::process::Command::new(bin::certkeeper())
+            .arg("--archive")
+            .arg(location.path())
+            .arg("--passphrase-file")
+            .arg(&passphrase_file)
+            .args(["import", "--keep-passwords", "--password-file"])
+            .arg(password)
+            .arg(&drive)
+            .env("TMPDIR", &temp)
+            .env("CERTKEEPER_LOG", "trace")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run");
+        assert!(status.success());
+    }
+    let listed = window.list_certificates(None, None).expect("list");
+    assert_eq!(listed.iter().filter(|item| item.has_private_key).count(), 2);
+
+    let utf16: Vec<u8> = pfx_password
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    let reversed = |bytes: &[u8]| bytes.iter().rev().copied().collect::<Vec<u8>>();
+    let secrets: Vec<(&str, Vec<u8>)> = vec![
+        ("archive passphrase", passphrase.as_bytes().to_vec()),
+        ("PFX password", pfx_password.as_bytes().to_vec()),
+        ("PFX password (BMPString)", utf16),
+        ("PFX key, big-endian", pfx_key.private.clone()),
+        ("PFX key, little-endian", reversed(&pfx_key.private)),
+        ("PFX key as PKCS#8", pfx_key_info.to_vec()),
+        ("container key, little-endian", container_scalar_le.clone()),
+        ("container key, big-endian", reversed(&container_scalar_le)),
+    ];
+    let mut searched = Vec::new();
+    let mut check = |stage: &str| {
+        let files: Vec<_> = files_under(&archive_dir)
+            .into_iter()
+            .chain(files_under(&temp))
+            .collect();
+        for file in &files {
+            let bytes = std::fs::read(file).expect("read");
+            for (what, secret) in &secrets {
+                assert!(
+                    !contains(&bytes, secret),
+                    "{stage}: the {what} is in {} in clear",
+                    file.display()
+                );
+            }
+            searched.push(format!(
+                "{stage}: {} ({} bytes)",
+                file.file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                bytes.len()
+            ));
+        }
+    };
+    check("while in use");
+    drop(window);
+    check("after closing");
+    println!("searched: {searched:#?}");
+    assert!(
+        searched
+            .iter()
+            .any(|file| file.starts_with("while in use: archive.db-wal")),
+        "the write-ahead log was there to search: {searched:?}"
+    );
+    assert!(
+        files_under(&temp).is_empty(),
+        "certkeeper left temporary files"
+    );
+    // The search finds what is there in clear: the (public) certificate.
+    let certificate = der_of(&openssl, &holder);
+    assert!(contains(
+        &std::fs::read(location.path()).expect("read"),
+        &certificate.der
+    ));
+}
