@@ -96,8 +96,20 @@ pub(crate) fn public_key_of(certificate: &Certificate) -> String {
 /// Fills the public key and owner of certificates archived before those columns existed, in one
 /// transaction (a no-op once done).
 pub(crate) fn backfill(connection: &mut rusqlite::Connection) -> Result<()> {
+    // Looked at first without the write lock: usually there is nothing to do.
+    let pending: bool = connection
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM certificates WHERE public_key IS NULL)
+                 OR EXISTS (SELECT 1 FROM certificates WHERE owner IS NULL)",
+            [],
+            |row| row.get(0),
+        )
+        .context("reading old records")?;
+    if !pending {
+        return Ok(());
+    }
     let transaction = connection
-        .transaction()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .context("starting to complete old records")?;
     {
         let mut pending = transaction
@@ -233,7 +245,9 @@ impl Archive {
     pub fn import_files(&mut self, files: &[FileImport<'_>]) -> Result<Vec<FileImported>> {
         let at = now();
         let (connection, sealer) = self.parts_mut();
-        let transaction = connection.transaction().context("starting the import")?;
+        let transaction = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .context("starting the import")?;
         let mut all = Vec::with_capacity(files.len());
         for file in files {
             let certificates = import_into(&transaction, file.certificates, file.location, at)?;

@@ -397,7 +397,7 @@ impl Archive {
         let at = now();
         let (connection, sealer) = self.parts_mut();
         let transaction = connection
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .context("starting to archive a key")?;
         transaction
             .execute(

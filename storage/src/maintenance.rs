@@ -123,7 +123,7 @@ impl Archive {
         let transaction = self
             .parts_mut()
             .0
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .context("starting the passphrase change")?;
         transaction
             .execute(
@@ -245,7 +245,7 @@ pub fn restore(
     let transaction = restored
         .parts_mut()
         .0
-        .transaction()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .context("recording the restore")?;
     let from_shown = std::fs::canonicalize(from).unwrap_or_else(|_| from.to_path_buf());
     audit(

@@ -17,7 +17,9 @@ fn checksum(sql: &str) -> String {
 
 /// Brings the schema up to date inside one transaction.
 pub(crate) fn migrate(connection: &mut Connection) -> Result<()> {
-    let transaction = connection.transaction().context("starting the migration")?;
+    let transaction = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .context("starting the migration")?;
     transaction
         .execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -882,3 +882,106 @@ fn no_key_or_password_is_ever_on_disk_in_clear() {
         &certificate.der
     ));
 }
+
+#[test]
+fn the_window_the_reminder_service_and_two_imports_use_the_archive_at_once() {
+    use certkeeper_tests::support::bin;
+
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("CA", KeyAlgorithm::Gost2012_256("TCA"));
+    let template = certificate(&openssl, &ca, "/CN=Одновременно");
+    let dir = temp_dir();
+    let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+    let passphrase = SecretString::from("p".to_owned());
+    drop(Archive::create(&location, &passphrase, FAST).expect("create"));
+    let passphrase_file = dir.path().join("passphrase");
+    std::fs::write(&passphrase_file, "p").expect("write");
+    std::fs::set_permissions(
+        &passphrase_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod");
+    let folders: Vec<_> = (0..2)
+        .map(|n| {
+            let folder = dir.path().join(format!("drive-{n}"));
+            certificate_files(&template, &folder, n * 1_200, 1_200);
+            folder
+        })
+        .collect();
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The window: lists and searches all the time.
+    let window = {
+        let (location, passphrase, stop) = (location.clone(), passphrase.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let archive = Archive::open(&location, &passphrase).expect("window opens");
+            let mut reads = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                archive.list_certificates(None, None).expect("window lists");
+                archive
+                    .list_certificates(Some("одновременно"), None)
+                    .expect("window searches");
+                reads += 1;
+            }
+            reads
+        })
+    };
+    // The reminder service: reads, and writes (its own imports stand in for its bookkeeping).
+    let reminders = {
+        let (location, passphrase, stop) = (location.clone(), passphrase.clone(), stop.clone());
+        let template = template.clone();
+        std::thread::spawn(move || {
+            let mut archive = Archive::open(&location, &passphrase).expect("service opens");
+            let mut writes = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                archive
+                    .list_certificates(None, Some(i64::MAX))
+                    .expect("service reads");
+                archive
+                    .import_certificates(std::slice::from_ref(&template), "/service")
+                    .expect("service writes");
+                writes += 1;
+            }
+            writes
+        })
+    };
+    // Two imports from the command line at the same time.
+    let imports: Vec<_> = folders
+        .iter()
+        .map(|folder| {
+            std::process::Command::new(bin::certkeeper())
+                .arg("--archive")
+                .arg(location.path())
+                .arg("--passphrase-file")
+                .arg(&passphrase_file)
+                .args(["--json", "import"])
+                .arg(folder)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in imports {
+        let output = child.wait_with_output().expect("wait");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(summary["added"], 1_200, "{summary}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let reads = window.join().expect("the window never failed");
+    let writes = reminders.join().expect("the service never failed");
+    println!("window read {reads} times, service wrote {writes} times meanwhile");
+    assert!(reads > 0 && writes > 0);
+    let archive = Archive::open(&location, &passphrase).expect("open");
+    assert!(archive.verify().expect("verify").is_sound());
+    assert_eq!(
+        archive.list_certificates(None, None).expect("list").len(),
+        2_401
+    );
+}

@@ -36,7 +36,13 @@ Commands:
   list         List the archived certificates, newest expiry first
   show         Show every field of one archived certificate
   export       Write an archived certificate, or its private key with it, to a file or container
-  verify       Check the archive: the database, every certificate and the audit log's chain
+  passwd       Change the archive passphrase (the keys inside are not touched; old backups keep the
+               old one)
+  backup       Write a consistent copy of the archive, also while the window or reminder service use
+               it
+  restore      Replace the archive with a backup (the passphrase is the backup's)
+  verify       Check the archive: the database, every certificate, every sealed secret and the audit
+               log
   audit        Show the audit log: every change to the archive, oldest first
   inspect      Show what files and folders hold, without archiving anything
   completions  Print a shell completion script
