@@ -180,6 +180,10 @@ pub struct Certificate {
     pub issuer_sign_tool: Vec<String>,
     /// Certificate policies: the protection classes by name (KC1..KA1) and other OIDs.
     pub policies: Vec<String>,
+    /// The subject's public key in the form private keys are matched against (read once, with the
+    /// rest of the certificate).
+    #[serde(skip)]
+    pub public_key: Option<crate::formats::pkcs8::PublicKeyMaterial>,
     /// The DER encoding.
     #[serde(skip)]
     pub der: Vec<u8>,
@@ -312,6 +316,45 @@ pub(crate) fn generalized_time(text: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
+/// The subject's public key as [`crate::formats::pkcs8::PublicKeyMaterial`]: GOST x ‖ y little-endian
+/// as the certificate carries it, the RSA modulus without leading zeros, the EC point.
+fn public_key_material_of(
+    parsed: &X509Certificate<'_>,
+    key_algorithm: &KeyAlgorithm,
+) -> Option<crate::formats::pkcs8::PublicKeyMaterial> {
+    use crate::formats::pkcs8::PublicKeyMaterial;
+    if key_algorithm.oid.starts_with("1.2.643.") {
+        // The BIT STRING holds an OCTET STRING with x ‖ y, little-endian, 64 or 128 bytes.
+        let octets = Reader::new(&parsed.public_key().subject_public_key.data)
+            .required("GOST public key")
+            .ok()?
+            .expect(tag::OCTET_STRING, "GOST public key")
+            .ok()?;
+        return matches!(octets.len(), 64 | 128).then(|| PublicKeyMaterial {
+            family: "gost",
+            bytes: octets.to_vec(),
+        });
+    }
+    match parsed.public_key().parsed().ok()? {
+        x509_parser::public_key::PublicKey::RSA(rsa) => {
+            let start = rsa
+                .modulus
+                .iter()
+                .position(|byte| *byte != 0)
+                .unwrap_or(rsa.modulus.len());
+            Some(PublicKeyMaterial {
+                family: "rsa",
+                bytes: rsa.modulus[start..].to_vec(),
+            })
+        }
+        x509_parser::public_key::PublicKey::EC(point) => Some(PublicKeyMaterial {
+            family: "ec",
+            bytes: point.data().to_vec(),
+        }),
+        _ => None,
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
@@ -430,8 +473,10 @@ impl Certificate {
             subject_sign_tool: None,
             issuer_sign_tool: Vec::new(),
             policies: Vec::new(),
+            public_key: None,
             der: Vec::new(),
         };
+        certificate.public_key = public_key_material_of(&parsed, &certificate.key_algorithm);
         for (field, oid) in [
             (&mut certificate.inn, oid::INN),
             (&mut certificate.innle, oid::INNLE),
@@ -534,32 +579,7 @@ impl Certificate {
 
     /// The subject's public key in the form [`crate::formats::pkcs8::PublicKeyMaterial`] compares.
     pub fn public_key_material(&self) -> Option<crate::formats::pkcs8::PublicKeyMaterial> {
-        use crate::formats::pkcs8::PublicKeyMaterial;
-        if let Some(gost) = self.gost_public_key() {
-            return Some(PublicKeyMaterial {
-                family: "gost",
-                bytes: gost.to_le_bytes().to_vec(),
-            });
-        }
-        let (_, parsed) = X509Certificate::from_der(&self.der).ok()?;
-        match parsed.public_key().parsed().ok()? {
-            x509_parser::public_key::PublicKey::RSA(rsa) => {
-                let start = rsa
-                    .modulus
-                    .iter()
-                    .position(|byte| *byte != 0)
-                    .unwrap_or(rsa.modulus.len());
-                Some(PublicKeyMaterial {
-                    family: "rsa",
-                    bytes: rsa.modulus[start..].to_vec(),
-                })
-            }
-            x509_parser::public_key::PublicKey::EC(point) => Some(PublicKeyMaterial {
-                family: "ec",
-                bytes: point.data().to_vec(),
-            }),
-            _ => None,
-        }
+        self.public_key.clone()
     }
 
     /// The subject's GOST public key, when the certificate holds one.

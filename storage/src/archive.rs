@@ -107,6 +107,8 @@ fn configure(connection: &Connection) -> Result<()> {
              PRAGMA synchronous = FULL;",
         )
         .context("configuring the database")?;
+    // Every statement of an import is prepared once per connection, not once per certificate.
+    connection.set_prepared_statement_cache_capacity(64);
     connection
         .busy_timeout(std::time::Duration::from_secs(10))
         .context("setting the busy timeout")

@@ -202,19 +202,18 @@ pub(crate) fn audit(
     subject: &str,
 ) -> Result<()> {
     let previous: Vec<u8> = transaction
-        .query_row(
-            "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
+        .context("preparing a statement")?
+        .query_row([], |row| row.get(0))
         .optional()
         .context("reading the audit log")?
         .unwrap_or_else(|| vec![0u8; 32]);
     let at = now();
     let hash = audit_hash(&previous, at, action, subject);
     transaction
+        .prepare_cached("INSERT INTO audit (at, action, subject, previous_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .context("preparing a statement")?
         .execute(
-            "INSERT INTO audit (at, action, subject, previous_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![at, action, subject, previous, hash],
         )
         .context("writing the audit log")?;
@@ -601,30 +600,28 @@ fn import_into(
     let mut results = Vec::with_capacity(certificates.len());
     for certificate in certificates {
         let existing: Option<i64> = transaction
-            .query_row(
-                "SELECT id FROM certificates WHERE sha256 = ?1",
-                [&certificate.sha256_fingerprint],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT id FROM certificates WHERE sha256 = ?1")
+            .context("preparing a statement")?
+            .query_row([&certificate.sha256_fingerprint], |row| row.get(0))
             .optional()
             .context("looking the certificate up")?;
         let (id, result) = match existing {
             Some(id) => {
                 transaction
-                    .execute(
-                        "UPDATE certificates SET last_seen = ?1 WHERE id = ?2",
-                        params![at, id],
-                    )
+                    .prepare_cached("UPDATE certificates SET last_seen = ?1 WHERE id = ?2")
+                    .context("preparing a statement")?
+                    .execute(params![at, id])
                     .context("updating last seen")?;
                 (id, Imported::AlreadyThere)
             }
             None => {
                 transaction
-                        .execute(
-                            "INSERT INTO certificates (sha256, sha1, der, subject, subject_name, issuer, serial,
+                        .prepare_cached("INSERT INTO certificates (sha256, sha1, der, subject, subject_name, issuer, serial,
                                  not_before, not_after, private_key_not_after, key_algorithm, search_text,
                                  inn, innle, ogrn, ogrnip, snils, first_seen, last_seen, public_key, owner)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20)",
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20)")
+                        .context("preparing a statement")?
+                        .execute(
                             params![
                                 certificate.sha256_fingerprint,
                                 certificate.sha1_thumbprint,
@@ -659,9 +656,10 @@ fn import_into(
             }
         };
         transaction
+                .prepare_cached("INSERT INTO sightings (certificate_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
+                     ON CONFLICT (certificate_id, location) DO UPDATE SET last_seen = excluded.last_seen")
+                .context("preparing a statement")?
                 .execute(
-                    "INSERT INTO sightings (certificate_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
-                     ON CONFLICT (certificate_id, location) DO UPDATE SET last_seen = excluded.last_seen",
                     params![id, location, at],
                 )
                 .context("recording where the certificate was seen")?;
