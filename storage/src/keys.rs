@@ -392,6 +392,22 @@ impl Archive {
         Ok((original, password))
     }
 
+    /// Whether this very container (same kind, same bytes) is archived with its key unlocked already:
+    /// importing it again then needs no password.
+    pub fn holds_unlocked(&self, kind: KeyKind, original: &[u8]) -> Result<bool> {
+        let tag = self.sealer().tag(kind.as_str(), original);
+        self.connection()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM key_containers AS container
+                                JOIN private_keys AS key
+                                  ON key.container_id = container.id OR key.public_key = container.public_key
+                                WHERE container.tag = ?1)",
+            )
+            .context("preparing a statement")?
+            .query_row([&tag], |row| row.get(0))
+            .context("looking the key container up")
+    }
+
     /// Archives a key taken out of an archived container later (its password given only now).
     pub fn add_unlocked_key(&mut self, container_id: i64, key: &UnlockedKey) -> Result<bool> {
         let at = now();

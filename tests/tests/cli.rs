@@ -1117,3 +1117,89 @@ mod keys {
         );
     }
 }
+
+mod terminal {
+    use certkeeper_tests::support::{bin, require_program, temp_dir, vectors};
+
+    /// At a terminal, each container whose password is not known is asked for once, in the order
+    /// found; the answers unlock them. `script` (util-linux) gives certkeeper a real terminal, and
+    /// what is written to its input is what the person types.
+    #[test]
+    fn at_a_terminal_each_locked_container_is_asked_for_once() {
+        let script = require_program("script", "bsdutils");
+        let work = temp_dir();
+        let drive = work.path().join("drive");
+        for name in ["g2012256", "svkreml-00000000"] {
+            let to = drive.join(name);
+            std::fs::create_dir_all(&to).expect("mkdir");
+            for entry in std::fs::read_dir(vectors::folder("cryptopro").join(name)).expect("read") {
+                let entry = entry.expect("entry");
+                std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+            }
+        }
+        let passphrase = work.path().join("passphrase");
+        std::fs::write(&passphrase, "p").expect("write");
+        std::fs::set_permissions(
+            &passphrase,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod");
+        let archive = work.path().join("archive.db");
+        let certkeeper = |args: &str| {
+            format!(
+                "{} --archive {} --passphrase-file {} {args}",
+                bin::certkeeper().display(),
+                archive.display(),
+                passphrase.display()
+            )
+        };
+        let run_at_terminal = |command: String, typed: &str| {
+            let mut child = std::process::Command::new(&script)
+                .args(["-qec", &command, "/dev/null"])
+                .env("CERTKEEPER_LANG", "en")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("script");
+            std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), typed.as_bytes())
+                .expect("type");
+            let output = child.wait_with_output().expect("wait");
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        };
+        run_at_terminal(certkeeper("init"), "");
+        let screen = run_at_terminal(
+            certkeeper(&format!("import {}", drive.display())),
+            "1\n123456\n",
+        );
+        assert_eq!(
+            screen.matches("Password of «g2012256»").count(),
+            1,
+            "{screen}"
+        );
+        assert_eq!(
+            screen
+                .matches("Password of «00000000-14bf-4902-b265-c9c6d9bb63a7»")
+                .count(),
+            1,
+            "{screen}"
+        );
+        assert_eq!(
+            screen.matches("archived with its key").count(),
+            2,
+            "{screen}"
+        );
+        // Enter alone archives the container locked; it is not asked again within the run.
+        let again = run_at_terminal(certkeeper(&format!("import {}", drive.display())), "\n\n");
+        assert_eq!(
+            again.matches("Password of").count(),
+            0,
+            "known keys: {again}"
+        );
+    }
+}

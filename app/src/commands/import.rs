@@ -142,6 +142,13 @@ fn unlocked_from_info(info: &KeyInfo, fallback: Option<&PublicKeyMaterial>) -> O
     })
 }
 
+/// Whether the archive holds this container unlocked already (then nobody is asked its password
+/// again; a PFX's certificates were archived when it was unlocked). A failed lookup only means the
+/// password is asked.
+fn known_unlocked(archive: &Archive, kind: KeyKind, original: &[u8]) -> bool {
+    archive.holds_unlocked(kind, original).unwrap_or(false)
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|name| name.to_string_lossy().into_owned())
@@ -150,6 +157,7 @@ fn file_name(path: &Path) -> String {
 
 /// A CryptoPro container folder: kept whole; its key taken out when the password is known.
 fn container(
+    archive: &Archive,
     path: &Path,
     header: &ContainerHeader,
     name: Option<String>,
@@ -163,7 +171,15 @@ fn container(
         .and_then(|der| Certificate::from_der(der).ok());
     let name = name.unwrap_or_else(|| file_name(path));
     let what = format!("«{name}» ({})", path.display());
-    let (keys, password, locked) = match passwords.unlock(&what, |password| files.open(password)) {
+    let original = files.to_der();
+    let opened = if known_unlocked(archive, KeyKind::CryptoPro, &original) {
+        Err(Ok(None))
+    } else {
+        passwords
+            .unlock(&what, |password| files.open(password))
+            .map_err(|error| error.map(Some))
+    };
+    let (keys, password, locked) = match opened {
         Ok((opened, password)) => {
             let algorithm = GostAlgorithm::from_oid(&header.algorithm_oid).unwrap_or(match header
                 .param_set
@@ -184,7 +200,7 @@ fn container(
             };
             (vec![key], password, None)
         }
-        Err(Ok(status)) => (Vec::new(), None, Some(status)),
+        Err(Ok(status)) => (Vec::new(), None, status),
         Err(Err(error)) => return Err(unreadable(error)),
     };
     Ok(Pending {
@@ -192,7 +208,7 @@ fn container(
         key: Some(PendingKey {
             kind: KeyKind::CryptoPro,
             name,
-            original: files.to_der(),
+            original,
             public_key: certificate
                 .as_ref()
                 .and_then(Certificate::public_key_material)
@@ -206,13 +222,23 @@ fn container(
 }
 
 /// A PFX file: kept whole; its certificates and keys taken out when the password is known.
-fn pfx(path: &Path, passwords: &Passwords) -> Result<Pending, (PathBuf, String)> {
+fn pfx(
+    archive: &Archive,
+    path: &Path,
+    passwords: &Passwords,
+) -> Result<Pending, (PathBuf, String)> {
     let unreadable = |error: String| (path.to_path_buf(), error);
     let bytes = Zeroizing::new(std::fs::read(path).map_err(|error| unreadable(error.to_string()))?);
     let what = format!("{}", path.display());
-    let opened = passwords.unlock(&what, |password| {
-        pkcs12::parse(&bytes, password.expose_secret().as_bytes())
-    });
+    let opened = if known_unlocked(archive, KeyKind::Pkcs12, &bytes) {
+        Err(Ok(None))
+    } else {
+        passwords
+            .unlock(&what, |password| {
+                pkcs12::parse(&bytes, password.expose_secret().as_bytes())
+            })
+            .map_err(|error| error.map(Some))
+    };
     let (certificates, keys, password, locked) = match opened {
         Ok((pfx, password)) => {
             let certificates: Vec<Certificate> = pfx
@@ -235,7 +261,7 @@ fn pfx(path: &Path, passwords: &Passwords) -> Result<Pending, (PathBuf, String)>
                 .collect();
             (certificates, keys, password, None)
         }
-        Err(Ok(status)) => (Vec::new(), Vec::new(), None, Some(status)),
+        Err(Ok(status)) => (Vec::new(), Vec::new(), None, status),
         Err(Err(error)) => return Err(unreadable(error.to_string())),
     };
     Ok(Pending {
@@ -255,6 +281,7 @@ fn pfx(path: &Path, passwords: &Passwords) -> Result<Pending, (PathBuf, String)>
 
 /// A PKCS#8 key file: kept whole; the key taken out (when encrypted, with the password).
 fn key_file(
+    archive: &Archive,
     path: &Path,
     encrypted: bool,
     passwords: &Passwords,
@@ -262,10 +289,14 @@ fn key_file(
     let unreadable = |error: String| (path.to_path_buf(), error);
     let bytes = Zeroizing::new(std::fs::read(path).map_err(|error| unreadable(error.to_string()))?);
     let what = format!("{}", path.display());
-    let opened = if encrypted {
-        passwords.unlock(&what, |password| {
-            pkcs8::from_file(&bytes, true, password.expose_secret().as_bytes())
-        })
+    let opened = if encrypted && known_unlocked(archive, KeyKind::Pkcs8, &bytes) {
+        Err(Ok(None))
+    } else if encrypted {
+        passwords
+            .unlock(&what, |password| {
+                pkcs8::from_file(&bytes, true, password.expose_secret().as_bytes())
+            })
+            .map_err(|error| error.map(Some))
     } else {
         pkcs8::from_file(&bytes, false, b"")
             .map(|info| (info, None))
@@ -277,7 +308,7 @@ fn key_file(
             password,
             None,
         ),
-        Err(Ok(status)) => (Vec::new(), None, Some(status)),
+        Err(Ok(status)) => (Vec::new(), None, status),
         Err(Err(error)) => return Err(unreadable(error.to_string())),
     };
     Ok(Pending {
@@ -385,12 +416,12 @@ pub fn import(
                     key: None,
                 }),
                 Found::Container { path, header, name } => {
-                    container(&path, &header, name, &passwords)
+                    container(&archive, &path, &header, name, &passwords)
                 }
-                Found::Pkcs12 { path } => pfx(&path, &passwords),
+                Found::Pkcs12 { path } => pfx(&archive, &path, &passwords),
                 Found::PrivateKey {
                     path, encrypted, ..
-                } => key_file(&path, encrypted, &passwords),
+                } => key_file(&archive, &path, encrypted, &passwords),
                 Found::Unreadable { path, reason } => Err((path, reason)),
             };
             match item {
