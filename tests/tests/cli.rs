@@ -1203,3 +1203,89 @@ mod terminal {
         );
     }
 }
+
+mod maintenance {
+    use super::certkeeper;
+    use certkeeper_tests::support::{temp_dir, vectors};
+
+    fn secret_file(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .expect("chmod");
+        path
+    }
+
+    #[test]
+    fn wrong_passphrase_passwd_backup_and_restore_from_the_command_line() {
+        let home = temp_dir();
+        let work = temp_dir();
+        let archive = work.path().join("archive.db");
+        let first = secret_file(work.path(), "first", "первая фраза");
+        let second = secret_file(work.path(), "second", "вторая фраза");
+        let wrong = secret_file(work.path(), "wrong", "не та фраза");
+        let with = |passphrase: &std::path::Path| {
+            certkeeper(home.path())
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(passphrase)
+                .stdin(snapbox::Data::new())
+        };
+        with(&first).arg("init").assert().success();
+        with(&first)
+            .arg("import")
+            .arg(vectors::folder("cryptopro").join("srv-emptypass"))
+            .assert()
+            .success();
+        let before = std::fs::read(&archive).expect("read");
+
+        // A wrong passphrase: a clear message, and the file is as it was.
+        with(&wrong)
+            .args(["passwd", "--new-passphrase-file"])
+            .arg(&second)
+            .assert()
+            .code(1)
+            .stderr_eq(
+                "error: The archive passphrase is wrong; nothing was changed.\n\
+                 what to do: Check the keyboard layout and Caps Lock and try again; a forgotten passphrase cannot be recovered.\n",
+            );
+        assert_eq!(std::fs::read(&archive).expect("read"), before);
+
+        let backup = work.path().join("backup.db");
+        with(&first).arg("backup").arg(&backup).assert().success();
+        with(&first)
+            .args(["passwd", "--new-passphrase-file"])
+            .arg(&second)
+            .assert()
+            .success();
+        with(&first).arg("list").assert().code(1);
+        with(&second).arg("list").assert().success();
+        // The backup keeps the passphrase of its day; restoring it brings that passphrase back.
+        with(&second).arg("restore").arg(&backup).assert().code(1);
+        let output = with(&first)
+            .args(["--json", "restore"])
+            .arg(&backup)
+            .output()
+            .expect("run");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let restored: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(restored["certificates"], 1);
+        let kept = restored["previous_kept_at"].as_str().expect("kept").to_owned();
+        assert!(kept.ends_with("archive.db.before-restore"), "{kept}");
+        with(&first).arg("verify").assert().success();
+        // The replaced archive is kept, and opens with the passphrase it had.
+        certkeeper(home.path())
+            .arg("--archive")
+            .arg(&kept)
+            .arg("--passphrase-file")
+            .arg(&second)
+            .arg("verify")
+            .assert()
+            .success();
+        // The private key came back with the backup.
+        let output = with(&first).args(["--json", "list"]).output().expect("run");
+        let listed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(listed[0]["has_private_key"], true);
+    }
+}
