@@ -1268,10 +1268,17 @@ mod maintenance {
             .arg(&backup)
             .output()
             .expect("run");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let restored: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
         assert_eq!(restored["certificates"], 1);
-        let kept = restored["previous_kept_at"].as_str().expect("kept").to_owned();
+        let kept = restored["previous_kept_at"]
+            .as_str()
+            .expect("kept")
+            .to_owned();
         assert!(kept.ends_with("archive.db.before-restore"), "{kept}");
         with(&first).arg("verify").assert().success();
         // The replaced archive is kept, and opens with the passphrase it had.
