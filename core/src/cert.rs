@@ -198,6 +198,19 @@ fn hex_upper(bytes: &[u8]) -> String {
         })
 }
 
+impl Name {
+    /// A Name from its DER encoding (as CMS names a recipient's issuer).
+    pub fn from_der(der: &[u8]) -> Result<Self, CertificateError> {
+        use x509_parser::prelude::FromDer;
+        let (_, name) = x509_parser::x509::X509Name::from_der(der).map_err(|error| {
+            CertificateError::Parse {
+                reason: error.to_string(),
+            }
+        })?;
+        Ok(name_of(&name))
+    }
+}
+
 fn name_of(name: &x509_parser::x509::X509Name<'_>) -> Name {
     Name {
         attributes: name

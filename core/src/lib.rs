@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod cert;
+pub mod cms;
 pub mod crypto;
 pub mod error;
 pub mod formats;

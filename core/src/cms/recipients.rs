@@ -1,0 +1,332 @@
+//! Recipient infos: who a document was encrypted to, and taking the content-encryption key out with
+//! that recipient's private key.
+//!
+//! - RSA key transport, PKCS#1 v1.5 and OAEP (RFC 3560).
+//! - GOST R 34.10-2001/2012 key transport with GOST 28147-89 (RFC 4490): VKO (8-byte UKM) with the
+//!   ephemeral key in the document, then the CryptoPro key unwrap under the S-box it names.
+//! - GOST R 34.10-2012 key transport with KExp15 (RFC 9337, `kuznyechik-kexp15`/`magma-kexp15`): VKO
+//!   with the first 16 bytes of the 32-byte UKM, for 256-bit keys KDF_TREE with the next 8 as seed,
+//!   then KImp15 with the last bytes as IV.
+
+use zeroize::Zeroizing;
+
+use super::CmsError;
+use crate::cert::Name;
+use crate::crypto::gost::{ParamSet, PrivateKey, PublicKey};
+use crate::formats::der::{self, Reader, Tlv, tag};
+use crate::formats::pkcs8::KeyInfo;
+
+/// How a recipient is named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecipientId {
+    /// The certificate's issuer and serial number.
+    IssuerSerial {
+        /// The issuer, as certkeeper shows names (and stores them in the archive).
+        issuer: String,
+        /// The serial number, uppercase hex as certkeeper stores it.
+        serial: String,
+    },
+    /// The certificate's subject key identifier, uppercase hex.
+    SubjectKeyId(String),
+}
+
+impl std::fmt::Display for RecipientId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::IssuerSerial { issuer, serial } => write!(f, "{issuer}, serial {serial}"),
+            Self::SubjectKeyId(id) => write!(f, "key identifier {id}"),
+        }
+    }
+}
+
+/// One recipient of a document.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    /// Who.
+    pub id: RecipientId,
+    /// The key-encryption algorithm's OID.
+    pub algorithm: String,
+    algorithm_params: Vec<u8>,
+    encrypted_key: Vec<u8>,
+}
+
+const RSA: &str = "1.2.840.113549.1.1.1";
+const RSA_OAEP: &str = "1.2.840.113549.1.1.7";
+const GOST_2001: &str = "1.2.643.2.2.19";
+const GOST_2001_DH: &str = "1.2.643.2.2.98";
+const GOST_2012_256: &str = "1.2.643.7.1.1.1.1";
+const GOST_2012_512: &str = "1.2.643.7.1.1.1.2";
+const KUZNYECHIK_KEXP15: &str = "1.2.643.7.1.1.7.2.1";
+const MAGMA_KEXP15: &str = "1.2.643.7.1.1.7.1.1";
+
+fn malformed(reason: &'static str) -> CmsError {
+    CmsError::Malformed { offset: 0, reason }
+}
+
+fn oid(tlv: Tlv<'_>) -> Result<String, CmsError> {
+    der::oid_to_string(tlv.expect(tag::OID, "object identifier")?)
+        .ok_or_else(|| malformed("broken object identifier"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02X}")).collect()
+}
+
+/// Reads the recipientInfos SET (DER).
+pub fn parse_recipient_infos(set: &[u8]) -> Result<(Vec<Recipient>, Vec<String>), CmsError> {
+    let outer = Reader::new(set).required("recipientInfos")?;
+    let mut infos = outer.children();
+    let mut recipients = Vec::new();
+    let mut unsupported = Vec::new();
+    while let Some(info) = infos.next_tlv("RecipientInfo")? {
+        match info.tag {
+            // KeyTransRecipientInfo.
+            0x30 => recipients.push(key_transport(info)?),
+            0xa1 => unsupported.push("key agreement (ECDH)".to_owned()),
+            0xa2 => unsupported.push("a previously distributed key (KEK)".to_owned()),
+            0xa3 => unsupported.push("a password".to_owned()),
+            _ => unsupported.push("an unknown kind of recipient".to_owned()),
+        }
+    }
+    Ok((recipients, unsupported))
+}
+
+fn key_transport(info: Tlv<'_>) -> Result<Recipient, CmsError> {
+    let mut fields = info.children();
+    fields.required("version")?;
+    let rid = fields.required("recipient identifier")?;
+    let id = match rid.tag {
+        0x30 => {
+            let mut parts = rid.children();
+            let issuer = parts.required("issuer")?;
+            let serial = parts
+                .required("serial number")?
+                .expect(tag::INTEGER, "serial number")?;
+            RecipientId::IssuerSerial {
+                issuer: Name::from_der(issuer.raw)
+                    .map_err(|_| malformed("the recipient's issuer name is broken"))?
+                    .to_string(),
+                serial: hex(serial),
+            }
+        }
+        0x80 => RecipientId::SubjectKeyId(hex(rid.value)),
+        _ => return Err(malformed("unknown recipient identifier")),
+    };
+    let algorithm = fields.required("keyEncryptionAlgorithm")?;
+    let mut parts = algorithm.children();
+    let algorithm_oid = oid(parts.required("algorithm")?)?;
+    let algorithm_params = parts
+        .next_tlv("parameters")?
+        .map(|tlv| tlv.raw.to_vec())
+        .unwrap_or_default();
+    let encrypted_key = fields
+        .required("encryptedKey")?
+        .expect(tag::OCTET_STRING, "encryptedKey")?
+        .to_vec();
+    Ok(Recipient {
+        id,
+        algorithm: algorithm_oid,
+        algorithm_params,
+        encrypted_key,
+    })
+}
+
+impl Recipient {
+    /// Takes the content-encryption key out with the recipient's private key (PKCS#8).
+    pub fn unwrap_key(&self, key: &KeyInfo) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        match self.algorithm.as_str() {
+            RSA | RSA_OAEP => self.unwrap_rsa(key),
+            GOST_2001 | GOST_2001_DH | GOST_2012_256 | GOST_2012_512 => {
+                let own = key.gost.as_ref().ok_or(CmsError::WrongKey)?;
+                self.unwrap_gost_4490(own)
+            }
+            KUZNYECHIK_KEXP15 | MAGMA_KEXP15 => {
+                let own = key.gost.as_ref().ok_or(CmsError::WrongKey)?;
+                self.unwrap_kexp15(own)
+            }
+            other => Err(CmsError::Unsupported {
+                what: format!("key transport algorithm {other}"),
+            }),
+        }
+    }
+
+    fn unwrap_rsa(&self, key: &KeyInfo) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        use rsa::pkcs8::DecodePrivateKey;
+        let private = rsa::PrivateKey::from_pkcs8_der(&key.der).map_err(|_| CmsError::WrongKey)?;
+        let plain = if self.algorithm == RSA_OAEP {
+            let (hash, mgf_hash) = oaep_hashes(&self.algorithm_params)?;
+            let padding = match (hash.as_str(), mgf_hash.as_str()) {
+                ("sha1", "sha1") => rsa::Oaep::<sha1::Sha1>::new(),
+                ("sha256", "sha256") => {
+                    return private
+                        .decrypt(rsa::Oaep::<sha2::Sha256>::new(), &self.encrypted_key)
+                        .map(Zeroizing::new)
+                        .map_err(|_| CmsError::WrongKey);
+                }
+                (hash, mgf) => {
+                    return Err(CmsError::Unsupported {
+                        what: format!("RSA-OAEP with {hash} and MGF1-{mgf}"),
+                    });
+                }
+            };
+            private.decrypt(padding, &self.encrypted_key)
+        } else {
+            private.decrypt(rsa::Pkcs1v15Encrypt, &self.encrypted_key)
+        };
+        plain.map(Zeroizing::new).map_err(|_| CmsError::WrongKey)
+    }
+
+    fn unwrap_gost_4490(&self, own: &PrivateKey) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        use crate::crypto::gost::gost28147::{Sbox, unwrap_cryptopro};
+        use crate::crypto::gost::vko;
+        // GostR3410-KeyTransport ::= SEQUENCE { sessionEncryptedKey, transportParameters [0] }.
+        let transport = Reader::new(&self.encrypted_key).required("GostR3410-KeyTransport")?;
+        let mut fields = transport.children();
+        let session = fields.required("sessionEncryptedKey")?;
+        let mut session_fields = session.children();
+        let encrypted = session_fields
+            .required("encryptedKey")?
+            .expect(tag::OCTET_STRING, "encryptedKey")?;
+        let mut mac = session_fields.required("macKey")?;
+        if mac.tag == 0xa0 {
+            // An optional maskKey comes first; CryptoPro does not use it.
+            mac = session_fields.required("macKey")?;
+        }
+        let mac = mac.expect(tag::OCTET_STRING, "macKey")?;
+        let parameters = fields.required("transportParameters")?;
+        if parameters.tag != 0xa0 {
+            return Err(malformed("GOST key transport without its parameters"));
+        }
+        let mut parameter_fields = parameters.children();
+        let sbox = Sbox::from_oid(&oid(parameter_fields.required("encryptionParamSet")?)?)?;
+        let mut next = parameter_fields.required("ukm")?;
+        let ephemeral = if next.tag == 0xa0 {
+            let spki = next;
+            next = parameter_fields.required("ukm")?;
+            gost_public_key(spki.value)?
+        } else {
+            return Err(CmsError::Unsupported {
+                what: "GOST key transport without an ephemeral key (static-static agreement)"
+                    .to_owned(),
+            });
+        };
+        let ukm: [u8; 8] = next
+            .expect(tag::OCTET_STRING, "ukm")?
+            .try_into()
+            .map_err(|_| malformed("the UKM is not 8 bytes"))?;
+        if encrypted.len() != 32 || mac.len() != 4 {
+            return Err(malformed("the wrapped key has the wrong size"));
+        }
+        let kek = match self.algorithm.as_str() {
+            GOST_2001 | GOST_2001_DH => vko::vko_2001(own, &ephemeral, &ukm)?,
+            // 2012 keys of both sizes: VKO with Streebog-256, as RFC 4490's successors and
+            // OpenSSL's GOST engine use with GOST 28147-89.
+            _ => vko::vko_2012_256(own, &ephemeral, &ukm)?,
+        };
+        let wrapped = [&ukm[..], encrypted, mac].concat();
+        let key = unwrap_cryptopro(&kek, &wrapped, sbox).map_err(|_| CmsError::WrongKey)?;
+        Ok(Zeroizing::new(key.to_vec()))
+    }
+
+    fn unwrap_kexp15(&self, own: &PrivateKey) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        use crate::crypto::gost::kdf::kdf_tree_256;
+        use crate::crypto::gost::r3413::kimp15;
+        use crate::crypto::gost::vko;
+        // GostR3410-KeyTransport (RFC 9337) ::= SEQUENCE { encryptedKey, ephemeralPublicKey, ukm }.
+        let transport = Reader::new(&self.encrypted_key).required("GostR3410-KeyTransport")?;
+        let mut fields = transport.children();
+        let exported = fields
+            .required("encryptedKey")?
+            .expect(tag::OCTET_STRING, "encryptedKey")?;
+        let spki = fields.required("ephemeralPublicKey")?;
+        let ephemeral = gost_public_key(spki.value)?;
+        let ukm = fields.required("ukm")?.expect(tag::OCTET_STRING, "ukm")?;
+        if ukm.len() < 32 {
+            return Err(malformed("the UKM is shorter than 32 bytes"));
+        }
+        // The first 16 bytes of the UKM are a big-endian number here (R 1323565.1.020 section 4.3;
+        // checked against OpenSSL's GOST engine: `pkeyutl -derive` with the document's UKM gives the
+        // same 64 bytes only so), unlike the 8-byte little-endian UKM of RFC 4490; zero counts as one.
+        let mut vko_ukm = [0u8; 16];
+        vko_ukm.copy_from_slice(&ukm[..16]);
+        vko_ukm.reverse();
+        if vko_ukm == [0u8; 16] {
+            vko_ukm[0] = 1;
+        }
+        let keys: Zeroizing<Vec<u8>> = if own.param_set().bits() == 512 {
+            Zeroizing::new(vko::vko_2012_512(own, &ephemeral, &vko_ukm)?.to_vec())
+        } else {
+            let kek = vko::vko_2012_256(own, &ephemeral, &vko_ukm)?;
+            kdf_tree_256(&kek[..], b"kdf tree", &ukm[16..24], 1, 64)?
+        };
+        let mac_key: &[u8; 32] = keys[..32].try_into().map_err(|_| CmsError::WrongKey)?;
+        let enc_key: &[u8; 32] = keys[32..64].try_into().map_err(|_| CmsError::WrongKey)?;
+        let key = if self.algorithm == KUZNYECHIK_KEXP15 {
+            kimp15::<kuznyechik::Kuznyechik>(exported, mac_key, enc_key, &ukm[24..32])
+        } else {
+            kimp15::<magma::Magma>(exported, mac_key, enc_key, &ukm[24..28])
+        };
+        key.map_err(|_| CmsError::WrongKey)
+    }
+}
+
+/// The hashes of RSAES-OAEP-params: (hash, MGF1 hash); SHA-1 when absent (RFC 8017's defaults).
+fn oaep_hashes(params: &[u8]) -> Result<(String, String), CmsError> {
+    let name = |oid: &str| match oid {
+        "1.3.14.3.2.26" => "sha1".to_owned(),
+        "2.16.840.1.101.3.4.2.1" => "sha256".to_owned(),
+        other => other.to_owned(),
+    };
+    let mut hash = "sha1".to_owned();
+    let mut mgf = "sha1".to_owned();
+    if params.is_empty() {
+        return Ok((hash, mgf));
+    }
+    let sequence = Reader::new(params).required("RSAES-OAEP-params")?;
+    let mut fields = sequence.children();
+    while let Some(field) = fields.next_tlv("RSAES-OAEP-params field")? {
+        match field.tag {
+            0xa0 => {
+                let algorithm = Reader::new(field.value).required("hashAlgorithm")?;
+                hash = name(&oid(algorithm.children().required("algorithm")?)?);
+            }
+            0xa1 => {
+                let algorithm = Reader::new(field.value).required("maskGenAlgorithm")?;
+                let mut parts = algorithm.children();
+                parts.required("MGF1")?;
+                let inner = parts.required("MGF1 hash")?;
+                mgf = name(&oid(inner.children().required("algorithm")?)?);
+            }
+            0xa2 => {
+                return Err(CmsError::Unsupported {
+                    what: "RSA-OAEP with a label".to_owned(),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok((hash, mgf))
+}
+
+/// A GOST public key from the contents of a SubjectPublicKeyInfo (algorithm, BIT STRING).
+fn gost_public_key(spki_contents: &[u8]) -> Result<PublicKey, CmsError> {
+    let mut fields = Reader::new(spki_contents);
+    let algorithm = fields.required("algorithm")?;
+    let mut parts = algorithm.children();
+    parts.required("algorithm")?;
+    let params = parts.required("parameters")?;
+    let set = ParamSet::from_oid(&oid(params.children().required("publicKeyParamSet")?)?)?;
+    let bits = fields
+        .required("subjectPublicKey")?
+        .expect(tag::BIT_STRING, "subjectPublicKey")?;
+    let (unused, key) = bits
+        .split_first()
+        .ok_or_else(|| malformed("empty public key"))?;
+    if *unused != 0 {
+        return Err(malformed("the public key is not whole bytes"));
+    }
+    let point = Reader::new(key)
+        .required("GOST public key")?
+        .expect(tag::OCTET_STRING, "GOST public key")?;
+    Ok(PublicKey::from_le_bytes(set, point)?)
+}
