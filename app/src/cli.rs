@@ -104,6 +104,29 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         key_password_file: Option<PathBuf>,
     },
+    /// Open encrypted documents (CMS/PKCS#7: .p7m, .p7e, .enc) with whichever archived key fits.
+    ///
+    /// The recipients the document names are looked up in the archive (expired and superseded
+    /// certificates included); a key kept locked in its container asks for that container's password
+    /// once. The output appears whole or not at all. With --batch, every file of a folder is opened
+    /// into --out, and a report says what opened with which certificate and what did not and why.
+    Decrypt {
+        /// The document (without --batch).
+        #[arg(required_unless_present = "batch")]
+        input: Option<PathBuf>,
+        /// Where to write the content [default: beside the document, without .p7m/.p7e/.cms/.enc].
+        #[arg(short, long, value_name = "PATH", conflicts_with = "batch")]
+        output: Option<PathBuf>,
+        /// Open every document in this folder (recursively).
+        #[arg(long, value_name = "DIR", requires = "out", conflicts_with = "input")]
+        batch: Option<PathBuf>,
+        /// The folder the documents of --batch are written to.
+        #[arg(long, value_name = "DIR", requires = "batch")]
+        out: Option<PathBuf>,
+        /// Read the password of an archived container whose key is locked from this file.
+        #[arg(long, value_name = "FILE")]
+        key_password_file: Option<PathBuf>,
+    },
     /// Change the archive passphrase (the keys inside are not touched; old backups keep the old one).
     Passwd {
         /// Read the new passphrase from this file instead of asking twice.

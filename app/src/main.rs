@@ -61,6 +61,33 @@ fn run(command: Command, context: &Context) -> Result<()> {
         } => commands::archive::list(context, search.as_deref(), expiring_within),
         Command::Show { id_or_thumbprint } => commands::archive::show(context, &id_or_thumbprint),
         Command::Audit => commands::archive::audit(context),
+        Command::Decrypt {
+            input,
+            output,
+            batch,
+            out,
+            key_password_file,
+        } => match (input, batch, out) {
+            (_, Some(folder), Some(out)) => {
+                if commands::decrypt::decrypt_batch(
+                    context,
+                    &folder,
+                    &out,
+                    key_password_file.as_deref(),
+                )? {
+                    Ok(())
+                } else {
+                    Err(AppError::NotAllOpened.into())
+                }
+            }
+            (Some(input), _, _) => commands::decrypt::decrypt(
+                context,
+                &input,
+                output.as_deref(),
+                key_password_file.as_deref(),
+            ),
+            _ => Err(AppError::SomethingUnreadable.into()),
+        },
         Command::Passwd {
             new_passphrase_file,
         } => commands::maintenance::passwd(context, new_passphrase_file.as_deref()),

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::path::Path;
 
+use certkeeper_core::cms::CmsError;
 use certkeeper_core::error::{FormatError, SecretFileError};
 
 /// The language certkeeper speaks to a person.
@@ -181,6 +182,15 @@ pub enum AppError {
         /// The key's algorithm.
         algorithm: String,
     },
+    /// `decrypt --batch` could not open every document (the report says which and why).
+    #[error("some documents did not open")]
+    NotAllOpened,
+    /// No archived key fits any recipient of a document.
+    #[error("no archived key fits the document")]
+    NoKeyFits {
+        /// The recipients, described for a person.
+        recipients: Vec<String>,
+    },
     /// The two passwords typed for a new file differ.
     #[error("the two passwords differ")]
     PasswordsDiffer,
@@ -224,6 +234,9 @@ pub fn describe(error: &anyhow::Error, lang: Lang) -> Text {
         }
         if let Some(error) = cause.downcast_ref::<FormatError>() {
             return describe_format(error, lang);
+        }
+        if let Some(error) = cause.downcast_ref::<CmsError>() {
+            return describe_cms(error, lang);
         }
     }
     Text::new(
@@ -383,6 +396,34 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
                 "Выгрузите его с --format pfx или --format pkcs8.".into(),
             ),
         ),
+        AppError::NotAllOpened => Text::new(
+            lang,
+            (
+                "Some documents did not open; the report above says which, and to which certificate each was encrypted.".into(),
+                "Import the keys the report names (certkeeper import PATH) and run the same command again: documents already opened are not overwritten.".into(),
+            ),
+            (
+                "Некоторые документы не открылись; в отчёте выше сказано, какие и для какого сертификата каждый зашифрован.".into(),
+                "Импортируйте названные в отчёте ключи (certkeeper import ПУТЬ) и повторите команду: уже открытые документы не перезаписываются.".into(),
+            ),
+        ),
+        AppError::NoKeyFits { recipients } => Text::new(
+            lang,
+            (
+                format!(
+                    "No archived key opens this document. It was encrypted to: {}.",
+                    recipients.join("; ")
+                ),
+                "Find the key container or PFX of that certificate (a token, an old USB drive, another computer), import it with certkeeper import PATH, and run decrypt again.".into(),
+            ),
+            (
+                format!(
+                    "Ни один ключ из архива не открывает этот документ. Он зашифрован для: {}.",
+                    recipients.join("; ")
+                ),
+                "Найдите контейнер или PFX этого сертификата (токен, старая флешка, другой компьютер), импортируйте его командой certkeeper import ПУТЬ и повторите decrypt.".into(),
+            ),
+        ),
         AppError::PasswordsDiffer => Text::new(
             lang,
             (
@@ -417,6 +458,52 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             ),
         ),
     }
+}
+
+fn describe_cms(error: &CmsError, lang: Lang) -> Text {
+    let (en, ru): ((String, String), (String, String)) = match error {
+        CmsError::Read(source) => (
+            (format!("The document cannot be read: {source}."), "Check the path and that the file is readable.".into()),
+            (format!("Документ не читается: {source}."), "Проверьте путь и права на чтение файла.".into()),
+        ),
+        CmsError::Write(source) => (
+            (format!("The opened document cannot be written: {source}; nothing half-written was left."), "Check the free space and the folder's permissions, or choose another place with -o.".into()),
+            (format!("Открытый документ не удаётся записать: {source}; недописанного файла не осталось."), "Проверьте свободное место и права на папку или укажите другое место в -o.".into()),
+        ),
+        CmsError::Malformed { offset, reason } => (
+            (format!("The document is damaged or incomplete (byte {offset}: {reason}); nothing was written."), "Get the document again from its sender or from where it was stored; a partial copy cannot be opened.".into()),
+            (format!("Документ повреждён или неполон (байт {offset}: {reason}); ничего не записано."), "Получите документ заново у отправителя или из места хранения; неполную копию открыть нельзя.".into()),
+        ),
+        CmsError::NotCms => (
+            ("This file is not an encrypted document (not CMS/PKCS#7).".into(), "Check that you chose the right file: encrypted documents usually end in .p7m, .p7e or .enc.".into()),
+            ("Этот файл не является зашифрованным документом (не CMS/PKCS#7).".into(), "Проверьте, тот ли файл выбран: зашифрованные документы обычно имеют расширение .p7m, .p7e или .enc.".into()),
+        ),
+        CmsError::NotEncrypted { content_type } => (
+            (format!("This is not an encrypted document (its content type is {content_type})."), "A signed document is read with a signature tool; certkeeper decrypt opens encrypted ones (.p7m, .p7e, .enc).".into()),
+            (format!("Это не зашифрованный документ (тип содержимого {content_type})."), "Подписанный документ открывается программой проверки подписи; certkeeper decrypt открывает зашифрованные (.p7m, .p7e, .enc).".into()),
+        ),
+        CmsError::Unsupported { what } => (
+            (format!("certkeeper cannot open this document yet: {what}."), "Open it with the program that made it, and tell us which one so certkeeper can learn it.".into()),
+            (format!("certkeeper пока не умеет открывать такой документ: {what}."), "Откройте его программой, которой он создан, и сообщите нам её название.".into()),
+        ),
+        CmsError::WrongKey => (
+            ("The archived key does not open the document, or the document was damaged; nothing was written.".into(), "Check that the document was encrypted to this certificate (certkeeper show ID), or get the document again.".into()),
+            ("Ключ из архива не открывает документ, или документ повреждён; ничего не записано.".into(), "Проверьте, что документ зашифрован для этого сертификата (certkeeper show НОМЕР), или получите документ заново.".into()),
+        ),
+        CmsError::Corrupted { reason } => (
+            (format!("The document was changed or damaged ({reason}); nothing was written."), "Get the document again from its sender; a changed document must not be trusted.".into()),
+            (format!("Документ изменён или повреждён ({reason}); ничего не записано."), "Получите документ заново у отправителя; изменённому документу доверять нельзя.".into()),
+        ),
+        CmsError::Crypto(error) => (
+            (format!("A cryptographic step failed: {error}; nothing was written."), "Get the document again; if it keeps failing, send it to support.".into()),
+            (format!("Ошибка криптографической операции: {error}; ничего не записано."), "Получите документ заново; если ошибка повторяется, отправьте его в поддержку.".into()),
+        ),
+        other => (
+            (format!("The document cannot be opened: {other}."), "Get the document again; if it keeps failing, send it to support.".into()),
+            (format!("Документ не открывается: {other}."), "Получите документ заново; если ошибка повторяется, отправьте его в поддержку.".into()),
+        ),
+    };
+    Text::new(lang, en, ru)
 }
 
 fn describe_secret_file(error: &SecretFileError, lang: Lang) -> Text {
@@ -770,6 +857,29 @@ mod tests {
             .into(),
             AppError::PasswordsDiffer.into(),
             AppError::EmptyPassword.into(),
+            AppError::NoKeyFits {
+                recipients: vec!["CN=Test CA, serial 01AB".into()],
+            }
+            .into(),
+            CmsError::WrongKey.into(),
+            CmsError::NotCms.into(),
+            AppError::NotAllOpened.into(),
+            CmsError::Corrupted { reason: "tag" }.into(),
+            CmsError::Malformed {
+                offset: 10,
+                reason: "truncated",
+            }
+            .into(),
+            CmsError::NotEncrypted {
+                content_type: "1.2.840.113549.1.7.2".into(),
+            }
+            .into(),
+            CmsError::Unsupported {
+                what: "key agreement".into(),
+            }
+            .into(),
+            CmsError::Read(std::io::Error::from(std::io::ErrorKind::NotFound)).into(),
+            CmsError::Write(std::io::Error::from(std::io::ErrorKind::StorageFull)).into(),
             AppError::WindowFailed {
                 reason: "X server refused".into(),
             }

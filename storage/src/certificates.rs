@@ -100,7 +100,8 @@ pub(crate) fn backfill(connection: &mut rusqlite::Connection) -> Result<()> {
     let pending: bool = connection
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM certificates WHERE public_key IS NULL)
-                 OR EXISTS (SELECT 1 FROM certificates WHERE owner IS NULL)",
+                 OR EXISTS (SELECT 1 FROM certificates WHERE owner IS NULL)
+                 OR EXISTS (SELECT 1 FROM certificates WHERE subject_key_id IS NULL)",
             [],
             |row| row.get(0),
         )
@@ -113,10 +114,15 @@ pub(crate) fn backfill(connection: &mut rusqlite::Connection) -> Result<()> {
         .context("starting to complete old records")?;
     {
         let mut pending = transaction
-            .prepare("SELECT id, der FROM certificates WHERE public_key IS NULL OR owner IS NULL")
+            .prepare(
+                "SELECT id, der FROM certificates
+                 WHERE public_key IS NULL OR owner IS NULL OR subject_key_id IS NULL",
+            )
             .context("reading old records")?;
         let mut update = transaction
-            .prepare("UPDATE certificates SET public_key = ?1, owner = ?2 WHERE id = ?3")
+            .prepare(
+                "UPDATE certificates SET public_key = ?1, owner = ?2, subject_key_id = ?3 WHERE id = ?4",
+            )
             .context("completing old records")?;
         let rows = pending
             .query_map([], |row| {
@@ -125,13 +131,17 @@ pub(crate) fn backfill(connection: &mut rusqlite::Connection) -> Result<()> {
             .context("reading old records")?;
         for row in rows {
             let (id, der) = row.context("reading old records")?;
-            let (public_key, owner) = match Certificate::from_der(&der) {
-                Ok(certificate) => (public_key_of(&certificate), owner_of(&certificate)),
+            let (public_key, owner, subject_key_id) = match Certificate::from_der(&der) {
+                Ok(certificate) => (
+                    public_key_of(&certificate),
+                    owner_of(&certificate),
+                    certificate.subject_key_id.unwrap_or_default(),
+                ),
                 // `verify` reports the damage; the record stays as it is.
-                Err(_) => (String::new(), format!("unreadable:{id}")),
+                Err(_) => (String::new(), format!("unreadable:{id}"), String::new()),
             };
             update
-                .execute(params![public_key, owner, id])
+                .execute(params![public_key, owner, subject_key_id, id])
                 .context("completing old records")?;
         }
     }
@@ -516,6 +526,36 @@ impl Archive {
 }
 
 impl Archive {
+    /// The certificates a document names as its recipient: by issuer (as certkeeper shows names)
+    /// and serial number (uppercase hex), or by subject key identifier (uppercase hex). Expired and
+    /// superseded certificates included; an index lookup each.
+    pub fn find_by_issuer_serial(&self, issuer: &str, serial: &str) -> Result<Vec<i64>> {
+        let mut statement = self
+            .connection()
+            .prepare_cached(
+                "SELECT id FROM certificates WHERE serial = ?1 AND issuer = ?2 ORDER BY id",
+            )
+            .context("preparing a statement")?;
+        let rows = statement
+            .query_map(params![serial, issuer], |row| row.get(0))
+            .context("looking a recipient up")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .context("looking a recipient up")
+    }
+
+    /// See [`Archive::find_by_issuer_serial`].
+    pub fn find_by_subject_key_id(&self, subject_key_id: &str) -> Result<Vec<i64>> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT id FROM certificates WHERE subject_key_id = ?1 ORDER BY id")
+            .context("preparing a statement")?;
+        let rows = statement
+            .query_map([subject_key_id], |row| row.get(0))
+            .context("looking a recipient up")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .context("looking a recipient up")
+    }
+
     /// The DER of the certificate with this id, or with this SHA-1 thumbprint (any case, separators
     /// allowed).
     pub fn certificate_der(&self, id_or_thumbprint: &str) -> Result<Option<(i64, Vec<u8>)>> {
@@ -618,8 +658,9 @@ fn import_into(
                 transaction
                         .prepare_cached("INSERT INTO certificates (sha256, sha1, der, subject, subject_name, issuer, serial,
                                  not_before, not_after, private_key_not_after, key_algorithm, search_text,
-                                 inn, innle, ogrn, ogrnip, snils, first_seen, last_seen, public_key, owner)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20)")
+                                 inn, innle, ogrn, ogrnip, snils, first_seen, last_seen, public_key, owner,
+                                 subject_key_id)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21)")
                         .context("preparing a statement")?
                         .execute(
                             params![
@@ -643,6 +684,7 @@ fn import_into(
                                 at,
                                 public_key_of(certificate),
                                 owner_of(certificate),
+                                certificate.subject_key_id.as_deref().unwrap_or_default(),
                             ],
                         )
                         .context("archiving the certificate")?;

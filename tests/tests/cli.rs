@@ -36,6 +36,8 @@ Commands:
   list         List the archived certificates, newest expiry first
   show         Show every field of one archived certificate
   export       Write an archived certificate, or its private key with it, to a file or container
+  decrypt      Open encrypted documents (CMS/PKCS#7: .p7m, .p7e, .enc) with whichever archived key
+               fits
   passwd       Change the archive passphrase (the keys inside are not touched; old backups keep the
                old one)
   backup       Write a consistent copy of the archive, also while the window or reminder service use

@@ -216,3 +216,323 @@ fn damaged_truncated_and_wrong_key_documents_fail_clearly() {
     let error = decrypt(&signed, &owner).expect_err("not encrypted");
     assert!(error.contains("not encrypted"), "{error}");
 }
+
+mod from_the_archive {
+    use super::{encrypt, plaintext};
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::{bin, temp_dir};
+
+    fn certkeeper(
+        archive: &std::path::Path,
+        passphrase: &std::path::Path,
+    ) -> std::process::Command {
+        let mut command = std::process::Command::new(bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(archive)
+            .arg("--passphrase-file")
+            .arg(passphrase)
+            .env("CERTKEEPER_LANG", "en")
+            .stdin(std::process::Stdio::null());
+        command
+    }
+
+    #[test]
+    fn documents_open_with_whichever_archived_key_fits_among_many() {
+        let openssl = OpenSsl::new();
+        let gost_ca = openssl.make_ca("УЦ ГОСТ", KeyAlgorithm::Gost2012_256("A"));
+        let rsa_ca = openssl.make_ca("RSA CA", KeyAlgorithm::Rsa2048);
+        let work = temp_dir();
+        let drive = work.path().join("drive");
+        std::fs::create_dir_all(&drive).expect("mkdir");
+        let keep = |issued: &certkeeper_tests::support::openssl::Issued, name: &str| {
+            std::fs::copy(&issued.cert, drive.join(format!("{name}.pem"))).expect("copy");
+            std::fs::copy(&issued.key, drive.join(format!("{name}.key"))).expect("copy");
+        };
+        // Fifty other people's keys in the same archive.
+        for n in 0..50 {
+            let other = openssl.issue(
+                &gost_ca,
+                &format!("/CN=Другой {n}"),
+                KeyAlgorithm::Gost2012_256("A"),
+                30,
+            );
+            keep(&other, &format!("other-{n}"));
+        }
+        let rsa = openssl.issue(&rsa_ca, "/CN=Petrova RSA", KeyAlgorithm::Rsa2048, 30);
+        let g256 = openssl.issue(
+            &gost_ca,
+            "/CN=Петрова 256",
+            KeyAlgorithm::Gost2012_256("A"),
+            30,
+        );
+        let g512 = openssl.issue(
+            &gost_ca,
+            "/CN=Петрова 512",
+            KeyAlgorithm::Gost2012_512("A"),
+            30,
+        );
+        let g2001 = openssl.issue(
+            &gost_ca,
+            "/CN=Петрова 2001",
+            KeyAlgorithm::Gost2001("A"),
+            30,
+        );
+        // Expired long ago (2015), and superseded by the 2012-256 one above.
+        let old = openssl.issue_between(
+            &gost_ca,
+            "/CN=Петрова 2015",
+            KeyAlgorithm::Gost2012_256("A"),
+            "20150301000000Z",
+            "20160301000000Z",
+        );
+        for (issued, name) in [
+            (&rsa, "rsa"),
+            (&g256, "g256"),
+            (&g512, "g512"),
+            (&g2001, "g2001"),
+            (&old, "old"),
+        ] {
+            keep(issued, name);
+        }
+        // Archived without its key; and one never archived at all.
+        let certificate_only = openssl.issue(
+            &gost_ca,
+            "/CN=Только сертификат",
+            KeyAlgorithm::Gost2012_256("A"),
+            30,
+        );
+        std::fs::copy(&certificate_only.cert, drive.join("certificate-only.pem")).expect("copy");
+        let stranger = openssl.issue(&gost_ca, "/CN=Чужой", KeyAlgorithm::Gost2012_256("A"), 30);
+
+        let archive = work.path().join("archive.db");
+        let passphrase = work.path().join("passphrase");
+        std::fs::write(&passphrase, "p").expect("write");
+        std::fs::set_permissions(
+            &passphrase,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod");
+        assert!(
+            certkeeper(&archive, &passphrase)
+                .arg("init")
+                .status()
+                .expect("init")
+                .success()
+        );
+        let output = certkeeper(&archive, &passphrase)
+            .args(["--json", "import"])
+            .arg(&drive)
+            .output()
+            .expect("import");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+
+        let data = plaintext(300_001);
+        let documents = work.path().join("documents");
+        std::fs::create_dir_all(&documents).expect("mkdir");
+        let cases = [
+            (
+                vec![&rsa],
+                "-aes-256-cbc",
+                &[][..],
+                "der",
+                "rsa-v15-cbc.p7m",
+            ),
+            (
+                vec![&rsa],
+                "-aes-128-gcm",
+                &["-keyopt", "rsa_padding_mode:oaep"][..],
+                "pem",
+                "rsa-oaep-gcm.pem",
+            ),
+            (
+                vec![&rsa],
+                "-des-ede3-cbc",
+                &[][..],
+                "smime",
+                "rsa-3des.p7m",
+            ),
+            (vec![&g256], "-gost89", &[][..], "ber", "g256-gost89.p7m"),
+            (vec![&g512], "-gost89", &[][..], "der", "g512-gost89.p7e"),
+            (vec![&g2001], "-gost89", &[][..], "pem", "g2001-gost89.enc"),
+            (vec![&old], "-gost89", &[][..], "der", "old-2015.p7m"),
+            (
+                vec![&stranger, &g512],
+                "-gost89",
+                &[][..],
+                "der",
+                "two-recipients.p7m",
+            ),
+        ];
+        for (recipients, cipher, options, form, name) in &cases {
+            let document = encrypt(&openssl, &data, recipients, cipher, options, form);
+            std::fs::copy(&document, documents.join(name)).expect("copy");
+        }
+        // Within one ACPKM section: the engine's own limit (docs/gost-acpkm-openssl.md).
+        let small = plaintext(1_000);
+        for (recipient, cipher, name) in [
+            (&g256, "-kuznyechik-ctr-acpkm-omac", "g256-kuznyechik.p7m"),
+            (&g512, "-magma-ctr-acpkm", "g512-magma.p7m"),
+        ] {
+            let document = encrypt(&openssl, &small, &[recipient], cipher, &[], "ber");
+            std::fs::copy(&document, documents.join(name)).expect("copy");
+        }
+
+        for (_, cipher, _, form, name) in &cases {
+            let output = work.path().join(format!("{name}.out"));
+            let result = certkeeper(&archive, &passphrase)
+                .args(["--json", "decrypt"])
+                .arg(documents.join(name))
+                .arg("-o")
+                .arg(&output)
+                .output()
+                .expect("decrypt");
+            assert!(
+                result.status.success(),
+                "{name} ({cipher}, {form}): {}",
+                String::from_utf8_lossy(&result.stderr)
+            );
+            assert!(
+                std::fs::read(&output).expect("output") == data,
+                "{name}: output differs"
+            );
+            let opened: serde_json::Value = serde_json::from_slice(&result.stdout).expect("JSON");
+            if *name == "old-2015.p7m" {
+                assert_eq!(opened["subject"], "Петрова 2015");
+            }
+        }
+        for name in ["g256-kuznyechik.p7m", "g512-magma.p7m"] {
+            let output = work.path().join(format!("{name}.out"));
+            assert!(
+                certkeeper(&archive, &passphrase)
+                    .arg("decrypt")
+                    .arg(documents.join(name))
+                    .arg("-o")
+                    .arg(&output)
+                    .status()
+                    .expect("decrypt")
+                    .success(),
+                "{name}"
+            );
+            assert!(std::fs::read(&output).expect("output") == small, "{name}");
+        }
+
+        // Not in the archive: the message names the recipient by issuer and serial.
+        let to_stranger = encrypt(&openssl, &data, &[&stranger], "-gost89", &[], "der");
+        let output = work.path().join("stranger.out");
+        let result = certkeeper(&archive, &passphrase)
+            .arg("decrypt")
+            .arg(&to_stranger)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .expect("decrypt");
+        assert_eq!(result.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(
+            stderr.contains("No archived key opens this document"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("CN=УЦ ГОСТ"), "{stderr}");
+        assert!(stderr.contains("serial"), "{stderr}");
+        assert!(!output.exists());
+        // Archived without its key: its subject and validity are named too.
+        let to_certificate_only =
+            encrypt(&openssl, &data, &[&certificate_only], "-gost89", &[], "der");
+        let result = certkeeper(&archive, &passphrase)
+            .arg("decrypt")
+            .arg(&to_certificate_only)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .expect("decrypt");
+        assert_eq!(result.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(stderr.contains("Только сертификат"), "{stderr}");
+        assert!(stderr.contains("archived without its key"), "{stderr}");
+        // A damaged document: an error, and nothing written (no output, no temporary file).
+        let gcm_damaged = work.path().join("damaged-gcm.p7m");
+        let mut gcm = std::fs::read(encrypt(
+            &openssl,
+            &data,
+            &[&rsa],
+            "-aes-256-gcm",
+            &[],
+            "der",
+        ))
+        .expect("read");
+        let at = gcm.len() / 2;
+        gcm[at] ^= 0x01;
+        std::fs::write(&gcm_damaged, &gcm).expect("write");
+        let out_dir = work.path().join("damaged-out");
+        std::fs::create_dir_all(&out_dir).expect("mkdir");
+        let result = certkeeper(&archive, &passphrase)
+            .arg("decrypt")
+            .arg(&gcm_damaged)
+            .arg("-o")
+            .arg(out_dir.join("gcm.out"))
+            .output()
+            .expect("decrypt");
+        assert_eq!(result.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&result.stderr).contains("changed or damaged"),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        assert_eq!(
+            std::fs::read_dir(&out_dir).expect("read").count(),
+            0,
+            "nothing left behind"
+        );
+
+        // The whole folder at once, with a report; the stranger's document is named as not opened.
+        std::fs::copy(&to_stranger, documents.join("stranger.p7m")).expect("copy");
+        let out = work.path().join("opened");
+        let result = certkeeper(&archive, &passphrase)
+            .args(["--json", "decrypt", "--batch"])
+            .arg(&documents)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("batch");
+        assert_eq!(result.status.code(), Some(1), "one document does not open");
+        let report: Vec<serde_json::Value> = serde_json::from_slice(&result.stdout).expect("JSON");
+        assert_eq!(report.len(), cases.len() + 3);
+        let failed: Vec<&serde_json::Value> = report
+            .iter()
+            .filter(|item| item["opened"] == false)
+            .collect();
+        assert_eq!(failed.len(), 1, "{report:?}");
+        assert!(
+            failed[0]["input"]
+                .as_str()
+                .expect("input")
+                .ends_with("stranger.p7m")
+        );
+        assert!(
+            failed[0]["wanted"][0]["recipient"]
+                .as_str()
+                .expect("recipient")
+                .contains("serial")
+        );
+        assert!(std::fs::read(out.join("rsa-v15-cbc")).expect("opened") == data);
+        assert!(std::fs::read(out.join("g2001-gost89")).expect("opened") == data);
+        // Run again: what opened before is left as it is.
+        let again = certkeeper(&archive, &passphrase)
+            .args(["--json", "decrypt", "--batch"])
+            .arg(&documents)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("batch");
+        let report: Vec<serde_json::Value> = serde_json::from_slice(&again.stdout).expect("JSON");
+        assert_eq!(
+            report.iter().filter(|item| item["opened"] == true).count(),
+            cases.len() + 2
+        );
+    }
+}

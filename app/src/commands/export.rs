@@ -73,15 +73,33 @@ pub fn export(
             false,
         )?,
         ExportFormat::Pfx => {
-            let info = private_key(context, &mut archive, id, id_or_thumbprint, options)?;
+            let info = private_key(
+                context,
+                &mut archive,
+                id,
+                id_or_thumbprint,
+                options.key_password_file,
+            )?;
             write_key(context, KeyFormat::Pfx, &certificate, &info, options)?;
         }
         ExportFormat::Pkcs8 => {
-            let info = private_key(context, &mut archive, id, id_or_thumbprint, options)?;
+            let info = private_key(
+                context,
+                &mut archive,
+                id,
+                id_or_thumbprint,
+                options.key_password_file,
+            )?;
             write_key(context, KeyFormat::Pkcs8, &certificate, &info, options)?;
         }
         ExportFormat::Cryptopro => {
-            let info = private_key(context, &mut archive, id, id_or_thumbprint, options)?;
+            let info = private_key(
+                context,
+                &mut archive,
+                id,
+                id_or_thumbprint,
+                options.key_password_file,
+            )?;
             write_key(context, KeyFormat::Cryptopro, &certificate, &info, options)?;
         }
     }
@@ -122,12 +140,12 @@ pub fn export(
 
 /// The certificate's private key: archived unlocked, or taken out of an archived container now (with
 /// its kept password, the key password file, or one typed answer — never tried again on its own).
-fn private_key(
+pub(crate) fn private_key(
     context: &Context,
     archive: &mut Archive,
     id: i64,
     query: &str,
-    options: &ExportOptions<'_>,
+    key_password_file: Option<&Path>,
 ) -> Result<KeyInfo> {
     if let Some(key) = archive.private_key_for(id)? {
         return Ok(pkcs8::parse_private_key_info(&key.private_key_info)?);
@@ -140,7 +158,7 @@ fn private_key(
         .into());
     };
     let (original, kept) = archive.container_original(container.id)?;
-    let password = match (kept, options.key_password_file) {
+    let password = match (kept, key_password_file) {
         (Some(kept), _) => kept,
         (None, Some(file)) => certkeeper_core::secret::read_secret_file(file)?,
         (None, None) => ask_secret(

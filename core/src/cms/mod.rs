@@ -38,6 +38,9 @@ pub enum CmsError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// The file is not a CMS document at all.
+    #[error("not a CMS/PKCS#7 document")]
+    NotCms,
     /// The document is CMS but not encrypted (signed only, or data).
     #[error("the document is not encrypted (its content type is {content_type})")]
     NotEncrypted {
@@ -124,10 +127,16 @@ impl<R: Read> Document<R> {
     pub fn open(reader: R) -> Result<Self, CmsError> {
         let mut ber = Ber::new(reader);
         let mut levels = Vec::new();
-        let content_info = ber.expect(0x30, "not a CMS document (no ContentInfo)")?;
+        let content_info = ber.header().map_err(|_| CmsError::NotCms)?;
+        if content_info.tag != 0x30 {
+            return Err(CmsError::NotCms);
+        }
         levels.push(end_of(&ber, content_info));
-        let header = ber.expect(tag::OID, "not a CMS document (no content type)")?;
-        let content_type = oid_of(&ber.element_der(header)?)?;
+        let header = ber.header().map_err(|_| CmsError::NotCms)?;
+        if header.tag != tag::OID {
+            return Err(CmsError::NotCms);
+        }
+        let content_type = oid_of(&ber.element_der(header)?).map_err(|_| CmsError::NotCms)?;
         let authenticated = match content_type.as_str() {
             ENVELOPED_DATA => false,
             AUTH_ENVELOPED_DATA => true,

@@ -1,0 +1,514 @@
+//! `certkeeper decrypt`: opens encrypted documents with whichever archived key fits.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use certkeeper_core::cert::{Certificate, format_time};
+use certkeeper_core::cms::recipients::{Recipient, RecipientId};
+use certkeeper_core::cms::{CmsError, Document, armor};
+use certkeeper_core::formats::pkcs8::KeyInfo;
+use certkeeper_storage::Archive;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::Context;
+use super::archive::open_archive;
+use crate::messages::AppError;
+
+/// Documents larger than this get a progress line on a terminal.
+const PROGRESS_FROM: u64 = 16 << 20;
+
+/// What opened a document (JSON of `decrypt`, documented in the README).
+#[derive(Debug, Clone, Serialize)]
+pub struct Opened {
+    /// The document.
+    pub input: PathBuf,
+    /// Where the content was written.
+    pub output: PathBuf,
+    /// The archived certificate whose key opened it.
+    pub certificate_id: i64,
+    /// Its subject's name.
+    pub subject: String,
+    /// Its serial number.
+    pub serial: String,
+    /// The content cipher.
+    pub cipher: String,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
+/// A recipient of a document no archived key fits, for the person to look for.
+#[derive(Debug, Clone, Serialize)]
+pub struct Wanted {
+    /// The issuer and serial number, or the key identifier, as the document names it.
+    pub recipient: String,
+    /// When the certificate itself is archived (without its key): its subject.
+    pub subject: Option<String>,
+    /// And its validity.
+    pub valid: Option<String>,
+}
+
+/// Keys already taken out of the archive in this run (batch decryption of many documents to the
+/// same certificate unseals its key once).
+#[derive(Default)]
+struct KeyCache {
+    keys: HashMap<i64, KeyInfo>,
+}
+
+/// The certificate ids a recipient names.
+fn lookup(archive: &Archive, recipient: &Recipient) -> Result<Vec<i64>> {
+    Ok(match &recipient.id {
+        RecipientId::IssuerSerial { issuer, serial } => {
+            archive.find_by_issuer_serial(issuer, serial)?
+        }
+        RecipientId::SubjectKeyId(id) => archive.find_by_subject_key_id(id)?,
+    })
+}
+
+fn certificate(archive: &Archive, id: i64) -> Result<Option<Certificate>> {
+    Ok(archive
+        .certificate_der(&id.to_string())?
+        .and_then(|(_, der)| Certificate::from_der(&der).ok()))
+}
+
+/// The content key and the certificate id it came through, or the recipients no archived key fits.
+type KeyOrWanted = std::result::Result<(Zeroizing<Vec<u8>>, i64), Vec<Wanted>>;
+
+/// The content key and the certificate it came through: an archived unlocked key first; else a key
+/// locked in an archived container, opened with its password (the key is then kept unlocked).
+fn content_key(
+    context: &Context,
+    archive: &mut Archive,
+    cache: &mut KeyCache,
+    recipients: &[Recipient],
+    key_password_file: Option<&Path>,
+) -> Result<KeyOrWanted> {
+    let mut locked = Vec::new();
+    let mut wanted = Vec::new();
+    for recipient in recipients {
+        let ids = lookup(archive, recipient)?;
+        if ids.is_empty() {
+            wanted.push(Wanted {
+                recipient: recipient.id.to_string(),
+                subject: None,
+                valid: None,
+            });
+        }
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(slot) = cache.keys.entry(id) {
+                match archive.private_key_for(id)? {
+                    Some(key) => {
+                        let info = certkeeper_core::formats::pkcs8::parse_private_key_info(
+                            &key.private_key_info,
+                        )?;
+                        slot.insert(info);
+                    }
+                    None if !archive.containers_for(id)?.is_empty() => locked.push((id, recipient)),
+                    None => {
+                        let known = certificate(archive, id)?;
+                        wanted.push(Wanted {
+                            recipient: recipient.id.to_string(),
+                            subject: known.as_ref().map(|cert| cert.subject.to_string()),
+                            valid: known.as_ref().map(|cert| {
+                                format!(
+                                    "{} – {}",
+                                    format_time(cert.not_before),
+                                    format_time(cert.not_after)
+                                )
+                            }),
+                        });
+                        continue;
+                    }
+                }
+            }
+            if let Some(key) = cache.keys.get(&id) {
+                match recipient.unwrap_key(key) {
+                    Ok(content_key) => return Ok(Ok((content_key, id))),
+                    Err(CmsError::WrongKey) => continue,
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        }
+    }
+    // Only a locked container holds a fitting key: its password is asked once.
+    if let Some((id, recipient)) = locked.first() {
+        let key =
+            super::export::private_key(context, archive, *id, &id.to_string(), key_password_file)?;
+        let content_key = recipient.unwrap_key(&key)?;
+        cache.keys.insert(*id, key);
+        return Ok(Ok((content_key, *id)));
+    }
+    Ok(Err(wanted))
+}
+
+/// Where the content of `input` goes by default: beside it, without `.p7m`/`.p7e`/`.cms`/`.enc`.
+fn default_output(input: &Path, folder: Option<&Path>) -> PathBuf {
+    let name = input
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "document".to_owned());
+    let lower = name.to_lowercase();
+    let stripped = [".p7m", ".p7e", ".cms", ".enc"]
+        .iter()
+        .find_map(|ext| {
+            lower
+                .ends_with(ext)
+                .then(|| name[..name.len() - ext.len()].to_owned())
+        })
+        .filter(|stem| !stem.is_empty())
+        .unwrap_or_else(|| format!("{name}.decrypted"));
+    match folder {
+        Some(folder) => folder.join(stripped),
+        None => input.with_file_name(stripped),
+    }
+}
+
+/// A temporary name beside `path`.
+fn temporary_beside(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|name| name.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".certkeeper-{}.part", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Why one document did not open.
+#[derive(Debug)]
+enum Failure {
+    /// No archived key fits.
+    NoKey(Vec<Wanted>),
+    /// Anything else (damaged, wrong form, output exists...).
+    Other(anyhow::Error),
+}
+
+/// Opens one document into `output` (atomically: a temporary file renamed only on success).
+fn open_one(
+    context: &Context,
+    archive: &mut Archive,
+    cache: &mut KeyCache,
+    input: &Path,
+    output: &Path,
+    key_password_file: Option<&Path>,
+) -> std::result::Result<Opened, Failure> {
+    let other = |error: anyhow::Error| Failure::Other(error);
+    if output.exists() {
+        return Err(other(
+            AppError::OutputExists {
+                path: output.to_path_buf(),
+            }
+            .into(),
+        ));
+    }
+    let file = std::fs::File::open(input).map_err(|error| other(CmsError::Read(error).into()))?;
+    let size = file.metadata().map(|meta| meta.len()).unwrap_or(0);
+    let (_, reader) = armor::unwrap(file).map_err(|error| other(CmsError::Read(error).into()))?;
+    let document = Document::open(reader).map_err(|error| other(error.into()))?;
+    if document.envelope.recipients.is_empty() {
+        return Err(other(
+            CmsError::Unsupported {
+                what: format!(
+                    "recipients of the kinds {}",
+                    document.envelope.unsupported_recipients.join(", ")
+                ),
+            }
+            .into(),
+        ));
+    }
+    let cipher = document.envelope.cipher.name();
+    let (key, id) = match content_key(
+        context,
+        archive,
+        cache,
+        &document.envelope.recipients,
+        key_password_file,
+    )
+    .map_err(other)?
+    {
+        Ok(found) => found,
+        Err(wanted) => return Err(Failure::NoKey(wanted)),
+    };
+    let temporary = temporary_beside(output);
+    let result = (|| -> Result<u64> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&temporary).map_err(CmsError::Write)?;
+        let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+        let show = size >= PROGRESS_FROM && std::io::stderr().is_terminal();
+        let mut last = std::time::Instant::now();
+        let mut progress = |done: u64| {
+            if show && last.elapsed() >= std::time::Duration::from_millis(500) {
+                last = std::time::Instant::now();
+                let percent = done.saturating_mul(100) / size.max(1);
+                eprint!("\r{} {percent}%", input.display());
+            }
+        };
+        let bytes = document.decrypt_to(&key, &mut writer, &mut progress)?;
+        if show {
+            eprintln!("\r{} 100%", input.display());
+        }
+        let file = writer
+            .into_inner()
+            .map_err(|error| CmsError::Write(error.into_error()))?;
+        file.sync_all().map_err(CmsError::Write)?;
+        if output.exists() {
+            return Err(AppError::OutputExists {
+                path: output.to_path_buf(),
+            }
+            .into());
+        }
+        std::fs::rename(&temporary, output).map_err(CmsError::Write)?;
+        Ok(bytes)
+    })();
+    let bytes = match result {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(other(error));
+        }
+    };
+    let known = certificate(archive, id).map_err(other)?;
+    Ok(Opened {
+        input: input.to_path_buf(),
+        output: output.to_path_buf(),
+        certificate_id: id,
+        subject: known
+            .as_ref()
+            .map(|cert| cert.subject.display_name().to_owned())
+            .unwrap_or_default(),
+        serial: known.map(|cert| cert.serial).unwrap_or_default(),
+        cipher,
+        bytes,
+    })
+}
+
+/// Runs `certkeeper decrypt INPUT [-o OUTPUT]`.
+pub fn decrypt(
+    context: &Context,
+    input: &Path,
+    output: Option<&Path>,
+    key_password_file: Option<&Path>,
+) -> Result<()> {
+    let mut archive = open_archive(context)?;
+    let output = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| default_output(input, None));
+    let mut cache = KeyCache::default();
+    match open_one(
+        context,
+        &mut archive,
+        &mut cache,
+        input,
+        &output,
+        key_password_file,
+    ) {
+        Ok(opened) => {
+            let mut out = std::io::stdout().lock();
+            if context.json {
+                super::write_json(&mut out, &opened)?;
+            } else {
+                writeln!(
+                    out,
+                    "{} {} → {} ({} {} «{}», {} {})",
+                    context.lang.pick("Opened", "Открыт"),
+                    opened.input.display(),
+                    opened.output.display(),
+                    context.lang.pick("certificate", "сертификат"),
+                    opened.certificate_id,
+                    opened.subject,
+                    context.lang.pick("cipher", "шифр"),
+                    opened.cipher
+                )
+                .map_err(AppError::Output)?;
+            }
+            Ok(())
+        }
+        Err(Failure::NoKey(wanted)) => Err(AppError::NoKeyFits {
+            recipients: describe_wanted(&wanted, context),
+        }
+        .into()),
+        Err(Failure::Other(error)) => Err(error),
+    }
+}
+
+fn describe_wanted(wanted: &[Wanted], context: &Context) -> Vec<String> {
+    wanted
+        .iter()
+        .map(|item| match (&item.subject, &item.valid) {
+            (Some(subject), Some(valid)) => format!(
+                "{} ({subject}, {valid}; {})",
+                item.recipient,
+                context.lang.pick(
+                    "the certificate is archived without its key",
+                    "сертификат есть в архиве, но без ключа"
+                )
+            ),
+            _ => item.recipient.clone(),
+        })
+        .collect()
+}
+
+/// One document of `decrypt --batch` (JSON documented in the README).
+#[derive(Debug, Serialize)]
+struct BatchItem {
+    input: PathBuf,
+    opened: bool,
+    #[serde(flatten)]
+    result: Option<Opened>,
+    /// Why it did not open.
+    reason: Option<String>,
+    /// When no archived key fits: the recipients to look for.
+    wanted: Vec<Wanted>,
+}
+
+/// Runs `certkeeper decrypt --batch DIR --out DIR`: every file in the folder (recursively); a report
+/// at the end. False when something did not open.
+pub fn decrypt_batch(
+    context: &Context,
+    folder: &Path,
+    out: &Path,
+    key_password_file: Option<&Path>,
+) -> Result<bool> {
+    let mut archive = open_archive(context)?;
+    std::fs::create_dir_all(out).map_err(|source| certkeeper_storage::Error::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            if path == out {
+                continue;
+            }
+            let entries = std::fs::read_dir(&path).map_err(CmsError::Read)?;
+            for entry in entries {
+                pending.push(entry.map_err(CmsError::Read)?.path());
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let mut cache = KeyCache::default();
+    let mut report = Vec::with_capacity(files.len());
+    for input in files {
+        let relative = input.strip_prefix(folder).unwrap_or(&input);
+        let target = default_output(&out.join(relative), None);
+        if let Some(parent) = target.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if target.exists() {
+            // Opened by an earlier run: left as it is, so a batch can be run again after importing
+            // the keys the first run asked for.
+            report.push(BatchItem {
+                input,
+                opened: true,
+                result: None,
+                reason: Some(
+                    context
+                        .lang
+                        .pick(
+                            "opened before; the output is there and was left as it is",
+                            "открыт ранее; результат уже есть и не тронут",
+                        )
+                        .to_owned(),
+                ),
+                wanted: Vec::new(),
+            });
+            continue;
+        }
+        let item = match open_one(
+            context,
+            &mut archive,
+            &mut cache,
+            &input,
+            &target,
+            key_password_file,
+        ) {
+            Ok(opened) => BatchItem {
+                input,
+                opened: true,
+                result: Some(opened),
+                reason: None,
+                wanted: Vec::new(),
+            },
+            Err(Failure::NoKey(wanted)) => BatchItem {
+                input,
+                opened: false,
+                result: None,
+                reason: Some(
+                    context
+                        .lang
+                        .pick(
+                            "no archived key fits; encrypted to:",
+                            "ни один ключ из архива не подходит; зашифрован для:",
+                        )
+                        .to_owned(),
+                ),
+                wanted,
+            },
+            Err(Failure::Other(error)) => {
+                let text = crate::messages::describe(&error, context.lang);
+                BatchItem {
+                    input,
+                    opened: false,
+                    result: None,
+                    reason: Some(text.problem),
+                    wanted: Vec::new(),
+                }
+            }
+        };
+        report.push(item);
+    }
+    let all_opened = report.iter().all(|item| item.opened);
+    let mut stdout = std::io::stdout().lock();
+    if context.json {
+        super::write_json(&mut stdout, &report)?;
+    } else {
+        let lang = context.lang;
+        for item in &report {
+            match (&item.result, &item.reason) {
+                (None, Some(reason)) if item.opened => writeln!(
+                    stdout,
+                    "{}  {}: {reason}",
+                    lang.pick("skipped", "пропущен"),
+                    item.input.display()
+                ),
+                (Some(opened), _) => writeln!(
+                    stdout,
+                    "{}  {} → {}  ({} {} «{}»)",
+                    lang.pick("opened ", "открыт "),
+                    item.input.display(),
+                    opened.output.display(),
+                    lang.pick("certificate", "сертификат"),
+                    opened.certificate_id,
+                    opened.subject
+                ),
+                (None, reason) => writeln!(
+                    stdout,
+                    "{}  {}: {} {}",
+                    lang.pick("FAILED ", "НЕ ОТКРЫТ"),
+                    item.input.display(),
+                    reason.as_deref().unwrap_or_default(),
+                    describe_wanted(&item.wanted, context).join("; ")
+                ),
+            }
+            .map_err(AppError::Output)?;
+        }
+        let opened = report.iter().filter(|item| item.opened).count();
+        writeln!(
+            stdout,
+            "{} {opened}, {} {}",
+            lang.pick("Opened:", "Открыто:"),
+            lang.pick("not opened:", "не открыто:"),
+            report.len() - opened
+        )
+        .map_err(AppError::Output)?;
+    }
+    Ok(all_opened)
+}
