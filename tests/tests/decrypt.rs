@@ -536,3 +536,40 @@ mod from_the_archive {
         );
     }
 }
+
+#[test]
+fn every_truncation_and_bit_flip_of_a_document_is_a_typed_error() {
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("CA", KeyAlgorithm::Gost2012_256("A"));
+    let owner = openssl.issue(&ca, "/CN=owner", KeyAlgorithm::Gost2012_256("A"), 30);
+    let rsa_ca = openssl.make_ca("RSA CA", KeyAlgorithm::Rsa2048);
+    let rsa = openssl.issue(&rsa_ca, "/CN=rsa", KeyAlgorithm::Rsa2048, 30);
+    let data = plaintext(700);
+    for (recipient, cipher, form) in [
+        (&owner, "-gost89", "ber"),
+        (&owner, "-kuznyechik-ctr-acpkm-omac", "der"),
+        (&rsa, "-aes-128-gcm", "pem"),
+    ] {
+        let document =
+            std::fs::read(encrypt(&openssl, &data, &[recipient], cipher, &[], form)).expect("read");
+        let attempt = |bytes: Vec<u8>| {
+            let Ok((_, reader)) = armor::unwrap(std::io::Cursor::new(bytes)) else {
+                return;
+            };
+            if let Ok(document) = Document::open(reader) {
+                let key = vec![0x5a; document.envelope.cipher.key_len()];
+                let _ = document.decrypt_to(&key, &mut std::io::sink(), &mut |_| {});
+            }
+        };
+        for cut in 0..document.len() {
+            attempt(document[..cut].to_vec());
+        }
+        for position in 0..document.len() {
+            for bit in [0x01, 0x80] {
+                let mut flipped = document.clone();
+                flipped[position] ^= bit;
+                attempt(flipped);
+            }
+        }
+    }
+}
