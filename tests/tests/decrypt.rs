@@ -260,6 +260,8 @@ mod from_the_archive {
             keep(&other, &format!("other-{n}"));
         }
         let rsa = openssl.issue(&rsa_ca, "/CN=Petrova RSA", KeyAlgorithm::Rsa2048, 30);
+        let ec_ca = openssl.make_ca("EC CA", KeyAlgorithm::EcP256);
+        let ec = openssl.issue(&ec_ca, "/CN=Petrova EC", KeyAlgorithm::EcP256, 30);
         let g256 = openssl.issue(
             &gost_ca,
             "/CN=Петрова 256",
@@ -288,6 +290,7 @@ mod from_the_archive {
         );
         for (issued, name) in [
             (&rsa, "rsa"),
+            (&ec, "ec"),
             (&g256, "g256"),
             (&g512, "g512"),
             (&g2001, "g2001"),
@@ -355,6 +358,13 @@ mod from_the_archive {
                 &[][..],
                 "smime",
                 "rsa-3des.p7m",
+            ),
+            (
+                vec![&ec],
+                "-aes-256-gcm",
+                &["-keyopt", "ecdh_kdf_md:sha256"][..],
+                "ber",
+                "ec-gcm.p7m",
             ),
             (vec![&g256], "-gost89", &[][..], "ber", "g256-gost89.p7m"),
             (vec![&g512], "-gost89", &[][..], "der", "g512-gost89.p7e"),
@@ -570,6 +580,39 @@ fn every_truncation_and_bit_flip_of_a_document_is_a_typed_error() {
                 flipped[position] ^= bit;
                 attempt(flipped);
             }
+        }
+    }
+}
+
+#[test]
+fn ecdh_p256_recipients_std_and_cofactor_with_every_kdf_hash() {
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("EC CA", KeyAlgorithm::EcP256);
+    let ec = openssl.issue(&ca, "/CN=EC recipient", KeyAlgorithm::EcP256, 30);
+    let data = plaintext(33_333);
+    for (cipher, options) in [
+        ("-aes-256-cbc", &[][..]),
+        ("-aes-128-cbc", &["-keyopt", "ecdh_kdf_md:sha256"][..]),
+        (
+            "-aes-192-cbc",
+            &[
+                "-keyopt",
+                "ecdh_cofactor_mode:1",
+                "-keyopt",
+                "ecdh_kdf_md:sha384",
+            ][..],
+        ),
+        ("-aes-256-gcm", &["-keyopt", "ecdh_kdf_md:sha512"][..]),
+        ("-des-ede3-cbc", &["-keyopt", "ecdh_kdf_md:sha224"][..]),
+    ] {
+        for form in ["der", "ber"] {
+            let document = encrypt(&openssl, &data, &[&ec], cipher, options, form);
+            let opened = decrypt(&document, &ec)
+                .unwrap_or_else(|error| panic!("{cipher} {options:?} {form}: {error}"));
+            assert!(
+                opened == data,
+                "{cipher} {options:?} {form}: output differs"
+            );
         }
     }
 }

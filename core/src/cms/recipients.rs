@@ -4,6 +4,8 @@
 //! - RSA key transport, PKCS#1 v1.5 and OAEP (RFC 3560).
 //! - GOST R 34.10-2001/2012 key transport with GOST 28147-89 (RFC 4490): VKO (8-byte UKM) with the
 //!   ephemeral key in the document, then the CryptoPro key unwrap under the S-box it names.
+//! - ECDH key agreement on P-256 (RFC 5753): dhSinglePass-stdDH and cofactorDH with the ANSI X9.63
+//!   KDF over SHA-1/SHA-2, the content key wrapped with AES key wrap (RFC 3394).
 //! - GOST R 34.10-2012 key transport with KExp15 (RFC 9337, `kuznyechik-kexp15`/`magma-kexp15`): VKO
 //!   with the first 16 bytes of the 32-byte UKM, for 256-bit keys KDF_TREE with the next 8 as seed,
 //!   then KImp15 with the last bytes as IV.
@@ -48,6 +50,18 @@ pub struct Recipient {
     pub algorithm: String,
     algorithm_params: Vec<u8>,
     encrypted_key: Vec<u8>,
+    agreement: Option<Agreement>,
+}
+
+/// What a key agreement recipient shares with the others of its RecipientInfo.
+#[derive(Debug, Clone)]
+struct Agreement {
+    /// The originator's ephemeral public key (SEC 1 point).
+    originator: Vec<u8>,
+    /// User keying material, when given.
+    ukm: Option<Vec<u8>>,
+    /// The key wrap AlgorithmIdentifier (DER), as it goes into the KDF's SharedInfo.
+    wrap: Vec<u8>,
 }
 
 const RSA: &str = "1.2.840.113549.1.1.1";
@@ -82,7 +96,7 @@ pub fn parse_recipient_infos(set: &[u8]) -> Result<(Vec<Recipient>, Vec<String>)
         match info.tag {
             // KeyTransRecipientInfo.
             0x30 => recipients.push(key_transport(info)?),
-            0xa1 => unsupported.push("key agreement (ECDH)".to_owned()),
+            0xa1 => recipients.extend(key_agreement(info)?),
             0xa2 => unsupported.push("a previously distributed key (KEK)".to_owned()),
             0xa3 => unsupported.push("a password".to_owned()),
             _ => unsupported.push("an unknown kind of recipient".to_owned()),
@@ -128,12 +142,99 @@ fn key_transport(info: Tlv<'_>) -> Result<Recipient, CmsError> {
         algorithm: algorithm_oid,
         algorithm_params,
         encrypted_key,
+        agreement: None,
     })
+}
+
+fn issuer_serial(rid: Tlv<'_>) -> Result<RecipientId, CmsError> {
+    let mut parts = rid.children();
+    let issuer = parts.required("issuer")?;
+    let serial = parts
+        .required("serial number")?
+        .expect(tag::INTEGER, "serial number")?;
+    Ok(RecipientId::IssuerSerial {
+        issuer: Name::from_der(issuer.raw)
+            .map_err(|_| malformed("the recipient's issuer name is broken"))?
+            .to_string(),
+        serial: hex(serial),
+    })
+}
+
+/// KeyAgreeRecipientInfo: one originator key, any number of recipients.
+fn key_agreement(info: Tlv<'_>) -> Result<Vec<Recipient>, CmsError> {
+    let mut fields = info.children();
+    fields.required("version")?;
+    let originator = fields.required("originator")?;
+    // originator [0] EXPLICIT OriginatorIdentifierOrKey: only originatorKey [1] is ephemeral-static.
+    let key = Reader::new(originator.value).required("originatorKey")?;
+    if key.tag != 0xa1 {
+        return Err(CmsError::Unsupported {
+            what: "key agreement with a static originator key".to_owned(),
+        });
+    }
+    let mut key_fields = key.children();
+    key_fields.required("algorithm")?;
+    let bits = key_fields
+        .required("publicKey")?
+        .expect(tag::BIT_STRING, "publicKey")?;
+    let point = bits
+        .split_first()
+        .filter(|(unused, _)| **unused == 0)
+        .map(|(_, point)| point.to_vec())
+        .ok_or_else(|| malformed("the originator's public key is broken"))?;
+    let mut next = fields.required("keyEncryptionAlgorithm")?;
+    let mut ukm = None;
+    if next.tag == 0xa1 {
+        ukm = Some(
+            Reader::new(next.value)
+                .required("ukm")?
+                .expect(tag::OCTET_STRING, "ukm")?
+                .to_vec(),
+        );
+        next = fields.required("keyEncryptionAlgorithm")?;
+    }
+    let mut algorithm_parts = next.children();
+    let algorithm = oid(algorithm_parts.required("algorithm")?)?;
+    let wrap = algorithm_parts.required("key wrap algorithm")?.raw.to_vec();
+    let keys = fields.required("recipientEncryptedKeys")?;
+    let mut items = keys.children();
+    let mut recipients = Vec::new();
+    while let Some(item) = items.next_tlv("RecipientEncryptedKey")? {
+        let mut parts = item.children();
+        let rid = parts.required("rid")?;
+        let id = match rid.tag {
+            0x30 => issuer_serial(rid)?,
+            0xa0 => RecipientId::SubjectKeyId(hex(rid
+                .children()
+                .required("subjectKeyIdentifier")?
+                .expect(tag::OCTET_STRING, "subjectKeyIdentifier")?)),
+            _ => return Err(malformed("unknown recipient identifier")),
+        };
+        let encrypted_key = parts
+            .required("encryptedKey")?
+            .expect(tag::OCTET_STRING, "encryptedKey")?
+            .to_vec();
+        recipients.push(Recipient {
+            id,
+            algorithm: algorithm.clone(),
+            algorithm_params: Vec::new(),
+            encrypted_key,
+            agreement: Some(Agreement {
+                originator: point.clone(),
+                ukm: ukm.clone(),
+                wrap: wrap.clone(),
+            }),
+        });
+    }
+    Ok(recipients)
 }
 
 impl Recipient {
     /// Takes the content-encryption key out with the recipient's private key (PKCS#8).
     pub fn unwrap_key(&self, key: &KeyInfo) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        if let Some(agreement) = &self.agreement {
+            return self.unwrap_ecdh(agreement, key);
+        }
         match self.algorithm.as_str() {
             RSA | RSA_OAEP => self.unwrap_rsa(key),
             GOST_2001 | GOST_2001_DH | GOST_2012_256 | GOST_2012_512 => {
@@ -147,6 +248,64 @@ impl Recipient {
             other => Err(CmsError::Unsupported {
                 what: format!("key transport algorithm {other}"),
             }),
+        }
+    }
+
+    fn unwrap_ecdh(
+        &self,
+        agreement: &Agreement,
+        key: &KeyInfo,
+    ) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        use p256::pkcs8::DecodePrivateKey;
+        let hash = match self.algorithm.as_str() {
+            // dhSinglePass-stdDH-*kdf-scheme and dhSinglePass-cofactorDH-*kdf-scheme (RFC 5753); the
+            // cofactor of P-256 is 1, so both give the same shared secret.
+            "1.3.133.16.840.63.0.2" | "1.3.133.16.840.63.0.3" => "sha1",
+            "1.3.132.1.11.0" | "1.3.132.1.14.0" => "sha224",
+            "1.3.132.1.11.1" | "1.3.132.1.14.1" => "sha256",
+            "1.3.132.1.11.2" | "1.3.132.1.14.2" => "sha384",
+            "1.3.132.1.11.3" | "1.3.132.1.14.3" => "sha512",
+            other => {
+                return Err(CmsError::Unsupported {
+                    what: format!("key agreement {other}"),
+                });
+            }
+        };
+        let wrap = Reader::new(&agreement.wrap).required("key wrap algorithm")?;
+        let wrap_oid = oid(wrap.children().required("algorithm")?)?;
+        let key_len = match wrap_oid.as_str() {
+            "2.16.840.1.101.3.4.1.5" => 16,
+            "2.16.840.1.101.3.4.1.25" => 24,
+            "2.16.840.1.101.3.4.1.45" => 32,
+            // id-alg-CMS3DESwrap (RFC 3217).
+            "1.2.840.113549.1.9.16.3.6" => 24,
+            other => {
+                return Err(CmsError::Unsupported {
+                    what: format!("key wrap {other}"),
+                });
+            }
+        };
+        let secret = p256::SecretKey::from_pkcs8_der(&key.der).map_err(|_| CmsError::WrongKey)?;
+        let originator = p256::PublicKey::from_sec1_bytes(&agreement.originator)
+            .map_err(|_| malformed("the originator's key is not a P-256 point"))?;
+        let shared = p256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), originator.as_affine());
+        // ECC-CMS-SharedInfo ::= SEQUENCE { keyInfo, entityUInfo [0] OPTIONAL, suppPubInfo [2] }.
+        use crate::formats::der::write;
+        let mut parts = vec![agreement.wrap.clone()];
+        if let Some(ukm) = &agreement.ukm {
+            parts.push(write::explicit(0, &write::octets(ukm)));
+        }
+        parts.push(write::explicit(
+            2,
+            &write::octets(&((key_len as u32) * 8).to_be_bytes()),
+        ));
+        let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        let shared_info = write::sequence(&refs);
+        let kek = x963_kdf(hash, shared.raw_secret_bytes(), &shared_info, key_len);
+        if wrap_oid == "1.2.840.113549.1.9.16.3.6" {
+            des3_key_unwrap(&kek, &self.encrypted_key)
+        } else {
+            aes_key_unwrap(&kek, &self.encrypted_key)
         }
     }
 
@@ -268,6 +427,107 @@ impl Recipient {
         };
         key.map_err(|_| CmsError::WrongKey)
     }
+}
+
+/// ANSI X9.63 KDF (SEC 1 section 3.6.1): Hash(Z ‖ counter ‖ SharedInfo) for counter = 1, 2, ...
+fn x963_kdf(hash: &str, secret: &[u8], shared_info: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+    use digest::Digest;
+    fn run<D: Digest>(secret: &[u8], shared_info: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(len + 64));
+        let mut counter = 1u32;
+        while out.len() < len {
+            out.extend_from_slice(
+                &D::new()
+                    .chain_update(secret)
+                    .chain_update(counter.to_be_bytes())
+                    .chain_update(shared_info)
+                    .finalize(),
+            );
+            counter += 1;
+        }
+        out.truncate(len);
+        out
+    }
+    match hash {
+        "sha1" => run::<sha1::Sha1>(secret, shared_info, len),
+        "sha224" => run::<sha2::Sha224>(secret, shared_info, len),
+        "sha384" => run::<sha2::Sha384>(secret, shared_info, len),
+        "sha512" => run::<sha2::Sha512>(secret, shared_info, len),
+        _ => run::<sha2::Sha256>(secret, shared_info, len),
+    }
+}
+
+/// AES key unwrap (RFC 3394 section 2.2.2) with the default IV A6A6A6A6A6A6A6A6.
+fn aes_key_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+    use cipher::array::Array;
+    use cipher::{BlockCipherDecrypt, KeyInit};
+    if wrapped.len() < 24 || !wrapped.len().is_multiple_of(8) {
+        return Err(malformed("the wrapped key has the wrong size"));
+    }
+    let decrypt = |block: &mut [u8; 16]| -> Result<(), CmsError> {
+        let mut array = Array::from(*block);
+        match kek.len() {
+            16 => aes::Aes128::new_from_slice(kek).map(|c| c.decrypt_block(&mut array)),
+            24 => aes::Aes192::new_from_slice(kek).map(|c| c.decrypt_block(&mut array)),
+            _ => aes::Aes256::new_from_slice(kek).map(|c| c.decrypt_block(&mut array)),
+        }
+        .map_err(|_| CmsError::WrongKey)?;
+        block.copy_from_slice(&array);
+        Ok(())
+    };
+    let n = wrapped.len() / 8 - 1;
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&wrapped[..8]);
+    let mut r = Zeroizing::new(wrapped[8..].to_vec());
+    for j in (0..6u64).rev() {
+        for i in (1..=n).rev() {
+            let t = (n as u64) * j + i as u64;
+            let mut block = Zeroizing::new([0u8; 16]);
+            for (byte, t_byte) in a.iter_mut().zip(t.to_be_bytes()) {
+                *byte ^= t_byte;
+            }
+            block[..8].copy_from_slice(&a);
+            block[8..].copy_from_slice(&r[(i - 1) * 8..i * 8]);
+            decrypt(&mut block)?;
+            a.copy_from_slice(&block[..8]);
+            r[(i - 1) * 8..i * 8].copy_from_slice(&block[8..]);
+        }
+    }
+    if a != [0xa6; 8] {
+        return Err(CmsError::WrongKey);
+    }
+    Ok(r)
+}
+
+/// Triple-DES key unwrap (RFC 3217 section 3.2): CBC under a fixed IV, the bytes reversed, CBC again
+/// under the IV found, then the SHA-1 check value.
+fn des3_key_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+    use cipher::array::Array;
+    use cipher::{BlockModeDecrypt, KeyIvInit};
+    use digest::Digest;
+    const IV: [u8; 8] = [0x4a, 0xdd, 0xa2, 0x2c, 0x79, 0xe8, 0x21, 0x05];
+    if wrapped.len() != 40 {
+        return Err(malformed("the wrapped 3DES key has the wrong size"));
+    }
+    let cbc = |iv: &[u8], data: &mut [u8]| -> Result<(), CmsError> {
+        let mut mode = cbc::Decryptor::<des::TdesEde3>::new_from_slices(kek, iv)
+            .map_err(|_| CmsError::WrongKey)?;
+        let (blocks, _) = Array::<u8, cipher::consts::U8>::slice_as_chunks_mut(data);
+        mode.decrypt_blocks(blocks);
+        Ok(())
+    };
+    let mut temp = Zeroizing::new(wrapped.to_vec());
+    cbc(&IV, &mut temp)?;
+    temp.reverse();
+    let (iv, rest) = temp.split_at_mut(8);
+    let iv = iv.to_vec();
+    cbc(&iv, rest)?;
+    let (key, icv) = rest.split_at(24);
+    let check = sha1::Sha1::digest(key);
+    if check[..8] != *icv {
+        return Err(CmsError::WrongKey);
+    }
+    Ok(Zeroizing::new(key.to_vec()))
 }
 
 /// The hashes of RSAES-OAEP-params: (hash, MGF1 hash); SHA-1 when absent (RFC 8017's defaults).
