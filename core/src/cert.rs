@@ -595,6 +595,12 @@ impl Certificate {
         self.public_key.clone()
     }
 
+    /// The SubjectPublicKeyInfo, DER (for RSA and ECDSA signature checks).
+    pub fn subject_public_key_info(&self) -> Option<Vec<u8>> {
+        let (_, parsed) = X509Certificate::from_der(&self.der).ok()?;
+        Some(parsed.public_key().raw.to_vec())
+    }
+
     /// The subject's GOST public key, when the certificate holds one.
     pub fn gost_public_key(&self) -> Option<PublicKey> {
         let (_, parsed) = X509Certificate::from_der(&self.der).ok()?;

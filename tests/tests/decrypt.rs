@@ -616,3 +616,182 @@ fn ecdh_p256_recipients_std_and_cofactor_with_every_kdf_hash() {
         }
     }
 }
+
+mod signed_then_encrypted {
+    use super::plaintext;
+    use certkeeper_tests::support::openssl::{Issued, KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::{bin, run, temp_dir};
+
+    fn sign(
+        openssl: &OpenSsl,
+        data: &std::path::Path,
+        signer: &Issued,
+        extra: &[&str],
+    ) -> std::path::PathBuf {
+        let out = openssl.path(&format!("signed-{}.der", signer.algorithm.name()));
+        run(openssl
+            .command()
+            .args([
+                "cms",
+                "-sign",
+                "-binary",
+                "-nodetach",
+                "-outform",
+                "DER",
+                "-in",
+            ])
+            .arg(data)
+            .arg("-signer")
+            .arg(&signer.cert)
+            .arg("-inkey")
+            .arg(&signer.key)
+            .args(extra)
+            .arg("-out")
+            .arg(&out));
+        out
+    }
+
+    fn encrypt(
+        openssl: &OpenSsl,
+        input: &std::path::Path,
+        recipient: &Issued,
+        cipher: &str,
+    ) -> std::path::PathBuf {
+        let out = openssl.path(&format!(
+            "enc-{}-{}.p7m",
+            input
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or("x"),
+            cipher.trim_start_matches('-')
+        ));
+        run(openssl
+            .command()
+            .args([
+                "cms", "-encrypt", "-binary", "-stream", "-outform", "DER", cipher, "-in",
+            ])
+            .arg(input)
+            .arg("-out")
+            .arg(&out)
+            .arg(&recipient.cert));
+        out
+    }
+
+    #[test]
+    fn the_signed_content_comes_out_and_each_signer_is_checked() {
+        let openssl = OpenSsl::new();
+        let gost_ca = openssl.make_ca("УЦ", KeyAlgorithm::Gost2012_256("A"));
+        let rsa_ca = openssl.make_ca("RSA CA", KeyAlgorithm::Rsa2048);
+        let ec_ca = openssl.make_ca("EC CA", KeyAlgorithm::EcP256);
+        let recipient = openssl.issue(
+            &gost_ca,
+            "/CN=Получатель",
+            KeyAlgorithm::Gost2012_256("A"),
+            30,
+        );
+        let gost_signer = openssl.issue(
+            &gost_ca,
+            "/CN=Подписант",
+            KeyAlgorithm::Gost2012_512("A"),
+            30,
+        );
+        let rsa_signer = openssl.issue(&rsa_ca, "/CN=RSA signer", KeyAlgorithm::Rsa2048, 30);
+        let ec_signer = openssl.issue(&ec_ca, "/CN=EC signer", KeyAlgorithm::EcP256, 30);
+        let work = temp_dir();
+        let drive = work.path().join("drive");
+        std::fs::create_dir_all(&drive).expect("mkdir");
+        std::fs::copy(&recipient.cert, drive.join("r.pem")).expect("copy");
+        std::fs::copy(&recipient.key, drive.join("r.key")).expect("copy");
+        // The GOST signer's certificate is archived; its signature carries no certificate.
+        std::fs::copy(&gost_signer.cert, drive.join("signer.pem")).expect("copy");
+        let archive = work.path().join("archive.db");
+        let passphrase = work.path().join("passphrase");
+        std::fs::write(&passphrase, "p").expect("write");
+        std::fs::set_permissions(
+            &passphrase,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod");
+        let certkeeper = || {
+            let mut command = std::process::Command::new(bin::certkeeper());
+            command
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(&passphrase)
+                .env("CERTKEEPER_LANG", "en")
+                .stdin(std::process::Stdio::null());
+            command
+        };
+        assert!(certkeeper().arg("init").status().expect("init").success());
+        assert!(
+            certkeeper()
+                .arg("import")
+                .arg(&drive)
+                .status()
+                .expect("import")
+                .success()
+        );
+
+        let data = plaintext(200_000);
+        let input = openssl.path("contract.bin");
+        std::fs::write(&input, &data).expect("write");
+        let cases = [
+            (
+                sign(&openssl, &input, &gost_signer, &["-nocerts"]),
+                "Подписант",
+            ),
+            (sign(&openssl, &input, &rsa_signer, &[]), "RSA signer"),
+            (
+                sign(&openssl, &input, &ec_signer, &["-md", "sha384"]),
+                "EC signer",
+            ),
+        ];
+        for (signed, name) in &cases {
+            let document = encrypt(&openssl, signed, &recipient, "-gost89");
+            let output = work.path().join(format!("{name}.out"));
+            let result = certkeeper()
+                .args(["--json", "decrypt"])
+                .arg(&document)
+                .arg("-o")
+                .arg(&output)
+                .output()
+                .expect("decrypt");
+            assert!(
+                result.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&result.stderr)
+            );
+            assert!(
+                std::fs::read(&output).expect("output") == data,
+                "{name}: the signed content"
+            );
+            let opened: serde_json::Value = serde_json::from_slice(&result.stdout).expect("JSON");
+            let signer = &opened["signers"][0];
+            assert_eq!(signer["verdict"]["result"], "valid", "{name}: {opened}");
+            assert!(
+                signer["subject"].as_str().expect("subject").contains(name),
+                "{opened}"
+            );
+            assert!(signer["signing_time"].is_string(), "{opened}");
+        }
+        // The signed content changed before encryption: the signature does not verify.
+        let mut tampered = std::fs::read(&cases[1].0).expect("read");
+        let at = tampered.len() / 2;
+        tampered[at] ^= 0x01;
+        let tampered_path = openssl.path("tampered.der");
+        std::fs::write(&tampered_path, &tampered).expect("write");
+        let document = encrypt(&openssl, &tampered_path, &recipient, "-gost89");
+        let output = work.path().join("tampered.out");
+        let result = certkeeper()
+            .arg("decrypt")
+            .arg(&document)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .expect("decrypt");
+        assert!(result.status.success());
+        let text = String::from_utf8_lossy(&result.stdout);
+        assert!(text.contains("SIGNATURE INVALID"), "{text}");
+    }
+}

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use certkeeper_core::cert::{Certificate, format_time};
 use certkeeper_core::cms::recipients::{Recipient, RecipientId};
+use certkeeper_core::cms::signed::{self, Signer};
 use certkeeper_core::cms::{CmsError, Document, armor};
 use certkeeper_core::formats::pkcs8::KeyInfo;
 use certkeeper_storage::Archive;
@@ -37,6 +38,9 @@ pub struct Opened {
     pub cipher: String,
     /// Bytes written.
     pub bytes: u64,
+    /// When the document was signed, then encrypted: its signers and whether each signature
+    /// verifies (the output is then the signed content itself).
+    pub signers: Vec<certkeeper_core::cms::signed::Signer>,
 }
 
 /// A recipient of a document no archived key fits, for the person to look for.
@@ -231,30 +235,61 @@ fn open_one(
         Err(wanted) => return Err(Failure::NoKey(wanted)),
     };
     let temporary = temporary_beside(output);
-    let result = (|| -> Result<u64> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&temporary).map_err(CmsError::Write)?;
-        let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
-        let show = size >= PROGRESS_FROM && std::io::stderr().is_terminal();
-        let mut last = std::time::Instant::now();
-        let mut progress = |done: u64| {
-            if show && last.elapsed() >= std::time::Duration::from_millis(500) {
-                last = std::time::Instant::now();
-                let percent = done.saturating_mul(100) / size.max(1);
-                eprint!("\r{} {percent}%", input.display());
+    let inner = {
+        let mut name = temporary.as_os_str().to_owned();
+        name.push(".signed");
+        PathBuf::from(name)
+    };
+    let result = (|| -> Result<(u64, Vec<Signer>)> {
+        let mut bytes = write_private(&temporary, |writer| {
+            let show = size >= PROGRESS_FROM && std::io::stderr().is_terminal();
+            let mut last = std::time::Instant::now();
+            let mut progress = |done: u64| {
+                if show && last.elapsed() >= std::time::Duration::from_millis(500) {
+                    last = std::time::Instant::now();
+                    let percent = done.saturating_mul(100) / size.max(1);
+                    eprint!("\r{} {percent}%", input.display());
+                }
+            };
+            let bytes = document.decrypt_to(&key, writer, &mut progress)?;
+            if show {
+                eprintln!("\r{} 100%", input.display());
             }
-        };
-        let bytes = document.decrypt_to(&key, &mut writer, &mut progress)?;
-        if show {
-            eprintln!("\r{} 100%", input.display());
+            Ok(bytes)
+        })?;
+        // Signed, then encrypted: the signed content is the output, and the signers are checked.
+        let mut start = [0u8; 16];
+        let read = std::io::Read::read(
+            &mut std::fs::File::open(&temporary).map_err(CmsError::Read)?,
+            &mut start,
+        )
+        .map_err(CmsError::Read)?;
+        let mut signers = Vec::new();
+        if signed::is_signed_data(&start[..read]) {
+            let signed_file = std::io::BufReader::with_capacity(
+                1 << 16,
+                std::fs::File::open(&temporary).map_err(CmsError::Read)?,
+            );
+            let archive: &Archive = archive;
+            let find = |id: &RecipientId| -> Option<Certificate> {
+                let ids = match id {
+                    RecipientId::IssuerSerial { issuer, serial } => {
+                        archive.find_by_issuer_serial(issuer, serial).ok()?
+                    }
+                    RecipientId::SubjectKeyId(key_id) => {
+                        archive.find_by_subject_key_id(key_id).ok()?
+                    }
+                };
+                certificate(archive, *ids.first()?).ok().flatten()
+            };
+            bytes = write_private(&inner, |writer| {
+                let (bytes, found) = signed::unwrap(signed_file, writer, &find)?;
+                signers = found;
+                Ok(bytes)
+            })?;
+            std::fs::remove_file(&temporary).map_err(CmsError::Write)?;
+            std::fs::rename(&inner, &temporary).map_err(CmsError::Write)?;
         }
-        let file = writer
-            .into_inner()
-            .map_err(|error| CmsError::Write(error.into_error()))?;
-        file.sync_all().map_err(CmsError::Write)?;
         if output.exists() {
             return Err(AppError::OutputExists {
                 path: output.to_path_buf(),
@@ -262,12 +297,13 @@ fn open_one(
             .into());
         }
         std::fs::rename(&temporary, output).map_err(CmsError::Write)?;
-        Ok(bytes)
+        Ok((bytes, signers))
     })();
-    let bytes = match result {
-        Ok(bytes) => bytes,
+    let (bytes, signers) = match result {
+        Ok(done) => done,
         Err(error) => {
             let _ = std::fs::remove_file(&temporary);
+            let _ = std::fs::remove_file(&inner);
             return Err(other(error));
         }
     };
@@ -283,7 +319,27 @@ fn open_one(
         serial: known.map(|cert| cert.serial).unwrap_or_default(),
         cipher,
         bytes,
+        signers,
     })
+}
+
+/// Creates `path` readable by its owner only, lets `fill` write it, and syncs it.
+fn write_private(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<u64>,
+) -> Result<u64> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path).map_err(CmsError::Write)?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+    let bytes = fill(&mut writer)?;
+    let file = writer
+        .into_inner()
+        .map_err(|error| CmsError::Write(error.into_error()))?;
+    file.sync_all().map_err(CmsError::Write)?;
+    Ok(bytes)
 }
 
 /// Runs `certkeeper decrypt INPUT [-o OUTPUT]`.
@@ -324,6 +380,7 @@ pub fn decrypt(
                     opened.cipher
                 )
                 .map_err(AppError::Output)?;
+                write_signers(&mut out, &opened.signers, context)?;
             }
             Ok(())
         }
@@ -333,6 +390,37 @@ pub fn decrypt(
         .into()),
         Err(Failure::Other(error)) => Err(error),
     }
+}
+
+fn write_signers(out: &mut impl Write, signers: &[Signer], context: &Context) -> Result<()> {
+    use certkeeper_core::cms::signed::Verdict;
+    let lang = context.lang;
+    for signer in signers {
+        let verdict = match &signer.verdict {
+            Verdict::Valid => lang.pick("signature valid", "подпись верна").to_owned(),
+            Verdict::Invalid(reason) => format!(
+                "{}: {reason}",
+                lang.pick("SIGNATURE INVALID", "ПОДПИСЬ НЕВЕРНА")
+            ),
+            Verdict::Unchecked(reason) => format!(
+                "{}: {reason}",
+                lang.pick("signature not checked", "подпись не проверена")
+            ),
+        };
+        writeln!(
+            out,
+            "  {} {}{}: {verdict}",
+            lang.pick("signed by", "подписал"),
+            signer.subject.as_deref().unwrap_or(&signer.signer),
+            signer
+                .signing_time
+                .as_ref()
+                .map(|time| format!(" ({time})"))
+                .unwrap_or_default()
+        )
+        .map_err(AppError::Output)?;
+    }
+    Ok(())
 }
 
 fn describe_wanted(wanted: &[Wanted], context: &Context) -> Vec<String> {

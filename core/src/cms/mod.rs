@@ -8,6 +8,7 @@ pub mod armor;
 pub mod ber;
 pub mod content;
 pub mod recipients;
+pub mod signed;
 
 use std::io::{Read, Write};
 
