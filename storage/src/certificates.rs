@@ -530,30 +530,12 @@ impl Archive {
     /// and serial number (uppercase hex), or by subject key identifier (uppercase hex). Expired and
     /// superseded certificates included; an index lookup each.
     pub fn find_by_issuer_serial(&self, issuer: &str, serial: &str) -> Result<Vec<i64>> {
-        let mut statement = self
-            .connection()
-            .prepare_cached(
-                "SELECT id FROM certificates WHERE serial = ?1 AND issuer = ?2 ORDER BY id",
-            )
-            .context("preparing a statement")?;
-        let rows = statement
-            .query_map(params![serial, issuer], |row| row.get(0))
-            .context("looking a recipient up")?;
-        rows.collect::<std::result::Result<_, _>>()
-            .context("looking a recipient up")
+        find_by_issuer_serial(self.connection(), issuer, serial)
     }
 
     /// See [`Archive::find_by_issuer_serial`].
     pub fn find_by_subject_key_id(&self, subject_key_id: &str) -> Result<Vec<i64>> {
-        let mut statement = self
-            .connection()
-            .prepare_cached("SELECT id FROM certificates WHERE subject_key_id = ?1 ORDER BY id")
-            .context("preparing a statement")?;
-        let rows = statement
-            .query_map([subject_key_id], |row| row.get(0))
-            .context("looking a recipient up")?;
-        rows.collect::<std::result::Result<_, _>>()
-            .context("looking a recipient up")
+        find_by_subject_key_id(self.connection(), subject_key_id)
     }
 
     /// The DER of the certificate with this id, or with this SHA-1 thumbprint (any case, separators
@@ -571,6 +553,35 @@ impl Archive {
             .optional()
             .context("reading a certificate")
     }
+}
+
+pub(crate) fn find_by_issuer_serial(
+    connection: &rusqlite::Connection,
+    issuer: &str,
+    serial: &str,
+) -> Result<Vec<i64>> {
+    let mut statement = connection
+        .prepare_cached("SELECT id FROM certificates WHERE serial = ?1 AND issuer = ?2 ORDER BY id")
+        .context("preparing a statement")?;
+    let rows = statement
+        .query_map(params![serial, issuer], |row| row.get(0))
+        .context("looking a recipient up")?;
+    rows.collect::<std::result::Result<_, _>>()
+        .context("looking a recipient up")
+}
+
+pub(crate) fn find_by_subject_key_id(
+    connection: &rusqlite::Connection,
+    subject_key_id: &str,
+) -> Result<Vec<i64>> {
+    let mut statement = connection
+        .prepare_cached("SELECT id FROM certificates WHERE subject_key_id = ?1 ORDER BY id")
+        .context("preparing a statement")?;
+    let rows = statement
+        .query_map([subject_key_id], |row| row.get(0))
+        .context("looking a recipient up")?;
+    rows.collect::<std::result::Result<_, _>>()
+        .context("looking a recipient up")
 }
 
 /// What the archive knows about a certificate beyond the certificate itself.

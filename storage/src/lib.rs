@@ -5,6 +5,7 @@
 //!   platform's data directory (`~/.local/share/certkeeper/archive.db` on Linux, per the XDG Base
 //!   Directory Specification).
 //! - [`archive`] — creating and opening the archive (WAL, foreign keys, migrations, unlock).
+//! - [`catalog`] — the public part (certificates, whether a key is kept) read without the passphrase.
 //! - [`certificates`] — archived certificates: idempotent import, list and search.
 //! - [`keys`] — archived key containers (kept whole) and the private keys taken out of them.
 //! - [`keyring`] — the key hierarchy: Argon2id → key-encryption key → data key → AES-256-GCM seals
@@ -18,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod archive;
+pub mod catalog;
 pub mod certificates;
 pub mod error;
 pub mod keyring;

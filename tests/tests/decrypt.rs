@@ -450,6 +450,25 @@ mod from_the_archive {
         assert!(stderr.contains("CN=УЦ ГОСТ"), "{stderr}");
         assert!(stderr.contains("serial"), "{stderr}");
         assert!(!output.exists());
+        // Nothing in the archive fits: said without asking the passphrase (none is given here, and
+        // there is no terminal to ask at).
+        let result = std::process::Command::new(bin::certkeeper())
+            .arg("--archive")
+            .arg(&archive)
+            .arg("decrypt")
+            .arg(&to_stranger)
+            .arg("-o")
+            .arg(&output)
+            .env("CERTKEEPER_LANG", "en")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("decrypt");
+        assert_eq!(result.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(
+            stderr.contains("No archived key opens this document"),
+            "{stderr}"
+        );
         // Archived without its key: its subject and validity are named too.
         let to_certificate_only =
             encrypt(&openssl, &data, &[&certificate_only], "-gost89", &[], "der");

@@ -10,7 +10,8 @@ use certkeeper_core::cms::recipients::{Recipient, RecipientId};
 use certkeeper_core::cms::signed::{self, Signer};
 use certkeeper_core::cms::{CmsError, Document, armor};
 use certkeeper_core::formats::pkcs8::KeyInfo;
-use certkeeper_storage::Archive;
+use certkeeper_storage::catalog::Catalog;
+use certkeeper_storage::{Archive, ArchiveLocation};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -145,6 +146,73 @@ fn content_key(
         return Ok(Ok((content_key, *id)));
     }
     Ok(Err(wanted))
+}
+
+/// What the archive's public part says about a document before any passphrase is asked.
+enum Precheck {
+    /// Some recipient's key is kept in the archive: unlock it and decrypt.
+    KeyKept,
+    /// No recipient's key is kept: say to whom the document was encrypted.
+    NoKey(Vec<Wanted>),
+}
+
+fn wanted_from(catalog: &Catalog, recipient: &Recipient, id: Option<i64>) -> Wanted {
+    let known = id
+        .and_then(|id| catalog.certificate_der(id).ok().flatten())
+        .and_then(|der| Certificate::from_der(&der).ok());
+    Wanted {
+        recipient: recipient.id.to_string(),
+        subject: known.as_ref().map(|cert| cert.subject.to_string()),
+        valid: known.as_ref().map(|cert| {
+            format!(
+                "{} – {}",
+                format_time(cert.not_before),
+                format_time(cert.not_after)
+            )
+        }),
+    }
+}
+
+/// Reads the document's recipients and looks them up without the passphrase.
+fn precheck(catalog: &Catalog, input: &Path) -> std::result::Result<Precheck, Failure> {
+    let other = |error: anyhow::Error| Failure::Other(error);
+    let file = std::fs::File::open(input).map_err(|error| other(CmsError::Read(error).into()))?;
+    let (_, reader) = armor::unwrap(file).map_err(|error| other(CmsError::Read(error).into()))?;
+    let document = Document::open(reader).map_err(|error| other(error.into()))?;
+    let mut wanted = Vec::new();
+    for recipient in &document.envelope.recipients {
+        let ids = match &recipient.id {
+            RecipientId::IssuerSerial { issuer, serial } => {
+                catalog.find_by_issuer_serial(issuer, serial)
+            }
+            RecipientId::SubjectKeyId(id) => catalog.find_by_subject_key_id(id),
+        };
+        // An archive of an older schema cannot be asked this way; the full archive can.
+        let Ok(ids) = ids else {
+            return Ok(Precheck::KeyKept);
+        };
+        if ids.is_empty() {
+            wanted.push(wanted_from(catalog, recipient, None));
+        }
+        for id in ids {
+            if catalog.key_kept(id).unwrap_or(true) {
+                return Ok(Precheck::KeyKept);
+            }
+            wanted.push(wanted_from(catalog, recipient, Some(id)));
+        }
+    }
+    if document.envelope.recipients.is_empty() {
+        return Err(other(
+            CmsError::Unsupported {
+                what: format!(
+                    "recipients of the kinds {}",
+                    document.envelope.unsupported_recipients.join(", ")
+                ),
+            }
+            .into(),
+        ));
+    }
+    Ok(Precheck::NoKey(wanted))
 }
 
 /// Where the content of `input` goes by default: beside it, without `.p7m`/`.p7e`/`.cms`/`.enc`.
@@ -349,6 +417,24 @@ pub fn decrypt(
     output: Option<&Path>,
     key_password_file: Option<&Path>,
 ) -> Result<()> {
+    // The passphrase is asked only when the archive keeps a key for one of the recipients.
+    let location = ArchiveLocation::resolve(context.archive.clone())?;
+    match precheck(&Catalog::open(&location)?, input) {
+        Ok(Precheck::KeyKept) => {}
+        Ok(Precheck::NoKey(wanted)) => {
+            return Err(AppError::NoKeyFits {
+                recipients: describe_wanted(&wanted, context),
+            }
+            .into());
+        }
+        Err(Failure::NoKey(wanted)) => {
+            return Err(AppError::NoKeyFits {
+                recipients: describe_wanted(&wanted, context),
+            }
+            .into());
+        }
+        Err(Failure::Other(error)) => return Err(error),
+    }
     let mut archive = open_archive(context)?;
     let output = output
         .map(Path::to_path_buf)
@@ -461,7 +547,10 @@ pub fn decrypt_batch(
     out: &Path,
     key_password_file: Option<&Path>,
 ) -> Result<bool> {
-    let mut archive = open_archive(context)?;
+    let location = ArchiveLocation::resolve(context.archive.clone())?;
+    let catalog = Catalog::open(&location)?;
+    // Opened (passphrase asked) at the first document the archive keeps a key for.
+    let mut archive: Option<Archive> = None;
     std::fs::create_dir_all(out).map_err(|source| certkeeper_storage::Error::Io {
         path: out.to_path_buf(),
         source,
@@ -510,14 +599,27 @@ pub fn decrypt_batch(
             });
             continue;
         }
-        let item = match open_one(
-            context,
-            &mut archive,
-            &mut cache,
-            &input,
-            &target,
-            key_password_file,
-        ) {
+        let outcome = match precheck(&catalog, &input) {
+            Ok(Precheck::KeyKept) => {
+                if archive.is_none() {
+                    archive = Some(open_archive(context)?);
+                }
+                match archive.as_mut() {
+                    Some(archive) => open_one(
+                        context,
+                        archive,
+                        &mut cache,
+                        &input,
+                        &target,
+                        key_password_file,
+                    ),
+                    None => continue,
+                }
+            }
+            Ok(Precheck::NoKey(wanted)) => Err(Failure::NoKey(wanted)),
+            Err(failure) => Err(failure),
+        };
+        let item = match outcome {
             Ok(opened) => BatchItem {
                 input,
                 opened: true,
