@@ -4,6 +4,10 @@
 # with the key given explicitly, and `gpgsm --decrypt` (AES only: gpgsm has no GOST). Wall time and
 # peak resident memory of each, from GNU time; every output is compared with the plaintext.
 #
+# With a release build of the application (cargo build --release -p certkeeper, or CERTKEEPER_BIN),
+# the whole `certkeeper decrypt` is measured too: archive unlock (Argon2id, 256 MiB by design),
+# recipient lookup, key unsealing, decryption.
+#
 # Usage: bench/decrypt-vs-openssl.sh [MiB for AES, default 256] [MiB for GOST, default 64]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +16,7 @@ gost_mib=${2:-64}
 export OPENSSL_CONF="$PWD/tests/fixtures/openssl-gost.cnf"
 cargo build --quiet --release -p certkeeper-core --example cms_decrypt
 engine="$PWD/target/release/examples/cms_decrypt"
+app=${CERTKEEPER_BIN:-$PWD/target/release/certkeeper}
 work=$(mktemp -d)
 trap 'gpgconf --homedir "$work/gnupg" --kill gpg-agent 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
@@ -35,6 +40,14 @@ echo "disable-crl-checks" > gnupg/gpgsm.conf
 echo bench > pass.txt
 gpgsm --homedir gnupg --batch --pinentry-mode loopback --passphrase-fd 0 --import rsa.p12 < pass.txt >/dev/null 2>&1
 
+if [ -x "$app" ]; then
+    echo bench > archive.pass
+    chmod 600 archive.pass
+    mkdir keys && cp rsa.key rsa.pem gost.key gost.pem keys/
+    "$app" --archive archive.db --passphrase-file archive.pass init >/dev/null
+    "$app" --archive archive.db --passphrase-file archive.pass import keys >/dev/null
+fi
+
 measure() { # name plaintext command...
     local name=$1 plain=$2
     shift 2
@@ -49,7 +62,9 @@ echo "AES-256-CBC, ${aes_mib} MiB; GOST 28147-89 (-gost89), ${gost_mib} MiB; $(n
 for form in der ber; do
     measure "certkeeper  aes-256-cbc $form" aes.plain "$engine" rsa.key "aes.$form" out
     measure "openssl cms aes-256-cbc $form" aes.plain openssl cms -decrypt -binary -inform DER -in "aes.$form" -inkey rsa.key -recip rsa.pem -out out
+    [ -x "$app" ] && measure "certkeeper decrypt (CLI) aes-256-cbc $form" aes.plain "$app" --archive archive.db --passphrase-file archive.pass decrypt "aes.$form" -o out
     measure "gpgsm       aes-256-cbc $form" aes.plain sh -c "gpgsm --homedir gnupg --batch --pinentry-mode loopback --passphrase-fd 3 --decrypt aes.$form 3< pass.txt > out"
 done
 measure "certkeeper  gost89 der" gost.plain "$engine" gost.key gost.der out
+[ -x "$app" ] && measure "certkeeper decrypt (CLI) gost89 der" gost.plain "$app" --archive archive.db --passphrase-file archive.pass decrypt gost.der -o out
 measure "openssl cms gost89 der" gost.plain openssl cms -decrypt -binary -inform DER -in gost.der -inkey gost.key -recip gost.pem -out out

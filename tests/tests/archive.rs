@@ -20,13 +20,10 @@ fn certificate(
     ca: &certkeeper_tests::support::openssl::Issued,
     subject: &str,
 ) -> Certificate {
-    let issued = openssl.issue(ca, subject, KeyAlgorithm::Gost2012_256("TCA"), 365);
-    let der = run(openssl
-        .command()
-        .args(["x509", "-outform", "DER", "-in"])
-        .arg(&issued.cert))
-    .stdout;
-    Certificate::from_der(&der).expect("certificate")
+    der_of(
+        openssl,
+        &openssl.issue(ca, subject, KeyAlgorithm::Gost2012_256("TCA"), 365),
+    )
 }
 
 #[test]
