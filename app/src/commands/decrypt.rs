@@ -237,16 +237,6 @@ fn default_output(input: &Path, folder: Option<&Path>) -> PathBuf {
     }
 }
 
-/// A temporary name beside `path`.
-fn temporary_beside(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|name| name.to_os_string())
-        .unwrap_or_default();
-    name.push(format!(".certkeeper-{}.part", std::process::id()));
-    path.with_file_name(name)
-}
-
 /// Why one document did not open.
 #[derive(Debug)]
 enum Failure {
@@ -302,7 +292,7 @@ fn open_one(
         Ok(found) => found,
         Err(wanted) => return Err(Failure::NoKey(wanted)),
     };
-    let temporary = temporary_beside(output);
+    let temporary = super::temporary_beside(output, "part");
     let inner = {
         let mut name = temporary.as_os_str().to_owned();
         name.push(".signed");

@@ -1,7 +1,7 @@
 //! `certkeeper export`: a certificate, or its key with it, from the archive into a file or container.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use certkeeper_core::cert::{Certificate, format_time};
@@ -65,44 +65,40 @@ pub fn export(
         .into());
     };
     let certificate = Certificate::from_der(&der)?;
-    match format {
-        ExportFormat::Der => write_file(options.out, &der, false)?,
-        ExportFormat::Pem => write_file(
-            options.out,
-            pem::encode("CERTIFICATE", &der).as_bytes(),
-            false,
-        )?,
-        ExportFormat::Pfx => {
-            let info = private_key(
-                context,
-                &mut archive,
-                id,
-                id_or_thumbprint,
-                options.key_password_file,
-            )?;
-            write_key(context, KeyFormat::Pfx, &certificate, &info, options)?;
+    let key_format = match format {
+        ExportFormat::Der => {
+            let written = write_file(options.out, &der, false);
+            return finish(context, id, format, options, written);
         }
-        ExportFormat::Pkcs8 => {
-            let info = private_key(
-                context,
-                &mut archive,
-                id,
-                id_or_thumbprint,
-                options.key_password_file,
-            )?;
-            write_key(context, KeyFormat::Pkcs8, &certificate, &info, options)?;
+        ExportFormat::Pem => {
+            let pem = pem::encode("CERTIFICATE", &der);
+            let written = write_file(options.out, pem.as_bytes(), false);
+            return finish(context, id, format, options, written);
         }
-        ExportFormat::Cryptopro => {
-            let info = private_key(
-                context,
-                &mut archive,
-                id,
-                id_or_thumbprint,
-                options.key_password_file,
-            )?;
-            write_key(context, KeyFormat::Cryptopro, &certificate, &info, options)?;
-        }
-    }
+        ExportFormat::Pfx => KeyFormat::Pfx,
+        ExportFormat::Pkcs8 => KeyFormat::Pkcs8,
+        ExportFormat::Cryptopro => KeyFormat::Cryptopro,
+    };
+    let info = private_key(
+        context,
+        &mut archive,
+        id,
+        id_or_thumbprint,
+        options.key_password_file,
+    )?;
+    let written = write_key(context, key_format, &certificate, &info, options);
+    finish(context, id, format, options, written)
+}
+
+/// Says what was written (text or JSON) once `written` succeeded.
+fn finish(
+    context: &Context,
+    id: i64,
+    format: ExportFormat,
+    options: &ExportOptions<'_>,
+    written: Result<()>,
+) -> Result<()> {
+    written?;
     if !context.json {
         let mut out = std::io::stdout().lock();
         writeln!(
@@ -338,20 +334,10 @@ fn write_key(
     }
 }
 
-/// A temporary name beside `path`, so the final rename stays on one file system.
-fn temporary_beside(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|name| name.to_os_string())
-        .unwrap_or_default();
-    name.push(format!(".certkeeper-{}.tmp", std::process::id()));
-    path.with_file_name(name)
-}
-
 /// Writes `bytes` to `path` whole or not at all: a temporary file beside it (owner-only when it holds
 /// a key), synced, then renamed; `path` must not exist.
 fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
-    let temporary = temporary_beside(path);
+    let temporary = super::temporary_beside(path, "tmp");
     let result = (|| -> std::io::Result<()> {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -376,7 +362,7 @@ fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
 
 /// Writes a container folder whole or not at all: into a temporary folder beside it, then renamed.
 fn write_folder(path: &Path, files: &ContainerFiles) -> Result<()> {
-    let temporary = temporary_beside(path);
+    let temporary = super::temporary_beside(path, "tmp");
     if let Err(error) = files.write(&temporary) {
         let _ = std::fs::remove_dir_all(&temporary);
         return Err(error.into());
