@@ -127,6 +127,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         key_password_file: Option<PathBuf>,
     },
+    /// The CryptoPro "registry" key store (HDIMAGE folders on Linux; .reg files for Windows).
+    #[command(subcommand)]
+    Registry(RegistryCommand),
     /// Change the archive passphrase (the keys inside are not touched; old backups keep the old one).
     Passwd {
         /// Read the new passphrase from this file instead of asking twice.
@@ -168,6 +171,26 @@ pub enum Command {
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
+    },
+}
+
+/// What `registry` does.
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Mirror every archived CryptoPro container into the registry store (idempotent).
+    ///
+    /// The store is CryptoPro's own (/var/opt/cprocsp/keys/USER) when CryptoPro is installed,
+    /// otherwise registry/USER beside the default archive; CERTKEEPER_REGISTRY names another root.
+    /// This is the CA's advice to keep old certificates in the registry, as one command.
+    Sync,
+    /// Write every archived CryptoPro container as a .reg file for the Windows registry of a user.
+    ExportReg {
+        /// The Windows user's security identifier (whoami /user shows it), e.g. S-1-5-21-...-1001.
+        #[arg(long, value_name = "SID")]
+        sid: String,
+        /// The .reg file to create (Windows Registry Editor 5.00, UTF-16).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 

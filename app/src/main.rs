@@ -88,6 +88,10 @@ fn run(command: Command, context: &Context) -> Result<()> {
             ),
             _ => Err(AppError::SomethingUnreadable.into()),
         },
+        Command::Registry(cli::RegistryCommand::Sync) => commands::registry::sync(context),
+        Command::Registry(cli::RegistryCommand::ExportReg { sid, out }) => {
+            commands::registry::export_reg(context, &sid, &out)
+        }
         Command::Passwd {
             new_passphrase_file,
         } => commands::maintenance::passwd(context, new_passphrase_file.as_deref()),

@@ -25,6 +25,7 @@ pub mod cms;
 pub mod crypto;
 pub mod error;
 pub mod formats;
+pub mod media;
 pub mod secret;
 
 pub use error::{Error, Result};

@@ -252,6 +252,25 @@ pub struct ArchivedContainer {
     pub seen: Vec<(String, i64, i64)>,
 }
 
+/// A container as it was found, from the archive.
+pub struct ArchivedOriginal {
+    /// The archive's id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its bytes (see [`KeyKind`]).
+    pub original: Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ArchivedOriginal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArchivedOriginal")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A private key from the archive.
 pub struct ArchivedKey {
     /// The archive's id.
@@ -390,6 +409,56 @@ impl Archive {
             })
             .transpose()?;
         Ok((original, password))
+    }
+
+    /// Every archived CryptoPro container, with its files as [`KeyKind::CryptoPro`] stores them.
+    pub fn cryptopro_containers(&self) -> Result<Vec<ArchivedOriginal>> {
+        let mut statement = self
+            .connection()
+            .prepare_cached(
+                "SELECT id, name, original FROM key_containers WHERE kind = 'cryptopro' ORDER BY id",
+            )
+            .context("reading key containers")?;
+        let rows: Vec<(i64, String, Vec<u8>)> = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .context("reading key containers")?
+            .collect::<std::result::Result<_, _>>()
+            .context("reading key containers")?;
+        rows.into_iter()
+            .map(|(id, name, sealed)| {
+                let original = self
+                    .sealer()
+                    .unseal("key_containers", id, "original", &sealed)?;
+                Ok(ArchivedOriginal { id, name, original })
+            })
+            .collect()
+    }
+
+    /// Records that container `container_id` now also lives at `location` (a copy was written there).
+    pub fn record_copy(&mut self, container_id: i64, location: &str) -> Result<()> {
+        let at = now();
+        let (connection, _) = self.parts_mut();
+        let transaction = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .context("starting to record a copy")?;
+        let known: bool = transaction
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM key_sightings WHERE container_id = ?1 AND location = ?2)",
+                params![container_id, location],
+                |row| row.get(0),
+            )
+            .context("recording a copy")?;
+        transaction
+            .execute(
+                "INSERT INTO key_sightings (container_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
+                 ON CONFLICT (container_id, location) DO UPDATE SET last_seen = excluded.last_seen",
+                params![container_id, location, at],
+            )
+            .context("recording a copy")?;
+        if !known {
+            audit(&transaction, "container copied", location)?;
+        }
+        transaction.commit().context("recording a copy")
     }
 
     /// Whether this very container (same kind, same bytes) is archived with its key unlocked already:

@@ -336,7 +336,7 @@ fn write_key(
 
 /// Writes `bytes` to `path` whole or not at all: a temporary file beside it (owner-only when it holds
 /// a key), synced, then renamed; `path` must not exist.
-fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
     let temporary = super::temporary_beside(path, "tmp");
     let result = (|| -> std::io::Result<()> {
         let mut options = std::fs::OpenOptions::new();

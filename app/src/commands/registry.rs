@@ -1,0 +1,148 @@
+//! `certkeeper registry sync` and `registry export-reg`: the CryptoPro registry store.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use certkeeper_core::formats::cryptopro::ContainerFiles;
+use certkeeper_core::media::registry::{self, RegistryStore, Stored};
+use serde::Serialize;
+
+use super::Context;
+use super::archive::open_archive;
+use crate::messages::AppError;
+
+/// CryptoPro CSP's own store on Linux.
+const CRYPTOPRO_KEYS: &str = "/var/opt/cprocsp/keys";
+
+/// The store: `CERTKEEPER_REGISTRY` when set; CryptoPro's own folder when CryptoPro is installed;
+/// otherwise `registry/` in certkeeper's data folder (beside the default archive). One folder per user.
+fn store() -> Result<RegistryStore> {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "user".to_owned());
+    let root = match std::env::var_os("CERTKEEPER_REGISTRY") {
+        Some(root) => PathBuf::from(root),
+        None if Path::new(CRYPTOPRO_KEYS).is_dir() => PathBuf::from(CRYPTOPRO_KEYS),
+        None => certkeeper_storage::ArchiveLocation::resolve(None)?
+            .path()
+            .parent()
+            .map(|folder| folder.join("registry"))
+            .ok_or(certkeeper_storage::Error::NoDataDirectory)?,
+    };
+    Ok(RegistryStore::new(&root, &user))
+}
+
+/// `registry sync --json` (documented in the README).
+#[derive(Debug, Default, Serialize)]
+struct Synced {
+    store: PathBuf,
+    written: Vec<PathBuf>,
+    already_there: usize,
+}
+
+/// Runs `certkeeper registry sync`: every archived CryptoPro container is mirrored into the registry
+/// store (idempotent: what is there already is left alone); the archive records where each lives.
+pub fn sync(context: &Context) -> Result<()> {
+    let mut archive = open_archive(context)?;
+    let store = store()?;
+    let mut synced = Synced {
+        store: store.folder().to_path_buf(),
+        ..Synced::default()
+    };
+    for container in archive.cryptopro_containers()? {
+        let files = ContainerFiles::from_der(&container.original)?;
+        let folder = match store.put(&container.name, &files)? {
+            Stored::Written(folder) => {
+                synced.written.push(folder.clone());
+                folder
+            }
+            Stored::AlreadyThere(folder) => {
+                synced.already_there += 1;
+                folder
+            }
+        };
+        archive.record_copy(container.id, &format!("registry:{}", folder.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        super::write_json(&mut out, &synced)?;
+    } else {
+        let lang = context.lang;
+        for folder in &synced.written {
+            writeln!(
+                out,
+                "{} {}",
+                lang.pick("written:", "записан:"),
+                folder.display()
+            )
+            .map_err(AppError::Output)?;
+        }
+        writeln!(
+            out,
+            "{} {}: {} {}, {} {}",
+            lang.pick("Registry store", "Хранилище «реестр»"),
+            synced.store.display(),
+            lang.pick("written", "записано"),
+            synced.written.len(),
+            lang.pick("already there", "уже были"),
+            synced.already_there
+        )
+        .map_err(AppError::Output)?;
+    }
+    Ok(())
+}
+
+/// Runs `certkeeper registry export-reg --sid SID --out FILE`: every archived CryptoPro container as a
+/// `.reg` file for the Windows registry of user SID.
+pub fn export_reg(context: &Context, sid: &str, out: &Path) -> Result<()> {
+    if out.exists() {
+        return Err(AppError::OutputExists {
+            path: out.to_path_buf(),
+        }
+        .into());
+    }
+    let archive = open_archive(context)?;
+    let containers: Vec<(String, ContainerFiles)> = archive
+        .cryptopro_containers()?
+        .into_iter()
+        .map(|container| {
+            Ok((
+                container.name,
+                ContainerFiles::from_der(&container.original)?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    let refs: Vec<(&str, &ContainerFiles)> = containers
+        .iter()
+        .map(|(name, files)| (name.as_str(), files))
+        .collect();
+    let bytes = registry::encode_utf16(&registry::reg_file(sid, &refs));
+    super::export::write_file(out, &bytes, true)?;
+    let mut stdout = std::io::stdout().lock();
+    if context.json {
+        #[derive(Serialize)]
+        struct Exported<'a> {
+            out: &'a Path,
+            containers: usize,
+        }
+        super::write_json(
+            &mut stdout,
+            &Exported {
+                out,
+                containers: containers.len(),
+            },
+        )?;
+    } else {
+        writeln!(
+            stdout,
+            "{} {} ({} {})",
+            context.lang.pick("Written:", "Записано:"),
+            out.display(),
+            containers.len(),
+            context.lang.pick("containers", "контейнеров")
+        )
+        .map_err(AppError::Output)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,294 @@
+//! The "registry" key store of CryptoPro CSP.
+//!
+//! - On Linux CryptoPro keeps it as HDIMAGE: `<root>/<user>/<name>.000/` folders with the container's
+//!   files (`/var/opt/cprocsp/keys` where CryptoPro is installed; certkeeper uses a folder under the
+//!   user's data directory otherwise). [`RegistryStore`] reads and writes that layout.
+//! - On Windows it is the registry itself: `HKLM\SOFTWARE\WOW6432Node\Crypto Pro\Settings\Users\
+//!   <SID>\Keys\<container>\` with one REG_BINARY value per file. [`reg_file`] writes a Windows
+//!   Registry Editor 5.00 file to import there, and [`parse_reg_file`] reads one back.
+
+use std::path::{Path, PathBuf};
+
+use crate::formats::cryptopro::{self, ContainerFiles};
+
+/// Where a container went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// Written into this new folder.
+    Written(PathBuf),
+    /// The same container (byte for byte) was there already, in this folder.
+    AlreadyThere(PathBuf),
+}
+
+/// An HDIMAGE-style store: one folder per container under `<root>/<user>/`.
+#[derive(Debug, Clone)]
+pub struct RegistryStore {
+    folder: PathBuf,
+}
+
+/// A container found in the store.
+#[derive(Debug)]
+pub struct Entry {
+    /// Its folder.
+    pub folder: PathBuf,
+    /// Its files.
+    pub files: ContainerFiles,
+}
+
+impl RegistryStore {
+    /// The store of `user` under `root` (created on first write).
+    pub fn new(root: &Path, user: &str) -> Self {
+        Self {
+            folder: root.join(user),
+        }
+    }
+
+    /// The folder the containers live in.
+    pub fn folder(&self) -> &Path {
+        &self.folder
+    }
+
+    /// Every container in the store, by folder name.
+    pub fn list(&self) -> std::io::Result<Vec<Entry>> {
+        let mut entries = Vec::new();
+        let read = match std::fs::read_dir(&self.folder) {
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(entries),
+            Err(error) => return Err(error),
+        };
+        let mut folders: Vec<PathBuf> = read
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| cryptopro::is_container(path))
+            .collect();
+        folders.sort();
+        for folder in folders {
+            if let Ok(files) = ContainerFiles::read(&folder) {
+                entries.push(Entry { folder, files });
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Puts `files` into the store under a folder named after `name`, unless the very same container
+    /// is there already (then nothing is written). Never overwrites another container.
+    pub fn put(
+        &self,
+        name: &str,
+        files: &ContainerFiles,
+    ) -> Result<Stored, crate::error::FormatError> {
+        let unwritable = |source| crate::error::FormatError::ContainerFile {
+            path: self.folder.clone(),
+            source,
+        };
+        for entry in self.list().map_err(unwritable)? {
+            if entry.files == *files {
+                return Ok(Stored::AlreadyThere(entry.folder));
+            }
+        }
+        std::fs::create_dir_all(&self.folder).map_err(unwritable)?;
+        let stem = folder_stem(name);
+        for number in 0..1000 {
+            let folder = self.folder.join(format!("{stem}.{number:03}"));
+            if folder.exists() {
+                continue;
+            }
+            files.write(&folder)?;
+            return Ok(Stored::Written(folder));
+        }
+        Err(unwritable(std::io::Error::other(
+            "a thousand containers of the same name",
+        )))
+    }
+}
+
+/// CryptoPro names HDIMAGE folders with eight characters and a number; the container's own name
+/// stays in `name.key`. Letters and digits of the name are kept, the rest replaced.
+fn folder_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(8)
+        .collect();
+    if stem.is_empty() {
+        "cert0000".to_owned()
+    } else {
+        stem
+    }
+}
+
+/// The registry key of the containers of user `sid` (64-bit Windows, where CryptoPro keeps them
+/// under WOW6432Node).
+pub fn keys_path(sid: &str) -> String {
+    format!(r"HKEY_LOCAL_MACHINE\SOFTWARE\WOW6432Node\Crypto Pro\Settings\Users\{sid}\Keys")
+}
+
+/// The value names, one per container file, as CryptoPro writes them.
+const VALUES: [&str; 6] = [
+    "header.key",
+    "masks.key",
+    "masks2.key",
+    "name.key",
+    "primary.key",
+    "primary2.key",
+];
+
+fn file_bytes<'a>(files: &'a ContainerFiles, value: &str) -> Option<&'a [u8]> {
+    match value {
+        "header.key" => Some(&files.header),
+        "name.key" => files.name.as_deref(),
+        "masks.key" => Some(&files.masks),
+        "primary.key" => Some(&files.primary),
+        "masks2.key" => files.reserve.as_ref().map(|(masks, _)| &masks[..]),
+        "primary2.key" => files.reserve.as_ref().map(|(_, primary)| &primary[..]),
+        _ => None,
+    }
+}
+
+/// A Windows Registry Editor 5.00 file (text; [`encode_utf16`] gives the bytes regedit expects) that
+/// puts `containers` (container name, files) under the CryptoPro keys of user `sid`.
+pub fn reg_file(sid: &str, containers: &[(&str, &ContainerFiles)]) -> String {
+    let mut text = String::from("Windows Registry Editor Version 5.00\r\n");
+    for (name, files) in containers {
+        text.push_str(&format!("\r\n[{}\\{}]\r\n", keys_path(sid), escape(name)));
+        for value in VALUES {
+            if let Some(bytes) = file_bytes(files, value) {
+                text.push_str(&hex_value(value, bytes));
+            }
+        }
+    }
+    text
+}
+
+/// The file as regedit writes it: UTF-16 little-endian with a byte order mark.
+pub fn encode_utf16(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xff, 0xfe];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    bytes
+}
+
+fn escape(name: &str) -> String {
+    name.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// `"name"=hex:01,02,...` wrapped at 80 columns with `\` continuations, as regedit writes it.
+fn hex_value(name: &str, bytes: &[u8]) -> String {
+    let mut out = format!("\"{}\"=hex:", escape(name));
+    let mut column = out.len();
+    for (index, byte) in bytes.iter().enumerate() {
+        let last = index + 1 == bytes.len();
+        let piece = if last {
+            format!("{byte:02x}")
+        } else {
+            format!("{byte:02x},")
+        };
+        if column + piece.len() > 78 && !last {
+            out.push_str("\\\r\n  ");
+            column = 2;
+        }
+        out.push_str(&piece);
+        column += piece.len();
+    }
+    out.push_str("\r\n");
+    out
+}
+
+/// One key of a `.reg` file with its binary values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegKey {
+    /// The full key path.
+    pub path: String,
+    /// (value name, bytes) for every `hex:` value.
+    pub values: Vec<(String, Vec<u8>)>,
+}
+
+/// Reads a Windows Registry Editor 5.00 file (UTF-16 with BOM or UTF-8): its keys and their binary
+/// values. Anything else in it is refused with the line it is on.
+pub fn parse_reg_file(bytes: &[u8]) -> Result<Vec<RegKey>, String> {
+    let text = if bytes.starts_with(&[0xff, 0xfe]) {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+            .collect();
+        String::from_utf16(&units).map_err(|_| "not UTF-16".to_owned())?
+    } else {
+        String::from_utf8(bytes.to_vec()).map_err(|_| "not UTF-8".to_owned())?
+    };
+    // Join continuation lines.
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if let Some(head) = line.strip_suffix('\\') {
+            current.push_str(head.trim_start());
+            continue;
+        }
+        current.push_str(if current.is_empty() {
+            line
+        } else {
+            line.trim_start()
+        });
+        lines.push(std::mem::take(&mut current));
+    }
+    let mut keys: Vec<RegKey> = Vec::new();
+    let mut lines = lines.into_iter().enumerate();
+    match lines.next() {
+        Some((_, first))
+            if first.trim_start_matches('\u{feff}') == "Windows Registry Editor Version 5.00" => {}
+        _ => return Err("line 1: not a Windows Registry Editor 5.00 file".to_owned()),
+    }
+    for (number, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(path) = line
+            .strip_prefix('[')
+            .and_then(|rest| rest.strip_suffix(']'))
+        {
+            keys.push(RegKey {
+                path: path.replace("\\\\", "\\"),
+                values: Vec::new(),
+            });
+            continue;
+        }
+        let bad = || format!("line {}: {line}", number + 1);
+        let (name, data) = line.split_once("\"=hex:").ok_or_else(bad)?;
+        let name = name
+            .strip_prefix('"')
+            .ok_or_else(bad)?
+            .replace("\\\"", "\"");
+        let bytes = data
+            .split(',')
+            .filter(|part| !part.is_empty())
+            .map(|part| u8::from_str_radix(part.trim(), 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .map_err(|_| bad())?;
+        keys.last_mut().ok_or_else(bad)?.values.push((name, bytes));
+    }
+    Ok(keys)
+}
+
+/// The container files from the values of one key of a `.reg` file.
+pub fn container_from_reg(key: &RegKey) -> Result<ContainerFiles, crate::error::FormatError> {
+    use crate::formats::der::write;
+    let find = |name: &str| {
+        key.values
+            .iter()
+            .find(|(value, _)| value == name)
+            .map(|(_, bytes)| bytes.clone())
+    };
+    let entries: Vec<Vec<u8>> = VALUES
+        .iter()
+        .filter_map(|name| {
+            find(name).map(|bytes| {
+                write::sequence(&[
+                    &crate::formats::der::write::tlv(0x16, name.as_bytes()),
+                    &write::octets(&bytes),
+                ])
+            })
+        })
+        .collect();
+    let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+    ContainerFiles::from_der(&write::sequence(&refs))
+}
