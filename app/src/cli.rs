@@ -127,6 +127,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         key_password_file: Option<PathBuf>,
     },
+    /// Key media: tokens (PKCS#11) with their certificates and keys, and the registry store.
+    #[command(subcommand)]
+    Media(MediaCommand),
     /// The CryptoPro "registry" key store (HDIMAGE folders on Linux; .reg files for Windows).
     #[command(subcommand)]
     Registry(RegistryCommand),
@@ -171,6 +174,28 @@ pub enum Command {
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
+    },
+}
+
+/// What `media` does.
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// List the tokens and what is on them, and the registry store.
+    ///
+    /// Without a PIN a token shows its certificates and public keys; with --token and --pin-file it
+    /// shows its private keys too (one login attempt: a wrong PIN is reported with the token's PIN
+    /// state and never tried again).
+    List {
+        /// A PKCS#11 module to use (repeatable) [default: CERTKEEPER_PKCS11_MODULES, or Rutoken's,
+        /// OpenSC's and SoftHSM2's where installed].
+        #[arg(long = "pkcs11-module", value_name = "PATH")]
+        pkcs11_modules: Vec<PathBuf>,
+        /// The token (its label) to log in to.
+        #[arg(long, value_name = "LABEL", requires = "pin_file")]
+        token: Option<String>,
+        /// Read the token's user PIN from this file.
+        #[arg(long, value_name = "FILE", requires = "token")]
+        pin_file: Option<PathBuf>,
     },
 }
 

@@ -88,6 +88,16 @@ fn run(command: Command, context: &Context) -> Result<()> {
             ),
             _ => Err(AppError::SomethingUnreadable.into()),
         },
+        Command::Media(cli::MediaCommand::List {
+            pkcs11_modules,
+            token,
+            pin_file,
+        }) => commands::media::list(
+            context,
+            &pkcs11_modules,
+            token.as_deref(),
+            pin_file.as_deref(),
+        ),
         Command::Registry(cli::RegistryCommand::Sync) => commands::registry::sync(context),
         Command::Registry(cli::RegistryCommand::ExportReg { sid, out }) => {
             commands::registry::export_reg(context, &sid, &out)

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use certkeeper_core::cms::CmsError;
 use certkeeper_core::error::{FormatError, SecretFileError};
+use certkeeper_core::media::pkcs11::TokenError;
 
 /// The language certkeeper speaks to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -238,6 +239,9 @@ pub fn describe(error: &anyhow::Error, lang: Lang) -> Text {
         if let Some(error) = cause.downcast_ref::<CmsError>() {
             return describe_cms(error, lang);
         }
+        if let Some(error) = cause.downcast_ref::<TokenError>() {
+            return describe_token(error, lang);
+        }
     }
     Text::new(
         lang,
@@ -458,6 +462,49 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             ),
         ),
     }
+}
+
+fn describe_token(error: &TokenError, lang: Lang) -> Text {
+    let (en, ru): ((String, String), (String, String)) = match error {
+        TokenError::WrongPin { label, state } => {
+            let (state_en, state_ru) = if state.locked {
+                ("the PIN is now locked", "PIN теперь заблокирован")
+            } else if state.final_try {
+                ("one more wrong PIN will lock it", "ещё один неверный PIN заблокирует его")
+            } else if state.count_low {
+                ("it counts wrong attempts", "он считает неверные попытки")
+            } else {
+                ("it reports no lock yet", "блокировки пока нет")
+            };
+            (
+                (
+                    format!("Wrong PIN for token «{label}»; the token says {state_en}. certkeeper did not try again."),
+                    "Check the PIN (the keyboard layout, Caps Lock) before the next attempt; a locked PIN is unblocked with the administrator (SO) PIN.".into(),
+                ),
+                (
+                    format!("Неверный PIN для токена «{label}»; токен сообщает: {state_ru}. Повторной попытки certkeeper не делал."),
+                    "Проверьте PIN (раскладку, Caps Lock) перед следующей попыткой; заблокированный PIN разблокируется PIN-кодом администратора (SO).".into(),
+                ),
+            )
+        }
+        TokenError::PinLocked { label } => (
+            (format!("The PIN of token «{label}» is locked; nothing was tried."), "Unblock it with the administrator (SO) PIN (for Rutoken: Rutoken Control Panel), then run the command again.".into()),
+            (format!("PIN токена «{label}» заблокирован; попыток не было."), "Разблокируйте его PIN-кодом администратора (SO) (для Рутокена — в Панели управления Рутокен) и повторите команду.".into()),
+        ),
+        TokenError::Module { module, reason } => (
+            (format!("The PKCS#11 module {} cannot be used: {reason}.", module.display()), "Install the token's driver (Rutoken: librtpkcs11ecp; other cards: opensc) or name the module with --pkcs11-module PATH.".into()),
+            (format!("Модуль PKCS#11 {} не работает: {reason}.", module.display()), "Установите драйвер токена (Рутокен: librtpkcs11ecp; другие карты: opensc) или укажите модуль в --pkcs11-module ПУТЬ.".into()),
+        ),
+        TokenError::Failed { label, reason } => (
+            (format!("The token «{label}» reported an error: {reason}."), "Take the token out, insert it again and repeat the command.".into()),
+            (format!("Токен «{label}» сообщил об ошибке: {reason}."), "Извлеките токен, вставьте его снова и повторите команду.".into()),
+        ),
+        other => (
+            (format!("The token cannot be used: {other}."), "Take the token out, insert it again and repeat the command.".into()),
+            (format!("Токен не работает: {other}."), "Извлеките токен, вставьте его снова и повторите команду.".into()),
+        ),
+    };
+    Text::new(lang, en, ru)
 }
 
 fn describe_cms(error: &CmsError, lang: Lang) -> Text {
@@ -863,6 +910,29 @@ mod tests {
             .into(),
             CmsError::WrongKey.into(),
             CmsError::NotCms.into(),
+            TokenError::WrongPin {
+                label: "Rutoken".into(),
+                state: certkeeper_core::media::pkcs11::PinState {
+                    count_low: true,
+                    final_try: false,
+                    locked: false,
+                },
+            }
+            .into(),
+            TokenError::PinLocked {
+                label: "Rutoken".into(),
+            }
+            .into(),
+            TokenError::Module {
+                module: "/usr/lib/x.so".into(),
+                reason: "not found".into(),
+            }
+            .into(),
+            TokenError::Failed {
+                label: "Rutoken".into(),
+                reason: "CKR_DEVICE_REMOVED".into(),
+            }
+            .into(),
             AppError::NotAllOpened.into(),
             CmsError::Corrupted { reason: "tag" }.into(),
             CmsError::Malformed {

@@ -253,3 +253,163 @@ fn registry_sync_mirrors_every_archived_container_once_and_export_reg_carries_th
         );
     }
 }
+
+mod tokens {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::softhsm::SoftHsm;
+    use certkeeper_tests::support::{bin, run, temp_dir};
+
+    /// OpenSC's PKCS#11 spy: logs every call a program makes to the real module beneath it.
+    const SPY: &str = "/usr/lib/x86_64-linux-gnu/pkcs11-spy.so";
+
+    #[test]
+    fn tokens_objects_made_by_pkcs11_tool_and_a_wrong_pin_tried_once() {
+        let hsm = SoftHsm::new();
+        let token = hsm.init_token("Рутокен Анны", "87654321", "12345678");
+        for (key_type, id, label) in [
+            ("rsa:2048", "01", "rsa-key"),
+            ("EC:prime256v1", "02", "ec-key"),
+        ] {
+            run(hsm
+                .pkcs11_tool()
+                .args([
+                    "--token-label",
+                    &token.label,
+                    "--login",
+                    "--pin",
+                    &token.pin,
+                ])
+                .args([
+                    "--keypairgen",
+                    "--key-type",
+                    key_type,
+                    "--id",
+                    id,
+                    "--label",
+                    label,
+                ]));
+        }
+        // A certificate beside the RSA key, as a CA's software writes it.
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("CA", KeyAlgorithm::Rsa2048);
+        let issued = openssl.issue(&ca, "/CN=Анна Токенова", KeyAlgorithm::Rsa2048, 30);
+        let der = openssl.path("cert.der");
+        run(openssl
+            .command()
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&issued.cert)
+            .arg("-out")
+            .arg(&der));
+        run(hsm
+            .pkcs11_tool()
+            .args([
+                "--token-label",
+                &token.label,
+                "--login",
+                "--pin",
+                &token.pin,
+            ])
+            .args(["--write-object"])
+            .arg(&der)
+            .args(["--type", "cert", "--id", "01", "--label", "anna-cert"]));
+
+        let work = temp_dir();
+        let secret = |name: &str, text: &str| {
+            let path = work.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .expect("chmod");
+            path
+        };
+        let pin = secret("pin", &token.pin);
+        let wrong = secret("wrong", "00000000");
+        let certkeeper = |module: &std::path::Path| {
+            let mut command = hsm.command(bin::certkeeper());
+            command
+                .args(["--json", "media", "list", "--pkcs11-module"])
+                .arg(module)
+                .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+                .env("CERTKEEPER_LANG", "en")
+                .stdin(std::process::Stdio::null());
+            command
+        };
+        // Without the PIN: the certificate and public keys.
+        let output = certkeeper(&hsm.module()).output().expect("media list");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let listed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let tokens = listed["tokens"].as_array().expect("tokens");
+        assert_eq!(tokens.len(), 1, "the blank slot is not a token: {listed}");
+        assert_eq!(tokens[0]["label"], "Рутокен Анны");
+        assert_eq!(tokens[0]["model"], "SoftHSM v2");
+        let objects = tokens[0]["objects"].as_array().expect("objects");
+        let certificate = objects
+            .iter()
+            .find(|object| object["class"] == "certificate")
+            .expect("certificate");
+        assert_eq!(certificate["id"], "01");
+        assert_eq!(certificate["subject"], "Анна Токенова");
+        assert!(
+            objects
+                .iter()
+                .all(|object| object["class"] != "private_key")
+        );
+        // With the PIN: the private keys too, and whether each may leave the token.
+        let output = certkeeper(&hsm.module())
+            .args(["--token", &token.label, "--pin-file"])
+            .arg(&pin)
+            .output()
+            .expect("media list");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let listed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let private: Vec<&serde_json::Value> = listed["tokens"][0]["objects"]
+            .as_array()
+            .expect("objects")
+            .iter()
+            .filter(|object| object["class"] == "private_key")
+            .collect();
+        assert_eq!(private.len(), 2);
+        for key in &private {
+            assert!(key["extractable"].is_boolean(), "{key}");
+        }
+        assert!(
+            private
+                .iter()
+                .any(|key| key["key_type"] == "EC" && key["id"] == "02")
+        );
+
+        // A wrong PIN, through OpenSC's spy: one C_Login, and the token's state in the message.
+        assert!(
+            std::path::Path::new(SPY).is_file(),
+            "apt-get install opensc-pkcs11"
+        );
+        let log = work.path().join("spy.log");
+        let output = certkeeper(std::path::Path::new(SPY))
+            .args(["--token", &token.label, "--pin-file"])
+            .arg(&wrong)
+            .env("PKCS11SPY", hsm.module())
+            .env("PKCS11SPY_OUTPUT", &log)
+            .output()
+            .expect("media list");
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("Wrong PIN for token «Рутокен Анны»"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("did not try again"), "{stderr}");
+        let calls = std::fs::read_to_string(&log).expect("spy log");
+        assert_eq!(calls.matches("C_Login").count(), 1, "one login attempt");
+        // The token counts it, and the next listing shows it before any PIN is asked.
+        let output = certkeeper(&hsm.module()).output().expect("media list");
+        let listed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(listed["tokens"][0]["pin"]["count_low"], true, "{listed}");
+    }
+}

@@ -8,6 +8,7 @@ pub mod info;
 pub mod init;
 pub mod inspect;
 pub mod maintenance;
+pub mod media;
 pub mod registry;
 pub mod views;
 

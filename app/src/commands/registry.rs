@@ -17,7 +17,7 @@ const CRYPTOPRO_KEYS: &str = "/var/opt/cprocsp/keys";
 
 /// The store: `CERTKEEPER_REGISTRY` when set; CryptoPro's own folder when CryptoPro is installed;
 /// otherwise `registry/` in certkeeper's data folder (beside the default archive). One folder per user.
-fn store() -> Result<RegistryStore> {
+pub(crate) fn store() -> Result<RegistryStore> {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "user".to_owned());

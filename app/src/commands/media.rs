@@ -1,0 +1,192 @@
+//! `certkeeper media list`: tokens (PKCS#11) with their certificates and keys, and the registry store.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use certkeeper_core::cert::Certificate;
+use certkeeper_core::media::pkcs11::{self, Module, ObjectInfo, TokenInfo};
+use serde::Serialize;
+
+use super::Context;
+use crate::messages::AppError;
+
+/// The PKCS#11 modules to use: `--pkcs11-module` (repeatable), else `CERTKEEPER_PKCS11_MODULES`
+/// (colon-separated), else the usual places of Rutoken's, OpenSC's and SoftHSM2's modules.
+pub fn modules(given: &[PathBuf]) -> Vec<PathBuf> {
+    if !given.is_empty() {
+        return given.to_vec();
+    }
+    if let Some(list) = std::env::var_os("CERTKEEPER_PKCS11_MODULES") {
+        return std::env::split_paths(&list).collect();
+    }
+    pkcs11::default_modules()
+}
+
+/// One token in `media list --json` (documented in the README).
+#[derive(Debug, Serialize)]
+struct TokenView {
+    #[serde(flatten)]
+    token: TokenInfo,
+    objects: Vec<ObjectView>,
+}
+
+#[derive(Debug, Serialize)]
+struct ObjectView {
+    #[serde(flatten)]
+    object: ObjectInfo,
+    /// For certificates: the subject's name and the thumbprint.
+    subject: Option<String>,
+    sha1_thumbprint: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Listed {
+    tokens: Vec<TokenView>,
+    /// Modules that could not be used, and why.
+    unusable_modules: Vec<String>,
+    registry: RegistryView,
+}
+
+#[derive(Debug, Serialize)]
+struct RegistryView {
+    store: PathBuf,
+    containers: Vec<PathBuf>,
+}
+
+/// Runs `certkeeper media list`.
+pub fn list(
+    context: &Context,
+    given_modules: &[PathBuf],
+    token: Option<&str>,
+    pin_file: Option<&Path>,
+) -> Result<()> {
+    let pin = pin_file
+        .map(certkeeper_core::secret::read_secret_file)
+        .transpose()?;
+    let mut listed = Listed {
+        tokens: Vec::new(),
+        unusable_modules: Vec::new(),
+        registry: RegistryView {
+            store: PathBuf::new(),
+            containers: Vec::new(),
+        },
+    };
+    for path in modules(given_modules) {
+        let module = match Module::load(&path) {
+            Ok(module) => module,
+            Err(error) => {
+                listed.unusable_modules.push(error.to_string());
+                continue;
+            }
+        };
+        for info in module.tokens()? {
+            // The PIN goes to the token it was given for, once.
+            let pin = pin.as_ref().filter(|_| token == Some(info.label.as_str()));
+            let objects = module
+                .objects(&info.label, pin)?
+                .into_iter()
+                .map(|object| {
+                    let certificate = object
+                        .value
+                        .as_deref()
+                        .and_then(|der| Certificate::from_der(der).ok());
+                    ObjectView {
+                        subject: certificate
+                            .as_ref()
+                            .map(|cert| cert.subject.display_name().to_owned()),
+                        sha1_thumbprint: certificate.map(|cert| cert.sha1_thumbprint),
+                        object,
+                    }
+                })
+                .collect();
+            listed.tokens.push(TokenView {
+                token: info,
+                objects,
+            });
+        }
+    }
+    let store = super::registry::store()?;
+    listed.registry.store = store.folder().to_path_buf();
+    listed.registry.containers = store
+        .list()
+        .map_err(|source| certkeeper_storage::Error::Io {
+            path: store.folder().to_path_buf(),
+            source,
+        })?
+        .into_iter()
+        .map(|entry| entry.folder)
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        super::write_json(&mut out, &listed)?;
+        return Ok(());
+    }
+    let lang = context.lang;
+    for view in &listed.tokens {
+        let token = &view.token;
+        let mut state = Vec::new();
+        if token.pin.locked {
+            state.push(lang.pick("PIN LOCKED", "PIN ЗАБЛОКИРОВАН"));
+        } else if token.pin.final_try {
+            state.push(lang.pick("one PIN try left", "осталась одна попытка ввода PIN"));
+        } else if token.pin.count_low {
+            state.push(lang.pick("a wrong PIN was entered", "был введён неверный PIN"));
+        }
+        writeln!(
+            out,
+            "{} «{}» ({} {}, {} {}){}",
+            lang.pick("token", "токен"),
+            token.label,
+            token.model,
+            token.manufacturer,
+            lang.pick("serial", "серийный №"),
+            token.serial,
+            if state.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", state.join(", "))
+            }
+        )
+        .map_err(AppError::Output)?;
+        for object in &view.objects {
+            writeln!(
+                out,
+                "  {:<12} id {}  «{}»{}{}",
+                object.object.class,
+                object.object.id,
+                object.subject.as_deref().unwrap_or(&object.object.label),
+                object
+                    .object
+                    .key_type
+                    .as_ref()
+                    .map(|kind| format!("  {kind}"))
+                    .unwrap_or_default(),
+                match object.object.extractable {
+                    Some(false) => lang.pick("  non-extractable", "  неизвлекаемый"),
+                    Some(true) => lang.pick("  extractable", "  извлекаемый"),
+                    None => "",
+                }
+            )
+            .map_err(AppError::Output)?;
+        }
+    }
+    writeln!(
+        out,
+        "{} {}: {} {}",
+        lang.pick("registry store", "хранилище «реестр»"),
+        listed.registry.store.display(),
+        listed.registry.containers.len(),
+        lang.pick("containers", "контейнеров")
+    )
+    .map_err(AppError::Output)?;
+    for problem in &listed.unusable_modules {
+        writeln!(
+            out,
+            "{} {problem}",
+            lang.pick("not used:", "не используется:")
+        )
+        .map_err(AppError::Output)?;
+    }
+    Ok(())
+}

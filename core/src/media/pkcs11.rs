@@ -1,0 +1,321 @@
+//! PKCS#11 tokens (Rutoken, OpenSC cards, SoftHSM2) through `cryptoki`: tokens with their label,
+//! serial, model and PIN state, and the objects on them (certificates and keys, with CKA_ID, CKA_LABEL
+//! and whether each key may leave the token).
+//!
+//! PIN rules: the state flags (count low, final try, locked) are read before a login and shown to the
+//! person; a wrong PIN is reported with the state after it and never tried again on its own.
+
+use std::path::{Path, PathBuf};
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::{Error as Pkcs11Error, RvError};
+use cryptoki::object::{Attribute, AttributeType, ObjectClass};
+use cryptoki::session::{Session, UserType};
+use cryptoki::slot::Slot;
+use secrecy::SecretString;
+
+/// Modules searched when none is configured: Rutoken, OpenSC, SoftHSM2 (Debian paths).
+pub const DEFAULT_MODULES: [&str; 4] = [
+    "/usr/lib/librtpkcs11ecp.so",
+    "/usr/lib/x86_64-linux-gnu/librtpkcs11ecp.so",
+    "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
+    "/usr/lib/softhsm/libsofthsm2.so",
+];
+
+/// The modules that exist among `DEFAULT_MODULES`.
+pub fn default_modules() -> Vec<PathBuf> {
+    DEFAULT_MODULES
+        .iter()
+        .map(PathBuf::from)
+        .filter(|path| path.is_file())
+        .collect()
+}
+
+/// What went wrong with a token. No variant carries a PIN.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// The module could not be loaded or initialised.
+    #[error("the PKCS#11 module {module} cannot be used: {reason}")]
+    Module {
+        /// Its path.
+        module: PathBuf,
+        /// What the loader or the module said.
+        reason: String,
+    },
+    /// The PIN is wrong; the token's state after the attempt.
+    #[error("wrong PIN for token {label}")]
+    WrongPin {
+        /// The token's label.
+        label: String,
+        /// The PIN state now.
+        state: PinState,
+    },
+    /// The PIN is locked: too many wrong attempts.
+    #[error("the PIN of token {label} is locked")]
+    PinLocked {
+        /// The token's label.
+        label: String,
+    },
+    /// Any other PKCS#11 failure.
+    #[error("token {label}: {reason}")]
+    Failed {
+        /// The token's label.
+        label: String,
+        /// What the module said.
+        reason: String,
+    },
+}
+
+/// The user PIN's state as the token reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct PinState {
+    /// At least one wrong PIN was entered since the last good one.
+    pub count_low: bool,
+    /// One more wrong PIN locks it.
+    pub final_try: bool,
+    /// It is locked.
+    pub locked: bool,
+}
+
+/// A token in a slot.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenInfo {
+    /// The module it was found through.
+    pub module: PathBuf,
+    /// The slot number.
+    pub slot: u64,
+    /// CKA_LABEL of the token.
+    pub label: String,
+    /// The serial number.
+    pub serial: String,
+    /// The model.
+    pub model: String,
+    /// The manufacturer.
+    pub manufacturer: String,
+    /// The PIN state.
+    pub pin: PinState,
+}
+
+/// An object on a token.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ObjectInfo {
+    /// "certificate", "private_key" or "public_key".
+    pub class: &'static str,
+    /// CKA_ID, uppercase hex.
+    pub id: String,
+    /// CKA_LABEL.
+    pub label: String,
+    /// For keys: the key type ("RSA", "EC", "GOST R 34.10-2012" ...).
+    pub key_type: Option<String>,
+    /// For private keys: whether the key may leave the token (CKA_EXTRACTABLE).
+    pub extractable: Option<bool>,
+    /// For certificates: the DER.
+    #[serde(skip)]
+    pub value: Option<Vec<u8>>,
+}
+
+/// A loaded PKCS#11 module.
+pub struct Module {
+    path: PathBuf,
+    context: Pkcs11,
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module").field("path", &self.path).finish()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02X}")).collect()
+}
+
+fn pin_state(info: &cryptoki::slot::TokenInfo) -> PinState {
+    PinState {
+        count_low: info.user_pin_count_low(),
+        final_try: info.user_pin_final_try(),
+        locked: info.user_pin_locked(),
+    }
+}
+
+impl Module {
+    /// Loads and initialises the module at `path`.
+    pub fn load(path: &Path) -> Result<Self, TokenError> {
+        let failed = |reason: String| TokenError::Module {
+            module: path.to_path_buf(),
+            reason,
+        };
+        let context = Pkcs11::new(path).map_err(|error| failed(error.to_string()))?;
+        context
+            .initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+            .map_err(|error| failed(error.to_string()))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            context,
+        })
+    }
+
+    fn failed(&self, label: &str, error: Pkcs11Error) -> TokenError {
+        TokenError::Failed {
+            label: label.to_owned(),
+            reason: error.to_string(),
+        }
+    }
+
+    /// Every token present.
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>, TokenError> {
+        let slots = self
+            .context
+            .get_slots_with_token()
+            .map_err(|error| self.failed("", error))?;
+        let mut tokens = Vec::new();
+        for slot in slots {
+            let info = self
+                .context
+                .get_token_info(slot)
+                .map_err(|error| self.failed("", error))?;
+            // A blank token (SoftHSM2 always offers one, a new card has one) holds nothing yet.
+            if !info.token_initialized() {
+                continue;
+            }
+            tokens.push(TokenInfo {
+                module: self.path.clone(),
+                slot: slot.id(),
+                label: info.label().trim().to_owned(),
+                serial: info.serial_number().trim().to_owned(),
+                model: info.model().trim().to_owned(),
+                manufacturer: info.manufacturer_id().trim().to_owned(),
+                pin: pin_state(&info),
+            });
+        }
+        Ok(tokens)
+    }
+
+    fn slot(&self, label: &str) -> Result<Slot, TokenError> {
+        let slots = self
+            .context
+            .get_slots_with_token()
+            .map_err(|error| self.failed(label, error))?;
+        for slot in slots {
+            let info = self
+                .context
+                .get_token_info(slot)
+                .map_err(|error| self.failed(label, error))?;
+            if info.token_initialized() && info.label().trim() == label {
+                return Ok(slot);
+            }
+        }
+        Err(TokenError::Failed {
+            label: label.to_owned(),
+            reason: "no such token is present".to_owned(),
+        })
+    }
+
+    /// The PIN state of token `label`, to show before asking for the PIN.
+    pub fn pin_state(&self, label: &str) -> Result<PinState, TokenError> {
+        let slot = self.slot(label)?;
+        let info = self
+            .context
+            .get_token_info(slot)
+            .map_err(|error| self.failed(label, error))?;
+        Ok(pin_state(&info))
+    }
+
+    /// A session on token `label`, logged in with `pin` when one is given: exactly one login attempt.
+    pub fn session(&self, label: &str, pin: Option<&SecretString>) -> Result<Session, TokenError> {
+        let slot = self.slot(label)?;
+        let session = self
+            .context
+            .open_ro_session(slot)
+            .map_err(|error| self.failed(label, error))?;
+        if let Some(pin) = pin {
+            if self.pin_state(label)?.locked {
+                return Err(TokenError::PinLocked {
+                    label: label.to_owned(),
+                });
+            }
+            match session.login(UserType::User, Some(pin)) {
+                Ok(()) => {}
+                Err(Pkcs11Error::Pkcs11(RvError::PinIncorrect, _)) => {
+                    return Err(TokenError::WrongPin {
+                        label: label.to_owned(),
+                        state: self.pin_state(label)?,
+                    });
+                }
+                Err(Pkcs11Error::Pkcs11(RvError::PinLocked, _)) => {
+                    return Err(TokenError::PinLocked {
+                        label: label.to_owned(),
+                    });
+                }
+                Err(error) => return Err(self.failed(label, error)),
+            }
+        }
+        Ok(session)
+    }
+
+    /// The certificates and keys on token `label`; private keys only with the PIN.
+    pub fn objects(
+        &self,
+        label: &str,
+        pin: Option<&SecretString>,
+    ) -> Result<Vec<ObjectInfo>, TokenError> {
+        let session = self.session(label, pin)?;
+        let mut objects = Vec::new();
+        for (class, name) in [
+            (ObjectClass::CERTIFICATE, "certificate"),
+            (ObjectClass::PRIVATE_KEY, "private_key"),
+            (ObjectClass::PUBLIC_KEY, "public_key"),
+        ] {
+            let handles = session
+                .find_objects(&[Attribute::Class(class)])
+                .map_err(|error| self.failed(label, error))?;
+            for handle in handles {
+                let mut wanted = vec![AttributeType::Id, AttributeType::Label];
+                match name {
+                    "certificate" => wanted.push(AttributeType::Value),
+                    "private_key" => {
+                        wanted.push(AttributeType::KeyType);
+                        wanted.push(AttributeType::Extractable);
+                    }
+                    _ => wanted.push(AttributeType::KeyType),
+                }
+                let attributes = session
+                    .get_attributes(handle, &wanted)
+                    .map_err(|error| self.failed(label, error))?;
+                let mut object = ObjectInfo {
+                    class: name,
+                    id: String::new(),
+                    label: String::new(),
+                    key_type: None,
+                    extractable: None,
+                    value: None,
+                };
+                for attribute in attributes {
+                    match attribute {
+                        Attribute::Id(id) => object.id = hex(&id),
+                        Attribute::Label(text) => {
+                            object.label = String::from_utf8_lossy(&text).into_owned();
+                        }
+                        Attribute::KeyType(kind) => object.key_type = Some(key_type_name(kind)),
+                        Attribute::Extractable(flag) => object.extractable = Some(flag),
+                        Attribute::Value(value) => object.value = Some(value),
+                        _ => {}
+                    }
+                }
+                objects.push(object);
+            }
+        }
+        Ok(objects)
+    }
+}
+
+fn key_type_name(kind: cryptoki::object::KeyType) -> String {
+    use cryptoki::object::KeyType;
+    match kind {
+        KeyType::RSA => "RSA".to_owned(),
+        KeyType::EC => "EC".to_owned(),
+        KeyType::GOSTR3410 => "GOST R 34.10".to_owned(),
+        other => other.to_string(),
+    }
+}
