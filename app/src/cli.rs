@@ -130,6 +130,33 @@ pub enum Command {
     /// Key media: tokens (PKCS#11) with their certificates and keys, and the registry store.
     #[command(subcommand)]
     Media(MediaCommand),
+    /// Copy a key with its certificate from one token to another (token:LABEL to token:LABEL).
+    ///
+    /// The key is wrapped on the source and unwrapped on the target (only a key marked extractable
+    /// can leave its token); the copy is proven by signing on the target and verifying with the
+    /// original. --certificate-only copies the certificate alone.
+    Copy {
+        /// The SHA-1 thumbprint of the certificate on the source token.
+        thumbprint: String,
+        /// Where from: token:LABEL.
+        #[arg(long, value_name = "MEDIUM")]
+        from: String,
+        /// Where to: token:LABEL.
+        #[arg(long, value_name = "MEDIUM")]
+        to: String,
+        /// Read the source token's PIN from this file.
+        #[arg(long, value_name = "FILE")]
+        from_secret_file: Option<PathBuf>,
+        /// Read the target token's PIN from this file.
+        #[arg(long, value_name = "FILE")]
+        to_secret_file: Option<PathBuf>,
+        /// Copy the certificate alone (for a key that may not leave its token).
+        #[arg(long)]
+        certificate_only: bool,
+        /// A PKCS#11 module to use (repeatable).
+        #[arg(long = "pkcs11-module", value_name = "PATH")]
+        pkcs11_modules: Vec<PathBuf>,
+    },
     /// The CryptoPro "registry" key store (HDIMAGE folders on Linux; .reg files for Windows).
     #[command(subcommand)]
     Registry(RegistryCommand),

@@ -88,6 +88,26 @@ fn run(command: Command, context: &Context) -> Result<()> {
             ),
             _ => Err(AppError::SomethingUnreadable.into()),
         },
+        Command::Copy {
+            thumbprint,
+            from,
+            to,
+            from_secret_file,
+            to_secret_file,
+            certificate_only,
+            pkcs11_modules,
+        } => commands::copy::copy(
+            context,
+            &thumbprint,
+            &commands::copy::CopyOptions {
+                from: &from,
+                to: &to,
+                from_secret_file: from_secret_file.as_deref(),
+                to_secret_file: to_secret_file.as_deref(),
+                certificate_only,
+                modules: &pkcs11_modules,
+            },
+        ),
         Command::Media(cli::MediaCommand::List {
             pkcs11_modules,
             token,

@@ -123,6 +123,8 @@ pub enum Asked {
     ContainerPassword,
     /// The password of a file or container being written.
     NewPassword,
+    /// A token's PIN.
+    Pin,
 }
 
 /// Situations the application itself reports (the libraries' errors are described by [`describe`]).
@@ -182,6 +184,12 @@ pub enum AppError {
     NotGostKey {
         /// The key's algorithm.
         algorithm: String,
+    },
+    /// A medium certkeeper cannot copy to or from yet.
+    #[error("unsupported medium {medium}")]
+    UnsupportedMedium {
+        /// As given.
+        medium: String,
     },
     /// `decrypt --batch` could not open every document (the report says which and why).
     #[error("some documents did not open")]
@@ -320,6 +328,11 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
                     "пароль записываемого файла",
                     "--password-file",
                 ),
+                Asked::Pin => (
+                    "the token PIN",
+                    "PIN токена",
+                    "--from-secret-file / --to-secret-file",
+                ),
             };
             let option_en = option.replace(" или ", " or ");
             Text::new(
@@ -398,6 +411,17 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("Контейнер КриптоПро хранит только ключи ГОСТ, а этот ключ — {algorithm}."),
                 "Выгрузите его с --format pfx или --format pkcs8.".into(),
+            ),
+        ),
+        AppError::UnsupportedMedium { medium } => Text::new(
+            lang,
+            (
+                format!("certkeeper cannot copy to or from {medium} yet; this version copies between tokens."),
+                "Name the tokens as token:LABEL (certkeeper media list shows the labels); for the registry store use certkeeper registry sync.".into(),
+            ),
+            (
+                format!("certkeeper пока не умеет копировать в {medium} или из него; эта версия копирует между токенами."),
+                "Укажите токены как token:МЕТКА (метки показывает certkeeper media list); для хранилища «реестр» используйте certkeeper registry sync.".into(),
             ),
         ),
         AppError::NotAllOpened => Text::new(
@@ -494,6 +518,18 @@ fn describe_token(error: &TokenError, lang: Lang) -> Text {
         TokenError::Module { module, reason } => (
             (format!("The PKCS#11 module {} cannot be used: {reason}.", module.display()), "Install the token's driver (Rutoken: librtpkcs11ecp; other cards: opensc) or name the module with --pkcs11-module PATH.".into()),
             (format!("Модуль PKCS#11 {} не работает: {reason}.", module.display()), "Установите драйвер токена (Рутокен: librtpkcs11ecp; другие карты: opensc) или укажите модуль в --pkcs11-module ПУТЬ.".into()),
+        ),
+        TokenError::NotExtractable { label, id } => (
+            (format!("The key {id} on token «{label}» is non-extractable: it can never leave that token, so it cannot be copied."), "Copy the certificate alone with --certificate-only; to have the key elsewhere, get a new certificate with a key made on the other medium.".into()),
+            (format!("Ключ {id} на токене «{label}» неизвлекаемый: он не может покинуть токен, поэтому скопировать его нельзя."), "Скопируйте один сертификат с --certificate-only; чтобы ключ был на другом носителе, выпустите новый сертификат с ключом, созданным на нём.".into()),
+        ),
+        TokenError::NotFound { label, what } => (
+            (format!("Token «{label}» holds no {what}."), "Check with certkeeper media list what is on the token.".into()),
+            (format!("На токене «{label}» нет: {what}."), "Проверьте командой certkeeper media list, что есть на токене.".into()),
+        ),
+        TokenError::CopyMismatch { label } => (
+            (format!("The copy on token «{label}» does not sign like the original; do not use it."), "Delete the copy on that token with its own tools and try again; the original is untouched.".into()),
+            (format!("Копия на токене «{label}» подписывает не так, как оригинал; не пользуйтесь ею."), "Удалите копию штатными средствами токена и повторите; оригинал не изменён.".into()),
         ),
         TokenError::Failed { label, reason } => (
             (format!("The token «{label}» reported an error: {reason}."), "Take the token out, insert it again and repeat the command.".into()),
@@ -923,6 +959,25 @@ mod tests {
                 label: "Rutoken".into(),
             }
             .into(),
+            TokenError::NotExtractable {
+                label: "Rutoken".into(),
+                id: "01".into(),
+            }
+            .into(),
+            TokenError::NotFound {
+                label: "Rutoken".into(),
+                what: "certificate 00".into(),
+            }
+            .into(),
+            TokenError::CopyMismatch {
+                label: "Rutoken".into(),
+            }
+            .into(),
+            AppError::UnsupportedMedium {
+                medium: "dir:/media".into(),
+            }
+            .into(),
+            AppError::NoTerminal { what: Asked::Pin }.into(),
             TokenError::Module {
                 module: "/usr/lib/x.so".into(),
                 reason: "not found".into(),

@@ -39,6 +39,8 @@ Commands:
   decrypt      Open encrypted documents (CMS/PKCS#7: .p7m, .p7e, .enc) with whichever archived key
                fits
   media        Key media: tokens (PKCS#11) with their certificates and keys, and the registry store
+  copy         Copy a key with its certificate from one token to another (token:LABEL to
+               token:LABEL)
   registry     The CryptoPro "registry" key store (HDIMAGE folders on Linux; .reg files for Windows)
   passwd       Change the archive passphrase (the keys inside are not touched; old backups keep the
                old one)

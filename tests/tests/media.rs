@@ -413,3 +413,218 @@ mod tokens {
         assert_eq!(listed["tokens"][0]["pin"]["count_low"], true, "{listed}");
     }
 }
+
+mod copy_between_tokens {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::softhsm::SoftHsm;
+    use certkeeper_tests::support::{bin, run, temp_dir};
+
+    #[test]
+    fn extractable_rsa_and_ec_keys_move_with_their_certificates_and_sign_on_the_target() {
+        let hsm = SoftHsm::new();
+        let source = hsm.init_token("old-token", "11111111", "12345678");
+        let target = hsm.init_token("new-token", "22222222", "87654321");
+        let openssl = OpenSsl::new();
+        let work = temp_dir();
+        // Keys made by pkcs11-tool on the source: RSA and EC extractable, one EC key not.
+        let mut thumbprints = Vec::new();
+        for (key_type, id, extra, algorithm) in [
+            (
+                "rsa:2048",
+                "01",
+                Some("--extractable"),
+                KeyAlgorithm::Rsa2048,
+            ),
+            (
+                "EC:prime256v1",
+                "02",
+                Some("--extractable"),
+                KeyAlgorithm::EcP256,
+            ),
+            ("EC:prime256v1", "03", None, KeyAlgorithm::EcP256),
+        ] {
+            let mut command = hsm.pkcs11_tool();
+            command
+                .args([
+                    "--token-label",
+                    &source.label,
+                    "--login",
+                    "--pin",
+                    &source.pin,
+                ])
+                .args([
+                    "--keypairgen",
+                    "--key-type",
+                    key_type,
+                    "--id",
+                    id,
+                    "--label",
+                    &format!("key-{id}"),
+                ]);
+            if let Some(extra) = extra {
+                command.arg(extra);
+            }
+            run(&mut command);
+            // A certificate with the same CKA_ID (its key does not matter to the copy rules).
+            let ca = openssl.make_ca(&format!("CA {id}"), algorithm);
+            let issued = openssl.issue(&ca, &format!("/CN=Holder {id}"), algorithm, 30);
+            let der = openssl.path(&format!("cert-{id}.der"));
+            run(openssl
+                .command()
+                .args(["x509", "-outform", "DER", "-in"])
+                .arg(&issued.cert)
+                .arg("-out")
+                .arg(&der));
+            run(hsm
+                .pkcs11_tool()
+                .args([
+                    "--token-label",
+                    &source.label,
+                    "--login",
+                    "--pin",
+                    &source.pin,
+                ])
+                .arg("--write-object")
+                .arg(&der)
+                .args([
+                    "--type",
+                    "cert",
+                    "--id",
+                    id,
+                    "--label",
+                    &format!("cert-{id}"),
+                ]));
+            let fingerprint = String::from_utf8(
+                run(openssl
+                    .command()
+                    .args([
+                        "x509",
+                        "-noout",
+                        "-fingerprint",
+                        "-sha1",
+                        "-inform",
+                        "DER",
+                        "-in",
+                    ])
+                    .arg(&der))
+                .stdout,
+            )
+            .expect("UTF-8");
+            thumbprints.push(
+                fingerprint
+                    .trim()
+                    .rsplit('=')
+                    .next()
+                    .expect("value")
+                    .replace(':', ""),
+            );
+        }
+        let secret = |name: &str, text: &str| {
+            let path = work.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .expect("chmod");
+            path
+        };
+        let from_pin = secret("from", &source.pin);
+        let to_pin = secret("to", &target.pin);
+        let copy = |thumbprint: &str, extra: &[&str]| {
+            hsm.command(bin::certkeeper())
+                .args([
+                    "copy",
+                    thumbprint,
+                    "--from",
+                    "token:old-token",
+                    "--to",
+                    "token:new-token",
+                ])
+                .arg("--from-secret-file")
+                .arg(&from_pin)
+                .arg("--to-secret-file")
+                .arg(&to_pin)
+                .arg("--pkcs11-module")
+                .arg(hsm.module())
+                .args(extra)
+                .env("CERTKEEPER_LANG", "en")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("copy")
+        };
+        for thumbprint in &thumbprints[..2] {
+            let output = copy(thumbprint, &[]);
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let text = String::from_utf8_lossy(&output.stdout);
+            assert!(text.contains("with its certificate"), "{text}");
+            assert!(
+                text.contains("the copy signs and the original verifies it"),
+                "{text}"
+            );
+        }
+        // The non-extractable key is refused, saying so and offering the certificate alone.
+        let output = copy(&thumbprints[2], &[]);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("non-extractable"), "{stderr}");
+        assert!(stderr.contains("--certificate-only"), "{stderr}");
+        let output = copy(&thumbprints[2], &["--certificate-only"]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+
+        // pkcs11-tool sees what certkeeper wrote, and signs with the copied keys.
+        let listed = String::from_utf8(
+            run(hsm.pkcs11_tool().args([
+                "--token-label",
+                &target.label,
+                "--login",
+                "--pin",
+                &target.pin,
+                "--list-objects",
+            ]))
+            .stdout,
+        )
+        .expect("UTF-8");
+        for label in ["key-01", "key-02", "cert-01", "cert-02", "cert-03"] {
+            assert!(listed.contains(label), "{label} on the target:\n{listed}");
+        }
+        assert!(
+            !listed.contains("key-03"),
+            "the non-extractable key stayed home:\n{listed}"
+        );
+        let data = work.path().join("data");
+        std::fs::write(&data, b"signed on the new token").expect("write");
+        // SoftHSM2 signs ECDSA over a digest the caller made.
+        let digest = work.path().join("digest");
+        std::fs::write(&digest, [0x5au8; 32]).expect("write");
+        for (id, mechanism, input) in [("01", "SHA256-RSA-PKCS", &data), ("02", "ECDSA", &digest)] {
+            let signature = work.path().join(format!("sig-{id}"));
+            run(hsm
+                .pkcs11_tool()
+                .args([
+                    "--token-label",
+                    &target.label,
+                    "--login",
+                    "--pin",
+                    &target.pin,
+                ])
+                .args([
+                    "--sign",
+                    "--id",
+                    id,
+                    "--mechanism",
+                    mechanism,
+                    "--input-file",
+                ])
+                .arg(input)
+                .arg("--output-file")
+                .arg(&signature));
+            assert!(std::fs::metadata(&signature).expect("signature").len() > 0);
+        }
+    }
+}

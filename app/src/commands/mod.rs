@@ -1,6 +1,7 @@
 //! One module per command; each takes what it needs from [`Context`].
 
 pub mod archive;
+pub mod copy;
 pub mod decrypt;
 pub mod export;
 pub mod import;

@@ -57,6 +57,28 @@ pub enum TokenError {
         /// The token's label.
         label: String,
     },
+    /// The key may not leave its token (CKA_EXTRACTABLE false): only the certificate can be copied.
+    #[error("the key {id} of token {label} cannot leave the token")]
+    NotExtractable {
+        /// The token's label.
+        label: String,
+        /// CKA_ID, hex.
+        id: String,
+    },
+    /// The object asked for is not on the token.
+    #[error("token {label} holds no {what}")]
+    NotFound {
+        /// The token's label.
+        label: String,
+        /// What was looked for.
+        what: String,
+    },
+    /// The copy was written but signing on the target and verifying on the source failed.
+    #[error("the copy on token {label} does not sign like the original")]
+    CopyMismatch {
+        /// The target token's label.
+        label: String,
+    },
     /// Any other PKCS#11 failure.
     #[error("token {label}: {reason}")]
     Failed {
@@ -224,11 +246,22 @@ impl Module {
 
     /// A session on token `label`, logged in with `pin` when one is given: exactly one login attempt.
     pub fn session(&self, label: &str, pin: Option<&SecretString>) -> Result<Session, TokenError> {
+        self.open(label, pin, false)
+    }
+
+    fn open(
+        &self,
+        label: &str,
+        pin: Option<&SecretString>,
+        write: bool,
+    ) -> Result<Session, TokenError> {
         let slot = self.slot(label)?;
-        let session = self
-            .context
-            .open_ro_session(slot)
-            .map_err(|error| self.failed(label, error))?;
+        let session = if write {
+            self.context.open_rw_session(slot)
+        } else {
+            self.context.open_ro_session(slot)
+        }
+        .map_err(|error| self.failed(label, error))?;
         if let Some(pin) = pin {
             if self.pin_state(label)?.locked {
                 return Err(TokenError::PinLocked {
@@ -318,4 +351,291 @@ fn key_type_name(kind: cryptoki::object::KeyType) -> String {
         KeyType::GOSTR3410 => "GOST R 34.10".to_owned(),
         other => other.to_string(),
     }
+}
+
+/// What [`copy_key`] did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Copied {
+    /// CKA_ID of the copied objects, hex.
+    pub id: String,
+    /// The key type.
+    pub key_type: String,
+    /// Whether the certificate went too.
+    pub certificate: bool,
+}
+
+fn find_one(
+    session: &Session,
+    class: ObjectClass,
+    id: &[u8],
+) -> Result<Option<cryptoki::object::ObjectHandle>, Pkcs11Error> {
+    Ok(session
+        .find_objects(&[Attribute::Class(class), Attribute::Id(id.to_vec())])?
+        .into_iter()
+        .next())
+}
+
+/// CKA_ID of the certificate on token `label` whose SHA-1 thumbprint is `thumbprint` (hex).
+pub fn certificate_id(
+    module: &Module,
+    label: &str,
+    thumbprint: &str,
+) -> Result<Vec<u8>, TokenError> {
+    use digest::Digest;
+    let wanted = thumbprint.to_uppercase().replace([' ', ':'], "");
+    let session = module.session(label, None)?;
+    let handles = session
+        .find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE)])
+        .map_err(|error| module.failed(label, error))?;
+    for handle in handles {
+        let attributes = session
+            .get_attributes(handle, &[AttributeType::Value, AttributeType::Id])
+            .map_err(|error| module.failed(label, error))?;
+        let (mut value, mut id) = (None, None);
+        for attribute in attributes {
+            match attribute {
+                Attribute::Value(bytes) => value = Some(bytes),
+                Attribute::Id(bytes) => id = Some(bytes),
+                _ => {}
+            }
+        }
+        if let (Some(value), Some(id)) = (value, id)
+            && hex(&sha1::Sha1::digest(&value)) == wanted
+        {
+            return Ok(id);
+        }
+    }
+    Err(TokenError::NotFound {
+        label: label.to_owned(),
+        what: format!("certificate {wanted}"),
+    })
+}
+
+/// Copies the key pair and certificate with CKA_ID `id` from token `from_label` to token `to_label`:
+/// the private key wrapped on the source (AES key wrap with padding, under a one-time AES key that
+/// exists only in the two sessions) and unwrapped on the target, the public key and certificate
+/// re-created there. The copy is proven by signing on the target and verifying on the source.
+/// A key that may not leave its token is refused with [`TokenError::NotExtractable`].
+pub fn copy_key(
+    from: (&Module, &str, &SecretString),
+    to: (&Module, &str, &SecretString),
+    id: &[u8],
+) -> Result<Copied, TokenError> {
+    use cryptoki::mechanism::Mechanism;
+    use cryptoki::object::{CertificateType, KeyType};
+    let (source_module, source_label, source_pin) = from;
+    let (target_module, target_label, target_pin) = to;
+    let source = source_module.open(source_label, Some(source_pin), true)?;
+    let target = target_module.open(target_label, Some(target_pin), true)?;
+    let on_source = |error| source_module.failed(source_label, error);
+    let on_target = |error| target_module.failed(target_label, error);
+    let private = find_one(&source, ObjectClass::PRIVATE_KEY, id)
+        .map_err(on_source)?
+        .ok_or_else(|| TokenError::NotFound {
+            label: source_label.to_owned(),
+            what: format!("private key {}", hex(id)),
+        })?;
+    let mut key_type = None;
+    let mut extractable = false;
+    let mut label = Vec::new();
+    for attribute in source
+        .get_attributes(
+            private,
+            &[
+                AttributeType::KeyType,
+                AttributeType::Extractable,
+                AttributeType::Label,
+            ],
+        )
+        .map_err(on_source)?
+    {
+        match attribute {
+            Attribute::KeyType(kind) => key_type = Some(kind),
+            Attribute::Extractable(flag) => extractable = flag,
+            Attribute::Label(text) => label = text,
+            _ => {}
+        }
+    }
+    let key_type = key_type.ok_or_else(|| TokenError::Failed {
+        label: source_label.to_owned(),
+        reason: "the key has no type".to_owned(),
+    })?;
+    if !extractable {
+        return Err(TokenError::NotExtractable {
+            label: source_label.to_owned(),
+            id: hex(id),
+        });
+    }
+    let (is_rsa, public_fields) = match key_type {
+        KeyType::RSA => (
+            true,
+            vec![AttributeType::Modulus, AttributeType::PublicExponent],
+        ),
+        KeyType::EC => (false, vec![AttributeType::EcParams, AttributeType::EcPoint]),
+        other => {
+            return Err(TokenError::Failed {
+                label: source_label.to_owned(),
+                reason: format!("copying {other} keys between tokens is not supported"),
+            });
+        }
+    };
+    let public = find_one(&source, ObjectClass::PUBLIC_KEY, id)
+        .map_err(on_source)?
+        .ok_or_else(|| TokenError::NotFound {
+            label: source_label.to_owned(),
+            what: format!("public key {}", hex(id)),
+        })?;
+    let public_attributes = source
+        .get_attributes(public, &public_fields)
+        .map_err(on_source)?;
+
+    // A one-time transport key: generated on the source, handed to the target as a session object.
+    let transport = source
+        .generate_key(
+            &Mechanism::AesKeyGen,
+            &[
+                Attribute::Token(false),
+                Attribute::ValueLen(32.into()),
+                Attribute::Extractable(true),
+                Attribute::Sensitive(false),
+                Attribute::Wrap(true),
+            ],
+        )
+        .map_err(on_source)?;
+    let transport_value = zeroize::Zeroizing::new(
+        source
+            .get_attributes(transport, &[AttributeType::Value])
+            .map_err(on_source)?
+            .into_iter()
+            .find_map(|attribute| match attribute {
+                Attribute::Value(value) => Some(value),
+                _ => None,
+            })
+            .ok_or_else(|| TokenError::Failed {
+                label: source_label.to_owned(),
+                reason: "the transport key has no value".to_owned(),
+            })?,
+    );
+    let wrapped = source
+        .wrap_key(&Mechanism::AesKeyWrapPad, transport, private)
+        .map_err(on_source)?;
+    let _ = source.destroy_object(transport);
+    let unwrapping = target
+        .create_object(&[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::AES),
+            Attribute::Token(false),
+            Attribute::Value(transport_value.to_vec()),
+            Attribute::Unwrap(true),
+        ])
+        .map_err(on_target)?;
+    let mut template = vec![
+        Attribute::Class(ObjectClass::PRIVATE_KEY),
+        Attribute::KeyType(key_type),
+        Attribute::Token(true),
+        Attribute::Private(true),
+        Attribute::Sensitive(true),
+        Attribute::Extractable(true),
+        Attribute::Id(id.to_vec()),
+        Attribute::Label(label.clone()),
+        Attribute::Sign(true),
+    ];
+    if is_rsa {
+        template.push(Attribute::Decrypt(true));
+    } else {
+        template.push(Attribute::Derive(true));
+    }
+    let copied = target
+        .unwrap_key(&Mechanism::AesKeyWrapPad, unwrapping, &wrapped, &template)
+        .map_err(on_target)?;
+    let _ = target.destroy_object(unwrapping);
+    let mut public_template = vec![
+        Attribute::Class(ObjectClass::PUBLIC_KEY),
+        Attribute::KeyType(key_type),
+        Attribute::Token(true),
+        Attribute::Id(id.to_vec()),
+        Attribute::Label(label),
+        Attribute::Verify(true),
+    ];
+    public_template.extend(public_attributes);
+    target.create_object(&public_template).map_err(on_target)?;
+    let mut certificate = false;
+    if let Some(handle) = find_one(&source, ObjectClass::CERTIFICATE, id).map_err(on_source)? {
+        let mut attributes = source
+            .get_attributes(
+                handle,
+                &[
+                    AttributeType::Value,
+                    AttributeType::Label,
+                    AttributeType::Subject,
+                ],
+            )
+            .map_err(on_source)?;
+        attributes.extend([
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+            Attribute::Token(true),
+            Attribute::Id(id.to_vec()),
+        ]);
+        target.create_object(&attributes).map_err(on_target)?;
+        certificate = true;
+    }
+    // Proof: the copy signs, the original's public key verifies.
+    let challenge = b"certkeeper copy check";
+    let (mechanism, data): (Mechanism, Vec<u8>) = if is_rsa {
+        (Mechanism::Sha256RsaPkcs, challenge.to_vec())
+    } else {
+        use digest::Digest;
+        (Mechanism::Ecdsa, sha2::Sha256::digest(challenge).to_vec())
+    };
+    let signature = target.sign(&mechanism, copied, &data).map_err(on_target)?;
+    source
+        .verify(&mechanism, public, &data, &signature)
+        .map_err(|_| TokenError::CopyMismatch {
+            label: target_label.to_owned(),
+        })?;
+    Ok(Copied {
+        id: hex(id),
+        key_type: key_type_name(key_type),
+        certificate,
+    })
+}
+
+/// Copies only the certificate with CKA_ID `id` (for a key that may not leave its token).
+pub fn copy_certificate(
+    from: (&Module, &str),
+    to: (&Module, &str, &SecretString),
+    id: &[u8],
+) -> Result<(), TokenError> {
+    use cryptoki::object::CertificateType;
+    let (source_module, source_label) = from;
+    let (target_module, target_label, target_pin) = to;
+    let source = source_module.open(source_label, None, false)?;
+    let target = target_module.open(target_label, Some(target_pin), true)?;
+    let handle = find_one(&source, ObjectClass::CERTIFICATE, id)
+        .map_err(|error| source_module.failed(source_label, error))?
+        .ok_or_else(|| TokenError::NotFound {
+            label: source_label.to_owned(),
+            what: format!("certificate {}", hex(id)),
+        })?;
+    let mut attributes = source
+        .get_attributes(
+            handle,
+            &[
+                AttributeType::Value,
+                AttributeType::Label,
+                AttributeType::Subject,
+            ],
+        )
+        .map_err(|error| source_module.failed(source_label, error))?;
+    attributes.extend([
+        Attribute::Class(ObjectClass::CERTIFICATE),
+        Attribute::CertificateType(CertificateType::X_509),
+        Attribute::Token(true),
+        Attribute::Id(id.to_vec()),
+    ]);
+    target
+        .create_object(&attributes)
+        .map_err(|error| target_module.failed(target_label, error))?;
+    Ok(())
 }
