@@ -224,6 +224,15 @@ pub enum MediaCommand {
         #[arg(long, value_name = "FILE", requires = "token")]
         pin_file: Option<PathBuf>,
     },
+    /// Print smart card readers and tokens as they are connected, inserted and removed (PC/SC).
+    ///
+    /// With --json, one JSON object per line: {"event": "reader_added"|"reader_removed"|
+    /// "card_inserted"|"card_removed", "reader", "atr"}.
+    Watch {
+        /// Stop after this many seconds [default: run until interrupted].
+        #[arg(long = "for", value_name = "SECONDS")]
+        seconds: Option<u64>,
+    },
 }
 
 /// What `registry` does.

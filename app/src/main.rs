@@ -118,6 +118,9 @@ fn run(command: Command, context: &Context) -> Result<()> {
             token.as_deref(),
             pin_file.as_deref(),
         ),
+        Command::Media(cli::MediaCommand::Watch { seconds }) => {
+            commands::media::watch(context, seconds)
+        }
         Command::Registry(cli::RegistryCommand::Sync) => commands::registry::sync(context),
         Command::Registry(cli::RegistryCommand::ExportReg { sid, out }) => {
             commands::registry::export_reg(context, &sid, &out)

@@ -250,6 +250,19 @@ pub fn describe(error: &anyhow::Error, lang: Lang) -> Text {
         if let Some(error) = cause.downcast_ref::<TokenError>() {
             return describe_token(error, lang);
         }
+        if let Some(error) = cause.downcast_ref::<certkeeper_core::media::watch::WatchError>() {
+            return Text::new(
+                lang,
+                (
+                    format!("The smart card service cannot be reached ({error})."),
+                    "Start it (sudo systemctl start pcscd) and run the command again.".into(),
+                ),
+                (
+                    format!("Служба смарт-карт недоступна ({error})."),
+                    "Запустите её (sudo systemctl start pcscd) и повторите команду.".into(),
+                ),
+            );
+        }
     }
     Text::new(
         lang,

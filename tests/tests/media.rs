@@ -628,3 +628,68 @@ mod copy_between_tokens {
         }
     }
 }
+
+mod watching {
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+
+    use certkeeper_tests::support::bin;
+    use certkeeper_tests::support::pcsc::{Pcscd, VIRTUAL_READER};
+
+    #[test]
+    fn a_card_inserted_and_removed_is_seen_within_a_second() {
+        let pcscd = Pcscd::start();
+        let mut child = std::process::Command::new(bin::certkeeper())
+            .args(["--json", "media", "watch", "--for", "60"])
+            .env("CERTKEEPER_LANG", "en")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("media watch");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, events) = std::sync::mpsc::channel::<(Instant, serde_json::Value)>();
+        let reader = std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let Ok(event) = serde_json::from_str(&line) else {
+                    continue;
+                };
+                if sender.send((Instant::now(), event)).is_err() {
+                    break;
+                }
+            }
+        });
+        let next = |kind: &str| -> Instant {
+            loop {
+                let (at, event) = events
+                    .recv_timeout(Duration::from_secs(20))
+                    .unwrap_or_else(|_| panic!("no {kind} event"));
+                if event["event"] == kind && event["reader"] == VIRTUAL_READER {
+                    return at;
+                }
+            }
+        };
+        // The virtual reader is there from the start.
+        next("reader_added");
+        let card = pcscd.insert_card();
+        let seen_by_pcscd = Instant::now();
+        let inserted = next("card_inserted");
+        let delay = inserted.saturating_duration_since(seen_by_pcscd);
+        assert!(
+            delay < Duration::from_secs(1),
+            "insertion seen after {delay:?}"
+        );
+        let removing = Instant::now();
+        card.remove();
+        let removed = next("card_removed");
+        let delay = removed.saturating_duration_since(removing);
+        assert!(
+            delay < Duration::from_secs(1),
+            "removal seen after {delay:?}"
+        );
+        println!("insertion and removal seen; removal after {delay:?}");
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = reader.join();
+    }
+}

@@ -190,3 +190,59 @@ pub fn list(
     }
     Ok(())
 }
+
+/// Runs `certkeeper media watch`: prints reader and card changes as they happen (one JSON object per
+/// line with `--json`), for `seconds` or until interrupted.
+pub fn watch(context: &Context, seconds: Option<u64>) -> Result<()> {
+    use certkeeper_core::media::watch::{Event, Watcher};
+    let mut watcher = Watcher::new()?;
+    let started = std::time::Instant::now();
+    let until = seconds.map(std::time::Duration::from_secs);
+    let lang = context.lang;
+    loop {
+        let left = until.map(|until| until.saturating_sub(started.elapsed()));
+        if left == Some(std::time::Duration::ZERO) {
+            return Ok(());
+        }
+        let wait = left
+            .unwrap_or(std::time::Duration::from_secs(3600))
+            .min(std::time::Duration::from_secs(3600));
+        let events = watcher.next(wait)?;
+        let mut out = std::io::stdout().lock();
+        for event in events {
+            if context.json {
+                serde_json::to_writer(&mut out, &event)
+                    .map_err(std::io::Error::from)
+                    .map_err(AppError::Output)?;
+                writeln!(out).map_err(AppError::Output)?;
+            } else {
+                let line = match &event {
+                    Event::ReaderAdded { reader } => {
+                        format!(
+                            "{} {reader}",
+                            lang.pick("reader connected:", "подключён считыватель:")
+                        )
+                    }
+                    Event::ReaderRemoved { reader } => {
+                        format!(
+                            "{} {reader}",
+                            lang.pick("reader disconnected:", "отключён считыватель:")
+                        )
+                    }
+                    Event::CardInserted { reader, atr } => format!(
+                        "{} {reader} (ATR {atr})",
+                        lang.pick("token inserted into", "токен вставлен в")
+                    ),
+                    Event::CardRemoved { reader } => {
+                        format!(
+                            "{} {reader}",
+                            lang.pick("token removed from", "токен извлечён из")
+                        )
+                    }
+                };
+                writeln!(out, "{line}").map_err(AppError::Output)?;
+            }
+            out.flush().map_err(AppError::Output)?;
+        }
+    }
+}

@@ -4,3 +4,4 @@
 
 pub mod pkcs11;
 pub mod registry;
+pub mod watch;
