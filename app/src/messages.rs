@@ -185,6 +185,12 @@ pub enum AppError {
         /// The key's algorithm.
         algorithm: String,
     },
+    /// No CryptoPro container of that certificate where it was looked for.
+    #[error("no container of certificate {query}")]
+    NoSuchContainer {
+        /// The thumbprint.
+        query: String,
+    },
     /// A medium certkeeper cannot copy to or from yet.
     #[error("unsupported medium {medium}")]
     UnsupportedMedium {
@@ -426,15 +432,26 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
                 "Выгрузите его с --format pfx или --format pkcs8.".into(),
             ),
         ),
+        AppError::NoSuchContainer { query } => Text::new(
+            lang,
+            (
+                format!("No CryptoPro container of certificate {query} is there."),
+                "Check the thumbprint (certkeeper list) and the medium: --from archive, dir:PATH or registry.".into(),
+            ),
+            (
+                format!("Контейнера КриптоПро сертификата {query} там нет."),
+                "Проверьте отпечаток (certkeeper list) и носитель: --from archive, dir:ПУТЬ или registry.".into(),
+            ),
+        ),
         AppError::UnsupportedMedium { medium } => Text::new(
             lang,
             (
-                format!("certkeeper cannot copy to or from {medium} yet; this version copies between tokens."),
-                "Name the tokens as token:LABEL (certkeeper media list shows the labels); for the registry store use certkeeper registry sync.".into(),
+                format!("certkeeper cannot copy to or from {medium} yet."),
+                "Copy between tokens (token:LABEL, see certkeeper media list), or CryptoPro containers between archive, dir:PATH and registry.".into(),
             ),
             (
-                format!("certkeeper пока не умеет копировать в {medium} или из него; эта версия копирует между токенами."),
-                "Укажите токены как token:МЕТКА (метки показывает certkeeper media list); для хранилища «реестр» используйте certkeeper registry sync.".into(),
+                format!("certkeeper пока не умеет копировать в {medium} или из него."),
+                "Копируйте между токенами (token:МЕТКА, см. certkeeper media list) или контейнеры КриптоПро между archive, dir:ПУТЬ и registry.".into(),
             ),
         ),
         AppError::NotAllOpened => Text::new(
@@ -988,6 +1005,10 @@ mod tests {
             .into(),
             AppError::UnsupportedMedium {
                 medium: "dir:/media".into(),
+            }
+            .into(),
+            AppError::NoSuchContainer {
+                query: "A851F2A8".into(),
             }
             .into(),
             AppError::NoTerminal { what: Asked::Pin }.into(),

@@ -693,3 +693,88 @@ mod watching {
         let _ = reader.join();
     }
 }
+
+#[test]
+fn a_container_goes_archive_to_drive_to_registry_to_drive_unchanged() {
+    use certkeeper_tests::support::bin;
+    let real = vectors::folder("cryptopro");
+    let work = temp_dir();
+    let drive = work.path().join("usb");
+    std::fs::create_dir_all(drive.join("g2012256")).expect("mkdir");
+    for entry in std::fs::read_dir(real.join("g2012256")).expect("read") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), drive.join("g2012256").join(entry.file_name())).expect("copy");
+    }
+    let archive = work.path().join("archive.db");
+    let passphrase = work.path().join("passphrase");
+    std::fs::write(&passphrase, "p").expect("write");
+    std::fs::set_permissions(
+        &passphrase,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod");
+    let certkeeper = || {
+        let mut command = std::process::Command::new(bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(&archive)
+            .arg("--passphrase-file")
+            .arg(&passphrase)
+            .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+            .env("USER", "anna")
+            .env("CERTKEEPER_LANG", "en")
+            .stdin(std::process::Stdio::null());
+        command
+    };
+    assert!(certkeeper().arg("init").status().expect("init").success());
+    assert!(
+        certkeeper()
+            .arg("import")
+            .arg(&drive)
+            .status()
+            .expect("import")
+            .success()
+    );
+    // The certificate kept in the real container: its thumbprint as `list` shows it.
+    let output = certkeeper()
+        .args(["--json", "list"])
+        .output()
+        .expect("list");
+    let listed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let thumbprint = listed[0]["sha1_thumbprint"]
+        .as_str()
+        .expect("thumbprint")
+        .to_owned();
+    let copy = |from: String, to: String| {
+        let output = certkeeper()
+            .args(["copy", &thumbprint, "--from", &from, "--to", &to])
+            .output()
+            .expect("copy");
+        assert!(
+            output.status.success(),
+            "{from} → {to}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let second = work.path().join("second-usb");
+    let third = work.path().join("third-usb");
+    copy("archive".into(), format!("dir:{}", second.display()));
+    copy(format!("dir:{}", second.display()), "registry".into());
+    copy("registry".into(), format!("dir:{}", third.display()));
+    for folder in [&second, &third] {
+        let copies: Vec<_> = std::fs::read_dir(folder)
+            .expect("read")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        assert_eq!(copies.len(), 1, "{}", folder.display());
+        assert_eq!(
+            files_of(&copies[0]),
+            files_of(&real.join("g2012256")),
+            "{}",
+            copies[0].display()
+        );
+        cryptopro::open(&copies[0], &SecretString::from("1".to_owned())).expect("opens");
+    }
+    let store = RegistryStore::new(&work.path().join("registry"), "anna");
+    assert_eq!(store.list().expect("list").len(), 1);
+}

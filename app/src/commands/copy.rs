@@ -4,7 +4,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use certkeeper_core::cert::Certificate;
+use certkeeper_core::formats::cryptopro::ContainerFiles;
 use certkeeper_core::media::pkcs11::{self, Module, TokenError};
+use certkeeper_core::media::registry::Stored;
 use certkeeper_core::secret::SecretString;
 
 use super::Context;
@@ -85,8 +88,149 @@ fn pin(
     )
 }
 
-/// Runs `certkeeper copy THUMBPRINT --from token:A --to token:B`.
+/// Where a CryptoPro container can be read from or written to besides tokens.
+enum Place {
+    Archive,
+    Dir(PathBuf),
+    Registry,
+}
+
+fn place(medium: &str) -> Option<Place> {
+    match medium {
+        "archive" => Some(Place::Archive),
+        "registry" => Some(Place::Registry),
+        _ => medium
+            .strip_prefix("dir:")
+            .map(|path| Place::Dir(PathBuf::from(path))),
+    }
+}
+
+/// The CryptoPro container of the certificate with `thumbprint`: from the archive, a folder (scanned)
+/// or the registry store.
+fn container_at(
+    context: &Context,
+    place: &Place,
+    thumbprint: &str,
+) -> Result<(String, ContainerFiles)> {
+    let wanted = thumbprint.to_uppercase().replace([' ', ':'], "");
+    let matches = |files: &ContainerFiles| {
+        certkeeper_core::formats::cryptopro::parse_header(&files.header)
+            .ok()
+            .and_then(|header| header.certificate)
+            .and_then(|der| Certificate::from_der(&der).ok())
+            .is_some_and(|certificate| certificate.sha1_thumbprint == wanted)
+    };
+    let name_of = |files: &ContainerFiles, fallback: &Path| {
+        files
+            .name
+            .as_deref()
+            .and_then(|bytes| certkeeper_core::formats::cryptopro::parse_name(bytes).ok())
+            .unwrap_or_else(|| fallback.display().to_string())
+    };
+    let not_found = || AppError::NoSuchContainer {
+        query: wanted.clone(),
+    };
+    match place {
+        Place::Archive => {
+            let archive = super::archive::open_archive(context)?;
+            let Some((id, _)) = archive.certificate_der(&wanted)? else {
+                return Err(not_found().into());
+            };
+            for container in archive.containers_for(id)? {
+                if container.kind == certkeeper_storage::keys::KeyKind::CryptoPro {
+                    let (original, _) = archive.container_original(container.id)?;
+                    return Ok((container.name, ContainerFiles::from_der(&original)?));
+                }
+            }
+            Err(not_found().into())
+        }
+        Place::Dir(folder) => {
+            for found in certkeeper_core::formats::detect::scan(folder) {
+                if let certkeeper_core::formats::detect::Found::Container { path, .. } = found {
+                    let files = ContainerFiles::read(&path)?;
+                    if matches(&files) {
+                        return Ok((name_of(&files, &path), files));
+                    }
+                }
+            }
+            Err(not_found().into())
+        }
+        Place::Registry => {
+            let store = super::registry::store()?;
+            for entry in store
+                .list()
+                .map_err(|source| certkeeper_storage::Error::Io {
+                    path: store.folder().to_path_buf(),
+                    source,
+                })?
+            {
+                if matches(&entry.files) {
+                    return Ok((name_of(&entry.files, &entry.folder), entry.files));
+                }
+            }
+            Err(not_found().into())
+        }
+    }
+}
+
+/// Copies a CryptoPro container byte for byte between the archive, folders and the registry store.
+fn copy_container(context: &Context, thumbprint: &str, from: &Place, to: &Place) -> Result<()> {
+    let (name, files) = container_at(context, from, thumbprint)?;
+    let written = match to {
+        Place::Dir(folder) => {
+            let target = (0..1000)
+                .map(|number| {
+                    folder.join(format!(
+                        "{}.{number:03}",
+                        certkeeper_core::media::registry::folder_stem(&name)
+                    ))
+                })
+                .find(|path| !path.exists())
+                .ok_or_else(|| AppError::OutputExists {
+                    path: folder.clone(),
+                })?;
+            std::fs::create_dir_all(folder).map_err(|source| certkeeper_storage::Error::Io {
+                path: folder.clone(),
+                source,
+            })?;
+            files.write(&target)?;
+            // The copy reads back as the same container.
+            if ContainerFiles::read(&target)? != files {
+                return Err(AppError::UnsupportedMedium {
+                    medium: format!("dir:{} (the copy reads back differently)", folder.display()),
+                }
+                .into());
+            }
+            target
+        }
+        Place::Registry => match super::registry::store()?.put(&name, &files)? {
+            Stored::Written(folder) | Stored::AlreadyThere(folder) => folder,
+        },
+        Place::Archive => {
+            return Err(AppError::UnsupportedMedium {
+                medium: "archive (use certkeeper import PATH)".to_owned(),
+            }
+            .into());
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} «{name}» → {}",
+        context
+            .lang
+            .pick("Container copied:", "Контейнер скопирован:"),
+        written.display()
+    )
+    .map_err(AppError::Output)?;
+    Ok(())
+}
+
+/// Runs `certkeeper copy THUMBPRINT --from MEDIUM --to MEDIUM`.
 pub fn copy(context: &Context, thumbprint: &str, options: &CopyOptions<'_>) -> Result<()> {
+    if let (Some(from), Some(to)) = (place(options.from), place(options.to)) {
+        return copy_container(context, thumbprint, &from, &to);
+    }
     let from = token_label(options.from)?;
     let to = token_label(options.to)?;
     let modules: Vec<Module> = super::media::modules(options.modules)

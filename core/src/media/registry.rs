@@ -103,7 +103,7 @@ impl RegistryStore {
 
 /// CryptoPro names HDIMAGE folders with eight characters and a number; the container's own name
 /// stays in `name.key`. Letters and digits of the name are kept, the rest replaced.
-fn folder_stem(name: &str) -> String {
+pub fn folder_stem(name: &str) -> String {
     let stem: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
