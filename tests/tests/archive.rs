@@ -610,13 +610,7 @@ fn an_import_killed_at_random_points_leaves_a_sound_archive_with_every_reported_
     let template = certificate(&openssl, &ca, "/CN=Копия");
     let dir = temp_dir();
     let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
-    let passphrase_file = dir.path().join("passphrase");
-    std::fs::write(&passphrase_file, "p").expect("write");
-    std::fs::set_permissions(
-        &passphrase_file,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )
-    .expect("chmod");
+    let passphrase_file = certkeeper_tests::support::secret_file(dir.path(), "passphrase", "p");
     drop(Archive::create(&location, &SecretString::from("p".to_owned()), FAST).expect("create"));
 
     // Each round imports its own folder of 1,100 files: three transactions (500, 500, 100).
@@ -773,22 +767,16 @@ fn no_key_or_password_is_ever_on_disk_in_clear() {
 
     let work = temp_dir();
     let drive = work.path().join("drive");
-    std::fs::create_dir_all(drive.join("g2012256")).expect("mkdir");
-    for entry in std::fs::read_dir(vectors::folder("cryptopro").join("g2012256")).expect("read") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), drive.join("g2012256").join(entry.file_name())).expect("copy");
-    }
+    certkeeper_tests::support::copy_dir(
+        &vectors::folder("cryptopro").join("g2012256"),
+        &drive.join("g2012256"),
+    );
     std::fs::copy(&pfx, drive.join("secretov.pfx")).expect("copy");
-    let secret_file = |name: &str, text: &str| {
-        let path = work.path().join(name);
-        std::fs::write(&path, text).expect("write");
-        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-            .expect("chmod");
-        path
-    };
-    let passphrase_file = secret_file("passphrase", passphrase);
-    let container_password = secret_file("container", "1");
-    let pfx_password_file = secret_file("pfx", pfx_password);
+    let passphrase_file =
+        certkeeper_tests::support::secret_file(work.path(), "passphrase", passphrase);
+    let container_password = certkeeper_tests::support::secret_file(work.path(), "container", "1");
+    let pfx_password_file =
+        certkeeper_tests::support::secret_file(work.path(), "pfx", pfx_password);
 
     let archive_dir = work.path().join("archive");
     let temp = work.path().join("tmp");
@@ -891,13 +879,7 @@ fn the_window_the_reminder_service_and_two_imports_use_the_archive_at_once() {
     let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
     let passphrase = SecretString::from("p".to_owned());
     drop(Archive::create(&location, &passphrase, FAST).expect("create"));
-    let passphrase_file = dir.path().join("passphrase");
-    std::fs::write(&passphrase_file, "p").expect("write");
-    std::fs::set_permissions(
-        &passphrase_file,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )
-    .expect("chmod");
+    let passphrase_file = certkeeper_tests::support::secret_file(dir.path(), "passphrase", "p");
     let folders: Vec<_> = (0..2)
         .map(|n| {
             let folder = dir.path().join(format!("drive-{n}"));

@@ -262,15 +262,7 @@ fn a_passphrase_is_never_accepted_as_an_argument() {
 mod inspect {
     use super::certkeeper;
     use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
-    use certkeeper_tests::support::{run, temp_dir, vectors};
-
-    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("read_dir") {
-            let entry = entry.expect("entry");
-            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-        }
-    }
+    use certkeeper_tests::support::{copy_dir, run, temp_dir, vectors};
 
     #[test]
     fn a_usb_drive_is_scanned_and_every_unreadable_file_is_reported() {
@@ -394,13 +386,7 @@ mod inspect {
     fn keys_containers_and_files_open_with_the_password_file_and_a_wrong_one_says_so() {
         let home = temp_dir();
         let vectors = vectors::folder("cryptopro");
-        let password = home.path().join("password");
-        std::fs::write(&password, "1\n").expect("write");
-        std::fs::set_permissions(
-            &password,
-            std::os::unix::fs::PermissionsExt::from_mode(0o600),
-        )
-        .expect("chmod");
+        let password = certkeeper_tests::support::secret_file(home.path(), "password", "1\n");
         let output = certkeeper(home.path())
             .args(["--json", "inspect", "--password-file"])
             .arg(&password)
@@ -487,13 +473,11 @@ mod archive {
     #[test]
     fn init_creates_a_private_archive_once() {
         let home = temp_dir();
-        let passphrase = home.path().join("passphrase");
-        std::fs::write(&passphrase, "долгий пароль архива\n").expect("write");
-        std::fs::set_permissions(
-            &passphrase,
-            std::os::unix::fs::PermissionsExt::from_mode(0o600),
-        )
-        .expect("chmod");
+        let passphrase = certkeeper_tests::support::secret_file(
+            home.path(),
+            "passphrase",
+            "долгий пароль архива\n",
+        );
         let output = certkeeper(home.path())
             .args(["--json", "init", "--passphrase-file"])
             .arg(&passphrase)
@@ -563,13 +547,8 @@ mod import_and_list {
     #[test]
     fn a_drive_is_imported_once_and_listed_and_searched() {
         let home = temp_dir();
-        let passphrase = home.path().join("passphrase");
-        std::fs::write(&passphrase, "архив\n").expect("write");
-        std::fs::set_permissions(
-            &passphrase,
-            std::os::unix::fs::PermissionsExt::from_mode(0o600),
-        )
-        .expect("chmod");
+        let passphrase =
+            certkeeper_tests::support::secret_file(home.path(), "passphrase", "архив\n");
         let archive = home.path().join("archive.db");
         let with_archive = || {
             certkeeper(home.path())
@@ -737,29 +716,13 @@ mod import_and_list {
 }
 
 mod keys {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::certkeeper;
     use certkeeper_core::formats::cryptopro;
     use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
-    use certkeeper_tests::support::{run, temp_dir, vectors};
+    use certkeeper_tests::support::{copy_dir, run, secret_file, temp_dir, vectors};
     use secrecy::SecretString;
-
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("read_dir") {
-            let entry = entry.expect("entry");
-            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-        }
-    }
-
-    fn secret_file(dir: &Path, name: &str, text: &str) -> PathBuf {
-        let path = dir.join(name);
-        std::fs::write(&path, format!("{text}\n")).expect("write");
-        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-            .expect("chmod");
-        path
-    }
 
     fn json(output: &std::process::Output) -> serde_json::Value {
         assert!(
@@ -1136,20 +1099,12 @@ mod terminal {
         let work = temp_dir();
         let drive = work.path().join("drive");
         for name in ["g2012256", "svkreml-00000000"] {
-            let to = drive.join(name);
-            std::fs::create_dir_all(&to).expect("mkdir");
-            for entry in std::fs::read_dir(vectors::folder("cryptopro").join(name)).expect("read") {
-                let entry = entry.expect("entry");
-                std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-            }
+            certkeeper_tests::support::copy_dir(
+                &vectors::folder("cryptopro").join(name),
+                &drive.join(name),
+            );
         }
-        let passphrase = work.path().join("passphrase");
-        std::fs::write(&passphrase, "p").expect("write");
-        std::fs::set_permissions(
-            &passphrase,
-            std::os::unix::fs::PermissionsExt::from_mode(0o600),
-        )
-        .expect("chmod");
+        let passphrase = certkeeper_tests::support::secret_file(work.path(), "passphrase", "p");
         let archive = work.path().join("archive.db");
         let certkeeper = |args: &str| {
             format!(
@@ -1212,15 +1167,7 @@ mod terminal {
 
 mod maintenance {
     use super::certkeeper;
-    use certkeeper_tests::support::{temp_dir, vectors};
-
-    fn secret_file(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
-        let path = dir.join(name);
-        std::fs::write(&path, text).expect("write");
-        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-            .expect("chmod");
-        path
-    }
+    use certkeeper_tests::support::{secret_file, temp_dir, vectors};
 
     #[test]
     fn wrong_passphrase_passwd_backup_and_restore_from_the_command_line() {

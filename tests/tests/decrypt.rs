@@ -309,13 +309,7 @@ mod from_the_archive {
         let stranger = openssl.issue(&gost_ca, "/CN=Чужой", KeyAlgorithm::Gost2012_256("A"), 30);
 
         let archive = work.path().join("archive.db");
-        let passphrase = work.path().join("passphrase");
-        std::fs::write(&passphrase, "p").expect("write");
-        std::fs::set_permissions(
-            &passphrase,
-            std::os::unix::fs::PermissionsExt::from_mode(0o600),
-        )
-        .expect("chmod");
+        let passphrase = certkeeper_tests::support::secret_file(work.path(), "passphrase", "p");
         assert!(
             certkeeper(&archive, &passphrase)
                 .arg("init")
@@ -731,13 +725,7 @@ mod signed_then_encrypted {
         // The GOST signer's certificate is archived; its signature carries no certificate.
         std::fs::copy(&gost_signer.cert, drive.join("signer.pem")).expect("copy");
         let archive = work.path().join("archive.db");
-        let passphrase = work.path().join("passphrase");
-        std::fs::write(&passphrase, "p").expect("write");
-        std::fs::set_permissions(
-            &passphrase,
-            std::os::unix::fs::PermissionsExt::from_mode(0o600),
-        )
-        .expect("chmod");
+        let passphrase = certkeeper_tests::support::secret_file(work.path(), "passphrase", "p");
         let certkeeper = || {
             let mut command = std::process::Command::new(bin::certkeeper());
             command

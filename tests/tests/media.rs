@@ -135,21 +135,10 @@ fn registry_sync_mirrors_every_archived_container_once_and_export_reg_carries_th
     let work = temp_dir();
     let drive = work.path().join("drive");
     for (name, _) in CONTAINERS {
-        let to = drive.join(name);
-        std::fs::create_dir_all(&to).expect("mkdir");
-        for entry in std::fs::read_dir(real.join(name)).expect("read") {
-            let entry = entry.expect("entry");
-            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-        }
+        certkeeper_tests::support::copy_dir(&real.join(name), &drive.join(name));
     }
     let archive = work.path().join("archive.db");
-    let passphrase = work.path().join("passphrase");
-    std::fs::write(&passphrase, "p").expect("write");
-    std::fs::set_permissions(
-        &passphrase,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )
-    .expect("chmod");
+    let passphrase = certkeeper_tests::support::secret_file(work.path(), "passphrase", "p");
     let registry_root = work.path().join("registry");
     let certkeeper = || {
         let mut command = std::process::Command::new(bin::certkeeper());
@@ -314,15 +303,8 @@ mod tokens {
             .args(["--type", "cert", "--id", "01", "--label", "anna-cert"]));
 
         let work = temp_dir();
-        let secret = |name: &str, text: &str| {
-            let path = work.path().join(name);
-            std::fs::write(&path, text).expect("write");
-            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-                .expect("chmod");
-            path
-        };
-        let pin = secret("pin", &token.pin);
-        let wrong = secret("wrong", "00000000");
+        let pin = certkeeper_tests::support::secret_file(work.path(), "pin", &token.pin);
+        let wrong = certkeeper_tests::support::secret_file(work.path(), "wrong", "00000000");
         let certkeeper = |module: &std::path::Path| {
             let mut command = hsm.command(bin::certkeeper());
             command
@@ -519,15 +501,8 @@ mod copy_between_tokens {
                     .replace(':', ""),
             );
         }
-        let secret = |name: &str, text: &str| {
-            let path = work.path().join(name);
-            std::fs::write(&path, text).expect("write");
-            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-                .expect("chmod");
-            path
-        };
-        let from_pin = secret("from", &source.pin);
-        let to_pin = secret("to", &target.pin);
+        let from_pin = certkeeper_tests::support::secret_file(work.path(), "from", &source.pin);
+        let to_pin = certkeeper_tests::support::secret_file(work.path(), "to", &target.pin);
         let copy = |thumbprint: &str, extra: &[&str]| {
             hsm.command(bin::certkeeper())
                 .args([
@@ -700,19 +675,9 @@ fn a_container_goes_archive_to_drive_to_registry_to_drive_unchanged() {
     let real = vectors::folder("cryptopro");
     let work = temp_dir();
     let drive = work.path().join("usb");
-    std::fs::create_dir_all(drive.join("g2012256")).expect("mkdir");
-    for entry in std::fs::read_dir(real.join("g2012256")).expect("read") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), drive.join("g2012256").join(entry.file_name())).expect("copy");
-    }
+    certkeeper_tests::support::copy_dir(&real.join("g2012256"), &drive.join("g2012256"));
     let archive = work.path().join("archive.db");
-    let passphrase = work.path().join("passphrase");
-    std::fs::write(&passphrase, "p").expect("write");
-    std::fs::set_permissions(
-        &passphrase,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )
-    .expect("chmod");
+    let passphrase = certkeeper_tests::support::secret_file(work.path(), "passphrase", "p");
     let certkeeper = || {
         let mut command = std::process::Command::new(bin::certkeeper());
         command

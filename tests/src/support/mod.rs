@@ -166,3 +166,22 @@ pub fn exclusive(resource: &str) -> ExclusiveLock {
         .unwrap_or_else(|error| panic!("cannot lock {}: {error}", path.display()));
     ExclusiveLock { _file: file }
 }
+
+/// Writes `text` to `dir/name`, readable by its owner only: a passphrase, password or PIN file as a
+/// careful user keeps one.
+pub fn secret_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write the secret file");
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod 600 the secret file");
+    path
+}
+
+/// Copies the files of folder `from` into `to` (created): a container folder put on a drive.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the folder");
+    for entry in std::fs::read_dir(from).expect("read the folder") {
+        let entry = entry.expect("folder entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy a file");
+    }
+}
