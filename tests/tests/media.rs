@@ -742,4 +742,21 @@ fn a_container_goes_archive_to_drive_to_registry_to_drive_unchanged() {
     }
     let store = RegistryStore::new(&work.path().join("registry"), "anna");
     assert_eq!(store.list().expect("list").len(), 1);
+    // The copy out of the archive is recorded there (where the container now lives).
+    let output = certkeeper()
+        .args(["--json", "show", &thumbprint])
+        .output()
+        .expect("show");
+    let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let seen: Vec<&str> = shown["key_containers"][0]["seen"]
+        .as_array()
+        .expect("seen")
+        .iter()
+        .filter_map(|place| place["location"].as_str())
+        .collect();
+    assert!(
+        seen.iter()
+            .any(|location| location.starts_with(&format!("dir:{}", second.display()))),
+        "{seen:?}"
+    );
 }

@@ -105,13 +105,17 @@ fn place(medium: &str) -> Option<Place> {
     }
 }
 
+/// A container found for a copy, and — when it came from the archive — the open archive and its id
+/// there, so the copy can be recorded.
+struct Source {
+    name: String,
+    files: ContainerFiles,
+    archived: Option<(certkeeper_storage::Archive, i64)>,
+}
+
 /// The CryptoPro container of the certificate with `thumbprint`: from the archive, a folder (scanned)
 /// or the registry store.
-fn container_at(
-    context: &Context,
-    place: &Place,
-    thumbprint: &str,
-) -> Result<(String, ContainerFiles)> {
+fn container_at(context: &Context, place: &Place, thumbprint: &str) -> Result<Source> {
     let wanted = thumbprint.to_uppercase().replace([' ', ':'], "");
     let matches = |files: &ContainerFiles| {
         certkeeper_core::formats::cryptopro::parse_header(&files.header)
@@ -139,7 +143,12 @@ fn container_at(
             for container in archive.containers_for(id)? {
                 if container.kind == certkeeper_storage::keys::KeyKind::CryptoPro {
                     let (original, _) = archive.container_original(container.id)?;
-                    return Ok((container.name, ContainerFiles::from_der(&original)?));
+                    let files = ContainerFiles::from_der(&original)?;
+                    return Ok(Source {
+                        name: container.name,
+                        files,
+                        archived: Some((archive, container.id)),
+                    });
                 }
             }
             Err(not_found().into())
@@ -149,7 +158,11 @@ fn container_at(
                 if let certkeeper_core::formats::detect::Found::Container { path, .. } = found {
                     let files = ContainerFiles::read(&path)?;
                     if matches(&files) {
-                        return Ok((name_of(&files, &path), files));
+                        return Ok(Source {
+                            name: name_of(&files, &path),
+                            files,
+                            archived: None,
+                        });
                     }
                 }
             }
@@ -165,7 +178,11 @@ fn container_at(
                 })?
             {
                 if matches(&entry.files) {
-                    return Ok((name_of(&entry.files, &entry.folder), entry.files));
+                    return Ok(Source {
+                        name: name_of(&entry.files, &entry.folder),
+                        files: entry.files,
+                        archived: None,
+                    });
                 }
             }
             Err(not_found().into())
@@ -175,7 +192,11 @@ fn container_at(
 
 /// Copies a CryptoPro container byte for byte between the archive, folders and the registry store.
 fn copy_container(context: &Context, thumbprint: &str, from: &Place, to: &Place) -> Result<()> {
-    let (name, files) = container_at(context, from, thumbprint)?;
+    let Source {
+        name,
+        files,
+        archived,
+    } = container_at(context, from, thumbprint)?;
     let written = match to {
         Place::Dir(folder) => {
             let target = (0..1000)
@@ -213,6 +234,14 @@ fn copy_container(context: &Context, thumbprint: &str, from: &Place, to: &Place)
             .into());
         }
     };
+    // The archive knows where its containers live.
+    if let Some((mut archive, id)) = archived {
+        let medium = match to {
+            Place::Registry => "registry",
+            _ => "dir",
+        };
+        archive.record_copy(id, &format!("{medium}:{}", written.display()))?;
+    }
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
