@@ -553,9 +553,7 @@ fn unlock(
         }
     };
     let (kind, sbox) = kdf_and_sbox(header);
-    let mac_key: &[u8; 32] = mask[mask.len() - 32..]
-        .try_into()
-        .expect("masks are 32 or 64 bytes");
+    let mac_key = mask_mac_key(mask)?;
     let mut imit = Imit::new(mac_key, &[0; 8], sbox, KeyMeshing::None);
     imit.update(salt);
     if imit.finalize_mac() != mac {
@@ -579,6 +577,18 @@ fn unlock(
     } else {
         Err(FormatError::WrongContainerPassword)
     }
+}
+
+/// The MAC key of `masks.key`: the last 32 bytes of the mask.
+fn mask_mac_key(mask: &[u8]) -> Result<&[u8; 32], FormatError> {
+    mask.len()
+        .checked_sub(32)
+        .and_then(|start| mask[start..].try_into().ok())
+        .ok_or(FormatError::Der {
+            what: "masks.key",
+            offset: 0,
+            reason: "the mask is shorter than 32 bytes",
+        })
 }
 
 /// What goes into a container certkeeper writes.
@@ -613,9 +623,7 @@ fn masked_copy(
     use super::der::write;
     let mask = PrivateKey::generate(key.param_set())?.to_le_bytes();
     let salt = random(12)?;
-    let mac_key: &[u8; 32] = mask[mask.len() - 32..]
-        .try_into()
-        .expect("masks are 32 or 64 bytes");
+    let mac_key = mask_mac_key(&mask)?;
     let mut imit = Imit::new(mac_key, &[0; 8], sbox, KeyMeshing::None);
     imit.update(&salt);
     let masks = write::sequence(&[
@@ -650,7 +658,8 @@ pub fn build(
         (KdfHash::Streebog256, Sbox::Z)
     };
     let public = new.key.public_key();
-    let fingerprint: [u8; 8] = public.to_le_bytes()[..8].try_into().expect("8 bytes");
+    let mut fingerprint = [0u8; 8];
+    fingerprint.copy_from_slice(&public.to_le_bytes()[..8]);
     let has_password = !password.expose_secret().is_empty();
     let check = if has_password {
         password_mac(kind, &fingerprint, password, sbox)

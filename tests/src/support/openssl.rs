@@ -209,6 +209,26 @@ impl OpenSsl {
         self.issue_with_extensions(ca, subject, algorithm, days, "")
     }
 
+    /// A new key (`NAME.key.pem`) and a certificate request for `subject` signed with it.
+    fn key_and_request(
+        &self,
+        subject: &str,
+        algorithm: KeyAlgorithm,
+        name: &str,
+    ) -> (PathBuf, PathBuf) {
+        let key = self.generate_key(algorithm, name);
+        let csr = self.path(&format!("{name}.csr.pem"));
+        run(self
+            .command()
+            .args(["req", "-new", "-utf8", "-subj", subject])
+            .arg(algorithm.signature_digest())
+            .arg("-key")
+            .arg(&key)
+            .arg("-out")
+            .arg(&csr));
+        (key, csr)
+    }
+
     /// Like [`OpenSsl::issue`], valid from `not_before` to `not_after` (`YYYYMMDDHHMMSSZ`, past
     /// dates allowed): `openssl ca` with a throw-away database, since `openssl x509` of OpenSSL 3.0
     /// cannot set the dates.
@@ -222,16 +242,7 @@ impl OpenSsl {
     ) -> Issued {
         let serial = self.take_serial();
         let name = format!("dated-{}-{serial}", algorithm.name());
-        let key = self.generate_key(algorithm, &name);
-        let csr = self.path(&format!("{name}.csr.pem"));
-        run(self
-            .command()
-            .args(["req", "-new", "-utf8", "-subj", subject])
-            .arg(algorithm.signature_digest())
-            .arg("-key")
-            .arg(&key)
-            .arg("-out")
-            .arg(&csr));
+        let (key, csr) = self.key_and_request(subject, algorithm, &name);
         let database = self.path(&format!("{name}.index.txt"));
         std::fs::write(&database, "").expect("write the CA database");
         let serial_file = self.path(&format!("{name}.serial"));
@@ -285,16 +296,7 @@ impl OpenSsl {
     ) -> Issued {
         let serial = self.take_serial();
         let name = format!("user-{}-{serial}", algorithm.name());
-        let key = self.generate_key(algorithm, &name);
-        let csr = self.path(&format!("{name}.csr.pem"));
-        run(self
-            .command()
-            .args(["req", "-new", "-utf8", "-subj", subject])
-            .arg(algorithm.signature_digest())
-            .arg("-key")
-            .arg(&key)
-            .arg("-out")
-            .arg(&csr));
+        let (key, csr) = self.key_and_request(subject, algorithm, &name);
         let extensions = self.path(&format!("{name}.ext"));
         std::fs::write(
             &extensions,
