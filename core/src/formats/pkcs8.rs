@@ -106,7 +106,9 @@ pub fn parse_encrypted(bytes: &[u8], password: &[u8]) -> Result<KeyInfo, FormatE
         .required("encryptedData")?
         .expect(tag::OCTET_STRING, "encryptedData")?;
     let plain = pbe::decrypt(algorithm, data, password)?;
-    parse_private_key_info(&plain)
+    // A wrong password gives garbage: GOST CFB always "decrypts", and CBC padding comes out valid
+    // about once in 256 tries. Garbage is not a key, so it means the password did not fit.
+    parse_private_key_info(&plain).map_err(|_| FormatError::WrongFilePassword)
 }
 
 /// The private key of a file's bytes: DER, or the first private key block of a PEM file; encrypted
@@ -277,5 +279,58 @@ impl KeyInfo {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A P-256 key encrypted by `openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 1 -passout pass:right`.
+    const OPENSSL_AES_KEY: [u8; 238] = hex_literal::hex!(
+        "3081eb305606092a864886f70d01050d3049302806092a864886f70d01050c30"
+        "1b0408bb0a00c8b284d3c8020101300c06082a864886f70d02090500301d0609"
+        "60864801650304012a04107acfe86bca540158f33bf37fd618c8310481900c51"
+        "5903757d36249af0c25723d0981f7504780861cfa9f6ed54f9be69a08da2d2b9"
+        "9be9a84572e8ba062d1be15add7e4869e16ca57fb35e59e68b54d976be15dfe7"
+        "c24abca7af64125a88a47084afa963d8c6ccea9da34b5ec23a10acf09d0d1a8d"
+        "11d660b26aa8750fb6beef08fb37de7bf217c0e9e45e887ca46de2f78f1010cd"
+        "98fd37f230706158ee45e6fa23b9"
+    );
+
+    #[test]
+    fn a_wrong_password_that_passes_the_padding_check_is_still_a_wrong_password() {
+        let key = parse_encrypted(&OPENSSL_AES_KEY, b"right").expect("the right password");
+        assert_eq!(key.algorithm_oid, "1.2.840.10045.2.1");
+        // "wrong 545" decrypts this file to garbage that ends in valid CBC padding.
+        let mut fields = Reader::new(&OPENSSL_AES_KEY)
+            .required("file")
+            .expect("outer")
+            .children();
+        let algorithm = fields.required("algorithm").expect("algorithm");
+        let data = fields.required("data").expect("data");
+        let data = data.expect(tag::OCTET_STRING, "data").expect("octets");
+        assert!(pbe::decrypt(algorithm, data, b"wrong 545").is_ok());
+        assert!(matches!(
+            parse_encrypted(&OPENSSL_AES_KEY, b"wrong 545"),
+            Err(FormatError::WrongFilePassword)
+        ));
+    }
+
+    #[test]
+    fn a_wrong_password_on_a_gost_key_is_a_wrong_password() {
+        // CFB has no padding: every password "decrypts".
+        use super::super::der::write;
+        let key_info = write::sequence(&[
+            &write::integer(0),
+            &write::sequence(&[&write::oid("1.2.840.113549.1.1.1"), &[0x05, 0x00]]),
+            &write::octets(&write::sequence(&[&write::integer(0), &write::integer(7)])),
+        ]);
+        let file = encrypt(&key_info, b"right", pbe::Protection::Gost).expect("encrypt");
+        assert!(parse_encrypted(&file, b"right").is_ok());
+        assert!(matches!(
+            parse_encrypted(&file, b"wrong"),
+            Err(FormatError::WrongFilePassword)
+        ));
     }
 }
