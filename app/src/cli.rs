@@ -126,6 +126,13 @@ pub enum Command {
         /// Read the password of an archived container whose key is locked from this file.
         #[arg(long, value_name = "FILE")]
         key_password_file: Option<PathBuf>,
+        /// Read the PIN of the token that holds the key (when the archive keeps none) from this file.
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        /// A PKCS#11 module to look for tokens with (repeatable) [default: CERTKEEPER_PKCS11_MODULES,
+        /// else Rutoken's, OpenSC's and SoftHSM2's usual places].
+        #[arg(long = "pkcs11-module", value_name = "PATH")]
+        pkcs11_modules: Vec<PathBuf>,
     },
     /// Key media: tokens (PKCS#11) with their certificates and keys, and the registry store.
     #[command(subcommand)]

@@ -67,27 +67,34 @@ fn run(command: Command, context: &Context) -> Result<()> {
             batch,
             out,
             key_password_file,
-        } => match (input, batch, out) {
-            (_, Some(folder), Some(out)) => {
-                if commands::decrypt::decrypt_batch(
-                    context,
-                    &folder,
-                    &out,
-                    key_password_file.as_deref(),
-                )? {
-                    Ok(())
-                } else {
-                    Err(AppError::NotAllOpened.into())
+            pin_file,
+            pkcs11_modules,
+        } => {
+            let mut tokens = commands::decrypt::Tokens::new(&pkcs11_modules, pin_file.as_deref());
+            match (input, batch, out) {
+                (_, Some(folder), Some(out)) => {
+                    if commands::decrypt::decrypt_batch(
+                        context,
+                        &folder,
+                        &out,
+                        key_password_file.as_deref(),
+                        &mut tokens,
+                    )? {
+                        Ok(())
+                    } else {
+                        Err(AppError::NotAllOpened.into())
+                    }
                 }
+                (Some(input), _, _) => commands::decrypt::decrypt(
+                    context,
+                    &input,
+                    output.as_deref(),
+                    key_password_file.as_deref(),
+                    &mut tokens,
+                ),
+                _ => Err(AppError::SomethingUnreadable.into()),
             }
-            (Some(input), _, _) => commands::decrypt::decrypt(
-                context,
-                &input,
-                output.as_deref(),
-                key_password_file.as_deref(),
-            ),
-            _ => Err(AppError::SomethingUnreadable.into()),
-        },
+        }
         Command::Copy {
             thumbprint,
             from,

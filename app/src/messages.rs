@@ -469,17 +469,17 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             lang,
             (
                 format!(
-                    "No archived key opens this document. It was encrypted to: {}.",
+                    "No archived key opens this document, and no inserted token holds its key. It was encrypted to: {}.",
                     recipients.join("; ")
                 ),
-                "Find the key container or PFX of that certificate (a token, an old USB drive, another computer), import it with certkeeper import PATH, and run decrypt again.".into(),
+                "Find the key container or PFX of that certificate (an old USB drive, another computer), import it with certkeeper import PATH, or insert the token that holds it, and run decrypt again.".into(),
             ),
             (
                 format!(
-                    "Ни один ключ из архива не открывает этот документ. Он зашифрован для: {}.",
+                    "Ни один ключ из архива не открывает этот документ, и ни на одном вставленном токене его ключа нет. Он зашифрован для: {}.",
                     recipients.join("; ")
                 ),
-                "Найдите контейнер или PFX этого сертификата (токен, старая флешка, другой компьютер), импортируйте его командой certkeeper import ПУТЬ и повторите decrypt.".into(),
+                "Найдите контейнер или PFX этого сертификата (старая флешка, другой компьютер) и импортируйте его командой certkeeper import ПУТЬ или вставьте токен с этим ключом, затем повторите decrypt.".into(),
             ),
         ),
         AppError::PasswordsDiffer => Text::new(
@@ -610,6 +610,10 @@ fn describe_cms(error: &CmsError, lang: Lang) -> Text {
         CmsError::Crypto(error) => (
             (format!("A cryptographic step failed: {error}; nothing was written."), "Get the document again; if it keeps failing, send it to support.".into()),
             (format!("Ошибка криптографической операции: {error}; ничего не записано."), "Получите документ заново; если ошибка повторяется, отправьте его в поддержку.".into()),
+        ),
+        CmsError::Token { label, reason } => (
+            (format!("The token «{label}» that holds the key failed to open the document: {reason}; nothing was written."), "Keep the token inserted, check that its PIN is not locked (certkeeper media list), and try again.".into()),
+            (format!("Токен «{label}» с ключом не смог открыть документ: {reason}; ничего не записано."), "Не извлекайте токен, проверьте, что его PIN не заблокирован (certkeeper media list), и повторите.".into()),
         ),
         other => (
             (format!("The document cannot be opened: {other}."), "Get the document again; if it keeps failing, send it to support.".into()),
@@ -1024,6 +1028,11 @@ mod tests {
             .into(),
             AppError::NotAllOpened.into(),
             CmsError::Corrupted { reason: "tag" }.into(),
+            CmsError::Token {
+                label: "Rutoken".into(),
+                reason: "CKR_DEVICE_REMOVED".into(),
+            }
+            .into(),
             CmsError::Malformed {
                 offset: 10,
                 reason: "truncated",

@@ -760,3 +760,302 @@ fn a_container_goes_archive_to_drive_to_registry_to_drive_unchanged() {
         "{seen:?}"
     );
 }
+
+mod decrypt_with_a_token_key {
+    use certkeeper_tests::support::openssl::{Issued, KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::softhsm::SoftHsm;
+    use certkeeper_tests::support::{bin, run, secret_file, temp_dir};
+
+    /// Writes `issued`'s key and certificate onto the token under CKA_ID `id`, as a CA's
+    /// enrolment software leaves them (the key not extractable).
+    fn put_on_token(
+        hsm: &SoftHsm,
+        openssl: &OpenSsl,
+        token: &certkeeper_tests::support::softhsm::Token,
+        issued: &Issued,
+        id: &str,
+        usage: &str,
+    ) {
+        let key_der = openssl.path(&format!("key-{id}.der"));
+        let cert_der = openssl.path(&format!("cert-{id}.der"));
+        run(openssl
+            .command()
+            .args(["pkey", "-outform", "DER", "-in"])
+            .arg(&issued.key)
+            .arg("-out")
+            .arg(&key_der));
+        run(openssl
+            .command()
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&issued.cert)
+            .arg("-out")
+            .arg(&cert_der));
+        for (file, kind) in [(&key_der, "privkey"), (&cert_der, "cert")] {
+            let usage: &[&str] = if kind == "privkey" { &[usage] } else { &[] };
+            run(hsm
+                .pkcs11_tool()
+                .args([
+                    "--token-label",
+                    &token.label,
+                    "--login",
+                    "--pin",
+                    &token.pin,
+                ])
+                .arg("--write-object")
+                .arg(file)
+                .args([
+                    "--type",
+                    kind,
+                    "--id",
+                    id,
+                    "--label",
+                    &format!("{kind}-{id}"),
+                ])
+                .args(usage));
+        }
+    }
+
+    #[test]
+    fn documents_to_rsa_and_ec_keys_kept_only_on_a_token_open_there() {
+        let hsm = SoftHsm::new();
+        let token = hsm.init_token("Токен Бориса", "11111111", "24682468");
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("Token CA", KeyAlgorithm::Rsa2048);
+        let rsa = openssl.issue(&ca, "/CN=Борис RSA", KeyAlgorithm::Rsa2048, 30);
+        let ec = openssl.issue(&ca, "/CN=Борис EC", KeyAlgorithm::EcP256, 30);
+        put_on_token(&hsm, &openssl, &token, &rsa, "01", "--usage-decrypt");
+        put_on_token(&hsm, &openssl, &token, &ec, "02", "--usage-derive");
+
+        let work = temp_dir();
+        let passphrase = secret_file(work.path(), "passphrase", "архив");
+        let pin = secret_file(work.path(), "pin", &token.pin);
+        let wrong = secret_file(work.path(), "wrong", "00000000");
+        let archive = work.path().join("archive.db");
+        let certkeeper = || {
+            let mut command = hsm.command(bin::certkeeper());
+            command
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(&passphrase)
+                .env("CERTKEEPER_LANG", "en")
+                .stdin(std::process::Stdio::null());
+            command
+        };
+        run(certkeeper().arg("init"));
+
+        let plaintext: Vec<u8> = (0..300_000u32).map(|i| (i * 7 + i / 251) as u8).collect();
+        let documents = [
+            (
+                "rsa-v15",
+                openssl.cms_encrypt(&plaintext, &[&rsa], "-aes-256-cbc", &[]),
+            ),
+            (
+                "rsa-oaep",
+                openssl.cms_encrypt(
+                    &plaintext,
+                    &[&rsa],
+                    "-aes-128-gcm",
+                    &["-keyopt", "rsa_padding_mode:oaep"],
+                ),
+            ),
+            (
+                "ecdh",
+                openssl.cms_encrypt(&plaintext, &[&ec], "-aes-256-cbc", &[]),
+            ),
+        ];
+        for (name, document) in &documents {
+            let output = work.path().join(format!("{name}.out"));
+            let result = certkeeper()
+                .args(["--json", "decrypt", "--pkcs11-module"])
+                .arg(hsm.module())
+                .arg("--pin-file")
+                .arg(&pin)
+                .arg(document)
+                .arg("-o")
+                .arg(&output)
+                .output()
+                .expect("decrypt");
+            assert!(
+                result.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&result.stderr)
+            );
+            let opened: serde_json::Value = serde_json::from_slice(&result.stdout).expect("JSON");
+            assert_eq!(opened["token"], "Токен Бориса", "{name}: {opened}");
+            assert!(opened["certificate_id"].is_null(), "{opened}");
+            assert!(
+                opened["subject"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("Борис"),
+                "{opened}"
+            );
+            assert_eq!(
+                std::fs::read(&output).expect("output"),
+                plaintext,
+                "{name}: byte-identical"
+            );
+        }
+
+        // With the certificate archived (without its key), the archive's record is named too.
+        run(certkeeper().arg("import").arg(&rsa.cert));
+        let output = work.path().join("again.out");
+        let result = certkeeper()
+            .args(["--json", "decrypt", "--pkcs11-module"])
+            .arg(hsm.module())
+            .arg("--pin-file")
+            .arg(&pin)
+            .arg(&documents[0].1)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .expect("decrypt");
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        let opened: serde_json::Value = serde_json::from_slice(&result.stdout).expect("JSON");
+        assert_eq!(opened["certificate_id"], 1, "{opened}");
+
+        // A wrong PIN: said so with the token's state, nothing written, not tried again.
+        let output = work.path().join("wrong.out");
+        let result = certkeeper()
+            .args(["decrypt", "--pkcs11-module"])
+            .arg(hsm.module())
+            .arg("--pin-file")
+            .arg(&wrong)
+            .arg(&documents[2].1)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .expect("decrypt");
+        assert_eq!(result.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(
+            stderr.contains("Wrong PIN for token «Токен Бориса»"),
+            "{stderr}"
+        );
+        assert!(!output.exists());
+
+        // No token holds the key: the recipient is named, as before.
+        let stranger = openssl.issue(&ca, "/CN=Stranger", KeyAlgorithm::Rsa2048, 30);
+        let document = openssl.cms_encrypt(&plaintext, &[&stranger], "-aes-256-cbc", &[]);
+        let result = certkeeper()
+            .args(["decrypt", "--pkcs11-module"])
+            .arg(hsm.module())
+            .arg("--pin-file")
+            .arg(&pin)
+            .arg(&document)
+            .arg("-o")
+            .arg(work.path().join("stranger.out"))
+            .output()
+            .expect("decrypt");
+        assert_eq!(result.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(stderr.contains("No archived key opens"), "{stderr}");
+    }
+
+    /// The signing half of [`signing_on_the_token_verifies_with_openssl`], run as a child process
+    /// of it so that SoftHSM2 reads that test's private configuration (the environment of a test
+    /// process is not changed while it runs).
+    #[test]
+    fn sign_on_the_token_child() {
+        let Some(out) = std::env::var_os("CERTKEEPER_TEST_SIGN_OUT") else {
+            return;
+        };
+        let out = std::path::PathBuf::from(out);
+        let module = certkeeper_core::media::pkcs11::Module::load(std::path::Path::new(
+            &std::env::var_os("CERTKEEPER_TEST_MODULE").expect("module"),
+        ))
+        .expect("module");
+        let label = std::env::var("CERTKEEPER_TEST_TOKEN").expect("token");
+        let pin = certkeeper_core::secret::SecretString::from(
+            std::env::var("CERTKEEPER_TEST_PIN").expect("pin"),
+        );
+        for id in [1u8, 2] {
+            let key = module
+                .private_key(&label, &pin, &[id])
+                .expect("the key on the token");
+            let signature = key.sign_sha256(b"signed on the token").expect("sign");
+            std::fs::write(out.join(format!("signature-{id}")), signature).expect("write");
+        }
+    }
+
+    #[test]
+    fn signing_on_the_token_verifies_with_openssl() {
+        let hsm = SoftHsm::new();
+        let token = hsm.init_token("Токен для подписи", "11111111", "13571357");
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("Sign CA", KeyAlgorithm::Rsa2048);
+        let rsa = openssl.issue(&ca, "/CN=RSA signer", KeyAlgorithm::Rsa2048, 30);
+        let ec = openssl.issue(&ca, "/CN=EC signer", KeyAlgorithm::EcP256, 30);
+        put_on_token(&hsm, &openssl, &token, &rsa, "01", "--usage-sign");
+        put_on_token(&hsm, &openssl, &token, &ec, "02", "--usage-sign");
+        let work = temp_dir();
+        let child = hsm
+            .command(std::env::current_exe().expect("this test binary"))
+            .args([
+                "decrypt_with_a_token_key::sign_on_the_token_child",
+                "--exact",
+                "--nocapture",
+            ])
+            .env("CERTKEEPER_TEST_SIGN_OUT", work.path())
+            .env("CERTKEEPER_TEST_MODULE", hsm.module())
+            .env("CERTKEEPER_TEST_TOKEN", &token.label)
+            .env("CERTKEEPER_TEST_PIN", &token.pin)
+            .output()
+            .expect("the signing child");
+        assert!(
+            child.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&child.stdout),
+            String::from_utf8_lossy(&child.stderr)
+        );
+        let message = work.path().join("message");
+        std::fs::write(&message, b"signed on the token").expect("write");
+        for (issued, id) in [(&rsa, 1), (&ec, 2)] {
+            let raw = std::fs::read(work.path().join(format!("signature-{id}")))
+                .expect("the child signed");
+            let signature = if id == 2 {
+                // PKCS#11 gives r ‖ s; OpenSSL wants the DER ECDSA-Sig-Value.
+                assert_eq!(raw.len(), 64);
+                let integer = |half: &[u8]| {
+                    let mut bytes = half.to_vec();
+                    while bytes.len() > 1 && bytes[0] == 0 && bytes[1] & 0x80 == 0 {
+                        bytes.remove(0);
+                    }
+                    if bytes[0] & 0x80 != 0 {
+                        bytes.insert(0, 0);
+                    }
+                    [vec![0x02, bytes.len() as u8], bytes].concat()
+                };
+                let body = [integer(&raw[..32]), integer(&raw[32..])].concat();
+                [vec![0x30, body.len() as u8], body].concat()
+            } else {
+                raw
+            };
+            let signature_file = work.path().join(format!("signature-{id}.der"));
+            std::fs::write(&signature_file, &signature).expect("write");
+            let public = work.path().join(format!("public-{id}.pem"));
+            run(openssl
+                .command()
+                .args(["x509", "-pubkey", "-noout", "-in"])
+                .arg(&issued.cert)
+                .arg("-out")
+                .arg(&public));
+            let verified = run(openssl
+                .command()
+                .args(["dgst", "-sha256", "-verify"])
+                .arg(&public)
+                .arg("-signature")
+                .arg(&signature_file)
+                .arg(&message));
+            assert!(
+                String::from_utf8_lossy(&verified.stdout).contains("Verified OK"),
+                "signature {id}"
+            );
+        }
+    }
+}

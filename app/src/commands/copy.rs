@@ -55,7 +55,7 @@ fn module_with(modules: &[Module], label: &str) -> Result<usize> {
     .into())
 }
 
-fn pin(
+pub(crate) fn pin(
     context: &Context,
     module: &Module,
     label: &str,

@@ -10,6 +10,7 @@ use certkeeper_core::cms::recipients::{Recipient, RecipientId};
 use certkeeper_core::cms::signed::{self, Signer};
 use certkeeper_core::cms::{CmsError, Document, armor};
 use certkeeper_core::formats::pkcs8::KeyInfo;
+use certkeeper_core::media::pkcs11::{Module, TokenKey};
 use certkeeper_storage::catalog::Catalog;
 use certkeeper_storage::{Archive, ArchiveLocation};
 use serde::Serialize;
@@ -29,8 +30,11 @@ pub struct Opened {
     pub input: PathBuf,
     /// Where the content was written.
     pub output: PathBuf,
-    /// The archived certificate whose key opened it.
-    pub certificate_id: i64,
+    /// The archived certificate whose key opened it (null when a token's key opened it and its
+    /// certificate is not archived).
+    pub certificate_id: Option<i64>,
+    /// The label of the token whose key opened it, when the key is on a token.
+    pub token: Option<String>,
     /// Its subject's name.
     pub subject: String,
     /// Its serial number.
@@ -60,6 +64,117 @@ pub struct Wanted {
 #[derive(Default)]
 struct KeyCache {
     keys: HashMap<i64, KeyInfo>,
+}
+
+/// Tokens searched for a recipient's key when the archive keeps none. Modules are loaded at the
+/// first need; a token's PIN is asked (or read from the PIN file) only when a certificate on it is a
+/// recipient's, once per run, and never retried; the logged-in session lasts for the run.
+pub(crate) struct Tokens<'a> {
+    given: &'a [PathBuf],
+    pin_file: Option<&'a Path>,
+    modules: Option<Vec<Module>>,
+    keys: Vec<TokenHit>,
+}
+
+struct TokenHit {
+    key: TokenKey,
+    id: Vec<u8>,
+    certificate: Certificate,
+}
+
+/// How the content key was found.
+enum Through {
+    /// An archived certificate's key.
+    Archive(i64),
+    /// A key on a token, with the token's certificate.
+    Token(String, Box<Certificate>),
+}
+
+impl<'a> Tokens<'a> {
+    pub(crate) fn new(given: &'a [PathBuf], pin_file: Option<&'a Path>) -> Self {
+        Self {
+            given,
+            pin_file,
+            modules: None,
+            keys: Vec::new(),
+        }
+    }
+
+    /// The content key from a key on a token, when a token holds a recipient's certificate.
+    /// Tokens and modules that cannot be read are passed over (they hold nothing usable); once a
+    /// recipient's certificate is found, a wrong PIN or a token failure is the answer.
+    fn content_key(
+        &mut self,
+        context: &Context,
+        recipients: &[Recipient],
+    ) -> Result<Option<(Zeroizing<Vec<u8>>, Through)>> {
+        let try_key = |hit: &TokenHit, recipient: &Recipient| match recipient.unwrap_with(&hit.key)
+        {
+            Ok(key) => Ok(Some((
+                key,
+                Through::Token(
+                    hit.key.label().to_owned(),
+                    Box::new(hit.certificate.clone()),
+                ),
+            ))),
+            Err(CmsError::WrongKey) => Ok(None),
+            Err(other) => Err(anyhow::Error::from(other)),
+        };
+        for hit in &self.keys {
+            for recipient in recipients.iter().filter(|r| r.id.matches(&hit.certificate)) {
+                if let Some(found) = try_key(hit, recipient)? {
+                    return Ok(Some(found));
+                }
+            }
+        }
+        let given = self.given;
+        let modules = self.modules.get_or_insert_with(|| {
+            super::media::modules(given)
+                .iter()
+                .filter_map(|path| Module::load(path).ok())
+                .collect()
+        });
+        for module in modules.iter() {
+            let Ok(tokens) = module.tokens() else {
+                continue;
+            };
+            for token in tokens {
+                let Ok(certificates) = module.certificates(&token.label) else {
+                    continue;
+                };
+                for on_token in certificates {
+                    let Ok(certificate) = Certificate::from_der(&on_token.der) else {
+                        continue;
+                    };
+                    let Some(recipient) = recipients.iter().find(|r| r.id.matches(&certificate))
+                    else {
+                        continue;
+                    };
+                    if self
+                        .keys
+                        .iter()
+                        .any(|hit| hit.key.label() == token.label && hit.id == on_token.id)
+                    {
+                        continue;
+                    }
+                    let pin = super::copy::pin(context, module, &token.label, self.pin_file)?;
+                    let key = module.private_key(&token.label, &pin, &on_token.id)?;
+                    drop(pin);
+                    let hit = TokenHit {
+                        key,
+                        id: on_token.id,
+                        certificate,
+                    };
+                    let found = try_key(&hit, recipient);
+                    self.keys.push(hit);
+                    if let Some(found) = found? {
+                        return Ok(Some(found));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// The certificate ids a recipient names.
@@ -247,13 +362,22 @@ enum Failure {
 }
 
 /// Opens one document into `output` (atomically: a temporary file renamed only on success).
+/// Where `open_one` looks for a key: the archive (when it keeps one for a recipient, else `None`
+/// with what the public part said), then tokens.
+struct Keys<'a, 'b> {
+    archive: std::result::Result<&'a mut Archive, Vec<Wanted>>,
+    /// The archive's public part, to name the archived certificate of a token's key.
+    catalog: &'a Catalog,
+    cache: &'a mut KeyCache,
+    tokens: &'a mut Tokens<'b>,
+    key_password_file: Option<&'a Path>,
+}
+
 fn open_one(
     context: &Context,
-    archive: &mut Archive,
-    cache: &mut KeyCache,
+    keys: Keys<'_, '_>,
     input: &Path,
     output: &Path,
-    key_password_file: Option<&Path>,
 ) -> std::result::Result<Opened, Failure> {
     let other = |error: anyhow::Error| Failure::Other(error);
     if output.exists() {
@@ -280,17 +404,28 @@ fn open_one(
         ));
     }
     let cipher = document.envelope.cipher.name();
-    let (key, id) = match content_key(
-        context,
+    let Keys {
         archive,
+        catalog,
         cache,
-        &document.envelope.recipients,
+        tokens,
         key_password_file,
-    )
-    .map_err(other)?
-    {
-        Ok(found) => found,
-        Err(wanted) => return Err(Failure::NoKey(wanted)),
+    } = keys;
+    let recipients = &document.envelope.recipients;
+    let (archive, from_archive) = match archive {
+        Ok(archive) => {
+            let found = content_key(context, archive, cache, recipients, key_password_file)
+                .map_err(other)?;
+            (Some(archive), found)
+        }
+        Err(wanted) => (None, Err(wanted)),
+    };
+    let (key, through) = match from_archive {
+        Ok((key, id)) => (key, Through::Archive(id)),
+        Err(wanted) => match tokens.content_key(context, recipients).map_err(other)? {
+            Some(found) => found,
+            None => return Err(Failure::NoKey(wanted)),
+        },
     };
     let temporary = super::temporary_beside(output, "part");
     let inner = {
@@ -328,8 +463,9 @@ fn open_one(
                 1 << 16,
                 std::fs::File::open(&temporary).map_err(CmsError::Read)?,
             );
-            let archive: &Archive = archive;
+            let archive: Option<&Archive> = archive.as_deref();
             let find = |id: &RecipientId| -> Option<Certificate> {
+                let archive = archive?;
                 let ids = match id {
                     RecipientId::IssuerSerial { issuer, serial } => {
                         archive.find_by_issuer_serial(issuer, serial).ok()?
@@ -365,11 +501,26 @@ fn open_one(
             return Err(other(error));
         }
     };
-    let known = certificate(archive, id).map_err(other)?;
+    let (certificate_id, token, known) = match through {
+        Through::Archive(id) => {
+            let archive = archive.ok_or_else(|| other(AppError::SomethingUnreadable.into()))?;
+            (Some(id), None, certificate(archive, id).map_err(other)?)
+        }
+        Through::Token(label, certificate) => {
+            let issuer = certificate.issuer.to_string();
+            let ids = match archive {
+                Some(archive) => archive.find_by_issuer_serial(&issuer, &certificate.serial),
+                None => catalog.find_by_issuer_serial(&issuer, &certificate.serial),
+            };
+            let id = ids.ok().and_then(|ids| ids.first().copied());
+            (id, Some(label), Some(*certificate))
+        }
+    };
     Ok(Opened {
         input: input.to_path_buf(),
         output: output.to_path_buf(),
-        certificate_id: id,
+        certificate_id,
+        token,
         subject: known
             .as_ref()
             .map(|cert| cert.subject.display_name().to_owned())
@@ -406,38 +557,33 @@ pub fn decrypt(
     input: &Path,
     output: Option<&Path>,
     key_password_file: Option<&Path>,
+    tokens: &mut Tokens<'_>,
 ) -> Result<()> {
-    // The passphrase is asked only when the archive keeps a key for one of the recipients.
+    // The passphrase is asked only when the archive keeps a key for one of the recipients;
+    // otherwise the tokens are searched.
     let location = ArchiveLocation::resolve(context.archive.clone())?;
-    match precheck(&Catalog::open(&location)?, input) {
-        Ok(Precheck::KeyKept) => {}
-        Ok(Precheck::NoKey(wanted)) => {
-            return Err(AppError::NoKeyFits {
-                recipients: describe_wanted(&wanted, context),
-            }
-            .into());
+    let catalog = Catalog::open(&location)?;
+    let mut opened;
+    let archive = match precheck(&catalog, input) {
+        Ok(Precheck::KeyKept) => {
+            opened = open_archive(context)?;
+            Ok(&mut opened)
         }
-        Err(Failure::NoKey(wanted)) => {
-            return Err(AppError::NoKeyFits {
-                recipients: describe_wanted(&wanted, context),
-            }
-            .into());
-        }
+        Ok(Precheck::NoKey(wanted)) | Err(Failure::NoKey(wanted)) => Err(wanted),
         Err(Failure::Other(error)) => return Err(error),
-    }
-    let mut archive = open_archive(context)?;
+    };
     let output = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| default_output(input, None));
     let mut cache = KeyCache::default();
-    match open_one(
-        context,
-        &mut archive,
-        &mut cache,
-        input,
-        &output,
+    let keys = Keys {
+        archive,
+        catalog: &catalog,
+        cache: &mut cache,
+        tokens,
         key_password_file,
-    ) {
+    };
+    match open_one(context, keys, input, &output) {
         Ok(opened) => {
             let mut out = std::io::stdout().lock();
             if context.json {
@@ -445,12 +591,11 @@ pub fn decrypt(
             } else {
                 writeln!(
                     out,
-                    "{} {} → {} ({} {} «{}», {} {})",
+                    "{} {} → {} ({} «{}», {} {})",
                     context.lang.pick("Opened", "Открыт"),
                     opened.input.display(),
                     opened.output.display(),
-                    context.lang.pick("certificate", "сертификат"),
-                    opened.certificate_id,
+                    opened_with(&opened, context),
                     opened.subject,
                     context.lang.pick("cipher", "шифр"),
                     opened.cipher
@@ -465,6 +610,23 @@ pub fn decrypt(
         }
         .into()),
         Err(Failure::Other(error)) => Err(error),
+    }
+}
+
+/// "certificate 12", "key on token «Rutoken»" or both.
+fn opened_with(opened: &Opened, context: &Context) -> String {
+    let lang = context.lang;
+    match (&opened.token, opened.certificate_id) {
+        (Some(label), Some(id)) => format!(
+            "{} «{label}», {} {id}",
+            lang.pick("key on token", "ключ на токене"),
+            lang.pick("certificate", "сертификат")
+        ),
+        (Some(label), None) => {
+            format!("{} «{label}»,", lang.pick("key on token", "ключ на токене"))
+        }
+        (None, Some(id)) => format!("{} {id}", lang.pick("certificate", "сертификат")),
+        (None, None) => String::new(),
     }
 }
 
@@ -536,6 +698,7 @@ pub fn decrypt_batch(
     folder: &Path,
     out: &Path,
     key_password_file: Option<&Path>,
+    tokens: &mut Tokens<'_>,
 ) -> Result<bool> {
     let location = ArchiveLocation::resolve(context.archive.clone())?;
     let catalog = Catalog::open(&location)?;
@@ -595,18 +758,29 @@ pub fn decrypt_batch(
                     archive = Some(open_archive(context)?);
                 }
                 match archive.as_mut() {
-                    Some(archive) => open_one(
-                        context,
-                        archive,
-                        &mut cache,
-                        &input,
-                        &target,
-                        key_password_file,
-                    ),
+                    Some(archive) => {
+                        let keys = Keys {
+                            archive: Ok(archive),
+                            catalog: &catalog,
+                            cache: &mut cache,
+                            tokens,
+                            key_password_file,
+                        };
+                        open_one(context, keys, &input, &target)
+                    }
                     None => continue,
                 }
             }
-            Ok(Precheck::NoKey(wanted)) => Err(Failure::NoKey(wanted)),
+            Ok(Precheck::NoKey(wanted)) => {
+                let keys = Keys {
+                    archive: Err(wanted),
+                    catalog: &catalog,
+                    cache: &mut cache,
+                    tokens,
+                    key_password_file,
+                };
+                open_one(context, keys, &input, &target)
+            }
             Err(failure) => Err(failure),
         };
         let item = match outcome {
@@ -625,8 +799,8 @@ pub fn decrypt_batch(
                     context
                         .lang
                         .pick(
-                            "no archived key fits; encrypted to:",
-                            "ни один ключ из архива не подходит; зашифрован для:",
+                            "no archived key or token key fits; encrypted to:",
+                            "не подходит ни ключ из архива, ни ключ на токене; зашифрован для:",
                         )
                         .to_owned(),
                 ),
@@ -661,12 +835,11 @@ pub fn decrypt_batch(
                 ),
                 (Some(opened), _) => writeln!(
                     stdout,
-                    "{}  {} → {}  ({} {} «{}»)",
+                    "{}  {} → {}  ({} «{}»)",
                     lang.pick("opened ", "открыт "),
                     item.input.display(),
                     opened.output.display(),
-                    lang.pick("certificate", "сертификат"),
-                    opened.certificate_id,
+                    opened_with(opened, context),
                     opened.subject
                 ),
                 (None, reason) => writeln!(

@@ -66,6 +66,14 @@ pub enum CmsError {
     /// A cryptographic step failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// The token holding the recipient's key failed the operation.
+    #[error("token {label}: {reason}")]
+    Token {
+        /// The token's label.
+        label: String,
+        /// What the module said.
+        reason: String,
+    },
 }
 
 impl From<FormatError> for CmsError {

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 
 use super::CmsError;
 use crate::cert::Name;
-use crate::crypto::gost::{ParamSet, PrivateKey, PublicKey};
+use crate::crypto::gost::{ParamSet, PublicKey};
 use crate::formats::der::{self, Reader, Tlv, tag};
 use crate::formats::pkcs8::KeyInfo;
 
@@ -30,6 +30,18 @@ pub enum RecipientId {
     },
     /// The certificate's subject key identifier, uppercase hex.
     SubjectKeyId(String),
+}
+
+impl RecipientId {
+    /// Whether `certificate` is the one this recipient names.
+    pub fn matches(&self, certificate: &crate::cert::Certificate) -> bool {
+        match self {
+            Self::IssuerSerial { issuer, serial } => {
+                certificate.serial == *serial && certificate.issuer.to_string() == *issuer
+            }
+            Self::SubjectKeyId(id) => certificate.subject_key_id.as_deref() == Some(id.as_str()),
+        }
+    }
 }
 
 impl std::fmt::Display for RecipientId {
@@ -229,22 +241,101 @@ fn key_agreement(info: Tlv<'_>) -> Result<Vec<Recipient>, CmsError> {
     Ok(recipients)
 }
 
+/// The padding of an RSA key transport recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RsaPadding {
+    /// PKCS#1 v1.5.
+    Pkcs1v15,
+    /// OAEP with SHA-1 and MGF1-SHA-1 (the default parameters).
+    OaepSha1,
+    /// OAEP with SHA-256 and MGF1-SHA-256.
+    OaepSha256,
+}
+
+/// Which VKO a GOST recipient needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vko {
+    /// VKO GOST R 34.10-2001 (GOST R 34.11-94 of the shared point), 8-byte UKM.
+    Gost2001,
+    /// VKO GOST R 34.10-2012 with a 256-bit result.
+    Gost2012_256,
+    /// VKO GOST R 34.10-2012 with a 512-bit result.
+    Gost2012_512,
+}
+
+/// A recipient's private key, doing its one private operation where the key lives: in memory (a
+/// key taken out of the archive or a file, [`KeyInfo`]) or on a token, where the key never leaves.
+/// Everything around the operation (KDFs, key unwrapping) is done by [`Recipient::unwrap_with`].
+pub trait RecipientKey {
+    /// RSA decryption of an encrypted content key.
+    fn rsa_decrypt(
+        &self,
+        padding: RsaPadding,
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CmsError>;
+    /// The P-256 ECDH shared secret (the x coordinate) with `peer`, a SEC 1 point.
+    fn ecdh_p256(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, CmsError>;
+    /// The VKO key-encryption key with the sender's ephemeral key and the UKM.
+    fn vko(&self, kind: Vko, peer: &PublicKey, ukm: &[u8]) -> Result<Zeroizing<Vec<u8>>, CmsError>;
+}
+
+impl RecipientKey for KeyInfo {
+    fn rsa_decrypt(
+        &self,
+        padding: RsaPadding,
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        use rsa::pkcs8::DecodePrivateKey;
+        let private = rsa::PrivateKey::from_pkcs8_der(&self.der).map_err(|_| CmsError::WrongKey)?;
+        match padding {
+            RsaPadding::Pkcs1v15 => private.decrypt(rsa::Pkcs1v15Encrypt, ciphertext),
+            RsaPadding::OaepSha1 => private.decrypt(rsa::Oaep::<sha1::Sha1>::new(), ciphertext),
+            RsaPadding::OaepSha256 => private.decrypt(rsa::Oaep::<sha2::Sha256>::new(), ciphertext),
+        }
+        .map(Zeroizing::new)
+        .map_err(|_| CmsError::WrongKey)
+    }
+
+    fn ecdh_p256(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        use p256::pkcs8::DecodePrivateKey;
+        let secret = p256::SecretKey::from_pkcs8_der(&self.der).map_err(|_| CmsError::WrongKey)?;
+        let originator = p256::PublicKey::from_sec1_bytes(peer)
+            .map_err(|_| malformed("the originator's key is not a P-256 point"))?;
+        let shared = p256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), originator.as_affine());
+        Ok(Zeroizing::new(shared.raw_secret_bytes().to_vec()))
+    }
+
+    fn vko(&self, kind: Vko, peer: &PublicKey, ukm: &[u8]) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        use crate::crypto::gost::vko;
+        let own = self.gost.as_ref().ok_or(CmsError::WrongKey)?;
+        Ok(match kind {
+            Vko::Gost2001 => {
+                let ukm: &[u8; 8] = ukm
+                    .try_into()
+                    .map_err(|_| malformed("the UKM is not 8 bytes"))?;
+                Zeroizing::new(vko::vko_2001(own, peer, ukm)?.to_vec())
+            }
+            Vko::Gost2012_256 => Zeroizing::new(vko::vko_2012_256(own, peer, ukm)?.to_vec()),
+            Vko::Gost2012_512 => Zeroizing::new(vko::vko_2012_512(own, peer, ukm)?.to_vec()),
+        })
+    }
+}
+
 impl Recipient {
     /// Takes the content-encryption key out with the recipient's private key (PKCS#8).
     pub fn unwrap_key(&self, key: &KeyInfo) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        self.unwrap_with(key)
+    }
+
+    /// Takes the content-encryption key out with the recipient's private key, wherever it lives.
+    pub fn unwrap_with(&self, key: &dyn RecipientKey) -> Result<Zeroizing<Vec<u8>>, CmsError> {
         if let Some(agreement) = &self.agreement {
             return self.unwrap_ecdh(agreement, key);
         }
         match self.algorithm.as_str() {
             RSA | RSA_OAEP => self.unwrap_rsa(key),
-            GOST_2001 | GOST_2001_DH | GOST_2012_256 | GOST_2012_512 => {
-                let own = key.gost.as_ref().ok_or(CmsError::WrongKey)?;
-                self.unwrap_gost_4490(own)
-            }
-            KUZNYECHIK_KEXP15 | MAGMA_KEXP15 => {
-                let own = key.gost.as_ref().ok_or(CmsError::WrongKey)?;
-                self.unwrap_kexp15(own)
-            }
+            GOST_2001 | GOST_2001_DH | GOST_2012_256 | GOST_2012_512 => self.unwrap_gost_4490(key),
+            KUZNYECHIK_KEXP15 | MAGMA_KEXP15 => self.unwrap_kexp15(key),
             other => Err(CmsError::Unsupported {
                 what: format!("key transport algorithm {other}"),
             }),
@@ -254,9 +345,8 @@ impl Recipient {
     fn unwrap_ecdh(
         &self,
         agreement: &Agreement,
-        key: &KeyInfo,
+        key: &dyn RecipientKey,
     ) -> Result<Zeroizing<Vec<u8>>, CmsError> {
-        use p256::pkcs8::DecodePrivateKey;
         let hash = match self.algorithm.as_str() {
             // dhSinglePass-stdDH-*kdf-scheme and dhSinglePass-cofactorDH-*kdf-scheme (RFC 5753); the
             // cofactor of P-256 is 1, so both give the same shared secret.
@@ -285,10 +375,7 @@ impl Recipient {
                 });
             }
         };
-        let secret = p256::SecretKey::from_pkcs8_der(&key.der).map_err(|_| CmsError::WrongKey)?;
-        let originator = p256::PublicKey::from_sec1_bytes(&agreement.originator)
-            .map_err(|_| malformed("the originator's key is not a P-256 point"))?;
-        let shared = p256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), originator.as_affine());
+        let shared = key.ecdh_p256(&agreement.originator)?;
         // ECC-CMS-SharedInfo ::= SEQUENCE { keyInfo, entityUInfo [0] OPTIONAL, suppPubInfo [2] }.
         use crate::formats::der::write;
         let mut parts = vec![agreement.wrap.clone()];
@@ -301,7 +388,7 @@ impl Recipient {
         ));
         let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
         let shared_info = write::sequence(&refs);
-        let kek = x963_kdf(hash, shared.raw_secret_bytes(), &shared_info, key_len);
+        let kek = x963_kdf(hash, &shared, &shared_info, key_len);
         if wrap_oid == "1.2.840.113549.1.9.16.3.6" {
             des3_key_unwrap(&kek, &self.encrypted_key)
         } else {
@@ -309,35 +396,25 @@ impl Recipient {
         }
     }
 
-    fn unwrap_rsa(&self, key: &KeyInfo) -> Result<Zeroizing<Vec<u8>>, CmsError> {
-        use rsa::pkcs8::DecodePrivateKey;
-        let private = rsa::PrivateKey::from_pkcs8_der(&key.der).map_err(|_| CmsError::WrongKey)?;
-        let plain = if self.algorithm == RSA_OAEP {
-            let (hash, mgf_hash) = oaep_hashes(&self.algorithm_params)?;
-            let padding = match (hash.as_str(), mgf_hash.as_str()) {
-                ("sha1", "sha1") => rsa::Oaep::<sha1::Sha1>::new(),
-                ("sha256", "sha256") => {
-                    return private
-                        .decrypt(rsa::Oaep::<sha2::Sha256>::new(), &self.encrypted_key)
-                        .map(Zeroizing::new)
-                        .map_err(|_| CmsError::WrongKey);
-                }
+    fn unwrap_rsa(&self, key: &dyn RecipientKey) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        let padding = if self.algorithm == RSA_OAEP {
+            match oaep_hashes(&self.algorithm_params)? {
+                (hash, mgf) if hash == "sha1" && mgf == "sha1" => RsaPadding::OaepSha1,
+                (hash, mgf) if hash == "sha256" && mgf == "sha256" => RsaPadding::OaepSha256,
                 (hash, mgf) => {
                     return Err(CmsError::Unsupported {
                         what: format!("RSA-OAEP with {hash} and MGF1-{mgf}"),
                     });
                 }
-            };
-            private.decrypt(padding, &self.encrypted_key)
+            }
         } else {
-            private.decrypt(rsa::Pkcs1v15Encrypt, &self.encrypted_key)
+            RsaPadding::Pkcs1v15
         };
-        plain.map(Zeroizing::new).map_err(|_| CmsError::WrongKey)
+        key.rsa_decrypt(padding, &self.encrypted_key)
     }
 
-    fn unwrap_gost_4490(&self, own: &PrivateKey) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+    fn unwrap_gost_4490(&self, key: &dyn RecipientKey) -> Result<Zeroizing<Vec<u8>>, CmsError> {
         use crate::crypto::gost::gost28147::{Sbox, unwrap_cryptopro};
-        use crate::crypto::gost::vko;
         // GostR3410-KeyTransport ::= SEQUENCE { sessionEncryptedKey, transportParameters [0] }.
         let transport = Reader::new(&self.encrypted_key).required("GostR3410-KeyTransport")?;
         let mut fields = transport.children();
@@ -376,21 +453,26 @@ impl Recipient {
         if encrypted.len() != 32 || mac.len() != 4 {
             return Err(malformed("the wrapped key has the wrong size"));
         }
-        let kek = match self.algorithm.as_str() {
-            GOST_2001 | GOST_2001_DH => vko::vko_2001(own, &ephemeral, &ukm)?,
+        let kind = match self.algorithm.as_str() {
+            GOST_2001 | GOST_2001_DH => Vko::Gost2001,
             // 2012 keys of both sizes: VKO with Streebog-256, as RFC 4490's successors and
             // OpenSSL's GOST engine use with GOST 28147-89.
-            _ => vko::vko_2012_256(own, &ephemeral, &ukm)?,
+            _ => Vko::Gost2012_256,
         };
+        let kek: Zeroizing<[u8; 32]> = Zeroizing::new(
+            key.vko(kind, &ephemeral, &ukm)?
+                .as_slice()
+                .try_into()
+                .map_err(|_| CmsError::WrongKey)?,
+        );
         let wrapped = [&ukm[..], encrypted, mac].concat();
         let key = unwrap_cryptopro(&kek, &wrapped, sbox).map_err(|_| CmsError::WrongKey)?;
         Ok(Zeroizing::new(key.to_vec()))
     }
 
-    fn unwrap_kexp15(&self, own: &PrivateKey) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+    fn unwrap_kexp15(&self, key: &dyn RecipientKey) -> Result<Zeroizing<Vec<u8>>, CmsError> {
         use crate::crypto::gost::kdf::kdf_tree_256;
         use crate::crypto::gost::r3413::kimp15;
-        use crate::crypto::gost::vko;
         // GostR3410-KeyTransport (RFC 9337) ::= SEQUENCE { encryptedKey, ephemeralPublicKey, ukm }.
         let transport = Reader::new(&self.encrypted_key).required("GostR3410-KeyTransport")?;
         let mut fields = transport.children();
@@ -412,10 +494,11 @@ impl Recipient {
         if vko_ukm == [0u8; 16] {
             vko_ukm[0] = 1;
         }
-        let keys: Zeroizing<Vec<u8>> = if own.param_set().bits() == 512 {
-            Zeroizing::new(vko::vko_2012_512(own, &ephemeral, &vko_ukm)?.to_vec())
+        // The ephemeral key is on the recipient's curve, so its size is the recipient key's.
+        let keys: Zeroizing<Vec<u8>> = if ephemeral.param_set().bits() == 512 {
+            key.vko(Vko::Gost2012_512, &ephemeral, &vko_ukm)?
         } else {
-            let kek = vko::vko_2012_256(own, &ephemeral, &vko_ukm)?;
+            let kek = key.vko(Vko::Gost2012_256, &ephemeral, &vko_ukm)?;
             kdf_tree_256(&kek[..], b"kdf tree", &ukm[16..24], 1, 64)?
         };
         let mac_key: &[u8; 32] = keys[..32].try_into().map_err(|_| CmsError::WrongKey)?;

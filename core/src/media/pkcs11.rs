@@ -639,3 +639,229 @@ pub fn copy_certificate(
         .map_err(|error| target_module.failed(target_label, error))?;
     Ok(())
 }
+
+/// A certificate on a token with the CKA_ID that links it to its key.
+#[derive(Debug, Clone)]
+pub struct TokenCertificate {
+    /// CKA_ID.
+    pub id: Vec<u8>,
+    /// The certificate's DER.
+    pub der: Vec<u8>,
+}
+
+impl Module {
+    /// The X.509 certificates on token `label` (public objects: no PIN needed).
+    pub fn certificates(&self, label: &str) -> Result<Vec<TokenCertificate>, TokenError> {
+        let session = self.session(label, None)?;
+        let handles = session
+            .find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE)])
+            .map_err(|error| self.failed(label, error))?;
+        let mut found = Vec::new();
+        for handle in handles {
+            let (mut id, mut der) = (Vec::new(), None);
+            for attribute in session
+                .get_attributes(handle, &[AttributeType::Id, AttributeType::Value])
+                .map_err(|error| self.failed(label, error))?
+            {
+                match attribute {
+                    Attribute::Id(bytes) => id = bytes,
+                    Attribute::Value(bytes) => der = Some(bytes),
+                    _ => {}
+                }
+            }
+            if let Some(der) = der {
+                found.push(TokenCertificate { id, der });
+            }
+        }
+        Ok(found)
+    }
+
+    /// The private key with CKA_ID `id` on token `label`, in a session logged in with `pin` (one
+    /// attempt). The key stays on the token; [`TokenKey`] has it do its operations there.
+    pub fn private_key(
+        &self,
+        label: &str,
+        pin: &SecretString,
+        id: &[u8],
+    ) -> Result<TokenKey, TokenError> {
+        let session = self.open(label, Some(pin), false)?;
+        let handle = find_one(&session, ObjectClass::PRIVATE_KEY, id)
+            .map_err(|error| self.failed(label, error))?
+            .ok_or_else(|| TokenError::NotFound {
+                label: label.to_owned(),
+                what: format!("private key {}", hex(id)),
+            })?;
+        Ok(TokenKey {
+            label: label.to_owned(),
+            session,
+            handle,
+        })
+    }
+}
+
+/// A private key on a token, usable while its logged-in session lasts (the PIN is not kept).
+pub struct TokenKey {
+    label: String,
+    session: Session,
+    handle: cryptoki::object::ObjectHandle,
+}
+
+impl std::fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKey")
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenKey {
+    /// The token's label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn failed(&self, error: Pkcs11Error) -> crate::cms::CmsError {
+        match error {
+            // The token says the data does not fit this key: like a wrong key in memory.
+            Pkcs11Error::Pkcs11(
+                RvError::EncryptedDataInvalid
+                | RvError::EncryptedDataLenRange
+                | RvError::DataInvalid
+                | RvError::DomainParamsInvalid,
+                _,
+            ) => crate::cms::CmsError::WrongKey,
+            Pkcs11Error::Pkcs11(RvError::KeyFunctionNotPermitted, _) => {
+                crate::cms::CmsError::Token {
+                    label: self.label.clone(),
+                    reason: "the token does not allow this key to decrypt (its CKA_DECRYPT or \
+                             CKA_DERIVE attribute is off)"
+                        .to_owned(),
+                }
+            }
+            other => crate::cms::CmsError::Token {
+                label: self.label.clone(),
+                reason: other.to_string(),
+            },
+        }
+    }
+
+    /// Signs `data` on the token: RSA PKCS#1 v1.5 with SHA-256, or ECDSA over SHA-256 (the
+    /// signature as r ‖ s), as the key's type says.
+    pub fn sign_sha256(&self, data: &[u8]) -> Result<Vec<u8>, TokenError> {
+        use cryptoki::mechanism::Mechanism;
+        use cryptoki::object::KeyType;
+        let on_token = |error| TokenError::Failed {
+            label: self.label.clone(),
+            reason: Pkcs11Error::to_string(&error),
+        };
+        let kind = self
+            .session
+            .get_attributes(self.handle, &[AttributeType::KeyType])
+            .map_err(on_token)?
+            .into_iter()
+            .find_map(|attribute| match attribute {
+                Attribute::KeyType(kind) => Some(kind),
+                _ => None,
+            });
+        match kind {
+            Some(KeyType::RSA) => self
+                .session
+                .sign(&Mechanism::Sha256RsaPkcs, self.handle, data)
+                .map_err(on_token),
+            Some(KeyType::EC) => {
+                use digest::Digest;
+                self.session
+                    .sign(&Mechanism::Ecdsa, self.handle, &sha2::Sha256::digest(data))
+                    .map_err(on_token)
+            }
+            other => Err(TokenError::Failed {
+                label: self.label.clone(),
+                reason: format!(
+                    "signing with {} keys on a token is not supported",
+                    other.map(key_type_name).unwrap_or_else(|| "unknown".into())
+                ),
+            }),
+        }
+    }
+}
+
+impl crate::cms::recipients::RecipientKey for TokenKey {
+    fn rsa_decrypt(
+        &self,
+        padding: crate::cms::recipients::RsaPadding,
+        ciphertext: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, crate::cms::CmsError> {
+        use crate::cms::recipients::RsaPadding;
+        use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsOaepParams, PkcsOaepSource};
+        use cryptoki::mechanism::{Mechanism, MechanismType};
+        let mechanism = match padding {
+            RsaPadding::Pkcs1v15 => Mechanism::RsaPkcs,
+            RsaPadding::OaepSha1 => Mechanism::RsaPkcsOaep(PkcsOaepParams::new(
+                MechanismType::SHA1,
+                PkcsMgfType::MGF1_SHA1,
+                PkcsOaepSource::empty(),
+            )),
+            RsaPadding::OaepSha256 => Mechanism::RsaPkcsOaep(PkcsOaepParams::new(
+                MechanismType::SHA256,
+                PkcsMgfType::MGF1_SHA256,
+                PkcsOaepSource::empty(),
+            )),
+        };
+        self.session
+            .decrypt(&mechanism, self.handle, ciphertext)
+            .map(zeroize::Zeroizing::new)
+            .map_err(|error| self.failed(error))
+    }
+
+    fn ecdh_p256(&self, peer: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, crate::cms::CmsError> {
+        use cryptoki::mechanism::Mechanism;
+        use cryptoki::mechanism::elliptic_curve::{EcKdf, Ecdh1DeriveParams};
+        use cryptoki::object::KeyType;
+        // The shared secret as a session object the token lets go of, read once and destroyed.
+        let derived = self
+            .session
+            .derive_key(
+                &Mechanism::Ecdh1Derive(Ecdh1DeriveParams::new(EcKdf::null(), peer)),
+                self.handle,
+                &[
+                    Attribute::Class(ObjectClass::SECRET_KEY),
+                    Attribute::KeyType(KeyType::GENERIC_SECRET),
+                    Attribute::Token(false),
+                    Attribute::Sensitive(false),
+                    Attribute::Extractable(true),
+                    Attribute::ValueLen(32.into()),
+                ],
+            )
+            .map_err(|error| self.failed(error))?;
+        let value = self
+            .session
+            .get_attributes(derived, &[AttributeType::Value])
+            .map_err(|error| self.failed(error));
+        let _ = self.session.destroy_object(derived);
+        value?
+            .into_iter()
+            .find_map(|attribute| match attribute {
+                Attribute::Value(value) => Some(zeroize::Zeroizing::new(value)),
+                _ => None,
+            })
+            .ok_or_else(|| crate::cms::CmsError::Token {
+                label: self.label.clone(),
+                reason: "the token gave no shared secret".to_owned(),
+            })
+    }
+
+    fn vko(
+        &self,
+        _kind: crate::cms::recipients::Vko,
+        _peer: &crate::crypto::gost::PublicKey,
+        _ukm: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, crate::cms::CmsError> {
+        Err(crate::cms::CmsError::Unsupported {
+            what: format!(
+                "GOST key agreement with a key that stays on token {} (copy the container to \
+                 the archive, or open the document with the token's own software)",
+                self.label
+            ),
+        })
+    }
+}
