@@ -231,6 +231,38 @@ pub enum MediaCommand {
         #[arg(long, value_name = "FILE", requires = "token")]
         pin_file: Option<PathBuf>,
     },
+    /// Generate a key pair on a token: the private key never leaves it (unless --extractable).
+    ///
+    /// RSA and EC through the standard mechanisms, GOST R 34.10-2012 through the TC26 ones
+    /// (Rutoken and other Russian tokens). Prints the new keys' CKA_ID; --public-key-out writes the
+    /// public key (PEM) for a certificate request.
+    Keygen {
+        /// The token (its label).
+        #[arg(long, value_name = "LABEL")]
+        token: String,
+        /// rsa2048, rsa3072, rsa4096, ec-p256, ec-p384, gost2012-256[:A|B|C|XA|XB|TC26-A..D]
+        /// (CryptoPro A by default) or gost2012-512[:A|B|C].
+        #[arg(long, value_name = "ALGORITHM")]
+        algorithm: String,
+        /// CKA_LABEL of the new keys.
+        #[arg(long, value_name = "NAME", default_value = "certkeeper")]
+        label: String,
+        /// CKA_ID of the new keys, hex [default: random].
+        #[arg(long, value_name = "HEX")]
+        id: Option<String>,
+        /// Let the private key leave the token later (copies to another token).
+        #[arg(long)]
+        extractable: bool,
+        /// Read the token's user PIN from this file [default: asked].
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        /// Write the public key here (PEM).
+        #[arg(long, value_name = "PATH")]
+        public_key_out: Option<PathBuf>,
+        /// A PKCS#11 module to use (repeatable).
+        #[arg(long = "pkcs11-module", value_name = "PATH")]
+        pkcs11_modules: Vec<PathBuf>,
+    },
     /// Print smart card readers and tokens as they are connected, inserted and removed (PC/SC).
     ///
     /// With --json, one JSON object per line: {"event": "reader_added"|"reader_removed"|

@@ -125,6 +125,28 @@ fn run(command: Command, context: &Context) -> Result<()> {
             token.as_deref(),
             pin_file.as_deref(),
         ),
+        Command::Media(cli::MediaCommand::Keygen {
+            token,
+            algorithm,
+            label,
+            id,
+            extractable,
+            pin_file,
+            public_key_out,
+            pkcs11_modules,
+        }) => commands::media::keygen(
+            context,
+            &commands::media::Keygen {
+                token: &token,
+                algorithm: &algorithm,
+                label: &label,
+                id: id.as_deref(),
+                extractable,
+                pin_file: pin_file.as_deref(),
+                public_key_out: public_key_out.as_deref(),
+                modules: &pkcs11_modules,
+            },
+        ),
         Command::Media(cli::MediaCommand::Watch { seconds }) => {
             commands::media::watch(context, seconds)
         }

@@ -197,6 +197,18 @@ pub enum AppError {
         /// As given.
         medium: String,
     },
+    /// `media keygen --algorithm` names no algorithm certkeeper knows.
+    #[error("unknown key algorithm {given}")]
+    UnknownKeyAlgorithm {
+        /// As given.
+        given: String,
+    },
+    /// `media keygen --id` is not hex.
+    #[error("the key id {given} is not hexadecimal")]
+    BadKeyId {
+        /// As given.
+        given: String,
+    },
     /// `decrypt --batch` could not open every document (the report says which and why).
     #[error("some documents did not open")]
     NotAllOpened,
@@ -452,6 +464,28 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("certkeeper пока не умеет копировать в {medium} или из него."),
                 "Копируйте между токенами (token:МЕТКА, см. certkeeper media list) или контейнеры КриптоПро между archive, dir:ПУТЬ и registry.".into(),
+            ),
+        ),
+        AppError::UnknownKeyAlgorithm { given } => Text::new(
+            lang,
+            (
+                format!("certkeeper does not know the key algorithm «{given}»."),
+                "Use rsa2048, rsa3072, rsa4096, ec-p256, ec-p384, gost2012-256 (optionally :A, :B, :C, :XA, :XB, :TC26-A … :TC26-D) or gost2012-512 (optionally :A, :B, :C).".into(),
+            ),
+            (
+                format!("certkeeper не знает алгоритма ключа «{given}»."),
+                "Укажите rsa2048, rsa3072, rsa4096, ec-p256, ec-p384, gost2012-256 (можно с :A, :B, :C, :XA, :XB, :TC26-A … :TC26-D) или gost2012-512 (можно с :A, :B, :C).".into(),
+            ),
+        ),
+        AppError::BadKeyId { given } => Text::new(
+            lang,
+            (
+                format!("The key id «{given}» is not hexadecimal."),
+                "Give --id as hex digits (e.g. 01 or A1B2C3), or leave it out for a random one.".into(),
+            ),
+            (
+                format!("Идентификатор ключа «{given}» — не шестнадцатеричное число."),
+                "Укажите --id шестнадцатеричными цифрами (например, 01 или A1B2C3) или не указывайте его — будет выбран случайный.".into(),
             ),
         ),
         AppError::NotAllOpened => Text::new(
@@ -1005,6 +1039,14 @@ mod tests {
             .into(),
             TokenError::CopyMismatch {
                 label: "Rutoken".into(),
+            }
+            .into(),
+            AppError::UnknownKeyAlgorithm {
+                given: "dsa".into(),
+            }
+            .into(),
+            AppError::BadKeyId {
+                given: "xyz".into(),
             }
             .into(),
             AppError::UnsupportedMedium {

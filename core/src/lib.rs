@@ -17,7 +17,7 @@
 //!
 //! The crate never prompts and never prints. When it needs a PIN or a password it will ask through a
 //! trait the application implements, once for the command line and once for the desktop window.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod cert;

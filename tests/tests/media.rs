@@ -1059,3 +1059,150 @@ mod decrypt_with_a_token_key {
         }
     }
 }
+
+mod keygen_on_a_token {
+    use certkeeper_tests::support::openssl::OpenSsl;
+    use certkeeper_tests::support::softhsm::SoftHsm;
+    use certkeeper_tests::support::{bin, run, secret_file, temp_dir};
+
+    #[test]
+    fn rsa_and_ec_keys_made_on_the_token_sign_for_pkcs11_tool_and_gost_is_refused_where_missing() {
+        let hsm = SoftHsm::new();
+        let token = hsm.init_token("Новый токен", "11111111", "31415926");
+        let work = temp_dir();
+        let pin = secret_file(work.path(), "pin", &token.pin);
+        let certkeeper = || {
+            let mut command = hsm.command(bin::certkeeper());
+            command
+                .env("CERTKEEPER_LANG", "en")
+                .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+                .stdin(std::process::Stdio::null());
+            command
+        };
+        let openssl = OpenSsl::new();
+        let message = work.path().join("message");
+        std::fs::write(&message, b"made on the token").expect("write");
+        for (algorithm, id, mechanism, key_type) in [
+            ("rsa2048", "0A", "SHA256-RSA-PKCS", "RSA 2048"),
+            // SoftHSM2 signs a SHA-256 digest with plain ECDSA.
+            ("ec-p256", "0B", "ECDSA", "EC P-256"),
+        ] {
+            let public = work.path().join(format!("{id}.pem"));
+            let output = certkeeper()
+                .args(["--json", "media", "keygen", "--pkcs11-module"])
+                .arg(hsm.module())
+                .args(["--token", &token.label, "--algorithm", algorithm])
+                .args(["--label", &format!("made-{id}"), "--id", id])
+                .arg("--pin-file")
+                .arg(&pin)
+                .arg("--public-key-out")
+                .arg(&public)
+                .output()
+                .expect("keygen");
+            assert!(
+                output.status.success(),
+                "{algorithm}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let made: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+            assert_eq!(made["id"], id);
+            assert_eq!(made["key_type"], key_type);
+            assert_eq!(made["extractable"], false);
+            // pkcs11-tool, an independent peer, signs with the new key; OpenSSL verifies the
+            // signature with the public key certkeeper wrote.
+            let signature = work.path().join(format!("{id}.sig"));
+            let digest = work.path().join("message.sha256");
+            run(openssl
+                .command()
+                .args(["dgst", "-sha256", "-binary", "-out"])
+                .arg(&digest)
+                .arg(&message));
+            let signed = if mechanism == "ECDSA" {
+                &digest
+            } else {
+                &message
+            };
+            run(hsm
+                .pkcs11_tool()
+                .args([
+                    "--token-label",
+                    &token.label,
+                    "--login",
+                    "--pin",
+                    &token.pin,
+                ])
+                .args(["--sign", "-m", mechanism, "--id", id])
+                .args(["--signature-format", "openssl", "-i"])
+                .arg(signed)
+                .arg("-o")
+                .arg(&signature));
+            let verified = run(openssl
+                .command()
+                .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+                .arg(&public)
+                .args(["-pkeyopt", "digest:sha256", "-sigfile"])
+                .arg(&signature)
+                .arg("-in")
+                .arg(&digest));
+            assert!(
+                String::from_utf8_lossy(&verified.stdout)
+                    .contains("Signature Verified Successfully"),
+                "{algorithm}"
+            );
+        }
+        // pkcs11-tool sees both pairs, the private keys not extractable.
+        let objects = run(hsm.pkcs11_tool().args([
+            "--token-label",
+            &token.label,
+            "--login",
+            "--pin",
+            &token.pin,
+            "--list-objects",
+        ]));
+        let listing = String::from_utf8_lossy(&objects.stdout);
+        for label in ["made-0A", "made-0B"] {
+            assert_eq!(listing.matches(label).count(), 2, "{listing}");
+        }
+        assert!(listing.contains("never extractable"), "{listing}");
+
+        // What the token can make, from its full mechanism list (read by raw calls): SoftHSM2 as
+        // Debian builds it has RSA and EC, no GOST.
+        let output = certkeeper()
+            .args(["--json", "media", "list", "--pkcs11-module"])
+            .arg(hsm.module())
+            .output()
+            .expect("media list");
+        let listed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(
+            listed["tokens"][0]["generates"],
+            serde_json::json!(["RSA", "EC"]),
+            "{listed}"
+        );
+        // So a GOST key is refused with the reason, before any key is made.
+        let output = certkeeper()
+            .args(["media", "keygen", "--pkcs11-module"])
+            .arg(hsm.module())
+            .args(["--token", &token.label, "--algorithm", "gost2012-256"])
+            .arg("--pin-file")
+            .arg(&pin)
+            .output()
+            .expect("keygen");
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("cannot generate GOST R 34.10-2012 256"),
+            "{stderr}"
+        );
+        // And an algorithm nobody knows is named.
+        let output = certkeeper()
+            .args(["media", "keygen", "--token", &token.label])
+            .args(["--algorithm", "dsa1024"])
+            .output()
+            .expect("keygen");
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&output.stderr)
+                .contains("does not know the key algorithm «dsa1024»")
+        );
+    }
+}

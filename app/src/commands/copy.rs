@@ -41,7 +41,7 @@ fn token_label(medium: &str) -> Result<&str> {
 }
 
 /// The module that has token `label`.
-fn module_with(modules: &[Module], label: &str) -> Result<usize> {
+pub(crate) fn module_with(modules: &[Module], label: &str) -> Result<usize> {
     for (index, module) in modules.iter().enumerate() {
         if module.tokens()?.iter().any(|token| token.label == label) {
             return Ok(index);

@@ -29,6 +29,8 @@ struct TokenView {
     #[serde(flatten)]
     token: TokenInfo,
     objects: Vec<ObjectView>,
+    /// The key pairs the token can generate ("RSA", "EC", "GOST R 34.10-2012 256"/"512").
+    generates: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -100,9 +102,11 @@ pub fn list(
                     }
                 })
                 .collect();
+            let generates = module.key_generation(&info.label).unwrap_or_default();
             listed.tokens.push(TokenView {
                 token: info,
                 objects,
+                generates,
             });
         }
     }
@@ -167,6 +171,15 @@ pub fn list(
                     Some(true) => lang.pick("  extractable", "  извлекаемый"),
                     None => "",
                 }
+            )
+            .map_err(AppError::Output)?;
+        }
+        if !view.generates.is_empty() {
+            writeln!(
+                out,
+                "  {} {}",
+                lang.pick("generates keys:", "создаёт ключи:"),
+                view.generates.join(", ")
             )
             .map_err(AppError::Output)?;
         }
@@ -245,4 +258,99 @@ pub fn watch(context: &Context, seconds: Option<u64>) -> Result<()> {
             out.flush().map_err(AppError::Output)?;
         }
     }
+}
+
+/// Options of `media keygen`.
+#[derive(Debug)]
+pub struct Keygen<'a> {
+    /// The token's label.
+    pub token: &'a str,
+    /// The algorithm, as `KeySpec::parse` reads it.
+    pub algorithm: &'a str,
+    /// CKA_LABEL.
+    pub label: &'a str,
+    /// CKA_ID, hex.
+    pub id: Option<&'a str>,
+    /// Whether the private key may leave the token.
+    pub extractable: bool,
+    /// The PIN file.
+    pub pin_file: Option<&'a Path>,
+    /// Where to write the public key (PEM).
+    pub public_key_out: Option<&'a Path>,
+    /// PKCS#11 modules.
+    pub modules: &'a [PathBuf],
+}
+
+fn parse_hex(text: &str) -> Option<Vec<u8>> {
+    let digits: String = text.chars().filter(|c| !matches!(c, ' ' | ':')).collect();
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..digits.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(digits.get(at..at + 2)?, 16).ok())
+        .collect()
+}
+
+/// Runs `certkeeper media keygen`.
+pub fn keygen(context: &Context, options: &Keygen<'_>) -> Result<()> {
+    let spec =
+        pkcs11::KeySpec::parse(options.algorithm).ok_or_else(|| AppError::UnknownKeyAlgorithm {
+            given: options.algorithm.to_owned(),
+        })?;
+    let id = match options.id {
+        Some(text) => parse_hex(text).ok_or_else(|| AppError::BadKeyId {
+            given: text.to_owned(),
+        })?,
+        None => {
+            let mut id = vec![0u8; 16];
+            getrandom::fill(&mut id)
+                .map_err(|error| certkeeper_core::error::CryptoError::Random(error.to_string()))?;
+            id
+        }
+    };
+    let mut loaded = Vec::new();
+    for path in modules(options.modules) {
+        if let Ok(module) = Module::load(&path) {
+            loaded.push(module);
+        }
+    }
+    let module = &loaded[super::copy::module_with(&loaded, options.token)?];
+    let pin = super::copy::pin(context, module, options.token, options.pin_file)?;
+    let generated = module.generate_key_pair(
+        options.token,
+        &pin,
+        spec,
+        &id,
+        options.label,
+        options.extractable,
+    )?;
+    drop(pin);
+    if let Some(path) = options.public_key_out {
+        let pem = certkeeper_core::formats::pem::encode("PUBLIC KEY", &generated.public_key_info);
+        super::export::write_file(path, pem.as_bytes(), false)?;
+    }
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        super::write_json(&mut out, &generated)?;
+    } else {
+        writeln!(
+            out,
+            "{} {} {} «{}»: CKA_ID {}{}",
+            context.lang.pick("Generated", "Создан ключ"),
+            generated.key_type,
+            context.lang.pick("on token", "на токене"),
+            options.token,
+            generated.id,
+            if generated.extractable {
+                context.lang.pick(" (extractable)", " (извлекаемый)")
+            } else {
+                context
+                    .lang
+                    .pick(" (cannot leave the token)", " (не покидает токен)")
+            }
+        )
+        .map_err(AppError::Output)?;
+    }
+    Ok(())
 }

@@ -4,4 +4,5 @@
 
 pub mod pkcs11;
 pub mod registry;
+pub mod tc26;
 pub mod watch;

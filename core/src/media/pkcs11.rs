@@ -865,3 +865,341 @@ impl crate::cms::recipients::RecipientKey for TokenKey {
         })
     }
 }
+
+/// A key pair to generate on a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySpec {
+    /// RSA with this modulus size in bits.
+    Rsa(u32),
+    /// ECDSA/ECDH on NIST P-256.
+    EcP256,
+    /// ECDSA/ECDH on NIST P-384.
+    EcP384,
+    /// GOST R 34.10-2012 on this parameter set (its size gives 256 or 512).
+    Gost2012(crate::crypto::gost::ParamSet),
+}
+
+impl KeySpec {
+    /// Reads `rsa2048`, `rsa3072`, `rsa4096`, `ec-p256`, `ec-p384`, `gost2012-256[:SET]` (SET: A,
+    /// B, C (CryptoPro A–C), XA, XB (CryptoPro XchA/XchB), TC26-A … TC26-D; CryptoPro A by default,
+    /// what CAs accept most widely) or `gost2012-512[:SET]` (A, B, C; A by default).
+    pub fn parse(text: &str) -> Option<Self> {
+        use crate::crypto::gost::ParamSet;
+        let lower = text.trim().to_ascii_lowercase();
+        let (kind, set) = lower.split_once(':').unwrap_or((lower.as_str(), ""));
+        Some(match (kind, set) {
+            ("rsa2048", "") => Self::Rsa(2048),
+            ("rsa3072", "") => Self::Rsa(3072),
+            ("rsa4096", "") => Self::Rsa(4096),
+            ("ec-p256" | "p256", "") => Self::EcP256,
+            ("ec-p384" | "p384", "") => Self::EcP384,
+            ("gost2012-256", set) => Self::Gost2012(match set {
+                "" | "a" => ParamSet::CryptoProA,
+                "b" => ParamSet::CryptoProB,
+                "c" => ParamSet::CryptoProC,
+                "xa" => ParamSet::CryptoProXchA,
+                "xb" => ParamSet::CryptoProXchB,
+                "tc26-a" => ParamSet::Tc26_256A,
+                "tc26-b" => ParamSet::Tc26_256B,
+                "tc26-c" => ParamSet::Tc26_256C,
+                "tc26-d" => ParamSet::Tc26_256D,
+                _ => return None,
+            }),
+            ("gost2012-512", set) => Self::Gost2012(match set {
+                "" | "a" => ParamSet::Tc26_512A,
+                "b" => ParamSet::Tc26_512B,
+                "c" => ParamSet::Tc26_512C,
+                _ => return None,
+            }),
+            _ => return None,
+        })
+    }
+
+    /// A name people know.
+    pub fn name(self) -> String {
+        match self {
+            Self::Rsa(bits) => format!("RSA {bits}"),
+            Self::EcP256 => "EC P-256".to_owned(),
+            Self::EcP384 => "EC P-384".to_owned(),
+            Self::Gost2012(set) => format!("GOST R 34.10-2012 {} ({})", set.bits(), set.name()),
+        }
+    }
+}
+
+/// A key pair generated on a token.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Generated {
+    /// CKA_ID of both keys, hex: give it to the certificate written beside them.
+    pub id: String,
+    /// What was made.
+    pub key_type: String,
+    /// Whether the private key may leave the token.
+    pub extractable: bool,
+    /// The public key as a SubjectPublicKeyInfo (DER), for a certificate request.
+    #[serde(skip)]
+    pub public_key_info: Vec<u8>,
+}
+
+fn attribute_bytes(attributes: Vec<Attribute>, wanted: AttributeType) -> Option<Vec<u8>> {
+    attributes
+        .into_iter()
+        .find_map(|attribute| match (attribute, wanted) {
+            (Attribute::Modulus(bytes), AttributeType::Modulus)
+            | (Attribute::PublicExponent(bytes), AttributeType::PublicExponent)
+            | (Attribute::EcPoint(bytes), AttributeType::EcPoint)
+            | (Attribute::Value(bytes), AttributeType::Value) => Some(bytes),
+            _ => None,
+        })
+}
+
+/// A DER INTEGER of an unsigned big-endian number.
+fn unsigned_integer(bytes: &[u8]) -> Vec<u8> {
+    use super::super::formats::der::write;
+    let start = bytes
+        .iter()
+        .position(|byte| *byte != 0)
+        .unwrap_or(bytes.len());
+    let mut contents = bytes[start..].to_vec();
+    if contents.first().is_none_or(|byte| byte & 0x80 != 0) {
+        contents.insert(0, 0);
+    }
+    write::tlv(0x02, &contents)
+}
+
+/// A BIT STRING with no unused bits.
+fn bit_string(bytes: &[u8]) -> Vec<u8> {
+    use super::super::formats::der::write;
+    write::tlv(0x03, &[&[0u8][..], bytes].concat())
+}
+
+impl Module {
+    /// Every mechanism token `label` offers, as numbers: vendor-defined ones (the TC26 GOST
+    /// mechanisms) included, which `cryptoki`'s own list leaves out.
+    pub fn mechanisms(&self, label: &str) -> Result<Vec<u64>, TokenError> {
+        let slot = self.slot(label)?;
+        let raw = super::tc26::Raw::load(&self.path).map_err(|reason| TokenError::Failed {
+            label: label.to_owned(),
+            reason,
+        })?;
+        raw.mechanisms(slot.id()).map_err(|rv| TokenError::Failed {
+            label: label.to_owned(),
+            reason: format!("C_GetMechanismList failed (0x{rv:08X})"),
+        })
+    }
+
+    /// The kinds of key pair token `label` can generate, read from its full mechanism list: "RSA",
+    /// "EC", "GOST R 34.10-2012 256", "GOST R 34.10-2012 512".
+    pub fn key_generation(&self, label: &str) -> Result<Vec<&'static str>, TokenError> {
+        let offered = self.mechanisms(label)?;
+        Ok([
+            (0x0000_0000, "RSA"),
+            (0x0000_1040, "EC"),
+            (
+                super::tc26::CKM_GOSTR3410_KEY_PAIR_GEN,
+                "GOST R 34.10-2012 256",
+            ),
+            (
+                super::tc26::CKM_GOSTR3410_512_KEY_PAIR_GEN,
+                "GOST R 34.10-2012 512",
+            ),
+        ]
+        .into_iter()
+        .filter(|(mechanism, _)| offered.contains(mechanism))
+        .map(|(_, name)| name)
+        .collect())
+    }
+
+    /// Generates a key pair on token `label` (logged in with `pin`, one attempt): both keys stay on
+    /// the token under CKA_ID `id` and CKA_LABEL `key_label`; the private key is sensitive and may
+    /// leave the token only when `extractable`. GOST keys go through the TC26 mechanisms; a token
+    /// without the mechanism is told apart from a failure.
+    pub fn generate_key_pair(
+        &self,
+        label: &str,
+        pin: &SecretString,
+        spec: KeySpec,
+        id: &[u8],
+        key_label: &str,
+        extractable: bool,
+    ) -> Result<Generated, TokenError> {
+        use super::super::formats::der::write;
+        use cryptoki::mechanism::Mechanism;
+        let session = self.open(label, Some(pin), true)?;
+        let on_token = |error| self.failed(label, error);
+        let unsupported = |what: String| TokenError::Failed {
+            label: label.to_owned(),
+            reason: format!("the token cannot generate {what} keys"),
+        };
+        let common_public = vec![
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Verify(true),
+            Attribute::Id(id.to_vec()),
+            Attribute::Label(key_label.as_bytes().to_vec()),
+        ];
+        let common_private = vec![
+            Attribute::Token(true),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(extractable),
+            Attribute::Sign(true),
+            Attribute::Id(id.to_vec()),
+            Attribute::Label(key_label.as_bytes().to_vec()),
+        ];
+        let public_key_info = match spec {
+            KeySpec::Rsa(bits) => {
+                let mut public = common_public.clone();
+                public.extend([
+                    Attribute::ModulusBits((bits as u64).into()),
+                    Attribute::PublicExponent(vec![1, 0, 1]),
+                    Attribute::Encrypt(true),
+                ]);
+                let mut private = common_private.clone();
+                private.push(Attribute::Decrypt(true));
+                let (public, _) = session
+                    .generate_key_pair(&Mechanism::RsaPkcsKeyPairGen, &public, &private)
+                    .map_err(|error| match error {
+                        Pkcs11Error::Pkcs11(RvError::MechanismInvalid, _) => {
+                            unsupported(spec.name())
+                        }
+                        other => on_token(other),
+                    })?;
+                let attributes = session
+                    .get_attributes(
+                        public,
+                        &[AttributeType::Modulus, AttributeType::PublicExponent],
+                    )
+                    .map_err(on_token)?;
+                let modulus = attribute_bytes(attributes.clone(), AttributeType::Modulus);
+                let exponent = attribute_bytes(attributes, AttributeType::PublicExponent);
+                let (Some(modulus), Some(exponent)) = (modulus, exponent) else {
+                    return Err(TokenError::Failed {
+                        label: label.to_owned(),
+                        reason: "the new RSA key has no modulus".to_owned(),
+                    });
+                };
+                let key =
+                    write::sequence(&[&unsigned_integer(&modulus), &unsigned_integer(&exponent)]);
+                write::sequence(&[
+                    &write::sequence(&[&write::oid("1.2.840.113549.1.1.1"), &write::null()]),
+                    &bit_string(&key),
+                ])
+            }
+            KeySpec::EcP256 | KeySpec::EcP384 => {
+                let curve = if spec == KeySpec::EcP256 {
+                    "1.2.840.10045.3.1.7"
+                } else {
+                    "1.3.132.0.34"
+                };
+                let mut public = common_public.clone();
+                public.push(Attribute::EcParams(write::oid(curve)));
+                let mut private = common_private.clone();
+                private.push(Attribute::Derive(true));
+                let (public, _) = session
+                    .generate_key_pair(&Mechanism::EccKeyPairGen, &public, &private)
+                    .map_err(|error| match error {
+                        Pkcs11Error::Pkcs11(RvError::MechanismInvalid, _) => {
+                            unsupported(spec.name())
+                        }
+                        other => on_token(other),
+                    })?;
+                let point = session
+                    .get_attributes(public, &[AttributeType::EcPoint])
+                    .map_err(on_token)
+                    .map(|attributes| attribute_bytes(attributes, AttributeType::EcPoint))?
+                    .ok_or_else(|| TokenError::Failed {
+                        label: label.to_owned(),
+                        reason: "the new EC key has no point".to_owned(),
+                    })?;
+                // CKA_EC_POINT is the DER OCTET STRING of the point (PKCS#11 v2.40); some tokens
+                // give the bare point.
+                let point = match crate::formats::der::Reader::new(&point).required("point") {
+                    Ok(tlv) if tlv.tag == 0x04 && tlv.raw.len() == point.len() => {
+                        tlv.value.to_vec()
+                    }
+                    _ => point,
+                };
+                write::sequence(&[
+                    &write::sequence(&[&write::oid("1.2.840.10045.2.1"), &write::oid(curve)]),
+                    &bit_string(&point),
+                ])
+            }
+            KeySpec::Gost2012(set) => {
+                let bits = set.bits();
+                let (mechanism, algorithm, digest) = if bits == 512 {
+                    (
+                        super::tc26::CKM_GOSTR3410_512_KEY_PAIR_GEN,
+                        "1.2.643.7.1.1.1.2",
+                        "1.2.643.7.1.1.2.3",
+                    )
+                } else {
+                    (
+                        super::tc26::CKM_GOSTR3410_KEY_PAIR_GEN,
+                        "1.2.643.7.1.1.1.1",
+                        "1.2.643.7.1.1.2.2",
+                    )
+                };
+                let slot = self.slot(label)?;
+                let raw =
+                    super::tc26::Raw::load(&self.path).map_err(|reason| TokenError::Failed {
+                        label: label.to_owned(),
+                        reason,
+                    })?;
+                let offered = raw.mechanisms(slot.id()).map_err(|rv| TokenError::Failed {
+                    label: label.to_owned(),
+                    reason: format!("C_GetMechanismList failed (0x{rv:08X})"),
+                })?;
+                if !offered.contains(&mechanism) {
+                    return Err(unsupported(spec.name()));
+                }
+                let params = write::oid(set.oid());
+                let digest_oid = write::oid(digest);
+                raw.generate_gost(
+                    session.handle(),
+                    &super::tc26::GostTemplate {
+                        bits,
+                        params: &params,
+                        digest: &digest_oid,
+                        id,
+                        label: key_label.as_bytes(),
+                        extractable,
+                    },
+                )
+                .map_err(|rv| TokenError::Failed {
+                    label: label.to_owned(),
+                    reason: format!("C_GenerateKeyPair failed (0x{rv:08X})"),
+                })?;
+                let public = find_one(&session, ObjectClass::PUBLIC_KEY, id)
+                    .map_err(on_token)?
+                    .ok_or_else(|| TokenError::NotFound {
+                        label: label.to_owned(),
+                        what: format!("public key {}", hex(id)),
+                    })?;
+                // CKA_VALUE of a GOST public key: x ‖ y, little-endian (PKCS#11 v2.40 2.19.3).
+                let value = session
+                    .get_attributes(public, &[AttributeType::Value])
+                    .map_err(on_token)
+                    .map(|attributes| attribute_bytes(attributes, AttributeType::Value))?
+                    .ok_or_else(|| TokenError::Failed {
+                        label: label.to_owned(),
+                        reason: "the new GOST key has no value".to_owned(),
+                    })?;
+                let mut parameters = vec![write::oid(set.oid())];
+                if bits == 256 {
+                    parameters.push(write::oid(digest));
+                }
+                let refs: Vec<&[u8]> = parameters.iter().map(Vec::as_slice).collect();
+                write::sequence(&[
+                    &write::sequence(&[&write::oid(algorithm), &write::sequence(&refs)]),
+                    &bit_string(&write::octets(&value)),
+                ])
+            }
+        };
+        Ok(Generated {
+            id: hex(id),
+            key_type: spec.name(),
+            extractable,
+            public_key_info,
+        })
+    }
+}

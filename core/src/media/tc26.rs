@@ -1,0 +1,177 @@
+//! GOST R 34.10-2012 on PKCS#11 tokens (Rutoken and others) through raw `cryptoki-sys` calls: the
+//! TC26 mechanisms and key types are vendor-defined numbers that `cryptoki` has no variants for and
+//! drops from its mechanism lists, so the few calls that need them are made here, against the same
+//! loaded module and in the same session as everything else.
+//!
+//! The constants are those of the TC26 PKCS#11 extensions (R 1323565.1.012 and the Rutoken
+//! headers): `CK_VENDOR_PKCS11_RU_TEAM_TC26` = 0xD4321000.
+
+// The only module of core with unsafe code: calls into the token's C library.
+#![allow(unsafe_code)]
+// CK_ULONG is 64 bits here and 32 on Windows: the casts are what keeps this portable.
+#![allow(clippy::unnecessary_cast)]
+
+use std::path::Path;
+
+use cryptoki_sys as sys;
+
+/// GOST R 34.10-2001 / 2012-256 key pair generation (PKCS#11 v2.40).
+pub const CKM_GOSTR3410_KEY_PAIR_GEN: u64 = 0x0000_1200;
+/// GOST R 34.10-2012-512 key pair generation (TC26).
+pub const CKM_GOSTR3410_512_KEY_PAIR_GEN: u64 = 0xD432_1005;
+/// GOST R 34.10 256-bit keys (PKCS#11 v2.40).
+pub const CKK_GOSTR3410: u64 = 0x0000_0030;
+/// GOST R 34.10-2012 512-bit keys (TC26).
+pub const CKK_GOSTR3410_512: u64 = 0xD432_1003;
+/// The curve's parameter set OID (DER), for both sizes.
+const CKA_GOSTR3410_PARAMS: u64 = 0x0000_0250;
+/// The digest's OID (DER).
+const CKA_GOSTR3411_PARAMS: u64 = 0x0000_0251;
+
+/// The module's C functions, loaded a second time (the loader hands back the same library, so the
+/// module's state, sessions and login are shared with `cryptoki`'s handle).
+pub(crate) struct Raw {
+    library: sys::Pkcs11,
+}
+
+/// What a GOST key pair on a token is made with.
+pub(crate) struct GostTemplate<'a> {
+    /// 256 or 512.
+    pub bits: usize,
+    /// The parameter set's OID, DER.
+    pub params: &'a [u8],
+    /// The digest's OID, DER.
+    pub digest: &'a [u8],
+    /// CKA_ID.
+    pub id: &'a [u8],
+    /// CKA_LABEL.
+    pub label: &'a [u8],
+    /// Whether the private key may leave the token.
+    pub extractable: bool,
+}
+
+fn ulong(value: u64) -> Vec<u8> {
+    value.to_ne_bytes().to_vec()
+}
+
+fn boolean(value: bool) -> Vec<u8> {
+    vec![u8::from(value)]
+}
+
+/// Attribute descriptors pointing into `values`, which must outlive the call they are used in.
+fn attributes(values: &mut [(u64, Vec<u8>)]) -> Vec<sys::CK_ATTRIBUTE> {
+    values
+        .iter_mut()
+        .map(|(kind, value)| sys::CK_ATTRIBUTE {
+            type_: *kind as sys::CK_ATTRIBUTE_TYPE,
+            pValue: value.as_mut_ptr().cast(),
+            ulValueLen: value.len() as sys::CK_ULONG,
+        })
+        .collect()
+}
+
+impl Raw {
+    /// Loads the module's symbols.
+    pub(crate) fn load(path: &Path) -> Result<Self, String> {
+        // SAFETY: loading a PKCS#11 module runs its initialisers, as `cryptoki` already did for the
+        // same path; the library is not unloaded while `Raw` lives (it owns the handle).
+        let library = unsafe { sys::Pkcs11::new(path) }.map_err(|error| error.to_string())?;
+        Ok(Self { library })
+    }
+
+    /// Every mechanism the token in `slot` offers, vendor-defined ones included.
+    pub(crate) fn mechanisms(&self, slot: u64) -> Result<Vec<u64>, u64> {
+        let mut count: sys::CK_ULONG = 0;
+        // SAFETY: a null list asks for the count only (PKCS#11 section 5.5).
+        let rv = unsafe {
+            self.library.C_GetMechanismList(
+                slot as sys::CK_SLOT_ID,
+                std::ptr::null_mut(),
+                &mut count,
+            )
+        };
+        if rv != sys::CKR_OK {
+            return Err(rv as u64);
+        }
+        let mut list: Vec<sys::CK_MECHANISM_TYPE> = vec![0; count as usize];
+        // SAFETY: `list` has room for `count` entries, and the module writes at most `count`
+        // (it updates `count` to what it wrote).
+        let rv = unsafe {
+            self.library
+                .C_GetMechanismList(slot as sys::CK_SLOT_ID, list.as_mut_ptr(), &mut count)
+        };
+        if rv != sys::CKR_OK {
+            return Err(rv as u64);
+        }
+        list.truncate(count as usize);
+        Ok(list.into_iter().map(|mechanism| mechanism as u64).collect())
+    }
+
+    /// Generates a GOST R 34.10-2012 key pair in `session` (logged in, read-write): both keys on
+    /// the token, the private one sensitive. Returns the (public, private) object handles.
+    pub(crate) fn generate_gost(
+        &self,
+        session: sys::CK_SESSION_HANDLE,
+        template: &GostTemplate<'_>,
+    ) -> Result<(u64, u64), u64> {
+        let (mechanism, key_type) = if template.bits == 512 {
+            (CKM_GOSTR3410_512_KEY_PAIR_GEN, CKK_GOSTR3410_512)
+        } else {
+            (CKM_GOSTR3410_KEY_PAIR_GEN, CKK_GOSTR3410)
+        };
+        let mut public_values = vec![
+            (sys::CKA_CLASS as u64, ulong(sys::CKO_PUBLIC_KEY as u64)),
+            (sys::CKA_KEY_TYPE as u64, ulong(key_type)),
+            (sys::CKA_TOKEN as u64, boolean(true)),
+            (sys::CKA_PRIVATE as u64, boolean(false)),
+            (sys::CKA_VERIFY as u64, boolean(true)),
+            (sys::CKA_ID as u64, template.id.to_vec()),
+            (sys::CKA_LABEL as u64, template.label.to_vec()),
+            (CKA_GOSTR3410_PARAMS, template.params.to_vec()),
+            (CKA_GOSTR3411_PARAMS, template.digest.to_vec()),
+        ];
+        let mut private_values = vec![
+            (sys::CKA_CLASS as u64, ulong(sys::CKO_PRIVATE_KEY as u64)),
+            (sys::CKA_KEY_TYPE as u64, ulong(key_type)),
+            (sys::CKA_TOKEN as u64, boolean(true)),
+            (sys::CKA_PRIVATE as u64, boolean(true)),
+            (sys::CKA_SENSITIVE as u64, boolean(true)),
+            (sys::CKA_EXTRACTABLE as u64, boolean(template.extractable)),
+            (sys::CKA_SIGN as u64, boolean(true)),
+            (sys::CKA_DERIVE as u64, boolean(true)),
+            (sys::CKA_ID as u64, template.id.to_vec()),
+            (sys::CKA_LABEL as u64, template.label.to_vec()),
+            (CKA_GOSTR3410_PARAMS, template.params.to_vec()),
+            (CKA_GOSTR3411_PARAMS, template.digest.to_vec()),
+        ];
+        let mut public = attributes(&mut public_values);
+        let mut private = attributes(&mut private_values);
+        let mut mechanism = sys::CK_MECHANISM {
+            mechanism: mechanism as sys::CK_MECHANISM_TYPE,
+            pParameter: std::ptr::null_mut(),
+            ulParameterLen: 0,
+        };
+        let (mut public_handle, mut private_handle): (
+            sys::CK_OBJECT_HANDLE,
+            sys::CK_OBJECT_HANDLE,
+        ) = (0, 0);
+        // SAFETY: the templates point into `public_values` and `private_values`, which live until
+        // after the call; the module only reads them and writes the two handles.
+        let rv = unsafe {
+            self.library.C_GenerateKeyPair(
+                session,
+                &mut mechanism,
+                public.as_mut_ptr(),
+                public.len() as sys::CK_ULONG,
+                private.as_mut_ptr(),
+                private.len() as sys::CK_ULONG,
+                &mut public_handle,
+                &mut private_handle,
+            )
+        };
+        if rv != sys::CKR_OK {
+            return Err(rv as u64);
+        }
+        Ok((public_handle as u64, private_handle as u64))
+    }
+}
