@@ -167,6 +167,14 @@ pub enum Command {
     /// The CryptoPro "registry" key store (HDIMAGE folders on Linux; .reg files for Windows).
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// Show or change this computer's settings (a JSON file in the configuration directory).
+    ///
+    /// pkcs11-modules: the PKCS#11 modules to load (paths separated by colons), used when neither
+    /// --pkcs11-module nor CERTKEEPER_PKCS11_MODULES is given.
+    Settings {
+        #[command(subcommand)]
+        action: Option<SettingsCommand>,
+    },
     /// Change the archive passphrase (the keys inside are not touched; old backups keep the old one).
     Passwd {
         /// Read the new passphrase from this file instead of asking twice.
@@ -271,6 +279,23 @@ pub enum MediaCommand {
         /// Stop after this many seconds [default: run until interrupted].
         #[arg(long = "for", value_name = "SECONDS")]
         seconds: Option<u64>,
+    },
+}
+
+/// What `settings` does.
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Set a setting.
+    Set {
+        /// Its name (pkcs11-modules).
+        name: String,
+        /// Its value.
+        value: String,
+    },
+    /// Go back to a setting's default.
+    Unset {
+        /// Its name.
+        name: String,
     },
 }
 

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod messages;
+mod settings;
 mod ui;
 
 use std::io::{IsTerminal, Write};
@@ -150,6 +151,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
         Command::Media(cli::MediaCommand::Watch { seconds }) => {
             commands::media::watch(context, seconds)
         }
+        Command::Settings { action } => commands::settings::run(context, action),
         Command::Registry(cli::RegistryCommand::Sync) => commands::registry::sync(context),
         Command::Registry(cli::RegistryCommand::ExportReg { sid, out }) => {
             commands::registry::export_reg(context, &sid, &out)

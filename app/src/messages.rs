@@ -197,6 +197,20 @@ pub enum AppError {
         /// As given.
         medium: String,
     },
+    /// The settings file cannot be read or written.
+    #[error("the settings file {path} cannot be used: {reason}")]
+    BadSettings {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// `settings set` names no setting certkeeper knows.
+    #[error("unknown setting {name}")]
+    UnknownSetting {
+        /// As given.
+        name: String,
+    },
     /// `media keygen --algorithm` names no algorithm certkeeper knows.
     #[error("unknown key algorithm {given}")]
     UnknownKeyAlgorithm {
@@ -464,6 +478,28 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("certkeeper пока не умеет копировать в {medium} или из него."),
                 "Копируйте между токенами (token:МЕТКА, см. certkeeper media list) или контейнеры КриптоПро между archive, dir:ПУТЬ и registry.".into(),
+            ),
+        ),
+        AppError::BadSettings { path, reason } => Text::new(
+            lang,
+            (
+                format!("The settings file {} cannot be used: {reason}.", shown(path)),
+                "Fix the file (it is JSON; certkeeper settings shows what it should hold) or remove it to go back to the defaults.".into(),
+            ),
+            (
+                format!("Файл настроек {} не удаётся использовать: {reason}.", shown(path)),
+                "Исправьте файл (это JSON; certkeeper settings показывает, что в нём должно быть) или удалите его, чтобы вернуть настройки по умолчанию.".into(),
+            ),
+        ),
+        AppError::UnknownSetting { name } => Text::new(
+            lang,
+            (
+                format!("There is no setting «{name}»."),
+                "Settings: pkcs11-modules (PKCS#11 module paths, separated by colons).".into(),
+            ),
+            (
+                format!("Настройки «{name}» нет."),
+                "Настройки: pkcs11-modules (пути к модулям PKCS#11 через двоеточие).".into(),
             ),
         ),
         AppError::UnknownKeyAlgorithm { given } => Text::new(
@@ -1043,6 +1079,15 @@ mod tests {
             .into(),
             AppError::UnknownKeyAlgorithm {
                 given: "dsa".into(),
+            }
+            .into(),
+            AppError::BadSettings {
+                path: path.clone(),
+                reason: "expected value at line 1".into(),
+            }
+            .into(),
+            AppError::UnknownSetting {
+                name: "colour".into(),
             }
             .into(),
             AppError::BadKeyId {

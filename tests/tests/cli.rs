@@ -42,6 +42,7 @@ Commands:
   copy         Copy a key with its certificate from one token to another (token:LABEL to
                token:LABEL)
   registry     The CryptoPro "registry" key store (HDIMAGE folders on Linux; .reg files for Windows)
+  settings     Show or change this computer's settings (a JSON file in the configuration directory)
   passwd       Change the archive passphrase (the keys inside are not touched; old backups keep the
                old one)
   backup       Write a consistent copy of the archive, also while the window or reminder service use

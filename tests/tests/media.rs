@@ -396,6 +396,76 @@ mod tokens {
     }
 }
 
+mod settings {
+    use certkeeper_tests::support::softhsm::SoftHsm;
+    use certkeeper_tests::support::{bin, run, temp_dir};
+
+    #[test]
+    fn module_paths_come_from_the_settings_file_when_not_given() {
+        let hsm = SoftHsm::new();
+        hsm.init_token("Из настроек", "11111111", "12121212");
+        let work = temp_dir();
+        let file = work.path().join("config").join("settings.json");
+        let log = work.path().join("spy.log");
+        let certkeeper = || {
+            let mut command = hsm.command(bin::certkeeper());
+            command
+                .env("CERTKEEPER_SETTINGS", &file)
+                .env("CERTKEEPER_LANG", "en")
+                .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+                .env_remove("CERTKEEPER_PKCS11_MODULES")
+                .env("PKCS11SPY", hsm.module())
+                .env("PKCS11SPY_OUTPUT", &log)
+                .stdin(std::process::Stdio::null());
+            command
+        };
+        // The spy in front of SoftHSM2: only a module taken from the settings is the spy.
+        let spy = "/usr/lib/x86_64-linux-gnu/pkcs11-spy.so";
+        run(certkeeper().args(["settings", "set", "pkcs11-modules", spy]));
+        let shown = run(certkeeper().args(["--json", "settings"]));
+        let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("JSON");
+        assert_eq!(shown["pkcs11_modules"], serde_json::json!([spy]));
+        assert_eq!(shown["file"], file.to_str().expect("UTF-8"));
+        let listed = run(certkeeper().args(["--json", "media", "list"]));
+        let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+        assert_eq!(listed["tokens"][0]["label"], "Из настроек", "{listed}");
+        assert_eq!(listed["tokens"][0]["module"], spy);
+        assert!(
+            std::fs::read_to_string(&log)
+                .expect("the spy was loaded")
+                .contains("C_GetSlotList")
+        );
+        // Unset: the defaults again (SoftHSM2's own module among them).
+        run(certkeeper().args(["settings", "unset", "pkcs11-modules"]));
+        let listed = run(certkeeper().args(["--json", "media", "list"]));
+        let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+        assert!(
+            listed["tokens"]
+                .as_array()
+                .expect("tokens")
+                .iter()
+                .all(|token| token["module"] != spy),
+            "{listed}"
+        );
+        // A setting nobody knows, and a broken file: said so, with what to do.
+        let output = certkeeper()
+            .args(["settings", "set", "colour", "blue"])
+            .output()
+            .expect("settings");
+        assert_eq!(output.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("There is no setting «colour»"));
+        std::fs::write(&file, "{broken").expect("write");
+        let output = certkeeper()
+            .args(["media", "list"])
+            .output()
+            .expect("media list");
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("settings file"), "{stderr}");
+        assert!(stderr.contains("remove it"), "{stderr}");
+    }
+}
+
 mod copy_between_tokens {
     use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
     use certkeeper_tests::support::softhsm::SoftHsm;

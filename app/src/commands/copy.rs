@@ -262,7 +262,7 @@ pub fn copy(context: &Context, thumbprint: &str, options: &CopyOptions<'_>) -> R
     }
     let from = token_label(options.from)?;
     let to = token_label(options.to)?;
-    let modules: Vec<Module> = super::media::modules(options.modules)
+    let modules: Vec<Module> = super::media::modules(options.modules)?
         .iter()
         .filter_map(|path| Module::load(path).ok())
         .collect();

@@ -127,13 +127,17 @@ impl<'a> Tokens<'a> {
                 }
             }
         }
-        let given = self.given;
-        let modules = self.modules.get_or_insert_with(|| {
-            super::media::modules(given)
-                .iter()
-                .filter_map(|path| Module::load(path).ok())
-                .collect()
-        });
+        if self.modules.is_none() {
+            self.modules = Some(
+                super::media::modules(self.given)?
+                    .iter()
+                    .filter_map(|path| Module::load(path).ok())
+                    .collect(),
+            );
+        }
+        let Some(modules) = self.modules.as_ref() else {
+            return Ok(None);
+        };
         for module in modules.iter() {
             let Ok(tokens) = module.tokens() else {
                 continue;

@@ -12,15 +12,20 @@ use super::Context;
 use crate::messages::AppError;
 
 /// The PKCS#11 modules to use: `--pkcs11-module` (repeatable), else `CERTKEEPER_PKCS11_MODULES`
-/// (colon-separated), else the usual places of Rutoken's, OpenSC's and SoftHSM2's modules.
-pub fn modules(given: &[PathBuf]) -> Vec<PathBuf> {
+/// (colon-separated), else the settings file's `pkcs11_modules`, else the usual places of Rutoken's,
+/// OpenSC's and SoftHSM2's modules.
+pub fn modules(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
     if !given.is_empty() {
-        return given.to_vec();
+        return Ok(given.to_vec());
     }
     if let Some(list) = std::env::var_os("CERTKEEPER_PKCS11_MODULES") {
-        return std::env::split_paths(&list).collect();
+        return Ok(std::env::split_paths(&list).collect());
     }
-    pkcs11::default_modules()
+    let settings = crate::settings::Settings::load()?;
+    if !settings.pkcs11_modules.is_empty() {
+        return Ok(settings.pkcs11_modules);
+    }
+    Ok(pkcs11::default_modules())
 }
 
 /// One token in `media list --json` (documented in the README).
@@ -74,7 +79,7 @@ pub fn list(
             containers: Vec::new(),
         },
     };
-    for path in modules(given_modules) {
+    for path in modules(given_modules)? {
         let module = match Module::load(&path) {
             Ok(module) => module,
             Err(error) => {
@@ -310,7 +315,7 @@ pub fn keygen(context: &Context, options: &Keygen<'_>) -> Result<()> {
         }
     };
     let mut loaded = Vec::new();
-    for path in modules(options.modules) {
+    for path in modules(options.modules)? {
         if let Ok(module) = Module::load(&path) {
             loaded.push(module);
         }

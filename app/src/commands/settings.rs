@@ -1,0 +1,90 @@
+//! `certkeeper settings`: shows and changes the settings file.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::Context;
+use crate::cli::SettingsCommand;
+use crate::messages::AppError;
+use crate::settings::{self, Settings};
+
+/// What `settings --json` prints (documented in the README).
+#[derive(Debug, Serialize)]
+struct Shown<'a> {
+    /// The settings file.
+    file: Option<std::path::PathBuf>,
+    /// The PKCS#11 modules set (empty: the defaults).
+    pkcs11_modules: &'a [std::path::PathBuf],
+}
+
+/// Runs `certkeeper settings [set NAME VALUE | unset NAME]`.
+pub fn run(context: &Context, action: Option<SettingsCommand>) -> Result<()> {
+    let file = settings::path();
+    let mut current = Settings::load()?;
+    if let Some(action) = action {
+        let Some(path) = file.as_deref() else {
+            return Err(AppError::BadSettings {
+                path: "settings.json".into(),
+                reason: "there is no configuration directory (HOME is not set)".into(),
+            }
+            .into());
+        };
+        let name = match &action {
+            SettingsCommand::Set { name, .. } | SettingsCommand::Unset { name } => name.as_str(),
+        };
+        match (name, &action) {
+            ("pkcs11-modules", SettingsCommand::Set { value, .. }) => {
+                current.pkcs11_modules = std::env::split_paths(value)
+                    .filter(|path| !path.as_os_str().is_empty())
+                    .collect();
+            }
+            ("pkcs11-modules", SettingsCommand::Unset { .. }) => current.pkcs11_modules.clear(),
+            (other, _) => {
+                return Err(AppError::UnknownSetting {
+                    name: other.to_owned(),
+                }
+                .into());
+            }
+        }
+        current.save_to(path)?;
+    }
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        super::write_json(
+            &mut out,
+            &Shown {
+                file,
+                pkcs11_modules: &current.pkcs11_modules,
+            },
+        )?;
+        return Ok(());
+    }
+    let lang = context.lang;
+    writeln!(
+        out,
+        "{} {}",
+        lang.pick("settings file:", "файл настроек:"),
+        file.as_deref()
+            .map(|path| path.display().to_string())
+            .unwrap_or_else(|| "-".to_owned())
+    )
+    .map_err(AppError::Output)?;
+    let modules = if current.pkcs11_modules.is_empty() {
+        lang.pick(
+            "(not set: Rutoken's, OpenSC's and SoftHSM2's where installed)",
+            "(не задано: модули Рутокена, OpenSC и SoftHSM2, где установлены)",
+        )
+        .to_owned()
+    } else {
+        current
+            .pkcs11_modules
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    writeln!(out, "pkcs11-modules = {modules}").map_err(AppError::Output)?;
+    Ok(())
+}
