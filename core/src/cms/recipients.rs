@@ -540,46 +540,12 @@ fn x963_kdf(hash: &str, secret: &[u8], shared_info: &[u8], len: usize) -> Zeroiz
     }
 }
 
-/// AES key unwrap (RFC 3394 section 2.2.2) with the default IV A6A6A6A6A6A6A6A6.
+/// AES key unwrap (RFC 3394) of a CMS recipient's content key.
 fn aes_key_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CmsError> {
-    use cipher::array::Array;
-    use cipher::{BlockCipherDecrypt, KeyInit};
     if wrapped.len() < 24 || !wrapped.len().is_multiple_of(8) {
         return Err(malformed("the wrapped key has the wrong size"));
     }
-    let decrypt = |block: &mut [u8; 16]| -> Result<(), CmsError> {
-        let mut array = Array::from(*block);
-        match kek.len() {
-            16 => aes::Aes128::new_from_slice(kek).map(|c| c.decrypt_block(&mut array)),
-            24 => aes::Aes192::new_from_slice(kek).map(|c| c.decrypt_block(&mut array)),
-            _ => aes::Aes256::new_from_slice(kek).map(|c| c.decrypt_block(&mut array)),
-        }
-        .map_err(|_| CmsError::WrongKey)?;
-        block.copy_from_slice(&array);
-        Ok(())
-    };
-    let n = wrapped.len() / 8 - 1;
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&wrapped[..8]);
-    let mut r = Zeroizing::new(wrapped[8..].to_vec());
-    for j in (0..6u64).rev() {
-        for i in (1..=n).rev() {
-            let t = (n as u64) * j + i as u64;
-            let mut block = Zeroizing::new([0u8; 16]);
-            for (byte, t_byte) in a.iter_mut().zip(t.to_be_bytes()) {
-                *byte ^= t_byte;
-            }
-            block[..8].copy_from_slice(&a);
-            block[8..].copy_from_slice(&r[(i - 1) * 8..i * 8]);
-            decrypt(&mut block)?;
-            a.copy_from_slice(&block[..8]);
-            r[(i - 1) * 8..i * 8].copy_from_slice(&block[8..]);
-        }
-    }
-    if a != [0xa6; 8] {
-        return Err(CmsError::WrongKey);
-    }
-    Ok(r)
+    crate::crypto::aes_kw::unwrap(kek, wrapped).map_err(|_| CmsError::WrongKey)
 }
 
 /// Triple-DES key unwrap (RFC 3217 section 3.2): CBC under a fixed IV, the bytes reversed, CBC again
