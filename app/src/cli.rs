@@ -137,24 +137,27 @@ pub enum Command {
     /// Key media: tokens (PKCS#11) with their certificates and keys, and the registry store.
     #[command(subcommand)]
     Media(MediaCommand),
-    /// Copy a key with its certificate from one token to another (token:LABEL to token:LABEL).
+    /// Copy a key with its certificate between the archive, drives, the registry store and tokens.
     ///
-    /// The key is wrapped on the source and unwrapped on the target (only a key marked extractable
-    /// can leave its token); the copy is proven by signing on the target and verifying with the
-    /// original. --certificate-only copies the certificate alone.
+    /// A medium is archive, dir:PATH (a folder or USB drive), registry or token:LABEL. CryptoPro
+    /// containers go byte for byte between archive, dir: and registry; RSA and EC keys go between
+    /// tokens, to and from PFX files on drives, and to and from the archive. A key leaves a token only
+    /// when it is marked extractable; every copy is proven by signing with one side and verifying
+    /// with the other. --certificate-only copies the certificate alone.
     Copy {
-        /// The SHA-1 thumbprint of the certificate on the source token.
+        /// The SHA-1 thumbprint of the certificate.
         thumbprint: String,
-        /// Where from: token:LABEL.
-        #[arg(long, value_name = "MEDIUM")]
+        /// Where from: archive, dir:PATH, registry or token:LABEL.
+        #[arg(long, value_name = "MEDIUM", default_value = "archive")]
         from: String,
-        /// Where to: token:LABEL.
+        /// Where to: archive, dir:PATH, registry or token:LABEL.
         #[arg(long, value_name = "MEDIUM")]
         to: String,
-        /// Read the source token's PIN from this file.
+        /// Read the source's secret from this file: a token's PIN, a PFX file's password, or the
+        /// password of an archived container whose key is locked.
         #[arg(long, value_name = "FILE")]
         from_secret_file: Option<PathBuf>,
-        /// Read the target token's PIN from this file.
+        /// Read the target's secret from this file: a token's PIN or the new PFX file's password.
         #[arg(long, value_name = "FILE")]
         to_secret_file: Option<PathBuf>,
         /// Copy the certificate alone (for a key that may not leave its token).

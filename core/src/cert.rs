@@ -601,6 +601,12 @@ impl Certificate {
         Some(parsed.public_key().raw.to_vec())
     }
 
+    /// The subject name as DER (what PKCS#11 keeps as a certificate's CKA_SUBJECT).
+    pub fn subject_der(&self) -> Option<Vec<u8>> {
+        let (_, parsed) = X509Certificate::from_der(&self.der).ok()?;
+        Some(parsed.subject().as_raw().to_vec())
+    }
+
     /// The subject's GOST public key, when the certificate holds one.
     pub fn gost_public_key(&self) -> Option<PublicKey> {
         let (_, parsed) = X509Certificate::from_der(&self.der).ok()?;

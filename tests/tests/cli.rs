@@ -39,8 +39,8 @@ Commands:
   decrypt      Open encrypted documents (CMS/PKCS#7: .p7m, .p7e, .enc) with whichever archived key
                fits
   media        Key media: tokens (PKCS#11) with their certificates and keys, and the registry store
-  copy         Copy a key with its certificate from one token to another (token:LABEL to
-               token:LABEL)
+  copy         Copy a key with its certificate between the archive, drives, the registry store and
+               tokens
   registry     The CryptoPro "registry" key store (HDIMAGE folders on Linux; .reg files for Windows)
   settings     Show or change this computer's settings (a JSON file in the configuration directory)
   passwd       Change the archive passphrase (the keys inside are not touched; old backups keep the

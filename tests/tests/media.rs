@@ -1276,3 +1276,324 @@ mod keygen_on_a_token {
         );
     }
 }
+
+mod copy_between_tokens_drives_and_the_archive {
+    use certkeeper_tests::support::openssl::{Issued, KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::softhsm::{SoftHsm, Token};
+    use certkeeper_tests::support::{bin, run, secret_file, temp_dir};
+
+    fn thumbprint(openssl: &OpenSsl, issued: &Issued) -> String {
+        let output = run(openssl
+            .command()
+            .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
+            .arg(&issued.cert));
+        String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .rsplit('=')
+            .next()
+            .unwrap_or_default()
+            .replace(':', "")
+    }
+
+    fn write_pair(
+        hsm: &SoftHsm,
+        openssl: &OpenSsl,
+        token: &Token,
+        issued: &Issued,
+        id: &str,
+        extractable: bool,
+    ) {
+        let key_der = openssl.path(&format!("pair-key-{id}.der"));
+        let cert_der = openssl.path(&format!("pair-cert-{id}.der"));
+        run(openssl
+            .command()
+            .args(["pkey", "-outform", "DER", "-in"])
+            .arg(&issued.key)
+            .arg("-out")
+            .arg(&key_der));
+        run(openssl
+            .command()
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&issued.cert)
+            .arg("-out")
+            .arg(&cert_der));
+        let mut key = hsm.pkcs11_tool();
+        key.args([
+            "--token-label",
+            &token.label,
+            "--login",
+            "--pin",
+            &token.pin,
+            "--write-object",
+        ])
+        .arg(&key_der)
+        .args(["--type", "privkey", "--id", id, "--usage-sign"]);
+        if extractable {
+            key.arg("--extractable");
+        }
+        run(&mut key);
+        run(hsm
+            .pkcs11_tool()
+            .args([
+                "--token-label",
+                &token.label,
+                "--login",
+                "--pin",
+                &token.pin,
+                "--write-object",
+            ])
+            .arg(&cert_der)
+            .args(["--type", "cert", "--id", id]));
+    }
+
+    /// The public key of a PEM certificate or key, as OpenSSL prints it.
+    fn public_of(openssl: &OpenSsl, args: &[&str], path: &std::path::Path) -> String {
+        let output = run(openssl.command().args(args).arg(path));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    #[test]
+    fn keys_go_token_to_drive_to_token_and_token_to_archive_to_token_proven_each_time() {
+        let hsm = SoftHsm::new();
+        let old = hsm.init_token("Старый токен", "11111111", "11112222");
+        let new = hsm.init_token("Новый токен", "22222222", "33334444");
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("Copy CA", KeyAlgorithm::Rsa2048);
+        let rsa = openssl.issue(&ca, "/CN=Ирина RSA", KeyAlgorithm::Rsa2048, 30);
+        let ec = openssl.issue(&ca, "/CN=Ирина EC", KeyAlgorithm::EcP256, 30);
+        let locked = openssl.issue(&ca, "/CN=Ирина locked", KeyAlgorithm::EcP256, 30);
+        write_pair(&hsm, &openssl, &old, &rsa, "01", true);
+        write_pair(&hsm, &openssl, &old, &ec, "02", true);
+        write_pair(&hsm, &openssl, &old, &locked, "03", false);
+
+        let work = temp_dir();
+        let drive = work.path().join("drive");
+        let old_pin = secret_file(work.path(), "old-pin", &old.pin);
+        let new_pin = secret_file(work.path(), "new-pin", &new.pin);
+        let pfx_password = secret_file(work.path(), "pfx", "пароль файла");
+        let passphrase = secret_file(work.path(), "passphrase", "архив");
+        let archive = work.path().join("archive.db");
+        let certkeeper = || {
+            let mut command = hsm.command(bin::certkeeper());
+            command
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(&passphrase)
+                .env("CERTKEEPER_LANG", "en")
+                .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+                .stdin(std::process::Stdio::null());
+            command
+        };
+        run(certkeeper().arg("init"));
+        let copy = |thumbprint: &str,
+                    from: &str,
+                    to: &str,
+                    from_secret: &std::path::Path,
+                    to_secret: &std::path::Path| {
+            let mut command = certkeeper();
+            command
+                .args([
+                    "copy",
+                    thumbprint,
+                    "--from",
+                    from,
+                    "--to",
+                    to,
+                    "--pkcs11-module",
+                ])
+                .arg(hsm.module())
+                .arg("--from-secret-file")
+                .arg(from_secret)
+                .arg("--to-secret-file")
+                .arg(to_secret);
+            command.output().expect("copy")
+        };
+
+        // Token → drive: a PFX file OpenSSL opens, whose key is the certificate's.
+        let rsa_thumbprint = thumbprint(&openssl, &rsa);
+        let output = copy(
+            &rsa_thumbprint,
+            "token:Старый токен",
+            &format!("dir:{}", drive.display()),
+            &old_pin,
+            &pfx_password,
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let pfx = std::fs::read_dir(&drive)
+            .expect("drive")
+            .map(|entry| entry.expect("entry").path())
+            .find(|path| path.extension().is_some_and(|ext| ext == "pfx"))
+            .expect("a PFX on the drive");
+        let key_pem = work.path().join("from-pfx.pem");
+        run(openssl
+            .command()
+            .args([
+                "pkcs12",
+                "-nocerts",
+                "-nodes",
+                "-passin",
+                "pass:пароль файла",
+                "-in",
+            ])
+            .arg(&pfx)
+            .arg("-out")
+            .arg(&key_pem));
+        assert_eq!(
+            public_of(&openssl, &["pkey", "-pubout", "-in"], &key_pem),
+            public_of(&openssl, &["x509", "-noout", "-pubkey", "-in"], &rsa.cert)
+        );
+
+        // Drive → another token: pkcs11-tool signs with it there, OpenSSL verifies with the certificate.
+        let output = copy(
+            &rsa_thumbprint,
+            &format!("dir:{}", drive.display()),
+            "token:Новый токен",
+            &pfx_password,
+            &new_pin,
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let listing = run(hsm.pkcs11_tool().args([
+            "--token-label",
+            &new.label,
+            "--login",
+            "--pin",
+            &new.pin,
+            "--list-objects",
+        ]));
+        let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
+        assert!(listing.contains("Private Key Object; RSA"), "{listing}");
+        assert!(listing.contains("Certificate Object"), "{listing}");
+        let id_line = listing
+            .lines()
+            .skip_while(|line| !line.starts_with("Private Key Object; RSA"))
+            .find(|line| line.trim_start().starts_with("ID:"))
+            .expect("the key's ID")
+            .trim()
+            .trim_start_matches("ID:")
+            .trim()
+            .to_owned();
+        let message = work.path().join("message");
+        std::fs::write(&message, b"signed by the copy").expect("write");
+        let signature = work.path().join("message.sig");
+        run(hsm
+            .pkcs11_tool()
+            .args(["--token-label", &new.label, "--login", "--pin", &new.pin])
+            .args(["--sign", "-m", "SHA256-RSA-PKCS", "--id", &id_line, "-i"])
+            .arg(&message)
+            .arg("-o")
+            .arg(&signature));
+        let public = work.path().join("rsa-public.pem");
+        std::fs::write(
+            &public,
+            public_of(&openssl, &["x509", "-noout", "-pubkey", "-in"], &rsa.cert),
+        )
+        .expect("write");
+        let verified = run(openssl
+            .command()
+            .args(["dgst", "-sha256", "-verify"])
+            .arg(&public)
+            .arg("-signature")
+            .arg(&signature)
+            .arg(&message));
+        assert!(String::from_utf8_lossy(&verified.stdout).contains("Verified OK"));
+
+        // Token → archive → the other token (the EC pair); the archive records the token copy.
+        let ec_thumbprint = thumbprint(&openssl, &ec);
+        let output = copy(
+            &ec_thumbprint,
+            "token:Старый токен",
+            "archive",
+            &old_pin,
+            &new_pin,
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let shown = run(certkeeper().args(["--json", "show", &ec_thumbprint]));
+        let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("JSON");
+        assert!(shown.to_string().contains("token:Старый токен"), "{shown}");
+        let output = copy(
+            &ec_thumbprint,
+            "archive",
+            "token:Новый токен",
+            &old_pin,
+            &new_pin,
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let listing = run(hsm.pkcs11_tool().args([
+            "--token-label",
+            &new.label,
+            "--login",
+            "--pin",
+            &new.pin,
+            "--list-objects",
+        ]));
+        assert!(String::from_utf8_lossy(&listing.stdout).contains("Private Key Object; EC"));
+        let audit = run(certkeeper().args(["--json", "audit"]));
+        assert!(String::from_utf8_lossy(&audit.stdout).contains("token:Новый токен"));
+
+        // A key that may not leave its token: refused, with what can be done instead.
+        let output = copy(
+            &thumbprint(&openssl, &locked),
+            "token:Старый токен",
+            &format!("dir:{}", drive.display()),
+            &old_pin,
+            &pfx_password,
+        );
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("can never leave that token"), "{stderr}");
+        assert!(stderr.contains("--certificate-only"), "{stderr}");
+        // As it says: the certificate alone goes to the drive.
+        let locked_thumbprint = thumbprint(&openssl, &locked);
+        let output = certkeeper()
+            .args(["copy", &locked_thumbprint, "--from", "token:Старый токен"])
+            .arg("--to")
+            .arg(format!("dir:{}", drive.display()))
+            .arg("--certificate-only")
+            .arg("--pkcs11-module")
+            .arg(hsm.module())
+            .output()
+            .expect("copy");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let cer = std::fs::read_dir(&drive)
+            .expect("drive")
+            .map(|entry| entry.expect("entry").path())
+            .find(|path| path.extension().is_some_and(|ext| ext == "cer"))
+            .expect("the certificate on the drive");
+        let der = run(openssl
+            .command()
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&locked.cert));
+        assert_eq!(std::fs::read(&cer).expect("read"), der.stdout);
+        // RSA keys do not go into the CryptoPro registry store.
+        let output = copy(
+            &rsa_thumbprint,
+            "token:Старый токен",
+            "registry",
+            &old_pin,
+            &pfx_password,
+        );
+        assert_eq!(output.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("GOST"));
+    }
+}

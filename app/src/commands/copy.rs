@@ -255,17 +255,371 @@ fn copy_container(context: &Context, thumbprint: &str, from: &Place, to: &Place)
     Ok(())
 }
 
+/// The PKCS#11 modules of `options` that load.
+fn load_modules(options: &CopyOptions<'_>) -> Result<Vec<Module>> {
+    Ok(super::media::modules(options.modules)?
+        .iter()
+        .filter_map(|path| Module::load(path).ok())
+        .collect())
+}
+
+/// A GOST key cannot go onto a token here: say so, and what to do instead.
+fn gost_to_token(label: &str) -> anyhow::Error {
+    AppError::UnsupportedMedium {
+        medium: format!(
+            "token:{label} (a GOST key from a CryptoPro container; keep it in a container on a drive \
+             or in the registry, or copy the certificate alone with --certificate-only)"
+        ),
+    }
+    .into()
+}
+
+/// CKA_ID for a key written to a token: the certificate's subject key identifier, else the first
+/// 20 bytes of its SHA-1 thumbprint.
+fn token_id(certificate: &Certificate) -> Vec<u8> {
+    certificate
+        .subject_key_id
+        .as_deref()
+        .and_then(|hex| {
+            (0..hex.len())
+                .step_by(2)
+                .map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok())
+                .collect::<Option<Vec<u8>>>()
+        })
+        .unwrap_or_else(|| {
+            (0..certificate.sha1_thumbprint.len())
+                .step_by(2)
+                .filter_map(|at| {
+                    u8::from_str_radix(certificate.sha1_thumbprint.get(at..at + 2)?, 16).ok()
+                })
+                .collect()
+        })
+}
+
+/// A key (RSA or EC) with its certificate from the archive or a drive (a PFX file) onto a token.
+fn file_to_token(
+    context: &Context,
+    thumbprint: &str,
+    from: &Place,
+    label: &str,
+    options: &CopyOptions<'_>,
+) -> Result<()> {
+    let wanted = thumbprint.to_uppercase().replace([' ', ':'], "");
+    let not_found = || AppError::NoSuchContainer {
+        query: wanted.clone(),
+    };
+    let mut archived = None;
+    let (certificate, key) = match from {
+        Place::Archive => {
+            let mut archive = super::archive::open_archive(context)?;
+            let Some((id, der)) = archive.certificate_der(&wanted)? else {
+                return Err(not_found().into());
+            };
+            let certificate = Certificate::from_der(&der)?;
+            let key = super::export::private_key(
+                context,
+                &mut archive,
+                id,
+                &wanted,
+                options.from_secret_file,
+            )?;
+            let container = archive.containers_for(id)?.first().map(|c| c.id);
+            archived = Some((archive, container));
+            (certificate, key)
+        }
+        Place::Dir(folder) => {
+            let mut found = None;
+            let password = match options.from_secret_file {
+                Some(file) => certkeeper_core::secret::read_secret_file(file)?,
+                None => SecretString::from(String::new()),
+            };
+            for item in certkeeper_core::formats::detect::scan(folder) {
+                let certkeeper_core::formats::detect::Found::Pkcs12 { path } = item else {
+                    continue;
+                };
+                let bytes =
+                    std::fs::read(&path).map_err(|source| certkeeper_storage::Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                use certkeeper_core::secret::ExposeSecret;
+                let Ok(pfx) = certkeeper_core::formats::pkcs12::parse(
+                    &bytes,
+                    password.expose_secret().as_bytes(),
+                ) else {
+                    continue;
+                };
+                let Some(certificate) = pfx
+                    .certificates
+                    .iter()
+                    .filter_map(|der| Certificate::from_der(der).ok())
+                    .find(|certificate| certificate.sha1_thumbprint == wanted)
+                else {
+                    continue;
+                };
+                let wanted_key = certificate.public_key_material();
+                if let Some(key) = pfx
+                    .keys
+                    .into_iter()
+                    .find(|key| key.public_key_material() == wanted_key)
+                {
+                    found = Some((certificate, key));
+                    break;
+                }
+            }
+            found.ok_or_else(not_found)?
+        }
+        Place::Registry => return Err(gost_to_token(label)),
+    };
+    if key.gost.is_some() {
+        return Err(gost_to_token(label));
+    }
+    let modules = load_modules(options)?;
+    let module = &modules[module_with(&modules, label)?];
+    let token_pin = pin(context, module, label, options.to_secret_file)?;
+    let copied = pkcs11::import_key(
+        module,
+        label,
+        &token_pin,
+        &pkcs11::NewTokenKey {
+            private_key_info: &key.der,
+            certificate: Some(&certificate.der),
+            id: &token_id(&certificate),
+            label: certificate.subject.display_name(),
+            extractable: false,
+        },
+    )?;
+    drop(token_pin);
+    if let Some((mut archive, Some(container))) = archived {
+        archive.record_copy(container, &format!("token:{label}"))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        super::write_json(&mut out, &copied)?;
+    } else {
+        writeln!(
+            out,
+            "{} {} {} «{}» → {} «{label}»; {}",
+            context.lang.pick("Copied", "Скопирован"),
+            copied.key_type,
+            context.lang.pick("key of", "ключ"),
+            certificate.subject.display_name(),
+            context.lang.pick("token", "токен"),
+            context.lang.pick(
+                "the token signs with it and the original verifies",
+                "токен подписывает им, оригинал проверяет подпись"
+            )
+        )
+        .map_err(AppError::Output)?;
+    }
+    Ok(())
+}
+
+/// A key (RSA or EC, extractable) with its certificate off a token: into a PFX file on a drive, or
+/// into the archive.
+fn token_to_file(
+    context: &Context,
+    thumbprint: &str,
+    label: &str,
+    to: &Place,
+    options: &CopyOptions<'_>,
+) -> Result<()> {
+    if matches!(to, Place::Registry) {
+        return Err(AppError::UnsupportedMedium {
+            medium:
+                "registry (the registry store keeps CryptoPro containers of GOST keys; copy an \
+                     RSA or EC key to dir:PATH as a PFX file, or to the archive)"
+                    .to_owned(),
+        }
+        .into());
+    }
+    let modules = load_modules(options)?;
+    let module = &modules[module_with(&modules, label)?];
+    let id = pkcs11::certificate_id(module, label, thumbprint)?;
+    let token_pin = pin(context, module, label, options.from_secret_file)?;
+    let exported = pkcs11::export_key(module, label, &token_pin, &id)?;
+    drop(token_pin);
+    let certificate_der =
+        exported
+            .certificate
+            .clone()
+            .ok_or_else(|| AppError::NoSuchContainer {
+                query: thumbprint.to_owned(),
+            })?;
+    let certificate = Certificate::from_der(&certificate_der)?;
+    let key = certkeeper_core::formats::pkcs8::parse_private_key_info(&exported.private_key_info)?;
+    let written = match to {
+        Place::Dir(folder) => {
+            let stem =
+                certkeeper_core::media::registry::folder_stem(certificate.subject.display_name());
+            let path = (0..1000)
+                .map(|number| {
+                    if number == 0 {
+                        folder.join(format!("{stem}.pfx"))
+                    } else {
+                        folder.join(format!("{stem}-{number}.pfx"))
+                    }
+                })
+                .find(|path| !path.exists())
+                .ok_or_else(|| AppError::OutputExists {
+                    path: folder.clone(),
+                })?;
+            let password = super::export::new_password(
+                context,
+                &super::export::ExportOptions {
+                    out: &path,
+                    password_file: options.to_secret_file,
+                    key_password_file: None,
+                },
+                false,
+            )?;
+            use certkeeper_core::secret::ExposeSecret;
+            let pfx = certkeeper_core::formats::pkcs12::build(
+                &certificate.der,
+                &key.der,
+                password.expose_secret().as_bytes(),
+                certkeeper_core::formats::pbe::Protection::Aes256,
+                Some(certificate.subject.display_name()),
+            )?;
+            std::fs::create_dir_all(folder).map_err(|source| certkeeper_storage::Error::Io {
+                path: folder.clone(),
+                source,
+            })?;
+            super::export::write_file(&path, &pfx, true)?;
+            path.display().to_string()
+        }
+        _ => {
+            let mut archive = super::archive::open_archive(context)?;
+            let public = key
+                .public_key_material()
+                .map(|material| material.id())
+                .unwrap_or_default();
+            let unlocked = certkeeper_storage::keys::UnlockedKey {
+                algorithm: certkeeper_core::formats::pkcs8::algorithm_name(&key.algorithm_oid),
+                public_key: public.clone(),
+                private_key_info: key.der.clone(),
+            };
+            let location = format!("token:{label}");
+            archive.import_files(&[certkeeper_storage::certificates::FileImport {
+                location: &location,
+                certificates: std::slice::from_ref(&certificate),
+                key: Some(certkeeper_storage::keys::KeyImport {
+                    kind: certkeeper_storage::keys::KeyKind::Pkcs8,
+                    name: &exported.label,
+                    original: &key.der,
+                    public_key: Some(&public),
+                    keys: std::slice::from_ref(&unlocked),
+                    keep_password: None,
+                }),
+            }])?;
+            "archive".to_owned()
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} {} {} «{}» {} «{label}» → {written}; {}",
+        context.lang.pick("Copied", "Скопирован"),
+        exported.key_type,
+        context.lang.pick("key of", "ключ"),
+        certificate.subject.display_name(),
+        context.lang.pick("from token", "с токена"),
+        context.lang.pick(
+            "the copy signs and the token verifies with the original",
+            "копия подписывает, токен проверяет подпись оригиналом"
+        )
+    )
+    .map_err(AppError::Output)?;
+    Ok(())
+}
+
+/// The certificate alone off a token (for a key that may not leave it): a `.cer` file on a drive,
+/// or into the archive.
+fn token_certificate_to_file(
+    context: &Context,
+    thumbprint: &str,
+    label: &str,
+    to: &Place,
+    options: &CopyOptions<'_>,
+) -> Result<()> {
+    let modules = load_modules(options)?;
+    let module = &modules[module_with(&modules, label)?];
+    let wanted = thumbprint.to_uppercase().replace([' ', ':'], "");
+    let certificate = module
+        .certificates(label)?
+        .into_iter()
+        .filter_map(|found| Certificate::from_der(&found.der).ok())
+        .find(|certificate| certificate.sha1_thumbprint == wanted)
+        .ok_or_else(|| AppError::NoSuchContainer {
+            query: wanted.clone(),
+        })?;
+    let written = match to {
+        Place::Dir(folder) => {
+            let stem =
+                certkeeper_core::media::registry::folder_stem(certificate.subject.display_name());
+            let path = folder.join(format!("{stem}-{}.cer", &wanted[..8]));
+            std::fs::create_dir_all(folder).map_err(|source| certkeeper_storage::Error::Io {
+                path: folder.clone(),
+                source,
+            })?;
+            if !path.exists() {
+                super::export::write_file(&path, &certificate.der, false)?;
+            }
+            path.display().to_string()
+        }
+        Place::Archive => {
+            let mut archive = super::archive::open_archive(context)?;
+            archive.import_certificates(
+                std::slice::from_ref(&certificate),
+                &format!("token:{label}"),
+            )?;
+            "archive".to_owned()
+        }
+        Place::Registry => {
+            return Err(AppError::UnsupportedMedium {
+                medium: "registry (it keeps containers; copy the certificate to dir:PATH or the \
+                         archive)"
+                    .to_owned(),
+            }
+            .into());
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} «{}» {} «{label}» → {written}",
+        context
+            .lang
+            .pick("Certificate copied:", "Сертификат скопирован:"),
+        certificate.subject.display_name(),
+        context.lang.pick("from token", "с токена"),
+    )
+    .map_err(AppError::Output)?;
+    Ok(())
+}
+
 /// Runs `certkeeper copy THUMBPRINT --from MEDIUM --to MEDIUM`.
 pub fn copy(context: &Context, thumbprint: &str, options: &CopyOptions<'_>) -> Result<()> {
-    if let (Some(from), Some(to)) = (place(options.from), place(options.to)) {
-        return copy_container(context, thumbprint, &from, &to);
+    let tokens = (
+        options.from.strip_prefix("token:"),
+        options.to.strip_prefix("token:"),
+    );
+    match (place(options.from), place(options.to), tokens) {
+        (Some(from), Some(to), _) => return copy_container(context, thumbprint, &from, &to),
+        (Some(from), None, (_, Some(to))) if !options.certificate_only => {
+            return file_to_token(context, thumbprint, &from, to, options);
+        }
+        (None, Some(to), (Some(from), _)) if !options.certificate_only => {
+            return token_to_file(context, thumbprint, from, &to, options);
+        }
+        (None, Some(to), (Some(from), _)) => {
+            return token_certificate_to_file(context, thumbprint, from, &to, options);
+        }
+        _ => {}
     }
     let from = token_label(options.from)?;
     let to = token_label(options.to)?;
-    let modules: Vec<Module> = super::media::modules(options.modules)?
-        .iter()
-        .filter_map(|path| Module::load(path).ok())
-        .collect();
+    let modules = load_modules(options)?;
     let source = &modules[module_with(&modules, from)?];
     let target = &modules[module_with(&modules, to)?];
     let id = pkcs11::certificate_id(source, from, thumbprint)?;

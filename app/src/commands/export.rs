@@ -224,7 +224,7 @@ pub(crate) fn private_key(
 }
 
 /// The password of the file written: from the file, or typed twice.
-fn new_password(
+pub(crate) fn new_password(
     context: &Context,
     options: &ExportOptions<'_>,
     allow_empty: bool,

@@ -275,7 +275,15 @@ impl KeyInfo {
                         });
                     }
                 }
-                None
+                // Without the optional public key (PKCS#11 tokens leave it out): computed from the
+                // private scalar, for P-256.
+                use p256::elliptic_curve::sec1::ToSec1Point;
+                use p256::pkcs8::DecodePrivateKey;
+                let secret = p256::SecretKey::from_pkcs8_der(&self.der).ok()?;
+                Some(PublicKeyMaterial {
+                    family: "ec",
+                    bytes: secret.public_key().to_sec1_point(false).as_bytes().to_vec(),
+                })
             }
             _ => None,
         }

@@ -1203,3 +1203,377 @@ impl Module {
         })
     }
 }
+
+/// A key taken off a token in software form: its PrivateKeyInfo and the certificate beside it.
+pub struct ExportedKey {
+    /// The PKCS#8 PrivateKeyInfo (DER).
+    pub private_key_info: zeroize::Zeroizing<Vec<u8>>,
+    /// The certificate with the same CKA_ID, when there is one.
+    pub certificate: Option<Vec<u8>>,
+    /// The key type ("RSA", "EC").
+    pub key_type: String,
+    /// CKA_LABEL of the key.
+    pub label: String,
+}
+
+impl std::fmt::Debug for ExportedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportedKey")
+            .field("key_type", &self.key_type)
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The token mechanism and data of a proof signature: RSA PKCS#1 v1.5 with SHA-256 over the
+/// challenge, or ECDSA over its SHA-256 digest (r ‖ s).
+fn proof_mechanism(
+    is_rsa: bool,
+    challenge: &[u8],
+) -> (cryptoki::mechanism::Mechanism<'static>, Vec<u8>) {
+    use cryptoki::mechanism::Mechanism;
+    use digest::Digest;
+    if is_rsa {
+        (Mechanism::Sha256RsaPkcs, challenge.to_vec())
+    } else {
+        (Mechanism::Ecdsa, sha2::Sha256::digest(challenge).to_vec())
+    }
+}
+
+/// Verifies in software a token's signature (as [`proof_mechanism`] makes it) with the public half
+/// of `private_key_info`.
+fn software_verify(private_key_info: &[u8], challenge: &[u8], signature: &[u8]) -> bool {
+    use digest::Digest;
+    let digest = sha2::Sha256::digest(challenge);
+    let Ok(info) = super::super::formats::pkcs8::parse_private_key_info(private_key_info) else {
+        return false;
+    };
+    match info.algorithm_oid.as_str() {
+        "1.2.840.113549.1.1.1" => {
+            use rsa::pkcs8::DecodePrivateKey;
+            rsa::PrivateKey::from_pkcs8_der(private_key_info).is_ok_and(|key| {
+                key.to_public_key()
+                    .verify(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest, signature)
+                    .is_ok()
+            })
+        }
+        "1.2.840.10045.2.1" => {
+            use p256::ecdsa::signature::hazmat::PrehashVerifier;
+            use p256::pkcs8::DecodePrivateKey;
+            let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_der(private_key_info) else {
+                return false;
+            };
+            let Ok(signature) = p256::ecdsa::Signature::from_slice(signature) else {
+                return false;
+            };
+            key.verifying_key()
+                .verify_prehash(&digest, &signature)
+                .is_ok()
+        }
+        _ => false,
+    }
+}
+
+const PROOF: &[u8] = b"certkeeper copy check";
+
+/// Takes the key pair with CKA_ID `id` off token `label` in software form, for a PFX file or the
+/// archive: wrapped on the token (AES key wrap with padding under a one-time AES key) and unwrapped
+/// here. A key that may not leave its token is refused with [`TokenError::NotExtractable`]. The
+/// copy is proven: the original signs on the token and the copy's public half verifies.
+pub fn export_key(
+    module: &Module,
+    label: &str,
+    pin: &SecretString,
+    id: &[u8],
+) -> Result<ExportedKey, TokenError> {
+    use cryptoki::mechanism::Mechanism;
+    use cryptoki::object::KeyType;
+    let session = module.open(label, Some(pin), true)?;
+    let on_token = |error| module.failed(label, error);
+    let private = find_one(&session, ObjectClass::PRIVATE_KEY, id)
+        .map_err(on_token)?
+        .ok_or_else(|| TokenError::NotFound {
+            label: label.to_owned(),
+            what: format!("private key {}", hex(id)),
+        })?;
+    let (mut key_type, mut extractable, mut key_label) = (None, false, Vec::new());
+    for attribute in session
+        .get_attributes(
+            private,
+            &[
+                AttributeType::KeyType,
+                AttributeType::Extractable,
+                AttributeType::Label,
+            ],
+        )
+        .map_err(on_token)?
+    {
+        match attribute {
+            Attribute::KeyType(kind) => key_type = Some(kind),
+            Attribute::Extractable(flag) => extractable = flag,
+            Attribute::Label(text) => key_label = text,
+            _ => {}
+        }
+    }
+    if !extractable {
+        return Err(TokenError::NotExtractable {
+            label: label.to_owned(),
+            id: hex(id),
+        });
+    }
+    let is_rsa = match key_type {
+        Some(KeyType::RSA) => true,
+        Some(KeyType::EC) => false,
+        other => {
+            return Err(TokenError::Failed {
+                label: label.to_owned(),
+                reason: format!(
+                    "taking {} keys off a token is not supported",
+                    other.map(key_type_name).unwrap_or_else(|| "unknown".into())
+                ),
+            });
+        }
+    };
+    let transport = session
+        .generate_key(
+            &Mechanism::AesKeyGen,
+            &[
+                Attribute::Token(false),
+                Attribute::ValueLen(32.into()),
+                Attribute::Extractable(true),
+                Attribute::Sensitive(false),
+                Attribute::Wrap(true),
+            ],
+        )
+        .map_err(on_token)?;
+    let transport_value = session
+        .get_attributes(transport, &[AttributeType::Value])
+        .map_err(on_token)
+        .map(|attributes| attribute_bytes(attributes, AttributeType::Value))?
+        .map(zeroize::Zeroizing::new);
+    let wrapped = session.wrap_key(&Mechanism::AesKeyWrapPad, transport, private);
+    let _ = session.destroy_object(transport);
+    let wrapped = wrapped.map_err(on_token)?;
+    let transport_value = transport_value.ok_or_else(|| TokenError::Failed {
+        label: label.to_owned(),
+        reason: "the transport key has no value".to_owned(),
+    })?;
+    let mut private_key_info = crate::crypto::aes_kw::unwrap_pad(&transport_value, &wrapped)
+        .map_err(|error| TokenError::Failed {
+            label: label.to_owned(),
+            reason: format!("the wrapped key does not unwrap: {error}"),
+        })?;
+    // SoftHSM2 pads the key to whole blocks before the padded wrap, so the length in the wrap's
+    // check value counts its padding too: the PrivateKeyInfo's own DER length is what counts.
+    let der_len = crate::formats::der::Reader::new(&private_key_info)
+        .required("PrivateKeyInfo")
+        .map(|tlv| tlv.raw.len())
+        .map_err(|error| TokenError::Failed {
+            label: label.to_owned(),
+            reason: format!("the unwrapped key is not a PrivateKeyInfo: {error}"),
+        })?;
+    private_key_info.truncate(der_len);
+    // Proof: the original signs on the token, the copy's public half verifies (tokens written by
+    // enrolment software often hold no public key object, so the token's own key does the signing).
+    let (mechanism, data) = proof_mechanism(is_rsa, PROOF);
+    let signature = session.sign(&mechanism, private, &data).map_err(on_token)?;
+    if !software_verify(&private_key_info, PROOF, &signature) {
+        return Err(TokenError::CopyMismatch {
+            label: label.to_owned(),
+        });
+    }
+    let certificate = match find_one(&session, ObjectClass::CERTIFICATE, id).map_err(on_token)? {
+        Some(handle) => session
+            .get_attributes(handle, &[AttributeType::Value])
+            .map_err(on_token)
+            .map(|attributes| attribute_bytes(attributes, AttributeType::Value))?,
+        None => None,
+    };
+    Ok(ExportedKey {
+        private_key_info,
+        certificate,
+        key_type: key_type_name(if is_rsa { KeyType::RSA } else { KeyType::EC }),
+        label: String::from_utf8_lossy(&key_label).into_owned(),
+    })
+}
+
+/// A software key to write onto a token with [`import_key`].
+#[derive(Clone, Copy)]
+pub struct NewTokenKey<'a> {
+    /// The PKCS#8 PrivateKeyInfo (DER).
+    pub private_key_info: &'a [u8],
+    /// The certificate to write beside it.
+    pub certificate: Option<&'a [u8]>,
+    /// CKA_ID of the objects written.
+    pub id: &'a [u8],
+    /// CKA_LABEL of the objects written.
+    pub label: &'a str,
+    /// Whether the key may leave the token again.
+    pub extractable: bool,
+}
+
+impl std::fmt::Debug for NewTokenKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewTokenKey")
+            .field("label", &self.label)
+            .field("extractable", &self.extractable)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Writes a software key (PKCS#8 PrivateKeyInfo: RSA or EC P-256) and its certificate onto token
+/// `label` under CKA_ID `id`: wrapped here under a one-time AES key that the token holds only for
+/// the session, unwrapped on the token as a sensitive key (extractable only when asked), the public
+/// key and certificate created beside it. Proven by signing on the token and verifying here.
+pub fn import_key(
+    module: &Module,
+    label: &str,
+    pin: &SecretString,
+    key: &NewTokenKey<'_>,
+) -> Result<Copied, TokenError> {
+    let NewTokenKey {
+        private_key_info,
+        certificate,
+        id,
+        label: key_label,
+        extractable,
+    } = *key;
+    use super::super::formats::der::write;
+    use cryptoki::mechanism::Mechanism;
+    use cryptoki::object::{CertificateType, KeyType};
+    let info = super::super::formats::pkcs8::parse_private_key_info(private_key_info).map_err(
+        |error| TokenError::Failed {
+            label: label.to_owned(),
+            reason: format!("the key cannot be read: {error}"),
+        },
+    )?;
+    let (key_type, public_attributes) = match info.algorithm_oid.as_str() {
+        "1.2.840.113549.1.1.1" => {
+            use rsa::pkcs8::DecodePrivateKey;
+            use rsa::traits::PublicKeyParts;
+            let key = rsa::PrivateKey::from_pkcs8_der(private_key_info).map_err(|error| {
+                TokenError::Failed {
+                    label: label.to_owned(),
+                    reason: format!("the RSA key cannot be read: {error}"),
+                }
+            })?;
+            (
+                KeyType::RSA,
+                vec![
+                    Attribute::Modulus(key.n().to_be_bytes().to_vec()),
+                    Attribute::PublicExponent(key.e().to_be_bytes().to_vec()),
+                ],
+            )
+        }
+        "1.2.840.10045.2.1" => {
+            use p256::elliptic_curve::sec1::ToSec1Point;
+            use p256::pkcs8::DecodePrivateKey;
+            let key = p256::SecretKey::from_pkcs8_der(private_key_info).map_err(|_| {
+                TokenError::Failed {
+                    label: label.to_owned(),
+                    reason: "only EC keys on P-256 can be written to a token".to_owned(),
+                }
+            })?;
+            let point = key.public_key().to_sec1_point(false);
+            (
+                KeyType::EC,
+                vec![
+                    Attribute::EcParams(write::oid("1.2.840.10045.3.1.7")),
+                    Attribute::EcPoint(write::octets(point.as_bytes())),
+                ],
+            )
+        }
+        other => {
+            return Err(TokenError::Failed {
+                label: label.to_owned(),
+                reason: format!(
+                    "writing {} keys to a token is not supported",
+                    super::super::formats::pkcs8::algorithm_name(other)
+                ),
+            });
+        }
+    };
+    let is_rsa = key_type == KeyType::RSA;
+    let session = module.open(label, Some(pin), true)?;
+    let on_token = |error| module.failed(label, error);
+    let mut transport_value = zeroize::Zeroizing::new(vec![0u8; 32]);
+    getrandom::fill(&mut transport_value).map_err(|error| TokenError::Failed {
+        label: label.to_owned(),
+        reason: format!("the system random generator failed: {error}"),
+    })?;
+    let wrapped =
+        crate::crypto::aes_kw::wrap_pad(&transport_value, private_key_info).map_err(|error| {
+            TokenError::Failed {
+                label: label.to_owned(),
+                reason: error.to_string(),
+            }
+        })?;
+    let transport = session
+        .create_object(&[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::AES),
+            Attribute::Token(false),
+            Attribute::Value(transport_value.to_vec()),
+            Attribute::Unwrap(true),
+        ])
+        .map_err(on_token)?;
+    let mut template = vec![
+        Attribute::Class(ObjectClass::PRIVATE_KEY),
+        Attribute::KeyType(key_type),
+        Attribute::Token(true),
+        Attribute::Private(true),
+        Attribute::Sensitive(true),
+        Attribute::Extractable(extractable),
+        Attribute::Id(id.to_vec()),
+        Attribute::Label(key_label.as_bytes().to_vec()),
+        Attribute::Sign(true),
+    ];
+    template.push(if is_rsa {
+        Attribute::Decrypt(true)
+    } else {
+        Attribute::Derive(true)
+    });
+    let private = session.unwrap_key(&Mechanism::AesKeyWrapPad, transport, &wrapped, &template);
+    let _ = session.destroy_object(transport);
+    let private = private.map_err(on_token)?;
+    let mut public_template = vec![
+        Attribute::Class(ObjectClass::PUBLIC_KEY),
+        Attribute::KeyType(key_type),
+        Attribute::Token(true),
+        Attribute::Private(false),
+        Attribute::Id(id.to_vec()),
+        Attribute::Label(key_label.as_bytes().to_vec()),
+        Attribute::Verify(true),
+    ];
+    public_template.extend(public_attributes);
+    session.create_object(&public_template).map_err(on_token)?;
+    if let Some(der) = certificate {
+        let mut attributes = vec![
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+            Attribute::Token(true),
+            Attribute::Id(id.to_vec()),
+            Attribute::Label(key_label.as_bytes().to_vec()),
+            Attribute::Value(der.to_vec()),
+        ];
+        if let Ok(parsed) = crate::cert::Certificate::from_der(der)
+            && let Some(subject) = parsed.subject_der()
+        {
+            attributes.push(Attribute::Subject(subject));
+        }
+        session.create_object(&attributes).map_err(on_token)?;
+    }
+    // Proof: the token signs with the copy, the software key's public half verifies.
+    let (mechanism, data) = proof_mechanism(is_rsa, PROOF);
+    let signature = session.sign(&mechanism, private, &data).map_err(on_token)?;
+    if !software_verify(private_key_info, PROOF, &signature) {
+        return Err(TokenError::CopyMismatch {
+            label: label.to_owned(),
+        });
+    }
+    Ok(Copied {
+        id: hex(id),
+        key_type: key_type_name(key_type),
+        certificate: certificate.is_some(),
+    })
+}
