@@ -241,6 +241,10 @@ pub enum MediaCommand {
         /// Read the token's user PIN from this file.
         #[arg(long, value_name = "FILE", requires = "token")]
         pin_file: Option<PathBuf>,
+        /// A folder or drive to scan for containers, PFX, key and certificate files (repeatable;
+        /// removable drives mounted under /media/USER and /run/media/USER are scanned anyway).
+        #[arg(long = "dir", value_name = "PATH")]
+        dirs: Vec<PathBuf>,
     },
     /// Generate a key pair on a token: the private key never leaves it (unless --extractable).
     ///

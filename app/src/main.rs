@@ -120,11 +120,13 @@ fn run(command: Command, context: &Context) -> Result<()> {
             pkcs11_modules,
             token,
             pin_file,
+            dirs,
         }) => commands::media::list(
             context,
             &pkcs11_modules,
             token.as_deref(),
             pin_file.as_deref(),
+            &dirs,
         ),
         Command::Media(cli::MediaCommand::Keygen {
             token,

@@ -1597,3 +1597,65 @@ mod copy_between_tokens_drives_and_the_archive {
         assert!(String::from_utf8_lossy(&output.stderr).contains("GOST"));
     }
 }
+
+#[test]
+fn a_drive_scanned_by_media_list_shows_its_containers_pfx_and_certificates() {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
+    use certkeeper_tests::support::{bin, copy_dir};
+    let work = temp_dir();
+    let drive = work.path().join("ФЛЕШКА");
+    std::fs::create_dir_all(drive.join("Документы")).expect("mkdir");
+    let real = vectors::folder("cryptopro");
+    for (name, _) in CONTAINERS {
+        copy_dir(&real.join(name), &drive.join("keys").join(name));
+    }
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("Drive CA", KeyAlgorithm::Rsa2048);
+    let issued = openssl.issue(&ca, "/CN=Владелец флешки", KeyAlgorithm::Rsa2048, 30);
+    let pfx = openssl.pfx(&issued, "1", PfxProtection::Aes256);
+    std::fs::copy(&pfx, drive.join("owner.pfx")).expect("copy");
+    std::fs::copy(&issued.cert, drive.join("owner.cer")).expect("copy");
+    std::fs::write(drive.join("Документы").join("отчёт.txt"), "не ключ").expect("write");
+    let output = std::process::Command::new(bin::certkeeper())
+        .args([
+            "--json",
+            "media",
+            "list",
+            "--pkcs11-module",
+            "/nonexistent.so",
+            "--dir",
+        ])
+        .arg(&drive)
+        .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+        .env("CERTKEEPER_LANG", "en")
+        .output()
+        .expect("media list");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let scanned = &listed["drives"][0];
+    assert_eq!(scanned["path"], drive.to_str().expect("UTF-8"));
+    let containers = scanned["containers"].as_array().expect("containers");
+    assert_eq!(containers.len(), CONTAINERS.len(), "{scanned}");
+    assert!(
+        containers
+            .iter()
+            .any(|container| container["name"] == "00000000-14bf-4902-b265-c9c6d9bb63a7"),
+        "{scanned}"
+    );
+    assert_eq!(
+        scanned["pfx"].as_array().map(Vec::len),
+        Some(1),
+        "{scanned}"
+    );
+    assert_eq!(scanned["certificates"][0]["subject"], "Владелец флешки");
+    assert_eq!(scanned["other_files"], 1, "{scanned}");
+    assert!(
+        listed["unusable_modules"][0]
+            .as_str()
+            .is_some_and(|text| text.contains("/nonexistent.so"))
+    );
+}

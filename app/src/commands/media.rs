@@ -53,6 +53,88 @@ struct Listed {
     /// Modules that could not be used, and why.
     unusable_modules: Vec<String>,
     registry: RegistryView,
+    /// Folders and USB drives: the ones given and the removable drives mounted for this user.
+    drives: Vec<DriveView>,
+}
+
+/// What a scan of a folder or drive found (`media list --json`, documented in the README).
+#[derive(Debug, Serialize)]
+struct DriveView {
+    path: PathBuf,
+    /// CryptoPro container folders, with the name CryptoPro shows.
+    containers: Vec<ContainerView>,
+    /// PFX files.
+    pfx: Vec<PathBuf>,
+    /// PKCS#8 key files.
+    private_keys: Vec<PathBuf>,
+    /// Certificate files.
+    certificates: Vec<CertificateView>,
+    /// Other files (not certificates or keys).
+    other_files: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct ContainerView {
+    path: PathBuf,
+    name: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct CertificateView {
+    path: PathBuf,
+    subject: String,
+    sha1_thumbprint: String,
+    not_after: String,
+}
+
+/// The removable drives mounted for this user (`/media/USER/*`, `/run/media/USER/*`).
+fn mounted_drives() -> Vec<PathBuf> {
+    let Some(user) = std::env::var_os("USER") else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for root in ["/media", "/run/media"] {
+        if let Ok(entries) = std::fs::read_dir(Path::new(root).join(&user)) {
+            found.extend(
+                entries
+                    .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                    .filter(|path| path.is_dir()),
+            );
+        }
+    }
+    found.sort();
+    found
+}
+
+fn scan_drive(path: &Path) -> DriveView {
+    use certkeeper_core::formats::detect::Found;
+    let mut view = DriveView {
+        path: path.to_path_buf(),
+        containers: Vec::new(),
+        pfx: Vec::new(),
+        private_keys: Vec::new(),
+        certificates: Vec::new(),
+        other_files: 0,
+    };
+    for found in certkeeper_core::formats::detect::scan(path) {
+        match found {
+            Found::Container { path, name, .. } => {
+                view.containers.push(ContainerView { path, name })
+            }
+            Found::Pkcs12 { path } => view.pfx.push(path),
+            Found::PrivateKey { path, .. } => view.private_keys.push(path),
+            Found::Certificate {
+                path, certificate, ..
+            } => view.certificates.push(CertificateView {
+                path,
+                subject: certificate.subject.display_name().to_owned(),
+                sha1_thumbprint: certificate.sha1_thumbprint.clone(),
+                not_after: certkeeper_core::cert::format_time(certificate.not_after),
+            }),
+            Found::Unreadable { .. } => view.other_files += 1,
+        }
+    }
+    view
 }
 
 #[derive(Debug, Serialize)]
@@ -67,6 +149,7 @@ pub fn list(
     given_modules: &[PathBuf],
     token: Option<&str>,
     pin_file: Option<&Path>,
+    dirs: &[PathBuf],
 ) -> Result<()> {
     let pin = pin_file
         .map(certkeeper_core::secret::read_secret_file)
@@ -78,7 +161,12 @@ pub fn list(
             store: PathBuf::new(),
             containers: Vec::new(),
         },
+        drives: Vec::new(),
     };
+    let mut drives = dirs.to_vec();
+    drives.extend(mounted_drives());
+    drives.dedup();
+    listed.drives = drives.iter().map(|drive| scan_drive(drive)).collect();
     for path in modules(given_modules)? {
         let module = match Module::load(&path) {
             Ok(module) => module,
@@ -198,6 +286,47 @@ pub fn list(
         lang.pick("containers", "контейнеров")
     )
     .map_err(AppError::Output)?;
+    for drive in &listed.drives {
+        writeln!(
+            out,
+            "{} {}: {} {}, {} PFX, {} {}, {} {}",
+            lang.pick("drive", "диск"),
+            drive.path.display(),
+            drive.containers.len(),
+            lang.pick("containers", "контейнеров"),
+            drive.pfx.len(),
+            drive.private_keys.len(),
+            lang.pick("key files", "файлов ключей"),
+            drive.certificates.len(),
+            lang.pick("certificates", "сертификатов"),
+        )
+        .map_err(AppError::Output)?;
+        for container in &drive.containers {
+            writeln!(
+                out,
+                "  {:<12} «{}»  {}",
+                lang.pick("container", "контейнер"),
+                container.name.as_deref().unwrap_or_default(),
+                container.path.display()
+            )
+            .map_err(AppError::Output)?;
+        }
+        for pfx in &drive.pfx {
+            writeln!(out, "  {:<12} {}", "PFX", pfx.display()).map_err(AppError::Output)?;
+        }
+        for certificate in &drive.certificates {
+            writeln!(
+                out,
+                "  {:<12} «{}» {} {}  {}",
+                lang.pick("certificate", "сертификат"),
+                certificate.subject,
+                lang.pick("until", "до"),
+                certificate.not_after,
+                certificate.path.display()
+            )
+            .map_err(AppError::Output)?;
+        }
+    }
     for problem in &listed.unusable_modules {
         writeln!(
             out,
