@@ -286,6 +286,13 @@ pub enum MediaCommand {
         /// Stop after this many seconds [default: run until interrupted].
         #[arg(long = "for", value_name = "SECONDS")]
         seconds: Option<u64>,
+        /// Archive the certificates found on each token inserted, and say so (the passphrase is
+        /// asked once at start, or read from --passphrase-file).
+        #[arg(long)]
+        archive_new: bool,
+        /// A PKCS#11 module to read inserted tokens with (repeatable).
+        #[arg(long = "pkcs11-module", value_name = "PATH")]
+        pkcs11_modules: Vec<PathBuf>,
     },
 }
 

@@ -150,9 +150,11 @@ fn run(command: Command, context: &Context) -> Result<()> {
                 modules: &pkcs11_modules,
             },
         ),
-        Command::Media(cli::MediaCommand::Watch { seconds }) => {
-            commands::media::watch(context, seconds)
-        }
+        Command::Media(cli::MediaCommand::Watch {
+            seconds,
+            archive_new,
+            pkcs11_modules,
+        }) => commands::media::watch(context, seconds, archive_new.then_some(&pkcs11_modules[..])),
         Command::Settings { action } => commands::settings::run(context, action),
         Command::Registry(cli::RegistryCommand::Sync) => commands::registry::sync(context),
         Command::Registry(cli::RegistryCommand::ExportReg { sid, out }) => {

@@ -737,6 +737,105 @@ mod watching {
         let _ = child.wait();
         let _ = reader.join();
     }
+
+    /// A token inserted while `media watch --archive-new` runs has its certificates archived, with
+    /// a notice. The card event comes from pcscd and the virtual card; the certificates are read
+    /// through PKCS#11 (SoftHSM2 here, since the virtual card carries no PKCS#11 application).
+    #[test]
+    fn certificates_of_an_inserted_token_are_archived_with_a_notice() {
+        use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+        use certkeeper_tests::support::softhsm::SoftHsm;
+        use certkeeper_tests::support::{run, secret_file, temp_dir};
+        let pcscd = Pcscd::start();
+        let hsm = SoftHsm::new();
+        let token = hsm.init_token("Вставленный", "11111111", "55556666");
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("Watch CA", KeyAlgorithm::Rsa2048);
+        let issued = openssl.issue(&ca, "/CN=Ольга Вставкина", KeyAlgorithm::Rsa2048, 30);
+        let der = openssl.path("watched.der");
+        run(openssl
+            .command()
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&issued.cert)
+            .arg("-out")
+            .arg(&der));
+        run(hsm
+            .pkcs11_tool()
+            .args([
+                "--token-label",
+                &token.label,
+                "--login",
+                "--pin",
+                &token.pin,
+            ])
+            .arg("--write-object")
+            .arg(&der)
+            .args(["--type", "cert", "--id", "01"]));
+        let work = temp_dir();
+        let passphrase = secret_file(work.path(), "passphrase", "архив");
+        let archive = work.path().join("archive.db");
+        let certkeeper = || {
+            let mut command = hsm.command(bin::certkeeper());
+            command
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(&passphrase)
+                .env("CERTKEEPER_LANG", "en")
+                .stdin(std::process::Stdio::null());
+            command
+        };
+        run(certkeeper().arg("init"));
+        let mut child = certkeeper()
+            .args(["--json", "media", "watch", "--for", "60", "--archive-new"])
+            .arg("--pkcs11-module")
+            .arg(hsm.module())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("media watch");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, events) = std::sync::mpsc::channel::<serde_json::Value>();
+        let reader = std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(event) = serde_json::from_str(&line)
+                    && sender.send(event).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let next = |kind: &str| -> serde_json::Value {
+            loop {
+                let event = events
+                    .recv_timeout(Duration::from_secs(20))
+                    .unwrap_or_else(|_| panic!("no {kind} event"));
+                if event["event"] == kind {
+                    return event;
+                }
+            }
+        };
+        next("reader_added");
+        let card = pcscd.insert_card();
+        next("card_inserted");
+        let archived = next("certificates_archived");
+        assert_eq!(archived["token"], "Вставленный", "{archived}");
+        assert_eq!(archived["added"], serde_json::json!(["Ольга Вставкина"]));
+        // Out and in again: already there, nothing added twice.
+        card.remove();
+        next("card_removed");
+        let card = pcscd.insert_card();
+        let again = next("certificates_archived");
+        assert_eq!(again["added"], serde_json::json!([]), "{again}");
+        assert_eq!(again["already_there"], 1);
+        card.remove();
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = reader.join();
+        let listed = run(certkeeper().args(["--json", "list"]));
+        let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+        assert!(listed.contains("Ольга Вставкина"), "{listed}");
+    }
 }
 
 #[test]

@@ -340,8 +340,87 @@ pub fn list(
 
 /// Runs `certkeeper media watch`: prints reader and card changes as they happen (one JSON object per
 /// line with `--json`), for `seconds` or until interrupted.
-pub fn watch(context: &Context, seconds: Option<u64>) -> Result<()> {
+/// What archiving the certificates of an inserted token did (`media watch --archive-new --json`:
+/// one line `{"event": "certificates_archived", "token", "added": [subjects], "already_there"}`).
+#[derive(Debug, Serialize)]
+struct ArchivedFromToken {
+    event: &'static str,
+    token: String,
+    added: Vec<String>,
+    already_there: usize,
+}
+
+/// Archives the certificates on every token the modules see now (after a card was inserted): new
+/// ones are added with the token as where they were seen, known ones get "last seen" updated. A
+/// token that is not ready yet is asked again for up to three seconds.
+fn archive_token_certificates(
+    archive: &mut certkeeper_storage::Archive,
+    modules: &[Module],
+) -> Result<Vec<ArchivedFromToken>> {
+    let mut results = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        for module in modules {
+            let Ok(tokens) = module.tokens() else {
+                continue;
+            };
+            for token in tokens {
+                let Ok(found) = module.certificates(&token.label) else {
+                    continue;
+                };
+                let certificates: Vec<Certificate> = found
+                    .iter()
+                    .filter_map(|certificate| Certificate::from_der(&certificate.der).ok())
+                    .collect();
+                if certificates.is_empty() {
+                    continue;
+                }
+                let imported = archive
+                    .import_certificates(&certificates, &format!("token:{}", token.label))?;
+                let mut result = ArchivedFromToken {
+                    event: "certificates_archived",
+                    token: token.label.clone(),
+                    added: Vec::new(),
+                    already_there: 0,
+                };
+                for (certificate, outcome) in certificates.iter().zip(imported) {
+                    match outcome {
+                        certkeeper_storage::certificates::Imported::Added => result
+                            .added
+                            .push(certificate.subject.display_name().to_owned()),
+                        _ => result.already_there += 1,
+                    }
+                }
+                results.push(result);
+            }
+        }
+        if !results.is_empty() || std::time::Instant::now() >= deadline {
+            return Ok(results);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
+/// Runs `certkeeper media watch`: prints reader and card changes as they happen (one JSON object per
+/// line with `--json`), for `seconds` or until interrupted. With `archive_new` (the modules to read
+/// tokens with), the certificates of each token inserted are archived and reported.
+pub fn watch(
+    context: &Context,
+    seconds: Option<u64>,
+    archive_new: Option<&[PathBuf]>,
+) -> Result<()> {
     use certkeeper_core::media::watch::{Event, Watcher};
+    let mut archiving = match archive_new {
+        Some(given) => {
+            let archive = super::archive::open_archive(context)?;
+            let modules: Vec<Module> = modules(given)?
+                .iter()
+                .filter_map(|path| Module::load(path).ok())
+                .collect();
+            Some((archive, modules))
+        }
+        None => None,
+    };
     let mut watcher = Watcher::new()?;
     let started = std::time::Instant::now();
     let until = seconds.map(std::time::Duration::from_secs);
@@ -390,6 +469,40 @@ pub fn watch(context: &Context, seconds: Option<u64>) -> Result<()> {
                 writeln!(out, "{line}").map_err(AppError::Output)?;
             }
             out.flush().map_err(AppError::Output)?;
+            if let (Event::CardInserted { .. }, Some((archive, modules))) =
+                (&event, archiving.as_mut())
+            {
+                for archived in archive_token_certificates(archive, modules)? {
+                    if context.json {
+                        serde_json::to_writer(&mut out, &archived)
+                            .map_err(std::io::Error::from)
+                            .map_err(AppError::Output)?;
+                        writeln!(out).map_err(AppError::Output)?;
+                    } else if archived.added.is_empty() {
+                        writeln!(
+                            out,
+                            "{} «{}» {}",
+                            lang.pick("the certificates of token", "сертификаты токена"),
+                            archived.token,
+                            lang.pick("are already archived", "уже в архиве")
+                        )
+                        .map_err(AppError::Output)?;
+                    } else {
+                        writeln!(
+                            out,
+                            "{} «{}»: {}",
+                            lang.pick(
+                                "archived from the inserted token",
+                                "из вставленного токена сохранены в архив"
+                            ),
+                            archived.token,
+                            archived.added.join(", ")
+                        )
+                        .map_err(AppError::Output)?;
+                    }
+                    out.flush().map_err(AppError::Output)?;
+                }
+            }
         }
     }
 }
