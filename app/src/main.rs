@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod messages;
+mod prompt;
 mod settings;
 mod ui;
 

@@ -123,8 +123,6 @@ pub enum Asked {
     ContainerPassword,
     /// The password of a file or container being written.
     NewPassword,
-    /// A token's PIN.
-    Pin,
 }
 
 /// Situations the application itself reports (the libraries' errors are described by [`describe`]).
@@ -373,11 +371,6 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
                     "пароль записываемого файла",
                     "--password-file",
                 ),
-                Asked::Pin => (
-                    "the token PIN",
-                    "PIN токена",
-                    "--from-secret-file / --to-secret-file",
-                ),
             };
             let option_en = option.replace(" или ", " or ");
             Text::new(
@@ -611,6 +604,16 @@ fn describe_token(error: &TokenError, lang: Lang) -> Text {
                 ),
             )
         }
+        TokenError::PinNotGiven { label, why } => match why {
+            certkeeper_core::interact::Declined::NoOneToAsk => (
+                (format!("No PIN was given for token «{label}»: there is no terminal to type it at."), "Put the PIN in a file readable only by you (chmod 600) and give it with --pin-file, --from-secret-file or --to-secret-file.".into()),
+                (format!("PIN токена «{label}» не введён: нет терминала для ввода."), "Запишите PIN в файл, доступный только вам (chmod 600), и укажите его в --pin-file, --from-secret-file или --to-secret-file.".into()),
+            ),
+            _ => (
+                (format!("No PIN was given for token «{label}»; nothing was tried."), "Run the command again when you are ready to enter the PIN.".into()),
+                (format!("PIN токена «{label}» не введён; попыток не было."), "Повторите команду, когда будете готовы ввести PIN.".into()),
+            ),
+        },
         TokenError::PinLocked { label } => (
             (format!("The PIN of token «{label}» is locked; nothing was tried."), "Unblock it with the administrator (SO) PIN (for Rutoken: Rutoken Control Panel), then run the command again.".into()),
             (format!("PIN токена «{label}» заблокирован; попыток не было."), "Разблокируйте его PIN-кодом администратора (SO) (для Рутокена — в Панели управления Рутокен) и повторите команду.".into()),
@@ -1063,6 +1066,11 @@ mod tests {
                 label: "Rutoken".into(),
             }
             .into(),
+            TokenError::PinNotGiven {
+                label: "Rutoken".into(),
+                why: certkeeper_core::interact::Declined::NoOneToAsk,
+            }
+            .into(),
             TokenError::NotExtractable {
                 label: "Rutoken".into(),
                 id: "01".into(),
@@ -1102,7 +1110,6 @@ mod tests {
                 query: "A851F2A8".into(),
             }
             .into(),
-            AppError::NoTerminal { what: Asked::Pin }.into(),
             TokenError::Module {
                 module: "/usr/lib/x.so".into(),
                 reason: "not found".into(),

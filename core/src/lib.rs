@@ -25,6 +25,7 @@ pub mod cms;
 pub mod crypto;
 pub mod error;
 pub mod formats;
+pub mod interact;
 pub mod media;
 pub mod secret;
 

@@ -1126,6 +1126,104 @@ mod decrypt_with_a_token_key {
         assert!(stderr.contains("No archived key opens"), "{stderr}");
     }
 
+    /// A prompt that answers from a script and remembers what it was asked.
+    struct Scripted {
+        answers: std::cell::RefCell<Vec<Option<&'static str>>>,
+        asked: std::cell::RefCell<Vec<certkeeper_core::media::pkcs11::PinState>>,
+    }
+
+    impl certkeeper_core::interact::Prompt for Scripted {
+        fn secret(
+            &self,
+            request: &certkeeper_core::interact::Request<'_>,
+        ) -> Result<certkeeper_core::secret::SecretString, certkeeper_core::interact::Declined>
+        {
+            if let certkeeper_core::interact::Request::Pin { state, .. } = request {
+                self.asked.borrow_mut().push(*state);
+            }
+            match self.answers.borrow_mut().remove(0) {
+                Some(answer) => Ok(certkeeper_core::secret::SecretString::from(
+                    answer.to_owned(),
+                )),
+                None => Err(certkeeper_core::interact::Declined::NoOneToAsk),
+            }
+        }
+    }
+
+    /// The PIN half of [`the_pin_is_asked_through_the_prompt_with_the_token_state`], run as a child
+    /// process so that SoftHSM2 reads that test's configuration.
+    #[test]
+    fn pin_prompt_child() {
+        use certkeeper_core::media::pkcs11::{Module, TokenError};
+        let Some(done) = std::env::var_os("CERTKEEPER_TEST_PIN_DONE") else {
+            return;
+        };
+        let module = Module::load(std::path::Path::new(
+            &std::env::var_os("CERTKEEPER_TEST_MODULE").expect("module"),
+        ))
+        .expect("module");
+        let label = std::env::var("CERTKEEPER_TEST_TOKEN").expect("token");
+        let prompt = Scripted {
+            answers: std::cell::RefCell::new(vec![Some("00000000"), Some("97531975"), None]),
+            asked: std::cell::RefCell::new(Vec::new()),
+        };
+        // A wrong PIN: one attempt, reported with the state after it.
+        let pin = module.ask_pin(&label, &prompt).expect("asked");
+        match module.private_key(&label, &pin, &[1]) {
+            Err(TokenError::WrongPin { state, .. }) => assert!(state.count_low),
+            other => panic!("a wrong PIN: {other:?}"),
+        }
+        // Asked again, the person is shown that a wrong PIN was entered; the right one works.
+        let pin = module.ask_pin(&label, &prompt).expect("asked");
+        module
+            .private_key(&label, &pin, &[1])
+            .expect("the right PIN");
+        // No one to ask: said so, nothing tried.
+        assert!(matches!(
+            module.ask_pin(&label, &prompt),
+            Err(TokenError::PinNotGiven { .. })
+        ));
+        let asked = prompt.asked.borrow();
+        assert_eq!(asked.len(), 3);
+        assert!(!asked[0].count_low, "{asked:?}");
+        assert!(
+            asked[1].count_low,
+            "the state is shown before asking again: {asked:?}"
+        );
+        std::fs::write(done, "ok").expect("write");
+    }
+
+    #[test]
+    fn the_pin_is_asked_through_the_prompt_with_the_token_state() {
+        let hsm = SoftHsm::new();
+        let token = hsm.init_token("Токен с PIN", "11111111", "97531975");
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("PIN CA", KeyAlgorithm::Rsa2048);
+        let holder = openssl.issue(&ca, "/CN=PIN holder", KeyAlgorithm::Rsa2048, 30);
+        put_on_token(&hsm, &openssl, &token, &holder, "01", "--usage-sign");
+        let work = temp_dir();
+        let done = work.path().join("done");
+        let child = hsm
+            .command(std::env::current_exe().expect("this test binary"))
+            .args([
+                "decrypt_with_a_token_key::pin_prompt_child",
+                "--exact",
+                "--nocapture",
+            ])
+            .env("CERTKEEPER_TEST_PIN_DONE", &done)
+            .env("CERTKEEPER_TEST_MODULE", hsm.module())
+            .env("CERTKEEPER_TEST_TOKEN", &token.label)
+            .output()
+            .expect("the PIN child");
+        assert!(
+            child.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&child.stdout),
+            String::from_utf8_lossy(&child.stderr)
+        );
+        assert_eq!(std::fs::read_to_string(&done).expect("the child ran"), "ok");
+    }
+
     /// The signing half of [`signing_on_the_token_verifies_with_openssl`], run as a child process
     /// of it so that SoftHSM2 reads that test's private configuration (the environment of a test
     /// process is not changed while it runs).

@@ -11,8 +11,7 @@ use certkeeper_core::media::registry::Stored;
 use certkeeper_core::secret::SecretString;
 
 use super::Context;
-use super::archive::ask_secret;
-use crate::messages::{AppError, Asked};
+use crate::messages::AppError;
 
 /// Options of `copy`.
 #[derive(Debug)]
@@ -64,28 +63,8 @@ pub(crate) fn pin(
     if let Some(file) = file {
         return Ok(certkeeper_core::secret::read_secret_file(file)?);
     }
-    // The PIN state is shown before asking.
-    let state = module.pin_state(label)?;
-    let warning = if state.final_try {
-        context.lang.pick(
-            " (last try before it locks!)",
-            " (последняя попытка до блокировки!)",
-        )
-    } else if state.count_low {
-        context.lang.pick(
-            " (a wrong PIN was entered before)",
-            " (ранее был введён неверный PIN)",
-        )
-    } else {
-        ""
-    };
-    ask_secret(
-        &format!(
-            "{} «{label}»{warning}: ",
-            context.lang.pick("PIN of token", "PIN токена")
-        ),
-        Asked::Pin,
-    )
+    // Asked through the prompt, with the token's PIN state shown first; a locked PIN is not asked.
+    Ok(module.ask_pin(label, &crate::prompt::Terminal::new(context.lang))?)
 }
 
 /// Where a CryptoPro container can be read from or written to besides tokens.

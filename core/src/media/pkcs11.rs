@@ -51,6 +51,14 @@ pub enum TokenError {
         /// The PIN state now.
         state: PinState,
     },
+    /// No PIN was given: there was no one to ask, or the person cancelled.
+    #[error("no PIN was given for token {label}")]
+    PinNotGiven {
+        /// The token's label.
+        label: String,
+        /// Why.
+        why: crate::interact::Declined,
+    },
     /// The PIN is locked: too many wrong attempts.
     #[error("the PIN of token {label} is locked")]
     PinLocked {
@@ -242,6 +250,30 @@ impl Module {
             .get_token_info(slot)
             .map_err(|error| self.failed(label, error))?;
         Ok(pin_state(&info))
+    }
+
+    /// Asks for the PIN of token `label` through `prompt`, with the token's PIN state in the
+    /// request; a locked PIN is reported without asking. The PIN is the caller's for one operation.
+    pub fn ask_pin(
+        &self,
+        label: &str,
+        prompt: &dyn crate::interact::Prompt,
+    ) -> Result<SecretString, TokenError> {
+        let state = self.pin_state(label)?;
+        if state.locked {
+            return Err(TokenError::PinLocked {
+                label: label.to_owned(),
+            });
+        }
+        prompt
+            .secret(&crate::interact::Request::Pin {
+                token: label,
+                state,
+            })
+            .map_err(|why| TokenError::PinNotGiven {
+                label: label.to_owned(),
+                why,
+            })
     }
 
     /// A session on token `label`, logged in with `pin` when one is given: exactly one login attempt.

@@ -1,0 +1,113 @@
+//! The command line's side of `certkeeper_core::interact`: asks at the terminal, once per request,
+//! with nothing echoed. The window implements the same trait with dialogs.
+
+use certkeeper_core::interact::{Declined, Prompt, Request};
+use certkeeper_core::secret::SecretString;
+
+use crate::messages::Lang;
+
+/// Asks at the terminal in the person's language.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminal {
+    lang: Lang,
+}
+
+impl Terminal {
+    /// A terminal prompt in `lang`.
+    pub fn new(lang: Lang) -> Self {
+        Self { lang }
+    }
+
+    fn text(&self, request: &Request<'_>) -> String {
+        let lang = self.lang;
+        match request {
+            Request::ArchivePassphrase => lang
+                .pick("Archive passphrase: ", "Пароль архива: ")
+                .to_owned(),
+            Request::ContainerPassword { name } => match lang {
+                Lang::En => format!("Password of «{name}»: "),
+                Lang::Ru => format!("Пароль «{name}»: "),
+            },
+            Request::NewPassword { allow_empty: true } => lang
+                .pick(
+                    "Password for the new container (Enter for none): ",
+                    "Пароль нового контейнера (Enter — без пароля): ",
+                )
+                .to_owned(),
+            Request::NewPassword { .. } => lang
+                .pick("Password for the file: ", "Пароль файла: ")
+                .to_owned(),
+            Request::Pin { token, state } => {
+                // The state is shown before the PIN is asked.
+                let warning = if state.final_try {
+                    lang.pick(
+                        " (last try before it locks!)",
+                        " (последняя попытка до блокировки!)",
+                    )
+                } else if state.count_low {
+                    lang.pick(
+                        " (a wrong PIN was entered before)",
+                        " (ранее был введён неверный PIN)",
+                    )
+                } else {
+                    ""
+                };
+                format!(
+                    "{} «{token}»{warning}: ",
+                    lang.pick("PIN of token", "PIN токена")
+                )
+            }
+            _ => lang.pick("Secret: ", "Секрет: ").to_owned(),
+        }
+    }
+}
+
+impl Prompt for Terminal {
+    fn secret(&self, request: &Request<'_>) -> Result<SecretString, Declined> {
+        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return Err(Declined::NoOneToAsk);
+        }
+        rpassword::prompt_password(self.text(request))
+            .map(SecretString::from)
+            .map_err(|_| Declined::Cancelled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certkeeper_core::media::pkcs11::PinState;
+
+    #[test]
+    fn the_pin_prompt_says_the_state_first_in_both_languages() {
+        let state = PinState {
+            count_low: true,
+            final_try: true,
+            locked: false,
+        };
+        let request = Request::Pin {
+            token: "Рутокен",
+            state,
+        };
+        assert_eq!(
+            Terminal::new(Lang::En).text(&request),
+            "PIN of token «Рутокен» (last try before it locks!): "
+        );
+        assert_eq!(
+            Terminal::new(Lang::Ru).text(&request),
+            "PIN токена «Рутокен» (последняя попытка до блокировки!): "
+        );
+        let once_wrong = Request::Pin {
+            token: "T",
+            state: PinState {
+                count_low: true,
+                ..PinState::default()
+            },
+        };
+        assert!(
+            Terminal::new(Lang::En)
+                .text(&once_wrong)
+                .contains("a wrong PIN was entered before")
+        );
+    }
+}
