@@ -46,7 +46,46 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the desktop window (the same as running certkeeper without a command).
-    Ui,
+    Ui {
+        /// Open it at this certificate (id or thumbprint; what a reminder's "Renew" does).
+        #[arg(long, value_name = "ID|THUMBPRINT")]
+        certificate: Option<String>,
+    },
+    /// What stops working when: certificates (notAfter) and private keys (key usage period).
+    ///
+    /// Lists the deadlines of current certificates (not superseded by a valid newer one, not muted)
+    /// from 30 days ago to --within days ahead, soonest first. Exit status 4 when something listed
+    /// is not snoozed, 0 when nothing is due. CERTKEEPER_NOW (YYYY-MM-DD or RFC 3339) sets the time.
+    Expiry {
+        /// How many days ahead to look.
+        #[arg(long, value_name = "DAYS", default_value_t = 30)]
+        within: u32,
+        /// Also write every future reminder day as an iCalendar file (one event per threshold).
+        #[arg(long, value_name = "FILE")]
+        ics: Option<PathBuf>,
+    },
+    /// Mute, snooze or set the thresholds of renewal reminders.
+    #[command(subcommand)]
+    Remind(RemindCommand),
+    /// The reminder service: desktop notifications before certificates and keys expire.
+    ///
+    /// Checks at start, then daily and after the computer wakes from sleep; never sends the same
+    /// reminder twice. Without a notification service the reminders are printed. --install sets it
+    /// up as a systemd user service and an autostart entry; --once checks once (cron, tests).
+    Watch {
+        /// Check once and exit.
+        #[arg(long, conflicts_with_all = ["install", "uninstall"])]
+        once: bool,
+        /// Install the systemd user unit and the autostart entry, and start the service.
+        #[arg(long, conflicts_with = "uninstall")]
+        install: bool,
+        /// Stop the service and remove what --install wrote.
+        #[arg(long)]
+        uninstall: bool,
+        /// Stop after this many seconds [default: run until stopped].
+        #[arg(long = "for", value_name = "SECONDS", hide = true)]
+        seconds: Option<u64>,
+    },
     /// Show and check the archive, passphrase source and language in use.
     Info,
     /// Create the archive (the passphrase is asked twice, or read from --passphrase-file).
@@ -293,6 +332,39 @@ pub enum MediaCommand {
         /// A PKCS#11 module to read inserted tokens with (repeatable).
         #[arg(long = "pkcs11-module", value_name = "PATH")]
         pkcs11_modules: Vec<PathBuf>,
+    },
+}
+
+/// What `remind` does.
+#[derive(Debug, Subcommand)]
+pub enum RemindCommand {
+    /// No more reminders for this certificate.
+    Mute {
+        /// Its id or SHA-1 thumbprint.
+        certificate: String,
+    },
+    /// Reminders for this certificate again.
+    Unmute {
+        /// Its id or SHA-1 thumbprint.
+        certificate: String,
+    },
+    /// No reminders for this certificate until a date.
+    Snooze {
+        /// Its id or SHA-1 thumbprint.
+        certificate: String,
+        /// Until this date (YYYY-MM-DD) [default: for a day].
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// End a snooze.
+    Unsnooze {
+        /// Its id or SHA-1 thumbprint.
+        certificate: String,
+    },
+    /// Show the thresholds, or set them (days before, comma-separated; default 30,14,7,3,1,0).
+    Thresholds {
+        /// The new thresholds.
+        days: Option<String>,
     },
 }
 

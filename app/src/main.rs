@@ -19,6 +19,8 @@ use crate::messages::{AppError, Lang};
 
 /// Exit status for "no display to open the window on" (documented in `--help` and the README).
 const EXIT_NO_DISPLAY: u8 = 3;
+/// Exit status of `expiry` when something it lists is due (not snoozed).
+const EXIT_SOMETHING_DUE: u8 = 4;
 
 fn main() -> ExitCode {
     init_logging();
@@ -31,7 +33,10 @@ fn main() -> ExitCode {
         lang,
         lang_origin,
     };
-    match run(cli.command.unwrap_or(Command::Ui), &context) {
+    match run(
+        cli.command.unwrap_or(Command::Ui { certificate: None }),
+        &context,
+    ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => report(&error, lang),
     }
@@ -39,9 +44,49 @@ fn main() -> ExitCode {
 
 fn run(command: Command, context: &Context) -> Result<()> {
     match command {
-        Command::Ui => {
+        Command::Ui { certificate } => {
             let archive = certkeeper_storage::ArchiveLocation::resolve(context.archive.clone())?;
+            if let Some(certificate) = &certificate {
+                tracing::info!(%certificate, "opened for a certificate");
+            }
             ui::run(&archive, context.lang)
+        }
+        Command::Expiry { within, ics } => {
+            if commands::reminders::expiry(context, within, ics.as_deref())? {
+                Err(AppError::SomethingDue.into())
+            } else {
+                Ok(())
+            }
+        }
+        Command::Remind(action) => {
+            use commands::reminders::RemindAction;
+            let action = match &action {
+                cli::RemindCommand::Mute { certificate } => RemindAction::Mute(certificate),
+                cli::RemindCommand::Unmute { certificate } => RemindAction::Unmute(certificate),
+                cli::RemindCommand::Snooze { certificate, until } => {
+                    RemindAction::Snooze(certificate, until.as_deref())
+                }
+                cli::RemindCommand::Unsnooze { certificate } => RemindAction::Unsnooze(certificate),
+                cli::RemindCommand::Thresholds { days } => {
+                    RemindAction::Thresholds(days.as_deref())
+                }
+            };
+            commands::reminders::remind(context, action)
+        }
+        Command::Watch {
+            once,
+            install,
+            uninstall,
+            seconds,
+        } => {
+            if install || uninstall {
+                commands::reminders::install(context, uninstall)
+            } else {
+                commands::reminders::watch(
+                    context,
+                    &commands::reminders::WatchOptions { once, seconds },
+                )
+            }
         }
         Command::Info => commands::info::run(context),
         Command::Init => commands::init::run(context),
@@ -216,6 +261,13 @@ fn report(error: &anyhow::Error, lang: Lang) -> ExitCode {
         && source.kind() == std::io::ErrorKind::BrokenPipe
     {
         return ExitCode::SUCCESS;
+    }
+    // `expiry` printed its list; the status says that something is due.
+    if matches!(
+        error.downcast_ref::<AppError>(),
+        Some(AppError::SomethingDue)
+    ) {
+        return ExitCode::from(EXIT_SOMETHING_DUE);
     }
     let text = messages::describe(error, lang);
     let mut err = std::io::stderr().lock();

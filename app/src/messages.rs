@@ -195,6 +195,29 @@ pub enum AppError {
         /// As given.
         medium: String,
     },
+    /// A date or time given (`--until`, `CERTKEEPER_NOW`) cannot be read.
+    #[error("cannot read the date {given}")]
+    BadDate {
+        /// As given.
+        given: String,
+    },
+    /// Reminder thresholds given cannot be read.
+    #[error("cannot read the thresholds {given}")]
+    BadThresholds {
+        /// As given.
+        given: String,
+    },
+    /// The reminder service's files (unit, autostart entry, lock) cannot be written.
+    #[error("cannot set up the reminder service at {path}: {reason}")]
+    ServiceSetup {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the system said.
+        reason: String,
+    },
+    /// `expiry` found something due: exit status 4, after the list was printed.
+    #[error("something expires soon")]
+    SomethingDue,
     /// The settings file cannot be read or written.
     #[error("the settings file {path} cannot be used: {reason}")]
     BadSettings {
@@ -471,6 +494,50 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("certkeeper пока не умеет копировать в {medium} или из него."),
                 "Копируйте между токенами (token:МЕТКА, см. certkeeper media list) или контейнеры КриптоПро между archive, dir:ПУТЬ и registry.".into(),
+            ),
+        ),
+        AppError::BadDate { given } => Text::new(
+            lang,
+            (
+                format!("«{given}» is not a date certkeeper can read."),
+                "Write dates as YYYY-MM-DD (e.g. 2027-03-01), times as YYYY-MM-DDTHH:MM:SSZ.".into(),
+            ),
+            (
+                format!("«{given}» — не дата, которую понимает certkeeper."),
+                "Пишите даты как ГГГГ-ММ-ДД (например, 2027-03-01), время — как ГГГГ-ММ-ДДTЧЧ:ММ:ССZ.".into(),
+            ),
+        ),
+        AppError::BadThresholds { given } => Text::new(
+            lang,
+            (
+                format!("«{given}» are not thresholds certkeeper can read."),
+                "Give whole days before the deadline, separated by commas, each at most 366: e.g. 30,14,7,3,1,0.".into(),
+            ),
+            (
+                format!("«{given}» — не пороги, которые понимает certkeeper."),
+                "Укажите целые числа дней до срока через запятую, каждое не больше 366: например, 30,14,7,3,1,0.".into(),
+            ),
+        ),
+        AppError::ServiceSetup { path, reason } => Text::new(
+            lang,
+            (
+                format!("The reminder service cannot be set up at {}: {reason}.", shown(path)),
+                "Check that your home folder is writable (and XDG_RUNTIME_DIR, if set), then run the command again.".into(),
+            ),
+            (
+                format!("Службу напоминаний не удаётся настроить в {}: {reason}.", shown(path)),
+                "Проверьте, что в домашнюю папку (и в XDG_RUNTIME_DIR, если задан) можно писать, и повторите команду.".into(),
+            ),
+        ),
+        AppError::SomethingDue => Text::new(
+            lang,
+            (
+                "Something on the list expires soon.".into(),
+                "Renew it with your certification authority.".into(),
+            ),
+            (
+                "В списке есть то, что скоро истекает.".into(),
+                "Продлите это в удостоверяющем центре.".into(),
             ),
         ),
         AppError::BadSettings { path, reason } => Text::new(
@@ -1087,6 +1154,20 @@ mod tests {
             .into(),
             AppError::UnknownKeyAlgorithm {
                 given: "dsa".into(),
+            }
+            .into(),
+            AppError::BadDate {
+                given: "soon".into(),
+            }
+            .into(),
+            AppError::BadThresholds {
+                given: "7,x".into(),
+            }
+            .into(),
+            AppError::SomethingDue.into(),
+            AppError::ServiceSetup {
+                path: path.clone(),
+                reason: "read-only file system".into(),
             }
             .into(),
             AppError::BadSettings {

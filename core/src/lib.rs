@@ -24,6 +24,7 @@ pub mod cert;
 pub mod cms;
 pub mod crypto;
 pub mod error;
+pub mod expiry;
 pub mod formats;
 pub mod interact;
 pub mod media;

@@ -48,6 +48,9 @@ fn template(dir: &Path) -> Vec<u8> {
             "-set_serial",
             &format!("0x{SERIAL:016X}"),
             "-utf8",
+            // An end-entity certificate, as users hold: CA certificates do not take part in reminders.
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
             "-subj",
             "/CN=Бухгалтер QXQXQXQ/O=ООО Ромашка/INN=007710474375/SNILS=11223344595/C=RU",
             "-outform",
@@ -87,6 +90,45 @@ fn copy(template: &[u8], n: u64) -> Vec<u8> {
         replace_all(&mut der, &SERIAL.to_be_bytes(), &serial.to_be_bytes()),
         1
     );
+    der
+}
+
+/// `YYMMDDHHMMSSZ` of a Unix time (UTCTime, years 1950–2049).
+fn utc_time(time: i64) -> Vec<u8> {
+    let text = certkeeper_core::cert::format_time(time);
+    format!(
+        "{}{}{}{}{}{}Z",
+        &text[2..4],
+        &text[5..7],
+        &text[8..10],
+        &text[11..13],
+        &text[14..16],
+        &text[17..19]
+    )
+    .into_bytes()
+}
+
+/// Copy number `n` of `count`, valid for a year up to a notAfter spread evenly over ten years
+/// around `now`: an archive of many years of certificates, a few of them due at any time.
+fn dated_copy(template: &[u8], n: u64, count: u64, now: i64) -> Vec<u8> {
+    let mut der = copy(template, n);
+    // Each copy another person (their own SNILS), so none supersedes another.
+    let snils = format!("{:011}", 20_000_000_000 + n);
+    assert_eq!(
+        replace_all(&mut der, b"11223344595", snils.as_bytes()),
+        2,
+        "subject and issuer"
+    );
+    let span = 10 * 365 * 86_400;
+    let not_after = now - span / 2 + (span * n as i64) / count as i64;
+    let not_before = not_after - 365 * 86_400;
+    // Validity ::= SEQUENCE { UTCTime, UTCTime }: 30 1E 17 0D ... 17 0D ...
+    let at = der
+        .windows(4)
+        .position(|w| w == [0x30, 0x1e, 0x17, 0x0d])
+        .expect("the validity");
+    der[at + 4..at + 17].copy_from_slice(&utc_time(not_before));
+    der[at + 19..at + 32].copy_from_slice(&utc_time(not_after));
     der
 }
 
@@ -223,6 +265,60 @@ fn archive(c: &mut Criterion) {
             });
         });
     }
+    group.finish();
+
+    // `certkeeper expiry --json`: the deadlines of the coming 30 days (and the past 30) among
+    // 100,000 certificates, with the supersession and reminder rules, as the command reads them
+    // (issue 8 target: under 100 ms).
+    let mut group = c.benchmark_group("expiry");
+    group.sample_size(20);
+    let count = 100_000u64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs() as i64;
+    let mut archive = new_archive(dir.path());
+    for start in (0..count).step_by(10_000) {
+        let certificates: Vec<Certificate> = (start..start + 10_000)
+            .map(|n| Certificate::from_der(&dated_copy(&template, n, count, now)).expect("parse"))
+            .collect();
+        archive
+            .import_certificates(&certificates, "bench")
+            .expect("import");
+    }
+    drop(archive);
+    let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+    let store = certkeeper_storage::reminders::ReminderStore::open(&location).expect("open");
+    let day = 86_400;
+    group.bench_function(BenchmarkId::new("within 30 days", count), |b| {
+        b.iter(|| {
+            let items = store
+                .items(now, now - 30 * day, now + 30 * day)
+                .expect("items");
+            let due = certkeeper_core::expiry::upcoming(&items, now, 30, 30);
+            assert!(
+                (1_000..2_000).contains(&due.len()),
+                "about 60 days of 10 years: {}",
+                due.len()
+            );
+            due.len()
+        });
+    });
+    group.bench_function(BenchmarkId::new("reminders due", count), |b| {
+        let sent = store.sent(now - 2 * day).expect("sent");
+        b.iter(|| {
+            let items = store
+                .items(now, now - 2 * day, now + 30 * day)
+                .expect("items");
+            certkeeper_core::expiry::reminders(
+                &items,
+                now,
+                &certkeeper_core::expiry::DEFAULT_THRESHOLDS,
+                &sent,
+            )
+            .len()
+        });
+    });
     group.finish();
 }
 

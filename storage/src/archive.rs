@@ -22,7 +22,7 @@ pub struct Archive {
 }
 
 /// Takes the shared "in use" lock on the database file (see [`Archive`]).
-fn mark_in_use(path: &Path) -> Option<std::fs::File> {
+pub(crate) fn mark_in_use(path: &Path) -> Option<std::fs::File> {
     let file = std::fs::File::open(path).ok()?;
     file.lock_shared().ok()?;
     Some(file)
@@ -97,7 +97,7 @@ impl std::fmt::Debug for Archive {
 /// WAL for readers beside one writer (the window, the reminder service and the CLI at once), foreign
 /// keys, a busy timeout, secure deletion, and temporary data kept in memory so nothing lands in temp
 /// files.
-fn configure(connection: &Connection) -> Result<()> {
+pub(crate) fn configure(connection: &Connection) -> Result<()> {
     connection
         .execute_batch(
             "PRAGMA journal_mode = WAL;

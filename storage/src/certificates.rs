@@ -101,7 +101,8 @@ pub(crate) fn backfill(connection: &mut rusqlite::Connection) -> Result<()> {
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM certificates WHERE public_key IS NULL)
                  OR EXISTS (SELECT 1 FROM certificates WHERE owner IS NULL)
-                 OR EXISTS (SELECT 1 FROM certificates WHERE subject_key_id IS NULL)",
+                 OR EXISTS (SELECT 1 FROM certificates WHERE subject_key_id IS NULL)
+                 OR EXISTS (SELECT 1 FROM certificates WHERE is_ca IS NULL)",
             [],
             |row| row.get(0),
         )
@@ -116,12 +117,13 @@ pub(crate) fn backfill(connection: &mut rusqlite::Connection) -> Result<()> {
         let mut pending = transaction
             .prepare(
                 "SELECT id, der FROM certificates
-                 WHERE public_key IS NULL OR owner IS NULL OR subject_key_id IS NULL",
+                 WHERE public_key IS NULL OR owner IS NULL OR subject_key_id IS NULL OR is_ca IS NULL",
             )
             .context("reading old records")?;
         let mut update = transaction
             .prepare(
-                "UPDATE certificates SET public_key = ?1, owner = ?2, subject_key_id = ?3 WHERE id = ?4",
+                "UPDATE certificates SET public_key = ?1, owner = ?2, subject_key_id = ?3, is_ca = ?4
+                 WHERE id = ?5",
             )
             .context("completing old records")?;
         let rows = pending
@@ -131,17 +133,23 @@ pub(crate) fn backfill(connection: &mut rusqlite::Connection) -> Result<()> {
             .context("reading old records")?;
         for row in rows {
             let (id, der) = row.context("reading old records")?;
-            let (public_key, owner, subject_key_id) = match Certificate::from_der(&der) {
+            let (public_key, owner, subject_key_id, is_ca) = match Certificate::from_der(&der) {
                 Ok(certificate) => (
                     public_key_of(&certificate),
                     owner_of(&certificate),
-                    certificate.subject_key_id.unwrap_or_default(),
+                    certificate.subject_key_id.clone().unwrap_or_default(),
+                    certificate.is_ca,
                 ),
                 // `verify` reports the damage; the record stays as it is.
-                Err(_) => (String::new(), format!("unreadable:{id}"), String::new()),
+                Err(_) => (
+                    String::new(),
+                    format!("unreadable:{id}"),
+                    String::new(),
+                    false,
+                ),
             };
             update
-                .execute(params![public_key, owner, subject_key_id, id])
+                .execute(params![public_key, owner, subject_key_id, is_ca, id])
                 .context("completing old records")?;
         }
     }
@@ -670,8 +678,8 @@ fn import_into(
                         .prepare_cached("INSERT INTO certificates (sha256, sha1, der, subject, subject_name, issuer, serial,
                                  not_before, not_after, private_key_not_after, key_algorithm, search_text,
                                  inn, innle, ogrn, ogrnip, snils, first_seen, last_seen, public_key, owner,
-                                 subject_key_id)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21)")
+                                 subject_key_id, is_ca)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21, ?22)")
                         .context("preparing a statement")?
                         .execute(
                             params![
@@ -696,6 +704,7 @@ fn import_into(
                                 public_key_of(certificate),
                                 owner_of(certificate),
                                 certificate.subject_key_id.as_deref().unwrap_or_default(),
+                                certificate.is_ca,
                             ],
                         )
                         .context("archiving the certificate")?;

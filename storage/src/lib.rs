@@ -27,6 +27,7 @@ pub mod keys;
 pub mod location;
 pub mod maintenance;
 mod migrate;
+pub mod reminders;
 
 pub use archive::Archive;
 pub use error::{Error, Result};

@@ -30,6 +30,9 @@ Usage: certkeeper [OPTIONS] [COMMAND]
 
 Commands:
   ui           Open the desktop window (the same as running certkeeper without a command)
+  expiry       What stops working when: certificates (notAfter) and private keys (key usage period)
+  remind       Mute, snooze or set the thresholds of renewal reminders
+  watch        The reminder service: desktop notifications before certificates and keys expire
   info         Show and check the archive, passphrase source and language in use
   init         Create the archive (the passphrase is asked twice, or read from --passphrase-file)
   import       Archive every certificate, key container, PFX and key file found in files and folders

@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod maintenance;
 pub mod media;
 pub mod registry;
+pub mod reminders;
 pub mod settings;
 pub mod views;
 

@@ -1,0 +1,668 @@
+//! Renewal reminders: `certkeeper expiry` (what stops working when, and an iCalendar export),
+//! `certkeeper remind` (mute, snooze, thresholds) and `certkeeper watch` (the reminder service:
+//! desktop notifications, or printed lines without a notification service).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use certkeeper_core::cert::format_time;
+use certkeeper_core::expiry::{self, Clock, Due, Reason, Reminder};
+use certkeeper_storage::ArchiveLocation;
+use certkeeper_storage::reminders::ReminderStore;
+use serde::Serialize;
+
+use super::Context;
+use crate::messages::{AppError, Lang};
+
+const DAY: i64 = 86_400;
+
+/// Recently passed deadlines `expiry` still lists (a certificate that just expired still matters).
+const LISTED_SINCE_DAYS: u32 = 30;
+
+/// The clock: `CERTKEEPER_NOW` (RFC 3339 or a date; for scripts and tests) or the system's.
+pub fn clock() -> Result<Box<dyn Clock>> {
+    match std::env::var("CERTKEEPER_NOW") {
+        Ok(text) => {
+            let now = expiry::parse_time(&text).ok_or(AppError::BadDate { given: text })?;
+            Ok(Box::new(expiry::FixedClock(now)))
+        }
+        Err(_) => Ok(Box::new(expiry::SystemClock)),
+    }
+}
+
+fn store(context: &Context) -> Result<ReminderStore> {
+    let location = ArchiveLocation::resolve(context.archive.clone())?;
+    Ok(ReminderStore::open(&location)?)
+}
+
+/// "5 дней", "1 день", "3 дня" / "5 days", "1 day".
+pub fn days(count: i64, lang: Lang) -> String {
+    let count = count.abs();
+    match lang {
+        Lang::En => format!("{count} {}", if count == 1 { "day" } else { "days" }),
+        Lang::Ru => {
+            let word = match (count % 10, count % 100) {
+                (_, 11..=14) => "дней",
+                (1, _) => "день",
+                (2..=4, _) => "дня",
+                _ => "дней",
+            };
+            format!("{count} {word}")
+        }
+    }
+}
+
+fn date(time: i64) -> String {
+    format_time(time)[..10].to_owned()
+}
+
+/// The one-line summary of a deadline, as a reminder or calendar entry says it.
+fn summary(due: &Due, lang: Lang) -> String {
+    let subject = &due.subject;
+    let when = match (due.days_left, lang) {
+        (left, Lang::En) if left > 0 => format!("in {}", days(left, lang)),
+        (left, Lang::Ru) if left > 0 => format!("через {}", days(left, lang)),
+        (0, Lang::En) => "today".to_owned(),
+        (0, Lang::Ru) => "сегодня".to_owned(),
+        (left, Lang::En) => format!("{} ago", days(left, lang)),
+        (left, Lang::Ru) => format!("{} назад", days(left, lang)),
+    };
+    let past = due.days_left < 0;
+    match (due.reason, lang) {
+        (Reason::Certificate, Lang::En) if past => {
+            format!("Certificate «{subject}» expired {when}")
+        }
+        (Reason::Certificate, Lang::En) => format!("Certificate «{subject}» expires {when}"),
+        (Reason::Certificate, Lang::Ru) if past => format!("Сертификат «{subject}» истёк {when}"),
+        (Reason::Certificate, Lang::Ru) => format!("Сертификат «{subject}» истекает {when}"),
+        (Reason::PrivateKey, Lang::En) if past => {
+            format!("The private key of «{subject}» stopped working {when}")
+        }
+        (Reason::PrivateKey, Lang::En) => {
+            format!("The private key of «{subject}» stops working {when}")
+        }
+        (Reason::PrivateKey, Lang::Ru) if past => {
+            format!("Срок действия закрытого ключа «{subject}» закончился {when}")
+        }
+        (Reason::PrivateKey, Lang::Ru) => {
+            format!("Срок действия закрытого ключа «{subject}» заканчивается {when}")
+        }
+    }
+}
+
+/// The body of a reminder: the date, the thumbprint, and what to do.
+fn body(due: &Due, lang: Lang) -> String {
+    match (due.reason, lang) {
+        (Reason::Certificate, Lang::En) => format!(
+            "Valid until {} (thumbprint {}). Ask your certification authority for a new certificate before then; the old one stays in the archive for old documents.",
+            date(due.deadline),
+            due.sha1_thumbprint
+        ),
+        (Reason::Certificate, Lang::Ru) => format!(
+            "Действует до {} (отпечаток {}). Закажите новый сертификат в удостоверяющем центре заранее; старый останется в архиве для старых документов.",
+            date(due.deadline),
+            due.sha1_thumbprint
+        ),
+        (Reason::PrivateKey, Lang::En) => format!(
+            "The key may sign until {} (thumbprint {}), earlier than the certificate ends. Ask your certification authority for a new certificate before then.",
+            date(due.deadline),
+            due.sha1_thumbprint
+        ),
+        (Reason::PrivateKey, Lang::Ru) => format!(
+            "Ключом можно подписывать до {} (отпечаток {}) — раньше, чем кончается сертификат. Закажите новый сертификат в удостоверяющем центре заранее.",
+            date(due.deadline),
+            due.sha1_thumbprint
+        ),
+    }
+}
+
+/// One line of `expiry --json` (documented in the README).
+#[derive(Debug, Serialize)]
+struct Listed<'a> {
+    certificate_id: i64,
+    subject: &'a str,
+    sha1_thumbprint: &'a str,
+    reason: Reason,
+    deadline: String,
+    days_left: i64,
+    snoozed_until: Option<String>,
+}
+
+/// Runs `certkeeper expiry [--within DAYS] [--ics FILE]`. Returns whether something is due (listed
+/// and not snoozed), which the caller turns into exit status 4.
+pub fn expiry(context: &Context, within: u32, ics: Option<&Path>) -> Result<bool> {
+    let now = clock()?.now();
+    let store = store(context)?;
+    if let Some(path) = ics {
+        write_calendar(context, &store, now, path)?;
+    }
+    let from = now - i64::from(LISTED_SINCE_DAYS) * DAY;
+    let until = now + i64::from(within) * DAY;
+    let items = store.items(now, from, until)?;
+    let due = expiry::upcoming(&items, now, within, LISTED_SINCE_DAYS);
+    let something_due = due.iter().any(|due| due.snoozed_until.is_none());
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        let listed: Vec<Listed<'_>> = due
+            .iter()
+            .map(|due| Listed {
+                certificate_id: due.certificate_id,
+                subject: &due.subject,
+                sha1_thumbprint: &due.sha1_thumbprint,
+                reason: due.reason,
+                deadline: format_time(due.deadline),
+                days_left: due.days_left,
+                snoozed_until: due.snoozed_until.map(format_time),
+            })
+            .collect();
+        super::write_json(&mut out, &listed)?;
+        return Ok(something_due);
+    }
+    let lang = context.lang;
+    if due.is_empty() {
+        writeln!(
+            out,
+            "{} {}.",
+            lang.pick(
+                "Nothing stops working within",
+                "В ближайшие дни ничего не истекает:"
+            ),
+            days(i64::from(within), lang)
+        )
+        .map_err(AppError::Output)?;
+    }
+    for due in &due {
+        let snoozed = due
+            .snoozed_until
+            .map(|until| {
+                format!(
+                    " ({} {})",
+                    lang.pick("snoozed until", "отложено до"),
+                    date(until)
+                )
+            })
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}  {:>5}  {}  [{}]{snoozed}",
+            date(due.deadline),
+            due.days_left,
+            summary(due, lang),
+            due.certificate_id
+        )
+        .map_err(AppError::Output)?;
+    }
+    Ok(something_due)
+}
+
+/// Writes every future deadline's thresholds as all-day events.
+fn write_calendar(context: &Context, store: &ReminderStore, now: i64, path: &Path) -> Result<()> {
+    let thresholds = store.thresholds()?;
+    let items = store.items(now, now, i64::MAX)?;
+    let mut calendar = expiry::Calendar::new();
+    for due in expiry::upcoming(&items, now, u32::MAX / 2, 0) {
+        for threshold in &thresholds {
+            let day = due.deadline - i64::from(*threshold) * DAY;
+            let at_day = Due {
+                days_left: i64::from(*threshold),
+                ..due.clone()
+            };
+            let uid = format!(
+                "{}-{}-{}-{threshold}@certkeeper",
+                due.sha1_thumbprint,
+                due.reason.as_str(),
+                due.deadline
+            );
+            calendar.add(
+                &expiry::Event {
+                    uid: &uid,
+                    day,
+                    summary: &summary(&at_day, context.lang),
+                    description: &body(&due, context.lang),
+                },
+                now,
+            );
+        }
+    }
+    // A calendar export is written again each time: the new file replaces the old one whole.
+    let temporary = super::temporary_beside(path, "tmp");
+    let written = std::fs::write(&temporary, calendar.finish())
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(certkeeper_storage::Error::Io {
+            path: path.to_path_buf(),
+            source: error,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// What `remind` changes.
+#[derive(Debug)]
+pub enum RemindAction<'a> {
+    /// Mute a certificate.
+    Mute(&'a str),
+    /// Unmute it.
+    Unmute(&'a str),
+    /// Snooze it until a date (YYYY-MM-DD), by default for a day.
+    Snooze(&'a str, Option<&'a str>),
+    /// End a snooze.
+    Unsnooze(&'a str),
+    /// Show or set the thresholds.
+    Thresholds(Option<&'a str>),
+}
+
+/// Runs `certkeeper remind ...`.
+pub fn remind(context: &Context, action: RemindAction<'_>) -> Result<()> {
+    let mut store = store(context)?;
+    let lang = context.lang;
+    let not_found = |query: &str| AppError::NoSuchCertificate {
+        query: query.to_owned(),
+    };
+    let line = match action {
+        RemindAction::Mute(query) => {
+            store.mute(query, true)?.ok_or_else(|| not_found(query))?;
+            lang.pick("Reminders muted for", "Напоминания отключены для")
+                .to_owned()
+                + " "
+                + query
+        }
+        RemindAction::Unmute(query) => {
+            store.mute(query, false)?.ok_or_else(|| not_found(query))?;
+            lang.pick("Reminders on again for", "Напоминания снова включены для")
+                .to_owned()
+                + " "
+                + query
+        }
+        RemindAction::Snooze(query, until) => {
+            let until = match until {
+                Some(text) => expiry::parse_date(text).ok_or_else(|| AppError::BadDate {
+                    given: text.to_owned(),
+                })?,
+                None => clock()?.now() + DAY,
+            };
+            store
+                .snooze(query, Some(until))?
+                .ok_or_else(|| not_found(query))?;
+            format!(
+                "{} {query} {} {}",
+                lang.pick("Reminders for", "Напоминания для"),
+                lang.pick("snoozed until", "отложены до"),
+                date(until)
+            )
+        }
+        RemindAction::Unsnooze(query) => {
+            store.snooze(query, None)?.ok_or_else(|| not_found(query))?;
+            lang.pick("Snooze ended for", "Отсрочка снята для")
+                .to_owned()
+                + " "
+                + query
+        }
+        RemindAction::Thresholds(Some(text)) => {
+            let thresholds =
+                expiry::parse_thresholds(text).ok_or_else(|| AppError::BadThresholds {
+                    given: text.to_owned(),
+                })?;
+            store.set_thresholds(&thresholds)?;
+            format!(
+                "{} {}",
+                lang.pick("Reminders at (days before):", "Напоминать за (дней):"),
+                join(&thresholds)
+            )
+        }
+        RemindAction::Thresholds(None) => format!(
+            "{} {}",
+            lang.pick("Reminders at (days before):", "Напоминать за (дней):"),
+            join(&store.thresholds()?)
+        ),
+    };
+    writeln!(std::io::stdout().lock(), "{line}").map_err(AppError::Output)?;
+    Ok(())
+}
+
+fn join(thresholds: &[u32]) -> String {
+    thresholds
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One check: the reminders due now go out as desktop notifications (or printed lines without a
+/// notification service), and are recorded so that none is sent twice. Returns the notifications
+/// shown, for the service to wait on their actions.
+fn check_once(
+    context: &Context,
+    store: &mut ReminderStore,
+    now: i64,
+) -> Result<Vec<(notify_rust::NotificationHandle, Reminder)>> {
+    let thresholds = store.thresholds()?;
+    let largest = thresholds.iter().copied().max().unwrap_or(0);
+    let items = store.items(now, now - 2 * DAY, now + i64::from(largest) * DAY)?;
+    let sent = store.sent(now - 2 * DAY)?;
+    let due = expiry::reminders(&items, now, &thresholds, &sent);
+    let mut shown = Vec::new();
+    let lang = context.lang;
+    for reminder in &due {
+        let title = summary(&reminder.due, lang);
+        let text = body(&reminder.due, lang);
+        let mut notification = notify_rust::Notification::new();
+        notification
+            .appname("certkeeper")
+            .summary(&title)
+            .body(&text)
+            .icon("certkeeper")
+            .action("renew", lang.pick("Renew", "Продлить"))
+            .action("snooze", lang.pick("Snooze for a day", "Отложить на день"))
+            .urgency(if reminder.due.days_left <= 3 {
+                notify_rust::Urgency::Critical
+            } else {
+                notify_rust::Urgency::Normal
+            });
+        match notification.show() {
+            Ok(handle) => shown.push((handle, reminder.clone())),
+            Err(error) => {
+                // No notification service (no D-Bus session): the reminder is printed instead.
+                tracing::warn!(%error, "no desktop notifications; printing the reminder");
+                writeln!(std::io::stdout().lock(), "{title}. {text}").map_err(AppError::Output)?;
+            }
+        }
+    }
+    let keys: Vec<_> = due.iter().map(Reminder::key).collect();
+    store.record_sent(&keys, now)?;
+    Ok(shown)
+}
+
+/// Waits for the person's answer to a notification on its own thread: "Renew" opens the window at
+/// the certificate, "Snooze" snoozes its reminders for a day.
+fn answer_later(
+    archive: PathBuf,
+    handle: notify_rust::NotificationHandle,
+    reminder: Reminder,
+    checked_at: i64,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        handle.wait_for_action(|action| {
+            tracing::info!(
+                action,
+                certificate = reminder.due.certificate_id,
+                "notification answered"
+            );
+            match action {
+                "renew" => {
+                    if let Ok(program) = std::env::current_exe() {
+                        let _ = std::process::Command::new(program)
+                            .arg("--archive")
+                            .arg(&archive)
+                            .args(["ui", "--certificate", &reminder.due.sha1_thumbprint])
+                            .spawn();
+                    }
+                }
+                "snooze" => {
+                    let snoozed = ReminderStore::open(&ArchiveLocation::explicit(&archive))
+                        .and_then(|mut store| {
+                            // A day from the answer (or from the check, when the clock was set).
+                            let until = expiry::SystemClock.now().max(checked_at) + DAY;
+                            store.snooze(&reminder.due.certificate_id.to_string(), Some(until))
+                        });
+                    if let Err(error) = snoozed {
+                        tracing::warn!(%error, "the snooze could not be recorded");
+                    }
+                }
+                _ => {}
+            }
+        });
+    })
+}
+
+/// Options of `watch`.
+#[derive(Debug)]
+pub struct WatchOptions {
+    /// Check once and exit (for cron and tests).
+    pub once: bool,
+    /// Stop after this many seconds (tests) [default: run until stopped].
+    pub seconds: Option<u64>,
+}
+
+/// Runs `certkeeper watch`: checks at start, then daily and after the computer wakes from sleep.
+pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
+    let location = ArchiveLocation::resolve(context.archive.clone())?;
+    let clock = clock()?;
+    let mut store = ReminderStore::open(&location)?;
+    if options.once {
+        let shown = check_once(context, &mut store, clock.now())?;
+        drop(shown);
+        return Ok(());
+    }
+    // One service per user: a second one started by the autostart entry beside the systemd unit
+    // says so and leaves.
+    let Some(_lock) = single_instance()? else {
+        writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            context.lang.pick(
+                "The reminder service is already running.",
+                "Служба напоминаний уже запущена."
+            )
+        )
+        .map_err(AppError::Output)?;
+        return Ok(());
+    };
+    // Time for the daily check, I/O for the signal that stops the service.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| setup(location.path(), error))?;
+    let archive = location.path().to_path_buf();
+    runtime.block_on(async {
+        let started = tokio::time::Instant::now();
+        let mut last_check = clock.now();
+        let mut last_tick = (tokio::time::Instant::now(), std::time::SystemTime::now());
+        let mut waiting = Vec::new();
+        let now = last_check;
+        for (handle, reminder) in check_once(context, &mut store, now)? {
+            waiting.push(answer_later(archive.clone(), handle, reminder, now));
+        }
+        loop {
+            let step = std::time::Duration::from_secs(30);
+            if let Some(seconds) = options.seconds {
+                let left =
+                    std::time::Duration::from_secs(seconds).saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    return Ok(());
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(step.min(left)) => {}
+                    _ = tokio::signal::ctrl_c() => return Ok(()),
+                }
+            } else {
+                tokio::select! {
+                    _ = tokio::time::sleep(step) => {}
+                    _ = tokio::signal::ctrl_c() => return Ok(()),
+                }
+            }
+            // Asleep, the monotonic clock stands still while the wall clock runs on: a wall-clock
+            // jump much larger than the time slept means the computer woke up.
+            let (tick, wall) = (tokio::time::Instant::now(), std::time::SystemTime::now());
+            let slept = tick.duration_since(last_tick.0);
+            let passed = wall.duration_since(last_tick.1).unwrap_or_default();
+            last_tick = (tick, wall);
+            let resumed = passed > slept + std::time::Duration::from_secs(120);
+            let now = clock.now();
+            if resumed || now - last_check >= DAY {
+                tracing::info!(resumed, "checking the deadlines");
+                last_check = now;
+                for (handle, reminder) in check_once(context, &mut store, now)? {
+                    waiting.push(answer_later(archive.clone(), handle, reminder, now));
+                }
+            }
+        }
+    })
+}
+
+fn setup(path: &Path, error: std::io::Error) -> AppError {
+    AppError::ServiceSetup {
+        path: path.to_path_buf(),
+        reason: error.to_string(),
+    }
+}
+
+/// The per-user lock of the reminder service, or `None` when another one holds it.
+fn single_instance() -> Result<Option<std::fs::File>> {
+    let dir = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let user = std::env::var("USER").unwrap_or_default();
+    let path = dir.join(format!("certkeeper-watch-{user}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|error| setup(&path, error))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(error)) => Err(setup(&path, error).into()),
+    }
+}
+
+/// The systemd user unit and the XDG autostart entry of the reminder service.
+fn service_files() -> Result<(PathBuf, PathBuf)> {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|path| path.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
+        .ok_or(AppError::BadSettings {
+            path: PathBuf::from("~/.config"),
+            reason: "HOME is not set".to_owned(),
+        })?;
+    Ok((
+        config.join("systemd/user/certkeeper-watch.service"),
+        config.join("autostart/certkeeper-watch.desktop"),
+    ))
+}
+
+/// What `watch --install` did (`--json`).
+#[derive(Debug, Serialize)]
+struct Installed {
+    systemd_unit: PathBuf,
+    autostart_entry: PathBuf,
+    /// Whether `systemctl --user enable --now` worked (not in a session without systemd).
+    enabled_now: bool,
+}
+
+/// Runs `certkeeper watch --install` or `--uninstall`.
+pub fn install(context: &Context, uninstall: bool) -> Result<()> {
+    let (unit, autostart) = service_files()?;
+    let systemctl = |args: &[&str]| {
+        std::process::Command::new("systemctl")
+            .arg("--user")
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    let lang = context.lang;
+    let mut out = std::io::stdout().lock();
+    if uninstall {
+        let stopped = systemctl(&["disable", "--now", "certkeeper-watch.service"]);
+        for path in [&unit, &autostart] {
+            match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => return Err(setup(path, error).into()),
+            }
+        }
+        if stopped {
+            systemctl(&["daemon-reload"]);
+        }
+        writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "The reminder service is removed (the reminders kept in the archive stay).",
+                "Служба напоминаний удалена (сведения о напоминаниях в архиве сохранены)."
+            )
+        )
+        .map_err(AppError::Output)?;
+        return Ok(());
+    }
+    let program = std::env::current_exe().map_err(|error| setup(&unit, error))?;
+    let mut command = format!("\"{}\"", program.display());
+    if let Some(archive) = &context.archive {
+        let absolute = std::path::absolute(archive).map_err(|error| setup(archive, error))?;
+        command.push_str(&format!(" --archive \"{}\"", absolute.display()));
+    }
+    command.push_str(" watch");
+    let unit_text = format!(
+        "[Unit]\n\
+         Description=certkeeper: reminders before certificates and keys expire\n\
+         Documentation=man:certkeeper(1)\n\
+         After=graphical-session.target\n\
+         \n\
+         [Service]\n\
+         Type=simple\n\
+         ExecStart={command}\n\
+         Restart=on-failure\n\
+         RestartSec=60\n\
+         \n\
+         [Install]\n\
+         WantedBy=default.target\n"
+    );
+    let desktop_text = format!(
+        "[Desktop Entry]\n\
+         Type=Application\n\
+         Name=certkeeper reminders\n\
+         Name[ru]=Напоминания certkeeper\n\
+         Comment=Warns before certificates and keys expire\n\
+         Comment[ru]=Предупреждает об окончании срока сертификатов и ключей\n\
+         Exec={command}\n\
+         Icon=certkeeper\n\
+         Terminal=false\n\
+         NoDisplay=true\n\
+         X-GNOME-Autostart-enabled=true\n"
+    );
+    for (path, text) in [(&unit, &unit_text), (&autostart, &desktop_text)] {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|error| setup(parent, error))?;
+        }
+        let temporary = super::temporary_beside(path, "tmp");
+        std::fs::write(&temporary, text).map_err(|error| setup(path, error))?;
+        std::fs::rename(&temporary, path).map_err(|error| setup(path, error))?;
+    }
+    let enabled_now = systemctl(&["daemon-reload"])
+        && systemctl(&["enable", "--now", "certkeeper-watch.service"]);
+    let installed = Installed {
+        systemd_unit: unit,
+        autostart_entry: autostart,
+        enabled_now,
+    };
+    if context.json {
+        super::write_json(&mut out, &installed)?;
+    } else {
+        writeln!(
+            out,
+            "{} {}\n{} {}\n{}",
+            lang.pick("systemd user unit:", "пользовательский модуль systemd:"),
+            installed.systemd_unit.display(),
+            lang.pick("autostart entry:", "автозапуск:"),
+            installed.autostart_entry.display(),
+            if enabled_now {
+                lang.pick("The service runs now.", "Служба запущена.")
+            } else {
+                lang.pick(
+                    "The service starts at your next login.",
+                    "Служба запустится при следующем входе в систему.",
+                )
+            }
+        )
+        .map_err(AppError::Output)?;
+    }
+    Ok(())
+}
