@@ -483,3 +483,74 @@ fn the_calendar_export_parses_with_icalendar_and_holds_every_threshold_day() {
     uids.dedup();
     assert_eq!(uids.len(), events.len());
 }
+
+#[test]
+fn watch_install_writes_a_valid_systemd_unit_and_autostart_entry_and_uninstall_removes_them() {
+    use certkeeper_tests::support::require_program;
+    let home = temp_dir();
+    let archive = home.path().join("my archive.db");
+    let certkeeper = || {
+        let mut command = Command::new(bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(&archive)
+            .env("HOME", home.path())
+            .env_remove("XDG_CONFIG_HOME")
+            .env("CERTKEEPER_LANG", "en")
+            // No user session bus or systemd here: the service is set up for the next login.
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .env("XDG_RUNTIME_DIR", home.path())
+            .stdin(Stdio::null());
+        command
+    };
+    let output = run(certkeeper().args(["--json", "watch", "--install"]));
+    let installed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let unit = home
+        .path()
+        .join(".config/systemd/user/certkeeper-watch.service");
+    let entry = home
+        .path()
+        .join(".config/autostart/certkeeper-watch.desktop");
+    assert_eq!(installed["systemd_unit"], unit.to_str().expect("UTF-8"));
+    assert_eq!(installed["autostart_entry"], entry.to_str().expect("UTF-8"));
+    let unit_text = std::fs::read_to_string(&unit).expect("the unit");
+    let program = bin::certkeeper();
+    let exec = format!(
+        "ExecStart=\"{}\" --archive \"{}\" watch",
+        program.display(),
+        archive.display()
+    );
+    assert!(unit_text.contains(&exec), "{unit_text}");
+    assert!(unit_text.contains("WantedBy=default.target"));
+    // Checked by the real tools: systemd's own parser and the freedesktop validator.
+    let verified = Command::new(require_program("systemd-analyze", "systemd"))
+        .arg("verify")
+        .arg(&unit)
+        .output()
+        .expect("systemd-analyze");
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let validated = Command::new(require_program(
+        "desktop-file-validate",
+        "desktop-file-utils",
+    ))
+    .arg(&entry)
+    .output()
+    .expect("desktop-file-validate");
+    assert!(
+        validated.status.success() && validated.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&validated.stdout)
+    );
+    let entry_text = std::fs::read_to_string(&entry).expect("the entry");
+    assert!(entry_text.contains("Name[ru]=Напоминания certkeeper"));
+    // Installing again rewrites the same files; uninstalling removes both.
+    run(certkeeper().args(["watch", "--install"]));
+    assert_eq!(std::fs::read_to_string(&unit).expect("the unit"), unit_text);
+    let output = run(certkeeper().args(["watch", "--uninstall"]));
+    assert!(stdout(&output).contains("removed"));
+    assert!(!unit.exists() && !entry.exists());
+}

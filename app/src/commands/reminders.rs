@@ -418,6 +418,12 @@ fn answer_later(
     })
 }
 
+/// Whether the computer slept between two ticks: while it sleeps the monotonic clock (`slept`)
+/// stands still and the wall clock (`passed`) runs on.
+fn woke_up(slept: std::time::Duration, passed: std::time::Duration) -> bool {
+    passed > slept + std::time::Duration::from_secs(120)
+}
+
 /// Options of `watch`.
 #[derive(Debug)]
 pub struct WatchOptions {
@@ -487,10 +493,11 @@ pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
             // Asleep, the monotonic clock stands still while the wall clock runs on: a wall-clock
             // jump much larger than the time slept means the computer woke up.
             let (tick, wall) = (tokio::time::Instant::now(), std::time::SystemTime::now());
-            let slept = tick.duration_since(last_tick.0);
-            let passed = wall.duration_since(last_tick.1).unwrap_or_default();
+            let resumed = woke_up(
+                tick.duration_since(last_tick.0),
+                wall.duration_since(last_tick.1).unwrap_or_default(),
+            );
             last_tick = (tick, wall);
-            let resumed = passed > slept + std::time::Duration::from_secs(120);
             let now = clock.now();
             if resumed || now - last_check >= DAY {
                 tracing::info!(resumed, "checking the deadlines");
@@ -603,7 +610,6 @@ pub fn install(context: &Context, uninstall: bool) -> Result<()> {
     let unit_text = format!(
         "[Unit]\n\
          Description=certkeeper: reminders before certificates and keys expire\n\
-         Documentation=man:certkeeper(1)\n\
          After=graphical-session.target\n\
          \n\
          [Service]\n\
@@ -665,4 +671,33 @@ pub fn install(context: &Context, uninstall: bool) -> Result<()> {
         .map_err(AppError::Output)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_night_asleep_is_told_from_a_late_tick() {
+        assert!(woke_up(
+            Duration::from_secs(30),
+            Duration::from_secs(8 * 3600)
+        ));
+        assert!(!woke_up(Duration::from_secs(30), Duration::from_secs(31)));
+        // A busy machine ticking late is not a wake-up.
+        assert!(!woke_up(Duration::from_secs(90), Duration::from_secs(95)));
+    }
+
+    #[test]
+    fn days_are_counted_in_both_languages() {
+        assert_eq!(days(1, Lang::Ru), "1 день");
+        assert_eq!(days(3, Lang::Ru), "3 дня");
+        assert_eq!(days(5, Lang::Ru), "5 дней");
+        assert_eq!(days(11, Lang::Ru), "11 дней");
+        assert_eq!(days(21, Lang::Ru), "21 день");
+        assert_eq!(days(-2, Lang::Ru), "2 дня");
+        assert_eq!(days(1, Lang::En), "1 day");
+        assert_eq!(days(14, Lang::En), "14 days");
+    }
 }
