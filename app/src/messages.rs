@@ -195,6 +195,12 @@ pub enum AppError {
         /// As given.
         medium: String,
     },
+    /// In the window: the two passphrase fields differ.
+    #[error("the two passphrases differ")]
+    WindowPassphrasesDiffer,
+    /// In the window: no passphrase was typed.
+    #[error("no passphrase was typed")]
+    WindowPassphraseEmpty,
     /// A date or time given (`--until`, `CERTKEEPER_NOW`) cannot be read.
     #[error("cannot read the date {given}")]
     BadDate {
@@ -494,6 +500,28 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("certkeeper пока не умеет копировать в {medium} или из него."),
                 "Копируйте между токенами (token:МЕТКА, см. certkeeper media list) или контейнеры КриптоПро между archive, dir:ПУТЬ и registry.".into(),
+            ),
+        ),
+        AppError::WindowPassphrasesDiffer => Text::new(
+            lang,
+            (
+                "The two passphrases differ; nothing was created.".into(),
+                "Type the same passphrase in both fields.".into(),
+            ),
+            (
+                "Введённые пароли не совпадают; архив не создан.".into(),
+                "Введите один и тот же пароль в оба поля.".into(),
+            ),
+        ),
+        AppError::WindowPassphraseEmpty => Text::new(
+            lang,
+            (
+                "No passphrase was typed.".into(),
+                "Type a passphrase: the keys in the archive are encrypted with it.".into(),
+            ),
+            (
+                "Пароль не введён.".into(),
+                "Введите пароль: им зашифрованы ключи в архиве.".into(),
             ),
         ),
         AppError::BadDate { given } => Text::new(
@@ -1165,6 +1193,8 @@ mod tests {
             }
             .into(),
             AppError::SomethingDue.into(),
+            AppError::WindowPassphrasesDiffer.into(),
+            AppError::WindowPassphraseEmpty.into(),
             AppError::ServiceSetup {
                 path: path.clone(),
                 reason: "read-only file system".into(),

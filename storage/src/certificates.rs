@@ -191,6 +191,9 @@ pub struct Listed {
     pub superseded_by: Option<i64>,
     /// Whether the archive holds the private key.
     pub has_private_key: bool,
+    /// Who it was issued to ([`owner_of`]): a person's or organisation's certificates over the
+    /// years share it.
+    pub owner: String,
 }
 
 pub(crate) fn now() -> i64 {
@@ -328,7 +331,8 @@ impl Archive {
                     (SELECT newer.id FROM certificates AS newer
                      WHERE newer.owner = certificates.owner AND newer.not_before > certificates.not_before + 86400
                      ORDER BY newer.not_before DESC LIMIT 1),
-                    EXISTS (SELECT 1 FROM private_keys WHERE private_keys.public_key = certificates.public_key)
+                    EXISTS (SELECT 1 FROM private_keys WHERE private_keys.public_key = certificates.public_key),
+                    COALESCE(owner, '')
              FROM {}
              WHERE ?4 IS NULL OR not_after < ?4
              ORDER BY not_after DESC, id",
@@ -364,6 +368,7 @@ impl Archive {
                         snils: row.get(13)?,
                         superseded_by: row.get(14)?,
                         has_private_key: row.get(15)?,
+                        owner: row.get(16)?,
                     })
                 },
             )

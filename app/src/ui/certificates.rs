@@ -1,0 +1,230 @@
+//! The certificates view: every archived certificate, searched as the person types, grouped by
+//! owner (a person's or organisation's certificates over the years together), each with its status.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use certkeeper_storage::certificates::Listed;
+use slint::{ComponentHandle, ModelRc, VecModel};
+
+use super::{AppWindow, CertificateRow, CertificatesAdapter, Shared};
+
+/// Within this many days a deadline shows as "expires in N days".
+const SOON_DAYS: i64 = 30;
+
+/// The status badge of a certificate at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Valid for more than a month.
+    Valid,
+    /// The certificate or its key period ends within a month, in this many days.
+    ExpiresIn(i64),
+    /// notAfter has passed.
+    Expired,
+    /// The private key usage period has ended (the certificate itself may still verify).
+    KeyPeriodEnded,
+    /// A newer certificate of the same owner replaced it.
+    Superseded,
+}
+
+impl Status {
+    pub(crate) fn of(listed: &Listed, now: i64) -> Self {
+        if listed.superseded_by.is_some() {
+            return Self::Superseded;
+        }
+        if listed.not_after < now {
+            return Self::Expired;
+        }
+        if listed.private_key_not_after.is_some_and(|end| end < now) {
+            return Self::KeyPeriodEnded;
+        }
+        let deadline = listed
+            .private_key_not_after
+            .map_or(listed.not_after, |end| end.min(listed.not_after));
+        let days = certkeeper_core::expiry::days_left(deadline, now);
+        if days <= SOON_DAYS {
+            Self::ExpiresIn(days)
+        } else {
+            Self::Valid
+        }
+    }
+
+    fn code(self) -> (i32, i32) {
+        match self {
+            Self::Valid => (0, 0),
+            Self::ExpiresIn(days) => (1, days as i32),
+            Self::Expired => (2, 0),
+            Self::KeyPeriodEnded => (3, 0),
+            Self::Superseded => (4, 0),
+        }
+    }
+}
+
+/// A distinguished name as text, shortened to what people call it: its CN, else its O, else the
+/// whole text.
+fn short_name(name: &str) -> &str {
+    for wanted in ["CN=", "O="] {
+        if let Some(value) = name
+            .split(", ")
+            .find_map(|part| part.trim().strip_prefix(wanted))
+        {
+            return value;
+        }
+    }
+    name
+}
+
+/// The rows of `listed` (newest deadline first, as the archive lists them), each owner's
+/// certificates moved together after the first of them; an owner with more than one certificate
+/// gets a heading with the name on the newest.
+pub(crate) fn rows(listed: &[Listed], now: i64) -> Vec<CertificateRow> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: HashMap<&str, Vec<&Listed>> = HashMap::new();
+    for item in listed {
+        let owner = if item.owner.is_empty() {
+            item.sha1.as_str()
+        } else {
+            item.owner.as_str()
+        };
+        groups
+            .entry(owner)
+            .or_insert_with(|| {
+                order.push(owner);
+                Vec::new()
+            })
+            .push(item);
+    }
+    let mut rows = Vec::with_capacity(listed.len());
+    for owner in order {
+        let members = &groups[owner];
+        for (index, item) in members.iter().enumerate() {
+            let (status, days) = Status::of(item, now).code();
+            rows.push(CertificateRow {
+                id: item.id as i32,
+                subject: item.subject_name.clone().into(),
+                details: format!("{} · {}", short_name(&item.issuer), item.key_algorithm).into(),
+                valid_until: certkeeper_core::cert::format_time(item.not_after)[..10].into(),
+                status,
+                days,
+                has_key: item.has_private_key,
+                group: if index == 0 && members.len() > 1 {
+                    members[0].subject_name.clone().into()
+                } else {
+                    "".into()
+                },
+            });
+        }
+    }
+    rows
+}
+
+/// Lists the archive's certificates matching `search` into the view.
+pub(super) fn refresh(window: &AppWindow, shared: &Shared, search: &str) {
+    let archive = shared.archive.borrow();
+    let Some(archive) = archive.as_ref() else {
+        return;
+    };
+    let now = certkeeper_core::expiry::Clock::now(&certkeeper_core::expiry::SystemClock);
+    let search = search.trim();
+    let listed = archive
+        .list_certificates((!search.is_empty()).then_some(search), None)
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "listing the certificates failed");
+            Vec::new()
+        });
+    let adapter = window.global::<CertificatesAdapter>();
+    if search.is_empty() {
+        adapter.set_total(listed.len() as i32);
+    }
+    let model: Rc<VecModel<CertificateRow>> = Rc::new(VecModel::from(rows(&listed, now)));
+    adapter.set_rows(ModelRc::from(model));
+}
+
+pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
+    let adapter = window.global::<CertificatesAdapter>();
+    adapter.on_search({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |text| {
+            if let Some(window) = weak.upgrade() {
+                refresh(&window, &shared, &text);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+
+    fn listed(id: i64, owner: &str, not_after_days: i64) -> Listed {
+        Listed {
+            id,
+            sha1: format!("{id:040}"),
+            subject_name: format!("holder {id}"),
+            issuer: "CN=CA".into(),
+            serial: "01".into(),
+            not_before: 0,
+            not_after: 1_000 * DAY + not_after_days * DAY,
+            private_key_not_after: None,
+            key_algorithm: "GOST R 34.10-2012 256".into(),
+            inn: None,
+            innle: None,
+            ogrn: None,
+            ogrnip: None,
+            snils: None,
+            superseded_by: None,
+            has_private_key: true,
+            owner: owner.into(),
+        }
+    }
+
+    #[test]
+    fn issuers_are_shown_by_their_common_name() {
+        assert_eq!(
+            short_name("E=a@b.ru, C=RU, O=CRYPTO-PRO LLC, CN=CRYPTO-PRO Test Center 2"),
+            "CRYPTO-PRO Test Center 2"
+        );
+        assert_eq!(short_name("C=RU, O=ООО Ромашка"), "ООО Ромашка");
+        assert_eq!(short_name("X=1"), "X=1");
+    }
+
+    #[test]
+    fn statuses() {
+        let now = 1_000 * DAY;
+        assert_eq!(Status::of(&listed(1, "a", 100), now), Status::Valid);
+        assert_eq!(Status::of(&listed(1, "a", 10), now), Status::ExpiresIn(10));
+        assert_eq!(Status::of(&listed(1, "a", -1), now), Status::Expired);
+        let mut key_ended = listed(1, "a", 100);
+        key_ended.private_key_not_after = Some(now - DAY);
+        assert_eq!(Status::of(&key_ended, now), Status::KeyPeriodEnded);
+        let mut key_soon = listed(1, "a", 100);
+        key_soon.private_key_not_after = Some(now + 5 * DAY);
+        assert_eq!(Status::of(&key_soon, now), Status::ExpiresIn(5));
+        let mut renewed = listed(1, "a", -300);
+        renewed.superseded_by = Some(2);
+        assert_eq!(Status::of(&renewed, now), Status::Superseded);
+    }
+
+    #[test]
+    fn an_owners_certificates_sit_together_under_one_heading() {
+        let now = 1_000 * DAY;
+        let rows = rows(
+            &[
+                listed(1, "snils:1", 300),
+                listed(2, "snils:2", 200),
+                listed(3, "snils:1", -100),
+                listed(4, "snils:3", 50),
+            ],
+            now,
+        );
+        let order: Vec<i32> = rows.iter().map(|row| row.id).collect();
+        assert_eq!(order, [1, 3, 2, 4]);
+        assert_eq!(rows[0].group, "holder 1");
+        assert_eq!(rows[1].group, "");
+        assert_eq!(rows[2].group, "", "a single certificate needs no heading");
+        assert_eq!(rows[1].status, 2);
+    }
+}

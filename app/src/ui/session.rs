@@ -1,0 +1,269 @@
+//! First start and every start after: creating the archive (passphrase twice, its strength shown)
+//! and unlocking it. The key derivation takes about half a second, so it runs on a worker thread
+//! and the window stays responsive.
+
+use std::rc::Rc;
+
+use anyhow::Result;
+use certkeeper_core::secret::SecretString;
+use certkeeper_storage::{Archive, ArchiveLocation, KdfParams};
+use slint::ComponentHandle;
+use zeroize::Zeroizing;
+
+use super::{AppState, AppWindow, SetupAdapter, Shared, UnlockAdapter};
+use crate::messages::{self, AppError, Lang};
+
+/// How strong a passphrase looks, 0 (nothing typed) to 4: length first, then variety. A phrase of
+/// several words is strong; a short word of one kind of character is weak.
+pub(crate) fn strength(passphrase: &str) -> i32 {
+    let length = passphrase.chars().count();
+    if length == 0 {
+        return 0;
+    }
+    let kinds = [
+        passphrase.chars().any(char::is_lowercase),
+        passphrase.chars().any(char::is_uppercase),
+        passphrase.chars().any(|c| c.is_ascii_digit()),
+        passphrase.chars().any(|c| !c.is_alphanumeric()),
+    ]
+    .iter()
+    .filter(|kind| **kind)
+    .count();
+    let words = passphrase.split_whitespace().count();
+    let by_length = match length {
+        0..=7 => 1,
+        8..=11 => 2,
+        12..=15 => 3,
+        _ => 4,
+    };
+    if words >= 4 && length >= 20 {
+        4
+    } else if kinds <= 1 && length < 16 {
+        (by_length - 1).max(1)
+    } else {
+        by_length
+    }
+}
+
+/// Creates the archive at `location` with the passphrase typed twice.
+pub(crate) fn create(location: &ArchiveLocation, first: &str, second: &str) -> Result<Archive> {
+    if first.is_empty() {
+        return Err(AppError::WindowPassphraseEmpty.into());
+    }
+    if first != second {
+        return Err(AppError::WindowPassphrasesDiffer.into());
+    }
+    if location.exists() {
+        return Err(certkeeper_storage::Error::AlreadyExists {
+            path: location.path().to_path_buf(),
+        }
+        .into());
+    }
+    if let Some(parent) = location.path().parent() {
+        std::fs::create_dir_all(parent).map_err(|source| certkeeper_storage::Error::Io {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(Archive::create(
+        location,
+        &SecretString::from(first.to_owned()),
+        KdfParams::default(),
+    )?)
+}
+
+/// Opens the archive at `location` with `passphrase`.
+pub(crate) fn unlock(location: &ArchiveLocation, passphrase: &str) -> Result<Archive> {
+    if passphrase.is_empty() {
+        return Err(AppError::WindowPassphraseEmpty.into());
+    }
+    Ok(Archive::open(
+        location,
+        &SecretString::from(passphrase.to_owned()),
+    )?)
+}
+
+/// An error as the window shows it: what went wrong, then what to do.
+pub(crate) fn shown(error: &anyhow::Error, lang: Lang) -> String {
+    let text = messages::describe(error, lang);
+    format!("{} {}", text.problem, text.next_step)
+}
+
+/// Runs `work` on a worker thread and `done` with its result back on the window's thread.
+fn off_the_window<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+    done: impl FnOnce(T) + 'static,
+) {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(work());
+    });
+    let spawned = slint::spawn_local(async move {
+        if let Ok(result) = receiver.await {
+            done(result);
+        }
+    });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "the window's event loop is not running");
+    }
+}
+
+/// The archive is open: keep it and show the certificates.
+fn opened(window: &AppWindow, shared: &Shared, archive: Archive) {
+    shared.archive.replace(Some(archive));
+    super::certificates::refresh(window, shared, "");
+    window.global::<AppState>().set_page("certificates".into());
+}
+
+pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
+    let path: slint::SharedString = shared.location.path().display().to_string().into();
+    let setup = window.global::<SetupAdapter>();
+    setup.set_archive_path(path.clone());
+    setup.on_passphrase_edited({
+        let weak = window.as_weak();
+        move |text| {
+            if let Some(window) = weak.upgrade() {
+                window
+                    .global::<SetupAdapter>()
+                    .set_strength(strength(&text));
+            }
+        }
+    });
+    setup.on_create({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |first, second| {
+            let Some(window) = weak.upgrade() else {
+                return;
+            };
+            let adapter = window.global::<SetupAdapter>();
+            adapter.set_busy(true);
+            adapter.set_error("".into());
+            let (first, second) = (
+                Zeroizing::new(first.to_string()),
+                Zeroizing::new(second.to_string()),
+            );
+            let location = shared.location.clone();
+            let weak = weak.clone();
+            let shared = shared.clone();
+            off_the_window(
+                move || create(&location, &first, &second),
+                move |result| {
+                    let Some(window) = weak.upgrade() else {
+                        return;
+                    };
+                    let adapter = window.global::<SetupAdapter>();
+                    adapter.set_busy(false);
+                    match result {
+                        Ok(archive) => opened(&window, &shared, archive),
+                        Err(error) => adapter.set_error(shown(&error, shared.lang).into()),
+                    }
+                },
+            );
+        }
+    });
+    let unlock_adapter = window.global::<UnlockAdapter>();
+    unlock_adapter.set_archive_path(path);
+    unlock_adapter.on_unlock({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |passphrase| {
+            let Some(window) = weak.upgrade() else {
+                return;
+            };
+            let adapter = window.global::<UnlockAdapter>();
+            adapter.set_busy(true);
+            adapter.set_error("".into());
+            let passphrase = Zeroizing::new(passphrase.to_string());
+            let location = shared.location.clone();
+            let weak = weak.clone();
+            let shared = shared.clone();
+            off_the_window(
+                move || unlock(&location, &passphrase),
+                move |result| {
+                    let Some(window) = weak.upgrade() else {
+                        return;
+                    };
+                    let adapter = window.global::<UnlockAdapter>();
+                    adapter.set_busy(false);
+                    match result {
+                        Ok(archive) => opened(&window, &shared, archive),
+                        Err(error) => adapter.set_error(shown(&error, shared.lang).into()),
+                    }
+                },
+            );
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strength_grows_with_length_and_variety() {
+        assert_eq!(strength(""), 0);
+        assert_eq!(strength("1234"), 1);
+        assert_eq!(strength("password"), 1);
+        assert_eq!(strength("Passw0rd"), 2);
+        assert_eq!(strength("Бухгалтерия-2026"), 4);
+        assert_eq!(strength("зелёный чайник летит над морем"), 4);
+    }
+}
+
+#[cfg(test)]
+mod flow {
+    use super::*;
+
+    /// The window's flow without the window: create the archive, a wrong and a right unlock, and
+    /// the certificate list with a search — the real archive underneath.
+    #[test]
+    fn create_unlock_and_search_through_the_controllers() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("new").join("archive.db"));
+        let error = create(&location, "один", "два")
+            .map(|_| ())
+            .expect_err("differ");
+        assert_eq!(
+            shown(&error, Lang::Ru),
+            "Введённые пароли не совпадают; архив не создан. Введите один и тот же пароль в оба поля."
+        );
+        assert!(create(&location, "", "").is_err());
+        let mut archive = create(&location, "зелёный чайник", "зелёный чайник").expect("create");
+        // A real certificate from the test vectors beside the project (never committed).
+        let vectors = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/vectors/cryptopro/svkreml-00000000.cert.crt");
+        let bytes = std::fs::read(&vectors).expect("../shared/vectors");
+        let certificate = certkeeper_core::cert::Certificate::from_der(&bytes).expect("DER");
+        archive
+            .import_certificates(std::slice::from_ref(&certificate), "test")
+            .expect("import");
+        drop(archive);
+        assert!(
+            create(&location, "x", "x").is_err(),
+            "never over an archive"
+        );
+        let wrong = unlock(&location, "не тот").map(|_| ()).expect_err("wrong");
+        assert!(
+            shown(&wrong, Lang::En).contains("passphrase"),
+            "{}",
+            shown(&wrong, Lang::En)
+        );
+        let archive = unlock(&location, "зелёный чайник").expect("unlock");
+        let now = certkeeper_core::expiry::Clock::now(&certkeeper_core::expiry::SystemClock);
+        let all = archive.list_certificates(None, None).expect("list");
+        let rows = super::super::certificates::rows(&all, now);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].subject, certificate.subject.display_name());
+        let found = archive
+            .list_certificates(Some(&certificate.sha1_thumbprint), None)
+            .expect("search");
+        assert_eq!(found.len(), 1);
+        assert!(
+            archive
+                .list_certificates(Some("нет такого"), None)
+                .expect("search")
+                .is_empty()
+        );
+    }
+}
