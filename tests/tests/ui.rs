@@ -71,3 +71,120 @@ fn window_opens_under_xvfb_and_shows_the_archive() {
         "the lower part is background only"
     );
 }
+
+/// Every screen built so far, in both languages, driven as a person would (click, type, Enter) on
+/// a real archive: create, unlock, the certificate list, a search. The screenshots land in
+/// `target/screenshots`; with `SCREENSHOTS=overwrite` they replace those in `docs/screenshots`.
+#[test]
+fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::{run, secret_file, vectors};
+    let shots = workspace_root().join("target").join("screenshots");
+    std::fs::create_dir_all(&shots).expect("create target/screenshots");
+    let work = temp_dir();
+    // An archive with real CryptoPro containers and certificates: one soon to expire, one renewed.
+    let passphrase = "green-teapot-7";
+    let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = std::process::Command::new(bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(&archive)
+            .arg("--passphrase-file")
+            .arg(&passphrase_file)
+            .env("CERTKEEPER_LANG", "en")
+            .stdin(std::process::Stdio::null());
+        command
+    };
+    run(cli().arg("init"));
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("Удостоверяющий центр", KeyAlgorithm::Gost2012_256("A"));
+    let soon = openssl.issue(
+        &ca,
+        "/CN=Анна Бухгалтерова",
+        KeyAlgorithm::Gost2012_256("A"),
+        12,
+    );
+    let renewed = openssl.issue(&ca, "/CN=ООО Ромашка", KeyAlgorithm::Gost2012_256("A"), 400);
+    let cryptopro = vectors::folder("cryptopro");
+    let _ = cli()
+        .arg("import")
+        .arg(&cryptopro)
+        .arg(&soon.cert)
+        .arg(&renewed.cert)
+        .output()
+        .expect("import");
+
+    let red = "srgb(230,57,70)";
+    let amber = "srgb(233,196,106)";
+    for lang in ["en", "ru"] {
+        let xvfb = Xvfb::start();
+        let window_on = |archive: &std::path::Path| {
+            let mut command = xvfb.command(bin::certkeeper());
+            command
+                .arg("--archive")
+                .arg(archive)
+                .env("CERTKEEPER_LANG", lang)
+                .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+                .env_remove("DBUS_SESSION_BUS_ADDRESS");
+            let app = Daemon::spawn("certkeeper", &mut command);
+            let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
+            (app, window)
+        };
+        // First start: no archive yet.
+        let (mut app, window) = window_on(&work.path().join("new").join("archive.db"));
+        let shot = shots.join(format!("setup-{lang}.png"));
+        certkeeper_tests::support::wait_until("the setup view", Duration::from_secs(10), || {
+            xvfb.window_screenshot(window, &shot);
+            xvfb::pixels_of(&shot, "srgb(255,243,205)") > 1000
+        });
+        // A weak passphrase turns the first strength bar red.
+        xvfb.click(window, 300, 117);
+        xvfb.type_text(window, "abc");
+        certkeeper_tests::support::wait_until("the strength", Duration::from_secs(10), || {
+            xvfb.window_screenshot(window, &shot);
+            xvfb::pixels_of(&shot, red) > 100
+        });
+        app.assert_running();
+        app.stop();
+
+        // Unlock, then the list.
+        let (mut app, window) = window_on(&archive);
+        let unlock = shots.join(format!("unlock-{lang}.png"));
+        xvfb.window_screenshot(window, &unlock);
+        xvfb.click(window, 300, 117);
+        xvfb.type_text(window, passphrase);
+        xvfb.key(window, "Return");
+        let list = shots.join(format!("certificates-{lang}.png"));
+        certkeeper_tests::support::wait_until(
+            "the certificate list",
+            Duration::from_secs(20),
+            || {
+                xvfb.window_screenshot(window, &list);
+                // Expired CryptoPro test certificates in red, Anna's in amber.
+                xvfb::pixels_of(&list, red) > 500 && xvfb::pixels_of(&list, amber) > 200
+            },
+        );
+        // Search as you type (the search field has the focus once the list shows): "user", the
+        // name in the CryptoPro test certificates — they stay, Anna's amber badge goes.
+        let search = shots.join(format!("search-{lang}.png"));
+        xvfb.type_text(window, "user");
+        certkeeper_tests::support::wait_until("the search", Duration::from_secs(20), || {
+            xvfb.window_screenshot(window, &search);
+            xvfb::pixels_of(&search, amber) == 0 && xvfb::pixels_of(&search, red) > 100
+        });
+        app.assert_running();
+        app.stop();
+    }
+    if std::env::var("SCREENSHOTS").as_deref() == Ok("overwrite") {
+        let docs = workspace_root().join("docs").join("screenshots");
+        std::fs::create_dir_all(&docs).expect("docs/screenshots");
+        for lang in ["en", "ru"] {
+            for screen in ["setup", "unlock", "certificates", "search"] {
+                let name = format!("{screen}-{lang}.png");
+                std::fs::copy(shots.join(&name), docs.join(&name)).expect("copy a screenshot");
+            }
+        }
+    }
+}

@@ -119,6 +119,61 @@ impl Xvfb {
         }
     }
 
+    /// Clicks at (`x`, `y`) inside `window` (giving it the keyboard focus, which no window manager
+    /// gives here).
+    pub fn click(&self, window: u64, x: i32, y: i32) {
+        run(self
+            .command("xdotool")
+            .args(["windowfocus", "--sync", &window.to_string()]));
+        run(self.command("xdotool").args([
+            "mousemove",
+            "--window",
+            &window.to_string(),
+            &x.to_string(),
+            &y.to_string(),
+            "click",
+            "1",
+        ]));
+    }
+
+    /// Types ASCII `text` into the window with the focus.
+    pub fn type_text(&self, window: u64, text: &str) {
+        run(self.command("xdotool").args([
+            "type",
+            "--window",
+            &window.to_string(),
+            "--delay",
+            "30",
+            text,
+        ]));
+    }
+
+    /// Presses a key (an X keysym name such as `Return`).
+    pub fn key(&self, window: u64, key: &str) {
+        run(self
+            .command("xdotool")
+            .args(["key", "--window", &window.to_string(), key]));
+    }
+
+    /// Saves `window` alone as a PNG file (the screen cropped to it).
+    pub fn window_screenshot(&self, window: u64, path: &Path) {
+        let whole = path.with_extension("screen.png");
+        self.screenshot(&whole);
+        let geometry = self.geometry(window);
+        run(Command::new("convert")
+            .arg(&whole)
+            .args([
+                "-crop",
+                &format!(
+                    "{}x{}+{}+{}",
+                    geometry.width, geometry.height, geometry.x, geometry.y
+                ),
+                "+repage",
+            ])
+            .arg(path));
+        let _ = std::fs::remove_file(&whole);
+    }
+
     /// Saves the whole screen as a PNG file.
     pub fn screenshot(&self, path: &Path) {
         require_program("import", "imagemagick");
@@ -153,4 +208,29 @@ pub fn distinct_colours(png: &Path, region: Geometry) -> u64 {
         .trim()
         .parse()
         .expect("ImageMagick's colour count")
+}
+
+/// How many pixels of a PNG file have exactly `colour` (e.g. `srgb(230,57,70)`).
+pub fn pixels_of(png: &Path, colour: &str) -> u64 {
+    let output = run(Command::new("convert")
+        .arg(png)
+        .args(["-format", "%c", "histogram:info:-"]));
+    let wanted = colour.replace(' ', "");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| line.replace(' ', "").contains(&wanted) || line.contains(&hex_of(&wanted)))
+        .filter_map(|line| line.trim().split(':').next()?.trim().parse::<u64>().ok())
+        .sum()
+}
+
+/// `#RRGGBB` of `srgb(r,g,b)`.
+fn hex_of(colour: &str) -> String {
+    let inner = colour
+        .trim_start_matches("srgb(")
+        .trim_end_matches(')')
+        .split(',')
+        .filter_map(|part| part.trim().parse::<u8>().ok())
+        .map(|value| format!("{value:02X}"))
+        .collect::<String>();
+    format!("#{inner} ")
 }
