@@ -49,3 +49,20 @@ ensure_rust() {
     fi
   fi
 }
+
+# Installs the built binary for the user with its menu entry and icon: ~/.local/bin/certkeeper,
+# ~/.local/share/applications/certkeeper.desktop (Exec with the full path, so it works whether or not
+# ~/.local/bin is on PATH) and the icon in the hicolor theme.
+install_desktop_entry() {
+  local binary="$1"
+  local data="${XDG_DATA_HOME:-$HOME/.local/share}"
+  mkdir -p "$HOME/.local/bin" "$data/applications" "$data/icons/hicolor/scalable/apps"
+  install -m 0755 "$binary" "$HOME/.local/bin/certkeeper"
+  install -m 0644 app/assets/certkeeper.svg "$data/icons/hicolor/scalable/apps/certkeeper.svg"
+  sed "s|^Exec=certkeeper$|Exec=$HOME/.local/bin/certkeeper|" app/assets/certkeeper.desktop \
+    > "$data/applications/certkeeper.desktop"
+  chmod 0644 "$data/applications/certkeeper.desktop"
+  if command -v update-desktop-database >/dev/null 2>&1; then
+    update-desktop-database "$data/applications" >/dev/null 2>&1 || true
+  fi
+}

@@ -188,3 +188,48 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
         }
     }
 }
+
+/// The README's run command installs the window in the desktop menu: the binary in ~/.local/bin,
+/// a valid `.desktop` entry pointing at it and the icon.
+#[test]
+fn the_run_command_installs_a_menu_entry_and_an_icon() {
+    use certkeeper_tests::support::{require_program, run};
+    let home = temp_dir();
+    let script = format!(
+        ". .ci/lib.sh && install_desktop_entry {}",
+        bin::certkeeper().display()
+    );
+    run(std::process::Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(workspace_root())
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME"));
+    let data = home.path().join(".local/share");
+    let entry = data.join("applications/certkeeper.desktop");
+    let installed = home.path().join(".local/bin/certkeeper");
+    assert!(installed.is_file());
+    let text = std::fs::read_to_string(&entry).expect("the menu entry");
+    assert!(
+        text.contains(&format!("Exec={}", installed.display())),
+        "{text}"
+    );
+    assert!(
+        data.join("icons/hicolor/scalable/apps/certkeeper.svg")
+            .is_file()
+    );
+    let validated = std::process::Command::new(require_program(
+        "desktop-file-validate",
+        "desktop-file-utils",
+    ))
+    .arg(&entry)
+    .output()
+    .expect("desktop-file-validate");
+    assert!(
+        validated.status.success() && validated.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&validated.stdout)
+    );
+    // The installed binary runs.
+    let version = run(std::process::Command::new(&installed).arg("--version"));
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("certkeeper"));
+}
