@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use certkeeper_storage::certificates::Listed;
-use slint::{ComponentHandle, ModelRc, VecModel};
+use slint::{ComponentHandle, FilterModel, ModelRc, VecModel};
 
 use super::{AppWindow, CertificateRow, CertificatesAdapter, Shared};
 
@@ -74,6 +74,37 @@ fn short_name(name: &str) -> &str {
     name
 }
 
+/// What a search is matched against, lowercase: the subject and issuer, the identifiers (INN,
+/// SNILS, OGRN, OGRNIP), the thumbprint and the serial number.
+fn search_text(item: &Listed) -> String {
+    let mut text = format!(
+        "{}\n{}\n{}\n{}",
+        item.subject_name, item.issuer, item.sha1, item.serial
+    );
+    for identifier in [
+        &item.inn,
+        &item.innle,
+        &item.ogrn,
+        &item.ogrnip,
+        &item.snils,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text.push('\n');
+        text.push_str(identifier);
+    }
+    text.to_lowercase()
+}
+
+/// Whether a row matches what was typed: every word of it, anywhere (thumbprints may be typed
+/// with spaces or colons).
+pub(crate) fn matches(row: &CertificateRow, query: &str) -> bool {
+    query
+        .split_whitespace()
+        .all(|word| row.search.contains(word) || row.search.contains(&word.replace(':', "")))
+}
+
 /// The rows of `listed` (newest deadline first, as the archive lists them), each owner's
 /// certificates moved together after the first of them; an owner with more than one certificate
 /// gets a heading with the name on the newest.
@@ -112,43 +143,82 @@ pub(crate) fn rows(listed: &[Listed], now: i64) -> Vec<CertificateRow> {
                 } else {
                     "".into()
                 },
+                search: search_text(item).into(),
             });
         }
     }
     rows
 }
 
-/// Lists the archive's certificates matching `search` into the view.
-pub(super) fn refresh(window: &AppWindow, shared: &Shared, search: &str) {
+/// The rows shown: the whole list through a filter.
+type Filtered = FilterModel<ModelRc<CertificateRow>, Box<dyn Fn(&CertificateRow) -> bool>>;
+
+/// The list as shown: every certificate's row, filtered in memory by what is typed (so a keystroke
+/// costs a pass over prepared lowercase text, not a query).
+pub(crate) struct Listing {
+    query: Rc<std::cell::RefCell<String>>,
+    filtered: Rc<Filtered>,
+}
+
+/// Reads every certificate of the unlocked archive into the view (after unlocking, and after a
+/// change), keeping what is typed in the search field.
+pub(super) fn load(window: &AppWindow, shared: &Shared) {
     let archive = shared.archive.borrow();
     let Some(archive) = archive.as_ref() else {
         return;
     };
+    let began = std::time::Instant::now();
     let now = certkeeper_core::expiry::Clock::now(&certkeeper_core::expiry::SystemClock);
-    let search = search.trim();
     let listed = archive
-        .list_certificates((!search.is_empty()).then_some(search), None)
+        .list_certificates(None, None)
         .unwrap_or_else(|error| {
             tracing::warn!(%error, "listing the certificates failed");
             Vec::new()
         });
+    let queried = began.elapsed();
+    let all: Rc<VecModel<CertificateRow>> = Rc::new(VecModel::from(rows(&listed, now)));
+    let query = shared
+        .listing
+        .borrow()
+        .as_ref()
+        .map(|listing| listing.query.clone())
+        .unwrap_or_default();
+    let filter_query = query.clone();
+    let filter: Box<dyn Fn(&CertificateRow) -> bool> =
+        Box::new(move |row| matches(row, &filter_query.borrow()));
+    let filtered = Rc::new(FilterModel::new(ModelRc::from(all), filter));
     let adapter = window.global::<CertificatesAdapter>();
-    if search.is_empty() {
-        adapter.set_total(listed.len() as i32);
+    adapter.set_total(listed.len() as i32);
+    adapter.set_rows(ModelRc::from(filtered.clone()));
+    shared.listing.replace(Some(Listing { query, filtered }));
+    tracing::info!(
+        rows = listed.len(),
+        query_ms = queried.as_secs_f64() * 1000.0,
+        total_ms = began.elapsed().as_secs_f64() * 1000.0,
+        "certificates loaded"
+    );
+}
+
+/// Filters the list by what is typed.
+pub(super) fn search(shared: &Shared, text: &str) {
+    if let Some(listing) = shared.listing.borrow().as_ref() {
+        listing.query.replace(text.trim().to_lowercase());
+        listing.filtered.reset();
     }
-    let model: Rc<VecModel<CertificateRow>> = Rc::new(VecModel::from(rows(&listed, now)));
-    adapter.set_rows(ModelRc::from(model));
 }
 
 pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
     let adapter = window.global::<CertificatesAdapter>();
     adapter.on_search({
-        let weak = window.as_weak();
         let shared = shared.clone();
         move |text| {
-            if let Some(window) = weak.upgrade() {
-                refresh(&window, &shared, &text);
-            }
+            let began = std::time::Instant::now();
+            search(&shared, &text);
+            tracing::info!(
+                elapsed_ms = began.elapsed().as_secs_f64() * 1000.0,
+                "search filtered"
+            );
+            shared.measure_next_frame("frame after a keystroke", began);
         }
     });
 }
@@ -189,6 +259,21 @@ mod tests {
         );
         assert_eq!(short_name("C=RU, O=ООО Ромашка"), "ООО Ромашка");
         assert_eq!(short_name("X=1"), "X=1");
+    }
+
+    #[test]
+    fn a_search_matches_every_word_anywhere() {
+        let mut item = listed(1, "a", 100);
+        item.subject_name = "Бухгалтер Иванова".into();
+        item.inn = Some("007710474375".into());
+        item.sha1 = "AB12CD".into();
+        let row = rows(&[item], 1_000 * DAY).remove(0);
+        assert!(matches(&row, ""));
+        assert!(matches(&row, "бухг"));
+        assert!(matches(&row, "иванова бух"));
+        assert!(matches(&row, "7710474"));
+        assert!(matches(&row, "ab:12:cd"));
+        assert!(!matches(&row, "петров"));
     }
 
     #[test]

@@ -33,6 +33,27 @@ pub(crate) struct Shared {
     pub location: ArchiveLocation,
     pub lang: Lang,
     pub archive: RefCell<Option<Archive>>,
+    /// The certificate list and what is typed in its search field.
+    pub listing: RefCell<Option<certificates::Listing>>,
+    /// A change waiting for its frame: what it was and when it began (logged at `info` when the
+    /// frame is drawn, for `bench/ui-list.sh`).
+    pub pending_frame: std::cell::Cell<Option<(&'static str, std::time::Instant)>>,
+}
+
+impl Shared {
+    /// Notes that `what` began now; the next drawn frame logs how long it took.
+    pub(crate) fn measure_next_frame(&self, what: &'static str, began: std::time::Instant) {
+        self.pending_frame.set(Some((what, began)));
+        // Where the renderer gives no frame notifications (winit with the software renderer), the
+        // time until the event loop is free again — the redraw included — stands in for it.
+        slint::Timer::single_shot(std::time::Duration::ZERO, move || {
+            tracing::info!(
+                what,
+                elapsed_ms = began.elapsed().as_secs_f64() * 1000.0,
+                "event loop free again"
+            );
+        });
+    }
 }
 
 /// Builds the window on `location` in `lang`: the first view is "create" when there is no archive
@@ -50,7 +71,26 @@ pub(crate) fn build(location: &ArchiveLocation, lang: Lang) -> Result<AppWindow>
         location: location.clone(),
         lang,
         archive: RefCell::new(None),
+        listing: RefCell::new(None),
+        pending_frame: std::cell::Cell::new(None),
     });
+    let notified = window.window().set_rendering_notifier({
+        let shared = shared.clone();
+        move |state, _| {
+            if matches!(state, slint::RenderingState::AfterRendering)
+                && let Some((what, began)) = shared.pending_frame.take()
+            {
+                tracing::info!(
+                    what,
+                    elapsed_ms = began.elapsed().as_secs_f64() * 1000.0,
+                    "frame drawn"
+                );
+            }
+        }
+    });
+    if let Err(error) = notified {
+        tracing::debug!(%error, "no frame timing with this renderer");
+    }
     session::wire(&window, &shared);
     certificates::wire(&window, &shared);
     window

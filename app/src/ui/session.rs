@@ -110,8 +110,9 @@ fn off_the_window<T: Send + 'static>(
 
 /// The archive is open: keep it and show the certificates.
 fn opened(window: &AppWindow, shared: &Shared, archive: Archive) {
+    shared.measure_next_frame("first frame after unlock", std::time::Instant::now());
     shared.archive.replace(Some(archive));
-    super::certificates::refresh(window, shared, "");
+    super::certificates::load(window, shared);
     window.global::<AppState>().set_page("certificates".into());
 }
 
