@@ -166,6 +166,27 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
                 xvfb::pixels_of(&list, red) > 500 && xvfb::pixels_of(&list, amber) > 200
             },
         );
+        // A click on a certificate opens its details beside the list.
+        let details = shots.join(format!("details-{lang}.png"));
+        xvfb.click(window, 200, 110);
+        certkeeper_tests::support::wait_until("the details", Duration::from_secs(20), || {
+            xvfb.window_screenshot(window, &details);
+            // The selected row's highlight.
+            xvfb::pixels_of(&details, "srgb(227,242,253)") > 1000
+        });
+        // Closed again with its button (top right of the panel), then back to the search field.
+        xvfb.key(window, "Escape");
+        let geometry = xvfb.geometry(window);
+        xvfb.click(window, geometry.width as i32 - 70, 105);
+        certkeeper_tests::support::wait_until(
+            "the details closed",
+            Duration::from_secs(20),
+            || {
+                xvfb.window_screenshot(window, &list);
+                xvfb::pixels_of(&list, "srgb(227,242,253)") < 100
+            },
+        );
+        xvfb.click(window, 400, 32);
         // Search as you type (the search field has the focus once the list shows): "user", the
         // name in the CryptoPro test certificates — they stay, Anna's amber badge goes.
         let search = shots.join(format!("search-{lang}.png"));
@@ -181,7 +202,7 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
         let docs = workspace_root().join("docs").join("screenshots");
         std::fs::create_dir_all(&docs).expect("docs/screenshots");
         for lang in ["en", "ru"] {
-            for screen in ["setup", "unlock", "certificates", "search"] {
+            for screen in ["setup", "unlock", "certificates", "details", "search"] {
                 let name = format!("{screen}-{lang}.png");
                 std::fs::copy(shots.join(&name), docs.join(&name)).expect("copy a screenshot");
             }

@@ -229,6 +229,41 @@ pub fn verify(context: &Context) -> Result<bool> {
 /// Runs `certkeeper show ID|THUMBPRINT`: every field of one archived certificate.
 pub fn show(context: &Context, id_or_thumbprint: &str) -> Result<()> {
     let archive = open_archive(context)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    shown_into(
+        &archive,
+        id_or_thumbprint,
+        now,
+        context.json,
+        context.lang,
+        &mut out,
+    )
+}
+
+/// What `show` prints about a certificate, as text in `lang` (the window's details panel).
+pub(crate) fn shown_text(
+    archive: &Archive,
+    id_or_thumbprint: &str,
+    now: i64,
+    lang: Lang,
+) -> Result<String> {
+    let mut text = Vec::new();
+    shown_into(archive, id_or_thumbprint, now, false, lang, &mut text)?;
+    Ok(String::from_utf8_lossy(&text).into_owned())
+}
+
+fn shown_into(
+    archive: &Archive,
+    id_or_thumbprint: &str,
+    now: i64,
+    json: bool,
+    lang: Lang,
+    out: &mut impl Write,
+) -> Result<()> {
     let Some((id, der)) = archive.certificate_der(id_or_thumbprint)? else {
         return Err(AppError::NoSuchCertificate {
             query: id_or_thumbprint.to_owned(),
@@ -236,10 +271,6 @@ pub fn show(context: &Context, id_or_thumbprint: &str) -> Result<()> {
         .into());
     };
     let certificate = Certificate::from_der(&der)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_secs() as i64)
-        .unwrap_or(0);
     let view = super::views::CertificateView::new(&certificate, now);
     let record = archive
         .certificate_record(id)?
@@ -274,11 +305,10 @@ pub fn show(context: &Context, id_or_thumbprint: &str) -> Result<()> {
             .collect(),
         key_containers: containers,
     };
-    let mut out = std::io::stdout().lock();
-    if context.json {
-        super::write_json(&mut out, &shown)?;
+    if json {
+        super::write_json(out, &shown)?;
     } else {
-        write_shown(&mut out, &shown, context.lang).map_err(AppError::Output)?;
+        write_shown(out, &shown, lang).map_err(AppError::Output)?;
     }
     Ok(())
 }

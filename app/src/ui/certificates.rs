@@ -207,8 +207,101 @@ pub(super) fn search(shared: &Shared, text: &str) {
     }
 }
 
+/// An audit action as the person reads it.
+fn action_name(action: &str, lang: crate::messages::Lang) -> String {
+    let ru = match action {
+        "certificate added" => "сертификат добавлен в архив",
+        "key container added" => "контейнер ключа добавлен в архив",
+        "container copied" => "контейнер скопирован",
+        "private key added" => "закрытый ключ добавлен в архив",
+        "container password kept" => "пароль контейнера сохранён",
+        "reminder sent" => "отправлено напоминание",
+        "reminders muted" => "напоминания отключены",
+        "reminders unmuted" => "напоминания включены",
+        "reminders snoozed" => "напоминания отложены",
+        other => other,
+    };
+    lang.pick(action, ru).to_owned()
+}
+
+/// Every field of certificate `id`, where its key lives and its history, for the details panel.
+pub(crate) fn details(
+    archive: &certkeeper_storage::Archive,
+    id: i64,
+    lang: crate::messages::Lang,
+    now: i64,
+) -> anyhow::Result<(String, Vec<String>)> {
+    let text = crate::commands::archive::shown_text(archive, &id.to_string(), now, lang)?;
+    // The entries about this certificate: its thumbprint, its key (by public key id), its
+    // containers (by kind and name), and reminders about it (by id).
+    let mut subjects = Vec::new();
+    if let Some((_, der)) = archive.certificate_der(&id.to_string())?
+        && let Ok(certificate) = certkeeper_core::cert::Certificate::from_der(&der)
+    {
+        if let Some(public) = certificate.public_key_material() {
+            subjects.push(public.id());
+        }
+        subjects.push(certificate.sha1_thumbprint);
+    }
+    for container in archive.containers_for(id)? {
+        subjects.push(format!("{} {}", container.kind.as_str(), container.name));
+    }
+    let reminder_prefix = format!("{id} ");
+    let history = archive
+        .audit_log()?
+        .into_iter()
+        .filter(|entry| {
+            subjects.contains(&entry.subject) || entry.subject.starts_with(&reminder_prefix)
+        })
+        .map(|entry| {
+            format!(
+                "{}  {}",
+                certkeeper_core::cert::format_time(entry.at)[..16].replace('T', " "),
+                action_name(&entry.action, lang)
+            )
+        })
+        .collect();
+    Ok((text, history))
+}
+
 pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
     let adapter = window.global::<CertificatesAdapter>();
+    adapter.on_select({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id| {
+            let Some(window) = weak.upgrade() else {
+                return;
+            };
+            let archive = shared.archive.borrow();
+            let Some(archive) = archive.as_ref() else {
+                return;
+            };
+            let now = certkeeper_core::expiry::Clock::now(&certkeeper_core::expiry::SystemClock);
+            let adapter = window.global::<CertificatesAdapter>();
+            match details(archive, i64::from(id), shared.lang, now) {
+                Ok((text, history)) => {
+                    adapter.set_details(text.into());
+                    let lines: Vec<slint::SharedString> =
+                        history.into_iter().map(Into::into).collect();
+                    adapter.set_history(ModelRc::from(Rc::new(VecModel::from(lines))));
+                }
+                Err(error) => {
+                    adapter.set_details(super::session::shown(&error, shared.lang).into());
+                    adapter.set_history(ModelRc::default());
+                }
+            }
+            adapter.set_selected(id);
+        }
+    });
+    adapter.on_close_details({
+        let weak = window.as_weak();
+        move || {
+            if let Some(window) = weak.upgrade() {
+                window.global::<CertificatesAdapter>().set_selected(0);
+            }
+        }
+    });
     adapter.on_search({
         let shared = shared.clone();
         move |text| {

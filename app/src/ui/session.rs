@@ -260,6 +260,16 @@ mod flow {
             .list_certificates(Some(&certificate.sha1_thumbprint), None)
             .expect("search");
         assert_eq!(found.len(), 1);
+        // The details panel: every field, and the history of this certificate.
+        let (text, history) =
+            super::super::certificates::details(&archive, all[0].id, Lang::Ru, now)
+                .expect("details");
+        assert!(text.contains(&certificate.sha1_thumbprint), "{text}");
+        assert_eq!(history.len(), 1, "{history:?}");
+        assert!(
+            history[0].ends_with("сертификат добавлен в архив"),
+            "{history:?}"
+        );
         assert!(
             archive
                 .list_certificates(Some("нет такого"), None)
