@@ -135,14 +135,14 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
         // First start: no archive yet.
         let (mut app, window) = window_on(&work.path().join("new").join("archive.db"));
         let shot = shots.join(format!("setup-{lang}.png"));
-        certkeeper_tests::support::wait_until("the setup view", Duration::from_secs(10), || {
+        certkeeper_tests::support::wait_until("the setup view", Duration::from_secs(60), || {
             xvfb.window_screenshot(window, &shot);
             xvfb::pixels_of(&shot, "srgb(255,243,205)") > 1000
         });
         // A weak passphrase turns the first strength bar red.
         xvfb.click(window, 300, 117);
         xvfb.type_text(window, "abc");
-        certkeeper_tests::support::wait_until("the strength", Duration::from_secs(10), || {
+        certkeeper_tests::support::wait_until("the strength", Duration::from_secs(60), || {
             xvfb.window_screenshot(window, &shot);
             xvfb::pixels_of(&shot, red) > 100
         });
@@ -152,14 +152,18 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
         // Unlock, then the list.
         let (mut app, window) = window_on(&archive);
         let unlock = shots.join(format!("unlock-{lang}.png"));
-        xvfb.window_screenshot(window, &unlock);
+        // Drawn (the heading's ink in the top band) before anything is typed.
+        certkeeper_tests::support::wait_until("the unlock view", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &unlock);
+            xvfb::pixels_of(&unlock, "srgb(29,53,87)") > 200
+        });
         xvfb.click(window, 300, 117);
         xvfb.type_text(window, passphrase);
         xvfb.key(window, "Return");
         let list = shots.join(format!("certificates-{lang}.png"));
         certkeeper_tests::support::wait_until(
             "the certificate list",
-            Duration::from_secs(20),
+            Duration::from_secs(60),
             || {
                 xvfb.window_screenshot(window, &list);
                 // Expired CryptoPro test certificates in red, Anna's in amber.
@@ -169,7 +173,7 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
         // A click on a certificate opens its details beside the list.
         let details = shots.join(format!("details-{lang}.png"));
         xvfb.click(window, 200, 110);
-        certkeeper_tests::support::wait_until("the details", Duration::from_secs(20), || {
+        certkeeper_tests::support::wait_until("the details", Duration::from_secs(60), || {
             xvfb.window_screenshot(window, &details);
             // The selected row's highlight.
             xvfb::pixels_of(&details, "srgb(227,242,253)") > 1000
@@ -180,7 +184,7 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
         xvfb.click(window, geometry.width as i32 - 70, 105);
         certkeeper_tests::support::wait_until(
             "the details closed",
-            Duration::from_secs(20),
+            Duration::from_secs(60),
             || {
                 xvfb.window_screenshot(window, &list);
                 xvfb::pixels_of(&list, "srgb(227,242,253)") < 100
@@ -191,7 +195,7 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
         // name in the CryptoPro test certificates — they stay, Anna's amber badge goes.
         let search = shots.join(format!("search-{lang}.png"));
         xvfb.type_text(window, "user");
-        certkeeper_tests::support::wait_until("the search", Duration::from_secs(20), || {
+        certkeeper_tests::support::wait_until("the search", Duration::from_secs(60), || {
             xvfb.window_screenshot(window, &search);
             xvfb::pixels_of(&search, amber) == 0 && xvfb::pixels_of(&search, red) > 100
         });
