@@ -46,10 +46,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
     match command {
         Command::Ui { certificate } => {
             let archive = certkeeper_storage::ArchiveLocation::resolve(context.archive.clone())?;
-            if let Some(certificate) = &certificate {
-                tracing::info!(%certificate, "opened for a certificate");
-            }
-            ui::run(&archive, context.lang)
+            ui::run(&archive, context.lang, certificate)
         }
         Command::Expiry { within, ics } => {
             if commands::reminders::expiry(context, within, ics.as_deref())? {

@@ -258,3 +258,78 @@ fn the_run_command_installs_a_menu_entry_and_an_icon() {
     let version = run(std::process::Command::new(&installed).arg("--version"));
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("certkeeper"));
 }
+
+/// What a reminder's "Renew" starts — `certkeeper ui --certificate THUMBPRINT` — opens the window
+/// at that certificate once the archive is unlocked.
+#[test]
+fn the_window_opens_at_a_certificate_asked_for() {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::{run, secret_file};
+    let work = temp_dir();
+    let passphrase = "renew-me-2";
+    let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = std::process::Command::new(bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(&archive)
+            .arg("--passphrase-file")
+            .arg(&passphrase_file)
+            .stdin(std::process::Stdio::null());
+        command
+    };
+    run(cli().arg("init"));
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("Renew CA", KeyAlgorithm::Rsa2048);
+    let mut import = cli();
+    import.arg("import");
+    for name in ["Первый", "Второй", "Третий"] {
+        import.arg(
+            &openssl
+                .issue(&ca, &format!("/CN={name}"), KeyAlgorithm::Rsa2048, 20)
+                .cert,
+        );
+    }
+    run(&mut import);
+    let listed = run(cli().args(["--json", "list", "--search", "Третий"]));
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let thumbprint = listed[0]["sha1_thumbprint"]
+        .as_str()
+        .expect("a thumbprint")
+        .to_owned();
+
+    let xvfb = Xvfb::start();
+    let mut command = xvfb.command(bin::certkeeper());
+    command
+        .arg("--archive")
+        .arg(&archive)
+        .args(["ui", "--certificate", &thumbprint])
+        .env("CERTKEEPER_LANG", "en")
+        .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let mut app = Daemon::spawn("certkeeper", &mut command);
+    let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
+    let shot = workspace_root()
+        .join("target")
+        .join("screenshots")
+        .join("renew-en.png");
+    std::fs::create_dir_all(shot.parent().expect("folder")).expect("create target/screenshots");
+    certkeeper_tests::support::wait_until("the unlock view", Duration::from_secs(60), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixels_of(&shot, "srgb(29,53,87)") > 200
+    });
+    xvfb.click(window, 300, 117);
+    xvfb.type_text(window, passphrase);
+    xvfb.key(window, "Return");
+    // The list shows with that certificate selected and its details open beside it.
+    certkeeper_tests::support::wait_until(
+        "the certificate opened",
+        Duration::from_secs(60),
+        || {
+            xvfb.window_screenshot(window, &shot);
+            xvfb::pixels_of(&shot, "srgb(227,242,253)") > 1000
+        },
+    );
+    app.assert_running();
+}

@@ -33,6 +33,9 @@ pub(crate) struct Shared {
     pub location: ArchiveLocation,
     pub lang: Lang,
     pub archive: RefCell<Option<Archive>>,
+    /// A certificate to open once the archive is unlocked (`ui --certificate`, a reminder's
+    /// "Renew").
+    pub open_at: Option<String>,
     /// The certificate list and what is typed in its search field.
     pub listing: RefCell<Option<certificates::Listing>>,
     /// A change waiting for its frame: what it was and when it began (logged at `info` when the
@@ -58,7 +61,11 @@ impl Shared {
 
 /// Builds the window on `location` in `lang`: the first view is "create" when there is no archive
 /// yet, "unlock" otherwise.
-pub(crate) fn build(location: &ArchiveLocation, lang: Lang) -> Result<AppWindow> {
+pub(crate) fn build(
+    location: &ArchiveLocation,
+    lang: Lang,
+    open_at: Option<String>,
+) -> Result<AppWindow> {
     let window = AppWindow::new().map_err(|error| AppError::WindowFailed {
         reason: error.to_string(),
     })?;
@@ -71,6 +78,7 @@ pub(crate) fn build(location: &ArchiveLocation, lang: Lang) -> Result<AppWindow>
         location: location.clone(),
         lang,
         archive: RefCell::new(None),
+        open_at,
         listing: RefCell::new(None),
         pending_frame: std::cell::Cell::new(None),
     });
@@ -99,12 +107,13 @@ pub(crate) fn build(location: &ArchiveLocation, lang: Lang) -> Result<AppWindow>
     Ok(window)
 }
 
-/// Opens the window on `archive` and returns when the person closes it.
-pub fn run(archive: &ArchiveLocation, lang: Lang) -> Result<()> {
+/// Opens the window on `archive` (at certificate `open_at`, an id or thumbprint, once unlocked) and
+/// returns when the person closes it.
+pub fn run(archive: &ArchiveLocation, lang: Lang, open_at: Option<String>) -> Result<()> {
     if !display_available(|name| std::env::var(name).ok()) {
         return Err(AppError::NoDisplay.into());
     }
-    let window = build(archive, lang)?;
+    let window = build(archive, lang, open_at)?;
     tracing::info!(archive = %archive.path().display(), "window opened");
     window.run().map_err(|error| AppError::WindowFailed {
         reason: error.to_string(),

@@ -114,6 +114,20 @@ fn opened(window: &AppWindow, shared: &Shared, archive: Archive) {
     shared.archive.replace(Some(archive));
     super::certificates::load(window, shared);
     window.global::<AppState>().set_page("certificates".into());
+    // Asked for a certificate (a reminder's "Renew"): its details open at once.
+    if let Some(wanted) = &shared.open_at {
+        let found = shared
+            .archive
+            .borrow()
+            .as_ref()
+            .and_then(|archive| archive.certificate_der(wanted).ok().flatten())
+            .map(|(id, _)| id);
+        if let Some(id) = found.and_then(|id| i32::try_from(id).ok()) {
+            window
+                .global::<super::CertificatesAdapter>()
+                .invoke_select(id);
+        }
+    }
 }
 
 pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
