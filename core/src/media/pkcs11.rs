@@ -407,6 +407,54 @@ fn find_one(
         .next())
 }
 
+/// A private key to create on a token by unwrapping.
+struct NewPrivateKey<'a> {
+    key_type: cryptoki::object::KeyType,
+    id: &'a [u8],
+    label: &'a [u8],
+    extractable: bool,
+}
+
+/// Unwraps `wrapped` (AES key wrap with padding under the key `transport_value`) on `session` as a
+/// token private key: sensitive, leaving the token again only when `extractable`, for signing and
+/// for decrypting (RSA) or deriving (EC). The transport key exists on the token only as a session
+/// object for this call and is destroyed whatever happens.
+fn unwrap_private_key(
+    session: &Session,
+    transport_value: &[u8],
+    wrapped: &[u8],
+    key: &NewPrivateKey<'_>,
+) -> Result<cryptoki::object::ObjectHandle, Pkcs11Error> {
+    use cryptoki::mechanism::Mechanism;
+    use cryptoki::object::KeyType;
+    let transport = session.create_object(&[
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::AES),
+        Attribute::Token(false),
+        Attribute::Value(transport_value.to_vec()),
+        Attribute::Unwrap(true),
+    ])?;
+    let template = [
+        Attribute::Class(ObjectClass::PRIVATE_KEY),
+        Attribute::KeyType(key.key_type),
+        Attribute::Token(true),
+        Attribute::Private(true),
+        Attribute::Sensitive(true),
+        Attribute::Extractable(key.extractable),
+        Attribute::Id(key.id.to_vec()),
+        Attribute::Label(key.label.to_vec()),
+        Attribute::Sign(true),
+        if key.key_type == KeyType::RSA {
+            Attribute::Decrypt(true)
+        } else {
+            Attribute::Derive(true)
+        },
+    ];
+    let unwrapped = session.unwrap_key(&Mechanism::AesKeyWrapPad, transport, wrapped, &template);
+    let _ = session.destroy_object(transport);
+    unwrapped
+}
+
 /// CKA_ID of the certificate on token `label` whose SHA-1 thumbprint is `thumbprint` (hex).
 pub fn certificate_id(
     module: &Module,
@@ -552,35 +600,18 @@ pub fn copy_key(
         .wrap_key(&Mechanism::AesKeyWrapPad, transport, private)
         .map_err(on_source)?;
     let _ = source.destroy_object(transport);
-    let unwrapping = target
-        .create_object(&[
-            Attribute::Class(ObjectClass::SECRET_KEY),
-            Attribute::KeyType(KeyType::AES),
-            Attribute::Token(false),
-            Attribute::Value(transport_value.to_vec()),
-            Attribute::Unwrap(true),
-        ])
-        .map_err(on_target)?;
-    let mut template = vec![
-        Attribute::Class(ObjectClass::PRIVATE_KEY),
-        Attribute::KeyType(key_type),
-        Attribute::Token(true),
-        Attribute::Private(true),
-        Attribute::Sensitive(true),
-        Attribute::Extractable(true),
-        Attribute::Id(id.to_vec()),
-        Attribute::Label(label.clone()),
-        Attribute::Sign(true),
-    ];
-    if is_rsa {
-        template.push(Attribute::Decrypt(true));
-    } else {
-        template.push(Attribute::Derive(true));
-    }
-    let copied = target
-        .unwrap_key(&Mechanism::AesKeyWrapPad, unwrapping, &wrapped, &template)
-        .map_err(on_target)?;
-    let _ = target.destroy_object(unwrapping);
+    let copied = unwrap_private_key(
+        &target,
+        &transport_value,
+        &wrapped,
+        &NewPrivateKey {
+            key_type,
+            id,
+            label: &label,
+            extractable: true,
+        },
+    )
+    .map_err(on_target)?;
     let mut public_template = vec![
         Attribute::Class(ObjectClass::PUBLIC_KEY),
         Attribute::KeyType(key_type),
@@ -1471,7 +1502,6 @@ pub fn import_key(
         extractable,
     } = *key;
     use super::super::formats::der::write;
-    use cryptoki::mechanism::Mechanism;
     use cryptoki::object::{CertificateType, KeyType};
     let info = super::super::formats::pkcs8::parse_private_key_info(private_key_info).map_err(
         |error| TokenError::Failed {
@@ -1540,34 +1570,18 @@ pub fn import_key(
                 reason: error.to_string(),
             }
         })?;
-    let transport = session
-        .create_object(&[
-            Attribute::Class(ObjectClass::SECRET_KEY),
-            Attribute::KeyType(KeyType::AES),
-            Attribute::Token(false),
-            Attribute::Value(transport_value.to_vec()),
-            Attribute::Unwrap(true),
-        ])
-        .map_err(on_token)?;
-    let mut template = vec![
-        Attribute::Class(ObjectClass::PRIVATE_KEY),
-        Attribute::KeyType(key_type),
-        Attribute::Token(true),
-        Attribute::Private(true),
-        Attribute::Sensitive(true),
-        Attribute::Extractable(extractable),
-        Attribute::Id(id.to_vec()),
-        Attribute::Label(key_label.as_bytes().to_vec()),
-        Attribute::Sign(true),
-    ];
-    template.push(if is_rsa {
-        Attribute::Decrypt(true)
-    } else {
-        Attribute::Derive(true)
-    });
-    let private = session.unwrap_key(&Mechanism::AesKeyWrapPad, transport, &wrapped, &template);
-    let _ = session.destroy_object(transport);
-    let private = private.map_err(on_token)?;
+    let private = unwrap_private_key(
+        &session,
+        &transport_value,
+        &wrapped,
+        &NewPrivateKey {
+            key_type,
+            id,
+            label: key_label.as_bytes(),
+            extractable,
+        },
+    )
+    .map_err(on_token)?;
     let mut public_template = vec![
         Attribute::Class(ObjectClass::PUBLIC_KEY),
         Attribute::KeyType(key_type),
