@@ -199,6 +199,33 @@ impl Archive {
         })
     }
 
+    /// A second connection to the same archive, already unlocked (the data key is shared, no key
+    /// derivation): for work on another thread — an import in the window — while this one keeps
+    /// answering. SQLite's WAL lets both read while one writes.
+    pub fn another(&self) -> Result<Self> {
+        let path = self
+            .connection
+            .path()
+            .filter(|path| !path.is_empty())
+            .map(std::path::PathBuf::from)
+            .ok_or_else(|| Error::NotFound {
+                path: std::path::PathBuf::from(":memory:"),
+            })?;
+        let connection = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .context("opening the archive file")?;
+        configure(&connection)?;
+        Ok(Self {
+            connection,
+            sealer: Sealer {
+                data_key: self.sealer.data_key.clone(),
+            },
+            _in_use: mark_in_use(&path),
+        })
+    }
+
     /// Opens an archive file read-only (a backup to check before restoring it) and unlocks it.
     pub(crate) fn open_read_only(path: &Path, passphrase: &SecretString) -> Result<Self> {
         if !path.is_file() {

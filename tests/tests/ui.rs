@@ -172,7 +172,7 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
         );
         // A click on a certificate opens its details beside the list.
         let details = shots.join(format!("details-{lang}.png"));
-        xvfb.click(window, 200, 110);
+        xvfb.click(window, 380, 110);
         certkeeper_tests::support::wait_until("the details", Duration::from_secs(60), || {
             xvfb.window_screenshot(window, &details);
             // The selected row's highlight.
@@ -190,7 +190,7 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
                 xvfb::pixels_of(&list, "srgb(227,242,253)") < 100
             },
         );
-        xvfb.click(window, 400, 32);
+        xvfb.click(window, 580, 32);
         // Search as you type (the search field has the focus once the list shows): "user", the
         // name in the CryptoPro test certificates — they stay, Anna's amber badge goes.
         let search = shots.join(format!("search-{lang}.png"));

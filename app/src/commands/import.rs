@@ -23,30 +23,33 @@ use crate::messages::{AppError, Asked, Lang};
 
 /// The JSON summary of `import` (documented in the README).
 #[derive(Debug, Default, Serialize)]
-struct ImportSummary {
+pub(crate) struct ImportSummary {
     /// Certificates newly archived.
-    added: usize,
+    pub added: usize,
     /// Certificates that were in the archive already.
-    already_there: usize,
+    pub already_there: usize,
     /// Every key container, PFX and key file found.
-    keys: Vec<KeyReport>,
-    unreadable: Vec<Unreadable>,
+    pub keys: Vec<KeyReport>,
+    pub unreadable: Vec<Unreadable>,
+    /// Stopped before the end when asked (the window's "Stop"); what was read is archived.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
 }
 
 #[derive(Debug, Serialize)]
-struct KeyReport {
-    path: PathBuf,
-    kind: &'static str,
-    name: String,
-    status: KeyStatus,
+pub(crate) struct KeyReport {
+    pub path: PathBuf,
+    pub kind: &'static str,
+    pub name: String,
+    pub status: KeyStatus,
     /// Private keys archived that were not in the archive yet.
-    new_keys: usize,
+    pub new_keys: usize,
 }
 
 /// What became of a key container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-enum KeyStatus {
+pub(crate) enum KeyStatus {
     /// Archived, with its key(s) unlocked: old documents open without its password.
     Archived,
     /// Archived before; "last seen" updated (and its key unlocked now if it was not).
@@ -58,9 +61,9 @@ enum KeyStatus {
 }
 
 #[derive(Debug, Serialize)]
-struct Unreadable {
-    path: PathBuf,
-    reason: String,
+pub(crate) struct Unreadable {
+    pub path: PathBuf,
+    pub reason: String,
 }
 
 /// Files per transaction on import: large enough that the commit's fsync does not dominate, small
@@ -88,11 +91,14 @@ struct Pending {
 
 /// How container passwords are found: the empty password first (a file has no retry counter), then
 /// the password file, else the person at the terminal is asked once per container.
-struct Passwords {
-    file: Option<SecretString>,
-    keep: bool,
-    lang: Lang,
-    interactive: bool,
+pub(crate) struct Passwords {
+    /// The password file's, or the one typed in the window.
+    pub file: Option<SecretString>,
+    /// Keep the passwords that opened containers in the archive.
+    pub keep: bool,
+    pub lang: Lang,
+    /// Ask at the terminal when nothing else opens a container.
+    pub interactive: bool,
 }
 
 impl Passwords {
@@ -401,12 +407,39 @@ pub fn import(
         interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
     };
     let mut archive = open_archive(context)?;
+    let summary = import_paths(&mut archive, paths, &passwords, &mut |_| true)?;
+    write_summary(context, &summary)?;
+    Ok(summary.unreadable.is_empty())
+}
+
+/// How far an import has got: files and container folders read of all found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Archives everything under `paths`. `progress` hears after every file; when it answers false
+/// the import stops there, keeping everything read so far (committed like the rest) and saying
+/// so in the summary.
+pub(crate) fn import_paths(
+    archive: &mut Archive,
+    paths: &[PathBuf],
+    passwords: &Passwords,
+    progress: &mut dyn FnMut(Progress) -> bool,
+) -> Result<ImportSummary> {
     let mut summary = ImportSummary::default();
+    let units: Vec<detect::Unit> = paths.iter().flat_map(|path| detect::walk(path)).collect();
+    let total = units.len();
     // Files go in batches, each batch one transaction: a crash keeps every whole batch before it, and
     // the summary (the only success reported) comes after the last commit.
     let mut pending: Vec<Pending> = Vec::new();
-    for path in paths {
-        for found in detect::scan(path) {
+    for (done, unit) in units.into_iter().enumerate() {
+        if !progress(Progress { done, total }) {
+            summary.stopped = true;
+            break;
+        }
+        for found in detect::read(unit) {
             let item = match found {
                 Found::Certificate {
                     path, certificate, ..
@@ -416,12 +449,12 @@ pub fn import(
                     key: None,
                 }),
                 Found::Container { path, header, name } => {
-                    container(&archive, &path, &header, name, &passwords)
+                    container(archive, &path, &header, name, passwords)
                 }
-                Found::Pkcs12 { path } => pfx(&archive, &path, &passwords),
+                Found::Pkcs12 { path } => pfx(archive, &path, passwords),
                 Found::PrivateKey {
                     path, encrypted, ..
-                } => key_file(&archive, &path, encrypted, &passwords),
+                } => key_file(archive, &path, encrypted, passwords),
                 Found::Unreadable { path, reason } => Err((path, reason)),
             };
             match item {
@@ -429,13 +462,15 @@ pub fn import(
                 Err((path, reason)) => summary.unreadable.push(Unreadable { path, reason }),
             }
             if pending.len() == IMPORT_BATCH {
-                import_batch(&mut archive, &mut pending, &mut summary)?;
+                import_batch(archive, &mut pending, &mut summary)?;
             }
         }
     }
-    import_batch(&mut archive, &mut pending, &mut summary)?;
-    write_summary(context, &summary)?;
-    Ok(summary.unreadable.is_empty())
+    import_batch(archive, &mut pending, &mut summary)?;
+    if !summary.stopped {
+        progress(Progress { done: total, total });
+    }
+    Ok(summary)
 }
 
 fn write_summary(context: &Context, summary: &ImportSummary) -> Result<()> {
@@ -455,25 +490,7 @@ fn write_summary(context: &Context, summary: &ImportSummary) -> Result<()> {
     )
     .map_err(AppError::Output)?;
     for key in &summary.keys {
-        let status = match key.status {
-            KeyStatus::Archived => lang.pick(
-                "archived with its key",
-                "сохранён в архиве вместе с ключом",
-            ),
-            KeyStatus::AlreadyThere if key.new_keys > 0 => lang.pick(
-                "was in the archive; its key is archived now",
-                "уже был в архиве; теперь сохранён и его ключ",
-            ),
-            KeyStatus::AlreadyThere => lang.pick("already in the archive", "уже был в архиве"),
-            KeyStatus::Locked => lang.pick(
-                "archived locked: give its password (--password-file) to archive the key itself",
-                "сохранён запертым: чтобы сохранить сам ключ, укажите его пароль (--password-file)",
-            ),
-            KeyStatus::WrongPassword => lang.pick(
-                "archived locked: the password does not open it; import it again with the right one",
-                "сохранён запертым: пароль не подошёл; импортируйте его ещё раз с верным паролем",
-            ),
-        };
+        let status = key_status_text(key, lang);
         writeln!(out, "{} «{}»: {status}", key.path.display(), key.name)
             .map_err(AppError::Output)?;
     }
@@ -488,4 +505,26 @@ fn write_summary(context: &Context, summary: &ImportSummary) -> Result<()> {
         .map_err(AppError::Output)?;
     }
     Ok(())
+}
+
+/// What became of a key container, for a person.
+pub(crate) fn key_status_text(key: &KeyReport, lang: Lang) -> &'static str {
+    match key.status {
+        KeyStatus::Archived => {
+            lang.pick("archived with its key", "сохранён в архиве вместе с ключом")
+        }
+        KeyStatus::AlreadyThere if key.new_keys > 0 => lang.pick(
+            "was in the archive; its key is archived now",
+            "уже был в архиве; теперь сохранён и его ключ",
+        ),
+        KeyStatus::AlreadyThere => lang.pick("already in the archive", "уже был в архиве"),
+        KeyStatus::Locked => lang.pick(
+            "archived locked: give its password (--password-file) to archive the key itself",
+            "сохранён запертым: чтобы сохранить сам ключ, укажите его пароль (--password-file)",
+        ),
+        KeyStatus::WrongPassword => lang.pick(
+            "archived locked: the password does not open it; import it again with the right one",
+            "сохранён запертым: пароль не подошёл; импортируйте его ещё раз с верным паролем",
+        ),
+    }
 }

@@ -88,7 +88,7 @@ struct CertificateView {
 }
 
 /// The removable drives mounted for this user (`/media/USER/*`, `/run/media/USER/*`).
-fn mounted_drives() -> Vec<PathBuf> {
+pub(crate) fn mounted_drives() -> Vec<PathBuf> {
     let Some(user) = std::env::var_os("USER") else {
         return Vec::new();
     };

@@ -3,7 +3,9 @@
 //! (and are tested without one). Words are translated in the `.slint` files (`@tr`, with the Russian
 //! catalogue in `app/ui/translations`); messages from the domain come from the shared catalogue.
 
+mod browser;
 mod certificates;
+mod import;
 mod session;
 
 use std::cell::RefCell;
@@ -41,6 +43,15 @@ pub(crate) struct Shared {
     /// A change waiting for its frame: what it was and when it began (logged at `info` when the
     /// frame is drawn, for `bench/ui-list.sh`).
     pub pending_frame: std::cell::Cell<Option<(&'static str, std::time::Instant)>>,
+    /// The folder the chooser last showed, and what a chosen path is for.
+    pub browsed: RefCell<Option<std::path::PathBuf>>,
+    pub chosen: RefCell<Option<browser::Chosen>>,
+    /// What each page does with files dropped on the window.
+    pub on_drop: RefCell<std::collections::HashMap<&'static str, browser::Chosen>>,
+    /// Files and folders waiting to be imported.
+    pub import_paths: RefCell<Vec<std::path::PathBuf>>,
+    /// Set by a Stop button: the running work stops where that is safe.
+    pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Shared {
@@ -81,6 +92,11 @@ pub(crate) fn build(
         open_at,
         listing: RefCell::new(None),
         pending_frame: std::cell::Cell::new(None),
+        browsed: RefCell::new(None),
+        chosen: RefCell::new(None),
+        on_drop: RefCell::default(),
+        import_paths: RefCell::default(),
+        stop: std::sync::Arc::default(),
     });
     let notified = window.window().set_rendering_notifier({
         let shared = shared.clone();
@@ -101,6 +117,8 @@ pub(crate) fn build(
     }
     session::wire(&window, &shared);
     certificates::wire(&window, &shared);
+    browser::wire(&window, &shared);
+    import::wire(&window, &shared);
     window
         .global::<AppState>()
         .set_page(if location.exists() { "unlock" } else { "setup" }.into());

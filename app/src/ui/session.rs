@@ -90,7 +90,7 @@ pub(crate) fn shown(error: &anyhow::Error, lang: Lang) -> String {
 }
 
 /// Runs `work` on a worker thread and `done` with its result back on the window's thread.
-fn off_the_window<T: Send + 'static>(
+pub(crate) fn off_the_window<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
     done: impl FnOnce(T) + 'static,
 ) {

@@ -69,48 +69,85 @@ pub enum Found {
 
 /// Everything `path` holds: a file, a container folder, or a folder scanned recursively.
 pub fn scan(path: &Path) -> Vec<Found> {
-    let mut found = Vec::new();
-    scan_into(path, &mut found, 0);
-    found
+    walk(path).into_iter().flat_map(read).collect()
 }
 
-fn scan_into(path: &Path, found: &mut Vec<Found>, depth: usize) {
-    let unreadable = |reason: String| Found::Unreadable {
-        path: path.to_path_buf(),
-        reason,
+/// One thing to read, found by [`walk`] without reading it: a file, a CryptoPro container folder,
+/// or what could not even be listed. Reading them one by one ([`read`]) lets a caller show
+/// progress over a large folder and stop between two.
+#[derive(Debug)]
+pub enum Unit {
+    /// A file, to be read by content.
+    File(PathBuf),
+    /// A CryptoPro container folder.
+    Container(PathBuf),
+    /// A file or folder that could not be listed, and why.
+    Unreadable(Found),
+}
+
+/// The units under `path`, in a stable order (sorted by name at every level).
+pub fn walk(path: &Path) -> Vec<Unit> {
+    let mut units = Vec::new();
+    walk_into(path, &mut units, 0);
+    units
+}
+
+/// What one unit holds.
+pub fn read(unit: Unit) -> Vec<Found> {
+    match unit {
+        Unit::Container(folder) => vec![read_container(&folder)],
+        Unit::Unreadable(found) => vec![found],
+        Unit::File(path) => {
+            let unreadable = |reason: String| Found::Unreadable {
+                path: path.clone(),
+                reason,
+            };
+            let length = match std::fs::metadata(&path) {
+                Ok(metadata) => metadata.len(),
+                Err(error) => return vec![unreadable(error.to_string())],
+            };
+            if length > MAX_FILE_BYTES {
+                return vec![unreadable(format!(
+                    "{length} bytes: too large for a certificate or key file"
+                ))];
+            }
+            match std::fs::read(&path) {
+                Ok(bytes) => read_bytes(&path, &bytes),
+                Err(error) => vec![unreadable(error.to_string())],
+            }
+        }
+    }
+}
+
+fn walk_into(path: &Path, units: &mut Vec<Unit>, depth: usize) {
+    let unreadable = |reason: String| {
+        Unit::Unreadable(Found::Unreadable {
+            path: path.to_path_buf(),
+            reason,
+        })
     };
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,
-        Err(error) => return found.push(unreadable(error.to_string())),
+        Err(error) => return units.push(unreadable(error.to_string())),
     };
-    if metadata.is_dir() {
-        if cryptopro::is_container(path) {
-            return found.push(read_container(path));
-        }
-        if depth > 16 {
-            return found.push(unreadable("folders nested too deep".to_owned()));
-        }
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(entries) => entries
-                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-                .collect(),
-            Err(error) => return found.push(unreadable(error.to_string())),
-        };
-        entries.sort();
-        for entry in entries {
-            scan_into(&entry, found, depth + 1);
-        }
-        return;
+    if !metadata.is_dir() {
+        return units.push(Unit::File(path.to_path_buf()));
     }
-    if metadata.len() > MAX_FILE_BYTES {
-        return found.push(unreadable(format!(
-            "{} bytes: too large for a certificate or key file",
-            metadata.len()
-        )));
+    if cryptopro::is_container(path) {
+        return units.push(Unit::Container(path.to_path_buf()));
     }
-    match std::fs::read(path) {
-        Ok(bytes) => found.extend(read_bytes(path, &bytes)),
-        Err(error) => found.push(unreadable(error.to_string())),
+    if depth > 16 {
+        return units.push(unreadable("folders nested too deep".to_owned()));
+    }
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+        Ok(entries) => entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .collect(),
+        Err(error) => return units.push(unreadable(error.to_string())),
+    };
+    entries.sort();
+    for entry in entries {
+        walk_into(&entry, units, depth + 1);
     }
 }
 
