@@ -335,7 +335,7 @@ fn precheck(catalog: &Catalog, input: &Path) -> std::result::Result<Precheck, Fa
 }
 
 /// Where the content of `input` goes by default: beside it, without `.p7m`/`.p7e`/`.cms`/`.enc`.
-fn default_output(input: &Path, folder: Option<&Path>) -> PathBuf {
+pub(crate) fn default_output(input: &Path, folder: Option<&Path>) -> PathBuf {
     let name = input
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
@@ -382,6 +382,7 @@ fn open_one(
     keys: Keys<'_, '_>,
     input: &Path,
     output: &Path,
+    watch: &mut Watch<'_>,
 ) -> std::result::Result<Opened, Failure> {
     let other = |error: anyhow::Error| Failure::Other(error);
     if output.exists() {
@@ -442,13 +443,20 @@ fn open_one(
             let show = size >= PROGRESS_FROM && std::io::stderr().is_terminal();
             let mut last = std::time::Instant::now();
             let mut progress = |done: u64| {
+                if let Some(report) = watch.progress.as_mut() {
+                    report(done, size);
+                }
                 if show && last.elapsed() >= std::time::Duration::from_millis(500) {
                     last = std::time::Instant::now();
                     let percent = done.saturating_mul(100) / size.max(1);
                     eprint!("\r{} {percent}%", input.display());
                 }
             };
-            let bytes = document.decrypt_to(&key, writer, &mut progress)?;
+            let mut guarded = Guarded {
+                inner: writer,
+                stop: watch.stop,
+            };
+            let bytes = document.decrypt_to(&key, &mut guarded, &mut progress)?;
             if show {
                 eprintln!("\r{} 100%", input.display());
             }
@@ -536,6 +544,104 @@ fn open_one(
     })
 }
 
+/// Who follows a document being opened: progress (bytes read of the file's size), and a flag that
+/// stops it (the output is then never written: the temporary file is removed).
+#[derive(Default)]
+pub(crate) struct Watch<'a> {
+    pub progress: Option<&'a mut dyn FnMut(u64, u64)>,
+    pub stop: Option<&'a std::sync::atomic::AtomicBool>,
+}
+
+/// A writer that fails once `stop` is set, which ends the decryption cleanly.
+struct Guarded<'a, W> {
+    inner: W,
+    stop: Option<&'a std::sync::atomic::AtomicBool>,
+}
+
+impl<W: Write> Write for Guarded<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self
+            .stop
+            .is_some_and(|stop| stop.load(std::sync::atomic::Ordering::SeqCst))
+        {
+            // Not `Interrupted`: `write_all` retries those.
+            return Err(std::io::Error::other("stopped by the person"));
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// To whom a document was encrypted, as the window shows it before opening it: each recipient
+/// and, when the archive knows its certificate, that certificate's id and whether its key is
+/// kept. Needs no passphrase (the archive's public part).
+pub(crate) fn recipients_of(
+    catalog: &Catalog,
+    input: &Path,
+) -> Result<Vec<(Wanted, Option<i64>, bool)>> {
+    let file = std::fs::File::open(input).map_err(CmsError::Read)?;
+    let (_, reader) = armor::unwrap(file).map_err(CmsError::Read)?;
+    let document = Document::open(reader)?;
+    let mut found = Vec::new();
+    for recipient in &document.envelope.recipients {
+        let ids = match &recipient.id {
+            RecipientId::IssuerSerial { issuer, serial } => {
+                catalog.find_by_issuer_serial(issuer, serial)?
+            }
+            RecipientId::SubjectKeyId(id) => catalog.find_by_subject_key_id(id)?,
+        };
+        if ids.is_empty() {
+            found.push((wanted_from(catalog, recipient, None), None, false));
+        }
+        for id in ids {
+            let kept = catalog.key_kept(id).unwrap_or(false);
+            found.push((wanted_from(catalog, recipient, Some(id)), Some(id), kept));
+        }
+    }
+    if document.envelope.recipients.is_empty() {
+        return Err(CmsError::Unsupported {
+            what: format!(
+                "recipients of the kinds {}",
+                document.envelope.unsupported_recipients.join(", ")
+            ),
+        }
+        .into());
+    }
+    Ok(found)
+}
+
+/// The window's "open": `input` into `output` with the archived keys (the archive is open
+/// already) or a token's, followed by `watch`.
+pub(crate) fn open_document(
+    context: &Context,
+    archive: &mut Archive,
+    catalog: &Catalog,
+    input: &Path,
+    output: &Path,
+    watch: &mut Watch<'_>,
+) -> Result<Opened> {
+    let mut cache = KeyCache::default();
+    let mut tokens = Tokens::new(&[], None);
+    let keys = Keys {
+        archive: Ok(archive),
+        catalog,
+        cache: &mut cache,
+        tokens: &mut tokens,
+        key_password_file: None,
+    };
+    match open_one(context, keys, input, output, watch) {
+        Ok(opened) => Ok(opened),
+        Err(Failure::NoKey(wanted)) => Err(AppError::NoKeyFits {
+            recipients: describe_wanted(&wanted, context),
+        }
+        .into()),
+        Err(Failure::Other(error)) => Err(error),
+    }
+}
+
 /// Creates `path` readable by its owner only, lets `fill` write it, and syncs it.
 fn write_private(
     path: &Path,
@@ -587,7 +693,7 @@ pub fn decrypt(
         tokens,
         key_password_file,
     };
-    match open_one(context, keys, input, &output) {
+    match open_one(context, keys, input, &output, &mut Watch::default()) {
         Ok(opened) => {
             let mut out = std::io::stdout().lock();
             if context.json {
@@ -618,7 +724,7 @@ pub fn decrypt(
 }
 
 /// "certificate 12", "key on token «Rutoken»" or both.
-fn opened_with(opened: &Opened, context: &Context) -> String {
+pub(crate) fn opened_with(opened: &Opened, context: &Context) -> String {
     let lang = context.lang;
     match (&opened.token, opened.certificate_id) {
         (Some(label), Some(id)) => format!(
@@ -634,33 +740,35 @@ fn opened_with(opened: &Opened, context: &Context) -> String {
     }
 }
 
-fn write_signers(out: &mut impl Write, signers: &[Signer], context: &Context) -> Result<()> {
+/// "signed by NAME (time): verdict".
+pub(crate) fn signer_text(signer: &Signer, lang: crate::messages::Lang) -> String {
     use certkeeper_core::cms::signed::Verdict;
-    let lang = context.lang;
+    let verdict = match &signer.verdict {
+        Verdict::Valid => lang.pick("signature valid", "подпись верна").to_owned(),
+        Verdict::Invalid(reason) => format!(
+            "{}: {reason}",
+            lang.pick("SIGNATURE INVALID", "ПОДПИСЬ НЕВЕРНА")
+        ),
+        Verdict::Unchecked(reason) => format!(
+            "{}: {reason}",
+            lang.pick("signature not checked", "подпись не проверена")
+        ),
+    };
+    format!(
+        "{} {}{}: {verdict}",
+        lang.pick("signed by", "подписал"),
+        signer.subject.as_deref().unwrap_or(&signer.signer),
+        signer
+            .signing_time
+            .as_ref()
+            .map(|time| format!(" ({time})"))
+            .unwrap_or_default()
+    )
+}
+
+fn write_signers(out: &mut impl Write, signers: &[Signer], context: &Context) -> Result<()> {
     for signer in signers {
-        let verdict = match &signer.verdict {
-            Verdict::Valid => lang.pick("signature valid", "подпись верна").to_owned(),
-            Verdict::Invalid(reason) => format!(
-                "{}: {reason}",
-                lang.pick("SIGNATURE INVALID", "ПОДПИСЬ НЕВЕРНА")
-            ),
-            Verdict::Unchecked(reason) => format!(
-                "{}: {reason}",
-                lang.pick("signature not checked", "подпись не проверена")
-            ),
-        };
-        writeln!(
-            out,
-            "  {} {}{}: {verdict}",
-            lang.pick("signed by", "подписал"),
-            signer.subject.as_deref().unwrap_or(&signer.signer),
-            signer
-                .signing_time
-                .as_ref()
-                .map(|time| format!(" ({time})"))
-                .unwrap_or_default()
-        )
-        .map_err(AppError::Output)?;
+        writeln!(out, "  {}", signer_text(signer, context.lang)).map_err(AppError::Output)?;
     }
     Ok(())
 }
@@ -770,7 +878,7 @@ pub fn decrypt_batch(
                             tokens,
                             key_password_file,
                         };
-                        open_one(context, keys, &input, &target)
+                        open_one(context, keys, &input, &target, &mut Watch::default())
                     }
                     None => continue,
                 }
@@ -783,7 +891,7 @@ pub fn decrypt_batch(
                     tokens,
                     key_password_file,
                 };
-                open_one(context, keys, &input, &target)
+                open_one(context, keys, &input, &target, &mut Watch::default())
             }
             Err(failure) => Err(failure),
         };

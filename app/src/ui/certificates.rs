@@ -62,7 +62,7 @@ impl Status {
 
 /// A distinguished name as text, shortened to what people call it: its CN, else its O, else the
 /// whole text.
-fn short_name(name: &str) -> &str {
+pub(crate) fn short_name(name: &str) -> &str {
     for wanted in ["CN=", "O="] {
         if let Some(value) = name
             .split(", ")

@@ -5,6 +5,7 @@
 
 mod browser;
 mod certificates;
+mod documents;
 mod import;
 mod session;
 
@@ -119,6 +120,7 @@ pub(crate) fn build(
     certificates::wire(&window, &shared);
     browser::wire(&window, &shared);
     import::wire(&window, &shared);
+    documents::wire(&window, &shared);
     window
         .global::<AppState>()
         .set_page(if location.exists() { "unlock" } else { "setup" }.into());

@@ -1,0 +1,586 @@
+//! The old-documents view: to whom a document was encrypted and which archived key opens it (read
+//! from the archive's public part before anything is decrypted), then the document — or a whole
+//! folder of them — opened on a worker thread with progress and Stop.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Result;
+use certkeeper_storage::catalog::Catalog;
+use certkeeper_storage::{Archive, ArchiveLocation};
+use slint::{ComponentHandle, ModelRc, VecModel};
+
+use super::{AppWindow, DocumentsAdapter, ImportResult, RecipientLine, Shared};
+use crate::commands::Context;
+use crate::commands::decrypt::{self, Opened, Watch};
+use crate::messages::{Lang, LangOrigin};
+
+/// What the window shows about a chosen document before opening it.
+pub(crate) struct Inspection {
+    pub lines: Vec<RecipientLine>,
+    pub verdict: String,
+    /// Whether an archived key fits (a token's key may still fit when none does).
+    pub key_archived: bool,
+    pub output: PathBuf,
+}
+
+/// To whom `input` was encrypted and whether the archive keeps a key that opens it; for a folder,
+/// where its documents will go.
+pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> Result<Inspection> {
+    if input.is_dir() {
+        let name = input
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "documents".to_owned());
+        let output =
+            input.with_file_name(format!("{name} ({})", lang.pick("opened", "расшифровано")));
+        return Ok(Inspection {
+            lines: Vec::new(),
+            verdict: lang
+                .pick(
+                    "Every document in this folder is opened with whichever archived key fits; the contents go to the folder below.",
+                    "Каждый документ этой папки будет открыт подходящим ключом из архива; содержимое — в папку ниже.",
+                )
+                .to_owned(),
+            key_archived: true,
+            output,
+        });
+    }
+    let catalog = Catalog::open(location)?;
+    let found = decrypt::recipients_of(&catalog, input)?;
+    let mut lines = Vec::new();
+    let mut opener = None;
+    for (wanted, _id, kept) in &found {
+        let who = wanted
+            .subject
+            .as_deref()
+            .map(|subject| super::certificates::short_name(subject).to_owned())
+            .unwrap_or_else(|| wanted.recipient.clone());
+        let (kind, what) = match (kept, &wanted.subject) {
+            (true, _) => (
+                0,
+                format!(
+                    "{} {}",
+                    lang.pick(
+                        "Its key is in the archive; certificate valid",
+                        "Его ключ есть в архиве; сертификат действовал"
+                    ),
+                    wanted.valid.clone().unwrap_or_default()
+                ),
+            ),
+            (false, Some(_)) => (
+                1,
+                format!(
+                    "{} {}",
+                    lang.pick(
+                        "The certificate is archived without its key; valid",
+                        "Сертификат есть в архиве, но без ключа; действовал"
+                    ),
+                    wanted.valid.clone().unwrap_or_default()
+                ),
+            ),
+            (false, None) => (
+                2,
+                lang.pick(
+                    "Not in the archive: import this certificate's key, or insert its token.",
+                    "Нет в архиве: импортируйте ключ этого сертификата или вставьте его токен.",
+                )
+                .to_owned(),
+            ),
+        };
+        if *kept && opener.is_none() {
+            opener = Some(who.clone());
+        }
+        lines.push(RecipientLine {
+            kind,
+            who: who.into(),
+            what: what.into(),
+        });
+    }
+    let verdict = match &opener {
+        Some(who) => match lang {
+            Lang::En => format!("The archived key of «{who}» opens it."),
+            Lang::Ru => format!("Его откроет ключ «{who}» из архива."),
+        },
+        None => lang
+            .pick(
+                "No archived key fits. A key on an inserted token is tried when you open it; otherwise import the key of one of the certificates above.",
+                "В архиве нет подходящего ключа. При открытии будет проверен ключ на вставленном токене; иначе импортируйте ключ одного из сертификатов выше.",
+            )
+            .to_owned(),
+    };
+    Ok(Inspection {
+        lines,
+        verdict,
+        key_archived: opener.is_some(),
+        output: decrypt::default_output(input, None),
+    })
+}
+
+/// Opens `input` (a document, or every file of a folder) into `output`, following `stop` and
+/// telling `progress` (done, total) in bytes of the current document. One row per document.
+pub(crate) fn open(
+    archive: &mut Archive,
+    location: &ArchiveLocation,
+    lang: Lang,
+    input: &Path,
+    output: &Path,
+    stop: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Vec<(PathBuf, Result<Opened>)>> {
+    let context = Context {
+        archive: Some(location.path().to_path_buf()),
+        passphrase_file: None,
+        json: false,
+        lang,
+        lang_origin: LangOrigin::Fallback,
+    };
+    let catalog = Catalog::open(location)?;
+    let mut watch = Watch {
+        progress: Some(progress),
+        stop: Some(stop),
+    };
+    if !input.is_dir() {
+        let opened = decrypt::open_document(&context, archive, &catalog, input, output, &mut watch);
+        return Ok(vec![(input.to_path_buf(), opened)]);
+    }
+    let mut files = Vec::new();
+    let mut pending = vec![input.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            if path == output {
+                continue;
+            }
+            for entry in std::fs::read_dir(&path)?.flatten() {
+                pending.push(entry.path());
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let mut results = Vec::new();
+    for file in files {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let relative = file.strip_prefix(input).unwrap_or(&file);
+        let target = decrypt::default_output(&output.join(relative), None);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let opened =
+            decrypt::open_document(&context, archive, &catalog, &file, &target, &mut watch);
+        results.push((file, opened));
+    }
+    Ok(results)
+}
+
+/// The result line and one row per document.
+pub(crate) fn results(
+    opened: &[(PathBuf, Result<Opened>)],
+    stopped: bool,
+    lang: Lang,
+) -> (String, bool, Vec<ImportResult>) {
+    let context = Context {
+        archive: None,
+        passphrase_file: None,
+        json: false,
+        lang,
+        lang_origin: LangOrigin::Fallback,
+    };
+    let mut rows = Vec::new();
+    let mut good = 0;
+    for (input, result) in opened {
+        match result {
+            Ok(done) => {
+                good += 1;
+                let mut detail = format!(
+                    "→ {} ({} «{}», {} {})",
+                    done.output.display(),
+                    decrypt::opened_with(done, &context),
+                    done.subject,
+                    lang.pick("cipher", "шифр"),
+                    done.cipher
+                );
+                for signer in &done.signers {
+                    detail.push_str("; ");
+                    detail.push_str(&decrypt::signer_text(signer, lang));
+                }
+                rows.push(ImportResult {
+                    kind: 0,
+                    title: input.display().to_string().into(),
+                    detail: detail.into(),
+                });
+            }
+            Err(error) => rows.push(ImportResult {
+                kind: 3,
+                title: input.display().to_string().into(),
+                detail: super::session::shown(error, lang).into(),
+            }),
+        }
+    }
+    let failed = opened.len() - good;
+    let mut line = if opened.len() == 1 && failed == 0 {
+        lang.pick("Opened.", "Открыт.").to_owned()
+    } else if opened.len() == 1 {
+        lang.pick("Not opened.", "Не открыт.").to_owned()
+    } else {
+        match lang {
+            Lang::En => format!("Opened: {good}, not opened: {failed}."),
+            Lang::Ru => format!("Открыто: {good}, не открыто: {failed}."),
+        }
+    };
+    if stopped {
+        line.push_str(lang.pick(
+            " Stopped: the document being opened was not written.",
+            " Остановлено: открываемый документ не записан.",
+        ));
+    }
+    (line, failed == 0 && !stopped, rows)
+}
+
+fn show_inspection(window: &AppWindow, shared: &Shared, input: &Path) {
+    let adapter = window.global::<DocumentsAdapter>();
+    adapter.set_input(input.display().to_string().into());
+    adapter.set_result("".into());
+    adapter.set_progress(0.0);
+    adapter.set_results(ModelRc::new(VecModel::from(Vec::<ImportResult>::new())));
+    match inspect(&shared.location, input, shared.lang) {
+        Ok(inspection) => {
+            adapter.set_recipients(ModelRc::new(VecModel::from(inspection.lines)));
+            adapter.set_verdict(inspection.verdict.into());
+            adapter.set_can_open(true);
+            let _ = inspection.key_archived;
+            adapter.set_output(inspection.output.display().to_string().into());
+        }
+        Err(error) => {
+            adapter.set_recipients(ModelRc::new(VecModel::from(Vec::<RecipientLine>::new())));
+            adapter.set_verdict(super::session::shown(&error, shared.lang).into());
+            adapter.set_can_open(false);
+        }
+    }
+}
+
+pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
+    let adapter = window.global::<DocumentsAdapter>();
+    let chosen: super::browser::Chosen = Rc::new({
+        let shared = shared.clone();
+        move |window: &AppWindow, paths: Vec<PathBuf>| {
+            if let Some(first) = paths.first() {
+                show_inspection(window, &shared, first);
+            }
+        }
+    });
+    shared
+        .on_drop
+        .borrow_mut()
+        .insert("documents", chosen.clone());
+    adapter.on_inspect({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |typed| {
+            if let Some(window) = weak.upgrade() {
+                show_inspection(&window, &shared, Path::new(typed.trim()));
+            }
+        }
+    });
+    adapter.on_choose_input({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move || {
+            if let Some(window) = weak.upgrade() {
+                super::browser::open(&window, &shared, "any", chosen.clone());
+            }
+        }
+    });
+    adapter.on_choose_output({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move || {
+            let Some(window) = weak.upgrade() else { return };
+            // A folder is chosen; the file keeps its name.
+            let set_output: super::browser::Chosen = Rc::new(|window: &AppWindow, paths| {
+                let adapter = window.global::<DocumentsAdapter>();
+                let current = PathBuf::from(adapter.get_output().as_str());
+                if let (Some(folder), Some(name)) = (paths.first(), current.file_name()) {
+                    adapter.set_output(folder.join(name).display().to_string().into());
+                }
+            });
+            super::browser::open(&window, &shared, "folder", set_output);
+        }
+    });
+    adapter.on_stop({
+        let shared = shared.clone();
+        move || shared.stop.store(true, Ordering::SeqCst)
+    });
+    adapter.on_open({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |input, output| {
+            let Some(window) = weak.upgrade() else { return };
+            start(
+                &window,
+                &shared,
+                PathBuf::from(input.as_str()),
+                PathBuf::from(output.as_str()),
+            );
+        }
+    });
+}
+
+fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBuf) {
+    let adapter = window.global::<DocumentsAdapter>();
+    let lang = shared.lang;
+    let mut archive = match shared.archive.borrow().as_ref().map(Archive::another) {
+        Some(Ok(archive)) => archive,
+        Some(Err(error)) => {
+            adapter.set_result(super::session::shown(&error.into(), lang).into());
+            return;
+        }
+        None => return,
+    };
+    shared.stop.store(false, Ordering::SeqCst);
+    let stop = shared.stop.clone();
+    let location = shared.location.clone();
+    adapter.set_busy(true);
+    adapter.set_result("".into());
+    adapter.set_progress(0.0);
+    adapter.set_progress_text("".into());
+    let weak = window.as_weak();
+    let progress_weak = window.as_weak();
+    super::session::off_the_window(
+        move || {
+            let mut last = std::time::Instant::now() - std::time::Duration::from_secs(1);
+            let mut progress = |done: u64, total: u64| {
+                if last.elapsed() < std::time::Duration::from_millis(50) {
+                    return;
+                }
+                last = std::time::Instant::now();
+                let weak = progress_weak.clone();
+                let _ = slint::invoke_from_event_loop(move || {
+                    if let Some(window) = weak.upgrade() {
+                        let adapter = window.global::<DocumentsAdapter>();
+                        adapter.set_progress((done as f64 / total.max(1) as f64).min(1.0) as f32);
+                        adapter.set_progress_text(
+                            format!("{} / {} MiB", done >> 20, total >> 20).into(),
+                        );
+                    }
+                });
+            };
+            let opened = open(
+                &mut archive,
+                &location,
+                lang,
+                &input,
+                &output,
+                &stop,
+                &mut progress,
+            );
+            (opened, stop.load(Ordering::SeqCst))
+        },
+        move |(opened, stopped)| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<DocumentsAdapter>();
+            adapter.set_busy(false);
+            adapter.set_progress_text("".into());
+            match opened {
+                Ok(opened) => {
+                    let (line, good, rows) = results(&opened, stopped, lang);
+                    adapter.set_progress(if good { 1.0 } else { 0.0 });
+                    adapter.set_result(line.into());
+                    adapter.set_result_good(good);
+                    adapter.set_results(ModelRc::new(VecModel::from(rows)));
+                }
+                Err(error) => {
+                    adapter.set_result(super::session::shown(&error, lang).into());
+                    adapter.set_result_good(false);
+                }
+            }
+        },
+    );
+}
+
+#[cfg(test)]
+mod flow {
+    use super::*;
+    use certkeeper_core::secret::SecretString;
+    use certkeeper_storage::KdfParams;
+    use std::process::Command;
+
+    const FAST: KdfParams = KdfParams {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
+
+    fn openssl(dir: &Path, args: &[&str]) {
+        let status = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("openssl");
+        assert!(status.success(), "openssl {args:?}");
+    }
+
+    /// A document made by the real `openssl cms -encrypt` to a certificate whose key was imported
+    /// (through the window's import): who it is for, which key opens it, opened byte for byte; one
+    /// to an unknown certificate named and not written; Stop writes nothing; a folder of both.
+    #[test]
+    fn a_document_is_inspected_then_opened_and_a_folder_reports_each() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let work = dir.path();
+        for (name, subject) in [("old", "/CN=Старый бухгалтер"), ("other", "/CN=Чужой")]
+        {
+            openssl(
+                work,
+                &[
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    &format!("{name}.key"),
+                    "-out",
+                    &format!("{name}.pem"),
+                    "-subj",
+                    subject,
+                    "-utf8",
+                    "-days",
+                    "1",
+                ],
+            );
+        }
+        let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(work.join("content.bin"), &content).expect("content");
+        let documents = work.join("documents");
+        std::fs::create_dir(&documents).expect("folder");
+        for (name, to) in [
+            ("report.bin.p7m", "old.pem"),
+            ("foreign.bin.p7m", "other.pem"),
+        ] {
+            openssl(
+                work,
+                &[
+                    "cms",
+                    "-encrypt",
+                    "-binary",
+                    "-aes256",
+                    "-in",
+                    "content.bin",
+                    "-outform",
+                    "DER",
+                    "-out",
+                    &format!("documents/{name}"),
+                    to,
+                ],
+            );
+        }
+        let location = ArchiveLocation::explicit(work.join("archive.db"));
+        let mut archive =
+            Archive::create(&location, &SecretString::from("п".to_owned()), FAST).expect("create");
+        let imported = super::super::import::run(
+            &mut archive,
+            &[work.join("old.pem"), work.join("old.key")],
+            None,
+            false,
+            Lang::En,
+            &mut |_| true,
+        )
+        .expect("import");
+        assert_eq!(imported.added, 1, "{imported:?}");
+
+        // Before opening: who it is for, and that the archive has the key.
+        let report = documents.join("report.bin.p7m");
+        let inspection = inspect(&location, &report, Lang::Ru).expect("inspect");
+        assert!(inspection.key_archived);
+        assert_eq!(inspection.lines.len(), 1);
+        assert_eq!(inspection.lines[0].kind, 0);
+        assert_eq!(
+            inspection.verdict,
+            "Его откроет ключ «Старый бухгалтер» из архива."
+        );
+        assert_eq!(inspection.output, documents.join("report.bin"));
+        let foreign = documents.join("foreign.bin.p7m");
+        let unknown = inspect(&location, &foreign, Lang::En).expect("inspect");
+        assert!(!unknown.key_archived);
+        assert_eq!(unknown.lines[0].kind, 2);
+        assert!(
+            unknown.lines[0].who.contains("CN=Чужой"),
+            "{}",
+            unknown.lines[0].who
+        );
+
+        // Stop before anything is written: nothing is.
+        let stop = AtomicBool::new(true);
+        let out = work.join("stopped.bin");
+        let stopped = open(
+            &mut archive,
+            &location,
+            Lang::En,
+            &report,
+            &out,
+            &stop,
+            &mut |_, _| {},
+        )
+        .expect("run");
+        assert!(stopped[0].1.is_err());
+        assert!(!out.exists());
+        let leftovers = std::fs::read_dir(work).expect("list").count();
+
+        // Opened, byte for byte, with progress.
+        let stop = AtomicBool::new(false);
+        let out = work.join("report.bin");
+        let mut seen = 0;
+        let opened = open(
+            &mut archive,
+            &location,
+            Lang::En,
+            &report,
+            &out,
+            &stop,
+            &mut |done, _| seen = seen.max(done),
+        )
+        .expect("run");
+        let (line, good, rows) = results(&opened, false, Lang::En);
+        assert!(good, "{line} {rows:?}");
+        assert_eq!(line, "Opened.");
+        assert!(
+            rows[0].detail.contains("Старый бухгалтер"),
+            "{}",
+            rows[0].detail
+        );
+        assert_eq!(std::fs::read(&out).expect("output"), content);
+        assert!(seen > 0);
+        assert_eq!(
+            std::fs::read_dir(work).expect("list").count(),
+            leftovers + 1
+        );
+
+        // A folder: one opens, the other names its recipient.
+        let opened_folder = work.join("opened");
+        let all = open(
+            &mut archive,
+            &location,
+            Lang::Ru,
+            &documents,
+            &opened_folder,
+            &stop,
+            &mut |_, _| {},
+        )
+        .expect("run");
+        let (line, good, rows) = results(&all, false, Lang::Ru);
+        assert_eq!(line, "Открыто: 1, не открыто: 1.");
+        assert!(!good);
+        assert_eq!(
+            std::fs::read(opened_folder.join("report.bin")).expect("out"),
+            content
+        );
+        assert!(!opened_folder.join("foreign.bin").exists());
+        let failed = rows.iter().find(|row| row.kind == 3).expect("a failure");
+        assert!(failed.detail.contains("CN=Чужой"), "{}", failed.detail);
+    }
+}
