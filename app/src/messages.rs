@@ -153,6 +153,12 @@ pub enum AppError {
         /// Which secret, and the option that gives it from a file instead.
         what: Asked,
     },
+    /// A password was asked in the window and the person cancelled.
+    #[error("the {what:?} was not given")]
+    SecretNotGiven {
+        /// Which secret.
+        what: Asked,
+    },
     /// The two passphrases typed for a new archive differ.
     #[error("the two passphrases differ")]
     PassphrasesDiffer,
@@ -411,6 +417,24 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
                 (
                     format!("Нет терминала, чтобы ввести {ru}."),
                     format!("Запишите его в файл, доступный только вам (chmod 600), и укажите в {option}."),
+                ),
+            )
+        }
+        AppError::SecretNotGiven { what } => {
+            let (en, ru) = match what {
+                Asked::Passphrase => ("the archive passphrase", "пароль архива"),
+                Asked::ContainerPassword => ("the container's password", "пароль контейнера"),
+                Asked::NewPassword => ("a password for the file to write", "пароль записываемого файла"),
+            };
+            Text::new(
+                lang,
+                (
+                    format!("Cancelled: {en} was not given; nothing was changed."),
+                    "Start again when you have it at hand.".into(),
+                ),
+                (
+                    format!("Отменено: {ru} не введён; ничего не изменено."),
+                    "Начните снова, когда он будет под рукой.".into(),
                 ),
             )
         }

@@ -10,8 +10,10 @@ use certkeeper_core::media::pkcs11::{self, Module, TokenError};
 use certkeeper_core::media::registry::Stored;
 use certkeeper_core::secret::SecretString;
 
+use certkeeper_core::interact::Prompt;
+
 use super::Context;
-use crate::messages::AppError;
+use crate::messages::{AppError, Lang};
 
 /// Options of `copy`.
 #[derive(Debug)]
@@ -28,6 +30,28 @@ pub struct CopyOptions<'a> {
     pub certificate_only: bool,
     /// PKCS#11 modules.
     pub modules: &'a [PathBuf],
+}
+
+/// What a copy needs from whoever runs it, the command line or the window: the language, the
+/// archive (opened when a copy needs it), and a person to ask for PINs and passwords that no
+/// secret file gives.
+pub(crate) struct Io<'a> {
+    pub lang: Lang,
+    pub archive: &'a dyn Fn() -> Result<certkeeper_storage::Archive>,
+    pub prompt: &'a dyn Prompt,
+}
+
+/// What a copy did: a line for a person, and the value `--json` prints where there is one.
+#[derive(Debug)]
+pub(crate) struct Done {
+    pub line: String,
+    pub json: Option<serde_json::Value>,
+}
+
+impl Done {
+    fn line(line: String) -> Self {
+        Self { line, json: None }
+    }
 }
 
 fn token_label(medium: &str) -> Result<&str> {
@@ -67,6 +91,14 @@ pub(crate) fn pin(
     Ok(module.ask_pin(label, &crate::prompt::Terminal::new(context.lang))?)
 }
 
+/// A token's PIN from its secret file, else asked through `io`.
+fn pin_for(io: &Io<'_>, module: &Module, label: &str, file: Option<&Path>) -> Result<SecretString> {
+    if let Some(file) = file {
+        return Ok(certkeeper_core::secret::read_secret_file(file)?);
+    }
+    Ok(module.ask_pin(label, io.prompt)?)
+}
+
 /// Where a CryptoPro container can be read from or written to besides tokens.
 enum Place {
     Archive,
@@ -94,7 +126,7 @@ struct Source {
 
 /// The CryptoPro container of the certificate with `thumbprint`: from the archive, a folder (scanned)
 /// or the registry store.
-fn container_at(context: &Context, place: &Place, thumbprint: &str) -> Result<Source> {
+fn container_at(io: &Io<'_>, place: &Place, thumbprint: &str) -> Result<Source> {
     let wanted = thumbprint.to_uppercase().replace([' ', ':'], "");
     let matches = |files: &ContainerFiles| {
         certkeeper_core::formats::cryptopro::parse_header(&files.header)
@@ -115,7 +147,7 @@ fn container_at(context: &Context, place: &Place, thumbprint: &str) -> Result<So
     };
     match place {
         Place::Archive => {
-            let archive = super::archive::open_archive(context)?;
+            let archive = (io.archive)()?;
             let Some((id, _)) = archive.certificate_der(&wanted)? else {
                 return Err(not_found().into());
             };
@@ -170,12 +202,12 @@ fn container_at(context: &Context, place: &Place, thumbprint: &str) -> Result<So
 }
 
 /// Copies a CryptoPro container byte for byte between the archive, folders and the registry store.
-fn copy_container(context: &Context, thumbprint: &str, from: &Place, to: &Place) -> Result<()> {
+fn copy_container(io: &Io<'_>, thumbprint: &str, from: &Place, to: &Place) -> Result<Done> {
     let Source {
         name,
         files,
         archived,
-    } = container_at(context, from, thumbprint)?;
+    } = container_at(io, from, thumbprint)?;
     let written = match to {
         Place::Dir(folder) => {
             let target = (0..1000)
@@ -221,17 +253,11 @@ fn copy_container(context: &Context, thumbprint: &str, from: &Place, to: &Place)
         };
         archive.record_copy(id, &format!("{medium}:{}", written.display()))?;
     }
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
+    Ok(Done::line(format!(
         "{} «{name}» → {}",
-        context
-            .lang
-            .pick("Container copied:", "Контейнер скопирован:"),
+        io.lang.pick("Container copied:", "Контейнер скопирован:"),
         written.display()
-    )
-    .map_err(AppError::Output)?;
-    Ok(())
+    )))
 }
 
 /// The PKCS#11 modules of `options` that load.
@@ -277,12 +303,12 @@ fn token_id(certificate: &Certificate) -> Vec<u8> {
 
 /// A key (RSA or EC) with its certificate from the archive or a drive (a PFX file) onto a token.
 fn file_to_token(
-    context: &Context,
+    io: &Io<'_>,
     thumbprint: &str,
     from: &Place,
     label: &str,
     options: &CopyOptions<'_>,
-) -> Result<()> {
+) -> Result<Done> {
     let wanted = thumbprint.to_uppercase().replace([' ', ':'], "");
     let not_found = || AppError::NoSuchContainer {
         query: wanted.clone(),
@@ -290,17 +316,18 @@ fn file_to_token(
     let mut archived = None;
     let (certificate, key) = match from {
         Place::Archive => {
-            let mut archive = super::archive::open_archive(context)?;
+            let mut archive = (io.archive)()?;
             let Some((id, der)) = archive.certificate_der(&wanted)? else {
                 return Err(not_found().into());
             };
             let certificate = Certificate::from_der(&der)?;
             let key = super::export::private_key(
-                context,
+                io.lang,
                 &mut archive,
                 id,
                 &wanted,
                 options.from_secret_file,
+                Some(io.prompt),
             )?;
             let container = archive.containers_for(id)?.first().map(|c| c.id);
             archived = Some((archive, container));
@@ -355,7 +382,7 @@ fn file_to_token(
     }
     let modules = load_modules(options)?;
     let module = &modules[module_with(&modules, label)?];
-    let token_pin = pin(context, module, label, options.to_secret_file)?;
+    let token_pin = pin_for(io, module, label, options.to_secret_file)?;
     let copied = pkcs11::import_key(
         module,
         label,
@@ -372,37 +399,32 @@ fn file_to_token(
     if let Some((mut archive, Some(container))) = archived {
         archive.record_copy(container, &format!("token:{label}"))?;
     }
-    let mut out = std::io::stdout().lock();
-    if context.json {
-        super::write_json(&mut out, &copied)?;
-    } else {
-        writeln!(
-            out,
+    Ok(Done {
+        line: format!(
             "{} {} {} «{}» → {} «{label}»; {}",
-            context.lang.pick("Copied", "Скопирован"),
+            io.lang.pick("Copied", "Скопирован"),
             copied.key_type,
-            context.lang.pick("key of", "ключ"),
+            io.lang.pick("key of", "ключ"),
             certificate.subject.display_name(),
-            context.lang.pick("token", "токен"),
-            context.lang.pick(
+            io.lang.pick("token", "токен"),
+            io.lang.pick(
                 "the token signs with it and the original verifies",
                 "токен подписывает им, оригинал проверяет подпись"
             )
-        )
-        .map_err(AppError::Output)?;
-    }
-    Ok(())
+        ),
+        json: serde_json::to_value(&copied).ok(),
+    })
 }
 
 /// A key (RSA or EC, extractable) with its certificate off a token: into a PFX file on a drive, or
 /// into the archive.
 fn token_to_file(
-    context: &Context,
+    io: &Io<'_>,
     thumbprint: &str,
     label: &str,
     to: &Place,
     options: &CopyOptions<'_>,
-) -> Result<()> {
+) -> Result<Done> {
     if matches!(to, Place::Registry) {
         return Err(AppError::UnsupportedMedium {
             medium:
@@ -415,7 +437,7 @@ fn token_to_file(
     let modules = load_modules(options)?;
     let module = &modules[module_with(&modules, label)?];
     let id = pkcs11::certificate_id(module, label, thumbprint)?;
-    let token_pin = pin(context, module, label, options.from_secret_file)?;
+    let token_pin = pin_for(io, module, label, options.from_secret_file)?;
     let exported = pkcs11::export_key(module, label, &token_pin, &id)?;
     drop(token_pin);
     let certificate_der =
@@ -444,13 +466,14 @@ fn token_to_file(
                     path: folder.clone(),
                 })?;
             let password = super::export::new_password(
-                context,
+                io.lang,
                 &super::export::ExportOptions {
                     out: &path,
                     password_file: options.to_secret_file,
                     key_password_file: None,
                 },
                 false,
+                Some(io.prompt),
             )?;
             use certkeeper_core::secret::ExposeSecret;
             let pfx = certkeeper_core::formats::pkcs12::build(
@@ -468,7 +491,7 @@ fn token_to_file(
             path.display().to_string()
         }
         _ => {
-            let mut archive = super::archive::open_archive(context)?;
+            let mut archive = (io.archive)()?;
             let public = key
                 .public_key_material()
                 .map(|material| material.id())
@@ -494,33 +517,29 @@ fn token_to_file(
             "archive".to_owned()
         }
     };
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
+    Ok(Done::line(format!(
         "{} {} {} «{}» {} «{label}» → {written}; {}",
-        context.lang.pick("Copied", "Скопирован"),
+        io.lang.pick("Copied", "Скопирован"),
         exported.key_type,
-        context.lang.pick("key of", "ключ"),
+        io.lang.pick("key of", "ключ"),
         certificate.subject.display_name(),
-        context.lang.pick("from token", "с токена"),
-        context.lang.pick(
+        io.lang.pick("from token", "с токена"),
+        io.lang.pick(
             "the copy signs and the token verifies with the original",
             "копия подписывает, токен проверяет подпись оригиналом"
         )
-    )
-    .map_err(AppError::Output)?;
-    Ok(())
+    )))
 }
 
 /// The certificate alone off a token (for a key that may not leave it): a `.cer` file on a drive,
 /// or into the archive.
 fn token_certificate_to_file(
-    context: &Context,
+    io: &Io<'_>,
     thumbprint: &str,
     label: &str,
     to: &Place,
     options: &CopyOptions<'_>,
-) -> Result<()> {
+) -> Result<Done> {
     let modules = load_modules(options)?;
     let module = &modules[module_with(&modules, label)?];
     let wanted = thumbprint.to_uppercase().replace([' ', ':'], "");
@@ -547,7 +566,7 @@ fn token_certificate_to_file(
             path.display().to_string()
         }
         Place::Archive => {
-            let mut archive = super::archive::open_archive(context)?;
+            let mut archive = (io.archive)()?;
             archive.import_certificates(
                 std::slice::from_ref(&certificate),
                 &format!("token:{label}"),
@@ -563,36 +582,49 @@ fn token_certificate_to_file(
             .into());
         }
     };
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
+    Ok(Done::line(format!(
         "{} «{}» {} «{label}» → {written}",
-        context
-            .lang
+        io.lang
             .pick("Certificate copied:", "Сертификат скопирован:"),
         certificate.subject.display_name(),
-        context.lang.pick("from token", "с токена"),
-    )
-    .map_err(AppError::Output)?;
-    Ok(())
+        io.lang.pick("from token", "с токена"),
+    )))
 }
 
 /// Runs `certkeeper copy THUMBPRINT --from MEDIUM --to MEDIUM`.
 pub fn copy(context: &Context, thumbprint: &str, options: &CopyOptions<'_>) -> Result<()> {
+    let terminal = crate::prompt::Terminal::new(context.lang);
+    let open = || super::archive::open_archive(context);
+    let io = Io {
+        lang: context.lang,
+        archive: &open,
+        prompt: &terminal,
+    };
+    let done = copy_with(&io, thumbprint, options)?;
+    let mut out = std::io::stdout().lock();
+    match (&done.json, context.json) {
+        (Some(value), true) => super::write_json(&mut out, value)?,
+        _ => writeln!(out, "{}", done.line).map_err(AppError::Output)?,
+    }
+    Ok(())
+}
+
+/// A copy between any two media, for the command line and the window.
+pub(crate) fn copy_with(io: &Io<'_>, thumbprint: &str, options: &CopyOptions<'_>) -> Result<Done> {
     let tokens = (
         options.from.strip_prefix("token:"),
         options.to.strip_prefix("token:"),
     );
     match (place(options.from), place(options.to), tokens) {
-        (Some(from), Some(to), _) => return copy_container(context, thumbprint, &from, &to),
+        (Some(from), Some(to), _) => return copy_container(io, thumbprint, &from, &to),
         (Some(from), None, (_, Some(to))) if !options.certificate_only => {
-            return file_to_token(context, thumbprint, &from, to, options);
+            return file_to_token(io, thumbprint, &from, to, options);
         }
         (None, Some(to), (Some(from), _)) if !options.certificate_only => {
-            return token_to_file(context, thumbprint, from, &to, options);
+            return token_to_file(io, thumbprint, from, &to, options);
         }
         (None, Some(to), (Some(from), _)) => {
-            return token_certificate_to_file(context, thumbprint, from, &to, options);
+            return token_certificate_to_file(io, thumbprint, from, &to, options);
         }
         _ => {}
     }
@@ -602,44 +634,32 @@ pub fn copy(context: &Context, thumbprint: &str, options: &CopyOptions<'_>) -> R
     let source = &modules[module_with(&modules, from)?];
     let target = &modules[module_with(&modules, to)?];
     let id = pkcs11::certificate_id(source, from, thumbprint)?;
-    let target_pin = pin(context, target, to, options.to_secret_file)?;
-    let mut out = std::io::stdout().lock();
+    let target_pin = pin_for(io, target, to, options.to_secret_file)?;
     if options.certificate_only {
         pkcs11::copy_certificate((source, from), (target, to, &target_pin), &id)?;
-        writeln!(
-            out,
+        return Ok(Done::line(format!(
             "{} «{from}» → «{to}»",
-            context
-                .lang
-                .pick("Certificate copied:", "Сертификат скопирован:")
-        )
-        .map_err(AppError::Output)?;
-        return Ok(());
+            io.lang.pick("Certificate copied:", "Сертификат скопирован:")
+        )));
     }
-    let source_pin = pin(context, source, from, options.from_secret_file)?;
+    let source_pin = pin_for(io, source, from, options.from_secret_file)?;
     let copied = pkcs11::copy_key((source, from, &source_pin), (target, to, &target_pin), &id)?;
-    if context.json {
-        super::write_json(&mut out, &copied)?;
-    } else {
-        writeln!(
-            out,
+    Ok(Done {
+        line: format!(
             "{} {} {} «{from}» → «{to}»{}; {}",
-            context.lang.pick("Copied", "Скопирован"),
+            io.lang.pick("Copied", "Скопирован"),
             copied.key_type,
-            context.lang.pick("key", "ключ"),
+            io.lang.pick("key", "ключ"),
             if copied.certificate {
-                context
-                    .lang
-                    .pick(" with its certificate", " вместе с сертификатом")
+                io.lang.pick(" with its certificate", " вместе с сертификатом")
             } else {
                 ""
             },
-            context.lang.pick(
+            io.lang.pick(
                 "the copy signs and the original verifies it",
                 "копия подписывает, оригинал проверяет подпись"
             )
-        )
-        .map_err(AppError::Output)?;
-    }
-    Ok(())
+        ),
+        json: serde_json::to_value(&copied).ok(),
+    })
 }

@@ -10,6 +10,7 @@ use certkeeper_core::formats::cryptopro::{self, ContainerFiles, NewContainer};
 use certkeeper_core::formats::pbe::Protection;
 use certkeeper_core::formats::pkcs8::{self, GostAlgorithm, KeyInfo};
 use certkeeper_core::formats::{pem, pkcs12};
+use certkeeper_core::interact::{Declined, Prompt, Request};
 use certkeeper_core::secret::{ExposeSecret, SecretString};
 use certkeeper_storage::Archive;
 use certkeeper_storage::keys::{KeyKind, UnlockedKey};
@@ -80,11 +81,12 @@ pub fn export(
         ExportFormat::Cryptopro => KeyFormat::Cryptopro,
     };
     let info = private_key(
-        context,
+        context.lang,
         &mut archive,
         id,
         id_or_thumbprint,
         options.key_password_file,
+        None,
     )?;
     let written = write_key(context, key_format, &certificate, &info, options);
     finish(context, id, format, options, written)
@@ -137,11 +139,12 @@ fn finish(
 /// The certificate's private key: archived unlocked, or taken out of an archived container now (with
 /// its kept password, the key password file, or one typed answer — never tried again on its own).
 pub(crate) fn private_key(
-    context: &Context,
+    lang: crate::messages::Lang,
     archive: &mut Archive,
     id: i64,
     query: &str,
     key_password_file: Option<&Path>,
+    prompt: Option<&dyn Prompt>,
 ) -> Result<KeyInfo> {
     if let Some(key) = archive.private_key_for(id)? {
         return Ok(pkcs8::parse_private_key_info(&key.private_key_info)?);
@@ -157,8 +160,15 @@ pub(crate) fn private_key(
     let password = match (kept, key_password_file) {
         (Some(kept), _) => kept,
         (None, Some(file)) => certkeeper_core::secret::read_secret_file(file)?,
+        (None, None) if prompt.is_some() => asked(
+            prompt,
+            &Request::ContainerPassword {
+                name: &container.name,
+            },
+            Asked::ContainerPassword,
+        )?,
         (None, None) => ask_secret(
-            &match context.lang {
+            &match lang {
                 crate::messages::Lang::En => {
                     format!("Password of the archived container «{}»: ", container.name)
                 }
@@ -225,14 +235,21 @@ pub(crate) fn private_key(
 
 /// The password of the file written: from the file, or typed twice.
 pub(crate) fn new_password(
-    context: &Context,
+    lang: crate::messages::Lang,
     options: &ExportOptions<'_>,
     allow_empty: bool,
+    prompt: Option<&dyn Prompt>,
 ) -> Result<SecretString> {
     let password = match options.password_file {
         Some(file) => certkeeper_core::secret::read_secret_file(file)?,
+        // The window's dialog asks twice itself.
+        None if prompt.is_some() => asked(
+            prompt,
+            &Request::NewPassword { allow_empty },
+            Asked::NewPassword,
+        )?,
         None => {
-            let (first, second) = match context.lang {
+            let (first, second) = match lang {
                 crate::messages::Lang::En => (
                     if allow_empty {
                         "Password for the new container (Enter for none): "
@@ -263,6 +280,15 @@ pub(crate) fn new_password(
     Ok(password)
 }
 
+/// A secret asked through `prompt` (the window's dialogs); a cancel says so.
+fn asked(prompt: Option<&dyn Prompt>, request: &Request<'_>, what: Asked) -> Result<SecretString> {
+    let prompt = prompt.ok_or(AppError::NoTerminal { what })?;
+    prompt.secret(request).map_err(|why| match why {
+        Declined::Cancelled => AppError::SecretNotGiven { what }.into(),
+        _ => AppError::NoTerminal { what }.into(),
+    })
+}
+
 /// The formats that carry the private key.
 #[derive(Debug, Clone, Copy)]
 enum KeyFormat {
@@ -285,7 +311,7 @@ fn write_key(
     };
     match format {
         KeyFormat::Pfx => {
-            let password = new_password(context, options, false)?;
+            let password = new_password(context.lang, options, false, None)?;
             let pfx = pkcs12::build(
                 &certificate.der,
                 &info.der,
@@ -296,7 +322,7 @@ fn write_key(
             write_file(options.out, &pfx, true)
         }
         KeyFormat::Pkcs8 => {
-            let password = new_password(context, options, false)?;
+            let password = new_password(context.lang, options, false, None)?;
             let encrypted =
                 pkcs8::encrypt(&info.der, password.expose_secret().as_bytes(), protection)?;
             write_file(
@@ -314,7 +340,7 @@ fn write_key(
                 }
                 .into());
             };
-            let password = new_password(context, options, true)?;
+            let password = new_password(context.lang, options, true, None)?;
             // CryptoPro keeps the end of the private key usage period as GeneralizedTime.
             let not_after = certificate
                 .private_key_not_after
