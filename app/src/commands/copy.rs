@@ -639,7 +639,8 @@ pub(crate) fn copy_with(io: &Io<'_>, thumbprint: &str, options: &CopyOptions<'_>
         pkcs11::copy_certificate((source, from), (target, to, &target_pin), &id)?;
         return Ok(Done::line(format!(
             "{} «{from}» → «{to}»",
-            io.lang.pick("Certificate copied:", "Сертификат скопирован:")
+            io.lang
+                .pick("Certificate copied:", "Сертификат скопирован:")
         )));
     }
     let source_pin = pin_for(io, source, from, options.from_secret_file)?;
@@ -651,7 +652,8 @@ pub(crate) fn copy_with(io: &Io<'_>, thumbprint: &str, options: &CopyOptions<'_>
             copied.key_type,
             io.lang.pick("key", "ключ"),
             if copied.certificate {
-                io.lang.pick(" with its certificate", " вместе с сертификатом")
+                io.lang
+                    .pick(" with its certificate", " вместе с сертификатом")
             } else {
                 ""
             },

@@ -258,15 +258,14 @@ fn content_key(
     }
     // Only a locked container holds a fitting key: its password is asked once.
     if let Some((id, recipient)) = locked.first() {
-        let key =
-            super::export::private_key(
-                context.lang,
-                archive,
-                *id,
-                &id.to_string(),
-                key_password_file,
-                None,
-            )?;
+        let key = super::export::private_key(
+            context.lang,
+            archive,
+            *id,
+            &id.to_string(),
+            key_password_file,
+            None,
+        )?;
         let content_key = recipient.unwrap_key(&key)?;
         cache.keys.insert(*id, key);
         return Ok(Ok((content_key, *id)));

@@ -30,61 +30,61 @@ pub fn modules(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
 
 /// One token in `media list --json` (documented in the README).
 #[derive(Debug, Serialize)]
-struct TokenView {
+pub(crate) struct TokenView {
     #[serde(flatten)]
-    token: TokenInfo,
-    objects: Vec<ObjectView>,
+    pub(crate) token: TokenInfo,
+    pub(crate) objects: Vec<ObjectView>,
     /// The key pairs the token can generate ("RSA", "EC", "GOST R 34.10-2012 256"/"512").
-    generates: Vec<&'static str>,
+    pub(crate) generates: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
-struct ObjectView {
+pub(crate) struct ObjectView {
     #[serde(flatten)]
-    object: ObjectInfo,
+    pub(crate) object: ObjectInfo,
     /// For certificates: the subject's name and the thumbprint.
-    subject: Option<String>,
+    pub(crate) subject: Option<String>,
     sha1_thumbprint: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
-struct Listed {
-    tokens: Vec<TokenView>,
+pub(crate) struct Listed {
+    pub(crate) tokens: Vec<TokenView>,
     /// Modules that could not be used, and why.
-    unusable_modules: Vec<String>,
-    registry: RegistryView,
+    pub(crate) unusable_modules: Vec<String>,
+    pub(crate) registry: RegistryView,
     /// Folders and USB drives: the ones given and the removable drives mounted for this user.
-    drives: Vec<DriveView>,
+    pub(crate) drives: Vec<DriveView>,
 }
 
 /// What a scan of a folder or drive found (`media list --json`, documented in the README).
 #[derive(Debug, Serialize)]
-struct DriveView {
-    path: PathBuf,
+pub(crate) struct DriveView {
+    pub(crate) path: PathBuf,
     /// CryptoPro container folders, with the name CryptoPro shows.
-    containers: Vec<ContainerView>,
+    pub(crate) containers: Vec<ContainerView>,
     /// PFX files.
-    pfx: Vec<PathBuf>,
+    pub(crate) pfx: Vec<PathBuf>,
     /// PKCS#8 key files.
-    private_keys: Vec<PathBuf>,
+    pub(crate) private_keys: Vec<PathBuf>,
     /// Certificate files.
-    certificates: Vec<CertificateView>,
+    pub(crate) certificates: Vec<CertificateView>,
     /// Other files (not certificates or keys).
-    other_files: usize,
+    pub(crate) other_files: usize,
 }
 
 #[derive(Debug, Serialize)]
-struct ContainerView {
-    path: PathBuf,
-    name: Option<String>,
+pub(crate) struct ContainerView {
+    pub(crate) path: PathBuf,
+    pub(crate) name: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
-struct CertificateView {
-    path: PathBuf,
-    subject: String,
-    sha1_thumbprint: String,
-    not_after: String,
+pub(crate) struct CertificateView {
+    pub(crate) path: PathBuf,
+    pub(crate) subject: String,
+    pub(crate) sha1_thumbprint: String,
+    pub(crate) not_after: String,
 }
 
 /// The removable drives mounted for this user (`/media/USER/*`, `/run/media/USER/*`).
@@ -138,9 +138,9 @@ fn scan_drive(path: &Path) -> DriveView {
 }
 
 #[derive(Debug, Serialize)]
-struct RegistryView {
-    store: PathBuf,
-    containers: Vec<PathBuf>,
+pub(crate) struct RegistryView {
+    pub(crate) store: PathBuf,
+    pub(crate) containers: Vec<PathBuf>,
 }
 
 /// Runs `certkeeper media list`.
@@ -154,6 +154,24 @@ pub fn list(
     let pin = pin_file
         .map(certkeeper_core::secret::read_secret_file)
         .transpose()?;
+    let listed = survey(given_modules, token.zip(pin.as_ref()), dirs)?;
+    let mut out = std::io::stdout().lock();
+    if context.json {
+        super::write_json(&mut out, &listed)?;
+        return Ok(());
+    }
+    print(context, &listed, &mut out)
+}
+
+/// Every medium there is now: tokens (their objects read with `pin` for the token it names),
+/// the registry store, and `dirs` with the mounted drives.
+pub(crate) fn survey(
+    given_modules: &[PathBuf],
+    pin: Option<(&str, &certkeeper_core::secret::SecretString)>,
+    dirs: &[PathBuf],
+) -> Result<Listed> {
+    let token = pin.map(|(label, _)| label);
+    let pin = pin.map(|(_, pin)| pin);
     let mut listed = Listed {
         tokens: Vec::new(),
         unusable_modules: Vec::new(),
@@ -177,7 +195,7 @@ pub fn list(
         };
         for info in module.tokens()? {
             // The PIN goes to the token it was given for, once.
-            let pin = pin.as_ref().filter(|_| token == Some(info.label.as_str()));
+            let pin = pin.filter(|_| token == Some(info.label.as_str()));
             let objects = module
                 .objects(&info.label, pin)?
                 .into_iter()
@@ -214,11 +232,10 @@ pub fn list(
         .into_iter()
         .map(|entry| entry.folder)
         .collect();
-    let mut out = std::io::stdout().lock();
-    if context.json {
-        super::write_json(&mut out, &listed)?;
-        return Ok(());
-    }
+    Ok(listed)
+}
+
+fn print(context: &Context, listed: &Listed, out: &mut impl Write) -> Result<()> {
     let lang = context.lang;
     for view in &listed.tokens {
         let token = &view.token;
@@ -338,22 +355,20 @@ pub fn list(
     Ok(())
 }
 
-/// Runs `certkeeper media watch`: prints reader and card changes as they happen (one JSON object per
-/// line with `--json`), for `seconds` or until interrupted.
 /// What archiving the certificates of an inserted token did (`media watch --archive-new --json`:
 /// one line `{"event": "certificates_archived", "token", "added": [subjects], "already_there"}`).
 #[derive(Debug, Serialize)]
-struct ArchivedFromToken {
+pub(crate) struct ArchivedFromToken {
     event: &'static str,
-    token: String,
-    added: Vec<String>,
-    already_there: usize,
+    pub token: String,
+    pub added: Vec<String>,
+    pub already_there: usize,
 }
 
 /// Archives the certificates on every token the modules see now (after a card was inserted): new
 /// ones are added with the token as where they were seen, known ones get "last seen" updated. A
 /// token that is not ready yet is asked again for up to three seconds.
-fn archive_token_certificates(
+pub(crate) fn archive_token_certificates(
     archive: &mut certkeeper_storage::Archive,
     modules: &[Module],
 ) -> Result<Vec<ArchivedFromToken>> {

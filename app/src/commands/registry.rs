@@ -35,35 +35,17 @@ pub(crate) fn store() -> Result<RegistryStore> {
 
 /// `registry sync --json` (documented in the README).
 #[derive(Debug, Default, Serialize)]
-struct Synced {
-    store: PathBuf,
-    written: Vec<PathBuf>,
-    already_there: usize,
+pub(crate) struct Synced {
+    pub store: PathBuf,
+    pub written: Vec<PathBuf>,
+    pub already_there: usize,
 }
 
 /// Runs `certkeeper registry sync`: every archived CryptoPro container is mirrored into the registry
 /// store (idempotent: what is there already is left alone); the archive records where each lives.
 pub fn sync(context: &Context) -> Result<()> {
     let mut archive = open_archive(context)?;
-    let store = store()?;
-    let mut synced = Synced {
-        store: store.folder().to_path_buf(),
-        ..Synced::default()
-    };
-    for container in archive.cryptopro_containers()? {
-        let files = ContainerFiles::from_der(&container.original)?;
-        let folder = match store.put(&container.name, &files)? {
-            Stored::Written(folder) => {
-                synced.written.push(folder.clone());
-                folder
-            }
-            Stored::AlreadyThere(folder) => {
-                synced.already_there += 1;
-                folder
-            }
-        };
-        archive.record_copy(container.id, &format!("registry:{}", folder.display()))?;
-    }
+    let synced = sync_archive(&mut archive)?;
     let mut out = std::io::stdout().lock();
     if context.json {
         super::write_json(&mut out, &synced)?;
@@ -91,6 +73,30 @@ pub fn sync(context: &Context) -> Result<()> {
         .map_err(AppError::Output)?;
     }
     Ok(())
+}
+
+/// Mirrors every CryptoPro container of `archive` into the registry store; idempotent.
+pub(crate) fn sync_archive(archive: &mut certkeeper_storage::Archive) -> Result<Synced> {
+    let store = store()?;
+    let mut synced = Synced {
+        store: store.folder().to_path_buf(),
+        ..Synced::default()
+    };
+    for container in archive.cryptopro_containers()? {
+        let files = ContainerFiles::from_der(&container.original)?;
+        let folder = match store.put(&container.name, &files)? {
+            Stored::Written(folder) => {
+                synced.written.push(folder.clone());
+                folder
+            }
+            Stored::AlreadyThere(folder) => {
+                synced.already_there += 1;
+                folder
+            }
+        };
+        archive.record_copy(container.id, &format!("registry:{}", folder.display()))?;
+    }
+    Ok(synced)
 }
 
 /// Runs `certkeeper registry export-reg --sid SID --out FILE`: every archived CryptoPro container as a

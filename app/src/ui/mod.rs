@@ -7,6 +7,8 @@ mod browser;
 mod certificates;
 mod documents;
 mod import;
+mod media;
+mod prompt;
 mod session;
 
 use std::cell::RefCell;
@@ -53,6 +55,9 @@ pub(crate) struct Shared {
     pub import_paths: RefCell<Vec<std::path::PathBuf>>,
     /// Set by a Stop button: the running work stops where that is safe.
     pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The key media shown, and whether PC/SC is followed already.
+    pub media: RefCell<media::Shown>,
+    pub following: std::cell::Cell<bool>,
 }
 
 impl Shared {
@@ -98,6 +103,8 @@ pub(crate) fn build(
         on_drop: RefCell::default(),
         import_paths: RefCell::default(),
         stop: std::sync::Arc::default(),
+        media: RefCell::default(),
+        following: std::cell::Cell::new(false),
     });
     let notified = window.window().set_rendering_notifier({
         let shared = shared.clone();
@@ -121,6 +128,17 @@ pub(crate) fn build(
     browser::wire(&window, &shared);
     import::wire(&window, &shared);
     documents::wire(&window, &shared);
+    media::wire(&window, &shared);
+    prompt::wire(&window);
+    // Pages read what they show when they are entered.
+    window.global::<AppState>().on_page_shown({
+        let weak = window.as_weak();
+        move |page| {
+            if let (Some(window), "media") = (weak.upgrade(), page.as_str()) {
+                window.global::<MediaAdapter>().invoke_refresh();
+            }
+        }
+    });
     window
         .global::<AppState>()
         .set_page(if location.exists() { "unlock" } else { "setup" }.into());

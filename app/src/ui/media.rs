@@ -1,0 +1,607 @@
+//! The media view: the archive, tokens, drives and the registry store; what each holds; copies
+//! between them with the window's PIN and password dialogs. Tokens are read on a worker thread
+//! (one at a time: PKCS#11 modules are loaded per piece of work), and the list follows PC/SC as
+//! tokens are plugged in and out; certificates on a token just inserted are archived.
+
+use std::rc::Rc;
+use std::sync::Mutex;
+
+use anyhow::Result;
+use certkeeper_core::cert::Certificate;
+use certkeeper_core::formats::cryptopro::parse_header;
+use certkeeper_storage::Archive;
+use slint::{ComponentHandle, ModelRc, VecModel};
+
+use super::{AppWindow, MediaAdapter, MediumItem, MediumRow, Shared};
+use crate::commands::copy::{self, CopyOptions, Done, Io};
+use crate::commands::media::{self as media_command, Listed};
+use crate::messages::Lang;
+
+/// Token work one piece at a time (a module is initialised per piece of work).
+static TOKENS: Mutex<()> = Mutex::new(());
+
+/// One medium and what it holds, read off the window's thread.
+#[derive(Debug, Clone)]
+pub(crate) struct Medium {
+    pub row: MediumRow,
+    pub items: Vec<MediumItem>,
+}
+
+fn item(certificate: &Certificate, detail: String) -> MediumItem {
+    MediumItem {
+        thumbprint: certificate.sha1_thumbprint.clone().into(),
+        subject: certificate.subject.display_name().into(),
+        detail: detail.into(),
+    }
+}
+
+fn until(certificate: &Certificate, lang: Lang) -> String {
+    format!(
+        "{} {}",
+        lang.pick("valid until", "действует до"),
+        certkeeper_core::cert::format_time(certificate.not_after)
+            .get(..10)
+            .unwrap_or_default()
+    )
+}
+
+/// Every medium now: the archive's certificates with keys, each token's certificates, the
+/// registry store's and each drive's containers and certificates.
+pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
+    let _one_at_a_time = TOKENS.lock();
+    let listed: Listed = media_command::survey(&[], None, &[])?;
+    let mut media = Vec::new();
+    let mut archived = Vec::new();
+    for listed in archive.list_certificates(None, None)? {
+        if !listed.has_private_key {
+            continue;
+        }
+        archived.push(MediumItem {
+            thumbprint: listed.sha1.clone().into(),
+            subject: super::certificates::short_name(&listed.subject_name).into(),
+            detail: format!(
+                "{}, {} {}",
+                listed.key_algorithm,
+                lang.pick("valid until", "действует до"),
+                certkeeper_core::cert::format_time(listed.not_after)
+                    .get(..10)
+                    .unwrap_or_default()
+            )
+            .into(),
+        });
+    }
+    media.push(Medium {
+        row: MediumRow {
+            kind: "archive".into(),
+            name: lang.pick("Archive", "Архив").into(),
+            detail: match lang {
+                Lang::En => format!("{} certificates with keys", archived.len()),
+                Lang::Ru => format!("сертификатов с ключами: {}", archived.len()),
+            }
+            .into(),
+            medium: "archive".into(),
+            warning: "".into(),
+        },
+        items: archived,
+    });
+    let mut tokens: Vec<_> = listed.tokens.iter().collect();
+    tokens.sort_by(|a, b| a.token.label.cmp(&b.token.label));
+    for token in tokens {
+        let info = &token.token;
+        let warning = if info.pin.locked {
+            lang.pick("PIN locked", "PIN заблокирован")
+        } else if info.pin.final_try {
+            lang.pick("one PIN try left", "осталась одна попытка PIN")
+        } else if info.pin.count_low {
+            lang.pick("a wrong PIN was entered", "был введён неверный PIN")
+        } else {
+            ""
+        };
+        let keys: Vec<_> = token
+            .objects
+            .iter()
+            .filter(|object| object.object.class != "certificate")
+            .collect();
+        let items = token
+            .objects
+            .iter()
+            .filter_map(|object| {
+                let certificate = Certificate::from_der(object.object.value.as_deref()?).ok()?;
+                let key = keys
+                    .iter()
+                    .find(|key| key.object.id == object.object.id)
+                    .and_then(|key| key.object.key_type.clone());
+                let detail = format!(
+                    "{}; {}",
+                    until(&certificate, lang),
+                    match key {
+                        Some(kind) => match lang {
+                            Lang::En => format!("{kind} key on the token"),
+                            Lang::Ru => format!("ключ {kind} на токене"),
+                        },
+                        None => lang
+                            .pick("its key shows after the PIN", "ключ виден после ввода PIN",)
+                            .to_owned(),
+                    }
+                );
+                Some(item(&certificate, detail))
+            })
+            .collect();
+        media.push(Medium {
+            row: MediumRow {
+                kind: "token".into(),
+                name: info.label.clone().into(),
+                detail: format!(
+                    "{} {}, {} {}",
+                    info.manufacturer,
+                    info.model,
+                    lang.pick("serial", "№"),
+                    info.serial
+                )
+                .into(),
+                medium: format!("token:{}", info.label).into(),
+                warning: warning.into(),
+            },
+            items,
+        });
+    }
+    let container_item = |files: &certkeeper_core::formats::cryptopro::ContainerFiles,
+                          place: &std::path::Path| {
+        let certificate = parse_header(&files.header)
+            .ok()
+            .and_then(|header| header.certificate)
+            .and_then(|der| Certificate::from_der(&der).ok())?;
+        Some(item(
+            &certificate,
+            format!(
+                "{}; {} {}",
+                until(&certificate, lang),
+                lang.pick("container", "контейнер"),
+                place.display()
+            ),
+        ))
+    };
+    let store = crate::commands::registry::store()?;
+    let stored = store.list().unwrap_or_default();
+    media.push(Medium {
+        row: MediumRow {
+            kind: "registry".into(),
+            name: lang.pick("Registry store", "Реестр").into(),
+            detail: format!(
+                "{}: {}",
+                match lang {
+                    Lang::En => format!("{} containers", stored.len()),
+                    Lang::Ru => format!("контейнеров: {}", stored.len()),
+                },
+                store.folder().display()
+            )
+            .into(),
+            medium: "registry".into(),
+            warning: "".into(),
+        },
+        items: stored
+            .iter()
+            .filter_map(|entry| container_item(&entry.files, &entry.folder))
+            .collect(),
+    });
+    for drive in &listed.drives {
+        let mut items = Vec::new();
+        for container in &drive.containers {
+            if let Ok(files) =
+                certkeeper_core::formats::cryptopro::ContainerFiles::read(&container.path)
+                && let Some(found) = container_item(&files, &container.path)
+            {
+                items.push(found);
+            }
+        }
+        for certificate in &drive.certificates {
+            items.push(MediumItem {
+                thumbprint: certificate.sha1_thumbprint.clone().into(),
+                subject: certificate.subject.clone().into(),
+                detail: certificate.path.display().to_string().into(),
+            });
+        }
+        media.push(Medium {
+            row: MediumRow {
+                kind: "drive".into(),
+                name: drive
+                    .path
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+                    .into(),
+                detail: drive.path.display().to_string().into(),
+                medium: format!("dir:{}", drive.path.display()).into(),
+                warning: "".into(),
+            },
+            items,
+        });
+    }
+    Ok(media)
+}
+
+/// Copies the certificate `thumbprint` (with its key unless `certificate_only`) from one medium to
+/// another, asking PINs and passwords through `prompt`.
+pub(crate) fn copy_between(
+    archive: &Archive,
+    prompt: &dyn certkeeper_core::interact::Prompt,
+    lang: Lang,
+    thumbprint: &str,
+    from: &str,
+    to: &str,
+    certificate_only: bool,
+) -> Result<Done> {
+    let _one_at_a_time = TOKENS.lock();
+    let open = || Ok(archive.another()?);
+    let io = Io {
+        lang,
+        archive: &open,
+        prompt,
+    };
+    let modules = media_command::modules(&[])?;
+    copy::copy_with(
+        &io,
+        thumbprint,
+        &CopyOptions {
+            from,
+            to,
+            from_secret_file: None,
+            to_secret_file: None,
+            certificate_only,
+            modules: &modules,
+        },
+    )
+}
+
+/// What is shown now: the media, and the targets offered for a copy from the selected one.
+#[derive(Default)]
+pub(crate) struct Shown {
+    media: Vec<Medium>,
+    targets: Vec<String>,
+}
+
+fn show(window: &AppWindow, shared: &Shared) {
+    let adapter = window.global::<MediaAdapter>();
+    let shown = shared.media.borrow();
+    let selected = adapter.get_selected();
+    let rows: Vec<MediumRow> = shown
+        .media
+        .iter()
+        .map(|medium| medium.row.clone())
+        .collect();
+    adapter.set_media(ModelRc::new(VecModel::from(rows)));
+    let items = shown
+        .media
+        .iter()
+        .find(|medium| medium.row.medium == selected)
+        .map(|medium| medium.items.clone())
+        .unwrap_or_default();
+    adapter.set_items(ModelRc::new(VecModel::from(items)));
+    // Another token first (the usual copy), then the registry, drives, the archive.
+    let rank = |medium: &&Medium| match medium.row.kind.as_str() {
+        "token" => 0,
+        "registry" => 1,
+        "drive" => 2,
+        _ => 3,
+    };
+    let mut offered: Vec<&Medium> = shown
+        .media
+        .iter()
+        .filter(|medium| medium.row.medium != selected)
+        .collect();
+    offered.sort_by_key(rank);
+    let (targets, names): (Vec<String>, Vec<slint::SharedString>) = offered
+        .into_iter()
+        .map(|medium| {
+            (
+                medium.row.medium.to_string(),
+                format!("{} ({})", medium.row.name, medium.row.detail).into(),
+            )
+        })
+        .unzip();
+    drop(shown);
+    adapter.set_target_names(ModelRc::new(VecModel::from(names)));
+    shared.media.borrow_mut().targets = targets;
+}
+
+/// Reads every medium again, off the window's thread.
+pub(crate) fn refresh(window: &AppWindow, shared: &Rc<Shared>) {
+    let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
+        return;
+    };
+    let lang = shared.lang;
+    let weak = window.as_weak();
+    let shared = shared.clone();
+    super::session::off_the_window(
+        move || survey(&archive, lang),
+        move |surveyed| {
+            let Some(window) = weak.upgrade() else { return };
+            match surveyed {
+                Ok(media) => {
+                    shared.media.borrow_mut().media = media;
+                    show(&window, &shared);
+                }
+                Err(error) => {
+                    let adapter = window.global::<MediaAdapter>();
+                    adapter.set_status(super::session::shown(&error, lang).into());
+                    adapter.set_status_good(false);
+                }
+            }
+        },
+    );
+}
+
+/// Follows PC/SC: a reader or token coming or going refreshes the list, and the certificates of
+/// an inserted token are archived (and the person told).
+fn follow_tokens(window: &AppWindow, shared: &Shared) {
+    use certkeeper_core::media::watch::{Event, Watcher};
+    let lang = shared.lang;
+    let weak = window.as_weak();
+    let archive = shared
+        .archive
+        .borrow()
+        .as_ref()
+        .and_then(|archive| archive.another().ok());
+    std::thread::spawn(move || {
+        let mut watcher = match Watcher::new() {
+            Ok(watcher) => watcher,
+            Err(error) => {
+                let text = format!(
+                    "{} {error}",
+                    lang.pick(
+                        "Tokens are not followed live (PC/SC):",
+                        "Токены не отслеживаются (PC/SC):"
+                    )
+                );
+                let _ = weak.upgrade_in_event_loop(move |window| {
+                    window.global::<MediaAdapter>().set_live(text.into());
+                });
+                return;
+            }
+        };
+        let _ = weak.upgrade_in_event_loop(move |window| {
+            window.global::<MediaAdapter>().set_live(
+                lang.pick(
+                    "Following readers and tokens as they are plugged in.",
+                    "Считыватели и токены отслеживаются при подключении.",
+                )
+                .into(),
+            );
+        });
+        let mut archive = archive;
+        loop {
+            let events = match watcher.next(std::time::Duration::from_secs(3600)) {
+                Ok(events) => events,
+                Err(error) => {
+                    tracing::warn!(%error, "PC/SC watch ended");
+                    return;
+                }
+            };
+            if events.is_empty() {
+                continue;
+            }
+            let mut notice = Vec::new();
+            for event in &events {
+                notice.push(match event {
+                    Event::ReaderAdded { reader } => {
+                        format!(
+                            "{} {reader}",
+                            lang.pick("reader connected:", "подключён считыватель:")
+                        )
+                    }
+                    Event::ReaderRemoved { reader } => format!(
+                        "{} {reader}",
+                        lang.pick("reader disconnected:", "отключён считыватель:")
+                    ),
+                    Event::CardInserted { reader, .. } => {
+                        format!(
+                            "{} {reader}",
+                            lang.pick("token inserted into", "токен вставлен в")
+                        )
+                    }
+                    Event::CardRemoved { reader } => {
+                        format!(
+                            "{} {reader}",
+                            lang.pick("token removed from", "токен извлечён из")
+                        )
+                    }
+                });
+            }
+            let inserted = events
+                .iter()
+                .any(|event| matches!(event, Event::CardInserted { .. }));
+            if let (true, Some(archive)) = (inserted, archive.as_mut()) {
+                let _one_at_a_time = TOKENS.lock();
+                let modules: Vec<_> = media_command::modules(&[])
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|path| certkeeper_core::media::pkcs11::Module::load(path).ok())
+                    .collect();
+                match media_command::archive_token_certificates(archive, &modules) {
+                    Ok(archived) => {
+                        for done in archived.iter().filter(|done| !done.added.is_empty()) {
+                            notice.push(format!(
+                                "{} «{}»: {}",
+                                lang.pick(
+                                    "archived from the inserted token",
+                                    "из вставленного токена сохранены в архив"
+                                ),
+                                done.token,
+                                done.added.join(", ")
+                            ));
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "archiving an inserted token's certificates")
+                    }
+                }
+            }
+            let text = notice.join("; ");
+            tracing::info!(%text, "media changed");
+            let _ = weak.upgrade_in_event_loop(move |window| {
+                window.global::<MediaAdapter>().set_live(text.into());
+                window.global::<MediaAdapter>().invoke_refresh();
+            });
+        }
+    });
+}
+
+pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
+    let adapter = window.global::<MediaAdapter>();
+    adapter.on_refresh({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move || {
+            if let Some(window) = weak.upgrade() {
+                refresh(&window, &shared);
+                if !shared.following.replace(true) {
+                    follow_tokens(&window, &shared);
+                }
+            }
+        }
+    });
+    adapter.on_select({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |medium| {
+            if let Some(window) = weak.upgrade() {
+                let adapter = window.global::<MediaAdapter>();
+                adapter.set_selected(medium);
+                adapter.set_chosen_item("".into());
+                show(&window, &shared);
+            }
+        }
+    });
+    adapter.on_choose_item({
+        let weak = window.as_weak();
+        move |thumbprint| {
+            if let Some(window) = weak.upgrade() {
+                window.global::<MediaAdapter>().set_chosen_item(thumbprint);
+            }
+        }
+    });
+    adapter.on_copy({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |thumbprint, from, target, certificate_only| {
+            let Some(window) = weak.upgrade() else { return };
+            let to = usize::try_from(target)
+                .ok()
+                .and_then(|index| shared.media.borrow().targets.get(index).cloned());
+            let Some(to) = to else { return };
+            start_copy(
+                &window,
+                &shared,
+                thumbprint.to_string(),
+                from.to_string(),
+                to,
+                certificate_only,
+            );
+        }
+    });
+    adapter.on_keep_in_registry({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move || {
+            let Some(window) = weak.upgrade() else { return };
+            let Some(Ok(mut archive)) = shared.archive.borrow().as_ref().map(Archive::another)
+            else {
+                return;
+            };
+            let lang = shared.lang;
+            let adapter = window.global::<MediaAdapter>();
+            adapter.set_busy(true);
+            let weak = window.as_weak();
+            let shared = shared.clone();
+            super::session::off_the_window(
+                move || crate::commands::registry::sync_archive(&mut archive),
+                move |synced| {
+                    let Some(window) = weak.upgrade() else { return };
+                    let adapter = window.global::<MediaAdapter>();
+                    adapter.set_busy(false);
+                    match synced {
+                        Ok(synced) => {
+                            adapter.set_status(
+                                match lang {
+                                    Lang::En => format!(
+                                        "Registry store {}: {} containers written, {} were there already.",
+                                        synced.store.display(),
+                                        synced.written.len(),
+                                        synced.already_there
+                                    ),
+                                    Lang::Ru => format!(
+                                        "Реестр {}: записано контейнеров: {}, уже были: {}.",
+                                        synced.store.display(),
+                                        synced.written.len(),
+                                        synced.already_there
+                                    ),
+                                }
+                                .into(),
+                            );
+                            adapter.set_status_good(true);
+                            refresh(&window, &shared);
+                        }
+                        Err(error) => {
+                            adapter.set_status(super::session::shown(&error, lang).into());
+                            adapter.set_status_good(false);
+                        }
+                    }
+                },
+            );
+        }
+    });
+}
+
+fn start_copy(
+    window: &AppWindow,
+    shared: &Rc<Shared>,
+    thumbprint: String,
+    from: String,
+    to: String,
+    certificate_only: bool,
+) {
+    let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
+        return;
+    };
+    let lang = shared.lang;
+    let adapter = window.global::<MediaAdapter>();
+    adapter.set_busy(true);
+    adapter.set_status(lang.pick("Copying…", "Копирование…").into());
+    adapter.set_status_good(true);
+    let prompt = super::prompt::WindowPrompt {
+        window: window.as_weak(),
+        lang,
+    };
+    let weak = window.as_weak();
+    let shared = shared.clone();
+    super::session::off_the_window(
+        move || {
+            copy_between(
+                &archive,
+                &prompt,
+                lang,
+                &thumbprint,
+                &from,
+                &to,
+                certificate_only,
+            )
+        },
+        move |copied| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<MediaAdapter>();
+            adapter.set_busy(false);
+            match copied {
+                Ok(done) => {
+                    tracing::info!(line = %done.line, "copied in the window");
+                    adapter.set_status(done.line.into());
+                    adapter.set_status_good(true);
+                    refresh(&window, &shared);
+                }
+                Err(error) => {
+                    adapter.set_status(super::session::shown(&error, lang).into());
+                    adapter.set_status_good(false);
+                }
+            }
+        },
+    );
+}

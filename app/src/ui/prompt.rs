@@ -1,0 +1,160 @@
+//! The window's side of `certkeeper_core::interact`: work on a worker thread asks for a PIN or
+//! password, the window shows the dialog (the token's PIN state first), and the worker waits for
+//! the answer — the window's thread never does. One attempt per request; nothing is retried.
+
+use std::sync::Mutex;
+use std::sync::mpsc::{Sender, channel};
+
+use certkeeper_core::interact::{Declined, Prompt, Request};
+use certkeeper_core::secret::{ExposeSecret, SecretString};
+use slint::ComponentHandle;
+
+use super::{AppWindow, SecretDialog};
+use crate::messages::Lang;
+
+/// Where the dialog's answer goes: the worker waiting for it.
+static ANSWER: Mutex<Option<Sender<Option<SecretString>>>> = Mutex::new(None);
+
+/// Asks in the window, from any thread but the window's own.
+pub(crate) struct WindowPrompt {
+    pub window: slint::Weak<AppWindow>,
+    pub lang: Lang,
+}
+
+/// The dialog's title, the note above the field, and whether the note is a warning.
+pub(crate) fn texts(request: &Request<'_>, lang: Lang, again: bool) -> (String, String, bool) {
+    match request {
+        Request::Pin { token, state } => {
+            let title = match lang {
+                Lang::En => format!("PIN of token «{token}»"),
+                Lang::Ru => format!("PIN токена «{token}»"),
+            };
+            let (note, warning) = if state.final_try {
+                (
+                    lang.pick(
+                        "Last try: one more wrong PIN locks the token.",
+                        "Последняя попытка: ещё один неверный PIN заблокирует токен.",
+                    ),
+                    true,
+                )
+            } else if state.count_low {
+                (
+                    lang.pick(
+                        "A wrong PIN was entered before; fewer tries are left.",
+                        "Ранее был введён неверный PIN; попыток осталось меньше.",
+                    ),
+                    true,
+                )
+            } else {
+                (
+                    lang.pick(
+                        "The PIN is tried once; a wrong one is reported, never retried.",
+                        "PIN проверяется один раз; о неверном будет сказано, повтора не будет.",
+                    ),
+                    false,
+                )
+            };
+            (title, note.to_owned(), warning)
+        }
+        Request::ContainerPassword { name } => (
+            match lang {
+                Lang::En => format!("Password of «{name}»"),
+                Lang::Ru => format!("Пароль «{name}»"),
+            },
+            String::new(),
+            false,
+        ),
+        Request::NewPassword { .. } if again => (
+            lang.pick("The same password again", "Тот же пароль ещё раз")
+                .to_owned(),
+            String::new(),
+            false,
+        ),
+        Request::NewPassword { allow_empty } => (
+            lang.pick("Password for the new file", "Пароль нового файла")
+                .to_owned(),
+            if *allow_empty {
+                lang.pick("Leave it empty for none.", "Можно оставить пустым.")
+                    .to_owned()
+            } else {
+                String::new()
+            },
+            false,
+        ),
+        _ => (
+            lang.pick("Archive passphrase", "Пароль архива").to_owned(),
+            String::new(),
+            false,
+        ),
+    }
+}
+
+impl WindowPrompt {
+    fn ask(&self, title: String, note: String, warning: bool) -> Result<SecretString, Declined> {
+        let (sender, receiver) = channel();
+        if let Ok(mut slot) = ANSWER.lock() {
+            *slot = Some(sender);
+        }
+        let window = self.window.clone();
+        slint::invoke_from_event_loop(move || {
+            if let Some(window) = window.upgrade() {
+                let dialog = window.global::<SecretDialog>();
+                dialog.set_title(title.into());
+                dialog.set_note(note.into());
+                dialog.set_warning(warning);
+                dialog.set_shown(true);
+            }
+        })
+        .map_err(|_| Declined::NoOneToAsk)?;
+        match receiver.recv() {
+            Ok(Some(secret)) => Ok(secret),
+            _ => Err(Declined::Cancelled),
+        }
+    }
+}
+
+impl Prompt for WindowPrompt {
+    fn secret(&self, request: &Request<'_>) -> Result<SecretString, Declined> {
+        let (title, note, warning) = texts(request, self.lang, false);
+        let first = self.ask(title, note, warning)?;
+        if !matches!(request, Request::NewPassword { .. }) {
+            return Ok(first);
+        }
+        // A new password is typed twice; a mismatch is asked again from the start.
+        let (title, note, warning) = texts(request, self.lang, true);
+        let second = self.ask(title, note, warning)?;
+        if first.expose_secret() == second.expose_secret() {
+            Ok(first)
+        } else {
+            self.secret(request)
+        }
+    }
+}
+
+/// The dialog's buttons hand the answer to the waiting worker.
+pub(super) fn wire(window: &AppWindow) {
+    let dialog = window.global::<SecretDialog>();
+    let answer = |given: Option<SecretString>| {
+        if let Some(sender) = ANSWER.lock().ok().and_then(|mut slot| slot.take()) {
+            let _ = sender.send(given);
+        }
+    };
+    dialog.on_answer({
+        let weak = window.as_weak();
+        move |text| {
+            if let Some(window) = weak.upgrade() {
+                window.global::<SecretDialog>().set_shown(false);
+            }
+            answer(Some(SecretString::from(text.to_string())));
+        }
+    });
+    dialog.on_cancel({
+        let weak = window.as_weak();
+        move || {
+            if let Some(window) = weak.upgrade() {
+                window.global::<SecretDialog>().set_shown(false);
+            }
+            answer(None);
+        }
+    });
+}
