@@ -333,3 +333,233 @@ fn the_window_opens_at_a_certificate_asked_for() {
     );
     app.assert_running();
 }
+
+/// The window's work, driven by mouse and keyboard on the real core, in both languages: a folder
+/// imported (checked through the command line), a document encrypted by `openssl cms` opened
+/// byte for byte, and an extractable key copied between two SoftHSM tokens through the PIN
+/// dialog (checked with OpenSC's `pkcs11-tool`). Screenshots of each page land beside the
+/// others.
+#[test]
+fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_window() {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::softhsm::SoftHsm;
+    use certkeeper_tests::support::{run, secret_file, wait_until};
+    let shots = workspace_root().join("target").join("screenshots");
+    std::fs::create_dir_all(&shots).expect("create target/screenshots");
+    let primary = "#005FB8";
+    let good = "srgb(42,157,143)";
+    for lang in ["en", "ru"] {
+        let work = temp_dir();
+        let passphrase = "blue-kettle-9";
+        let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
+        let archive = work.path().join("archive.db");
+        let cli = || {
+            let mut command = std::process::Command::new(bin::certkeeper());
+            command
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(&passphrase_file)
+                .stdin(std::process::Stdio::null());
+            command
+        };
+        run(cli().arg("init"));
+        // A folder to import: Anna's certificate and key, as a CA would have handed them over.
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("Window CA", KeyAlgorithm::Rsa2048);
+        let anna = openssl.issue(&ca, "/CN=Анна Документова", KeyAlgorithm::Rsa2048, 300);
+        let incoming = work.path().join("incoming");
+        std::fs::create_dir(&incoming).expect("folder");
+        std::fs::copy(&anna.cert, incoming.join("anna.pem")).expect("copy");
+        std::fs::copy(&anna.key, incoming.join("anna.key")).expect("copy");
+        // A document to her, made by OpenSSL.
+        let content: Vec<u8> = (0..2_000_000u32).map(|i| (i % 253) as u8).collect();
+        let made = openssl.cms_encrypt(&content, &[&anna], "-aes-256-cbc", &[]);
+        let document = work.path().join("report.pdf.p7m");
+        std::fs::copy(&made, &document).expect("copy");
+        // Two tokens; Ivan's key (extractable) with its public key and certificate on the first.
+        let hsm = SoftHsm::new();
+        let alpha = hsm.init_token(&format!("alpha-{lang}"), "87654321", "1234");
+        let beta = hsm.init_token(&format!("beta-{lang}"), "87654321", "4321");
+        let ivan = openssl.issue(&ca, "/CN=Иван Токенов", KeyAlgorithm::Rsa2048, 300);
+        let der = |args: &[&str], from: &std::path::Path, name: &str| {
+            let out = openssl.path(name);
+            run(openssl
+                .command()
+                .args(args)
+                .arg("-in")
+                .arg(from)
+                .args(["-outform", "DER", "-out"])
+                .arg(&out));
+            out
+        };
+        let objects = [
+            (der(&["pkey"], &ivan.key, "ivan-key.der"), "privkey"),
+            (
+                der(&["pkey", "-pubout"], &ivan.key, "ivan-pub.der"),
+                "pubkey",
+            ),
+            (der(&["x509"], &ivan.cert, "ivan-cert.der"), "cert"),
+        ];
+        for (path, kind) in &objects {
+            let mut write = hsm.pkcs11_tool();
+            write
+                .args([
+                    "--token-label",
+                    &alpha.label,
+                    "--login",
+                    "--pin",
+                    &alpha.pin,
+                ])
+                .arg("--write-object")
+                .arg(path)
+                .args(["--type", kind, "--id", "0a"]);
+            if *kind == "privkey" {
+                write.args(["--usage-sign", "--extractable"]);
+            }
+            run(&mut write);
+        }
+
+        let xvfb = Xvfb::start();
+        let mut command = xvfb.command(bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(&archive)
+            .env("CERTKEEPER_LANG", lang)
+            .env("HOME", work.path())
+            .env("XDG_DATA_HOME", work.path().join("data"))
+            .env("SOFTHSM2_CONF", hsm.conf_path())
+            .env("CERTKEEPER_PKCS11_MODULES", hsm.module())
+            .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        let mut app = Daemon::spawn("certkeeper", &mut command);
+        let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
+        let shot = |name: &str| shots.join(format!("{name}-{lang}.png"));
+        wait_until("the unlock view", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &shot("flow"));
+            xvfb::pixels_of(&shot("flow"), "srgb(29,53,87)") > 200
+        });
+        xvfb.click(window, 300, 117);
+        xvfb.type_text(window, passphrase);
+        xvfb.key(window, "Return");
+        // The pages down the left side.
+        wait_until("the pages", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &shot("flow"));
+            xvfb::pixels_of(&shot("flow"), "srgb(230,240,236)") > 50_000
+        });
+
+        // Import: the folder typed, then the Import button.
+        xvfb.key(window, "ctrl+2");
+        xvfb.click(window, 540, 96);
+        xvfb.type_text(window, &incoming.display().to_string());
+        xvfb.key(window, "Return");
+        let mut button = None;
+        wait_until("the Import button", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("import"));
+            button = xvfb::centre_of(&shot("import"), primary, 130);
+            button.is_some()
+        });
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x, y);
+        wait_until("Anna in the archive", Duration::from_secs(60), || {
+            let listed = run(cli().args(["--json", "list", "--search", "Документова"]));
+            let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+            listed.as_array().is_some_and(|all| all.len() == 1)
+        });
+        wait_until("the import results", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("import"));
+            xvfb::pixels_of(&shot("import"), good) > 50
+        });
+
+        // Old documents: who it is for and which key opens it, then Open.
+        xvfb.key(window, "ctrl+3");
+        xvfb.click(window, 540, 120);
+        xvfb.type_text(window, &document.display().to_string());
+        xvfb.key(window, "Return");
+        let mut button = None;
+        wait_until(
+            "the verdict and the Open button",
+            Duration::from_secs(30),
+            || {
+                xvfb.window_screenshot(window, &shot("documents"));
+                button = xvfb::centre_of(&shot("documents"), primary, 140);
+                button.is_some() && xvfb::pixels_of(&shot("documents"), good) > 100
+            },
+        );
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x, y);
+        let opened = work.path().join("report.pdf");
+        wait_until("the document opened", Duration::from_secs(60), || {
+            std::fs::read(&opened).is_ok_and(|bytes| bytes == content)
+        });
+        xvfb.window_screenshot(window, &shot("documents"));
+
+        // Key media: the first token, Ivan's certificate, Copy to the other token, the PINs.
+        xvfb.key(window, "ctrl+4");
+        wait_until("the tokens listed", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &shot("media"));
+            xvfb::distinct_colours(
+                &shot("media"),
+                Geometry {
+                    x: 196,
+                    y: 130,
+                    width: 280,
+                    height: 150,
+                },
+            ) > 20
+        });
+        xvfb.click(window, 330, 142);
+        xvfb.click(window, 700, 130);
+        let mut button = None;
+        wait_until("the Copy button", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("media"));
+            button = xvfb::centre_of(&shot("media"), primary, 400);
+            button.is_some()
+        });
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x, y);
+        // The dialog dims the window (the side bar is no longer its own colour).
+        let dimmed = |name: &str| {
+            xvfb.window_screenshot(window, &shot(name));
+            xvfb::pixel(&shot(name), 20, 600) != "srgb(230,240,236)"
+        };
+        wait_until(
+            "the target token's PIN asked",
+            Duration::from_secs(60),
+            || dimmed("pin"),
+        );
+        xvfb.type_text(window, &beta.pin);
+        xvfb.key(window, "Return");
+        std::thread::sleep(Duration::from_millis(500));
+        wait_until(
+            "the source token's PIN asked",
+            Duration::from_secs(60),
+            || dimmed("flow"),
+        );
+        xvfb.type_text(window, &alpha.pin);
+        xvfb.key(window, "Return");
+        wait_until("the copy done", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &shot("media"));
+            !dimmed("flow") && xvfb::pixels_of(&shot("media"), good) > 100
+        });
+        // An independent peer sees the key and certificate on the second token.
+        let listed = run(hsm
+            .pkcs11_tool()
+            .args(["--token-label", &beta.label, "--login", "--pin", &beta.pin])
+            .arg("--list-objects"));
+        let listed = String::from_utf8_lossy(&listed.stdout);
+        assert!(listed.contains("Private Key Object; RSA"), "{listed}");
+        assert!(listed.contains("Certificate Object"), "{listed}");
+        app.assert_running();
+        app.stop();
+    }
+    if std::env::var("SCREENSHOTS").as_deref() == Ok("overwrite") {
+        let docs = workspace_root().join("docs").join("screenshots");
+        for lang in ["en", "ru"] {
+            for screen in ["import", "documents", "media", "pin"] {
+                let name = format!("{screen}-{lang}.png");
+                std::fs::copy(shots.join(&name), docs.join(&name)).expect("copy a screenshot");
+            }
+        }
+    }
+}

@@ -223,6 +223,40 @@ pub fn pixels_of(png: &Path, colour: &str) -> u64 {
         .sum()
 }
 
+/// The centre of the box around every pixel of `colour` (`#RRGGBB`) in a PNG file below the
+/// line `below`, if there is one: where to click a button drawn in a colour nothing else there
+/// has (the primary button of a view, say; a focused field's underline above it is left out).
+pub fn centre_of(png: &Path, colour: &str, below: i32) -> Option<(i32, i32)> {
+    let output = run(Command::new("convert").arg(png).args([
+        "-crop",
+        &format!("+0+{below}"),
+        "+repage",
+        "-fill",
+        "black",
+        "+opaque",
+        colour,
+        "-fill",
+        "white",
+        "-opaque",
+        colour,
+        "-format",
+        "%@",
+        "info:",
+    ]));
+    // "WxH+X+Y"
+    let text = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let (size, offset) = text.split_once('+')?;
+    let (width, height) = size.split_once('x')?;
+    let (x, y) = offset.split_once('+')?;
+    let (width, height, x, y): (i32, i32, i32, i32) = (
+        width.parse().ok()?,
+        height.parse().ok()?,
+        x.parse().ok()?,
+        y.parse().ok()?,
+    );
+    (width > 1 && height > 1 && width < 2000).then_some((x + width / 2, below + y + height / 2))
+}
+
 /// `#RRGGBB` of `srgb(r,g,b)`.
 fn hex_of(colour: &str) -> String {
     let inner = colour
