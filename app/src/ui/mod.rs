@@ -158,3 +158,43 @@ pub fn run(archive: &ArchiveLocation, lang: Lang, open_at: Option<String>) -> Re
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every `@tr` string of the views has a Russian translation (a new word without one would
+    /// show in English in a Russian window).
+    #[test]
+    fn every_word_in_the_window_is_translated() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
+        let catalogue =
+            std::fs::read_to_string(root.join("translations/ru/LC_MESSAGES/certkeeper.po"))
+                .expect("the Russian catalogue");
+        let translated: std::collections::HashSet<&str> = catalogue
+            .lines()
+            .filter_map(|line| line.strip_prefix("msgid \"")?.strip_suffix('"'))
+            .collect();
+        let mut missing = Vec::new();
+        let mut folders = vec![root];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("ui folder").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|ext| ext == "slint") {
+                    let text = std::fs::read_to_string(&path).expect("a view");
+                    for piece in text.split("@tr(\"").skip(1) {
+                        let word = piece.split('"').next().unwrap_or_default();
+                        if !translated.contains(word) {
+                            missing.push(format!("{}: {word}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "not translated:\n{}",
+            missing.join("\n")
+        );
+    }
+}
