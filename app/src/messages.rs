@@ -28,6 +28,8 @@ pub enum LangOrigin {
     Override,
     /// The POSIX locale variable named here (`LC_ALL`, `LC_MESSAGES` or `LANG`).
     Locale(&'static str),
+    /// The settings file (`language`, chosen in the window).
+    Settings,
     /// Nothing said otherwise.
     Fallback,
 }
@@ -63,7 +65,24 @@ impl Lang {
 
     /// The language from the process environment.
     pub fn detect() -> (Self, LangOrigin) {
-        Self::from_env(|name| std::env::var(name).ok())
+        let (lang, origin) = Self::from_env(|name| std::env::var(name).ok());
+        if origin == LangOrigin::Override {
+            return (lang, origin);
+        }
+        // The language chosen in the window's settings comes before the locale.
+        match crate::settings::Settings::load()
+            .ok()
+            .and_then(|settings| settings.language)
+            .and_then(|code| Self::from_code(&code))
+        {
+            Some(chosen) => (chosen, LangOrigin::Settings),
+            None => (lang, origin),
+        }
+    }
+
+    /// "ru" or "en".
+    pub fn code(self) -> &'static str {
+        self.pick("en", "ru")
     }
 
     /// `ru` or `en` (any case, with an optional region such as `ru_RU.UTF-8`).
@@ -607,11 +626,11 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             lang,
             (
                 format!("There is no setting «{name}»."),
-                "Settings: pkcs11-modules (PKCS#11 module paths, separated by colons).".into(),
+                "Settings: pkcs11-modules (PKCS#11 module paths, separated by colons), language (ru or en).".into(),
             ),
             (
                 format!("Настройки «{name}» нет."),
-                "Настройки: pkcs11-modules (пути к модулям PKCS#11 через двоеточие).".into(),
+                "Настройки: pkcs11-modules (пути к модулям PKCS#11 через двоеточие), language (ru или en).".into(),
             ),
         ),
         AppError::UnknownKeyAlgorithm { given } => Text::new(

@@ -18,6 +18,10 @@ pub struct Settings {
     /// `CERTKEEPER_PKCS11_MODULES` is given).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pkcs11_modules: Vec<PathBuf>,
+    /// The language of the window and messages ("ru" or "en"), chosen in the window's settings;
+    /// `CERTKEEPER_LANG` still comes first, the locale after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// Anything else in the file, kept.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,

@@ -420,6 +420,19 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             run(&mut write);
         }
 
+        let later = {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_secs();
+            let listed = run(std::process::Command::new("date").args([
+                "-u",
+                "-d",
+                &format!("@{}", now + 290 * 86_400),
+                "+%Y-%m-%d",
+            ]));
+            String::from_utf8_lossy(&listed.stdout).trim().to_owned()
+        };
         let xvfb = Xvfb::start();
         let mut command = xvfb.command(bin::certkeeper());
         command
@@ -430,6 +443,9 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             .env("XDG_DATA_HOME", work.path().join("data"))
             .env("SOFTHSM2_CONF", hsm.conf_path())
             .env("CERTKEEPER_PKCS11_MODULES", hsm.module())
+            .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
+            // 290 days on: Anna's certificate (300 days) is due for a reminder.
+            .env("CERTKEEPER_NOW", &later)
             .env_remove("CERTKEEPER_PASSPHRASE_FILE")
             .env_remove("DBUS_SESSION_BUS_ADDRESS");
         let mut app = Daemon::spawn("certkeeper", &mut command);
@@ -550,13 +566,41 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
         let listed = String::from_utf8_lossy(&listed.stdout);
         assert!(listed.contains("Private Key Object; RSA"), "{listed}");
         assert!(listed.contains("Certificate Object"), "{listed}");
+
+        // Reminders: Anna's certificate, ten days left (the amber bar).
+        xvfb.key(window, "ctrl+5");
+        wait_until("Anna's reminder", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("reminders"));
+            xvfb::pixels_of(&shot("reminders"), "srgb(233,196,106)") > 200
+        });
+        // Settings: the thresholds as the archive keeps them.
+        xvfb.key(window, "ctrl+6");
+        wait_until("the settings", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("settings"));
+            xvfb::distinct_colours(
+                &shot("settings"),
+                Geometry {
+                    x: 226,
+                    y: 60,
+                    width: 600,
+                    height: 100,
+                },
+            ) > 20
+        });
         app.assert_running();
         app.stop();
     }
     if std::env::var("SCREENSHOTS").as_deref() == Ok("overwrite") {
         let docs = workspace_root().join("docs").join("screenshots");
         for lang in ["en", "ru"] {
-            for screen in ["import", "documents", "media", "pin"] {
+            for screen in [
+                "import",
+                "documents",
+                "media",
+                "pin",
+                "reminders",
+                "settings",
+            ] {
                 let name = format!("{screen}-{lang}.png");
                 std::fs::copy(shots.join(&name), docs.join(&name)).expect("copy a screenshot");
             }

@@ -74,6 +74,7 @@ pub fn run(context: &Context) -> Result<()> {
             chosen_by: match &context.lang_origin {
                 LangOrigin::Override => "CERTKEEPER_LANG",
                 LangOrigin::Locale(variable) => variable,
+                LangOrigin::Settings => "settings",
                 LangOrigin::Fallback => "default",
             },
         },

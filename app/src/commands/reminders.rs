@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::Context;
 use crate::messages::{AppError, Lang};
 
-const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 
 /// Recently passed deadlines `expiry` still lists (a certificate that just expired still matters).
 const LISTED_SINCE_DAYS: u32 = 30;
@@ -58,7 +58,7 @@ fn date(time: i64) -> String {
 }
 
 /// The one-line summary of a deadline, as a reminder or calendar entry says it.
-fn summary(due: &Due, lang: Lang) -> String {
+pub(crate) fn summary(due: &Due, lang: Lang) -> String {
     let subject = &due.subject;
     let when = match (due.days_left, lang) {
         (left, Lang::En) if left > 0 => format!("in {}", days(left, lang)),
@@ -92,7 +92,7 @@ fn summary(due: &Due, lang: Lang) -> String {
 }
 
 /// The body of a reminder: the date, the thumbprint, and what to do.
-fn body(due: &Due, lang: Lang) -> String {
+pub(crate) fn body(due: &Due, lang: Lang) -> String {
     match (due.reason, lang) {
         (Reason::Certificate, Lang::En) => format!(
             "Valid until {} (thumbprint {}). Ask your certification authority for a new certificate before then; the old one stays in the archive for old documents.",
@@ -538,7 +538,7 @@ fn single_instance() -> Result<Option<std::fs::File>> {
 }
 
 /// The systemd user unit and the XDG autostart entry of the reminder service.
-fn service_files() -> Result<(PathBuf, PathBuf)> {
+pub(crate) fn service_files() -> Result<(PathBuf, PathBuf)> {
     let config = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .filter(|path| path.is_absolute())

@@ -17,6 +17,8 @@ struct Shown<'a> {
     file: Option<std::path::PathBuf>,
     /// The PKCS#11 modules set (empty: the defaults).
     pkcs11_modules: &'a [std::path::PathBuf],
+    /// The language chosen ("ru", "en"; null: from the locale).
+    language: Option<&'a str>,
 }
 
 /// Runs `certkeeper settings [set NAME VALUE | unset NAME]`.
@@ -41,6 +43,15 @@ pub fn run(context: &Context, action: Option<SettingsCommand>) -> Result<()> {
                     .collect();
             }
             ("pkcs11-modules", SettingsCommand::Unset { .. }) => current.pkcs11_modules.clear(),
+            ("language", SettingsCommand::Set { value, .. }) => {
+                let lang = crate::messages::Lang::from_code(value).ok_or_else(|| {
+                    AppError::UnknownSetting {
+                        name: format!("language {value}"),
+                    }
+                })?;
+                current.language = Some(lang.code().to_owned());
+            }
+            ("language", SettingsCommand::Unset { .. }) => current.language = None,
             (other, _) => {
                 return Err(AppError::UnknownSetting {
                     name: other.to_owned(),
@@ -57,6 +68,7 @@ pub fn run(context: &Context, action: Option<SettingsCommand>) -> Result<()> {
             &Shown {
                 file,
                 pkcs11_modules: &current.pkcs11_modules,
+                language: current.language.as_deref(),
             },
         )?;
         return Ok(());
@@ -86,5 +98,14 @@ pub fn run(context: &Context, action: Option<SettingsCommand>) -> Result<()> {
             .join(":")
     };
     writeln!(out, "pkcs11-modules = {modules}").map_err(AppError::Output)?;
+    writeln!(
+        out,
+        "language = {}",
+        current
+            .language
+            .as_deref()
+            .unwrap_or(lang.pick("(not set: from the locale)", "(не задан: по локали)"))
+    )
+    .map_err(AppError::Output)?;
     Ok(())
 }

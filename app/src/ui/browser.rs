@@ -82,6 +82,7 @@ fn show_folder(window: &AppWindow, shared: &Shared, folder: &Path) {
                 folder.display(),
                 shared
                     .lang
+                    .get()
                     .pick("Choose another folder.", "Выберите другую папку.")
             )
             .into(),
@@ -94,7 +95,7 @@ fn show_folder(window: &AppWindow, shared: &Shared, folder: &Path) {
 pub(crate) fn open(window: &AppWindow, shared: &Shared, wants: &str, chosen: Chosen) {
     let adapter = window.global::<BrowserAdapter>();
     adapter.set_wants(wants.into());
-    adapter.set_places(ModelRc::new(VecModel::from(places(shared.lang))));
+    adapter.set_places(ModelRc::new(VecModel::from(places(shared.lang.get()))));
     shared.chosen.replace(Some(chosen));
     let start = shared
         .browsed

@@ -279,7 +279,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             };
             let now = certkeeper_core::expiry::Clock::now(&certkeeper_core::expiry::SystemClock);
             let adapter = window.global::<CertificatesAdapter>();
-            match details(archive, i64::from(id), shared.lang, now) {
+            match details(archive, i64::from(id), shared.lang.get(), now) {
                 Ok((text, history)) => {
                     adapter.set_details(text.into());
                     let lines: Vec<slint::SharedString> =
@@ -287,7 +287,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                     adapter.set_history(ModelRc::from(Rc::new(VecModel::from(lines))));
                 }
                 Err(error) => {
-                    adapter.set_details(super::session::shown(&error, shared.lang).into());
+                    adapter.set_details(super::session::shown(&error, shared.lang.get()).into());
                     adapter.set_history(ModelRc::default());
                 }
             }

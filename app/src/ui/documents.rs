@@ -247,7 +247,7 @@ fn show_inspection(window: &AppWindow, shared: &Shared, input: &Path) {
     adapter.set_result("".into());
     adapter.set_progress(0.0);
     adapter.set_results(ModelRc::new(VecModel::from(Vec::<ImportResult>::new())));
-    match inspect(&shared.location, input, shared.lang) {
+    match inspect(&shared.location, input, shared.lang.get()) {
         Ok(inspection) => {
             adapter.set_recipients(ModelRc::new(VecModel::from(inspection.lines)));
             adapter.set_verdict(inspection.verdict.into());
@@ -257,7 +257,7 @@ fn show_inspection(window: &AppWindow, shared: &Shared, input: &Path) {
         }
         Err(error) => {
             adapter.set_recipients(ModelRc::new(VecModel::from(Vec::<RecipientLine>::new())));
-            adapter.set_verdict(super::session::shown(&error, shared.lang).into());
+            adapter.set_verdict(super::session::shown(&error, shared.lang.get()).into());
             adapter.set_can_open(false);
         }
     }
@@ -332,7 +332,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
 
 fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBuf) {
     let adapter = window.global::<DocumentsAdapter>();
-    let lang = shared.lang;
+    let lang = shared.lang.get();
     let mut archive = match shared.archive.borrow().as_ref().map(Archive::another) {
         Some(Ok(archive)) => archive,
         Some(Err(error)) => {

@@ -183,7 +183,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
 fn start(window: &AppWindow, shared: &Rc<Shared>, password: &str, keep: bool) {
     let adapter = window.global::<ImportAdapter>();
     let paths = shared.import_paths.borrow().clone();
-    let lang = shared.lang;
+    let lang = shared.lang.get();
     // The worker's own connection (WAL: the list keeps reading while it writes).
     let worker_archive = match shared.archive.borrow().as_ref().map(Archive::another) {
         Some(Ok(archive)) => archive,

@@ -309,7 +309,7 @@ pub(crate) fn refresh(window: &AppWindow, shared: &Rc<Shared>) {
     let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
         return;
     };
-    let lang = shared.lang;
+    let lang = shared.lang.get();
     let weak = window.as_weak();
     let shared = shared.clone();
     super::session::off_the_window(
@@ -335,7 +335,7 @@ pub(crate) fn refresh(window: &AppWindow, shared: &Rc<Shared>) {
 /// an inserted token are archived (and the person told).
 fn follow_tokens(window: &AppWindow, shared: &Shared) {
     use certkeeper_core::media::watch::{Event, Watcher};
-    let lang = shared.lang;
+    let lang = shared.lang.get();
     let weak = window.as_weak();
     let archive = shared
         .archive
@@ -508,7 +508,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             else {
                 return;
             };
-            let lang = shared.lang;
+            let lang = shared.lang.get();
             let adapter = window.global::<MediaAdapter>();
             adapter.set_busy(true);
             let weak = window.as_weak();
@@ -563,7 +563,7 @@ fn start_copy(
     let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
         return;
     };
-    let lang = shared.lang;
+    let lang = shared.lang.get();
     let adapter = window.global::<MediaAdapter>();
     adapter.set_busy(true);
     adapter.set_status(lang.pick("Copying…", "Копирование…").into());

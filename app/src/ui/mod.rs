@@ -9,6 +9,7 @@ mod documents;
 mod import;
 mod media;
 mod prompt;
+mod reminders;
 mod session;
 
 use std::cell::RefCell;
@@ -36,7 +37,8 @@ pub fn display_available(var: impl Fn(&str) -> Option<String>) -> bool {
 /// What the window works on: the archive's place, and the archive once unlocked.
 pub(crate) struct Shared {
     pub location: ArchiveLocation,
-    pub lang: Lang,
+    /// The window's language (switchable in the settings page).
+    pub lang: std::cell::Cell<Lang>,
     pub archive: RefCell<Option<Archive>>,
     /// A certificate to open once the archive is unlocked (`ui --certificate`, a reminder's
     /// "Renew").
@@ -93,7 +95,7 @@ pub(crate) fn build(
     });
     let shared = Rc::new(Shared {
         location: location.clone(),
-        lang,
+        lang: std::cell::Cell::new(lang),
         archive: RefCell::new(None),
         open_at,
         listing: RefCell::new(None),
@@ -130,15 +132,7 @@ pub(crate) fn build(
     documents::wire(&window, &shared);
     media::wire(&window, &shared);
     prompt::wire(&window);
-    // Pages read what they show when they are entered.
-    window.global::<AppState>().on_page_shown({
-        let weak = window.as_weak();
-        move |page| {
-            if let (Some(window), "media") = (weak.upgrade(), page.as_str()) {
-                window.global::<MediaAdapter>().invoke_refresh();
-            }
-        }
-    });
+    reminders::wire(&window, &shared);
     window
         .global::<AppState>()
         .set_page(if location.exists() { "unlock" } else { "setup" }.into());

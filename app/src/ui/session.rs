@@ -171,7 +171,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                     adapter.set_busy(false);
                     match result {
                         Ok(archive) => opened(&window, &shared, archive),
-                        Err(error) => adapter.set_error(shown(&error, shared.lang).into()),
+                        Err(error) => adapter.set_error(shown(&error, shared.lang.get()).into()),
                     }
                 },
             );
@@ -203,7 +203,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                     adapter.set_busy(false);
                     match result {
                         Ok(archive) => opened(&window, &shared, archive),
-                        Err(error) => adapter.set_error(shown(&error, shared.lang).into()),
+                        Err(error) => adapter.set_error(shown(&error, shared.lang.get()).into()),
                     }
                 },
             );

@@ -1,0 +1,425 @@
+//! The reminders page (what stops working soon; snooze, mute) and the settings page (thresholds,
+//! the reminder service, the language). Reminders live in the archive's public part, read and
+//! changed without the passphrase, like the reminder service does.
+
+use std::rc::Rc;
+
+use anyhow::Result;
+use certkeeper_core::expiry::{self, Clock};
+use certkeeper_storage::ArchiveLocation;
+use certkeeper_storage::reminders::ReminderStore;
+use slint::{ComponentHandle, ModelRc, VecModel};
+
+use super::{AppState, AppWindow, ReminderRow, RemindersAdapter, SettingsAdapter, Shared};
+use crate::commands::reminders::{self as reminder_command, DAY};
+use crate::messages::Lang;
+
+/// Listed ahead, and behind (a certificate that just expired still matters).
+const AHEAD_DAYS: u32 = 90;
+const BEHIND_DAYS: u32 = 30;
+
+/// What stops working within 90 days (and stopped within 30), nearest first, then the muted
+/// certificates of that period.
+pub(crate) fn rows(location: &ArchiveLocation, now: i64, lang: Lang) -> Result<Vec<ReminderRow>> {
+    let store = ReminderStore::open(location)?;
+    let items = store.items(
+        now,
+        now - i64::from(BEHIND_DAYS) * DAY,
+        now + i64::from(AHEAD_DAYS) * DAY,
+    )?;
+    let mut rows: Vec<ReminderRow> = expiry::upcoming(&items, now, AHEAD_DAYS, BEHIND_DAYS)
+        .iter()
+        .map(|due| {
+            let mut detail = reminder_command::body(due, lang);
+            if let Some(until) = due.snoozed_until {
+                detail = format!(
+                    "{} {}. {detail}",
+                    lang.pick("Snoozed until", "Отложено до"),
+                    certkeeper_core::cert::format_time(until)
+                        .get(..10)
+                        .unwrap_or_default()
+                );
+            }
+            ReminderRow {
+                id: i32::try_from(due.certificate_id).unwrap_or_default(),
+                summary: reminder_command::summary(due, lang).into(),
+                detail: detail.into(),
+                days: i32::try_from(due.days_left).unwrap_or_default(),
+                snoozed: due.snoozed_until.is_some(),
+                muted: false,
+            }
+        })
+        .collect();
+    for item in items.iter().filter(|item| item.muted && !item.superseded) {
+        rows.push(ReminderRow {
+            id: i32::try_from(item.id).unwrap_or_default(),
+            summary: match lang {
+                Lang::En => format!("«{}»: reminders muted", item.subject),
+                Lang::Ru => format!("«{}»: напоминания отключены", item.subject),
+            }
+            .into(),
+            detail: format!(
+                "{} {}",
+                lang.pick("valid until", "действует до"),
+                certkeeper_core::cert::format_time(item.not_after)
+                    .get(..10)
+                    .unwrap_or_default()
+            )
+            .into(),
+            days: i32::try_from(expiry::days_left(item.not_after, now)).unwrap_or_default(),
+            snoozed: false,
+            muted: true,
+        });
+    }
+    Ok(rows)
+}
+
+fn now() -> i64 {
+    reminder_command::clock()
+        .map(|clock| clock.now())
+        .unwrap_or_else(|_| expiry::SystemClock.now())
+}
+
+fn show(window: &AppWindow, shared: &Shared) {
+    let adapter = window.global::<RemindersAdapter>();
+    match rows(&shared.location, now(), shared.lang.get()) {
+        Ok(rows) => adapter.set_rows(ModelRc::new(VecModel::from(rows))),
+        Err(error) => adapter.set_status(super::session::shown(&error, shared.lang.get()).into()),
+    }
+}
+
+/// Changes one certificate's reminders and shows the list again.
+fn change(
+    window: &AppWindow,
+    shared: &Shared,
+    change: impl FnOnce(&mut ReminderStore, &str) -> Result<Option<i64>, certkeeper_storage::Error>,
+    id: i32,
+    done: &str,
+) {
+    let result = ReminderStore::open(&shared.location)
+        .and_then(|mut store| change(&mut store, &id.to_string()));
+    let adapter = window.global::<RemindersAdapter>();
+    match result {
+        Ok(_) => adapter.set_status(done.into()),
+        Err(error) => {
+            adapter.set_status(super::session::shown(&error.into(), shared.lang.get()).into())
+        }
+    }
+    show(window, shared);
+}
+
+/// Fills the settings page.
+fn show_settings(window: &AppWindow, shared: &Shared) {
+    let lang = shared.lang.get();
+    let adapter = window.global::<SettingsAdapter>();
+    if let Ok(thresholds) =
+        ReminderStore::open(&shared.location).and_then(|store| store.thresholds())
+    {
+        adapter.set_thresholds(
+            thresholds
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+                .into(),
+        );
+    }
+    let installed = reminder_command::service_files()
+        .is_ok_and(|(unit, autostart)| unit.exists() || autostart.exists());
+    adapter.set_service(
+        if installed {
+            lang.pick(
+                "The reminder service starts with your session: reminders come as desktop notifications even when this window is closed.",
+                "Служба напоминаний запускается вместе с сеансом: напоминания приходят уведомлениями, даже когда это окно закрыто.",
+            )
+        } else {
+            lang.pick(
+                "The reminder service is not set to start: reminders show only here. Start it with your session to get desktop notifications.",
+                "Служба напоминаний не запускается: напоминания видны только здесь. Включите её запуск вместе с сеансом, чтобы получать уведомления.",
+            )
+        }
+        .into(),
+    );
+    adapter.set_language(match lang {
+        Lang::En => 0,
+        Lang::Ru => 1,
+    });
+    adapter.set_modules(
+        match crate::commands::media::modules(&[]) {
+            Ok(modules) if modules.is_empty() => lang
+                .pick(
+                    "None found on this computer.",
+                    "На этом компьютере не найдены.",
+                )
+                .to_owned(),
+            Ok(modules) => modules
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Err(error) => super::session::shown(&error, lang),
+        }
+        .into(),
+    );
+}
+
+/// Switches the window's language now and keeps the choice in the settings file.
+pub(crate) fn choose_language(lang: Lang) -> Result<()> {
+    let Some(path) = crate::settings::path() else {
+        return Ok(());
+    };
+    let mut settings = crate::settings::Settings::load_from(&path)?;
+    settings.language = Some(lang.code().to_owned());
+    settings.save_to(&path)?;
+    Ok(())
+}
+
+pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
+    let adapter = window.global::<RemindersAdapter>();
+    adapter.on_snooze({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id, days| {
+            let Some(window) = weak.upgrade() else { return };
+            let until = now() + i64::from(days) * DAY;
+            let lang = shared.lang.get();
+            let done = format!(
+                "{} {}",
+                lang.pick("Snoozed until", "Отложено до"),
+                certkeeper_core::cert::format_time(until)
+                    .get(..10)
+                    .unwrap_or_default()
+            );
+            change(
+                &window,
+                &shared,
+                |store, id| store.snooze(id, Some(until)),
+                id,
+                &done,
+            );
+        }
+    });
+    adapter.on_unsnooze({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id| {
+            let Some(window) = weak.upgrade() else { return };
+            let done = shared.lang.get().pick(
+                "Reminders come again.",
+                "Напоминания снова будут приходить.",
+            );
+            change(
+                &window,
+                &shared,
+                |store, id| store.snooze(id, None),
+                id,
+                done,
+            );
+        }
+    });
+    adapter.on_mute({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id, muted| {
+            let Some(window) = weak.upgrade() else { return };
+            let lang = shared.lang.get();
+            let done = if muted {
+                lang.pick(
+                    "Muted: no more reminders for it.",
+                    "Отключено: напоминаний о нём больше не будет.",
+                )
+            } else {
+                lang.pick("Reminders on again.", "Напоминания снова включены.")
+            };
+            change(
+                &window,
+                &shared,
+                |store, id| store.mute(id, muted),
+                id,
+                done,
+            );
+        }
+    });
+    adapter.on_renew({
+        let weak = window.as_weak();
+        move |id| {
+            let Some(window) = weak.upgrade() else { return };
+            window.global::<AppState>().set_page("certificates".into());
+            window
+                .global::<super::CertificatesAdapter>()
+                .invoke_select(id);
+        }
+    });
+    let settings = window.global::<SettingsAdapter>();
+    settings.on_save_thresholds({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |text| {
+            let Some(window) = weak.upgrade() else { return };
+            let lang = shared.lang.get();
+            let adapter = window.global::<SettingsAdapter>();
+            let saved = expiry::parse_thresholds(&text)
+                .ok_or_else(|| {
+                    anyhow::Error::from(crate::messages::AppError::BadThresholds {
+                        given: text.to_string(),
+                    })
+                })
+                .and_then(|thresholds| {
+                    ReminderStore::open(&shared.location)?.set_thresholds(&thresholds)?;
+                    Ok(thresholds)
+                });
+            match saved {
+                Ok(_) => {
+                    adapter.set_status(lang.pick("Saved.", "Сохранено.").into());
+                    adapter.set_status_good(true);
+                    show_settings(&window, &shared);
+                }
+                Err(error) => {
+                    adapter.set_status(super::session::shown(&error, lang).into());
+                    adapter.set_status_good(false);
+                }
+            }
+        }
+    });
+    settings.on_install_service({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |install| {
+            let Some(window) = weak.upgrade() else { return };
+            let lang = shared.lang.get();
+            let context = crate::commands::Context {
+                archive: Some(shared.location.path().to_path_buf()),
+                passphrase_file: None,
+                json: false,
+                lang,
+                lang_origin: crate::messages::LangOrigin::Fallback,
+            };
+            let adapter = window.global::<SettingsAdapter>();
+            match reminder_command::install(&context, !install) {
+                Ok(()) => {
+                    adapter.set_status("".into());
+                    show_settings(&window, &shared);
+                }
+                Err(error) => {
+                    adapter.set_status(super::session::shown(&error, lang).into());
+                    adapter.set_status_good(false);
+                }
+            }
+        }
+    });
+    settings.on_choose_language({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |index| {
+            let Some(window) = weak.upgrade() else { return };
+            let lang = if index == 1 { Lang::Ru } else { Lang::En };
+            shared.lang.set(lang);
+            let _ = slint::select_bundled_translation(lang.code());
+            let adapter = window.global::<SettingsAdapter>();
+            if let Err(error) = choose_language(lang) {
+                adapter.set_status(super::session::shown(&error, lang).into());
+                adapter.set_status_good(false);
+            }
+            // Words made in Rust follow too.
+            super::certificates::load(&window, &shared);
+            show_settings(&window, &shared);
+        }
+    });
+    window.global::<AppState>().on_page_shown({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |page| {
+            let Some(window) = weak.upgrade() else { return };
+            match page.as_str() {
+                "media" => window.global::<super::MediaAdapter>().invoke_refresh(),
+                "reminders" => {
+                    window.global::<RemindersAdapter>().set_status("".into());
+                    show(&window, &shared);
+                }
+                "settings" => {
+                    window.global::<SettingsAdapter>().set_status("".into());
+                    show_settings(&window, &shared);
+                }
+                _ => {}
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod flow {
+    use super::*;
+    use certkeeper_core::secret::SecretString;
+    use certkeeper_storage::{Archive, KdfParams};
+
+    const FAST: KdfParams = KdfParams {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
+
+    /// The reminders page on a real archive: the real vector certificates with the clock set just
+    /// before the first expires; snooze, mute and unmute go through and show.
+    #[test]
+    fn reminders_list_nearest_first_and_snooze_and_mute_change_them() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+        let mut archive =
+            Archive::create(&location, &SecretString::from("x".to_owned()), FAST).expect("create");
+        let vectors =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/cryptopro");
+        super::super::import::run(&mut archive, &[vectors], None, false, Lang::En, &mut |_| {
+            true
+        })
+        .expect("import");
+        let all = archive.list_certificates(None, None).expect("list");
+        let first = all.iter().map(|item| item.not_after).min().expect("some");
+        drop(archive);
+        // Ten days before the first one ends.
+        let now = first - 10 * DAY;
+        let listed = rows(&location, now, Lang::En).expect("rows");
+        assert!(!listed.is_empty());
+        assert!(
+            listed.windows(2).all(|pair| pair[0].days <= pair[1].days),
+            "nearest first"
+        );
+        assert_eq!(listed[0].days, 10);
+        assert!(
+            listed[0].summary.contains("in 10 days"),
+            "{}",
+            listed[0].summary
+        );
+        let id = listed[0].id.to_string();
+        let mut store = ReminderStore::open(&location).expect("store");
+        store.snooze(&id, Some(now + 7 * DAY)).expect("snooze");
+        let snoozed = rows(&location, now, Lang::Ru).expect("rows");
+        let row = snoozed
+            .iter()
+            .find(|row| row.id == listed[0].id)
+            .expect("still listed");
+        assert!(
+            row.snoozed && row.detail.starts_with("Отложено до"),
+            "{}",
+            row.detail
+        );
+        store.mute(&id, true).expect("mute");
+        let muted = rows(&location, now, Lang::En).expect("rows");
+        let row = muted
+            .iter()
+            .find(|row| row.id == listed[0].id)
+            .expect("listed as muted");
+        assert!(
+            row.muted && row.summary.ends_with("reminders muted"),
+            "{}",
+            row.summary
+        );
+        assert!(muted.last().is_some_and(|row| row.muted), "muted ones last");
+        store.mute(&id, false).expect("unmute");
+        assert!(
+            !rows(&location, now, Lang::En)
+                .expect("rows")
+                .iter()
+                .any(|row| row.muted)
+        );
+    }
+}
