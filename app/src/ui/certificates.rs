@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use certkeeper_storage::certificates::Listed;
-use slint::{ComponentHandle, FilterModel, ModelRc, VecModel};
+use slint::{ComponentHandle, FilterModel, Model, ModelRc, VecModel};
 
 use super::{AppWindow, CertificateRow, CertificatesAdapter, Shared};
 
@@ -264,6 +264,21 @@ pub(crate) fn details(
     Ok((text, history))
 }
 
+/// The row `step` rows from the `current` one among those `shown` (the first or last when none
+/// is selected, or the selected one is filtered out), with its place.
+pub(crate) fn neighbour(shown: &[i32], current: i32, step: i32) -> Option<(usize, i32)> {
+    if shown.is_empty() {
+        return None;
+    }
+    let index = match shown.iter().position(|id| *id == current) {
+        Some(index) if step > 0 => (index + 1).min(shown.len() - 1),
+        Some(index) => index.saturating_sub(1),
+        None if step > 0 => 0,
+        None => shown.len() - 1,
+    };
+    Some((index, shown[index]))
+}
+
 pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
     let adapter = window.global::<CertificatesAdapter>();
     adapter.on_select({
@@ -292,6 +307,18 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                 }
             }
             adapter.set_selected(id);
+        }
+    });
+    adapter.on_step({
+        let weak = window.as_weak();
+        move |step| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<CertificatesAdapter>();
+            let shown: Vec<i32> = adapter.get_rows().iter().map(|row| row.id).collect();
+            if let Some((index, id)) = neighbour(&shown, adapter.get_selected(), step) {
+                adapter.invoke_select(id);
+                adapter.set_selected_index(i32::try_from(index).unwrap_or(-1));
+            }
         }
     });
     adapter.on_close_details({
@@ -342,6 +369,29 @@ mod tests {
             has_private_key: true,
             owner: owner.into(),
         }
+    }
+
+    #[test]
+    fn up_and_down_move_through_the_rows_shown() {
+        assert_eq!(neighbour(&[], 0, 1), None);
+        assert_eq!(neighbour(&[4, 7, 9], 0, 1), Some((0, 4)));
+        assert_eq!(neighbour(&[4, 7, 9], 0, -1), Some((2, 9)));
+        assert_eq!(neighbour(&[4, 7, 9], 7, 1), Some((2, 9)));
+        assert_eq!(
+            neighbour(&[4, 7, 9], 9, 1),
+            Some((2, 9)),
+            "stays at the end"
+        );
+        assert_eq!(
+            neighbour(&[4, 7, 9], 4, -1),
+            Some((0, 4)),
+            "stays at the start"
+        );
+        assert_eq!(
+            neighbour(&[4, 7, 9], 5, 1),
+            Some((0, 4)),
+            "filtered out: from the top"
+        );
     }
 
     #[test]
