@@ -177,6 +177,49 @@ fn info_shows_the_default_archive_in_the_xdg_data_directory() {
 "#]]);
 }
 
+/// The language chosen in the settings (the window's Settings page, or `settings set language`)
+/// comes before the locale; `CERTKEEPER_LANG` still comes first; unset, the locale again.
+#[test]
+fn the_language_chosen_in_the_settings_comes_before_the_locale() {
+    let home = temp_dir();
+    let language = |extra: &[(&str, &str)]| {
+        let mut command = certkeeper(home.path()).args(["--json", "info"]);
+        for (name, value) in extra {
+            command = command.env(name, value);
+        }
+        let output = command.output().expect("run certkeeper");
+        let info: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        (
+            info["language"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            info["language"]["chosen_by"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    certkeeper(home.path())
+        .args(["settings", "set", "language", "ru"])
+        .assert()
+        .success();
+    assert_eq!(language(&[]), ("ru".to_owned(), "settings".to_owned()));
+    assert_eq!(
+        language(&[("CERTKEEPER_LANG", "en")]),
+        ("en".to_owned(), "CERTKEEPER_LANG".to_owned())
+    );
+    certkeeper(home.path())
+        .args(["settings", "set", "language", "fr"])
+        .assert()
+        .failure();
+    certkeeper(home.path())
+        .args(["settings", "unset", "language"])
+        .assert()
+        .success();
+    assert_eq!(language(&[]), ("en".to_owned(), "LANG".to_owned()));
+}
+
 #[test]
 fn archive_and_passphrase_file_come_from_the_environment_and_the_secret_never_shows() {
     let home = temp_dir();
