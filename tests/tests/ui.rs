@@ -599,3 +599,107 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
         }
     }
 }
+
+/// The key media page follows PC/SC: a token inserted while the window is open has its
+/// certificates archived (checked through the command line). The card event comes from pcscd and
+/// the virtual card; the certificates are read through PKCS#11 (SoftHSM2, since the virtual card
+/// carries no PKCS#11 application).
+#[test]
+fn a_token_inserted_while_the_window_is_open_is_archived() {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::pcsc::Pcscd;
+    use certkeeper_tests::support::softhsm::SoftHsm;
+    use certkeeper_tests::support::{run, secret_file, wait_until};
+    let pcscd = Pcscd::start();
+    let hsm = SoftHsm::new();
+    let token = hsm.init_token("Вставленный", "11111111", "55556666");
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("Live CA", KeyAlgorithm::Rsa2048);
+    let issued = openssl.issue(&ca, "/CN=Ольга Вставкина", KeyAlgorithm::Rsa2048, 30);
+    let der = openssl.path("live.der");
+    run(openssl
+        .command()
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(&issued.cert)
+        .arg("-out")
+        .arg(&der));
+    run(hsm
+        .pkcs11_tool()
+        .args([
+            "--token-label",
+            &token.label,
+            "--login",
+            "--pin",
+            &token.pin,
+        ])
+        .arg("--write-object")
+        .arg(&der)
+        .args(["--type", "cert", "--id", "01"]));
+    let work = temp_dir();
+    let passphrase = "live-tokens-3";
+    let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = std::process::Command::new(bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(&archive)
+            .arg("--passphrase-file")
+            .arg(&passphrase_file)
+            .stdin(std::process::Stdio::null());
+        command
+    };
+    run(cli().arg("init"));
+    let archived = || {
+        let listed = run(cli().args(["--json", "list"]));
+        String::from_utf8_lossy(&listed.stdout).contains("Ольга Вставкина")
+    };
+    let xvfb = Xvfb::start();
+    let mut command = xvfb.command(bin::certkeeper());
+    command
+        .arg("--archive")
+        .arg(&archive)
+        .env("CERTKEEPER_LANG", "en")
+        .env("HOME", work.path())
+        .env("XDG_DATA_HOME", work.path().join("data"))
+        .env("SOFTHSM2_CONF", hsm.conf_path())
+        .env("CERTKEEPER_PKCS11_MODULES", hsm.module())
+        .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
+        .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let mut app = Daemon::spawn("certkeeper", &mut command);
+    let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
+    let shot = workspace_root()
+        .join("target")
+        .join("screenshots")
+        .join("media-live-en.png");
+    wait_until("the unlock view", Duration::from_secs(60), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixels_of(&shot, "srgb(29,53,87)") > 200
+    });
+    xvfb.click(window, 300, 117);
+    xvfb.type_text(window, passphrase);
+    xvfb.key(window, "Return");
+    wait_until("the pages", Duration::from_secs(60), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixels_of(&shot, "srgb(230,240,236)") > 50_000
+    });
+    // The media page starts following PC/SC.
+    xvfb.key(window, "ctrl+4");
+    wait_until("the media page", Duration::from_secs(30), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixel(&shot, 15, 190) == "srgb(29,53,87)"
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(!archived(), "not before the token is inserted");
+    let card = pcscd.insert_card();
+    wait_until(
+        "the inserted token's certificate archived",
+        Duration::from_secs(30),
+        archived,
+    );
+    xvfb.window_screenshot(window, &shot);
+    card.remove();
+    app.assert_running();
+    app.stop();
+}

@@ -320,6 +320,9 @@ pub(crate) fn refresh(window: &AppWindow, shared: &Rc<Shared>) {
                 Ok(media) => {
                     shared.media.borrow_mut().media = media;
                     show(&window, &shared);
+                    // A copy into the archive, or a token's certificates archived on insertion,
+                    // show in the certificate list too.
+                    super::certificates::load(&window, &shared);
                 }
                 Err(error) => {
                     let adapter = window.global::<MediaAdapter>();
