@@ -531,16 +531,52 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             button.is_some()
         });
         let (x, y) = button.expect("found");
-        xvfb.click(window, x, y);
         // The dialog dims the window (the side bar is no longer its own colour).
         let dimmed = |name: &str| {
             xvfb.window_screenshot(window, &shot(name));
             xvfb::pixel(&shot(name), 20, 600) != "srgb(230,240,236)"
         };
+        let red = "srgb(230,57,70)";
+        // First a wrong PIN for the target: one attempt, reported, never retried.
+        xvfb.click(window, x, y);
         wait_until(
             "the target token's PIN asked",
             Duration::from_secs(60),
-            || dimmed("pin"),
+            || dimmed("flow"),
+        );
+        xvfb.type_text(window, "0000");
+        xvfb.key(window, "Return");
+        std::thread::sleep(Duration::from_millis(500));
+        wait_until(
+            "the source token's PIN asked",
+            Duration::from_secs(60),
+            || dimmed("flow"),
+        );
+        xvfb.type_text(window, &alpha.pin);
+        xvfb.key(window, "Return");
+        wait_until("the wrong PIN reported", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &shot("media"));
+            !dimmed("flow") && xvfb::pixels_of(&shot("media"), red) > 100
+        });
+        std::thread::sleep(Duration::from_secs(2));
+        assert!(
+            !dimmed("flow"),
+            "a wrong PIN is never asked again by itself"
+        );
+        // Again: the dialog warns first that a wrong PIN was entered (SoftHSM2's count-low flag).
+        // (The button moved up to make room for the message.)
+        let mut button = None;
+        wait_until("the Copy button", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("media"));
+            button = xvfb::centre_of(&shot("media"), primary, 400);
+            button.is_some()
+        });
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x, y);
+        wait_until(
+            "the target token's PIN asked, with the warning",
+            Duration::from_secs(60),
+            || dimmed("pin") && xvfb::pixels_of(&shot("pin"), red) > 20,
         );
         xvfb.type_text(window, &beta.pin);
         xvfb.key(window, "Return");
