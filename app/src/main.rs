@@ -27,7 +27,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let (lang, lang_origin) = Lang::detect();
     let context = Context {
-        archive: cli.archive,
+        // The archive chosen in the window comes after --archive and CERTKEEPER_ARCHIVE.
+        archive: cli.archive.or_else(|| {
+            settings::Settings::load()
+                .ok()
+                .and_then(|settings| settings.archive)
+        }),
         passphrase_file: cli.passphrase_file,
         json: cli.json,
         lang,

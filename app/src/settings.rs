@@ -22,6 +22,10 @@ pub struct Settings {
     /// `CERTKEEPER_LANG` still comes first, the locale after.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// The archive opened from the window's first-start page ("open an existing archive"), used
+    /// when neither `--archive` nor `CERTKEEPER_ARCHIVE` names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<PathBuf>,
     /// Anything else in the file, kept.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,

@@ -32,6 +32,22 @@ impl Catalog {
         Ok(Self { connection })
     }
 
+    /// Checks that the file is a certkeeper archive (its key hierarchy is there), without the
+    /// passphrase: for "open an existing archive" before asking for it.
+    pub fn check(&self) -> Result<()> {
+        let kdf: Option<String> = self
+            .connection
+            .query_row("SELECT kdf FROM keyring WHERE id = 1", [], |row| row.get(0))
+            .optional()
+            .context("checking that this is a certkeeper archive")?;
+        match kdf {
+            Some(_) => Ok(()),
+            None => Err(Error::Corrupted {
+                what: "it has no key hierarchy (keyring)".to_owned(),
+            }),
+        }
+    }
+
     /// See [`crate::Archive::find_by_issuer_serial`].
     pub fn find_by_issuer_serial(&self, issuer: &str, serial: &str) -> Result<Vec<i64>> {
         crate::certificates::find_by_issuer_serial(&self.connection, issuer, serial)

@@ -247,7 +247,7 @@ fn show_inspection(window: &AppWindow, shared: &Shared, input: &Path) {
     adapter.set_result("".into());
     adapter.set_progress(0.0);
     adapter.set_results(ModelRc::new(VecModel::from(Vec::<ImportResult>::new())));
-    match inspect(&shared.location, input, shared.lang.get()) {
+    match inspect(&shared.location(), input, shared.lang.get()) {
         Ok(inspection) => {
             adapter.set_recipients(ModelRc::new(VecModel::from(inspection.lines)));
             adapter.set_verdict(inspection.verdict.into());
@@ -343,7 +343,7 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBu
     };
     shared.stop.store(false, Ordering::SeqCst);
     let stop = shared.stop.clone();
-    let location = shared.location.clone();
+    let location = shared.location();
     adapter.set_busy(true);
     adapter.set_result("".into());
     adapter.set_progress(0.0);

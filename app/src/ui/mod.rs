@@ -36,7 +36,8 @@ pub fn display_available(var: impl Fn(&str) -> Option<String>) -> bool {
 
 /// What the window works on: the archive's place, and the archive once unlocked.
 pub(crate) struct Shared {
-    pub location: ArchiveLocation,
+    /// The archive's place (another one can be opened from the first-start page).
+    location: RefCell<ArchiveLocation>,
     /// The window's language (switchable in the settings page).
     pub lang: std::cell::Cell<Lang>,
     pub archive: RefCell<Option<Archive>>,
@@ -63,6 +64,16 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Where the archive is.
+    pub(crate) fn location(&self) -> ArchiveLocation {
+        self.location.borrow().clone()
+    }
+
+    /// Works on the archive at `location` from now on.
+    pub(crate) fn move_to(&self, location: ArchiveLocation) {
+        self.location.replace(location);
+    }
+
     /// Notes that `what` began now; the next drawn frame logs how long it took.
     pub(crate) fn measure_next_frame(&self, what: &'static str, began: std::time::Instant) {
         self.pending_frame.set(Some((what, began)));
@@ -94,7 +105,7 @@ pub(crate) fn build(
         Lang::En => "en",
     });
     let shared = Rc::new(Shared {
-        location: location.clone(),
+        location: RefCell::new(location.clone()),
         lang: std::cell::Cell::new(lang),
         archive: RefCell::new(None),
         open_at,

@@ -82,7 +82,7 @@ fn now() -> i64 {
 
 fn show(window: &AppWindow, shared: &Shared) {
     let adapter = window.global::<RemindersAdapter>();
-    match rows(&shared.location, now(), shared.lang.get()) {
+    match rows(&shared.location(), now(), shared.lang.get()) {
         Ok(rows) => adapter.set_rows(ModelRc::new(VecModel::from(rows))),
         Err(error) => adapter.set_status(super::session::shown(&error, shared.lang.get()).into()),
     }
@@ -96,7 +96,7 @@ fn change(
     id: i32,
     done: &str,
 ) {
-    let result = ReminderStore::open(&shared.location)
+    let result = ReminderStore::open(&shared.location())
         .and_then(|mut store| change(&mut store, &id.to_string()));
     let adapter = window.global::<RemindersAdapter>();
     match result {
@@ -113,7 +113,7 @@ fn show_settings(window: &AppWindow, shared: &Shared) {
     let lang = shared.lang.get();
     let adapter = window.global::<SettingsAdapter>();
     if let Ok(thresholds) =
-        ReminderStore::open(&shared.location).and_then(|store| store.thresholds())
+        ReminderStore::open(&shared.location()).and_then(|store| store.thresholds())
     {
         adapter.set_thresholds(
             thresholds
@@ -265,7 +265,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                     })
                 })
                 .and_then(|thresholds| {
-                    ReminderStore::open(&shared.location)?.set_thresholds(&thresholds)?;
+                    ReminderStore::open(&shared.location())?.set_thresholds(&thresholds)?;
                     Ok(thresholds)
                 });
             match saved {
@@ -288,7 +288,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             let Some(window) = weak.upgrade() else { return };
             let lang = shared.lang.get();
             let context = crate::commands::Context {
-                archive: Some(shared.location.path().to_path_buf()),
+                archive: Some(shared.location().path().to_path_buf()),
                 passphrase_file: None,
                 json: false,
                 lang,

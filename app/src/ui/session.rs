@@ -83,6 +83,28 @@ pub(crate) fn unlock(location: &ArchiveLocation, passphrase: &str) -> Result<Arc
     )?)
 }
 
+/// Checks that `path` is a certkeeper archive (its public part opens; no passphrase yet) and
+/// remembers it in the settings file (`settings`) as the archive to open from now on.
+pub(crate) fn open_existing(
+    path: &std::path::Path,
+    settings: Option<&std::path::Path>,
+) -> Result<ArchiveLocation> {
+    let location = ArchiveLocation::explicit(path);
+    if !location.exists() {
+        return Err(certkeeper_storage::Error::NotFound {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    certkeeper_storage::catalog::Catalog::open(&location)?.check()?;
+    if let Some(settings_path) = settings {
+        let mut chosen = crate::settings::Settings::load_from(settings_path)?;
+        chosen.archive = Some(path.to_path_buf());
+        chosen.save_to(settings_path)?;
+    }
+    Ok(location)
+}
+
 /// An error as the window shows it: what went wrong, then what to do.
 pub(crate) fn shown(error: &anyhow::Error, lang: Lang) -> String {
     let text = messages::describe(error, lang);
@@ -131,7 +153,7 @@ fn opened(window: &AppWindow, shared: &Shared, archive: Archive) {
 }
 
 pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
-    let path: slint::SharedString = shared.location.path().display().to_string().into();
+    let path: slint::SharedString = shared.location().path().display().to_string().into();
     let setup = window.global::<SetupAdapter>();
     setup.set_archive_path(path.clone());
     setup.on_passphrase_edited({
@@ -158,7 +180,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                 Zeroizing::new(first.to_string()),
                 Zeroizing::new(second.to_string()),
             );
-            let location = shared.location.clone();
+            let location = shared.location();
             let weak = weak.clone();
             let shared = shared.clone();
             off_the_window(
@@ -177,6 +199,28 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             );
         }
     });
+    setup.on_open_existing({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |typed| {
+            let Some(window) = weak.upgrade() else {
+                return;
+            };
+            let adapter = window.global::<SetupAdapter>();
+            let settings = crate::settings::path();
+            match open_existing(std::path::Path::new(typed.trim()), settings.as_deref()) {
+                Ok(location) => {
+                    adapter.set_open_error("".into());
+                    window
+                        .global::<UnlockAdapter>()
+                        .set_archive_path(location.path().display().to_string().into());
+                    shared.move_to(location);
+                    window.global::<AppState>().set_page("unlock".into());
+                }
+                Err(error) => adapter.set_open_error(shown(&error, shared.lang.get()).into()),
+            }
+        }
+    });
     let unlock_adapter = window.global::<UnlockAdapter>();
     unlock_adapter.set_archive_path(path);
     unlock_adapter.on_unlock({
@@ -190,7 +234,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             adapter.set_busy(true);
             adapter.set_error("".into());
             let passphrase = Zeroizing::new(passphrase.to_string());
-            let location = shared.location.clone();
+            let location = shared.location();
             let weak = weak.clone();
             let shared = shared.clone();
             off_the_window(
@@ -257,6 +301,23 @@ mod flow {
         assert!(
             create(&location, "x", "x").is_err(),
             "never over an archive"
+        );
+        // "Open an existing archive": a file that is not one is refused; the archive is
+        // remembered in the settings.
+        let settings = dir.path().join("settings.json");
+        let not_one = dir.path().join("notes.txt");
+        std::fs::write(&not_one, "not an archive").expect("write");
+        assert!(open_existing(&not_one, Some(&settings)).is_err());
+        assert!(!settings.exists(), "nothing remembered");
+        assert!(open_existing(&dir.path().join("missing.db"), Some(&settings)).is_err());
+        let opened = open_existing(location.path(), Some(&settings)).expect("an archive");
+        assert_eq!(opened.path(), location.path());
+        assert_eq!(
+            crate::settings::Settings::load_from(&settings)
+                .expect("settings")
+                .archive
+                .as_deref(),
+            Some(location.path())
         );
         let wrong = unlock(&location, "не тот").map(|_| ()).expect_err("wrong");
         assert!(
