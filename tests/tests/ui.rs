@@ -462,8 +462,19 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             xvfb::pixels_of(&shot("flow"), "srgb(230,240,236)") > 50_000
         });
 
-        // Import: the folder typed, then the Import button.
+        // Import: the window's own chooser opens (and is cancelled), then the folder is typed
+        // and the Import button pressed.
         xvfb.key(window, "ctrl+2");
+        xvfb.click(window, 985, 96);
+        wait_until("the chooser", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("chooser"));
+            xvfb::pixel(&shot("chooser"), 600, 400) == "srgb(255,255,255)"
+        });
+        xvfb.click(window, 979, 108);
+        wait_until("the chooser closed", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("flow"));
+            xvfb::pixel(&shot("flow"), 600, 400) != "srgb(255,255,255)"
+        });
         xvfb.click(window, 540, 96);
         xvfb.type_text(window, &incoming.display().to_string());
         xvfb.key(window, "Return");
@@ -623,6 +634,7 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
         for lang in ["en", "ru"] {
             for screen in [
                 "import",
+                "chooser",
                 "documents",
                 "media",
                 "pin",
