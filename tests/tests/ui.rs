@@ -375,6 +375,31 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
         let made = openssl.cms_encrypt(&content, &[&anna], "-aes-256-cbc", &[]);
         let document = work.path().join("report.pdf.p7m");
         std::fs::copy(&made, &document).expect("copy");
+        // A real CryptoPro container archived locked (its password not given), and a GOST
+        // document to its certificate made by OpenSSL's GOST engine.
+        let container =
+            certkeeper_tests::support::vectors::folder("cryptopro").join("svkreml-00000000");
+        run(cli().arg("import").arg(&container));
+        let gost_recipient = openssl.path("svkreml.pem");
+        run(openssl
+            .command()
+            .arg("x509")
+            .arg("-in")
+            .arg(container.with_extension("cert.crt"))
+            .arg("-out")
+            .arg(&gost_recipient));
+        let gost_document = work.path().join("letter-2020.txt.p7m");
+        let letter = openssl.path("letter.txt");
+        std::fs::write(&letter, "Письмо 2020 года, зашифрованное по ГОСТ.\n").expect("write");
+        run(openssl
+            .command()
+            .args(["cms", "-encrypt", "-binary", "-gost89", "-outform", "DER"])
+            .arg("-in")
+            .arg(&letter)
+            .arg("-out")
+            .arg(&gost_document)
+            .arg("-recip")
+            .arg(&gost_recipient));
         // Two tokens; Ivan's key (extractable) with its public key and certificate on the first.
         let hsm = SoftHsm::new();
         let alpha = hsm.init_token(&format!("alpha-{lang}"), "87654321", "1234");
@@ -462,8 +487,8 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             xvfb::pixels_of(&shot("flow"), "srgb(230,240,236)") > 50_000
         });
 
-        // Import: the window's own chooser opens (and is cancelled), then the folder is typed
-        // and the Import button pressed.
+        // Import: the window's own chooser opens (and is cancelled), then the folder is dropped
+        // on the window and the Import button pressed.
         xvfb.key(window, "ctrl+2");
         xvfb.click(window, 985, 96);
         wait_until("the chooser", Duration::from_secs(30), || {
@@ -475,9 +500,8 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             xvfb.window_screenshot(window, &shot("flow"));
             xvfb::pixel(&shot("flow"), 600, 400) != "srgb(255,255,255)"
         });
-        xvfb.click(window, 540, 96);
-        xvfb.type_text(window, &incoming.display().to_string());
-        xvfb.key(window, "Return");
+        // The folder is dropped on the window, as from a file manager.
+        xvfb.drop_files(window, 600, 400, &[incoming.as_path()]);
         let mut button = None;
         wait_until("the Import button", Duration::from_secs(30), || {
             xvfb.window_screenshot(window, &shot("import"));
@@ -518,6 +542,42 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             std::fs::read(&opened).is_ok_and(|bytes| bytes == content)
         });
         xvfb.window_screenshot(window, &shot("documents"));
+        // The GOST document: its key is in a locked container, so its password is asked in the
+        // window's dialog (once), then it opens.
+        xvfb.click(window, 540, 120);
+        xvfb.key(window, "ctrl+a");
+        xvfb.type_text(window, &gost_document.display().to_string());
+        xvfb.key(window, "Return");
+        let mut button = None;
+        wait_until(
+            "the GOST document's verdict",
+            Duration::from_secs(30),
+            || {
+                xvfb.window_screenshot(window, &shot("flow"));
+                button = xvfb::centre_of(&shot("flow"), primary, 140);
+                // The last document's progress bar (the same blue) gone: only the Open button.
+                button.is_some()
+                    && xvfb::pixels_of(&shot("flow"), "srgb(0,95,184)") < 4000
+                    && xvfb::pixels_of(&shot("flow"), good) > 100
+            },
+        );
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x, y);
+        wait_until(
+            "the container's password asked",
+            Duration::from_secs(60),
+            || {
+                xvfb.window_screenshot(window, &shot("flow"));
+                xvfb::pixel(&shot("flow"), 20, 600) != "srgb(230,240,236)"
+            },
+        );
+        xvfb.type_text(window, "123456");
+        xvfb.key(window, "Return");
+        let opened = work.path().join("letter-2020.txt");
+        wait_until("the GOST document opened", Duration::from_secs(60), || {
+            std::fs::read(&opened)
+                .is_ok_and(|bytes| bytes == std::fs::read(&letter).expect("letter"))
+        });
 
         // Key media: the first token, Ivan's certificate, Copy to the other token, the PINs.
         xvfb.key(window, "ctrl+4");

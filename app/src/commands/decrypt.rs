@@ -72,6 +72,8 @@ struct KeyCache {
 pub(crate) struct Tokens<'a> {
     given: &'a [PathBuf],
     pin_file: Option<&'a Path>,
+    /// Who is asked for a PIN (the window's dialog); the terminal when none.
+    prompt: Option<&'a dyn certkeeper_core::interact::Prompt>,
     modules: Option<Vec<Module>>,
     keys: Vec<TokenHit>,
 }
@@ -95,9 +97,16 @@ impl<'a> Tokens<'a> {
         Self {
             given,
             pin_file,
+            prompt: None,
             modules: None,
             keys: Vec::new(),
         }
+    }
+
+    /// PINs asked through `prompt` (the window's dialog) instead of the terminal.
+    pub(crate) fn asking(mut self, prompt: &'a dyn certkeeper_core::interact::Prompt) -> Self {
+        self.prompt = Some(prompt);
+        self
     }
 
     /// The content key from a key on a token, when a token holds a recipient's certificate.
@@ -161,7 +170,10 @@ impl<'a> Tokens<'a> {
                     {
                         continue;
                     }
-                    let pin = super::copy::pin(context, module, &token.label, self.pin_file)?;
+                    let pin = match (self.prompt, self.pin_file) {
+                        (Some(prompt), None) => module.ask_pin(&token.label, prompt)?,
+                        _ => super::copy::pin(context, module, &token.label, self.pin_file)?,
+                    };
                     let key = module.private_key(&token.label, &pin, &on_token.id)?;
                     drop(pin);
                     let hit = TokenHit {
@@ -208,6 +220,7 @@ fn content_key(
     cache: &mut KeyCache,
     recipients: &[Recipient],
     key_password_file: Option<&Path>,
+    prompt: Option<&dyn certkeeper_core::interact::Prompt>,
 ) -> Result<KeyOrWanted> {
     let mut locked = Vec::new();
     let mut wanted = Vec::new();
@@ -264,7 +277,7 @@ fn content_key(
             *id,
             &id.to_string(),
             key_password_file,
-            None,
+            prompt,
         )?;
         let content_key = recipient.unwrap_key(&key)?;
         cache.keys.insert(*id, key);
@@ -381,6 +394,8 @@ struct Keys<'a, 'b> {
     cache: &'a mut KeyCache,
     tokens: &'a mut Tokens<'b>,
     key_password_file: Option<&'a Path>,
+    /// Who is asked for a locked container's password (the window); the terminal when none.
+    prompt: Option<&'a dyn certkeeper_core::interact::Prompt>,
 }
 
 fn open_one(
@@ -421,12 +436,20 @@ fn open_one(
         cache,
         tokens,
         key_password_file,
+        prompt,
     } = keys;
     let recipients = &document.envelope.recipients;
     let (archive, from_archive) = match archive {
         Ok(archive) => {
-            let found = content_key(context, archive, cache, recipients, key_password_file)
-                .map_err(other)?;
+            let found = content_key(
+                context,
+                archive,
+                cache,
+                recipients,
+                key_password_file,
+                prompt,
+            )
+            .map_err(other)?;
             (Some(archive), found)
         }
         Err(wanted) => (None, Err(wanted)),
@@ -628,15 +651,17 @@ pub(crate) fn open_document(
     input: &Path,
     output: &Path,
     watch: &mut Watch<'_>,
+    prompt: &dyn certkeeper_core::interact::Prompt,
 ) -> Result<Opened> {
     let mut cache = KeyCache::default();
-    let mut tokens = Tokens::new(&[], None);
+    let mut tokens = Tokens::new(&[], None).asking(prompt);
     let keys = Keys {
         archive: Ok(archive),
         catalog,
         cache: &mut cache,
         tokens: &mut tokens,
         key_password_file: None,
+        prompt: Some(prompt),
     };
     match open_one(context, keys, input, output, watch) {
         Ok(opened) => Ok(opened),
@@ -698,6 +723,7 @@ pub fn decrypt(
         cache: &mut cache,
         tokens,
         key_password_file,
+        prompt: None,
     };
     match open_one(context, keys, input, &output, &mut Watch::default()) {
         Ok(opened) => {
@@ -883,6 +909,7 @@ pub fn decrypt_batch(
                             cache: &mut cache,
                             tokens,
                             key_password_file,
+                            prompt: None,
                         };
                         open_one(context, keys, &input, &target, &mut Watch::default())
                     }
@@ -896,6 +923,7 @@ pub fn decrypt_batch(
                     cache: &mut cache,
                     tokens,
                     key_password_file,
+                    prompt: None,
                 };
                 open_one(context, keys, &input, &target, &mut Watch::default())
             }

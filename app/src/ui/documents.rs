@@ -120,6 +120,7 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
 
 /// Opens `input` (a document, or every file of a folder) into `output`, following `stop` and
 /// telling `progress` (done, total) in bytes of the current document. One row per document.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn open(
     archive: &mut Archive,
     location: &ArchiveLocation,
@@ -128,6 +129,7 @@ pub(crate) fn open(
     output: &Path,
     stop: &AtomicBool,
     progress: &mut dyn FnMut(u64, u64),
+    prompt: &dyn certkeeper_core::interact::Prompt,
 ) -> Result<Vec<(PathBuf, Result<Opened>)>> {
     let context = Context {
         archive: Some(location.path().to_path_buf()),
@@ -142,7 +144,9 @@ pub(crate) fn open(
         stop: Some(stop),
     };
     if !input.is_dir() {
-        let opened = decrypt::open_document(&context, archive, &catalog, input, output, &mut watch);
+        let opened = decrypt::open_document(
+            &context, archive, &catalog, input, output, &mut watch, prompt,
+        );
         return Ok(vec![(input.to_path_buf(), opened)]);
     }
     let mut files = Vec::new();
@@ -170,8 +174,9 @@ pub(crate) fn open(
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let opened =
-            decrypt::open_document(&context, archive, &catalog, &file, &target, &mut watch);
+        let opened = decrypt::open_document(
+            &context, archive, &catalog, &file, &target, &mut watch, prompt,
+        );
         results.push((file, opened));
     }
     Ok(results)
@@ -344,6 +349,11 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBu
     shared.stop.store(false, Ordering::SeqCst);
     let stop = shared.stop.clone();
     let location = shared.location();
+    // A locked container's password, or a token's PIN, asked in the window.
+    let prompt = super::prompt::WindowPrompt {
+        window: window.as_weak(),
+        lang,
+    };
     adapter.set_busy(true);
     adapter.set_result("".into());
     adapter.set_progress(0.0);
@@ -377,6 +387,7 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBu
                 &output,
                 &stop,
                 &mut progress,
+                &prompt,
             );
             (opened, stop.load(Ordering::SeqCst))
         },
@@ -414,6 +425,31 @@ mod flow {
         iterations: 1,
         parallelism: 1,
     };
+
+    /// Answers every question with `answer`, or declines when there is none; counts the asks.
+    struct Answering {
+        answer: Option<&'static str>,
+        asked: std::cell::Cell<usize>,
+    }
+
+    impl certkeeper_core::interact::Prompt for Answering {
+        fn secret(
+            &self,
+            _: &certkeeper_core::interact::Request<'_>,
+        ) -> Result<SecretString, certkeeper_core::interact::Declined> {
+            self.asked.set(self.asked.get() + 1);
+            self.answer
+                .map(|answer| SecretString::from(answer.to_owned()))
+                .ok_or(certkeeper_core::interact::Declined::Cancelled)
+        }
+    }
+
+    fn answering(answer: Option<&'static str>) -> Answering {
+        Answering {
+            answer,
+            asked: std::cell::Cell::new(0),
+        }
+    }
 
     fn openssl(dir: &Path, args: &[&str]) {
         let status = Command::new("openssl")
@@ -514,6 +550,7 @@ mod flow {
             unknown.lines[0].who
         );
 
+        let nobody = answering(None);
         // Stop before anything is written: nothing is.
         let stop = AtomicBool::new(true);
         let out = work.join("stopped.bin");
@@ -525,6 +562,7 @@ mod flow {
             &out,
             &stop,
             &mut |_, _| {},
+            &nobody,
         )
         .expect("run");
         assert!(stopped[0].1.is_err());
@@ -543,6 +581,7 @@ mod flow {
             &out,
             &stop,
             &mut |done, _| seen = seen.max(done),
+            &nobody,
         )
         .expect("run");
         let (line, good, rows) = results(&opened, false, Lang::En);
@@ -570,6 +609,7 @@ mod flow {
             &opened_folder,
             &stop,
             &mut |_, _| {},
+            &nobody,
         )
         .expect("run");
         let (line, good, rows) = results(&all, false, Lang::Ru);
@@ -582,5 +622,99 @@ mod flow {
         assert!(!opened_folder.join("foreign.bin").exists());
         let failed = rows.iter().find(|row| row.kind == 3).expect("a failure");
         assert!(failed.detail.contains("CN=Чужой"), "{}", failed.detail);
+        assert_eq!(nobody.asked.get(), 0, "nothing was asked");
+
+        // A real CryptoPro container archived locked (its password not given at import) and a
+        // GOST document to it by OpenSSL's GOST engine: the container's password is asked through
+        // the prompt (the window's dialog) when the document needs it, once.
+        let vectors = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors");
+        let container = vectors.join("cryptopro/svkreml-00000000");
+        let imported = super::super::import::run(
+            &mut archive,
+            std::slice::from_ref(&container),
+            None,
+            false,
+            Lang::En,
+            &mut |_| true,
+        )
+        .expect("import");
+        assert_eq!(imported.keys.len(), 1, "{imported:?}");
+        let gost = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/openssl-gost.cnf");
+        for args in [
+            vec![
+                "x509".to_owned(),
+                "-in".to_owned(),
+                container.with_extension("cert.crt").display().to_string(),
+                "-out".to_owned(),
+                "locked.pem".to_owned(),
+            ],
+            [
+                "cms",
+                "-encrypt",
+                "-binary",
+                "-gost89",
+                "-in",
+                "content.bin",
+                "-outform",
+                "DER",
+            ]
+            .iter()
+            .chain(&["-out", "locked.bin.p7m", "-recip", "locked.pem"])
+            .map(|arg| (*arg).to_owned())
+            .collect(),
+        ] {
+            let status = Command::new("openssl")
+                .args(&args)
+                .env("OPENSSL_CONF", &gost)
+                .current_dir(work)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .expect("openssl");
+            assert!(status.success(), "openssl {args:?}");
+        }
+        let locked = work.join("locked.bin.p7m");
+        let out = work.join("locked.bin");
+        let cancelled = answering(None);
+        let refused = open(
+            &mut archive,
+            &location,
+            Lang::En,
+            &locked,
+            &out,
+            &stop,
+            &mut |_, _| {},
+            &cancelled,
+        )
+        .expect("run");
+        assert_eq!(
+            cancelled.asked.get(),
+            1,
+            "{:?}",
+            refused[0].1.as_ref().err()
+        );
+        let error = refused[0].1.as_ref().map(|_| ()).expect_err("not given");
+        assert!(
+            crate::messages::describe(error, Lang::En)
+                .problem
+                .contains("Cancelled"),
+            "{error:#}"
+        );
+        assert!(!out.exists());
+        let told = answering(Some("123456"));
+        let opened = open(
+            &mut archive,
+            &location,
+            Lang::En,
+            &locked,
+            &out,
+            &stop,
+            &mut |_, _| {},
+            &told,
+        )
+        .expect("run");
+        assert!(opened[0].1.is_ok(), "{:?}", opened[0].1.as_ref().err());
+        assert_eq!(told.asked.get(), 1);
+        assert_eq!(std::fs::read(&out).expect("output"), content);
     }
 }

@@ -148,6 +148,20 @@ impl Xvfb {
         ]));
     }
 
+    /// Drops `paths` on `window` at (`x`, `y`) as a file manager would (the XDND protocol, by
+    /// `xdnd_drop.py` beside this file; python3-xlib), and waits until the window has taken them.
+    pub fn drop_files(&self, window: u64, x: i32, y: i32, paths: &[&Path]) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src")
+            .join("support")
+            .join("xdnd_drop.py");
+        run(self
+            .command("/usr/bin/python3")
+            .arg(script)
+            .args([window.to_string(), x.to_string(), y.to_string()])
+            .args(paths));
+    }
+
     /// Presses a key (an X keysym name such as `Return`).
     pub fn key(&self, window: u64, key: &str) {
         run(self
