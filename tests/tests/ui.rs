@@ -671,6 +671,34 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
         let listed = String::from_utf8_lossy(&listed.stdout);
         assert!(listed.contains("Private Key Object; RSA"), "{listed}");
         assert!(listed.contains("Certificate Object"), "{listed}");
+        // "Keep every old certificate in the registry" (the top right button): the archived
+        // CryptoPro container lands in the registry store, byte for byte.
+        xvfb.click(window, 1000, 31);
+        let store = work.path().join("data");
+        let mirrored = || {
+            let mut found = Vec::new();
+            let mut folders = vec![store.clone()];
+            while let Some(folder) = folders.pop() {
+                for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        folders.push(path);
+                    } else if path.file_name().is_some_and(|name| name == "header.key") {
+                        found.push(path);
+                    }
+                }
+            }
+            found
+        };
+        wait_until(
+            "the container in the registry store",
+            Duration::from_secs(60),
+            || mirrored().len() == 1,
+        );
+        assert_eq!(
+            std::fs::read(&mirrored()[0]).expect("header.key"),
+            std::fs::read(container.join("header.key")).expect("the original")
+        );
 
         // Reminders: Anna's certificate, ten days left (the amber bar; the fifth page marked).
         xvfb.key(window, "ctrl+5");
