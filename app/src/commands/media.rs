@@ -355,6 +355,32 @@ fn print(context: &Context, listed: &Listed, out: &mut impl Write) -> Result<()>
     Ok(())
 }
 
+/// A reader or card change, for a person (the terminal's line, the window's notice).
+pub(crate) fn event_line(
+    event: &certkeeper_core::media::watch::Event,
+    lang: crate::messages::Lang,
+) -> String {
+    use certkeeper_core::media::watch::Event;
+    match event {
+        Event::ReaderAdded { reader } => format!(
+            "{} {reader}",
+            lang.pick("reader connected:", "подключён считыватель:")
+        ),
+        Event::ReaderRemoved { reader } => format!(
+            "{} {reader}",
+            lang.pick("reader disconnected:", "отключён считыватель:")
+        ),
+        Event::CardInserted { reader, atr } => format!(
+            "{} {reader} (ATR {atr})",
+            lang.pick("token inserted into", "токен вставлен в")
+        ),
+        Event::CardRemoved { reader } => format!(
+            "{} {reader}",
+            lang.pick("token removed from", "токен извлечён из")
+        ),
+    }
+}
+
 /// What archiving the certificates of an inserted token did (`media watch --archive-new --json`:
 /// one line `{"event": "certificates_archived", "token", "added": [subjects], "already_there"}`).
 #[derive(Debug, Serialize)]
@@ -363,6 +389,30 @@ pub(crate) struct ArchivedFromToken {
     pub token: String,
     pub added: Vec<String>,
     pub already_there: usize,
+}
+
+impl ArchivedFromToken {
+    /// What was archived, for a person.
+    pub(crate) fn line(&self, lang: crate::messages::Lang) -> String {
+        if self.added.is_empty() {
+            format!(
+                "{} «{}» {}",
+                lang.pick("the certificates of token", "сертификаты токена"),
+                self.token,
+                lang.pick("are already archived", "уже в архиве")
+            )
+        } else {
+            format!(
+                "{} «{}»: {}",
+                lang.pick(
+                    "archived from the inserted token",
+                    "из вставленного токена сохранены в архив"
+                ),
+                self.token,
+                self.added.join(", ")
+            )
+        }
+    }
 }
 
 /// Archives the certificates on every token the modules see now (after a card was inserted): new
@@ -457,30 +507,7 @@ pub fn watch(
                     .map_err(AppError::Output)?;
                 writeln!(out).map_err(AppError::Output)?;
             } else {
-                let line = match &event {
-                    Event::ReaderAdded { reader } => {
-                        format!(
-                            "{} {reader}",
-                            lang.pick("reader connected:", "подключён считыватель:")
-                        )
-                    }
-                    Event::ReaderRemoved { reader } => {
-                        format!(
-                            "{} {reader}",
-                            lang.pick("reader disconnected:", "отключён считыватель:")
-                        )
-                    }
-                    Event::CardInserted { reader, atr } => format!(
-                        "{} {reader} (ATR {atr})",
-                        lang.pick("token inserted into", "токен вставлен в")
-                    ),
-                    Event::CardRemoved { reader } => {
-                        format!(
-                            "{} {reader}",
-                            lang.pick("token removed from", "токен извлечён из")
-                        )
-                    }
-                };
+                let line = event_line(&event, lang);
                 writeln!(out, "{line}").map_err(AppError::Output)?;
             }
             out.flush().map_err(AppError::Output)?;
@@ -493,27 +520,8 @@ pub fn watch(
                             .map_err(std::io::Error::from)
                             .map_err(AppError::Output)?;
                         writeln!(out).map_err(AppError::Output)?;
-                    } else if archived.added.is_empty() {
-                        writeln!(
-                            out,
-                            "{} «{}» {}",
-                            lang.pick("the certificates of token", "сертификаты токена"),
-                            archived.token,
-                            lang.pick("are already archived", "уже в архиве")
-                        )
-                        .map_err(AppError::Output)?;
                     } else {
-                        writeln!(
-                            out,
-                            "{} «{}»: {}",
-                            lang.pick(
-                                "archived from the inserted token",
-                                "из вставленного токена сохранены в архив"
-                            ),
-                            archived.token,
-                            archived.added.join(", ")
-                        )
-                        .map_err(AppError::Output)?;
+                        writeln!(out, "{}", archived.line(lang)).map_err(AppError::Output)?;
                     }
                     out.flush().map_err(AppError::Output)?;
                 }

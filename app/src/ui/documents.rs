@@ -417,14 +417,9 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBu
 mod flow {
     use super::*;
     use certkeeper_core::secret::SecretString;
-    use certkeeper_storage::KdfParams;
     use std::process::Command;
 
-    const FAST: KdfParams = KdfParams {
-        memory_kib: 64,
-        iterations: 1,
-        parallelism: 1,
-    };
+    use super::super::tests::FAST;
 
     /// Answers every question with `answer`, or declines when there is none; counts the asks.
     struct Answering {

@@ -260,14 +260,9 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, password: &str, keep: bool) {
 #[cfg(test)]
 mod flow {
     use super::*;
-    use certkeeper_storage::{ArchiveLocation, KdfParams};
+    use certkeeper_storage::ArchiveLocation;
 
-    /// Argon2 at its cheapest: the key derivation is not what is tested here.
-    const FAST: KdfParams = KdfParams {
-        memory_kib: 64,
-        iterations: 1,
-        parallelism: 1,
-    };
+    use super::super::tests::FAST;
 
     /// Import a folder as the window does: the real vectors, a second import finds everything
     /// there already, and Stop keeps what was read.

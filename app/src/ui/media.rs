@@ -385,30 +385,7 @@ fn follow_tokens(window: &AppWindow, shared: &Shared) {
             }
             let mut notice = Vec::new();
             for event in &events {
-                notice.push(match event {
-                    Event::ReaderAdded { reader } => {
-                        format!(
-                            "{} {reader}",
-                            lang.pick("reader connected:", "подключён считыватель:")
-                        )
-                    }
-                    Event::ReaderRemoved { reader } => format!(
-                        "{} {reader}",
-                        lang.pick("reader disconnected:", "отключён считыватель:")
-                    ),
-                    Event::CardInserted { reader, .. } => {
-                        format!(
-                            "{} {reader}",
-                            lang.pick("token inserted into", "токен вставлен в")
-                        )
-                    }
-                    Event::CardRemoved { reader } => {
-                        format!(
-                            "{} {reader}",
-                            lang.pick("token removed from", "токен извлечён из")
-                        )
-                    }
-                });
+                notice.push(media_command::event_line(event, lang));
             }
             let inserted = events
                 .iter()
@@ -423,15 +400,7 @@ fn follow_tokens(window: &AppWindow, shared: &Shared) {
                 match media_command::archive_token_certificates(archive, &modules) {
                     Ok(archived) => {
                         for done in archived.iter().filter(|done| !done.added.is_empty()) {
-                            notice.push(format!(
-                                "{} «{}»: {}",
-                                lang.pick(
-                                    "archived from the inserted token",
-                                    "из вставленного токена сохранены в архив"
-                                ),
-                                done.token,
-                                done.added.join(", ")
-                            ));
+                            notice.push(done.line(lang));
                         }
                     }
                     Err(error) => {

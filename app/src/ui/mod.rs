@@ -165,7 +165,14 @@ pub fn run(archive: &ArchiveLocation, lang: Lang, open_at: Option<String>) -> Re
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    /// Argon2 at its cheapest, for the controller tests: the key derivation is not what they test.
+    pub(crate) const FAST: certkeeper_storage::KdfParams = certkeeper_storage::KdfParams {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
+
     /// Every `@tr` string of the views has a Russian translation (a new word without one would
     /// show in English in a Russian window).
     #[test]

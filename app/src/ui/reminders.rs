@@ -350,13 +350,9 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
 mod flow {
     use super::*;
     use certkeeper_core::secret::SecretString;
-    use certkeeper_storage::{Archive, KdfParams};
+    use certkeeper_storage::Archive;
 
-    const FAST: KdfParams = KdfParams {
-        memory_kib: 64,
-        iterations: 1,
-        parallelism: 1,
-    };
+    use super::super::tests::FAST;
 
     /// The reminders page on a real archive: the real vector certificates with the clock set just
     /// before the first expires; snooze, mute and unmute go through and show.
