@@ -759,18 +759,7 @@ mod watching {
             .arg(&issued.cert)
             .arg("-out")
             .arg(&der));
-        run(hsm
-            .pkcs11_tool()
-            .args([
-                "--token-label",
-                &token.label,
-                "--login",
-                "--pin",
-                &token.pin,
-            ])
-            .arg("--write-object")
-            .arg(&der)
-            .args(["--type", "cert", "--id", "01"]));
+        hsm.write_certificate(&token, &der, "01");
         let work = temp_dir();
         let passphrase = secret_file(work.path(), "passphrase", "архив");
         let archive = work.path().join("archive.db");

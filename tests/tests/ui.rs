@@ -87,14 +87,8 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
     let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
     let archive = work.path().join("archive.db");
     let cli = || {
-        let mut command = std::process::Command::new(bin::certkeeper());
-        command
-            .arg("--archive")
-            .arg(&archive)
-            .arg("--passphrase-file")
-            .arg(&passphrase_file)
-            .env("CERTKEEPER_LANG", "en")
-            .stdin(std::process::Stdio::null());
+        let mut command = bin::on_archive(&archive, &passphrase_file);
+        command.env("CERTKEEPER_LANG", "en");
         command
     };
     run(cli().arg("init"));
@@ -267,16 +261,7 @@ fn the_window_opens_at_a_certificate_asked_for() {
     let passphrase = "renew-me-2";
     let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
     let archive = work.path().join("archive.db");
-    let cli = || {
-        let mut command = std::process::Command::new(bin::certkeeper());
-        command
-            .arg("--archive")
-            .arg(&archive)
-            .arg("--passphrase-file")
-            .arg(&passphrase_file)
-            .stdin(std::process::Stdio::null());
-        command
-    };
+    let cli = || bin::on_archive(&archive, &passphrase_file);
     run(cli().arg("init"));
     let openssl = OpenSsl::new();
     let ca = openssl.make_ca("Renew CA", KeyAlgorithm::Rsa2048);
@@ -351,16 +336,7 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
         let passphrase = "blue-kettle-9";
         let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
         let archive = work.path().join("archive.db");
-        let cli = || {
-            let mut command = std::process::Command::new(bin::certkeeper());
-            command
-                .arg("--archive")
-                .arg(&archive)
-                .arg("--passphrase-file")
-                .arg(&passphrase_file)
-                .stdin(std::process::Stdio::null());
-            command
-        };
+        let cli = || bin::on_archive(&archive, &passphrase_file);
         run(cli().arg("init"));
         // A folder to import: Anna's certificate and key, as a CA would have handed them over.
         let openssl = OpenSsl::new();
@@ -759,32 +735,12 @@ fn a_token_inserted_while_the_window_is_open_is_archived() {
         .arg(&issued.cert)
         .arg("-out")
         .arg(&der));
-    run(hsm
-        .pkcs11_tool()
-        .args([
-            "--token-label",
-            &token.label,
-            "--login",
-            "--pin",
-            &token.pin,
-        ])
-        .arg("--write-object")
-        .arg(&der)
-        .args(["--type", "cert", "--id", "01"]));
+    hsm.write_certificate(&token, &der, "01");
     let work = temp_dir();
     let passphrase = "live-tokens-3";
     let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
     let archive = work.path().join("archive.db");
-    let cli = || {
-        let mut command = std::process::Command::new(bin::certkeeper());
-        command
-            .arg("--archive")
-            .arg(&archive)
-            .arg("--passphrase-file")
-            .arg(&passphrase_file)
-            .stdin(std::process::Stdio::null());
-        command
-    };
+    let cli = || bin::on_archive(&archive, &passphrase_file);
     run(cli().arg("init"));
     let archived = || {
         let listed = run(cli().args(["--json", "list"]));

@@ -10,6 +10,19 @@ use std::sync::OnceLock;
 
 use super::{exclusive, run, workspace_root};
 
+/// `certkeeper --archive ARCHIVE --passphrase-file FILE` with nothing on standard input: the
+/// command line beside a window or a service in a test.
+pub fn on_archive(archive: &std::path::Path, passphrase_file: &std::path::Path) -> Command {
+    let mut command = Command::new(certkeeper());
+    command
+        .arg("--archive")
+        .arg(archive)
+        .arg("--passphrase-file")
+        .arg(passphrase_file)
+        .stdin(std::process::Stdio::null());
+    command
+}
+
 /// The path of an up-to-date `certkeeper` binary.
 pub fn certkeeper() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();

@@ -85,6 +85,22 @@ impl SoftHsm {
         command
     }
 
+    /// Writes a DER certificate on `token` with CKA_ID `id` (hex), through OpenSC's pkcs11-tool.
+    pub fn write_certificate(&self, token: &Token, der: &Path, id: &str) {
+        run(self
+            .pkcs11_tool()
+            .args([
+                "--token-label",
+                &token.label,
+                "--login",
+                "--pin",
+                &token.pin,
+            ])
+            .arg("--write-object")
+            .arg(der)
+            .args(["--type", "cert", "--id", id]));
+    }
+
     /// Initialises a new token in the next free slot.
     pub fn init_token(&self, label: &str, so_pin: &str, pin: &str) -> Token {
         run(self
