@@ -655,6 +655,44 @@ impl Archive {
 }
 
 /// One file's certificates, inside the caller's transaction.
+/// What the name search (a trigram index) looks in: the subject's values — names, organisation,
+/// title, address, e-mail — and the issuer's name and organisation, lowercased, one per line.
+/// Identifiers (INN, INNLE, OGRN, OGRNIP, SNILS) have exact indexes of their own, and attribute
+/// labels and the country are never searched for, so they are left out: every character here is
+/// about one index entry, the larger part of what archiving a certificate costs.
+fn search_text(certificate: &Certificate) -> String {
+    use certkeeper_core::cert::oid;
+    let identifiers = [
+        oid::INN,
+        oid::INNLE,
+        oid::OGRN,
+        oid::OGRNIP,
+        oid::SNILS,
+        COUNTRY,
+    ];
+    let subject = certificate
+        .subject
+        .attributes
+        .iter()
+        .filter(|attribute| !identifiers.contains(&attribute.oid.as_str()));
+    let issuer = certificate
+        .issuer
+        .attributes
+        .iter()
+        .filter(|attribute| attribute.oid == oid::CN || attribute.oid == oid::O);
+    let mut text = String::new();
+    for attribute in subject.chain(issuer) {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&attribute.value.to_lowercase());
+    }
+    text
+}
+
+/// countryName (2.5.4.6).
+const COUNTRY: &str = "2.5.4.6";
+
 fn import_into(
     transaction: &rusqlite::Transaction<'_>,
     certificates: &[Certificate],
@@ -699,7 +737,7 @@ fn import_into(
                                 certificate.not_after,
                                 certificate.private_key_not_after,
                                 certificate.key_algorithm.name,
-                                format!("{}\n{}", certificate.subject, certificate.issuer).to_lowercase(),
+                                search_text(certificate),
                                 certificate.inn,
                                 certificate.innle,
                                 certificate.ogrn,

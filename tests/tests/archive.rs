@@ -86,6 +86,20 @@ fn certificates_are_archived_once_found_by_their_fields_and_never_deleted() {
             .expect("search")
             .is_empty()
     );
+    // The issuer's name finds everything it issued; attribute labels are not searched.
+    assert_eq!(
+        archive
+            .list_certificates(Some("уц"), None)
+            .expect("search")
+            .len(),
+        2
+    );
+    assert!(
+        archive
+            .list_certificates(Some("cn="), None)
+            .expect("search")
+            .is_empty()
+    );
     drop(archive);
 
     // Nothing archived is deleted, and the audit log cannot be rewritten, even with raw SQL.

@@ -71,6 +71,9 @@ pub(crate) struct Unreadable {
 /// wait for it).
 const IMPORT_BATCH: usize = 500;
 
+/// Files read ahead of the one being archived.
+const READ_AHEAD: usize = 64;
+
 /// A container ready to archive, owning what [`KeyImport`] borrows.
 struct PendingKey {
     kind: KeyKind,
@@ -434,12 +437,13 @@ pub(crate) fn import_paths(
     // Files go in batches, each batch one transaction: a crash keeps every whole batch before it, and
     // the summary (the only success reported) comes after the last commit.
     let mut pending: Vec<Pending> = Vec::new();
-    for (done, unit) in units.into_iter().enumerate() {
+    // Files are read and parsed a little ahead on a second thread while this one archives.
+    for (done, findings) in detect::read_ahead(units, READ_AHEAD).enumerate() {
         if !progress(Progress { done, total }) {
             summary.stopped = true;
             break;
         }
-        for found in detect::read(unit) {
+        for found in findings {
             let item = match found {
                 Found::Certificate {
                     path, certificate, ..

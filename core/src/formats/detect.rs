@@ -92,6 +92,54 @@ pub fn walk(path: &Path) -> Vec<Unit> {
     units
 }
 
+/// Units read ahead on a thread of their own, in order: while the caller archives what one file
+/// held, the next ones are being read and parsed (a second core's worth on a large folder). At most
+/// `depth` units wait read; dropping the iterator stops the reading after the unit in hand.
+pub fn read_ahead(units: Vec<Unit>, depth: usize) -> ReadAhead {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(depth.max(1));
+    // The units are handed over once the thread runs, so that they stay here if it cannot start.
+    let (hand_over, handed) = std::sync::mpsc::channel::<Vec<Unit>>();
+    let reader = std::thread::Builder::new()
+        .name("certkeeper-read-ahead".into())
+        .spawn(move || {
+            for unit in handed.recv().unwrap_or_default() {
+                if sender.send(read(unit)).is_err() {
+                    break;
+                }
+            }
+        });
+    match reader {
+        Ok(_) => match hand_over.send(units) {
+            Ok(()) => ReadAhead::Thread(receiver),
+            Err(std::sync::mpsc::SendError(units)) => ReadAhead::Here(units.into_iter()),
+        },
+        // No thread to be had (a process at its limit): each unit is read when asked for.
+        Err(error) => {
+            tracing::debug!("reading ahead in the caller's thread: {error}");
+            ReadAhead::Here(units.into_iter())
+        }
+    }
+}
+
+/// What [`read_ahead`] yields: each unit's findings, in the order of the units.
+pub enum ReadAhead {
+    /// Read by the reading thread.
+    Thread(std::sync::mpsc::Receiver<Vec<Found>>),
+    /// Read as asked for.
+    Here(std::vec::IntoIter<Unit>),
+}
+
+impl Iterator for ReadAhead {
+    type Item = Vec<Found>;
+
+    fn next(&mut self) -> Option<Vec<Found>> {
+        match self {
+            ReadAhead::Thread(receiver) => receiver.recv().ok(),
+            ReadAhead::Here(units) => units.next().map(read),
+        }
+    }
+}
+
 /// What one unit holds.
 pub fn read(unit: Unit) -> Vec<Found> {
     match unit {
@@ -347,4 +395,42 @@ fn read_pkcs7(path: &Path, explicit: der::Tlv<'_>) -> Vec<Found> {
         return broken("it holds no certificate");
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(found: &[Found]) -> Vec<String> {
+        found
+            .iter()
+            .map(|found| match found {
+                Found::Certificate { path, .. }
+                | Found::Pkcs12 { path }
+                | Found::PrivateKey { path, .. }
+                | Found::Container { path, .. }
+                | Found::Unreadable { path, .. } => path.display().to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn read_ahead_yields_what_reading_in_turn_does_and_stops_when_dropped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for n in 0..200 {
+            std::fs::write(
+                dir.path().join(format!("{n:03}.cer")),
+                format!("not a certificate {n}"),
+            )
+            .expect("write");
+        }
+        let in_turn = scan(dir.path());
+        let ahead: Vec<Found> = read_ahead(walk(dir.path()), 4).flatten().collect();
+        assert_eq!(in_turn.len(), 200);
+        assert_eq!(names(&ahead), names(&in_turn));
+        // Stopping after a few: the reading thread ends instead of blocking on the rest.
+        let mut reading = read_ahead(walk(dir.path()), 2);
+        assert!(reading.next().is_some());
+        drop(reading);
+    }
 }
