@@ -10,6 +10,8 @@
 //! - [`keys`] — archived key containers (kept whole) and the private keys taken out of them.
 //! - [`keyring`] — the key hierarchy: Argon2id → key-encryption key → data key → AES-256-GCM seals
 //!   bound to their table, row and column.
+//! - [`sightings`] — where a copied certificate and its key now live, recorded without the
+//!   passphrase.
 //! - [`maintenance`] — changing the passphrase, online backup and restore.
 //! - [`error`] — the typed errors of this crate.
 //!
@@ -28,6 +30,7 @@ pub mod location;
 pub mod maintenance;
 mod migrate;
 pub mod reminders;
+pub mod sightings;
 
 pub use archive::Archive;
 pub use error::{Error, Result};

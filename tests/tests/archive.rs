@@ -978,3 +978,75 @@ fn the_window_the_reminder_service_and_two_imports_use_the_archive_at_once() {
         2_401
     );
 }
+
+#[test]
+fn a_copy_made_elsewhere_is_recorded_without_the_passphrase_once() {
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("CA", KeyAlgorithm::Gost2012_256("TCA"));
+    let holder = openssl.issue(&ca, "/CN=Сидоров", KeyAlgorithm::Gost2012_256("A"), 30);
+    let (file, key) = key_of(&holder);
+    let certificate = der_of(&openssl, &holder);
+    let dir = temp_dir();
+    let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+    let mut archive =
+        Archive::create(&location, &SecretString::from("p".to_owned()), FAST).expect("create");
+    archive
+        .import_files(&[FileImport {
+            location: "/drive/sidorov",
+            certificates: std::slice::from_ref(&certificate),
+            key: Some(KeyImport {
+                kind: KeyKind::Pkcs8,
+                name: "sidorov.key",
+                original: &file,
+                public_key: None,
+                keys: std::slice::from_ref(&key),
+                keep_password: None,
+            }),
+        }])
+        .expect("import");
+    // Recorded twice (the same copy made again): seen there once, one audit entry.
+    for _ in 0..2 {
+        let recorded = certkeeper_storage::sightings::record_copy(
+            &location,
+            &certificate.sha1_thumbprint.to_lowercase(),
+            "token:new-token",
+        )
+        .expect("record");
+        assert!(recorded.certificate);
+        assert_eq!(recorded.containers, 1);
+    }
+    let unknown = certkeeper_storage::sightings::record_copy(&location, "00112233", "token:x")
+        .expect("record");
+    assert!(!unknown.certificate);
+    let (id, _) = archive
+        .certificate_der(&certificate.sha1_thumbprint)
+        .expect("read")
+        .expect("archived");
+    let record = archive
+        .certificate_record(id)
+        .expect("read")
+        .expect("record");
+    assert!(
+        record
+            .seen
+            .iter()
+            .any(|(place, _, _)| place == "token:new-token"),
+        "{:?}",
+        record.seen
+    );
+    let containers = archive.containers_for(id).expect("containers");
+    assert!(
+        containers[0]
+            .seen
+            .iter()
+            .any(|(place, _, _)| place == "token:new-token")
+    );
+    let copied = archive
+        .audit_log()
+        .expect("audit")
+        .into_iter()
+        .filter(|entry| entry.action == "certificate copied")
+        .count();
+    assert_eq!(copied, 1);
+    assert!(archive.verify().expect("verify").is_sound());
+}

@@ -573,8 +573,18 @@ mod copy_between_tokens {
         }
         let from_pin = certkeeper_tests::support::secret_file(work.path(), "from", &source.pin);
         let to_pin = certkeeper_tests::support::secret_file(work.path(), "to", &target.pin);
+        // The archive holds the RSA certificate (not its key): a copy between tokens is recorded
+        // there without its passphrase; the other two are not archived and are left alone.
+        let archive = work.path().join("archive.db");
+        let passphrase = certkeeper_tests::support::secret_file(work.path(), "passphrase", "p");
+        run(bin::on_archive(&archive, &passphrase).arg("init"));
+        run(bin::on_archive(&archive, &passphrase)
+            .arg("import")
+            .arg(openssl.path("cert-01.der")));
         let copy = |thumbprint: &str, extra: &[&str]| {
             hsm.command(bin::certkeeper())
+                .arg("--archive")
+                .arg(&archive)
                 .args([
                     "copy",
                     thumbprint,
@@ -595,7 +605,7 @@ mod copy_between_tokens {
                 .output()
                 .expect("copy")
         };
-        for thumbprint in &thumbprints[..2] {
+        for (number, thumbprint) in thumbprints[..2].iter().enumerate() {
             let output = copy(thumbprint, &[]);
             assert!(
                 output.status.success(),
@@ -608,7 +618,40 @@ mod copy_between_tokens {
                 text.contains("the copy signs and the original verifies it"),
                 "{text}"
             );
+            assert_eq!(
+                text.contains("the archive records where it now lives"),
+                number == 0,
+                "{text}"
+            );
         }
+        let shown: serde_json::Value = serde_json::from_slice(
+            &run(bin::on_archive(&archive, &passphrase).args(["--json", "show", &thumbprints[0]]))
+                .stdout,
+        )
+        .expect("JSON");
+        let seen: Vec<&str> = shown["seen"]
+            .as_array()
+            .expect("seen")
+            .iter()
+            .filter_map(|place| place["location"].as_str())
+            .collect();
+        assert!(seen.contains(&"token:new-token"), "{seen:?}");
+        let audit: serde_json::Value = serde_json::from_slice(
+            &run(bin::on_archive(&archive, &passphrase).args(["--json", "audit"])).stdout,
+        )
+        .expect("JSON");
+        let copied: Vec<&serde_json::Value> = audit
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter(|entry| entry["action"] == "certificate copied")
+            .collect();
+        assert_eq!(copied.len(), 1, "{audit}");
+        assert!(
+            run(bin::on_archive(&archive, &passphrase).arg("verify"))
+                .status
+                .success()
+        );
         // The non-extractable key is refused, saying so and offering the certificate alone.
         let output = copy(&thumbprints[2], &[]);
         assert_eq!(output.status.code(), Some(1));

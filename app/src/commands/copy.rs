@@ -38,6 +38,9 @@ pub struct CopyOptions<'a> {
 pub(crate) struct Io<'a> {
     pub lang: Lang,
     pub archive: &'a dyn Fn() -> Result<certkeeper_storage::Archive>,
+    /// The archive file, for recording a copy that did not need the archive opened (no
+    /// passphrase: where things are is not secret).
+    pub location: Option<certkeeper_storage::ArchiveLocation>,
     pub prompt: &'a dyn Prompt,
 }
 
@@ -51,6 +54,38 @@ pub(crate) struct Done {
 impl Done {
     fn line(line: String) -> Self {
         Self { line, json: None }
+    }
+
+    /// Records in the archive, when it holds the certificate, that it (and its key) now also
+    /// lives at `place`, and says so. The copy is made whatever happens here: a failure to record
+    /// it is told, not returned.
+    fn recorded(mut self, io: &Io<'_>, thumbprint: &str, place: &str) -> Self {
+        let Some(location) = io.location.as_ref().filter(|location| location.exists()) else {
+            return self;
+        };
+        match certkeeper_storage::sightings::record_copy(location, thumbprint, place) {
+            Ok(recorded) if recorded.certificate => {
+                self.line.push_str(io.lang.pick(
+                    "; the archive records where it now lives",
+                    "; в архиве записано, где копия теперь хранится",
+                ));
+            }
+            Ok(_) => {}
+            Err(error) => {
+                let text = crate::messages::describe(&error.into(), io.lang);
+                self.line.push_str(&format!(
+                    "; {} {} {}",
+                    io.lang
+                        .pick("not recorded in the archive:", "в архив не записано:"),
+                    text.problem,
+                    text.next_step
+                ));
+            }
+        }
+        if let Some(serde_json::Value::Object(object)) = self.json.as_mut() {
+            object.insert("recorded_at".to_owned(), serde_json::Value::from(place));
+        }
+        self
     }
 }
 
@@ -313,7 +348,6 @@ fn file_to_token(
     let not_found = || AppError::NoSuchContainer {
         query: wanted.clone(),
     };
-    let mut archived = None;
     let (certificate, key) = match from {
         Place::Archive => {
             let mut archive = (io.archive)()?;
@@ -329,8 +363,6 @@ fn file_to_token(
                 options.from_secret_file,
                 Some(io.prompt),
             )?;
-            let container = archive.containers_for(id)?.first().map(|c| c.id);
-            archived = Some((archive, container));
             (certificate, key)
         }
         Place::Dir(folder) => {
@@ -396,9 +428,6 @@ fn file_to_token(
         },
     )?;
     drop(token_pin);
-    if let Some((mut archive, Some(container))) = archived {
-        archive.record_copy(container, &format!("token:{label}"))?;
-    }
     Ok(Done {
         line: format!(
             "{} {} {} «{}» → {} «{label}»; {}",
@@ -413,7 +442,8 @@ fn file_to_token(
             )
         ),
         json: serde_json::to_value(&copied).ok(),
-    })
+    }
+    .recorded(io, thumbprint, &format!("token:{label}")))
 }
 
 /// A key (RSA or EC, extractable) with its certificate off a token: into a PFX file on a drive, or
@@ -598,6 +628,7 @@ pub fn copy(context: &Context, thumbprint: &str, options: &CopyOptions<'_>) -> R
     let io = Io {
         lang: context.lang,
         archive: &open,
+        location: certkeeper_storage::ArchiveLocation::resolve(context.archive.clone()).ok(),
         prompt: &terminal,
     };
     let done = copy_with(&io, thumbprint, options)?;
@@ -663,5 +694,6 @@ pub(crate) fn copy_with(io: &Io<'_>, thumbprint: &str, options: &CopyOptions<'_>
             )
         ),
         json: serde_json::to_value(&copied).ok(),
-    })
+    }
+    .recorded(io, thumbprint, &format!("token:{to}")))
 }

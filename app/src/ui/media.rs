@@ -236,6 +236,9 @@ pub(crate) fn copy_between(
     let io = Io {
         lang,
         archive: &open,
+        location: archive
+            .path()
+            .map(certkeeper_storage::ArchiveLocation::explicit),
         prompt,
     };
     let modules = media_command::modules(&[])?;
