@@ -12,15 +12,20 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 gcc -O2 -o "$work/openssl_gost_speed" bench/openssl_gost_speed.c -lcrypto
-"$work/openssl_gost_speed" > "$work/openssl.txt"
+# Both sides report their best time (the engine: best of its rounds, run before and after
+# criterion; certkeeper: the fastest of criterion's samples), so that another load on a shared
+# machine during one side's turn does not decide the ratio.
+"$work/openssl_gost_speed" > "$work/openssl-1.txt"
 cargo bench --quiet -p certkeeper-core --bench gost -- --quiet > "$work/criterion.txt" 2>&1
+"$work/openssl_gost_speed" > "$work/openssl-2.txt"
 
-python3 - "$work/openssl.txt" <<'PY'
+python3 - "$work/openssl-1.txt" "$work/openssl-2.txt" <<'PY'
 import json, sys
-openssl = dict(line.split() for line in open(sys.argv[1]))
+runs = [dict(line.split() for line in open(path)) for path in sys.argv[1:]]
+openssl = {name: min(float(run[name]) for run in runs) for name in runs[0]}
 def ours(group, name):
-    path = f"target/criterion/{group}/{name}/new/estimates.json"
-    return json.load(open(path))["mean"]["point_estimate"] / 1e9
+    sample = json.load(open(f"target/criterion/{group}/{name}/new/sample.json"))
+    return min(time / iters for time, iters in zip(sample["times"], sample["iters"])) / 1e9
 rows = [
     ("Streebog-256, 64 MiB", ours("bulk_64MiB", "streebog256"), float(openssl["md_gost12_256"])),
     ("GOST 28147 CFB + meshing, 64 MiB", ours("bulk_64MiB", "gost28147_cfb"), float(openssl["gost89"])),
