@@ -94,6 +94,26 @@ impl std::fmt::Debug for Archive {
     }
 }
 
+/// Opens an existing archive file for reading and writing, configured, migrated to this version
+/// and back-filled, and marked in use (see [`mark_in_use`]); nothing is unlocked.
+pub(crate) fn open_file(location: &ArchiveLocation) -> Result<(Connection, Option<std::fs::File>)> {
+    let path = location.path();
+    if !path.is_file() {
+        return Err(Error::NotFound {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .context("opening the archive file")?;
+    configure(&connection)?;
+    migrate(&mut connection)?;
+    crate::certificates::backfill(&mut connection)?;
+    Ok((connection, mark_in_use(path)))
+}
+
 /// WAL for readers beside one writer (the window, the reminder service and the CLI at once), foreign
 /// keys, a busy timeout, secure deletion, temporary data kept in memory so nothing lands in temp
 /// files, and a page cache of 32 MiB (the indexes of a large import stay in memory).
@@ -178,25 +198,12 @@ impl Archive {
 
     /// Opens the archive and unlocks it with `passphrase`.
     pub fn open(location: &ArchiveLocation, passphrase: &SecretString) -> Result<Self> {
-        let path = location.path();
-        if !path.is_file() {
-            return Err(Error::NotFound {
-                path: path.to_path_buf(),
-            });
-        }
-        let mut connection = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .context("opening the archive file")?;
-        configure(&connection)?;
-        migrate(&mut connection)?;
-        crate::certificates::backfill(&mut connection)?;
+        let (connection, in_use) = open_file(location)?;
         let data_key = unlock(&connection, passphrase)?;
         Ok(Self {
             connection,
             sealer: Sealer { data_key },
-            _in_use: mark_in_use(path),
+            _in_use: in_use,
         })
     }
 

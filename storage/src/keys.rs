@@ -179,13 +179,7 @@ pub(crate) fn import_key_into(
             )?;
         }
     }
-    transaction
-        .execute(
-            "INSERT INTO key_sightings (container_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
-             ON CONFLICT (container_id, location) DO UPDATE SET last_seen = excluded.last_seen",
-            params![container_id, location, at],
-        )
-        .context("recording where the key container was seen")?;
+    seen(transaction, Seen::Container, container_id, location, at)?;
     let mut new_keys = 0;
     for unlocked in key.keys {
         if add_private_key(transaction, sealer, container_id, unlocked, at)? {
@@ -288,6 +282,49 @@ impl std::fmt::Debug for ArchivedKey {
             .field("algorithm", &self.algorithm)
             .finish_non_exhaustive()
     }
+}
+
+/// What was seen somewhere: an archived certificate or key container.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Seen {
+    /// A row of `certificates` (its sightings).
+    Certificate,
+    /// A row of `key_containers` (its key sightings).
+    Container,
+}
+
+/// Records that `what` (row `id`) was seen at `location` (first seen now, or seen again): true when
+/// it had not been seen there before.
+pub(crate) fn seen(
+    transaction: &rusqlite::Transaction<'_>,
+    what: Seen,
+    id: i64,
+    location: &str,
+    at: i64,
+) -> Result<bool> {
+    let (known, record) = match what {
+        Seen::Certificate => (
+            "SELECT EXISTS (SELECT 1 FROM sightings WHERE certificate_id = ?1 AND location = ?2)",
+            "INSERT INTO sightings (certificate_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (certificate_id, location) DO UPDATE SET last_seen = excluded.last_seen",
+        ),
+        Seen::Container => (
+            "SELECT EXISTS (SELECT 1 FROM key_sightings WHERE container_id = ?1 AND location = ?2)",
+            "INSERT INTO key_sightings (container_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (container_id, location) DO UPDATE SET last_seen = excluded.last_seen",
+        ),
+    };
+    let known: bool = transaction
+        .prepare_cached(known)
+        .context("preparing a statement")?
+        .query_row(params![id, location], |row| row.get(0))
+        .context("recording where something lives")?;
+    transaction
+        .prepare_cached(record)
+        .context("preparing a statement")?
+        .execute(params![id, location, at])
+        .context("recording where something lives")?;
+    Ok(!known)
 }
 
 impl Archive {
@@ -441,21 +478,7 @@ impl Archive {
         let transaction = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .context("starting to record a copy")?;
-        let known: bool = transaction
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM key_sightings WHERE container_id = ?1 AND location = ?2)",
-                params![container_id, location],
-                |row| row.get(0),
-            )
-            .context("recording a copy")?;
-        transaction
-            .execute(
-                "INSERT INTO key_sightings (container_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
-                 ON CONFLICT (container_id, location) DO UPDATE SET last_seen = excluded.last_seen",
-                params![container_id, location, at],
-            )
-            .context("recording a copy")?;
-        if !known {
+        if seen(&transaction, Seen::Container, container_id, location, at)? {
             audit(&transaction, "container copied", location)?;
         }
         transaction.commit().context("recording a copy")

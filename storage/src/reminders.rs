@@ -6,10 +6,10 @@
 use std::collections::HashSet;
 
 use certkeeper_core::expiry::{Item, Reason, SentKey};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::certificates::audit;
-use crate::error::{Error, Result, SqliteContext};
+use crate::error::{Result, SqliteContext};
 use crate::location::ArchiveLocation;
 
 /// The reminder tables of an archive, opened without the passphrase.
@@ -36,23 +36,10 @@ fn find(connection: &Connection, id_or_thumbprint: &str) -> Result<Option<(i64, 
 impl ReminderStore {
     /// Opens the archive for reminders (migrating it when needed; no passphrase).
     pub fn open(location: &ArchiveLocation) -> Result<Self> {
-        let path = location.path();
-        if !path.is_file() {
-            return Err(Error::NotFound {
-                path: path.to_path_buf(),
-            });
-        }
-        let mut connection = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .context("opening the archive file")?;
-        crate::archive::configure(&connection)?;
-        crate::migrate::migrate(&mut connection)?;
-        crate::certificates::backfill(&mut connection)?;
+        let (connection, in_use) = crate::archive::open_file(location)?;
         Ok(Self {
             connection,
-            _in_use: crate::archive::mark_in_use(path),
+            _in_use: in_use,
         })
     }
 

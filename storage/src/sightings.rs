@@ -3,10 +3,11 @@
 //! where things are. Nothing recorded here is secret: the certificate's sightings, the sightings of
 //! the key containers with its public key, and an audit entry.
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::OptionalExtension;
 
 use crate::certificates::{audit, now};
-use crate::error::{Error, Result, SqliteContext};
+use crate::error::{Result, SqliteContext};
+use crate::keys::{Seen, seen};
 use crate::location::ArchiveLocation;
 
 /// What the archive knew of a copied certificate.
@@ -22,20 +23,7 @@ pub struct Recorded {
 /// to `place` (`token:LABEL`, a path): one transaction, with an audit entry the first time. A
 /// certificate the archive does not hold is left alone (`certificate: false`).
 pub fn record_copy(location: &ArchiveLocation, thumbprint: &str, place: &str) -> Result<Recorded> {
-    let path = location.path();
-    if !path.is_file() {
-        return Err(Error::NotFound {
-            path: path.to_path_buf(),
-        });
-    }
-    let mut connection = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .context("opening the archive file")?;
-    crate::archive::configure(&connection)?;
-    crate::migrate::migrate(&mut connection)?;
-    let _in_use = crate::archive::mark_in_use(path);
+    let (mut connection, _in_use) = crate::archive::open_file(location)?;
     let thumbprint = thumbprint.trim().to_uppercase().replace([' ', ':'], "");
     let at = now();
     let transaction = connection
@@ -55,35 +43,16 @@ pub fn record_copy(location: &ArchiveLocation, thumbprint: &str, place: &str) ->
             containers: 0,
         });
     };
-    let known: bool = transaction
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sightings WHERE certificate_id = ?1 AND location = ?2)",
-            params![id, place],
-            |row| row.get(0),
-        )
-        .context("recording a copy")?;
-    transaction
-        .execute(
-            "INSERT INTO sightings (certificate_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
-             ON CONFLICT (certificate_id, location) DO UPDATE SET last_seen = excluded.last_seen",
-            params![id, place, at],
-        )
-        .context("recording a copy")?;
+    let new_place = seen(&transaction, Seen::Certificate, id, place, at)?;
     let containers = if public_key.is_empty() {
         Vec::new()
     } else {
         containers_with(&transaction, &public_key)?
     };
     for container in &containers {
-        transaction
-            .execute(
-                "INSERT INTO key_sightings (container_id, location, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
-                 ON CONFLICT (container_id, location) DO UPDATE SET last_seen = excluded.last_seen",
-                params![container, place, at],
-            )
-            .context("recording a copy")?;
+        seen(&transaction, Seen::Container, *container, place, at)?;
     }
-    if !known {
+    if new_place {
         audit(
             &transaction,
             "certificate copied",
