@@ -1,7 +1,7 @@
 //! Elliptic curve arithmetic over the GOST R 34.10 curves, in constant time.
 //!
-//! Field elements are `crypto-bigint` Montgomery forms with the modulus set at run time (one type
-//! serves every parameter set of a size). Points are kept in projective coordinates and added with the
+//! Field elements are plain words in Montgomery form with the modulus kept once in the curve
+//! ([`super::field`]; one type serves every parameter set of a size). Points are kept in projective coordinates and added with the
 //! complete formulas of Renes, Costello and Batina ("Complete addition formulas for prime order
 //! elliptic curves", 2016, algorithm 1, any `a`): the same sequence of field operations whatever the
 //! inputs, with no exceptional case for doubling or the point at infinity. They are complete on the
@@ -15,17 +15,20 @@
 //! branch and no memory address depends on a secret digit.
 
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
-use crypto_bigint::{Choice, CtSelect, NonZero, Odd, Uint};
+use crypto_bigint::{Choice, NonZero, Odd, Uint};
 
+use super::field::{Fe, Field};
 use super::params::{ParamSet, RawParams};
 
-pub(crate) type Fe<const L: usize> = FixedMontyForm<L>;
+/// An integer modulo the subgroup order q (`crypto-bigint`'s Montgomery form: a few operations per
+/// signature, not worth a type of their own).
+pub(crate) type Scalar<const L: usize> = FixedMontyForm<L>;
 
 /// A curve with its parameters in the forms the arithmetic needs.
 #[derive(Clone, Debug)]
 pub(crate) struct Curve<const L: usize> {
     pub set: ParamSet,
-    pub field: FixedMontyParams<L>,
+    field: Field<L>,
     pub p: Odd<Uint<L>>,
     a: Fe<L>,
     b: Fe<L>,
@@ -48,7 +51,7 @@ pub(crate) struct Point<const L: usize> {
 }
 
 /// Big-endian hex of a trusted constant to an integer.
-fn from_hex<const L: usize>(hex: &str) -> Uint<L> {
+pub(crate) fn from_hex<const L: usize>(hex: &str) -> Uint<L> {
     let mut bytes = vec![0u8; L * crypto_bigint::Limb::BYTES];
     let digits = hex.as_bytes();
     assert!(
@@ -70,16 +73,16 @@ impl<const L: usize> Curve<L> {
     pub fn new(set: ParamSet) -> Self {
         let raw: &RawParams = set.raw();
         let p = Odd::new(from_hex::<L>(raw.p)).expect("p is odd");
-        let field = FixedMontyParams::new(p);
+        let field = Field::new(p);
         let q = Odd::new(from_hex::<L>(raw.q)).expect("q is odd");
         let scalars = FixedMontyParams::new(q);
-        let a = Fe::new(&from_hex::<L>(raw.a), &field);
-        let b = Fe::new(&from_hex::<L>(raw.b), &field);
-        let b3 = b.add(&b).add(&b);
+        let a = field.element(&from_hex::<L>(raw.a));
+        let b = field.element(&from_hex::<L>(raw.b));
+        let b3 = field.add(&field.add(&b, &b), &b);
         let base = Point {
-            x: Fe::new(&from_hex::<L>(raw.x), &field),
-            y: Fe::new(&from_hex::<L>(raw.y), &field),
-            z: Fe::one(&field),
+            x: field.element(&from_hex::<L>(raw.x)),
+            y: field.element(&from_hex::<L>(raw.y)),
+            z: field.one(),
         };
         let mut curve = Self {
             set,
@@ -109,80 +112,81 @@ impl<const L: usize> Curve<L> {
 
     pub fn identity(&self) -> Point<L> {
         Point {
-            x: Fe::zero(&self.field),
-            y: Fe::one(&self.field),
-            z: Fe::zero(&self.field),
+            x: self.field.zero(),
+            y: self.field.one(),
+            z: self.field.zero(),
         }
     }
 
     /// The affine point (x, y), both already reduced below p.
     pub fn point(&self, x: &Uint<L>, y: &Uint<L>) -> Point<L> {
         Point {
-            x: Fe::new(x, &self.field),
-            y: Fe::new(y, &self.field),
-            z: Fe::one(&self.field),
+            x: self.field.element(x),
+            y: self.field.element(y),
+            z: self.field.one(),
         }
     }
 
     /// Whether the projective point satisfies Y²Z = X³ + aXZ² + bZ³.
     pub fn is_on_curve(&self, point: &Point<L>) -> bool {
+        let f = &self.field;
         let Point { x, y, z } = point;
-        let z2 = z.square();
-        let left = y.square().mul(z);
-        let right = x
-            .square()
-            .mul(x)
-            .add(&self.a.mul(x).mul(&z2))
-            .add(&self.b.mul(&z2).mul(z));
-        left.retrieve() == right.retrieve()
+        let z2 = f.square(z);
+        let left = f.mul(&f.square(y), z);
+        let x3 = f.mul(&f.square(x), x);
+        let axz2 = f.mul(&f.mul(&self.a, x), &z2);
+        let bz3 = f.mul(&f.mul(&self.b, &z2), z);
+        let right = f.add(&f.add(&x3, &axz2), &bz3);
+        left == right
     }
 
     /// P + Q by RCB16 algorithm 1.
     pub fn add(&self, p1: &Point<L>, p2: &Point<L>) -> Point<L> {
         let (x1, y1, z1) = (&p1.x, &p1.y, &p1.z);
         let (x2, y2, z2) = (&p2.x, &p2.y, &p2.z);
+        let f = &self.field;
         let a = &self.a;
         let b3 = &self.b3;
-        let mut t0 = x1.mul(x2);
-        let mut t1 = y1.mul(y2);
-        let mut t2 = z1.mul(z2);
-        let mut t3 = x1.add(y1);
-        let mut t4 = x2.add(y2);
-        t3 = t3.mul(&t4);
-        t4 = t0.add(&t1);
-        t3 = t3.sub(&t4);
-        t4 = x1.add(z1);
-        let mut t5 = x2.add(z2);
-        t4 = t4.mul(&t5);
-        t5 = t0.add(&t2);
-        t4 = t4.sub(&t5);
-        t5 = y1.add(z1);
-        let mut x3 = y2.add(z2);
-        t5 = t5.mul(&x3);
-        x3 = t1.add(&t2);
-        t5 = t5.sub(&x3);
-        let mut z3 = a.mul(&t4);
-        x3 = b3.mul(&t2);
-        z3 = x3.add(&z3);
-        x3 = t1.sub(&z3);
-        z3 = t1.add(&z3);
-        let mut y3 = x3.mul(&z3);
-        t1 = t0.add(&t0);
-        t1 = t1.add(&t0);
-        t2 = a.mul(&t2);
-        t4 = b3.mul(&t4);
-        t1 = t1.add(&t2);
-        t2 = t0.sub(&t2);
-        t2 = a.mul(&t2);
-        t4 = t4.add(&t2);
-        t0 = t1.mul(&t4);
-        y3 = y3.add(&t0);
-        t0 = t5.mul(&t4);
-        x3 = t3.mul(&x3);
-        x3 = x3.sub(&t0);
-        t0 = t3.mul(&t1);
-        z3 = z3.mul(&t5);
-        z3 = z3.add(&t0);
+        let mut t0 = f.mul(x1, x2);
+        let mut t1 = f.mul(y1, y2);
+        let mut t2 = f.mul(z1, z2);
+        let mut t3 = f.add(x1, y1);
+        let mut t4 = f.add(x2, y2);
+        t3 = f.mul(&t3, &t4);
+        t4 = f.add(&t0, &t1);
+        t3 = f.sub(&t3, &t4);
+        t4 = f.add(x1, z1);
+        let mut t5 = f.add(x2, z2);
+        t4 = f.mul(&t4, &t5);
+        t5 = f.add(&t0, &t2);
+        t4 = f.sub(&t4, &t5);
+        t5 = f.add(y1, z1);
+        let mut x3 = f.add(y2, z2);
+        t5 = f.mul(&t5, &x3);
+        x3 = f.add(&t1, &t2);
+        t5 = f.sub(&t5, &x3);
+        let mut z3 = f.mul(a, &t4);
+        x3 = f.mul(b3, &t2);
+        z3 = f.add(&x3, &z3);
+        x3 = f.sub(&t1, &z3);
+        z3 = f.add(&t1, &z3);
+        let mut y3 = f.mul(&x3, &z3);
+        t1 = f.add(&t0, &t0);
+        t1 = f.add(&t1, &t0);
+        t2 = f.mul(a, &t2);
+        t4 = f.mul(b3, &t4);
+        t1 = f.add(&t1, &t2);
+        t2 = f.sub(&t0, &t2);
+        t2 = f.mul(a, &t2);
+        t4 = f.add(&t4, &t2);
+        t0 = f.mul(&t1, &t4);
+        y3 = f.add(&y3, &t0);
+        t0 = f.mul(&t5, &t4);
+        x3 = f.mul(&t3, &x3);
+        x3 = f.sub(&x3, &t0);
+        t0 = f.mul(&t3, &t1);
+        z3 = f.mul(&z3, &t5);
+        z3 = f.add(&z3, &t0);
         Point {
             x: x3,
             y: y3,
@@ -243,11 +247,11 @@ impl<const L: usize> Curve<L> {
 
     /// (x, y) of a point other than infinity. The inversion is constant time.
     pub fn to_affine(&self, point: &Point<L>) -> Option<(Uint<L>, Uint<L>)> {
-        let z_inverse: Option<Fe<L>> = point.z.invert().into();
-        let z_inverse = z_inverse?;
+        let f = &self.field;
+        let z_inverse = f.invert(&point.z)?;
         Some((
-            point.x.mul(&z_inverse).retrieve(),
-            point.y.mul(&z_inverse).retrieve(),
+            f.integer(&f.mul(&point.x, &z_inverse)),
+            f.integer(&f.mul(&point.y, &z_inverse)),
         ))
     }
 
@@ -260,7 +264,7 @@ impl<const L: usize> Curve<L> {
 impl<const L: usize> Point<L> {
     /// Whether this is the point at infinity (Z = 0). Used on public values only.
     pub fn is_identity(&self) -> bool {
-        self.z.retrieve().is_zero().to_bool()
+        self.z.is_zero_vartime()
     }
 }
 
@@ -270,9 +274,9 @@ fn select<const L: usize>(table: &[Point<L>; 16], digit: u32) -> Point<L> {
     for (j, entry) in table.iter().enumerate().skip(1) {
         let choice = Choice::from_u32_eq(j as u32, digit);
         chosen = Point {
-            x: chosen.x.ct_select(&entry.x, choice),
-            y: chosen.y.ct_select(&entry.y, choice),
-            z: chosen.z.ct_select(&entry.z, choice),
+            x: chosen.x.select(&entry.x, choice),
+            y: chosen.y.select(&entry.y, choice),
+            z: chosen.z.select(&entry.z, choice),
         };
     }
     chosen

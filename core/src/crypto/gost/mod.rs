@@ -15,6 +15,7 @@
 //! Elliptic curve arithmetic on secret scalars runs in constant time (see `ec`).
 
 mod ec;
+mod field;
 pub mod gost28147;
 pub mod kdf;
 pub mod params;

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use crypto_bigint::{U256, U512, Uint};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::ec::{Curve, Fe, Point};
+use super::ec::{Curve, Point, Scalar};
 use super::params::ParamSet;
 use crate::error::CryptoError;
 
@@ -176,10 +176,10 @@ impl PrivateKey {
         check_len("masked private key", masked, set.coordinate_len())?;
         check_len("private key mask", mask, set.coordinate_len())?;
         with_curve!(set, |curve| {
-            let to_scalar = |value: &Uint<_>| Fe::new(value, &curve.scalars);
+            let to_scalar = |value: &Uint<_>| Scalar::new(value, &curve.scalars);
             let masked = Zeroizing::new(reduce_le(curve, masked));
             let mask = Zeroizing::new(reduce_le(curve, mask));
-            let inverse: Option<Fe<_>> = to_scalar(&mask).invert().into();
+            let inverse: Option<Scalar<_>> = to_scalar(&mask).invert().into();
             let inverse = inverse.ok_or(CryptoError::PrivateKeyOutOfRange)?;
             let mut scalar = to_scalar(&masked).mul(&inverse).retrieve();
             if scalar.is_zero().to_bool() {
@@ -198,7 +198,7 @@ impl PrivateKey {
     pub fn mask_le(&self, mask: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         check_len("private key mask", mask, self.set.coordinate_len())?;
         with_curve!(self.set, |curve| {
-            let to_scalar = |value: &Uint<_>| Fe::new(value, &curve.scalars);
+            let to_scalar = |value: &Uint<_>| Scalar::new(value, &curve.scalars);
             let mask = Zeroizing::new(reduce_le(curve, mask));
             let mut masked = to_scalar(&self.scalar()).mul(&to_scalar(&mask)).retrieve();
             let bytes = Zeroizing::new(uint_to_le(&masked));
@@ -265,7 +265,7 @@ impl PrivateKey {
             return None;
         }
         let d = self.scalar::<L>();
-        let to_scalar = |value: &Uint<L>| Fe::new(value, &curve.scalars);
+        let to_scalar = |value: &Uint<L>| Scalar::new(value, &curve.scalars);
         let s = to_scalar(&r)
             .mul(&to_scalar(&d))
             .add(&to_scalar(k).mul(&to_scalar(&e)))
@@ -398,8 +398,8 @@ impl PublicKey {
                 return Err(CryptoError::BadSignature);
             }
             let e = digest_scalar(curve, digest);
-            let to_scalar = |value: &Uint<_>| Fe::new(value, &curve.scalars);
-            let v: Option<Fe<_>> = to_scalar(&e).invert().into();
+            let to_scalar = |value: &Uint<_>| Scalar::new(value, &curve.scalars);
+            let v: Option<Scalar<_>> = to_scalar(&e).invert().into();
             let v = v.ok_or(CryptoError::BadSignature)?;
             let z1 = to_scalar(&s).mul(&v).retrieve();
             let z2 = to_scalar(&r).neg().mul(&v).retrieve();

@@ -34,7 +34,7 @@ fn shared_point(
     with_curve!(own.param_set(), |curve| {
         let mut padded = Zeroizing::new(vec![0u8; len]);
         padded[..ukm.len()].copy_from_slice(ukm);
-        let to_scalar = |value| super::ec::Fe::new(value, &curve.scalars);
+        let to_scalar = |value| super::ec::Scalar::new(value, &curve.scalars);
         let ukm = uint_from_le(&padded);
         let cofactor = crypto_bigint::Uint::from_u32(curve.cofactor);
         let multiplier = Zeroizing::new(
