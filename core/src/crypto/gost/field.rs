@@ -95,7 +95,7 @@ impl<const L: usize> Field<L> {
     }
 
     /// a·b·R⁻¹ mod p (CIOS).
-    #[inline]
+    #[inline(always)]
     fn montgomery(&self, a: &[Word; L], b: &[Word; L]) -> Fe<L> {
         let mut t = [0 as Word; L];
         let mut high: Word = 0;
