@@ -22,36 +22,17 @@ fn softhsm_tokens_live_in_the_test_directory_and_nowhere_else() {
     );
 
     // A key generated on the token by the independent peer is stored in this test's directory.
-    run(first
-        .pkcs11_tool()
-        .args([
-            "--token-label",
-            &token.label,
-            "--login",
-            "--pin",
-            &token.pin,
-        ])
-        .args([
-            "--keypairgen",
-            "--key-type",
-            "EC:prime256v1",
-            "--label",
-            "harness-key",
-            "--id",
-            "01",
-        ]));
-    let objects = String::from_utf8(
-        run(first.pkcs11_tool().args([
-            "--token-label",
-            &token.label,
-            "--login",
-            "--pin",
-            &token.pin,
-            "--list-objects",
-        ]))
-        .stdout,
-    )
-    .expect("UTF-8");
+    run(first.logged_in(&token).args([
+        "--keypairgen",
+        "--key-type",
+        "EC:prime256v1",
+        "--label",
+        "harness-key",
+        "--id",
+        "01",
+    ]));
+    let objects = String::from_utf8(run(first.logged_in(&token).args(["--list-objects"])).stdout)
+        .expect("UTF-8");
     assert!(
         objects.contains("Private Key Object; EC") && objects.contains("harness-key"),
         "{objects}"

@@ -259,24 +259,15 @@ mod tokens {
             ("rsa:2048", "01", "rsa-key"),
             ("EC:prime256v1", "02", "ec-key"),
         ] {
-            run(hsm
-                .pkcs11_tool()
-                .args([
-                    "--token-label",
-                    &token.label,
-                    "--login",
-                    "--pin",
-                    &token.pin,
-                ])
-                .args([
-                    "--keypairgen",
-                    "--key-type",
-                    key_type,
-                    "--id",
-                    id,
-                    "--label",
-                    label,
-                ]));
+            run(hsm.logged_in(&token).args([
+                "--keypairgen",
+                "--key-type",
+                key_type,
+                "--id",
+                id,
+                "--label",
+                label,
+            ]));
         }
         // A certificate beside the RSA key, as a CA's software writes it.
         let openssl = OpenSsl::new();
@@ -290,14 +281,7 @@ mod tokens {
             .arg("-out")
             .arg(&der));
         run(hsm
-            .pkcs11_tool()
-            .args([
-                "--token-label",
-                &token.label,
-                "--login",
-                "--pin",
-                &token.pin,
-            ])
+            .logged_in(&token)
             .args(["--write-object"])
             .arg(&der)
             .args(["--type", "cert", "--id", "01", "--label", "anna-cert"]));
@@ -495,24 +479,16 @@ mod copy_between_tokens {
             ),
             ("EC:prime256v1", "03", None, KeyAlgorithm::EcP256),
         ] {
-            let mut command = hsm.pkcs11_tool();
-            command
-                .args([
-                    "--token-label",
-                    &source.label,
-                    "--login",
-                    "--pin",
-                    &source.pin,
-                ])
-                .args([
-                    "--keypairgen",
-                    "--key-type",
-                    key_type,
-                    "--id",
-                    id,
-                    "--label",
-                    &format!("key-{id}"),
-                ]);
+            let mut command = hsm.logged_in(&source);
+            command.args([
+                "--keypairgen",
+                "--key-type",
+                key_type,
+                "--id",
+                id,
+                "--label",
+                &format!("key-{id}"),
+            ]);
             if let Some(extra) = extra {
                 command.arg(extra);
             }
@@ -528,14 +504,7 @@ mod copy_between_tokens {
                 .arg("-out")
                 .arg(&der));
             run(hsm
-                .pkcs11_tool()
-                .args([
-                    "--token-label",
-                    &source.label,
-                    "--login",
-                    "--pin",
-                    &source.pin,
-                ])
+                .logged_in(&source)
                 .arg("--write-object")
                 .arg(&der)
                 .args([
@@ -666,18 +635,8 @@ mod copy_between_tokens {
         );
 
         // pkcs11-tool sees what certkeeper wrote, and signs with the copied keys.
-        let listed = String::from_utf8(
-            run(hsm.pkcs11_tool().args([
-                "--token-label",
-                &target.label,
-                "--login",
-                "--pin",
-                &target.pin,
-                "--list-objects",
-            ]))
-            .stdout,
-        )
-        .expect("UTF-8");
+        let listed = String::from_utf8(run(hsm.logged_in(&target).args(["--list-objects"])).stdout)
+            .expect("UTF-8");
         for label in ["key-01", "key-02", "cert-01", "cert-02", "cert-03"] {
             assert!(listed.contains(label), "{label} on the target:\n{listed}");
         }
@@ -693,14 +652,7 @@ mod copy_between_tokens {
         for (id, mechanism, input) in [("01", "SHA256-RSA-PKCS", &data), ("02", "ECDSA", &digest)] {
             let signature = work.path().join(format!("sig-{id}"));
             run(hsm
-                .pkcs11_tool()
-                .args([
-                    "--token-label",
-                    &target.label,
-                    "--login",
-                    "--pin",
-                    &target.pin,
-                ])
+                .logged_in(&target)
                 .args([
                     "--sign",
                     "--id",
@@ -994,14 +946,7 @@ mod decrypt_with_a_token_key {
         for (file, kind) in [(&key_der, "privkey"), (&cert_der, "cert")] {
             let usage: &[&str] = if kind == "privkey" { &[usage] } else { &[] };
             run(hsm
-                .pkcs11_tool()
-                .args([
-                    "--token-label",
-                    &token.label,
-                    "--login",
-                    "--pin",
-                    &token.pin,
-                ])
+                .logged_in(token)
                 .arg("--write-object")
                 .arg(file)
                 .args([
@@ -1422,14 +1367,7 @@ mod keygen_on_a_token {
                 &message
             };
             run(hsm
-                .pkcs11_tool()
-                .args([
-                    "--token-label",
-                    &token.label,
-                    "--login",
-                    "--pin",
-                    &token.pin,
-                ])
+                .logged_in(&token)
                 .args(["--sign", "-m", mechanism, "--id", id])
                 .args(["--signature-format", "openssl", "-i"])
                 .arg(signed)
@@ -1450,14 +1388,7 @@ mod keygen_on_a_token {
             );
         }
         // pkcs11-tool sees both pairs, the private keys not extractable.
-        let objects = run(hsm.pkcs11_tool().args([
-            "--token-label",
-            &token.label,
-            "--login",
-            "--pin",
-            &token.pin,
-            "--list-objects",
-        ]));
+        let objects = run(hsm.logged_in(&token).args(["--list-objects"]));
         let listing = String::from_utf8_lossy(&objects.stdout);
         for label in ["made-0A", "made-0B"] {
             assert_eq!(listing.matches(label).count(), 2, "{listing}");
@@ -1546,31 +1477,21 @@ mod copy_between_tokens_drives_and_the_archive {
             .arg(&issued.cert)
             .arg("-out")
             .arg(&cert_der));
-        let mut key = hsm.pkcs11_tool();
-        key.args([
-            "--token-label",
-            &token.label,
-            "--login",
-            "--pin",
-            &token.pin,
-            "--write-object",
-        ])
-        .arg(&key_der)
-        .args(["--type", "privkey", "--id", id, "--usage-sign"]);
+        let mut key = hsm.logged_in(token);
+        key.args(["--write-object"]).arg(&key_der).args([
+            "--type",
+            "privkey",
+            "--id",
+            id,
+            "--usage-sign",
+        ]);
         if extractable {
             key.arg("--extractable");
         }
         run(&mut key);
         run(hsm
-            .pkcs11_tool()
-            .args([
-                "--token-label",
-                &token.label,
-                "--login",
-                "--pin",
-                &token.pin,
-                "--write-object",
-            ])
+            .logged_in(token)
+            .args(["--write-object"])
             .arg(&cert_der)
             .args(["--type", "cert", "--id", id]));
     }
@@ -1690,14 +1611,7 @@ mod copy_between_tokens_drives_and_the_archive {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let listing = run(hsm.pkcs11_tool().args([
-            "--token-label",
-            &new.label,
-            "--login",
-            "--pin",
-            &new.pin,
-            "--list-objects",
-        ]));
+        let listing = run(hsm.logged_in(&new).args(["--list-objects"]));
         let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
         assert!(listing.contains("Private Key Object; RSA"), "{listing}");
         assert!(listing.contains("Certificate Object"), "{listing}");
@@ -1714,8 +1628,7 @@ mod copy_between_tokens_drives_and_the_archive {
         std::fs::write(&message, b"signed by the copy").expect("write");
         let signature = work.path().join("message.sig");
         run(hsm
-            .pkcs11_tool()
-            .args(["--token-label", &new.label, "--login", "--pin", &new.pin])
+            .logged_in(&new)
             .args(["--sign", "-m", "SHA256-RSA-PKCS", "--id", &id_line, "-i"])
             .arg(&message)
             .arg("-o")
@@ -1764,14 +1677,7 @@ mod copy_between_tokens_drives_and_the_archive {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let listing = run(hsm.pkcs11_tool().args([
-            "--token-label",
-            &new.label,
-            "--login",
-            "--pin",
-            &new.pin,
-            "--list-objects",
-        ]));
+        let listing = run(hsm.logged_in(&new).args(["--list-objects"]));
         assert!(String::from_utf8_lossy(&listing.stdout).contains("Private Key Object; EC"));
         let audit = run(certkeeper().args(["--json", "audit"]));
         assert!(String::from_utf8_lossy(&audit.stdout).contains("token:Новый токен"));

@@ -401,15 +401,8 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             (der(&["x509"], &ivan.cert, "ivan-cert.der"), "cert"),
         ];
         for (path, kind) in &objects {
-            let mut write = hsm.pkcs11_tool();
+            let mut write = hsm.logged_in(&alpha);
             write
-                .args([
-                    "--token-label",
-                    &alpha.label,
-                    "--login",
-                    "--pin",
-                    &alpha.pin,
-                ])
                 .arg("--write-object")
                 .arg(path)
                 .args(["--type", kind, "--id", "0a"]);
@@ -640,10 +633,7 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             !dimmed("flow") && xvfb::pixels_of(&shot("media"), good) > 100
         });
         // An independent peer sees the key and certificate on the second token.
-        let listed = run(hsm
-            .pkcs11_tool()
-            .args(["--token-label", &beta.label, "--login", "--pin", &beta.pin])
-            .arg("--list-objects"));
+        let listed = run(hsm.logged_in(&beta).arg("--list-objects"));
         let listed = String::from_utf8_lossy(&listed.stdout);
         assert!(listed.contains("Private Key Object; RSA"), "{listed}");
         assert!(listed.contains("Certificate Object"), "{listed}");

@@ -85,17 +85,19 @@ impl SoftHsm {
         command
     }
 
+    /// `pkcs11-tool` logged in to `token` with its user PIN.
+    pub fn logged_in(&self, token: &Token) -> Command {
+        let mut command = self.pkcs11_tool();
+        command
+            .args(["--token-label", &token.label, "--login", "--pin"])
+            .arg(&token.pin);
+        command
+    }
+
     /// Writes a DER certificate on `token` with CKA_ID `id` (hex), through OpenSC's pkcs11-tool.
     pub fn write_certificate(&self, token: &Token, der: &Path, id: &str) {
         run(self
-            .pkcs11_tool()
-            .args([
-                "--token-label",
-                &token.label,
-                "--login",
-                "--pin",
-                &token.pin,
-            ])
+            .logged_in(token)
             .arg("--write-object")
             .arg(der)
             .args(["--type", "cert", "--id", id]));
