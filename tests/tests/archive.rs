@@ -6,7 +6,7 @@ use certkeeper_storage::certificates::{FileImport, Imported};
 use certkeeper_storage::keys::{KeyImport, KeyImported, KeyKind, UnlockedKey};
 use certkeeper_storage::{Archive, ArchiveLocation, KdfParams};
 use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
-use certkeeper_tests::support::{run, temp_dir};
+use certkeeper_tests::support::temp_dir;
 use secrecy::{ExposeSecret, SecretString};
 
 const FAST: KdfParams = KdfParams {
@@ -169,11 +169,7 @@ fn key_of(issued: &certkeeper_tests::support::openssl::Issued) -> (Vec<u8>, Unlo
 }
 
 fn der_of(openssl: &OpenSsl, issued: &certkeeper_tests::support::openssl::Issued) -> Certificate {
-    let der = run(openssl
-        .command()
-        .args(["x509", "-outform", "DER", "-in"])
-        .arg(&issued.cert))
-    .stdout;
+    let der = openssl.der(&issued.cert);
     Certificate::from_der(&der).expect("certificate")
 }
 

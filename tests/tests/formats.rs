@@ -243,14 +243,6 @@ mod certificates {
     /// DER of a private key usage period from 2026-01-15 to 2027-04-14 (GeneralizedTime, implicit tags).
     const USAGE_PERIOD: &str = "2.5.29.16 = DER:3022800F32303236303131353030303030305A810F32303237303431343030303030305A\n";
 
-    fn der_of(openssl: &OpenSsl, pem: &std::path::Path) -> Vec<u8> {
-        run(openssl
-            .command()
-            .args(["x509", "-outform", "DER", "-in"])
-            .arg(pem))
-        .stdout
-    }
-
     #[test]
     fn russian_qualified_fields_are_read_from_an_openssl_certificate() {
         let openssl = OpenSsl::new();
@@ -270,7 +262,7 @@ mod certificates {
             365,
             &extensions,
         );
-        let certificate = Certificate::from_der(&der_of(&openssl, &issued.cert)).expect("parse");
+        let certificate = Certificate::from_der(&openssl.der(&issued.cert)).expect("parse");
 
         assert_eq!(certificate.subject.display_name(), "ООО \"Ромашка\"");
         assert_eq!(certificate.inn.as_deref(), Some("007701234567"));
@@ -385,7 +377,7 @@ mod certificates {
             (KeyAlgorithm::Gost2012_512("A"), "GOST R 34.10-2012 512"),
         ] {
             let ca = openssl.make_ca("CA", algorithm);
-            let certificate = Certificate::from_der(&der_of(&openssl, &ca.cert)).expect("parse");
+            let certificate = Certificate::from_der(&openssl.der(&ca.cert)).expect("parse");
             assert_eq!(certificate.key_algorithm.name, name);
             assert!(certificate.is_ca);
         }
@@ -397,7 +389,6 @@ mod pfx {
     use certkeeper_core::error::FormatError;
     use certkeeper_core::formats::pkcs12;
     use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
-    use certkeeper_tests::support::run;
 
     #[test]
     fn pfx_files_made_by_openssl_open_with_their_password() {
@@ -441,11 +432,7 @@ mod pfx {
             let pfx = std::fs::read(openssl.pfx(&user, password, protection)).expect("read PFX");
             let opened = pkcs12::parse(&pfx, password.as_bytes())
                 .unwrap_or_else(|error| panic!("{name}: {error}"));
-            let expected_der = run(openssl
-                .command()
-                .args(["x509", "-outform", "DER", "-in"])
-                .arg(&user.cert))
-            .stdout;
+            let expected_der = openssl.der(&user.cert);
             assert_eq!(opened.certificates, vec![expected_der.clone()], "{name}");
             assert_eq!(opened.keys.len(), 1, "{name}");
             assert_eq!(opened.keys[0].algorithm_oid, key_oid, "{name}");

@@ -274,12 +274,7 @@ mod tokens {
         let ca = openssl.make_ca("CA", KeyAlgorithm::Rsa2048);
         let issued = openssl.issue(&ca, "/CN=Анна Токенова", KeyAlgorithm::Rsa2048, 30);
         let der = openssl.path("cert.der");
-        run(openssl
-            .command()
-            .args(["x509", "-outform", "DER", "-in"])
-            .arg(&issued.cert)
-            .arg("-out")
-            .arg(&der));
+        openssl.der_file(&issued.cert, &der);
         run(hsm
             .logged_in(&token)
             .args(["--write-object"])
@@ -497,12 +492,7 @@ mod copy_between_tokens {
             let ca = openssl.make_ca(&format!("CA {id}"), algorithm);
             let issued = openssl.issue(&ca, &format!("/CN=Holder {id}"), algorithm, 30);
             let der = openssl.path(&format!("cert-{id}.der"));
-            run(openssl
-                .command()
-                .args(["x509", "-outform", "DER", "-in"])
-                .arg(&issued.cert)
-                .arg("-out")
-                .arg(&der));
+            openssl.der_file(&issued.cert, &der);
             run(hsm
                 .logged_in(&source)
                 .arg("--write-object")
@@ -748,12 +738,7 @@ mod watching {
         let ca = openssl.make_ca("Watch CA", KeyAlgorithm::Rsa2048);
         let issued = openssl.issue(&ca, "/CN=Ольга Вставкина", KeyAlgorithm::Rsa2048, 30);
         let der = openssl.path("watched.der");
-        run(openssl
-            .command()
-            .args(["x509", "-outform", "DER", "-in"])
-            .arg(&issued.cert)
-            .arg("-out")
-            .arg(&der));
+        openssl.der_file(&issued.cert, &der);
         hsm.write_certificate(&token, &der, "01");
         let work = temp_dir();
         let passphrase = secret_file(work.path(), "passphrase", "архив");
@@ -937,12 +922,7 @@ mod decrypt_with_a_token_key {
             .arg(&issued.key)
             .arg("-out")
             .arg(&key_der));
-        run(openssl
-            .command()
-            .args(["x509", "-outform", "DER", "-in"])
-            .arg(&issued.cert)
-            .arg("-out")
-            .arg(&cert_der));
+        openssl.der_file(&issued.cert, &cert_der);
         for (file, kind) in [(&key_der, "privkey"), (&cert_der, "cert")] {
             let usage: &[&str] = if kind == "privkey" { &[usage] } else { &[] };
             run(hsm
@@ -1471,12 +1451,7 @@ mod copy_between_tokens_drives_and_the_archive {
             .arg(&issued.key)
             .arg("-out")
             .arg(&key_der));
-        run(openssl
-            .command()
-            .args(["x509", "-outform", "DER", "-in"])
-            .arg(&issued.cert)
-            .arg("-out")
-            .arg(&cert_der));
+        openssl.der_file(&issued.cert, &cert_der);
         let mut key = hsm.logged_in(token);
         key.args(["--write-object"]).arg(&key_der).args([
             "--type",
@@ -1715,11 +1690,10 @@ mod copy_between_tokens_drives_and_the_archive {
             .map(|entry| entry.expect("entry").path())
             .find(|path| path.extension().is_some_and(|ext| ext == "cer"))
             .expect("the certificate on the drive");
-        let der = run(openssl
-            .command()
-            .args(["x509", "-outform", "DER", "-in"])
-            .arg(&locked.cert));
-        assert_eq!(std::fs::read(&cer).expect("read"), der.stdout);
+        assert_eq!(
+            std::fs::read(&cer).expect("read"),
+            openssl.der(&locked.cert)
+        );
         // RSA keys do not go into the CryptoPro registry store.
         let output = copy(
             &rsa_thumbprint,

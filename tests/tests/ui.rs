@@ -719,12 +719,7 @@ fn a_token_inserted_while_the_window_is_open_is_archived() {
     let ca = openssl.make_ca("Live CA", KeyAlgorithm::Rsa2048);
     let issued = openssl.issue(&ca, "/CN=Ольга Вставкина", KeyAlgorithm::Rsa2048, 30);
     let der = openssl.path("live.der");
-    run(openssl
-        .command()
-        .args(["x509", "-outform", "DER", "-in"])
-        .arg(&issued.cert)
-        .arg("-out")
-        .arg(&der));
+    openssl.der_file(&issued.cert, &der);
     hsm.write_certificate(&token, &der, "01");
     let work = temp_dir();
     let passphrase = "live-tokens-3";

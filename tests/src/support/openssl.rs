@@ -168,6 +168,20 @@ impl OpenSsl {
         self.dir().join(name)
     }
 
+    /// The DER of the PEM certificate at `pem`, converted by `openssl x509`.
+    pub fn der(&self, pem: &Path) -> Vec<u8> {
+        run(self
+            .command()
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(pem))
+        .stdout
+    }
+
+    /// The PEM certificate at `pem` written as DER to `out`.
+    pub fn der_file(&self, pem: &Path, out: &Path) {
+        std::fs::write(out, self.der(pem)).expect("write the DER certificate");
+    }
+
     /// Generates a private key (unencrypted PKCS#8 PEM) named `name.key.pem`.
     pub fn generate_key(&self, algorithm: KeyAlgorithm, name: &str) -> PathBuf {
         let key = self.path(&format!("{name}.key.pem"));
