@@ -34,6 +34,8 @@ pub(crate) struct Curve<const L: usize> {
     field: Field<L>,
     pub p: Odd<Uint<L>>,
     a: Fe<L>,
+    /// a = −3 (CryptoPro A, B, C and TC26 512-A, B), which saves multiplications.
+    a_is_minus_3: bool,
     b: Fe<L>,
     /// 3·b, used by the complete addition formulas.
     b3: Fe<L>,
@@ -92,6 +94,7 @@ impl<const L: usize> Curve<L> {
         let a = field.element(&from_hex::<L>(raw.a));
         let b = field.element(&from_hex::<L>(raw.b));
         let b3 = field.add(&field.add(&b, &b), &b);
+        let a_is_minus_3 = field.add(&a, &field.element(&Uint::from_u64(3))) == field.zero();
         let base = Point {
             x: field.element(&from_hex::<L>(raw.x)),
             y: field.element(&from_hex::<L>(raw.y)),
@@ -102,6 +105,7 @@ impl<const L: usize> Curve<L> {
             field,
             p,
             a,
+            a_is_minus_3,
             b,
             b3,
             q,
@@ -184,14 +188,25 @@ impl<const L: usize> Curve<L> {
         self.add_tail([t0, t1, *z1, t3, t4, t5])
     }
 
+    /// a·t: three additions instead of a multiplication on the curves with a = −3 (whether a curve
+    /// has it is public).
+    #[inline(always)]
+    fn times_a(&self, t: &Fe<L>) -> Fe<L> {
+        let f = &self.field;
+        if self.a_is_minus_3 {
+            f.sub(&f.zero(), &f.add(&f.add(t, t), t))
+        } else {
+            f.mul(&self.a, t)
+        }
+    }
+
     /// The part of both addition formulas after the products of the inputs: t0 = X₁X₂, t1 = Y₁Y₂,
     /// t2 = Z₁Z₂, t3 = X₁Y₂ + X₂Y₁, t4 = X₁Z₂ + X₂Z₁, t5 = Y₁Z₂ + Y₂Z₁.
     #[inline(always)]
     fn add_tail(&self, [mut t0, mut t1, mut t2, t3, mut t4, t5]: [Fe<L>; 6]) -> Point<L> {
         let f = &self.field;
-        let a = &self.a;
         let b3 = &self.b3;
-        let mut z3 = f.mul(a, &t4);
+        let mut z3 = self.times_a(&t4);
         let mut x3 = f.mul(b3, &t2);
         z3 = f.add(&x3, &z3);
         x3 = f.sub(&t1, &z3);
@@ -199,11 +214,11 @@ impl<const L: usize> Curve<L> {
         let mut y3 = f.mul(&x3, &z3);
         t1 = f.add(&t0, &t0);
         t1 = f.add(&t1, &t0);
-        t2 = f.mul(a, &t2);
+        t2 = self.times_a(&t2);
         t4 = f.mul(b3, &t4);
         t1 = f.add(&t1, &t2);
         t2 = f.sub(&t0, &t2);
-        t2 = f.mul(a, &t2);
+        t2 = self.times_a(&t2);
         t4 = f.add(&t4, &t2);
         t0 = f.mul(&t1, &t4);
         y3 = f.add(&y3, &t0);
@@ -428,6 +443,23 @@ mod tests {
 
     fn agrees<const L: usize>(curve: &Curve<L>) {
         let raw = curve.set.raw();
+        // Both ways of multiplying by a are exercised: a = −3 exactly on the CryptoPro curves (and
+        // TC26 256-B…D, the same curves) and TC26 512-A and B.
+        use ParamSet::*;
+        let minus_3 = [
+            CryptoProA,
+            CryptoProB,
+            CryptoProC,
+            CryptoProXchA,
+            CryptoProXchB,
+        ];
+        let minus_3_too = [Tc26_256B, Tc26_256C, Tc26_256D, Tc26_512A, Tc26_512B];
+        assert_eq!(
+            curve.a_is_minus_3,
+            minus_3.contains(&curve.set) || minus_3_too.contains(&curve.set),
+            "{}",
+            curve.set.name()
+        );
         let base = curve.point(&from_hex(raw.x), &from_hex(raw.y));
         for k in edge_scalars(curve) {
             let fixed = curve.mul_base(&k);
