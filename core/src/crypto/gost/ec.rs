@@ -44,11 +44,13 @@ pub(crate) struct Curve<const L: usize> {
     pub scalars: FixedMontyParams<L>,
     pub cofactor: u32,
     /// base_table[i][j] = (j + 1) · 32^i · base, affine.
-    base_table: Vec<[Affine<L>; 16]>,
+    base_table: Vec<[Affine<L>; BASE_ENTRIES]>,
 }
 
 /// Bits per window of a base point multiplication (digits −16 … 15).
 const BASE_WINDOW: u32 = 5;
+/// Entries per window table: the magnitudes 1 … 2^(BASE_WINDOW − 1).
+const BASE_ENTRIES: usize = 1 << (BASE_WINDOW - 1);
 
 /// A point in projective coordinates (X : Y : Z); the point at infinity is (0 : 1 : 0).
 #[derive(Clone, Copy, Debug)]
@@ -251,14 +253,14 @@ impl<const L: usize> Curve<L> {
     /// The base point tables: (j + 1) · 32^i · `base` for every window i, made affine with one
     /// inversion for all of them (Montgomery's trick). None of them is infinity: q is prime and
     /// larger than every multiplier.
-    fn base_tables(&self, base: &Point<L>) -> Vec<[Affine<L>; 16]> {
+    fn base_tables(&self, base: &Point<L>) -> Vec<[Affine<L>; BASE_ENTRIES]> {
         let f = &self.field;
         let windows = Self::BASE_WINDOWS as usize;
-        let mut points = Vec::with_capacity(windows * 16);
+        let mut points = Vec::with_capacity(windows * BASE_ENTRIES);
         let mut power = *base;
         for _ in 0..windows {
             let mut multiple = power;
-            for _ in 0..16 {
+            for _ in 0..BASE_ENTRIES {
                 points.push(multiple);
                 multiple = self.add(&multiple, &power);
             }
@@ -278,7 +280,7 @@ impl<const L: usize> Curve<L> {
             [Affine {
                 x: f.zero(),
                 y: f.zero()
-            }; 16];
+            }; BASE_ENTRIES];
             windows
         ];
         for index in (0..points.len()).rev() {
@@ -287,7 +289,7 @@ impl<const L: usize> Curve<L> {
                 _ => f.mul(&inverse, &products[index - 1]),
             };
             inverse = f.mul(&inverse, &points[index].z);
-            tables[index / 16][index % 16] = Affine {
+            tables[index / BASE_ENTRIES][index % BASE_ENTRIES] = Affine {
                 x: f.mul(&points[index].x, &z_inverse),
                 y: f.mul(&points[index].y, &z_inverse),
             };
@@ -332,9 +334,9 @@ impl<const L: usize> Curve<L> {
                     .get(word + 1)
                     .map_or(0, |&w| w << (Word::BITS - shift));
             }
-            let value = (bits & 0x1f) as u32 + carry;
+            let value = (bits as u32 & ((1 << BASE_WINDOW) - 1)) + carry;
             // value 0 … 32 as digit − 32·carry with the digit in −16 … 15.
-            carry = (value + 16) >> BASE_WINDOW;
+            carry = (value + BASE_ENTRIES as u32) >> BASE_WINDOW;
             let digit = value.wrapping_sub(carry << BASE_WINDOW);
             let negative = digit >> 31;
             let magnitude = (digit ^ negative.wrapping_neg()).wrapping_add(negative);
