@@ -251,8 +251,8 @@ impl<const L: usize> Curve<L> {
     const BASE_WINDOWS: u32 = Uint::<L>::BITS / BASE_WINDOW + 1;
 
     /// The base point tables: (j + 1) · 32^i · `base` for every window i, made affine with one
-    /// inversion for all of them (Montgomery's trick). None of them is infinity: q is prime and
-    /// larger than every multiplier.
+    /// inversion for all of them (Montgomery's trick). None of them is infinity: the base point has
+    /// prime order q, and q, far above 16, divides no (j + 1) · 2^(5i).
     fn base_tables(&self, base: &Point<L>) -> Vec<[Affine<L>; BASE_ENTRIES]> {
         let f = &self.field;
         let windows = Self::BASE_WINDOWS as usize;
@@ -264,8 +264,9 @@ impl<const L: usize> Curve<L> {
                 points.push(multiple);
                 multiple = self.add(&multiple, &power);
             }
-            let sixteen = points[points.len() - 1];
-            power = self.add(&sixteen, &sixteen);
+            // The next window's power: the largest entry (16 · power) doubled.
+            let largest = points[points.len() - 1];
+            power = self.add(&largest, &largest);
         }
         let mut products = Vec::with_capacity(points.len());
         let mut product = f.one();
