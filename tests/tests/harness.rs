@@ -22,15 +22,7 @@ fn softhsm_tokens_live_in_the_test_directory_and_nowhere_else() {
     );
 
     // A key generated on the token by the independent peer is stored in this test's directory.
-    run(first.logged_in(&token).args([
-        "--keypairgen",
-        "--key-type",
-        "EC:prime256v1",
-        "--label",
-        "harness-key",
-        "--id",
-        "01",
-    ]));
+    run(&mut first.key_pair(&token, "EC:prime256v1", "01", "harness-key"));
     let objects = String::from_utf8(run(first.logged_in(&token).args(["--list-objects"])).stdout)
         .expect("UTF-8");
     assert!(

@@ -259,15 +259,7 @@ mod tokens {
             ("rsa:2048", "01", "rsa-key"),
             ("EC:prime256v1", "02", "ec-key"),
         ] {
-            run(hsm.logged_in(&token).args([
-                "--keypairgen",
-                "--key-type",
-                key_type,
-                "--id",
-                id,
-                "--label",
-                label,
-            ]));
+            run(&mut hsm.key_pair(&token, key_type, id, label));
         }
         // A certificate beside the RSA key, as a CA's software writes it.
         let openssl = OpenSsl::new();
@@ -474,16 +466,7 @@ mod copy_between_tokens {
             ),
             ("EC:prime256v1", "03", None, KeyAlgorithm::EcP256),
         ] {
-            let mut command = hsm.logged_in(&source);
-            command.args([
-                "--keypairgen",
-                "--key-type",
-                key_type,
-                "--id",
-                id,
-                "--label",
-                &format!("key-{id}"),
-            ]);
+            let mut command = hsm.key_pair(&source, key_type, id, &format!("key-{id}"));
             if let Some(extra) = extra {
                 command.arg(extra);
             }

@@ -94,6 +94,23 @@ impl SoftHsm {
         command
     }
 
+    /// `pkcs11-tool` generating a key pair of `key_type` (as pkcs11-tool names it, e.g.
+    /// `rsa:2048`, `EC:prime256v1`) on `token` with CKA_ID `id` (hex) and `label`; more arguments
+    /// may be added before it is run.
+    pub fn key_pair(&self, token: &Token, key_type: &str, id: &str, label: &str) -> Command {
+        let mut command = self.logged_in(token);
+        command.args([
+            "--keypairgen",
+            "--key-type",
+            key_type,
+            "--id",
+            id,
+            "--label",
+            label,
+        ]);
+        command
+    }
+
     /// Writes a DER certificate on `token` with CKA_ID `id` (hex), through OpenSC's pkcs11-tool.
     pub fn write_certificate(&self, token: &Token, der: &Path, id: &str) {
         run(self
