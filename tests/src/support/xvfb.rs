@@ -33,6 +33,9 @@ impl Xvfb {
     pub fn start() -> Self {
         let program = require_program("Xvfb", "xvfb");
         // `-displayfd 1` makes Xvfb pick a free display and write its number to our pipe once ready.
+        // `-noreset`: by default the server resets when its last client leaves, and a window started
+        // right after another was stopped (or after an xdotool look-up) could not connect meanwhile
+        // ("Failed to open connection to X server"); a desktop's X server does not do that.
         let mut daemon = Daemon::spawn(
             "Xvfb",
             Command::new(program)
@@ -44,6 +47,7 @@ impl Xvfb {
                     "1280x800x24",
                     "-nolisten",
                     "tcp",
+                    "-noreset",
                 ])
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
