@@ -191,9 +191,7 @@ pub(crate) fn private_key(
                 Err(FormatError::WrongContainerPassword) => return Err(locked().into()),
                 other => other?,
             };
-            let algorithm = GostAlgorithm::from_oid(&opened.header.algorithm_oid)
-                .unwrap_or(GostAlgorithm::Gost2012_256);
-            pkcs8::parse_private_key_info(&pkcs8::gost_private_key_info(&opened.key, algorithm))?
+            pkcs8::parse_private_key_info(&opened.private_key_info())?
         }
         KeyKind::Pkcs12 | KeyKind::Pkcs8 => {
             let secret = password.expose_secret().as_bytes();

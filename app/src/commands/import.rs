@@ -8,7 +8,7 @@ use certkeeper_core::cert::Certificate;
 use certkeeper_core::error::FormatError;
 use certkeeper_core::formats::cryptopro::{ContainerFiles, ContainerHeader};
 use certkeeper_core::formats::detect::{self, Found};
-use certkeeper_core::formats::pkcs8::{self, GostAlgorithm, KeyInfo, PublicKeyMaterial};
+use certkeeper_core::formats::pkcs8::{self, KeyInfo, PublicKeyMaterial};
 use certkeeper_core::formats::pkcs12;
 use certkeeper_core::secret::{ExposeSecret, SecretString};
 use certkeeper_storage::Archive;
@@ -190,14 +190,7 @@ fn container(
     };
     let (keys, password, locked) = match opened {
         Ok((opened, password)) => {
-            let algorithm = GostAlgorithm::from_oid(&header.algorithm_oid).unwrap_or(match header
-                .param_set
-                .bits()
-            {
-                512 => GostAlgorithm::Gost2012_512,
-                _ => GostAlgorithm::Gost2012_256,
-            });
-            let info = pkcs8::gost_private_key_info(&opened.key, algorithm);
+            let info = opened.private_key_info();
             let public = PublicKeyMaterial {
                 family: "gost",
                 bytes: opened.key.public_key().to_le_bytes().to_vec(),

@@ -89,6 +89,26 @@ pub struct Container {
     pub key: PrivateKey,
 }
 
+impl ContainerHeader {
+    /// The key's algorithm: from its object identifier, else — for the identifiers older CryptoPro
+    /// versions wrote that name no size — from the size of its parameter set. The one rule for
+    /// every place a container's key becomes a PrivateKeyInfo (import, export, decryption).
+    pub fn gost_algorithm(&self) -> super::pkcs8::GostAlgorithm {
+        use super::pkcs8::GostAlgorithm;
+        GostAlgorithm::from_oid(&self.algorithm_oid).unwrap_or(match self.param_set.bits() {
+            512 => GostAlgorithm::Gost2012_512,
+            _ => GostAlgorithm::Gost2012_256,
+        })
+    }
+}
+
+impl Container {
+    /// The private key as a PKCS#8 PrivateKeyInfo in OpenSSL's GOST engine form.
+    pub fn private_key_info(&self) -> Zeroizing<Vec<u8>> {
+        super::pkcs8::gost_private_key_info(&self.key, self.header.gost_algorithm())
+    }
+}
+
 fn read_file(folder: &Path, name: &str) -> Result<Vec<u8>, FormatError> {
     let path = folder.join(name);
     let unreadable = |source| FormatError::ContainerFile {
