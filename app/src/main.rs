@@ -119,28 +119,28 @@ fn run(command: Command, context: &Context) -> Result<()> {
             pin_file,
             pkcs11_modules,
         } => {
-            let mut tokens = commands::decrypt::Tokens::new(&pkcs11_modules, pin_file.as_deref());
+            let terminal = prompt::Terminal::new(context.lang);
+            let prompt = prompt::Answering::new(
+                prompt::Given {
+                    container_password: prompt::read_given(key_password_file.as_deref())?,
+                    pin: prompt::read_given(pin_file.as_deref())?,
+                    ..prompt::Given::default()
+                },
+                &terminal,
+            );
+            let mut keys =
+                commands::decrypt::Keys::new(context, commands::media::modules(&pkcs11_modules)?)?;
             match (input, batch, out) {
                 (_, Some(folder), Some(out)) => {
-                    if commands::decrypt::decrypt_batch(
-                        context,
-                        &folder,
-                        &out,
-                        key_password_file.as_deref(),
-                        &mut tokens,
-                    )? {
+                    if commands::decrypt::decrypt_batch(&mut keys, &folder, &out, &prompt)? {
                         Ok(())
                     } else {
                         Err(AppError::NotAllOpened.into())
                     }
                 }
-                (Some(input), _, _) => commands::decrypt::decrypt(
-                    context,
-                    &input,
-                    output.as_deref(),
-                    key_password_file.as_deref(),
-                    &mut tokens,
-                ),
+                (Some(input), _, _) => {
+                    commands::decrypt::decrypt(&mut keys, &input, output.as_deref(), &prompt)
+                }
                 _ => Err(AppError::SomethingUnreadable.into()),
             }
         }

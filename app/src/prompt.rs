@@ -73,6 +73,64 @@ impl Prompt for Terminal {
     }
 }
 
+/// Secrets given in files on the command line (`--passphrase-file`, `--pin-file`,
+/// `--key-password-file`, …), read once when the command starts and answered before anyone is
+/// asked. A request no file answers goes to the next prompt (the terminal, or the window).
+#[derive(Default)]
+pub struct Given {
+    /// The archive's passphrase.
+    pub passphrase: Option<SecretString>,
+    /// The password of a container that exists (an archived one whose key is locked, a PFX file).
+    pub container_password: Option<SecretString>,
+    /// A token's PIN.
+    pub pin: Option<SecretString>,
+    /// The password of a file or container about to be written.
+    pub new_password: Option<SecretString>,
+}
+
+/// Reads a secret file given on the command line, when one is.
+pub fn read_given(
+    file: Option<&std::path::Path>,
+) -> Result<Option<SecretString>, certkeeper_core::error::SecretFileError> {
+    file.map(certkeeper_core::secret::read_secret_file)
+        .transpose()
+}
+
+/// [`Given`] answers first, then `then`.
+pub struct Answering<'a> {
+    given: Given,
+    then: &'a dyn Prompt,
+}
+
+impl<'a> Answering<'a> {
+    /// Answers from `given`, else asks `then`.
+    pub fn new(given: Given, then: &'a dyn Prompt) -> Self {
+        Self { given, then }
+    }
+}
+
+fn copy_of(secret: &SecretString) -> SecretString {
+    use certkeeper_core::secret::ExposeSecret;
+    // A second zeroizing box of the same secret, for one use by the caller.
+    SecretString::from(secret.expose_secret().to_owned())
+}
+
+impl Prompt for Answering<'_> {
+    fn secret(&self, request: &Request<'_>) -> Result<SecretString, Declined> {
+        let given = match request {
+            Request::ArchivePassphrase => self.given.passphrase.as_ref(),
+            Request::ContainerPassword { .. } => self.given.container_password.as_ref(),
+            Request::Pin { .. } => self.given.pin.as_ref(),
+            Request::NewPassword { .. } => self.given.new_password.as_ref(),
+            _ => None,
+        };
+        match given {
+            Some(secret) => Ok(copy_of(secret)),
+            None => self.then.secret(request),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,22 @@ impl Settings {
     }
 }
 
+/// The PKCS#11 modules to use: `given` (`--pkcs11-module`, repeatable), else
+/// `CERTKEEPER_PKCS11_MODULES` (a path list), else the settings file's `pkcs11_modules`, else the
+/// usual places of Rutoken's, OpenSC's and SoftHSM2's modules.
+pub fn module_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, AppError> {
+    let configured = if given.is_empty() && std::env::var_os("CERTKEEPER_PKCS11_MODULES").is_none()
+    {
+        Settings::load()?.pkcs11_modules
+    } else {
+        Vec::new()
+    };
+    Ok(certkeeper_core::media::tokens::module_paths(
+        given,
+        &configured,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

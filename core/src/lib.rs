@@ -11,6 +11,10 @@
 //! - [`crypto`] — GOST cryptography (GOST R 34.10/34.11/34.12/34.13, 28147-89 and their key
 //!   agreement, wrap and derivation schemes), proven against the standards' examples and OpenSSL.
 //! - [`formats`] — the files certificates and keys come in (CryptoPro containers so far).
+//! - [`open`] — opening an old encrypted document with whichever key fits, over [`open::KeySource`]s
+//!   that the archive and tokens implement.
+//! - [`keys`] — a key kept locked in its container, taken out with the container's password.
+//! - [`files`] — files written whole or not at all.
 //! - [`error`] — the typed errors of this crate. Every variant carries enough context for the
 //!   application to tell a person what went wrong and what to do next; the words themselves live in
 //!   the application's message catalogue, not here.
@@ -25,9 +29,12 @@ pub mod cms;
 pub mod crypto;
 pub mod error;
 pub mod expiry;
+pub mod files;
 pub mod formats;
 pub mod interact;
+pub mod keys;
 pub mod media;
+pub mod open;
 pub mod secret;
 
 pub use error::{Error, Result};

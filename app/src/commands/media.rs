@@ -11,21 +11,9 @@ use serde::Serialize;
 use super::Context;
 use crate::messages::AppError;
 
-/// The PKCS#11 modules to use: `--pkcs11-module` (repeatable), else `CERTKEEPER_PKCS11_MODULES`
-/// (colon-separated), else the settings file's `pkcs11_modules`, else the usual places of Rutoken's,
-/// OpenSC's and SoftHSM2's modules.
+/// The PKCS#11 modules to use (see [`crate::settings::module_paths`]).
 pub fn modules(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    if !given.is_empty() {
-        return Ok(given.to_vec());
-    }
-    if let Some(list) = std::env::var_os("CERTKEEPER_PKCS11_MODULES") {
-        return Ok(std::env::split_paths(&list).collect());
-    }
-    let settings = crate::settings::Settings::load()?;
-    if !settings.pkcs11_modules.is_empty() {
-        return Ok(settings.pkcs11_modules);
-    }
-    Ok(pkcs11::default_modules())
+    Ok(crate::settings::module_paths(given)?)
 }
 
 /// One token in `media list --json` (documented in the README).

@@ -11,6 +11,8 @@ use certkeeper_core::cms::CmsError;
 use certkeeper_core::error::{FormatError, SecretFileError};
 use certkeeper_core::media::pkcs11::TokenError;
 
+pub mod documents;
+
 /// The language certkeeper speaks to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -293,11 +295,32 @@ pub enum AppError {
     /// Writing to standard output failed (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
+    /// A file or folder could not be written or created.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file or folder could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// The message for any error that reaches the top of the program.
 pub fn describe(error: &anyhow::Error, lang: Lang) -> Text {
     for cause in error.chain() {
+        if let Some(text) = describe_use_case(cause, lang) {
+            return text;
+        }
         if let Some(error) = cause.downcast_ref::<AppError>() {
             return describe_app(error, lang);
         }
@@ -360,6 +383,58 @@ pub fn describe(error: &anyhow::Error, lang: Lang) -> Text {
             "Повторите команду с CERTKEEPER_LOG=debug и отправьте вывод в поддержку.".into(),
         ),
     )
+}
+
+/// Core's use-case errors that carry a message of their own; the others (a document's, a source's)
+/// are described by the error they wrap, which comes next in the chain.
+fn describe_use_case(cause: &(dyn std::error::Error + 'static), lang: Lang) -> Option<Text> {
+    use certkeeper_core::files::FileError;
+    use certkeeper_core::interact::Declined;
+    use certkeeper_core::keys::KeyError;
+    use certkeeper_core::open::OpenError;
+    let app = if let Some(error) = cause.downcast_ref::<OpenError>() {
+        match error {
+            OpenError::NoKeyFits { wanted } => AppError::NoKeyFits {
+                recipients: documents::wanted_text(wanted, lang),
+            },
+            OpenError::OutputExists { path } => AppError::OutputExists { path: path.clone() },
+            _ => return None,
+        }
+    } else if let Some(error) = cause.downcast_ref::<KeyError>() {
+        match error {
+            KeyError::WrongPassword { name } => AppError::KeyLocked { name: name.clone() },
+            KeyError::PasswordNotGiven {
+                why: Declined::Cancelled,
+                ..
+            } => AppError::SecretNotGiven {
+                what: Asked::ContainerPassword,
+            },
+            KeyError::PasswordNotGiven { .. } => AppError::NoTerminal {
+                what: Asked::ContainerPassword,
+            },
+            KeyError::NotThisKey { name } => AppError::NoPrivateKey {
+                query: name.clone(),
+            },
+            KeyError::Format(error) => return Some(describe_format(error, lang)),
+            _ => return None,
+        }
+    } else if let Some(error) = cause.downcast_ref::<FileError>() {
+        match error {
+            FileError::Exists { path } => AppError::OutputExists { path: path.clone() },
+            FileError::Write { path, source } => AppError::Write {
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            FileError::Read { path, source } => AppError::Read {
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            _ => return None,
+        }
+    } else {
+        return None;
+    };
+    Some(describe_app(&app, lang))
 }
 
 fn describe_app(error: &AppError, lang: Lang) -> Text {
@@ -681,6 +756,28 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
                     recipients.join("; ")
                 ),
                 "Найдите контейнер или PFX этого сертификата (старая флешка, другой компьютер) и импортируйте его командой certkeeper import ПУТЬ или вставьте токен с этим ключом, затем повторите decrypt.".into(),
+            ),
+        ),
+        AppError::Write { path, source } => Text::new(
+            lang,
+            (
+                format!("Cannot write {}: {source}.", shown(path)),
+                "Check the folder's permissions and the free space, or choose another place.".into(),
+            ),
+            (
+                format!("Не удаётся записать {}: {source}.", shown(path)),
+                "Проверьте права на папку и свободное место или выберите другое место.".into(),
+            ),
+        ),
+        AppError::Read { path, source } => Text::new(
+            lang,
+            (
+                format!("Cannot read {}: {source}.", shown(path)),
+                "Check that it is there and that you may read it (a drive still mounted, the file's permissions).".into(),
+            ),
+            (
+                format!("Не удаётся прочитать {}: {source}.", shown(path)),
+                "Проверьте, что он на месте и доступен для чтения (флешка подключена, права на файл).".into(),
             ),
         ),
         AppError::PasswordsDiffer => Text::new(

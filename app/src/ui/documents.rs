@@ -4,17 +4,20 @@
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use anyhow::Result;
 use certkeeper_storage::catalog::Catalog;
 use certkeeper_storage::{Archive, ArchiveLocation};
 use slint::{ComponentHandle, ModelRc, VecModel};
 
+use certkeeper_core::media::tokens::TokenKeys;
+use certkeeper_core::open::{self, KeySource, Opened, Watch};
+use certkeeper_storage::key_source::{ArchiveKeys, CatalogKeys};
+
 use super::{AppWindow, DocumentsAdapter, ImportResult, RecipientLine, Shared};
-use crate::commands::Context;
-use crate::commands::decrypt::{self, Opened, Watch};
-use crate::messages::{Lang, LangOrigin};
+use crate::messages::Lang;
+use crate::messages::documents::{opened_with, signer_text};
 
 /// What the window shows about a chosen document before opening it.
 pub(crate) struct Inspection {
@@ -48,16 +51,36 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
         });
     }
     let catalog = Catalog::open(location)?;
-    let found = decrypt::recipients_of(&catalog, input)?;
+    let inspection = open::inspect(&[&mut CatalogKeys(&catalog)], input)?;
     let mut lines = Vec::new();
     let mut opener = None;
-    for (wanted, _id, kept) in &found {
-        let who = wanted
-            .subject
+    let found = inspection.recipients.iter().flat_map(|recipient| {
+        let known: Vec<_> = recipient
+            .known
+            .iter()
+            .map(|known| {
+                (
+                    recipient.recipient.clone(),
+                    known.certificate.as_ref(),
+                    known.key_kept,
+                )
+            })
+            .collect();
+        if known.is_empty() {
+            vec![(recipient.recipient.clone(), None, false)]
+        } else {
+            known
+        }
+    });
+    for (recipient, certificate, kept) in found {
+        let kept = &kept;
+        let subject = certificate.map(|certificate| certificate.subject.to_string());
+        let valid = certificate.map(open::validity);
+        let who = subject
             .as_deref()
             .map(|subject| super::certificates::short_name(subject).to_owned())
-            .unwrap_or_else(|| wanted.recipient.clone());
-        let (kind, what) = match (kept, &wanted.subject) {
+            .unwrap_or_else(|| recipient.clone());
+        let (kind, what) = match (kept, &subject) {
             (true, _) => (
                 0,
                 format!(
@@ -66,7 +89,7 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
                         "Its key is in the archive; certificate valid",
                         "Его ключ есть в архиве; сертификат действовал"
                     ),
-                    wanted.valid.clone().unwrap_or_default()
+                    valid.clone().unwrap_or_default()
                 ),
             ),
             (false, Some(_)) => (
@@ -77,7 +100,7 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
                         "The certificate is archived without its key; valid",
                         "Сертификат есть в архиве, но без ключа; действовал"
                     ),
-                    wanted.valid.clone().unwrap_or_default()
+                    valid.clone().unwrap_or_default()
                 ),
             ),
             (false, None) => (
@@ -114,104 +137,99 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
         lines,
         verdict,
         key_archived: opener.is_some(),
-        output: decrypt::default_output(input, None),
+        output: open::default_output(input),
     })
 }
 
+/// What became of one document.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// Opened now.
+    Opened(Opened),
+    /// Its output is there from an earlier run, and was left as it is.
+    OpenedBefore,
+    /// Not opened, and why.
+    Failed(anyhow::Error),
+}
+
+impl From<Result<Opened, open::OpenError>> for Outcome {
+    fn from(result: Result<Opened, open::OpenError>) -> Self {
+        match result {
+            Ok(opened) => Self::Opened(opened),
+            Err(error) => Self::Failed(error.into()),
+        }
+    }
+}
+
 /// Opens `input` (a document, or every file of a folder) into `output`, following `stop` and
-/// telling `progress` (done, total) in bytes of the current document. One row per document.
-#[allow(clippy::too_many_arguments)]
+/// telling `progress` (done, total) in bytes of the current document. One row per document; a
+/// document whose output an earlier run wrote is left as it is, as the command line does.
 pub(crate) fn open(
-    archive: &mut Archive,
-    location: &ArchiveLocation,
-    lang: Lang,
+    archive: &Archive,
     input: &Path,
     output: &Path,
-    stop: &AtomicBool,
-    progress: &mut dyn FnMut(u64, u64),
+    watch: &mut Watch<'_>,
     prompt: &dyn certkeeper_core::interact::Prompt,
-) -> Result<Vec<(PathBuf, Result<Opened>)>> {
-    let context = Context {
-        archive: Some(location.path().to_path_buf()),
-        passphrase_file: None,
-        json: false,
-        lang,
-        lang_origin: LangOrigin::Fallback,
-    };
-    let catalog = Catalog::open(location)?;
-    let mut watch = Watch {
-        progress: Some(progress),
-        stop: Some(stop),
+) -> Result<Vec<(PathBuf, Outcome)>> {
+    let mut archived = ArchiveKeys::new(archive);
+    let mut tokens = TokenKeys::new(crate::settings::module_paths(&[])?);
+    let mut sources: [&mut dyn KeySource; 2] = [&mut archived, &mut tokens];
+    let mut open_one = |input: &Path, output: &Path, watch: &mut Watch<'_>| {
+        Outcome::from(open::open_document(
+            &mut sources,
+            prompt,
+            input,
+            output,
+            watch,
+        ))
     };
     if !input.is_dir() {
-        let opened = decrypt::open_document(
-            &context, archive, &catalog, input, output, &mut watch, prompt,
-        );
-        return Ok(vec![(input.to_path_buf(), opened)]);
+        return Ok(vec![(input.to_path_buf(), open_one(input, output, watch))]);
     }
-    let mut files = Vec::new();
-    let mut pending = vec![input.to_path_buf()];
-    while let Some(path) = pending.pop() {
-        if path.is_dir() {
-            if path == output {
-                continue;
-            }
-            for entry in std::fs::read_dir(&path)?.flatten() {
-                pending.push(entry.path());
-            }
-        } else {
-            files.push(path);
-        }
-    }
-    files.sort();
     let mut results = Vec::new();
-    for file in files {
-        if stop.load(Ordering::SeqCst) {
+    for planned in open::plan_folder(input, output)? {
+        if watch.stop.is_some_and(|stop| stop.load(Ordering::SeqCst)) {
             break;
         }
-        let relative = file.strip_prefix(input).unwrap_or(&file);
-        let target = decrypt::default_output(&output.join(relative), None);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
+        if planned.done_before {
+            results.push((planned.input, Outcome::OpenedBefore));
+            continue;
         }
-        let opened = decrypt::open_document(
-            &context, archive, &catalog, &file, &target, &mut watch, prompt,
-        );
-        results.push((file, opened));
+        if let Some(parent) = planned.output.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| crate::messages::AppError::Write {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let opened = open_one(&planned.input, &planned.output, watch);
+        results.push((planned.input, opened));
     }
     Ok(results)
 }
 
 /// The result line and one row per document.
 pub(crate) fn results(
-    opened: &[(PathBuf, Result<Opened>)],
+    opened: &[(PathBuf, Outcome)],
     stopped: bool,
     lang: Lang,
 ) -> (String, bool, Vec<ImportResult>) {
-    let context = Context {
-        archive: None,
-        passphrase_file: None,
-        json: false,
-        lang,
-        lang_origin: LangOrigin::Fallback,
-    };
     let mut rows = Vec::new();
     let mut good = 0;
     for (input, result) in opened {
         match result {
-            Ok(done) => {
+            Outcome::Opened(done) => {
                 good += 1;
                 let mut detail = format!(
                     "→ {} ({} «{}», {} {})",
                     done.output.display(),
-                    decrypt::opened_with(done, &context),
+                    opened_with(done, lang),
                     done.subject,
                     lang.pick("cipher", "шифр"),
                     done.cipher
                 );
                 for signer in &done.signers {
                     detail.push_str("; ");
-                    detail.push_str(&decrypt::signer_text(signer, lang));
+                    detail.push_str(&signer_text(signer, lang));
                 }
                 rows.push(ImportResult {
                     kind: 0,
@@ -219,7 +237,15 @@ pub(crate) fn results(
                     detail: detail.into(),
                 });
             }
-            Err(error) => rows.push(ImportResult {
+            Outcome::OpenedBefore => {
+                good += 1;
+                rows.push(ImportResult {
+                    kind: 1,
+                    title: input.display().to_string().into(),
+                    detail: crate::messages::documents::opened_before(lang).into(),
+                });
+            }
+            Outcome::Failed(error) => rows.push(ImportResult {
                 kind: 3,
                 title: input.display().to_string().into(),
                 detail: super::session::shown(error, lang).into(),
@@ -338,7 +364,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
 fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBuf) {
     let adapter = window.global::<DocumentsAdapter>();
     let lang = shared.lang.get();
-    let mut archive = match shared.archive.borrow().as_ref().map(Archive::another) {
+    let archive = match shared.archive.borrow().as_ref().map(Archive::another) {
         Some(Ok(archive)) => archive,
         Some(Err(error)) => {
             adapter.set_result(super::session::shown(&error.into(), lang).into());
@@ -348,7 +374,6 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBu
     };
     shared.stop.store(false, Ordering::SeqCst);
     let stop = shared.stop.clone();
-    let location = shared.location();
     // A locked container's password, or a token's PIN, asked in the window.
     let prompt = super::prompt::WindowPrompt {
         window: window.as_weak(),
@@ -379,16 +404,11 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBu
                     }
                 });
             };
-            let opened = open(
-                &mut archive,
-                &location,
-                lang,
-                &input,
-                &output,
-                &stop,
-                &mut progress,
-                &prompt,
-            );
+            let mut watch = Watch {
+                progress: Some(&mut progress),
+                stop: Some(&stop),
+            };
+            let opened = open(&archive, &input, &output, &mut watch, &prompt);
             (opened, stop.load(Ordering::SeqCst))
         },
         move |(opened, stopped)| {
@@ -418,6 +438,7 @@ mod flow {
     use super::*;
     use certkeeper_core::secret::SecretString;
     use std::process::Command;
+    use std::sync::atomic::AtomicBool;
 
     use super::super::tests::FAST;
 
@@ -550,17 +571,17 @@ mod flow {
         let stop = AtomicBool::new(true);
         let out = work.join("stopped.bin");
         let stopped = open(
-            &mut archive,
-            &location,
-            Lang::En,
+            &archive,
             &report,
             &out,
-            &stop,
-            &mut |_, _| {},
+            &mut Watch {
+                progress: Some(&mut |_, _| {}),
+                stop: Some(&stop),
+            },
             &nobody,
         )
         .expect("run");
-        assert!(stopped[0].1.is_err());
+        assert!(matches!(stopped[0].1, Outcome::Failed(_)));
         assert!(!out.exists());
         let leftovers = std::fs::read_dir(work).expect("list").count();
 
@@ -569,13 +590,13 @@ mod flow {
         let out = work.join("report.bin");
         let mut seen = 0;
         let opened = open(
-            &mut archive,
-            &location,
-            Lang::En,
+            &archive,
             &report,
             &out,
-            &stop,
-            &mut |done, _| seen = seen.max(done),
+            &mut Watch {
+                progress: Some(&mut |done, _| seen = seen.max(done)),
+                stop: Some(&stop),
+            },
             &nobody,
         )
         .expect("run");
@@ -597,13 +618,13 @@ mod flow {
         // A folder: one opens, the other names its recipient.
         let opened_folder = work.join("opened");
         let all = open(
-            &mut archive,
-            &location,
-            Lang::Ru,
+            &archive,
             &documents,
             &opened_folder,
-            &stop,
-            &mut |_, _| {},
+            &mut Watch {
+                progress: Some(&mut |_, _| {}),
+                stop: Some(&stop),
+            },
             &nobody,
         )
         .expect("run");
@@ -672,23 +693,20 @@ mod flow {
         let out = work.join("locked.bin");
         let cancelled = answering(None);
         let refused = open(
-            &mut archive,
-            &location,
-            Lang::En,
+            &archive,
             &locked,
             &out,
-            &stop,
-            &mut |_, _| {},
+            &mut Watch {
+                progress: Some(&mut |_, _| {}),
+                stop: Some(&stop),
+            },
             &cancelled,
         )
         .expect("run");
-        assert_eq!(
-            cancelled.asked.get(),
-            1,
-            "{:?}",
-            refused[0].1.as_ref().err()
-        );
-        let error = refused[0].1.as_ref().map(|_| ()).expect_err("not given");
+        assert_eq!(cancelled.asked.get(), 1, "{:?}", refused[0].1);
+        let Outcome::Failed(error) = &refused[0].1 else {
+            panic!("not given, yet {:?}", refused[0].1);
+        };
         assert!(
             crate::messages::describe(error, Lang::En)
                 .problem
@@ -698,17 +716,21 @@ mod flow {
         assert!(!out.exists());
         let told = answering(Some("123456"));
         let opened = open(
-            &mut archive,
-            &location,
-            Lang::En,
+            &archive,
             &locked,
             &out,
-            &stop,
-            &mut |_, _| {},
+            &mut Watch {
+                progress: Some(&mut |_, _| {}),
+                stop: Some(&stop),
+            },
             &told,
         )
         .expect("run");
-        assert!(opened[0].1.is_ok(), "{:?}", opened[0].1.as_ref().err());
+        assert!(
+            matches!(opened[0].1, Outcome::Opened(_)),
+            "{:?}",
+            opened[0].1
+        );
         assert_eq!(told.asked.get(), 1);
         assert_eq!(std::fs::read(&out).expect("output"), content);
     }

@@ -5,4 +5,5 @@
 pub mod pkcs11;
 pub mod registry;
 pub mod tc26;
+pub mod tokens;
 pub mod watch;

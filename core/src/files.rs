@@ -1,0 +1,184 @@
+//! Files written whole or not at all: every file certkeeper writes for a person (a decrypted document,
+//! an exported key, a calendar, the settings) goes through [`write_whole`], so a crash, a full disk or
+//! a Stop never leaves half a file, and never a temporary file, behind.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Why a file was not written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileError {
+    /// The target exists and is not to be replaced.
+    #[error("{} exists already", path.display())]
+    Exists {
+        /// The target.
+        path: PathBuf,
+    },
+    /// Writing failed (no space, no permission, the folder vanished).
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The target.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Reading failed.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// How a file is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mode {
+    /// Readable by its owner only (a key, a decrypted document).
+    pub private: bool,
+    /// An existing file is replaced (settings, a calendar); otherwise it is an error and stays.
+    pub replace: bool,
+}
+
+impl Mode {
+    /// A new file for the owner only, never replacing one.
+    pub const PRIVATE_NEW: Self = Self {
+        private: true,
+        replace: false,
+    };
+    /// A new file, never replacing one.
+    pub const NEW: Self = Self {
+        private: false,
+        replace: false,
+    };
+    /// A file that replaces its previous version whole.
+    pub const REPLACE: Self = Self {
+        private: false,
+        replace: true,
+    };
+}
+
+/// A temporary name beside `path` (same folder, so the final rename stays on one file system).
+pub fn temporary_beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|name| name.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".certkeeper-{}.{suffix}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Writes `path` through `fill`: into a temporary file beside it, synced, then renamed onto `path`.
+/// When `fill` or anything after it fails, the temporary file is removed and `path` is as it was.
+pub fn write_whole<T, E>(
+    path: &Path,
+    mode: Mode,
+    fill: impl FnOnce(&mut BufWriter<File>) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<FileError>,
+{
+    let exists = || FileError::Exists {
+        path: path.to_path_buf(),
+    };
+    let failed = |source| FileError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if !mode.replace && path.exists() {
+        return Err(exists().into());
+    }
+    let temporary = temporary_beside(path, "part");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if mode.private {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    }
+    let file = options.open(&temporary).map_err(failed)?;
+    let result = (|| {
+        let mut writer = BufWriter::with_capacity(1 << 20, file);
+        let value = fill(&mut writer)?;
+        let file = writer
+            .into_inner()
+            .map_err(|error| failed(error.into_error()))?;
+        file.sync_all().map_err(failed)?;
+        drop(file);
+        if !mode.replace && path.exists() {
+            return Err(exists().into());
+        }
+        std::fs::rename(&temporary, path).map_err(failed)?;
+        Ok(value)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+/// Writes `bytes` to `path` whole or not at all.
+pub fn write_bytes(path: &Path, bytes: &[u8], mode: Mode) -> Result<(), FileError> {
+    write_whole(path, mode, |writer| {
+        writer.write_all(bytes).map_err(|source| FileError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("list")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_failed_or_refused_write_leaves_nothing_and_a_good_one_the_whole_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("out.txt");
+        let failed: Result<(), FileError> = write_whole(&path, Mode::NEW, |writer| {
+            writer.write_all(b"half").expect("buffered");
+            Err(FileError::Write {
+                path: path.clone(),
+                source: std::io::Error::other("disk full"),
+            })
+        });
+        assert!(matches!(failed, Err(FileError::Write { .. })));
+        assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
+
+        write_bytes(&path, b"whole", Mode::PRIVATE_NEW).expect("written");
+        assert_eq!(std::fs::read(&path).expect("read"), b"whole");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(matches!(
+            write_bytes(&path, b"again", Mode::NEW),
+            Err(FileError::Exists { .. })
+        ));
+        assert_eq!(std::fs::read(&path).expect("read"), b"whole");
+        write_bytes(&path, b"replaced", Mode::REPLACE).expect("replaced");
+        assert_eq!(std::fs::read(&path).expect("read"), b"replaced");
+        assert_eq!(listing(dir.path()), ["out.txt"]);
+    }
+}

@@ -1,0 +1,480 @@
+//! Opening an old encrypted document with whichever key fits — the use case behind `certkeeper
+//! decrypt` and the window's "Old documents" page.
+//!
+//! A document (CMS EnvelopedData or AuthEnvelopedData, RFC 5652 / RFC 5083) names its recipients.
+//! Keys are looked for in [`KeySource`]s, in the order the caller gives them — the archive first
+//! (its unlocked keys, then its locked containers, whose password is asked through the
+//! [`Prompt`]), then keys that stay on tokens. The content is streamed into a temporary file beside
+//! the output and renamed only when the whole document decrypted and its tag or MAC matched; a
+//! document signed and then encrypted is unwrapped once more, its signers checked, and the signed
+//! content is the output.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::cert::{Certificate, format_time};
+use crate::cms::recipients::{Recipient, RecipientId};
+use crate::cms::signed::{self, Signer};
+use crate::cms::{CmsError, Document, armor};
+use crate::files::{self, FileError, Mode};
+use crate::interact::Prompt;
+
+/// An error of a key source that is not core's own (the archive's, a token's).
+pub type SourceError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why a document did not open.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// The document cannot be read, is damaged, or is of a form certkeeper does not open.
+    #[error("{0}")]
+    Document(#[from] CmsError),
+    /// No key of any source fits: to whom the document was encrypted.
+    #[error("no archived key or token key fits")]
+    NoKeyFits {
+        /// The recipients, with what the archive knows of their certificates.
+        wanted: Vec<Wanted>,
+    },
+    /// The output file exists; it is never replaced.
+    #[error("{} exists already", path.display())]
+    OutputExists {
+        /// The output.
+        path: PathBuf,
+    },
+    /// Writing the output failed.
+    #[error("{0}")]
+    Output(#[source] FileError),
+    /// A key source failed (the archive could not be read, a token refused its PIN, a container's
+    /// password was wrong or not given).
+    #[error("{0}")]
+    Source(#[source] SourceError),
+}
+
+impl From<FileError> for OpenError {
+    fn from(error: FileError) -> Self {
+        match error {
+            FileError::Exists { path } => Self::OutputExists { path },
+            other => Self::Output(other),
+        }
+    }
+}
+
+/// A certificate a key source knows for a recipient, found without opening any key.
+#[derive(Debug, Clone)]
+pub struct Known {
+    /// Its id in the archive.
+    pub certificate_id: i64,
+    /// The certificate, when it reads.
+    pub certificate: Option<Certificate>,
+    /// Whether the archive keeps its private key (unlocked or in a container).
+    pub key_kept: bool,
+}
+
+/// A content key and the key that opened it.
+pub struct Unwrapped {
+    /// The content-encryption key.
+    pub content_key: Zeroizing<Vec<u8>>,
+    /// The certificate of the key that opened it.
+    pub certificate: Certificate,
+    /// Its id in the archive, when the archive keeps it.
+    pub certificate_id: Option<i64>,
+    /// The token's label, when the key stays on a token.
+    pub token: Option<String>,
+}
+
+/// Where keys are looked for: the archive, tokens, a test's keys in memory.
+pub trait KeySource {
+    /// The certificates this source knows for `id`, without opening a key or asking anything.
+    fn known(&self, id: &RecipientId) -> Result<Vec<Known>, OpenError> {
+        let _ = id;
+        Ok(Vec::new())
+    }
+
+    /// The content key for one of `recipients`, asking through `prompt` for what the source needs
+    /// (a container's password, a token's PIN — once, never retried). `None` when this source holds
+    /// no key for any of them; an error when it holds one and could not use it.
+    fn content_key(
+        &mut self,
+        recipients: &[Recipient],
+        prompt: &dyn Prompt,
+    ) -> Result<Option<Unwrapped>, OpenError>;
+}
+
+/// A recipient no key was found for, for the person to look for (JSON of `decrypt`, documented in
+/// the README).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Wanted {
+    /// The issuer and serial number, or the key identifier, as the document names it.
+    pub recipient: String,
+    /// When the certificate itself is archived (without its key): its subject.
+    pub subject: Option<String>,
+    /// And its validity.
+    pub valid: Option<String>,
+}
+
+/// "from – to" of a certificate, as documents and the window show it.
+pub fn validity(certificate: &Certificate) -> String {
+    format!(
+        "{} – {}",
+        format_time(certificate.not_before),
+        format_time(certificate.not_after)
+    )
+}
+
+/// One recipient of a document and what the key sources know of it.
+#[derive(Debug, Clone)]
+pub struct RecipientInfo {
+    /// The recipient as the document names it.
+    pub recipient: String,
+    /// The archived certificates it names (none when the archive does not know it).
+    pub known: Vec<Known>,
+}
+
+impl RecipientInfo {
+    /// Whether a source keeps a key for this recipient.
+    pub fn key_kept(&self) -> bool {
+        self.known.iter().any(|known| known.key_kept)
+    }
+
+    /// What to look for when no key opened the document: the recipient, or each archived
+    /// certificate of it that is kept without its key.
+    fn wanted(&self) -> Vec<Wanted> {
+        let without_key: Vec<&Known> = self.known.iter().filter(|k| !k.key_kept).collect();
+        if self.known.is_empty() {
+            return vec![Wanted {
+                recipient: self.recipient.clone(),
+                subject: None,
+                valid: None,
+            }];
+        }
+        without_key
+            .into_iter()
+            .map(|known| Wanted {
+                recipient: self.recipient.clone(),
+                subject: known.certificate.as_ref().map(|c| c.subject.to_string()),
+                valid: known.certificate.as_ref().map(validity),
+            })
+            .collect()
+    }
+}
+
+/// What a document says before it is opened: its recipients and what the sources know of each.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// The recipients certkeeper can use.
+    pub recipients: Vec<RecipientInfo>,
+    /// The content cipher's name.
+    pub cipher: String,
+}
+
+impl Inspection {
+    /// Whether a source keeps a key for some recipient (so opening it needs that source unlocked).
+    pub fn key_kept(&self) -> bool {
+        self.recipients.iter().any(RecipientInfo::key_kept)
+    }
+
+    /// What to look for, when no key opens it.
+    pub fn wanted(&self) -> Vec<Wanted> {
+        self.recipients
+            .iter()
+            .flat_map(RecipientInfo::wanted)
+            .collect()
+    }
+}
+
+/// An open document and its size in bytes.
+fn read_document(input: &Path) -> Result<(Document<Box<dyn Read>>, u64), OpenError> {
+    let file = std::fs::File::open(input).map_err(CmsError::Read)?;
+    let size = file.metadata().map(|meta| meta.len()).unwrap_or(0);
+    let (_, reader) = armor::unwrap(file).map_err(CmsError::Read)?;
+    let document = Document::open(reader)?;
+    if document.envelope.recipients.is_empty() {
+        return Err(CmsError::Unsupported {
+            what: format!(
+                "recipients of the kinds {}",
+                document.envelope.unsupported_recipients.join(", ")
+            ),
+        }
+        .into());
+    }
+    Ok((document, size))
+}
+
+fn known_by(sources: &[&mut dyn KeySource], id: &RecipientId) -> Result<Vec<Known>, OpenError> {
+    for source in sources {
+        let known = source.known(id)?;
+        if !known.is_empty() {
+            return Ok(known);
+        }
+    }
+    Ok(Vec::new())
+}
+
+fn inspect_recipients(
+    sources: &[&mut dyn KeySource],
+    recipients: &[Recipient],
+) -> Result<Vec<RecipientInfo>, OpenError> {
+    recipients
+        .iter()
+        .map(|recipient| {
+            Ok(RecipientInfo {
+                recipient: recipient.id.to_string(),
+                known: known_by(sources, &recipient.id)?,
+            })
+        })
+        .collect()
+}
+
+/// To whom `input` was encrypted and what `sources` know of each recipient, without opening any
+/// key (the archive's public part needs no passphrase).
+pub fn inspect(sources: &[&mut dyn KeySource], input: &Path) -> Result<Inspection, OpenError> {
+    let (document, _) = read_document(input)?;
+    Ok(Inspection {
+        recipients: inspect_recipients(sources, &document.envelope.recipients)?,
+        cipher: document.envelope.cipher.name(),
+    })
+}
+
+/// What opened a document (JSON of `decrypt`, documented in the README).
+#[derive(Debug, Clone, Serialize)]
+pub struct Opened {
+    /// The document.
+    pub input: PathBuf,
+    /// Where the content was written.
+    pub output: PathBuf,
+    /// The archived certificate whose key opened it (null when a token's key opened it and its
+    /// certificate is not archived).
+    pub certificate_id: Option<i64>,
+    /// The label of the token whose key opened it, when the key is on a token.
+    pub token: Option<String>,
+    /// Its subject's name.
+    pub subject: String,
+    /// Its serial number.
+    pub serial: String,
+    /// The content cipher.
+    pub cipher: String,
+    /// Bytes written.
+    pub bytes: u64,
+    /// When the document was signed, then encrypted: its signers and whether each signature
+    /// verifies (the output is then the signed content itself).
+    pub signers: Vec<Signer>,
+}
+
+/// Who follows a document being opened: progress (bytes read of the file's size), and a flag that
+/// stops it (the output is then never written: the temporary file is removed).
+#[derive(Default)]
+pub struct Watch<'a> {
+    /// Told (bytes read, file size) as the document is read.
+    pub progress: Option<&'a mut dyn FnMut(u64, u64)>,
+    /// Set by the person to stop.
+    pub stop: Option<&'a std::sync::atomic::AtomicBool>,
+}
+
+/// A writer that fails once `stop` is set, which ends the decryption cleanly.
+struct Guarded<'a, W> {
+    inner: W,
+    stop: Option<&'a std::sync::atomic::AtomicBool>,
+}
+
+impl<W: Write> Write for Guarded<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self
+            .stop
+            .is_some_and(|stop| stop.load(std::sync::atomic::Ordering::SeqCst))
+        {
+            // Not `Interrupted`: `write_all` retries those.
+            return Err(std::io::Error::other("stopped by the person"));
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Opens `input` into `output` with the first key of `sources` that fits, in their order.
+pub fn open_document(
+    sources: &mut [&mut dyn KeySource],
+    prompt: &dyn Prompt,
+    input: &Path,
+    output: &Path,
+    watch: &mut Watch<'_>,
+) -> Result<Opened, OpenError> {
+    if output.exists() {
+        return Err(OpenError::OutputExists {
+            path: output.to_path_buf(),
+        });
+    }
+    let (document, size) = read_document(input)?;
+    let cipher = document.envelope.cipher.name();
+    let recipients = document.envelope.recipients.clone();
+    let mut found = None;
+    for source in sources.iter_mut() {
+        if let Some(unwrapped) = source.content_key(&recipients, prompt)? {
+            found = Some(unwrapped);
+            break;
+        }
+    }
+    let Some(found) = found else {
+        let wanted = inspect_recipients(sources, &recipients)?
+            .iter()
+            .flat_map(RecipientInfo::wanted)
+            .collect();
+        return Err(OpenError::NoKeyFits { wanted });
+    };
+    let certificate_id = match found.certificate_id {
+        Some(id) => Some(id),
+        None => {
+            let named = RecipientId::IssuerSerial {
+                issuer: found.certificate.issuer.to_string(),
+                serial: found.certificate.serial.clone(),
+            };
+            known_by(sources, &named)?
+                .first()
+                .map(|known| known.certificate_id)
+        }
+    };
+    let find = |id: &RecipientId| -> Option<Certificate> {
+        known_by(sources, id)
+            .ok()?
+            .into_iter()
+            .find_map(|known| known.certificate)
+    };
+    let (bytes, signers) = decrypt_into(document, &found.content_key, size, output, watch, &find)?;
+    Ok(Opened {
+        input: input.to_path_buf(),
+        output: output.to_path_buf(),
+        certificate_id,
+        token: found.token,
+        subject: found.certificate.subject.display_name().to_owned(),
+        serial: found.certificate.serial,
+        cipher,
+        bytes,
+        signers,
+    })
+}
+
+/// Decrypts into `output` whole or not at all; a signed content inside is unwrapped in turn.
+fn decrypt_into(
+    document: Document<Box<dyn Read>>,
+    content_key: &[u8],
+    size: u64,
+    output: &Path,
+    watch: &mut Watch<'_>,
+    find: &dyn Fn(&RecipientId) -> Option<Certificate>,
+) -> Result<(u64, Vec<Signer>), OpenError> {
+    let decrypted = files::temporary_beside(output, "decrypted");
+    let result = (|| {
+        files::write_whole(&decrypted, Mode::PRIVATE_NEW, |writer| {
+            let mut progress = |done: u64| {
+                if let Some(report) = watch.progress.as_mut() {
+                    report(done, size);
+                }
+            };
+            let mut guarded = Guarded {
+                inner: writer,
+                stop: watch.stop,
+            };
+            document
+                .decrypt_to(content_key, &mut guarded, &mut progress)
+                .map_err(OpenError::from)
+        })?;
+        let mut start = [0u8; 16];
+        let mut file = std::fs::File::open(&decrypted).map_err(CmsError::Read)?;
+        let read = file.read(&mut start).map_err(CmsError::Read)?;
+        if signed::is_signed_data(&start[..read]) {
+            // Signed, then encrypted: the signed content is the output, and the signers checked.
+            let signed_file = std::io::BufReader::with_capacity(
+                1 << 16,
+                std::fs::File::open(&decrypted).map_err(CmsError::Read)?,
+            );
+            files::write_whole(output, Mode::PRIVATE_NEW, |writer| {
+                signed::unwrap(signed_file, writer, find).map_err(OpenError::from)
+            })
+        } else {
+            let bytes = file.metadata().map_err(CmsError::Read)?.len();
+            drop(file);
+            if output.exists() {
+                return Err(OpenError::OutputExists {
+                    path: output.to_path_buf(),
+                });
+            }
+            std::fs::rename(&decrypted, output).map_err(CmsError::Write)?;
+            Ok((bytes, Vec::new()))
+        }
+    })();
+    let _ = std::fs::remove_file(&decrypted);
+    result
+}
+
+/// Where the content of `input` goes by default: beside it, without `.p7m`/`.p7e`/`.cms`/`.enc`.
+pub fn default_output(input: &Path) -> PathBuf {
+    let name = input
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "document".to_owned());
+    let lower = name.to_lowercase();
+    let stripped = [".p7m", ".p7e", ".cms", ".enc"]
+        .iter()
+        .find_map(|ext| {
+            lower
+                .ends_with(ext)
+                .then(|| name[..name.len() - ext.len()].to_owned())
+        })
+        .filter(|stem| !stem.is_empty())
+        .unwrap_or_else(|| format!("{name}.decrypted"));
+    input.with_file_name(stripped)
+}
+
+/// One document of a folder to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    /// The document.
+    pub input: PathBuf,
+    /// Where its content goes.
+    pub output: PathBuf,
+    /// Its output exists already (opened by an earlier run): it is left as it is, so a folder can
+    /// be opened again after importing the keys the first run asked for.
+    pub done_before: bool,
+}
+
+/// Every file under `folder` (recursively, in name order) and where its content goes under `out`,
+/// mirroring the folder's layout; `out` itself is passed over when it lies inside `folder`.
+pub fn plan_folder(folder: &Path, out: &Path) -> Result<Vec<Planned>, OpenError> {
+    let mut files = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            if path == out {
+                continue;
+            }
+            let entries = std::fs::read_dir(&path).map_err(CmsError::Read)?;
+            for entry in entries {
+                pending.push(entry.map_err(CmsError::Read)?.path());
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files
+        .into_iter()
+        .map(|input| {
+            let relative = input.strip_prefix(folder).unwrap_or(&input);
+            let output = default_output(&out.join(relative));
+            let done_before = output.exists();
+            Planned {
+                input,
+                output,
+                done_before,
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests;
