@@ -67,9 +67,23 @@ impl Prompt for Terminal {
         if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
             return Err(Declined::NoOneToAsk);
         }
-        rpassword::prompt_password(self.text(request))
-            .map(SecretString::from)
-            .map_err(|_| Declined::Cancelled)
+        let ask = |text: String| {
+            rpassword::prompt_password(text)
+                .map(SecretString::from)
+                .map_err(|_| Declined::Cancelled)
+        };
+        let first = ask(self.text(request))?;
+        if matches!(request, Request::NewPassword { .. }) {
+            use certkeeper_core::secret::ExposeSecret;
+            let again = ask(self
+                .lang
+                .pick("The same password again: ", "Тот же пароль ещё раз: ")
+                .to_owned())?;
+            if again.expose_secret() != first.expose_secret() {
+                return Err(Declined::Differ);
+            }
+        }
+        Ok(first)
     }
 }
 
@@ -82,8 +96,10 @@ pub struct Given {
     pub passphrase: Option<SecretString>,
     /// The password of a container that exists (an archived one whose key is locked, a PFX file).
     pub container_password: Option<SecretString>,
-    /// A token's PIN.
+    /// A token's PIN (any token's).
     pub pin: Option<SecretString>,
+    /// The PIN of a token by its label (a copy between two tokens has one each).
+    pub pins: Vec<(String, SecretString)>,
     /// The password of a file or container about to be written.
     pub new_password: Option<SecretString>,
 }
@@ -120,7 +136,13 @@ impl Prompt for Answering<'_> {
         let given = match request {
             Request::ArchivePassphrase => self.given.passphrase.as_ref(),
             Request::ContainerPassword { .. } => self.given.container_password.as_ref(),
-            Request::Pin { .. } => self.given.pin.as_ref(),
+            Request::Pin { token, .. } => self
+                .given
+                .pins
+                .iter()
+                .find(|(label, _)| label == token)
+                .map(|(_, pin)| pin)
+                .or(self.given.pin.as_ref()),
             Request::NewPassword { .. } => self.given.new_password.as_ref(),
             _ => None,
         };

@@ -378,6 +378,35 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+/// A certificate's SHA-1 thumbprint as Windows and CryptoPro show it, typed by a person in any
+/// case, with spaces or colons between the bytes: kept as uppercase hex without separators, the
+/// form certkeeper stores and compares.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Thumbprint(String);
+
+impl Thumbprint {
+    /// The thumbprint `text` names (any case; spaces and colons dropped).
+    pub fn new(text: &str) -> Self {
+        Self(text.trim().to_uppercase().replace([' ', ':'], ""))
+    }
+
+    /// Uppercase hex without separators.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether it is `certificate`'s.
+    pub fn is_of(&self, certificate: &Certificate) -> bool {
+        certificate.sha1_thumbprint == self.0
+    }
+}
+
+impl std::fmt::Display for Thumbprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format_time(timestamp: i64) -> String {
     let days = timestamp.div_euclid(86_400);
@@ -630,6 +659,14 @@ impl Certificate {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_thumbprint_is_read_as_people_type_it() {
+        let typed = super::Thumbprint::new(" a8:51 f2a8 ");
+        assert_eq!(typed.as_str(), "A851F2A8");
+        assert_eq!(typed, super::Thumbprint::new("A851F2A8"));
+        assert_eq!(typed.to_string(), "A851F2A8");
+    }
+
     use super::*;
 
     #[test]

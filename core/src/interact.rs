@@ -42,10 +42,16 @@ pub enum Declined {
     /// The person cancelled.
     #[error("cancelled")]
     Cancelled,
+    /// A new secret was typed twice, differently (where the person cannot simply be asked again,
+    /// as at a terminal).
+    #[error("the two entries differ")]
+    Differ,
 }
 
 /// Asks a person. Implementations ask once per call and never retry on their own: a wrong PIN is
 /// reported by the caller with the token's new state, and it is the person who decides to try again.
+/// A [`Request::NewPassword`] is typed twice by every implementation, so a typing mistake never
+/// locks a new file; callers never ask twice themselves.
 pub trait Prompt {
     /// A secret: passphrase, password or PIN.
     fn secret(&self, request: &Request<'_>) -> Result<SecretString, Declined>;

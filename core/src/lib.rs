@@ -13,6 +13,8 @@
 //! - [`formats`] — the files certificates and keys come in (CryptoPro containers so far).
 //! - [`open`] — opening an old encrypted document with whichever key fits, over [`open::KeySource`]s
 //!   that the archive and tokens implement.
+//! - [`copy`] — copying a key and its certificate between the archive, tokens, drives and the
+//!   registry store, over the archive's side ([`copy::Archived`]) that storage implements.
 //! - [`keys`] — a key kept locked in its container, taken out with the container's password.
 //! - [`files`] — files written whole or not at all.
 //! - [`error`] — the typed errors of this crate. Every variant carries enough context for the
@@ -26,6 +28,7 @@
 
 pub mod cert;
 pub mod cms;
+pub mod copy;
 pub mod crypto;
 pub mod error;
 pub mod expiry;

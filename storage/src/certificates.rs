@@ -297,7 +297,11 @@ impl Archive {
             let cleaned: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
             (!cleaned.is_empty() && cleaned.chars().all(|c| c.is_ascii_digit())).then_some(cleaned)
         });
-        let identifier = search.map(|text| text.trim().to_uppercase().replace([' ', ':'], ""));
+        let identifier = search.map(|text| {
+            certkeeper_core::cert::Thumbprint::new(text)
+                .as_str()
+                .to_owned()
+        });
         // Sixteen hex digits or more are a thumbprint or serial, never a part of a name.
         let hex = identifier
             .as_deref()
@@ -555,7 +559,8 @@ impl Archive {
     /// allowed).
     pub fn certificate_der(&self, id_or_thumbprint: &str) -> Result<Option<(i64, Vec<u8>)>> {
         let key = id_or_thumbprint.trim();
-        let thumbprint = key.to_uppercase().replace([' ', ':'], "");
+        let thumbprint = certkeeper_core::cert::Thumbprint::new(key);
+        let thumbprint = thumbprint.as_str();
         let id: Option<i64> = key.parse().ok();
         self.connection()
             .query_row(

@@ -72,6 +72,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The archive's passphrase was not given (no one to ask, or the person cancelled).
+    #[error("the archive passphrase was not given: {why}")]
+    PassphraseNotGiven {
+        /// Why.
+        why: certkeeper_core::interact::Declined,
+    },
     /// The system random generator failed.
     #[error("the system random generator failed: {0}")]
     Random(String),

@@ -8,6 +8,7 @@
 //! - [`catalog`] — the public part (certificates, whether a key is kept) read without the passphrase.
 //! - [`certificates`] — archived certificates: idempotent import, list and search.
 //! - [`keys`] — archived key containers (kept whole) and the private keys taken out of them.
+//! - [`copy_side`] — the archive's side of a copy between key media.
 //! - [`key_source`] — the archive's keys (and its public part) as a key source for opening
 //!   documents.
 //! - [`keyring`] — the key hierarchy: Argon2id → key-encryption key → data key → AES-256-GCM seals
@@ -25,6 +26,7 @@
 pub mod archive;
 pub mod catalog;
 pub mod certificates;
+pub mod copy_side;
 pub mod error;
 pub mod key_source;
 pub mod keyring;

@@ -68,6 +68,30 @@ impl ArchiveLocation {
     }
 }
 
+/// CryptoPro CSP's own store on Linux.
+const CRYPTOPRO_KEYS: &str = "/var/opt/cprocsp/keys";
+
+/// The registry store: `CERTKEEPER_REGISTRY` when set; CryptoPro's own folder when CryptoPro is
+/// installed; otherwise `registry/` in certkeeper's data folder (beside the default archive). One
+/// folder per user.
+pub fn registry_store() -> crate::Result<certkeeper_core::media::registry::RegistryStore> {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "user".to_owned());
+    let root = match std::env::var_os("CERTKEEPER_REGISTRY") {
+        Some(root) => PathBuf::from(root),
+        None if Path::new(CRYPTOPRO_KEYS).is_dir() => PathBuf::from(CRYPTOPRO_KEYS),
+        None => ArchiveLocation::resolve(None)?
+            .path()
+            .parent()
+            .map(|folder| folder.join("registry"))
+            .ok_or(Error::NoDataDirectory)?,
+    };
+    Ok(certkeeper_core::media::registry::RegistryStore::new(
+        &root, &user,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,8 @@ pub struct ReminderStore {
 fn find(connection: &Connection, id_or_thumbprint: &str) -> Result<Option<(i64, String)>> {
     let key = id_or_thumbprint.trim();
     let by_id = key.parse::<i64>().ok();
-    let thumbprint = key.to_uppercase().replace([' ', ':'], "");
+    let thumbprint = certkeeper_core::cert::Thumbprint::new(key);
+    let thumbprint = thumbprint.as_str();
     connection
         .query_row(
             "SELECT id, sha1 FROM certificates WHERE id = ?1 OR sha1 = ?2 ORDER BY id LIMIT 1",

@@ -24,7 +24,8 @@ pub struct Recorded {
 /// certificate the archive does not hold is left alone (`certificate: false`).
 pub fn record_copy(location: &ArchiveLocation, thumbprint: &str, place: &str) -> Result<Recorded> {
     let (mut connection, _in_use) = crate::archive::open_file(location)?;
-    let thumbprint = thumbprint.trim().to_uppercase().replace([' ', ':'], "");
+    let thumbprint = certkeeper_core::cert::Thumbprint::new(thumbprint);
+    let thumbprint = thumbprint.as_str();
     let at = now();
     let transaction = connection
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

@@ -567,14 +567,17 @@ pub fn keygen(context: &Context, options: &Keygen<'_>) -> Result<()> {
             id
         }
     };
-    let mut loaded = Vec::new();
-    for path in modules(options.modules)? {
-        if let Ok(module) = Module::load(&path) {
-            loaded.push(module);
-        }
-    }
-    let module = &loaded[super::copy::module_with(&loaded, options.token)?];
-    let pin = super::copy::pin(context, module, options.token, options.pin_file)?;
+    let tokens = certkeeper_core::media::tokens::Tokens::load(&modules(options.modules)?);
+    let module = tokens.module_with(options.token)?;
+    let terminal = crate::prompt::Terminal::new(context.lang);
+    let prompt = crate::prompt::Answering::new(
+        crate::prompt::Given {
+            pin: crate::prompt::read_given(options.pin_file)?,
+            ..crate::prompt::Given::default()
+        },
+        &terminal,
+    );
+    let pin = module.ask_pin(options.token, &prompt)?;
     let generated = module.generate_key_pair(
         options.token,
         &pin,

@@ -12,25 +12,9 @@ use super::Context;
 use super::archive::open_archive;
 use crate::messages::AppError;
 
-/// CryptoPro CSP's own store on Linux.
-const CRYPTOPRO_KEYS: &str = "/var/opt/cprocsp/keys";
-
-/// The store: `CERTKEEPER_REGISTRY` when set; CryptoPro's own folder when CryptoPro is installed;
-/// otherwise `registry/` in certkeeper's data folder (beside the default archive). One folder per user.
+/// The registry store (see [`certkeeper_storage::location::registry_store`]).
 pub(crate) fn store() -> Result<RegistryStore> {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "user".to_owned());
-    let root = match std::env::var_os("CERTKEEPER_REGISTRY") {
-        Some(root) => PathBuf::from(root),
-        None if Path::new(CRYPTOPRO_KEYS).is_dir() => PathBuf::from(CRYPTOPRO_KEYS),
-        None => certkeeper_storage::ArchiveLocation::resolve(None)?
-            .path()
-            .parent()
-            .map(|folder| folder.join("registry"))
-            .ok_or(certkeeper_storage::Error::NoDataDirectory)?,
-    };
-    Ok(RegistryStore::new(&root, &user))
+    Ok(certkeeper_storage::location::registry_store()?)
 }
 
 /// `registry sync --json` (documented in the README).

@@ -12,6 +12,7 @@ use certkeeper_core::error::{FormatError, SecretFileError};
 use certkeeper_core::media::pkcs11::TokenError;
 
 pub mod documents;
+pub mod media;
 
 /// The language certkeeper speaks to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -216,12 +217,6 @@ pub enum AppError {
         /// The thumbprint.
         query: String,
     },
-    /// A medium certkeeper cannot copy to or from yet.
-    #[error("unsupported medium {medium}")]
-    UnsupportedMedium {
-        /// As given.
-        medium: String,
-    },
     /// In the window: the two passphrase fields differ.
     #[error("the two passphrases differ")]
     WindowPassphrasesDiffer,
@@ -317,72 +312,90 @@ pub enum AppError {
 
 /// The message for any error that reaches the top of the program.
 pub fn describe(error: &anyhow::Error, lang: Lang) -> Text {
-    for cause in error.chain() {
-        if let Some(text) = describe_use_case(cause, lang) {
-            return text;
-        }
-        if let Some(error) = cause.downcast_ref::<AppError>() {
-            return describe_app(error, lang);
-        }
-        if let Some(error) = cause.downcast_ref::<SecretFileError>() {
-            return describe_secret_file(error, lang);
-        }
-        if let Some(certkeeper_core::Error::SecretFile(error)) =
-            cause.downcast_ref::<certkeeper_core::Error>()
-        {
-            return describe_secret_file(error, lang);
-        }
-        if let Some(error) = cause.downcast_ref::<certkeeper_storage::Error>() {
-            return describe_storage(error, lang);
-        }
-        if let Some(error) = cause.downcast_ref::<certkeeper_core::error::CertificateError>() {
-            return Text::new(
-                lang,
-                (
-                    format!("The certificate cannot be read: {error}."),
-                    "Copy the certificate file again from its source; the archive keeps what it had.".into(),
-                ),
-                (
-                    format!("Сертификат не читается: {error}."),
-                    "Скопируйте файл сертификата заново из источника; архив сохранит то, что в нём было.".into(),
-                ),
-            );
-        }
-        if let Some(error) = cause.downcast_ref::<FormatError>() {
-            return describe_format(error, lang);
-        }
-        if let Some(error) = cause.downcast_ref::<CmsError>() {
-            return describe_cms(error, lang);
-        }
-        if let Some(error) = cause.downcast_ref::<TokenError>() {
-            return describe_token(error, lang);
-        }
-        if let Some(error) = cause.downcast_ref::<certkeeper_core::media::watch::WatchError>() {
-            return Text::new(
-                lang,
-                (
-                    format!("The smart card service cannot be reached ({error})."),
-                    "Start it (sudo systemctl start pcscd) and run the command again.".into(),
-                ),
-                (
-                    format!("Служба смарт-карт недоступна ({error})."),
-                    "Запустите её (sudo systemctl start pcscd) и повторите команду.".into(),
-                ),
-            );
-        }
-    }
+    error
+        .chain()
+        .find_map(|cause| describe_one(cause, lang))
+        .unwrap_or_else(|| unexpected(&format!("{error:#}"), lang))
+}
+
+/// The message for an error from a library's source (a key source's, the archive's side of a
+/// copy), read along its chain of causes.
+pub fn describe_source(error: &(dyn std::error::Error + 'static), lang: Lang) -> Text {
+    std::iter::successors(Some(error), |cause| cause.source())
+        .find_map(|cause| describe_one(cause, lang))
+        .unwrap_or_else(|| unexpected(&error.to_string(), lang))
+}
+
+fn unexpected(what: &str, lang: Lang) -> Text {
     Text::new(
         lang,
         (
-            format!("Unexpected error: {error:#}."),
+            format!("Unexpected error: {what}."),
             "Run the same command again with CERTKEEPER_LOG=debug and send the output to support."
                 .into(),
         ),
         (
-            format!("Непредвиденная ошибка: {error:#}."),
+            format!("Непредвиденная ошибка: {what}."),
             "Повторите команду с CERTKEEPER_LOG=debug и отправьте вывод в поддержку.".into(),
         ),
     )
+}
+
+/// The message for one error of a chain, when it has one of its own.
+fn describe_one(cause: &(dyn std::error::Error + 'static), lang: Lang) -> Option<Text> {
+    if let Some(text) = describe_use_case(cause, lang) {
+        return Some(text);
+    }
+    if let Some(error) = cause.downcast_ref::<AppError>() {
+        return Some(describe_app(error, lang));
+    }
+    if let Some(error) = cause.downcast_ref::<SecretFileError>() {
+        return Some(describe_secret_file(error, lang));
+    }
+    if let Some(certkeeper_core::Error::SecretFile(error)) =
+        cause.downcast_ref::<certkeeper_core::Error>()
+    {
+        return Some(describe_secret_file(error, lang));
+    }
+    if let Some(error) = cause.downcast_ref::<certkeeper_storage::Error>() {
+        return Some(describe_storage(error, lang));
+    }
+    if let Some(error) = cause.downcast_ref::<certkeeper_core::error::CertificateError>() {
+        return Some(Text::new(
+            lang,
+            (
+                format!("The certificate cannot be read: {error}."),
+                "Copy the certificate file again from its source; the archive keeps what it had.".into(),
+            ),
+            (
+                format!("Сертификат не читается: {error}."),
+                "Скопируйте файл сертификата заново из источника; архив сохранит то, что в нём было.".into(),
+            ),
+       ));
+    }
+    if let Some(error) = cause.downcast_ref::<FormatError>() {
+        return Some(describe_format(error, lang));
+    }
+    if let Some(error) = cause.downcast_ref::<CmsError>() {
+        return Some(describe_cms(error, lang));
+    }
+    if let Some(error) = cause.downcast_ref::<TokenError>() {
+        return Some(describe_token(error, lang));
+    }
+    if let Some(error) = cause.downcast_ref::<certkeeper_core::media::watch::WatchError>() {
+        return Some(Text::new(
+            lang,
+            (
+                format!("The smart card service cannot be reached ({error})."),
+                "Start it (sudo systemctl start pcscd) and run the command again.".into(),
+            ),
+            (
+                format!("Служба смарт-карт недоступна ({error})."),
+                "Запустите её (sudo systemctl start pcscd) и повторите команду.".into(),
+            ),
+        ));
+    }
+    None
 }
 
 /// Core's use-case errors that carry a message of their own; the others (a document's, a source's)
@@ -392,6 +405,9 @@ fn describe_use_case(cause: &(dyn std::error::Error + 'static), lang: Lang) -> O
     use certkeeper_core::interact::Declined;
     use certkeeper_core::keys::KeyError;
     use certkeeper_core::open::OpenError;
+    if let Some(error) = cause.downcast_ref::<certkeeper_core::copy::CopyError>() {
+        return media::describe_copy(error, lang);
+    }
     let app = if let Some(error) = cause.downcast_ref::<OpenError>() {
         match error {
             OpenError::NoKeyFits { wanted } => AppError::NoKeyFits {
@@ -607,17 +623,6 @@ fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("Контейнера КриптоПро сертификата {query} там нет."),
                 "Проверьте отпечаток (certkeeper list) и носитель: --from archive, dir:ПУТЬ или registry.".into(),
-            ),
-        ),
-        AppError::UnsupportedMedium { medium } => Text::new(
-            lang,
-            (
-                format!("certkeeper cannot copy to or from {medium} yet."),
-                "Copy between tokens (token:LABEL, see certkeeper media list), or CryptoPro containers between archive, dir:PATH and registry.".into(),
-            ),
-            (
-                format!("certkeeper пока не умеет копировать в {medium} или из него."),
-                "Копируйте между токенами (token:МЕТКА, см. certkeeper media list) или контейнеры КриптоПро между archive, dir:ПУТЬ и registry.".into(),
             ),
         ),
         AppError::WindowPassphrasesDiffer => Text::new(
@@ -1054,7 +1059,22 @@ fn describe_format(error: &FormatError, lang: Lang) -> Text {
 }
 
 fn describe_storage(error: &certkeeper_storage::Error, lang: Lang) -> Text {
+    use certkeeper_core::interact::Declined;
     match error {
+        certkeeper_storage::Error::PassphraseNotGiven {
+            why: Declined::Cancelled,
+        } => describe_app(
+            &AppError::SecretNotGiven {
+                what: Asked::Passphrase,
+            },
+            lang,
+        ),
+        certkeeper_storage::Error::PassphraseNotGiven { .. } => describe_app(
+            &AppError::NoTerminal {
+                what: Asked::Passphrase,
+            },
+            lang,
+        ),
         certkeeper_storage::Error::NoDataDirectory => Text::new(
             lang,
             (
@@ -1353,8 +1373,57 @@ mod tests {
                 given: "xyz".into(),
             }
             .into(),
-            AppError::UnsupportedMedium {
-                medium: "dir:/media".into(),
+            certkeeper_core::copy::CopyError::Refused {
+                from: certkeeper_core::copy::Medium::Registry,
+                to: certkeeper_core::copy::Medium::Token("Rutoken".into()),
+                why: certkeeper_core::copy::Refusal::GostKeyToToken,
+            }
+            .into(),
+            certkeeper_core::copy::CopyError::UnknownMedium { text: "usb".into() }.into(),
+            certkeeper_core::copy::CopyError::Refused {
+                from: certkeeper_core::copy::Medium::Archive,
+                to: certkeeper_core::copy::Medium::Dir("/media/usb".into()),
+                why: certkeeper_core::copy::Refusal::CertificateOnlyFromToken,
+            }
+            .into(),
+            certkeeper_core::copy::CopyError::ReadsBackDifferently {
+                folder: "/media/usb/le-1234.000".into(),
+            }
+            .into(),
+            certkeeper_core::copy::CopyError::PasswordNotGiven {
+                why: certkeeper_core::interact::Declined::Differ,
+            }
+            .into(),
+            certkeeper_core::copy::CopyError::EmptyPassword.into(),
+            certkeeper_core::open::OpenError::NoKeyFits {
+                wanted: vec![certkeeper_core::open::Wanted {
+                    recipient: "CN=Test CA, serial 01AB".into(),
+                    subject: Some("CN=Old".into()),
+                    valid: Some("2019-01-01T00:00:00Z – 2020-01-01T00:00:00Z".into()),
+                }],
+            }
+            .into(),
+            certkeeper_core::keys::KeyError::WrongPassword {
+                name: "le-1234".into(),
+            }
+            .into(),
+            certkeeper_core::keys::KeyError::PasswordNotGiven {
+                name: "le-1234".into(),
+                why: certkeeper_core::interact::Declined::NoOneToAsk,
+            }
+            .into(),
+            certkeeper_core::files::FileError::Write {
+                path: "/media/usb/report.pdf".into(),
+                source: std::io::Error::from(std::io::ErrorKind::StorageFull),
+            }
+            .into(),
+            certkeeper_storage::Error::PassphraseNotGiven {
+                why: certkeeper_core::interact::Declined::Cancelled,
+            }
+            .into(),
+            AppError::Read {
+                path: "/media/usb".into(),
+                source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
             }
             .into(),
             AppError::NoSuchContainer {

@@ -13,7 +13,6 @@ use certkeeper_storage::Archive;
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::{AppWindow, MediaAdapter, MediumItem, MediumRow, Shared};
-use crate::commands::copy::{self, CopyOptions, Done, Io};
 use crate::commands::media::{self as media_command, Listed};
 use crate::messages::Lang;
 
@@ -161,7 +160,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
             ),
         ))
     };
-    let store = crate::commands::registry::store()?;
+    let store = certkeeper_storage::location::registry_store()?;
     let stored = store.list().unwrap_or_default();
     media.push(Medium {
         row: MediumRow {
@@ -221,39 +220,38 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
 }
 
 /// Copies the certificate `thumbprint` (with its key unless `certificate_only`) from one medium to
-/// another, asking PINs and passwords through `prompt`.
+/// another, asking PINs and passwords through `prompt`: what was done, in a line.
 pub(crate) fn copy_between(
-    archive: &Archive,
+    archive: Archive,
     prompt: &dyn certkeeper_core::interact::Prompt,
     lang: Lang,
     thumbprint: &str,
     from: &str,
     to: &str,
     certificate_only: bool,
-) -> Result<Done> {
+) -> Result<String> {
+    use certkeeper_core::copy::{self, Media, Medium};
     let _one_at_a_time = TOKENS.lock();
-    let open = || Ok(archive.another()?);
-    let io = Io {
-        lang,
-        archive: &open,
-        location: archive
-            .path()
-            .map(certkeeper_storage::ArchiveLocation::explicit),
-        prompt,
+    let from: Medium = from.parse()?;
+    let to: Medium = to.parse()?;
+    let modules = crate::settings::module_paths(&[])?;
+    let registry = || {
+        certkeeper_storage::location::registry_store()
+            .map_err(|error| -> certkeeper_core::open::SourceError { Box::new(error) })
     };
-    let modules = media_command::modules(&[])?;
-    copy::copy_with(
-        &io,
-        thumbprint,
-        &CopyOptions {
-            from,
-            to,
-            from_secret_file: None,
-            to_secret_file: None,
-            certificate_only,
-            modules: &modules,
+    let done = copy::copy(
+        &mut Media {
+            archive: &mut certkeeper_storage::copy_side::ArchiveSide::open(archive),
+            module_paths: &modules,
+            registry: &registry,
+            prompt,
         },
-    )
+        &certkeeper_core::cert::Thumbprint::new(thumbprint),
+        &from,
+        &to,
+        certificate_only,
+    )?;
+    Ok(crate::messages::media::copied(&done, lang).0)
 }
 
 /// What is shown now: the media, and the targets offered for a copy from the selected one.
@@ -552,7 +550,7 @@ fn start_copy(
     super::session::off_the_window(
         move || {
             copy_between(
-                &archive,
+                archive,
                 &prompt,
                 lang,
                 &thumbprint,
@@ -566,9 +564,9 @@ fn start_copy(
             let adapter = window.global::<MediaAdapter>();
             adapter.set_busy(false);
             match copied {
-                Ok(done) => {
-                    tracing::info!(line = %done.line, "copied in the window");
-                    adapter.set_status(done.line.into());
+                Ok(line) => {
+                    tracing::info!(%line, "copied in the window");
+                    adapter.set_status(line.into());
                     adapter.set_status_good(true);
                     refresh(&window, &shared);
                 }

@@ -462,7 +462,8 @@ pub fn certificate_id(
     thumbprint: &str,
 ) -> Result<Vec<u8>, TokenError> {
     use digest::Digest;
-    let wanted = thumbprint.to_uppercase().replace([' ', ':'], "");
+    let wanted = crate::cert::Thumbprint::new(thumbprint);
+    let wanted = wanted.as_str();
     let session = module.session(label, None)?;
     let handles = session
         .find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE)])

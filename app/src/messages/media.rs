@@ -1,0 +1,266 @@
+//! What the command line and the window say about copies between key media, and why one was not
+//! made.
+
+use certkeeper_core::copy::{CopyError, Done, Recorded, Refusal, Written};
+use certkeeper_core::interact::Declined;
+
+use super::{AppError, Asked, Lang, Text};
+
+fn written(written: &Written) -> String {
+    match written {
+        Written::Path(path) => path.display().to_string(),
+        Written::Archive => "archive".to_owned(),
+    }
+}
+
+fn recorded(line: &mut String, recorded: &Recorded, lang: Lang) {
+    match recorded {
+        Recorded::At(_) => line.push_str(lang.pick(
+            "; the archive records where it now lives",
+            "; в архиве записано, где копия теперь хранится",
+        )),
+        Recorded::Failed(error) => {
+            let text = super::describe_source(error.as_ref(), lang);
+            line.push_str(&format!(
+                "; {} {} {}",
+                lang.pick("not recorded in the archive:", "в архив не записано:"),
+                text.problem,
+                text.next_step
+            ));
+        }
+        _ => {}
+    }
+}
+
+/// The line for a person, and the value `--json` prints where there is one.
+pub fn copied(done: &Done, lang: Lang) -> (String, Option<serde_json::Value>) {
+    let with_place = |copied, recorded: &Recorded| {
+        let mut value = serde_json::to_value(copied).ok();
+        if let (Some(serde_json::Value::Object(object)), Recorded::At(place)) =
+            (value.as_mut(), recorded)
+        {
+            object.insert(
+                "recorded_at".to_owned(),
+                serde_json::Value::from(place.to_string()),
+            );
+        }
+        value
+    };
+    match done {
+        Done::Container { name, to } => (
+            format!(
+                "{} «{name}» → {}",
+                lang.pick("Container copied:", "Контейнер скопирован:"),
+                to.display()
+            ),
+            None,
+        ),
+        Done::KeyToToken {
+            copied,
+            subject,
+            label,
+            recorded: was_recorded,
+        } => {
+            let mut line = format!(
+                "{} {} {} «{subject}» → {} «{label}»; {}",
+                lang.pick("Copied", "Скопирован"),
+                copied.key_type,
+                lang.pick("key of", "ключ"),
+                lang.pick("token", "токен"),
+                lang.pick(
+                    "the token signs with it and the original verifies",
+                    "токен подписывает им, оригинал проверяет подпись"
+                )
+            );
+            recorded(&mut line, was_recorded, lang);
+            (line, with_place(copied, was_recorded))
+        }
+        Done::KeyFromToken {
+            key_type,
+            subject,
+            label,
+            written: to,
+        } => (
+            format!(
+                "{} {key_type} {} «{subject}» {} «{label}» → {}; {}",
+                lang.pick("Copied", "Скопирован"),
+                lang.pick("key of", "ключ"),
+                lang.pick("from token", "с токена"),
+                written(to),
+                lang.pick(
+                    "the copy signs and the token verifies with the original",
+                    "копия подписывает, токен проверяет подпись оригиналом"
+                )
+            ),
+            None,
+        ),
+        Done::CertificateFromToken {
+            subject,
+            label,
+            written: to,
+        } => (
+            format!(
+                "{} «{subject}» {} «{label}» → {}",
+                lang.pick("Certificate copied:", "Сертификат скопирован:"),
+                lang.pick("from token", "с токена"),
+                written(to)
+            ),
+            None,
+        ),
+        Done::TokenToToken {
+            copied,
+            from,
+            to,
+            recorded: was_recorded,
+        } => {
+            let mut line = format!(
+                "{} {} {} «{from}» → «{to}»{}; {}",
+                lang.pick("Copied", "Скопирован"),
+                copied.key_type,
+                lang.pick("key", "ключ"),
+                if copied.certificate {
+                    lang.pick(" with its certificate", " вместе с сертификатом")
+                } else {
+                    ""
+                },
+                lang.pick(
+                    "the copy signs and the original verifies it",
+                    "копия подписывает, оригинал проверяет подпись"
+                )
+            );
+            recorded(&mut line, was_recorded, lang);
+            (line, with_place(copied, was_recorded))
+        }
+        Done::CertificateTokenToToken { from, to } => (
+            format!(
+                "{} «{from}» → «{to}»",
+                lang.pick("Certificate copied:", "Сертификат скопирован:")
+            ),
+            None,
+        ),
+        _ => (String::new(), None),
+    }
+}
+
+fn refusal(why: Refusal, lang: Lang) -> (&'static str, &'static str) {
+    match (why, lang) {
+        (Refusal::GostKeyToToken, Lang::En) => (
+            "a GOST key from a CryptoPro container does not go onto a token here",
+            "Keep it in a container on a drive or in the registry (--to dir:PATH or --to registry), or copy the certificate alone with --certificate-only.",
+        ),
+        (Refusal::GostKeyToToken, Lang::Ru) => (
+            "ключ ГОСТ из контейнера КриптоПро здесь на токен не переносится",
+            "Храните его в контейнере на флешке или в реестре (--to dir:ПУТЬ или --to registry) либо скопируйте один сертификат с --certificate-only.",
+        ),
+        (Refusal::ContainerIntoArchive, Lang::En) => (
+            "a container goes into the archive by import, not by copy",
+            "Run certkeeper import PATH with the container's folder or file.",
+        ),
+        (Refusal::ContainerIntoArchive, Lang::Ru) => (
+            "контейнер попадает в архив импортом, а не копированием",
+            "Выполните certkeeper import ПУТЬ с папкой или файлом контейнера.",
+        ),
+        (Refusal::KeyIntoRegistry, Lang::En) => (
+            "the registry store keeps CryptoPro containers of GOST keys, not RSA or EC keys",
+            "Copy an RSA or EC key to dir:PATH as a PFX file, or to the archive.",
+        ),
+        (Refusal::KeyIntoRegistry, Lang::Ru) => (
+            "реестр хранит контейнеры КриптоПро с ключами ГОСТ, а не ключи RSA или EC",
+            "Скопируйте ключ RSA или EC в dir:ПУТЬ как файл PFX или в архив.",
+        ),
+        (Refusal::CertificateIntoRegistry, Lang::En) => (
+            "the registry store keeps containers, not certificates alone",
+            "Copy the certificate to dir:PATH or to the archive.",
+        ),
+        (Refusal::CertificateIntoRegistry, Lang::Ru) => (
+            "реестр хранит контейнеры, а не отдельные сертификаты",
+            "Скопируйте сертификат в dir:ПУТЬ или в архив.",
+        ),
+        (Refusal::CertificateOnlyFromToken, Lang::En) => (
+            "--certificate-only is for a key that may not leave its token; other media copy the container whole",
+            "Leave --certificate-only out, or copy from token:LABEL.",
+        ),
+        (Refusal::CertificateOnlyFromToken, Lang::Ru) => (
+            "--certificate-only — для ключа, который не может покинуть токен; с других носителей контейнер копируется целиком",
+            "Уберите --certificate-only или копируйте с token:МЕТКА.",
+        ),
+        (_, Lang::En) => (
+            "no copy goes between these two media",
+            "Copy between tokens (token:LABEL, see certkeeper media list), or CryptoPro containers between archive, dir:PATH and registry.",
+        ),
+        (_, Lang::Ru) => (
+            "между этими носителями копирование не выполняется",
+            "Копируйте между токенами (token:МЕТКА, см. certkeeper media list) или контейнеры КриптоПро между archive, dir:ПУТЬ и registry.",
+        ),
+    }
+}
+
+/// Why a copy was not made, or `None` when the error it wraps says it (a token's, a file's).
+pub(super) fn describe_copy(error: &CopyError, lang: Lang) -> Option<Text> {
+    let app = match error {
+        CopyError::UnknownMedium { text } => {
+            return Some(Text::new(
+                lang,
+                (
+                    format!("{text} is not a medium certkeeper knows."),
+                    "Name one of: archive, token:LABEL (see certkeeper media list), dir:PATH or registry.".into(),
+                ),
+                (
+                    format!("{text} — не носитель, который знает certkeeper."),
+                    "Укажите один из: archive, token:МЕТКА (см. certkeeper media list), dir:ПУТЬ или registry.".into(),
+                ),
+            ));
+        }
+        CopyError::Refused { from, to, why } => {
+            let (problem_en, next_en) = refusal(*why, Lang::En);
+            let (problem_ru, next_ru) = refusal(*why, Lang::Ru);
+            return Some(Text::new(
+                lang,
+                (
+                    format!("Nothing was copied from {from} to {to}: {problem_en}."),
+                    next_en.into(),
+                ),
+                (
+                    format!("Ничего не скопировано из {from} в {to}: {problem_ru}."),
+                    next_ru.into(),
+                ),
+            ));
+        }
+        CopyError::NotFound { thumbprint, .. } => AppError::NoSuchContainer {
+            query: thumbprint.to_string(),
+        },
+        CopyError::ReadsBackDifferently { folder } => {
+            return Some(Text::new(
+                lang,
+                (
+                    format!(
+                        "The copy in {} reads back differently from the original; the drive may be failing.",
+                        folder.display()
+                    ),
+                    "Copy to another drive, and check this one.".into(),
+                ),
+                (
+                    format!(
+                        "Копия в {} читается не так, как оригинал; возможно, флешка неисправна.",
+                        folder.display()
+                    ),
+                    "Скопируйте на другой носитель и проверьте этот.".into(),
+                ),
+            ));
+        }
+        CopyError::PasswordNotGiven {
+            why: Declined::Differ,
+        } => AppError::PasswordsDiffer,
+        CopyError::PasswordNotGiven {
+            why: Declined::Cancelled,
+        } => AppError::SecretNotGiven {
+            what: Asked::NewPassword,
+        },
+        CopyError::PasswordNotGiven { .. } => AppError::NoTerminal {
+            what: Asked::NewPassword,
+        },
+        CopyError::EmptyPassword => AppError::EmptyPassword,
+        _ => return None,
+    };
+    Some(super::describe_app(&app, lang))
+}
