@@ -1090,14 +1090,10 @@ mod decrypt_with_a_token_key {
         }
     }
 
-    /// The PIN half of [`the_pin_is_asked_through_the_prompt_with_the_token_state`], run as a child
-    /// process so that SoftHSM2 reads that test's configuration.
-    #[test]
-    fn pin_prompt_child() {
+    /// The PIN half of [`the_pin_is_asked_through_the_prompt_with_the_token_state`], run in a
+    /// child process of it so that SoftHSM2 reads that test's configuration.
+    fn pin_prompt(done: std::ffi::OsString) {
         use certkeeper_core::media::pkcs11::{Module, TokenError};
-        let Some(done) = std::env::var_os("CERTKEEPER_TEST_PIN_DONE") else {
-            return;
-        };
         let module = Module::load(std::path::Path::new(
             &std::env::var_os("CERTKEEPER_TEST_MODULE").expect("module"),
         ))
@@ -1135,6 +1131,10 @@ mod decrypt_with_a_token_key {
 
     #[test]
     fn the_pin_is_asked_through_the_prompt_with_the_token_state() {
+        // Run again as its own child (below), this test asks the PIN and nothing else.
+        if let Some(done) = std::env::var_os("CERTKEEPER_TEST_PIN_DONE") {
+            return pin_prompt(done);
+        }
         let hsm = SoftHsm::new();
         let token = hsm.init_token("Токен с PIN", "11111111", "97531975");
         let openssl = OpenSsl::new();
@@ -1146,7 +1146,7 @@ mod decrypt_with_a_token_key {
         let child = hsm
             .command(std::env::current_exe().expect("this test binary"))
             .args([
-                "decrypt_with_a_token_key::pin_prompt_child",
+                "decrypt_with_a_token_key::the_pin_is_asked_through_the_prompt_with_the_token_state",
                 "--exact",
                 "--nocapture",
             ])
@@ -1164,15 +1164,10 @@ mod decrypt_with_a_token_key {
         assert_eq!(std::fs::read_to_string(&done).expect("the child ran"), "ok");
     }
 
-    /// The signing half of [`signing_on_the_token_verifies_with_openssl`], run as a child process
+    /// The signing half of [`signing_on_the_token_verifies_with_openssl`], run in a child process
     /// of it so that SoftHSM2 reads that test's private configuration (the environment of a test
-    /// process is not changed while it runs).
-    #[test]
-    fn sign_on_the_token_child() {
-        let Some(out) = std::env::var_os("CERTKEEPER_TEST_SIGN_OUT") else {
-            return;
-        };
-        let out = std::path::PathBuf::from(out);
+    /// process is not changed while it runs): signs with both keys on the token into `out`.
+    fn sign_on_the_token(out: std::path::PathBuf) {
         let module = certkeeper_core::media::pkcs11::Module::load(std::path::Path::new(
             &std::env::var_os("CERTKEEPER_TEST_MODULE").expect("module"),
         ))
@@ -1192,6 +1187,10 @@ mod decrypt_with_a_token_key {
 
     #[test]
     fn signing_on_the_token_verifies_with_openssl() {
+        // Run again as its own child (below), this test signs and nothing else.
+        if let Some(out) = std::env::var_os("CERTKEEPER_TEST_SIGN_OUT") {
+            return sign_on_the_token(out.into());
+        }
         let hsm = SoftHsm::new();
         let token = hsm.init_token("Токен для подписи", "11111111", "13571357");
         let openssl = OpenSsl::new();
@@ -1204,7 +1203,7 @@ mod decrypt_with_a_token_key {
         let child = hsm
             .command(std::env::current_exe().expect("this test binary"))
             .args([
-                "decrypt_with_a_token_key::sign_on_the_token_child",
+                "decrypt_with_a_token_key::signing_on_the_token_verifies_with_openssl",
                 "--exact",
                 "--nocapture",
             ])

@@ -643,8 +643,7 @@ mod flow {
         // A real CryptoPro container archived locked (its password not given at import) and a
         // GOST document to it by OpenSSL's GOST engine: the container's password is asked through
         // the prompt (the window's dialog) when the document needs it, once.
-        let vectors = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors");
-        let container = vectors.join("cryptopro/svkreml-00000000");
+        let container = super::super::tests::vectors("cryptopro/svkreml-00000000");
         let imported = super::super::import::run(
             &mut archive,
             std::slice::from_ref(&container),

@@ -276,8 +276,7 @@ mod flow {
             FAST,
         )
         .expect("create");
-        let vectors = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors");
-        let folder = vectors.join("cryptopro");
+        let folder = super::super::tests::vectors("cryptopro");
         // A broken file beside them.
         let broken = dir.path().join("broken.cer");
         std::fs::write(&broken, b"-----BEGIN CERTIFICATE-----\nAAAA\n").expect("write");

@@ -166,6 +166,23 @@ pub fn run(archive: &ArchiveLocation, lang: Lang, open_at: Option<String>) -> Re
 
 #[cfg(test)]
 pub(crate) mod tests {
+    /// `<vectors>/<name>`: the real-world test vectors where `TEST_VECTORS` points, else beside the
+    /// project in `../shared/vectors` (never committed).
+    pub(crate) fn vectors(name: &str) -> std::path::PathBuf {
+        let root = std::env::var_os("TEST_VECTORS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors")
+            });
+        let path = root.join(name);
+        assert!(
+            path.exists(),
+            "test vectors missing: {} (set TEST_VECTORS to their folder)",
+            path.display()
+        );
+        path
+    }
+
     /// Argon2 at its cheapest, for the controller tests: the key derivation is not what they test.
     pub(crate) const FAST: certkeeper_storage::KdfParams = certkeeper_storage::KdfParams {
         memory_kib: 64,

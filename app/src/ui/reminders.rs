@@ -362,8 +362,7 @@ mod flow {
         let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
         let mut archive =
             Archive::create(&location, &SecretString::from("x".to_owned()), FAST).expect("create");
-        let vectors =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/cryptopro");
+        let vectors = super::super::tests::vectors("cryptopro");
         super::super::import::run(&mut archive, &[vectors], None, false, Lang::En, &mut |_| {
             true
         })

@@ -290,9 +290,8 @@ mod flow {
         assert!(create(&location, "", "").is_err());
         let mut archive = create(&location, "зелёный чайник", "зелёный чайник").expect("create");
         // A real certificate from the test vectors beside the project (never committed).
-        let vectors = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/vectors/cryptopro/svkreml-00000000.cert.crt");
-        let bytes = std::fs::read(&vectors).expect("../shared/vectors");
+        let vectors = super::super::tests::vectors("cryptopro/svkreml-00000000.cert.crt");
+        let bytes = std::fs::read(&vectors).expect("the test vectors");
         let certificate = certkeeper_core::cert::Certificate::from_der(&bytes).expect("DER");
         archive
             .import_certificates(std::slice::from_ref(&certificate), "test")

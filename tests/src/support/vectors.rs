@@ -6,13 +6,16 @@ use std::path::PathBuf;
 
 use super::workspace_root;
 
-/// `../shared/vectors/<name>`, which must exist.
+/// The vectors' folder: `TEST_VECTORS` when set, else `../shared/vectors` beside the project.
+pub fn root() -> PathBuf {
+    std::env::var_os("TEST_VECTORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("..").join("shared").join("vectors"))
+}
+
+/// `<vectors>/<name>`, which must exist.
 pub fn folder(name: &str) -> PathBuf {
-    let path = workspace_root()
-        .join("..")
-        .join("shared")
-        .join("vectors")
-        .join(name);
+    let path = root().join(name);
     assert!(
         path.is_dir(),
         "test vectors missing: {} (they live beside the project in ../shared/vectors, or where TEST_VECTORS \
