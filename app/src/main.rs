@@ -4,8 +4,10 @@ mod cli;
 mod commands;
 mod messages;
 mod prompt;
+mod service;
 mod settings;
 mod ui;
+mod views;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

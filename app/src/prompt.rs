@@ -28,6 +28,10 @@ impl Terminal {
                 Lang::En => format!("Password of «{name}»: "),
                 Lang::Ru => format!("Пароль «{name}»: "),
             },
+            Request::PasswordToArchive { name } => match lang {
+                Lang::En => format!("Password of {name} (Enter to archive it locked): "),
+                Lang::Ru => format!("Пароль для {name} (Enter — сохранить запертым): "),
+            },
             Request::NewPassword { allow_empty: true } => lang
                 .pick(
                     "Password for the new container (Enter for none): ",
@@ -87,6 +91,15 @@ impl Prompt for Terminal {
     }
 }
 
+/// Asks no one: for work that needs nothing asked (the archive already open).
+pub struct Nobody;
+
+impl Prompt for Nobody {
+    fn secret(&self, _request: &Request<'_>) -> Result<SecretString, Declined> {
+        Err(Declined::NoOneToAsk)
+    }
+}
+
 /// Secrets given in files on the command line (`--passphrase-file`, `--pin-file`,
 /// `--key-password-file`, …), read once when the command starts and answered before anyone is
 /// asked. A request no file answers goes to the next prompt (the terminal, or the window).
@@ -135,7 +148,9 @@ impl Prompt for Answering<'_> {
     fn secret(&self, request: &Request<'_>) -> Result<SecretString, Declined> {
         let given = match request {
             Request::ArchivePassphrase => self.given.passphrase.as_ref(),
-            Request::ContainerPassword { .. } => self.given.container_password.as_ref(),
+            Request::ContainerPassword { .. } | Request::PasswordToArchive { .. } => {
+                self.given.container_password.as_ref()
+            }
             Request::Pin { token, .. } => self
                 .given
                 .pins

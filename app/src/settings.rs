@@ -104,6 +104,18 @@ pub fn module_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, AppError> {
     ))
 }
 
+/// The clock: `CERTKEEPER_NOW` (RFC 3339 or a date; for scripts and tests) or the system's.
+pub fn clock() -> Result<Box<dyn certkeeper_core::expiry::Clock>, AppError> {
+    match std::env::var("CERTKEEPER_NOW") {
+        Ok(text) => {
+            let now = certkeeper_core::expiry::parse_time(&text)
+                .ok_or(AppError::BadDate { given: text })?;
+            Ok(Box::new(certkeeper_core::expiry::FixedClock(now)))
+        }
+        Err(_) => Ok(Box::new(certkeeper_core::expiry::SystemClock)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

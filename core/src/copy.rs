@@ -191,6 +191,9 @@ pub trait Archived {
         prompt: &dyn Prompt,
     ) -> Result<Option<ArchivedContainer>, SourceError>;
 
+    /// Every CryptoPro container of the archive.
+    fn containers(&mut self, prompt: &dyn Prompt) -> Result<Vec<ArchivedContainer>, SourceError>;
+
     /// The certificate and its private key, unlocked, or taken out of its container with the
     /// password asked through `prompt`.
     fn key(
@@ -779,6 +782,51 @@ fn token_certificate_out(
         label: label.to_owned(),
         written,
     })
+}
+
+/// What [`keep_in_registry`] did (`registry sync --json`, documented in the README).
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Synced {
+    /// The store's folder.
+    pub store: PathBuf,
+    /// The containers written now.
+    pub written: Vec<PathBuf>,
+    /// How many were there already.
+    pub already_there: usize,
+}
+
+/// Keeps every CryptoPro container of the archive in the registry store, as the CA recommends for
+/// every old certificate (idempotent: what is there already is left alone); the archive records
+/// where each lives.
+pub fn keep_in_registry(
+    archive: &mut dyn Archived,
+    store: &RegistryStore,
+    prompt: &dyn Prompt,
+) -> Result<Synced, CopyError> {
+    let mut synced = Synced {
+        store: store.folder().to_path_buf(),
+        ..Synced::default()
+    };
+    for container in archive.containers(prompt).map_err(CopyError::Archive)? {
+        let folder = match store.put(&container.name, &container.files)? {
+            Stored::Written(folder) => {
+                synced.written.push(folder.clone());
+                folder
+            }
+            Stored::AlreadyThere(folder) => {
+                synced.already_there += 1;
+                folder
+            }
+        };
+        archive
+            .record_container_copy(
+                container.id,
+                &format!("registry:{}", folder.display()),
+                prompt,
+            )
+            .map_err(CopyError::Archive)?;
+    }
+    Ok(synced)
 }
 
 /// A key with its certificate, or the certificate alone, from token to token.

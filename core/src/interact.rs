@@ -18,6 +18,12 @@ pub enum Request<'a> {
         /// The container's name or the file's path, as the person knows it.
         name: &'a str,
     },
+    /// The password of a container or file being archived; declining, or an empty answer, keeps it
+    /// archived locked.
+    PasswordToArchive {
+        /// The container's name and where it is, as the person knows it.
+        name: &'a str,
+    },
     /// A password for a container or file about to be written (asked twice by the implementor).
     NewPassword {
         /// Whether an empty password is allowed (CryptoPro containers may have none).

@@ -21,6 +21,27 @@ pub enum ContainerKind {
     Pkcs8,
 }
 
+impl ContainerKind {
+    /// The name stored in the archive and shown in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CryptoPro => "cryptopro",
+            Self::Pkcs12 => "pkcs12",
+            Self::Pkcs8 => "pkcs8",
+        }
+    }
+
+    /// The kind [`ContainerKind::as_str`] names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "cryptopro" => Some(Self::CryptoPro),
+            "pkcs12" => Some(Self::Pkcs12),
+            "pkcs8" => Some(Self::Pkcs8),
+            _ => None,
+        }
+    }
+}
+
 /// Why a container's key was not taken out.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -15,6 +15,8 @@
 //!   that the archive and tokens implement.
 //! - [`copy`] — copying a key and its certificate between the archive, tokens, drives and the
 //!   registry store, over the archive's side ([`copy::Archived`]) that storage implements.
+//! - [`import`] — every certificate and key container in files and folders into the archive, over
+//!   the archive's side ([`import::Keeper`]).
 //! - [`keys`] — a key kept locked in its container, taken out with the container's password.
 //! - [`files`] — files written whole or not at all.
 //! - [`error`] — the typed errors of this crate. Every variant carries enough context for the
@@ -34,6 +36,7 @@ pub mod error;
 pub mod expiry;
 pub mod files;
 pub mod formats;
+pub mod import;
 pub mod interact;
 pub mod keys;
 pub mod media;

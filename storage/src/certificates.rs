@@ -7,36 +7,8 @@ use certkeeper_core::cert::Certificate;
 
 use crate::archive::Archive;
 use crate::error::{Result, SqliteContext};
-use crate::keys::{KeyImport, KeyImported, import_key_into};
-
-/// What happened to one certificate on import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Imported {
-    /// Newly archived.
-    Added,
-    /// Already in the archive: only "last seen" changed.
-    AlreadyThere,
-}
-
-/// What one file (or container folder) holds, to archive.
-#[derive(Debug)]
-pub struct FileImport<'a> {
-    /// Where it was seen.
-    pub location: &'a str,
-    /// Its certificates.
-    pub certificates: &'a [Certificate],
-    /// Its key container, when it is one.
-    pub key: Option<KeyImport<'a>>,
-}
-
-/// What became of one file's contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileImported {
-    /// Each certificate, in order.
-    pub certificates: Vec<Imported>,
-    /// The key container.
-    pub key: Option<KeyImported>,
-}
+use crate::keys::import_key_into;
+pub use certkeeper_core::import::{FileImport, FileImported, Imported};
 
 /// Who a certificate was issued to, so that a renewal is told from another person's certificate: the
 /// person (SNILS, else a personal 12-digit INN) and the organisation (OGRN, else its INN, else OGRNIP);
@@ -280,6 +252,20 @@ impl Archive {
         }
         transaction.commit().context("committing the import")?;
         Ok(all)
+    }
+
+    /// Keeps `certificates` seen at `place` (`token:LABEL`): for each, whether it is new to the
+    /// archive (the archive's side of [`certkeeper_core::media::tokens::archive_certificates`]).
+    pub fn keep_certificates(
+        &mut self,
+        certificates: &[Certificate],
+        place: &str,
+    ) -> std::result::Result<Vec<bool>, certkeeper_core::open::SourceError> {
+        Ok(self
+            .import_certificates(certificates, place)?
+            .into_iter()
+            .map(|imported| matches!(imported, Imported::Added))
+            .collect())
     }
 
     /// Archived certificates, soonest to expire last; `search` matches name, INN, INNLE, SNILS,
@@ -776,4 +762,18 @@ fn import_into(
         results.push(result);
     }
     Ok(results)
+}
+
+impl certkeeper_core::import::Keeper for Archive {
+    fn holds_unlocked(&self, kind: crate::keys::KeyKind, original: &[u8]) -> bool {
+        // A failed lookup only means the password is asked.
+        Archive::holds_unlocked(self, kind, original).unwrap_or(false)
+    }
+
+    fn keep(
+        &mut self,
+        files: &[FileImport<'_>],
+    ) -> std::result::Result<Vec<FileImported>, certkeeper_core::open::SourceError> {
+        Ok(self.import_files(files)?)
+    }
 }

@@ -85,6 +85,22 @@ impl Archived for ArchiveSide {
         Ok(None)
     }
 
+    fn containers(&mut self, prompt: &dyn Prompt) -> Result<Vec<ArchivedContainer>, SourceError> {
+        self.archive(prompt)
+            .map_err(boxed)?
+            .cryptopro_containers()
+            .map_err(boxed)?
+            .into_iter()
+            .map(|container| {
+                Ok(ArchivedContainer {
+                    id: container.id,
+                    name: container.name,
+                    files: ContainerFiles::from_der(&container.original).map_err(boxed)?,
+                })
+            })
+            .collect()
+    }
+
     fn key(
         &mut self,
         thumbprint: &Thumbprint,

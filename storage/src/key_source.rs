@@ -10,26 +10,15 @@ use certkeeper_core::cms::CmsError;
 use certkeeper_core::cms::recipients::{Recipient, RecipientId};
 use certkeeper_core::formats::pkcs8::{KeyInfo, parse_private_key_info};
 use certkeeper_core::interact::Prompt;
-use certkeeper_core::keys::{ContainerKind, KeyError, Locked};
+use certkeeper_core::keys::{KeyError, Locked};
 use certkeeper_core::open::{KeySource, Known, OpenError, Unwrapped};
 
 use crate::archive::Archive;
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::keys::KeyKind;
 
 fn failed(error: Error) -> OpenError {
     OpenError::Source(Box::new(error))
-}
-
-impl From<KeyKind> for ContainerKind {
-    fn from(kind: KeyKind) -> Self {
-        match kind {
-            KeyKind::CryptoPro => ContainerKind::CryptoPro,
-            KeyKind::Pkcs12 => ContainerKind::Pkcs12,
-            KeyKind::Pkcs8 => ContainerKind::Pkcs8,
-        }
-    }
 }
 
 /// The certificate ids a recipient names.
@@ -68,7 +57,7 @@ impl Archive {
             })?;
         let (original, kept) = self.container_original(container.id)?;
         let locked = Locked {
-            kind: container.kind.into(),
+            kind: container.kind,
             name: &container.name,
             original: &original,
         };

@@ -14,92 +14,9 @@ use crate::archive::{Archive, Sealer};
 use crate::certificates::{audit, now};
 use crate::error::{Error, Result, SqliteContext};
 
-/// What kind of container a key came in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    /// A CryptoPro CSP container folder, its files as
-    /// [`certkeeper_core::formats::cryptopro::ContainerFiles::to_der`] writes them.
-    CryptoPro,
-    /// A PKCS#12 (PFX) file.
-    Pkcs12,
-    /// A PKCS#8 key file, plain or encrypted.
-    Pkcs8,
-}
-
-impl KeyKind {
-    /// The name stored in the archive and shown in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CryptoPro => "cryptopro",
-            Self::Pkcs12 => "pkcs12",
-            Self::Pkcs8 => "pkcs8",
-        }
-    }
-
-    fn parse(text: &str) -> Result<Self> {
-        match text {
-            "cryptopro" => Ok(Self::CryptoPro),
-            "pkcs12" => Ok(Self::Pkcs12),
-            "pkcs8" => Ok(Self::Pkcs8),
-            other => Err(Error::Corrupted {
-                what: format!("unknown key container kind {other:?}"),
-            }),
-        }
-    }
-}
-
-/// A private key taken out of a container.
-pub struct UnlockedKey {
-    /// The key algorithm, by name.
-    pub algorithm: String,
-    /// The public key's identifier ([`certkeeper_core::formats::pkcs8::PublicKeyMaterial::id`]).
-    pub public_key: String,
-    /// The PKCS#8 PrivateKeyInfo, DER.
-    pub private_key_info: Zeroizing<Vec<u8>>,
-}
-
-impl std::fmt::Debug for UnlockedKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UnlockedKey")
-            .field("algorithm", &self.algorithm)
-            .field("public_key", &self.public_key)
-            .field("private_key_info", &"[REDACTED]")
-            .finish()
-    }
-}
-
-/// A container to archive.
-#[derive(Debug)]
-pub struct KeyImport<'a> {
-    /// Its kind.
-    pub kind: KeyKind,
-    /// Its name as CryptoPro shows it, or the file's name.
-    pub name: &'a str,
-    /// The container as found (see [`KeyKind`]).
-    pub original: &'a [u8],
-    /// The public key of the key inside, when known (with or without the password).
-    pub public_key: Option<&'a str>,
-    /// The keys taken out of it; empty when its password is not known.
-    pub keys: &'a [UnlockedKey],
-    /// The password, when the user asked to keep it in the archive.
-    pub keep_password: Option<&'a SecretString>,
-}
-
-/// What happened to a container on import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyImported {
-    /// Newly archived, with this many new private keys.
-    Added {
-        /// Private keys archived that were not there yet.
-        new_keys: usize,
-    },
-    /// Already in the archive ("last seen" updated), with this many private keys it gave only now
-    /// (its password was not known before).
-    AlreadyThere {
-        /// Private keys archived that were not there yet.
-        new_keys: usize,
-    },
-}
+pub use certkeeper_core::import::{KeyImport, KeyImported, UnlockedKey};
+/// What kind of container a key came in (see [`certkeeper_core::keys::ContainerKind`]).
+pub use certkeeper_core::keys::ContainerKind as KeyKind;
 
 /// Archives `key` seen at `location` inside the caller's transaction.
 pub(crate) fn import_key_into(
@@ -406,7 +323,9 @@ impl Archive {
                 .context("reading where key containers were seen")?;
             containers.push(ArchivedContainer {
                 id,
-                kind: KeyKind::parse(&kind)?,
+                kind: KeyKind::from_name(&kind).ok_or_else(|| Error::Corrupted {
+                    what: format!("unknown key container kind {kind:?}"),
+                })?,
                 name,
                 password_kept,
                 seen,

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use certkeeper_core::cert::{Certificate, format_time};
+use certkeeper_core::cert::format_time;
 use certkeeper_core::secret::SecretString;
 use certkeeper_storage::{Archive, ArchiveLocation};
 use serde::Serialize;
@@ -233,193 +233,12 @@ pub fn show(context: &Context, id_or_thumbprint: &str) -> Result<()> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs() as i64)
         .unwrap_or(0);
+    let shown = crate::views::shown(&archive, id_or_thumbprint, now)?;
     let mut out = std::io::stdout().lock();
-    shown_into(
-        &archive,
-        id_or_thumbprint,
-        now,
-        context.json,
-        context.lang,
-        &mut out,
-    )
-}
-
-/// What `show` prints about a certificate, as text in `lang` (the window's details panel).
-pub(crate) fn shown_text(
-    archive: &Archive,
-    id_or_thumbprint: &str,
-    now: i64,
-    lang: Lang,
-) -> Result<String> {
-    let mut text = Vec::new();
-    shown_into(archive, id_or_thumbprint, now, false, lang, &mut text)?;
-    Ok(String::from_utf8_lossy(&text).into_owned())
-}
-
-fn shown_into(
-    archive: &Archive,
-    id_or_thumbprint: &str,
-    now: i64,
-    json: bool,
-    lang: Lang,
-    out: &mut impl Write,
-) -> Result<()> {
-    let Some((id, der)) = archive.certificate_der(id_or_thumbprint)? else {
-        return Err(AppError::NoSuchCertificate {
-            query: id_or_thumbprint.to_owned(),
-        }
-        .into());
-    };
-    let certificate = Certificate::from_der(&der)?;
-    let view = super::views::CertificateView::new(&certificate, now);
-    let record = archive
-        .certificate_record(id)?
-        .ok_or_else(|| AppError::NoSuchCertificate {
-            query: id_or_thumbprint.to_owned(),
-        })?;
-    let containers: Vec<ContainerView> = archive
-        .containers_for(id)?
-        .into_iter()
-        .map(|container| ContainerView {
-            id: container.id,
-            kind: container.kind.as_str(),
-            name: container.name,
-            password_kept: container.password_kept,
-            seen: container
-                .seen
-                .into_iter()
-                .map(|(location, first, last)| SeenView::new(location, first, last))
-                .collect(),
-        })
-        .collect();
-    let shown = Shown {
-        id,
-        certificate: &view,
-        superseded_by: record.superseded_by,
-        has_private_key: record.has_private_key,
-        first_archived: format_time(record.first_seen),
-        seen: record
-            .seen
-            .into_iter()
-            .map(|(location, first, last)| SeenView::new(location, first, last))
-            .collect(),
-        key_containers: containers,
-    };
-    if json {
-        super::write_json(out, &shown)?;
+    if context.json {
+        super::write_json(&mut out, &shown)?;
     } else {
-        write_shown(out, &shown, lang).map_err(AppError::Output)?;
-    }
-    Ok(())
-}
-
-/// `show --json` (documented in the README).
-#[derive(Debug, Serialize)]
-struct Shown<'a> {
-    id: i64,
-    certificate: &'a super::views::CertificateView,
-    /// The id of the newest certificate of the same owner, when this one has been renewed.
-    superseded_by: Option<i64>,
-    /// Whether the archive holds the private key unlocked (old documents open without a password).
-    has_private_key: bool,
-    first_archived: String,
-    /// Where the certificate was seen on import, most recent first.
-    seen: Vec<SeenView>,
-    /// The archived containers that hold its key.
-    key_containers: Vec<ContainerView>,
-}
-
-#[derive(Debug, Serialize)]
-struct SeenView {
-    location: String,
-    first_seen: String,
-    last_seen: String,
-}
-
-impl SeenView {
-    fn new(location: String, first: i64, last: i64) -> Self {
-        Self {
-            location,
-            first_seen: format_time(first),
-            last_seen: format_time(last),
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-struct ContainerView {
-    id: i64,
-    kind: &'static str,
-    name: String,
-    password_kept: bool,
-    seen: Vec<SeenView>,
-}
-
-fn write_shown(out: &mut impl Write, shown: &Shown<'_>, lang: Lang) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{} {}",
-        lang.pick("Certificate", "Сертификат"),
-        shown.id
-    )?;
-    super::inspect::write_certificate(out, shown.certificate, lang)?;
-    if let Some(newer) = shown.superseded_by {
-        writeln!(
-            out,
-            "  {:<14}{} {newer}",
-            lang.pick("superseded:", "заменён:"),
-            lang.pick("by certificate", "сертификатом")
-        )?;
-    }
-    writeln!(
-        out,
-        "  {:<14}{}",
-        lang.pick("private key:", "закр. ключ:"),
-        if shown.has_private_key {
-            lang.pick("in the archive", "в архиве")
-        } else if shown.key_containers.is_empty() {
-            lang.pick("not in the archive", "в архиве нет")
-        } else {
-            lang.pick(
-                "in the archive, locked in its container (export asks its password)",
-                "в архиве, заперт в контейнере (экспорт спросит его пароль)",
-            )
-        }
-    )?;
-    for container in &shown.key_containers {
-        writeln!(
-            out,
-            "  {:<14}{} «{}»",
-            lang.pick("container:", "контейнер:"),
-            container.kind,
-            container.name
-        )?;
-        for seen in &container.seen {
-            writeln!(
-                out,
-                "  {:<14}  {} ({} – {})",
-                "",
-                seen.location,
-                &seen.first_seen[..10],
-                &seen.last_seen[..10]
-            )?;
-        }
-    }
-    writeln!(
-        out,
-        "  {:<14}{}",
-        lang.pick("archived:", "в архиве с:"),
-        shown.first_archived
-    )?;
-    for seen in &shown.seen {
-        writeln!(
-            out,
-            "  {:<14}{} ({} – {})",
-            lang.pick("seen at:", "где видели:"),
-            seen.location,
-            &seen.first_seen[..10],
-            &seen.last_seen[..10]
-        )?;
+        crate::views::write_shown(&mut out, &shown, context.lang).map_err(AppError::Output)?;
     }
     Ok(())
 }

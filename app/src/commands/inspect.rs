@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use certkeeper_core::cert::{Certificate, Status, format_time};
+use certkeeper_core::cert::{Certificate, format_time};
 
-pub(crate) use super::views::CertificateView;
+pub(crate) use crate::views::{CertificateView, write_certificate};
 use certkeeper_core::error::FormatError;
 use certkeeper_core::formats::cryptopro::{self, ContainerHeader};
 use certkeeper_core::formats::detect::{self, Found};
@@ -386,92 +386,6 @@ fn write_protection(
         ),
     };
     writeln!(out, "  {:<14}{text}", lang.pick("protection:", "защита:"))
-}
-
-pub(crate) fn write_certificate(
-    out: &mut impl Write,
-    view: &CertificateView,
-    lang: Lang,
-) -> std::io::Result<()> {
-    let label = |en, ru| lang.pick(en, ru);
-    let status = match view.status {
-        Status::Valid => label("valid", "действует"),
-        Status::NotYetValid => label("not yet valid", "ещё не действует"),
-        Status::Expired => label("expired", "истёк"),
-        Status::PrivateKeyPeriodEnded => {
-            label("private key period ended", "срок ключа подписи истёк")
-        }
-    };
-    writeln!(
-        out,
-        "  {:<14}{}",
-        label("subject:", "владелец:"),
-        view.subject
-    )?;
-    writeln!(
-        out,
-        "  {:<14}{}",
-        label("issuer:", "издатель:"),
-        view.issuer
-    )?;
-    writeln!(
-        out,
-        "  {:<14}{}",
-        label("serial:", "серийный №:"),
-        view.serial
-    )?;
-    writeln!(
-        out,
-        "  {:<14}{} – {} ({status})",
-        label("valid:", "действует:"),
-        view.not_before,
-        view.not_after
-    )?;
-    if view.private_key_not_before.is_some() || view.private_key_not_after.is_some() {
-        writeln!(
-            out,
-            "  {:<14}{} – {}",
-            label("key period:", "срок ключа:"),
-            view.private_key_not_before.as_deref().unwrap_or("…"),
-            view.private_key_not_after.as_deref().unwrap_or("…")
-        )?;
-    }
-    let parameters = view
-        .key_parameters
-        .as_deref()
-        .map(|p| format!(" ({p})"))
-        .unwrap_or_default();
-    writeln!(
-        out,
-        "  {:<14}{}{parameters}",
-        label("key:", "ключ:"),
-        view.key_algorithm
-    )?;
-    for (name, value) in [
-        ("INN", &view.inn),
-        ("INNLE", &view.innle),
-        ("OGRN", &view.ogrn),
-        ("OGRNIP", &view.ogrnip),
-        ("SNILS", &view.snils),
-    ] {
-        if let Some(value) = value {
-            writeln!(out, "  {:<14}{value}", format!("{name}:"))?;
-        }
-    }
-    if !view.policies.is_empty() {
-        writeln!(
-            out,
-            "  {:<14}{}",
-            label("classes:", "классы:"),
-            view.policies.join(", ")
-        )?;
-    }
-    writeln!(
-        out,
-        "  {:<14}{}",
-        label("thumbprint:", "отпечаток:"),
-        view.sha1_thumbprint
-    )
 }
 
 fn write_text(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Result<()> {

@@ -13,7 +13,6 @@ pub mod media;
 pub mod registry;
 pub mod reminders;
 pub mod settings;
-pub mod views;
 
 use std::path::PathBuf;
 

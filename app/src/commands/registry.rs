@@ -1,11 +1,13 @@
 //! `certkeeper registry sync` and `registry export-reg`: the CryptoPro registry store.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
+use certkeeper_core::copy;
 use certkeeper_core::formats::cryptopro::ContainerFiles;
-use certkeeper_core::media::registry::{self, RegistryStore, Stored};
+use certkeeper_core::media::registry::{self, RegistryStore};
+use certkeeper_storage::copy_side::ArchiveSide;
 use serde::Serialize;
 
 use super::Context;
@@ -17,19 +19,12 @@ pub(crate) fn store() -> Result<RegistryStore> {
     Ok(certkeeper_storage::location::registry_store()?)
 }
 
-/// `registry sync --json` (documented in the README).
-#[derive(Debug, Default, Serialize)]
-pub(crate) struct Synced {
-    pub store: PathBuf,
-    pub written: Vec<PathBuf>,
-    pub already_there: usize,
-}
-
 /// Runs `certkeeper registry sync`: every archived CryptoPro container is mirrored into the registry
 /// store (idempotent: what is there already is left alone); the archive records where each lives.
 pub fn sync(context: &Context) -> Result<()> {
-    let mut archive = open_archive(context)?;
-    let synced = sync_archive(&mut archive)?;
+    let mut archive = ArchiveSide::open(open_archive(context)?);
+    let terminal = crate::prompt::Terminal::new(context.lang);
+    let synced = copy::keep_in_registry(&mut archive, &store()?, &terminal)?;
     let mut out = std::io::stdout().lock();
     if context.json {
         super::write_json(&mut out, &synced)?;
@@ -57,30 +52,6 @@ pub fn sync(context: &Context) -> Result<()> {
         .map_err(AppError::Output)?;
     }
     Ok(())
-}
-
-/// Mirrors every CryptoPro container of `archive` into the registry store; idempotent.
-pub(crate) fn sync_archive(archive: &mut certkeeper_storage::Archive) -> Result<Synced> {
-    let store = store()?;
-    let mut synced = Synced {
-        store: store.folder().to_path_buf(),
-        ..Synced::default()
-    };
-    for container in archive.cryptopro_containers()? {
-        let files = ContainerFiles::from_der(&container.original)?;
-        let folder = match store.put(&container.name, &files)? {
-            Stored::Written(folder) => {
-                synced.written.push(folder.clone());
-                folder
-            }
-            Stored::AlreadyThere(folder) => {
-                synced.already_there += 1;
-                folder
-            }
-        };
-        archive.record_copy(container.id, &format!("registry:{}", folder.display()))?;
-    }
-    Ok(synced)
 }
 
 /// Runs `certkeeper registry export-reg --sid SID --out FILE`: every archived CryptoPro container as a

@@ -13,108 +13,22 @@ use certkeeper_storage::reminders::ReminderStore;
 use serde::Serialize;
 
 use super::Context;
-use crate::messages::{AppError, Lang};
+use crate::messages::AppError;
+use crate::messages::reminders::{body, date, days, summary};
 
 pub(crate) const DAY: i64 = 86_400;
 
 /// Recently passed deadlines `expiry` still lists (a certificate that just expired still matters).
 const LISTED_SINCE_DAYS: u32 = 30;
 
-/// The clock: `CERTKEEPER_NOW` (RFC 3339 or a date; for scripts and tests) or the system's.
+/// The clock (see [`crate::settings::clock`]).
 pub fn clock() -> Result<Box<dyn Clock>> {
-    match std::env::var("CERTKEEPER_NOW") {
-        Ok(text) => {
-            let now = expiry::parse_time(&text).ok_or(AppError::BadDate { given: text })?;
-            Ok(Box::new(expiry::FixedClock(now)))
-        }
-        Err(_) => Ok(Box::new(expiry::SystemClock)),
-    }
+    Ok(crate::settings::clock()?)
 }
 
 fn store(context: &Context) -> Result<ReminderStore> {
     let location = ArchiveLocation::resolve(context.archive.clone())?;
     Ok(ReminderStore::open(&location)?)
-}
-
-/// "5 дней", "1 день", "3 дня" / "5 days", "1 day".
-pub fn days(count: i64, lang: Lang) -> String {
-    let count = count.abs();
-    match lang {
-        Lang::En => format!("{count} {}", if count == 1 { "day" } else { "days" }),
-        Lang::Ru => {
-            let word = match (count % 10, count % 100) {
-                (_, 11..=14) => "дней",
-                (1, _) => "день",
-                (2..=4, _) => "дня",
-                _ => "дней",
-            };
-            format!("{count} {word}")
-        }
-    }
-}
-
-fn date(time: i64) -> String {
-    format_time(time)[..10].to_owned()
-}
-
-/// The one-line summary of a deadline, as a reminder or calendar entry says it.
-pub(crate) fn summary(due: &Due, lang: Lang) -> String {
-    let subject = &due.subject;
-    let when = match (due.days_left, lang) {
-        (left, Lang::En) if left > 0 => format!("in {}", days(left, lang)),
-        (left, Lang::Ru) if left > 0 => format!("через {}", days(left, lang)),
-        (0, Lang::En) => "today".to_owned(),
-        (0, Lang::Ru) => "сегодня".to_owned(),
-        (left, Lang::En) => format!("{} ago", days(left, lang)),
-        (left, Lang::Ru) => format!("{} назад", days(left, lang)),
-    };
-    let past = due.days_left < 0;
-    match (due.reason, lang) {
-        (Reason::Certificate, Lang::En) if past => {
-            format!("Certificate «{subject}» expired {when}")
-        }
-        (Reason::Certificate, Lang::En) => format!("Certificate «{subject}» expires {when}"),
-        (Reason::Certificate, Lang::Ru) if past => format!("Сертификат «{subject}» истёк {when}"),
-        (Reason::Certificate, Lang::Ru) => format!("Сертификат «{subject}» истекает {when}"),
-        (Reason::PrivateKey, Lang::En) if past => {
-            format!("The private key of «{subject}» stopped working {when}")
-        }
-        (Reason::PrivateKey, Lang::En) => {
-            format!("The private key of «{subject}» stops working {when}")
-        }
-        (Reason::PrivateKey, Lang::Ru) if past => {
-            format!("Срок действия закрытого ключа «{subject}» закончился {when}")
-        }
-        (Reason::PrivateKey, Lang::Ru) => {
-            format!("Срок действия закрытого ключа «{subject}» заканчивается {when}")
-        }
-    }
-}
-
-/// The body of a reminder: the date, the thumbprint, and what to do.
-pub(crate) fn body(due: &Due, lang: Lang) -> String {
-    match (due.reason, lang) {
-        (Reason::Certificate, Lang::En) => format!(
-            "Valid until {} (thumbprint {}). Ask your certification authority for a new certificate before then; the old one stays in the archive for old documents.",
-            date(due.deadline),
-            due.sha1_thumbprint
-        ),
-        (Reason::Certificate, Lang::Ru) => format!(
-            "Действует до {} (отпечаток {}). Закажите новый сертификат в удостоверяющем центре заранее; старый останется в архиве для старых документов.",
-            date(due.deadline),
-            due.sha1_thumbprint
-        ),
-        (Reason::PrivateKey, Lang::En) => format!(
-            "The key may sign until {} (thumbprint {}), earlier than the certificate ends. Ask your certification authority for a new certificate before then.",
-            date(due.deadline),
-            due.sha1_thumbprint
-        ),
-        (Reason::PrivateKey, Lang::Ru) => format!(
-            "Ключом можно подписывать до {} (отпечаток {}) — раньше, чем кончается сертификат. Закажите новый сертификат в удостоверяющем центре заранее.",
-            date(due.deadline),
-            due.sha1_thumbprint
-        ),
-    }
 }
 
 /// One line of `expiry --json` (documented in the README).
@@ -537,58 +451,12 @@ fn single_instance() -> Result<Option<std::fs::File>> {
     }
 }
 
-/// The systemd user unit and the XDG autostart entry of the reminder service.
-pub(crate) fn service_files() -> Result<(PathBuf, PathBuf)> {
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .filter(|path| path.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
-        .ok_or(AppError::BadSettings {
-            path: PathBuf::from("~/.config"),
-            reason: "HOME is not set".to_owned(),
-        })?;
-    Ok((
-        config.join("systemd/user/certkeeper-watch.service"),
-        config.join("autostart/certkeeper-watch.desktop"),
-    ))
-}
-
-/// What `watch --install` did (`--json`).
-#[derive(Debug, Serialize)]
-struct Installed {
-    systemd_unit: PathBuf,
-    autostart_entry: PathBuf,
-    /// Whether `systemctl --user enable --now` worked (not in a session without systemd).
-    enabled_now: bool,
-}
-
 /// Runs `certkeeper watch --install` or `--uninstall`.
 pub fn install(context: &Context, uninstall: bool) -> Result<()> {
-    let (unit, autostart) = service_files()?;
-    let systemctl = |args: &[&str]| {
-        std::process::Command::new("systemctl")
-            .arg("--user")
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success())
-    };
     let lang = context.lang;
     let mut out = std::io::stdout().lock();
     if uninstall {
-        let stopped = systemctl(&["disable", "--now", "certkeeper-watch.service"]);
-        for path in [&unit, &autostart] {
-            match std::fs::remove_file(path) {
-                Ok(()) => {}
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                Err(error) => return Err(setup(path, error).into()),
-            }
-        }
-        if stopped {
-            systemctl(&["daemon-reload"]);
-        }
+        crate::service::uninstall()?;
         writeln!(
             out,
             "{}",
@@ -600,55 +468,7 @@ pub fn install(context: &Context, uninstall: bool) -> Result<()> {
         .map_err(AppError::Output)?;
         return Ok(());
     }
-    let program = std::env::current_exe().map_err(|error| setup(&unit, error))?;
-    let mut command = format!("\"{}\"", program.display());
-    if let Some(archive) = &context.archive {
-        let absolute = std::path::absolute(archive).map_err(|error| setup(archive, error))?;
-        command.push_str(&format!(" --archive \"{}\"", absolute.display()));
-    }
-    command.push_str(" watch");
-    let unit_text = format!(
-        "[Unit]\n\
-         Description=certkeeper: reminders before certificates and keys expire\n\
-         After=graphical-session.target\n\
-         \n\
-         [Service]\n\
-         Type=simple\n\
-         ExecStart={command}\n\
-         Restart=on-failure\n\
-         RestartSec=60\n\
-         \n\
-         [Install]\n\
-         WantedBy=default.target\n"
-    );
-    let desktop_text = format!(
-        "[Desktop Entry]\n\
-         Type=Application\n\
-         Name=certkeeper reminders\n\
-         Name[ru]=Напоминания certkeeper\n\
-         Comment=Warns before certificates and keys expire\n\
-         Comment[ru]=Предупреждает об окончании срока сертификатов и ключей\n\
-         Exec={command}\n\
-         Icon=certkeeper\n\
-         Terminal=false\n\
-         NoDisplay=true\n\
-         X-GNOME-Autostart-enabled=true\n"
-    );
-    for (path, text) in [(&unit, &unit_text), (&autostart, &desktop_text)] {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|error| setup(parent, error))?;
-        }
-        let temporary = super::temporary_beside(path, "tmp");
-        std::fs::write(&temporary, text).map_err(|error| setup(path, error))?;
-        std::fs::rename(&temporary, path).map_err(|error| setup(path, error))?;
-    }
-    let enabled_now = systemctl(&["daemon-reload"])
-        && systemctl(&["enable", "--now", "certkeeper-watch.service"]);
-    let installed = Installed {
-        systemd_unit: unit,
-        autostart_entry: autostart,
-        enabled_now,
-    };
+    let installed = crate::service::install(context.archive.as_deref())?;
     if context.json {
         super::write_json(&mut out, &installed)?;
     } else {
@@ -659,7 +479,7 @@ pub fn install(context: &Context, uninstall: bool) -> Result<()> {
             installed.systemd_unit.display(),
             lang.pick("autostart entry:", "автозапуск:"),
             installed.autostart_entry.display(),
-            if enabled_now {
+            if installed.enabled_now {
                 lang.pick("The service runs now.", "Служба запущена.")
             } else {
                 lang.pick(
@@ -687,17 +507,5 @@ mod tests {
         assert!(!woke_up(Duration::from_secs(30), Duration::from_secs(31)));
         // A busy machine ticking late is not a wake-up.
         assert!(!woke_up(Duration::from_secs(90), Duration::from_secs(95)));
-    }
-
-    #[test]
-    fn days_are_counted_in_both_languages() {
-        assert_eq!(days(1, Lang::Ru), "1 день");
-        assert_eq!(days(3, Lang::Ru), "3 дня");
-        assert_eq!(days(5, Lang::Ru), "5 дней");
-        assert_eq!(days(11, Lang::Ru), "11 дней");
-        assert_eq!(days(21, Lang::Ru), "21 день");
-        assert_eq!(days(-2, Lang::Ru), "2 дня");
-        assert_eq!(days(1, Lang::En), "1 day");
-        assert_eq!(days(14, Lang::En), "14 days");
     }
 }

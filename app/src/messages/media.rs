@@ -264,3 +264,48 @@ pub(super) fn describe_copy(error: &CopyError, lang: Lang) -> Option<Text> {
     };
     Some(super::describe_app(&app, lang))
 }
+
+/// A reader or card change, for a person (the terminal's line, the window's notice).
+pub fn event_line(event: &certkeeper_core::media::watch::Event, lang: Lang) -> String {
+    use certkeeper_core::media::watch::Event;
+    match event {
+        Event::ReaderAdded { reader } => format!(
+            "{} {reader}",
+            lang.pick("reader connected:", "подключён считыватель:")
+        ),
+        Event::ReaderRemoved { reader } => format!(
+            "{} {reader}",
+            lang.pick("reader disconnected:", "отключён считыватель:")
+        ),
+        Event::CardInserted { reader, atr } => format!(
+            "{} {reader} (ATR {atr})",
+            lang.pick("token inserted into", "токен вставлен в")
+        ),
+        Event::CardRemoved { reader } => format!(
+            "{} {reader}",
+            lang.pick("token removed from", "токен извлечён из")
+        ),
+    }
+}
+
+/// What archiving an inserted token's certificates did.
+pub fn archived_from_token(done: &certkeeper_core::media::tokens::FromToken, lang: Lang) -> String {
+    if done.added.is_empty() {
+        format!(
+            "{} «{}» {}",
+            lang.pick("the certificates of token", "сертификаты токена"),
+            done.token,
+            lang.pick("are already archived", "уже в архиве")
+        )
+    } else {
+        format!(
+            "{} «{}»: {}",
+            lang.pick(
+                "archived from the inserted token",
+                "из вставленного токена сохранены в архив"
+            ),
+            done.token,
+            done.added.join(", ")
+        )
+    }
+}

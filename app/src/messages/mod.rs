@@ -12,7 +12,9 @@ use certkeeper_core::error::{FormatError, SecretFileError};
 use certkeeper_core::media::pkcs11::TokenError;
 
 pub mod documents;
+pub mod import;
 pub mod media;
+pub mod reminders;
 
 /// The language certkeeper speaks to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -308,6 +310,23 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// An error from a use case's port (a key source, the archive's side of a copy) carried into the
+/// application's errors, so that [`describe`] reads the error it holds.
+#[derive(Debug)]
+pub struct Failed(pub certkeeper_core::open::SourceError);
+
+impl fmt::Display for Failed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Failed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.0.as_ref())
+    }
 }
 
 /// The message for any error that reaches the top of the program.

@@ -17,7 +17,7 @@ fn places(lang: crate::messages::Lang) -> Vec<BrowserEntry> {
     if let Some(home) = directories::UserDirs::new().map(|dirs| dirs.home_dir().to_path_buf()) {
         places.push(entry(lang.pick("Home", "Домашняя папка"), &home, true));
     }
-    for drive in crate::commands::media::mounted_drives() {
+    for drive in certkeeper_core::media::survey::mounted_drives() {
         let name = drive
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())

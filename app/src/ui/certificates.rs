@@ -231,7 +231,7 @@ pub(crate) fn details(
     lang: crate::messages::Lang,
     now: i64,
 ) -> anyhow::Result<(String, Vec<String>)> {
-    let text = crate::commands::archive::shown_text(archive, &id.to_string(), now, lang)?;
+    let text = crate::views::shown_text(archive, &id.to_string(), now, lang)?;
     // The entries about this certificate: its thumbprint, its key (by public key id), its
     // containers (by kind and name), and reminders about it (by id).
     let mut subjects = Vec::new();

@@ -539,7 +539,6 @@ mod flow {
             &[work.join("old.pem"), work.join("old.key")],
             None,
             false,
-            Lang::En,
             &mut |_| true,
         )
         .expect("import");
@@ -649,7 +648,6 @@ mod flow {
             std::slice::from_ref(&container),
             None,
             false,
-            Lang::En,
             &mut |_| true,
         )
         .expect("import");

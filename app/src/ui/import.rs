@@ -12,7 +12,8 @@ use certkeeper_storage::Archive;
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::{AppWindow, ImportAdapter, ImportResult, Shared};
-use crate::commands::import::{self, ImportSummary, Passwords, Progress};
+use certkeeper_core::import::{ImportSummary, KeyStatus, Passwords, Progress, import_paths};
+
 use crate::messages::Lang;
 
 /// Imports `paths` into `archive`; `progress` hears after every file and stops the import by
@@ -22,16 +23,16 @@ pub(crate) fn run(
     paths: &[PathBuf],
     password: Option<SecretString>,
     keep_passwords: bool,
-    lang: Lang,
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<ImportSummary> {
+    // The password is typed above the list, before the import: nobody is asked during it, and a
+    // container it does not open is archived locked.
     let passwords = Passwords {
-        file: password,
+        given: password,
         keep: keep_passwords,
-        lang,
-        interactive: false,
+        prompt: &crate::prompt::Nobody,
     };
-    import::import_paths(archive, paths, &passwords, progress)
+    Ok(import_paths(archive, paths, &passwords, progress).map_err(crate::messages::Failed)?)
 }
 
 /// The summary line and one row per container and unreadable file (certificates alone are
@@ -61,14 +62,13 @@ pub(crate) fn results(summary: &ImportSummary, lang: Lang) -> (String, Vec<Impor
     }
     let mut rows = Vec::new();
     for key in &summary.keys {
-        use crate::commands::import::KeyStatus;
         let kind = match key.status {
             KeyStatus::Archived => 0,
             KeyStatus::AlreadyThere if key.new_keys > 0 => 0,
             KeyStatus::AlreadyThere => 1,
             KeyStatus::Locked | KeyStatus::WrongPassword => 2,
         };
-        let status = import::key_status_text(key, lang)
+        let status = crate::messages::import::key_status(key, lang)
             .replace(" (--password-file)", "")
             .replace(
                 "give its password",
@@ -228,7 +228,7 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, password: &str, keep: bool) {
                 }
                 !stop_flag.load(Ordering::SeqCst)
             };
-            run(&mut archive, &paths, password, keep, lang, &mut progress)
+            run(&mut archive, &paths, password, keep, &mut progress)
         },
         move |result| {
             let Some(window) = weak.upgrade() else { return };
@@ -287,7 +287,6 @@ mod flow {
             &[folder.clone(), broken.clone()],
             None,
             false,
-            Lang::En,
             &mut |step| {
                 seen.push((step.done, step.total));
                 true
@@ -316,7 +315,6 @@ mod flow {
             std::slice::from_ref(&folder),
             None,
             false,
-            Lang::Ru,
             &mut |_| true,
         )
         .expect("again");
@@ -333,7 +331,7 @@ mod flow {
         let location = ArchiveLocation::explicit(other.path().join("archive.db"));
         let mut fresh =
             Archive::create(&location, &SecretString::from("x".to_owned()), FAST).expect("create");
-        let stopped = run(&mut fresh, &[folder], None, false, Lang::En, &mut |step| {
+        let stopped = run(&mut fresh, &[folder], None, false, &mut |step| {
             step.done < 1
         })
         .expect("stopped");

@@ -13,8 +13,8 @@ use certkeeper_storage::Archive;
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::{AppWindow, MediaAdapter, MediumItem, MediumRow, Shared};
-use crate::commands::media::{self as media_command, Listed};
 use crate::messages::Lang;
+use certkeeper_core::media::survey::Survey;
 
 /// Token work one piece at a time (a module is initialised per piece of work).
 static TOKENS: Mutex<()> = Mutex::new(());
@@ -48,7 +48,12 @@ fn until(certificate: &Certificate, lang: Lang) -> String {
 /// registry store's and each drive's containers and certificates.
 pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
     let _one_at_a_time = TOKENS.lock();
-    let listed: Listed = media_command::survey(&[], None, &[])?;
+    let listed: Survey = certkeeper_core::media::survey::survey(
+        &crate::settings::module_paths(&[])?,
+        None,
+        &[],
+        &certkeeper_storage::location::registry_store()?,
+    )?;
     let mut media = Vec::new();
     let mut archived = Vec::new();
     for listed in archive.list_certificates(None, None)? {
@@ -386,22 +391,23 @@ fn follow_tokens(window: &AppWindow, shared: &Shared) {
             }
             let mut notice = Vec::new();
             for event in &events {
-                notice.push(media_command::event_line(event, lang));
+                notice.push(crate::messages::media::event_line(event, lang));
             }
             let inserted = events
                 .iter()
                 .any(|event| matches!(event, Event::CardInserted { .. }));
             if let (true, Some(archive)) = (inserted, archive.as_mut()) {
                 let _one_at_a_time = TOKENS.lock();
-                let modules: Vec<_> = media_command::modules(&[])
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|path| certkeeper_core::media::pkcs11::Module::load(path).ok())
-                    .collect();
-                match media_command::archive_token_certificates(archive, &modules) {
+                let tokens = certkeeper_core::media::tokens::Tokens::load(
+                    &crate::settings::module_paths(&[]).unwrap_or_default(),
+                );
+                let mut keep = |certificates: &[Certificate], place: &str| {
+                    archive.keep_certificates(certificates, place)
+                };
+                match certkeeper_core::media::tokens::archive_certificates(&tokens, &mut keep) {
                     Ok(archived) => {
                         for done in archived.iter().filter(|done| !done.added.is_empty()) {
-                            notice.push(done.line(lang));
+                            notice.push(crate::messages::media::archived_from_token(done, lang));
                         }
                     }
                     Err(error) => {
@@ -477,7 +483,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
         let shared = shared.clone();
         move || {
             let Some(window) = weak.upgrade() else { return };
-            let Some(Ok(mut archive)) = shared.archive.borrow().as_ref().map(Archive::another)
+            let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another)
             else {
                 return;
             };
@@ -487,7 +493,13 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             let weak = window.as_weak();
             let shared = shared.clone();
             super::session::off_the_window(
-                move || crate::commands::registry::sync_archive(&mut archive),
+                move || -> Result<certkeeper_core::copy::Synced> {
+                    let store = certkeeper_storage::location::registry_store()?;
+                    let mut archive = certkeeper_storage::copy_side::ArchiveSide::open(archive);
+                    // The archive is open: nothing is asked.
+                    let nobody = crate::prompt::Nobody;
+                    Ok(certkeeper_core::copy::keep_in_registry(&mut archive, &store, &nobody)?)
+                },
                 move |synced| {
                     let Some(window) = weak.upgrade() else { return };
                     let adapter = window.global::<MediaAdapter>();

@@ -56,7 +56,7 @@ pub(crate) fn texts(request: &Request<'_>, lang: Lang, again: bool) -> (String, 
             };
             (title, note.to_owned(), warning)
         }
-        Request::ContainerPassword { name } => (
+        Request::ContainerPassword { name } | Request::PasswordToArchive { name } => (
             match lang {
                 Lang::En => format!("Password of «{name}»"),
                 Lang::Ru => format!("Пароль «{name}»"),

@@ -11,7 +11,10 @@ use certkeeper_storage::reminders::ReminderStore;
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::{AppState, AppWindow, ReminderRow, RemindersAdapter, SettingsAdapter, Shared};
-use crate::commands::reminders::{self as reminder_command, DAY};
+use crate::messages::reminders::{body, summary};
+
+/// A day in seconds.
+const DAY: i64 = 86_400;
 use crate::messages::Lang;
 
 /// Listed ahead, and behind (a certificate that just expired still matters).
@@ -30,7 +33,7 @@ pub(crate) fn rows(location: &ArchiveLocation, now: i64, lang: Lang) -> Result<V
     let mut rows: Vec<ReminderRow> = expiry::upcoming(&items, now, AHEAD_DAYS, BEHIND_DAYS)
         .iter()
         .map(|due| {
-            let mut detail = reminder_command::body(due, lang);
+            let mut detail = body(due, lang);
             if let Some(until) = due.snoozed_until {
                 detail = format!(
                     "{} {}. {detail}",
@@ -42,7 +45,7 @@ pub(crate) fn rows(location: &ArchiveLocation, now: i64, lang: Lang) -> Result<V
             }
             ReminderRow {
                 id: i32::try_from(due.certificate_id).unwrap_or_default(),
-                summary: reminder_command::summary(due, lang).into(),
+                summary: summary(due, lang).into(),
                 detail: detail.into(),
                 days: i32::try_from(due.days_left).unwrap_or_default(),
                 snoozed: due.snoozed_until.is_some(),
@@ -75,7 +78,7 @@ pub(crate) fn rows(location: &ArchiveLocation, now: i64, lang: Lang) -> Result<V
 }
 
 fn now() -> i64 {
-    reminder_command::clock()
+    crate::settings::clock()
         .map(|clock| clock.now())
         .unwrap_or_else(|_| expiry::SystemClock.now())
 }
@@ -124,8 +127,7 @@ fn show_settings(window: &AppWindow, shared: &Shared) {
                 .into(),
         );
     }
-    let installed = reminder_command::service_files()
-        .is_ok_and(|(unit, autostart)| unit.exists() || autostart.exists());
+    let installed = crate::service::installed();
     adapter.set_service(
         if installed {
             lang.pick(
@@ -145,7 +147,7 @@ fn show_settings(window: &AppWindow, shared: &Shared) {
         Lang::Ru => 1,
     });
     adapter.set_modules(
-        match crate::commands::media::modules(&[]) {
+        match crate::settings::module_paths(&[]) {
             Ok(modules) if modules.is_empty() => lang
                 .pick(
                     "None found on this computer.",
@@ -157,7 +159,7 @@ fn show_settings(window: &AppWindow, shared: &Shared) {
                 .map(|path| path.display().to_string())
                 .collect::<Vec<_>>()
                 .join("\n"),
-            Err(error) => super::session::shown(&error, lang),
+            Err(error) => super::session::shown(&error.into(), lang),
         }
         .into(),
     );
@@ -287,21 +289,20 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
         move |install| {
             let Some(window) = weak.upgrade() else { return };
             let lang = shared.lang.get();
-            let context = crate::commands::Context {
-                archive: Some(shared.location().path().to_path_buf()),
-                passphrase_file: None,
-                json: false,
-                lang,
-                lang_origin: crate::messages::LangOrigin::Fallback,
-            };
             let adapter = window.global::<SettingsAdapter>();
-            match reminder_command::install(&context, !install) {
+            let archive = shared.location().path().to_path_buf();
+            let done = if install {
+                crate::service::install(Some(&archive)).map(|_| ())
+            } else {
+                crate::service::uninstall()
+            };
+            match done {
                 Ok(()) => {
                     adapter.set_status("".into());
                     show_settings(&window, &shared);
                 }
                 Err(error) => {
-                    adapter.set_status(super::session::shown(&error, lang).into());
+                    adapter.set_status(super::session::shown(&error.into(), lang).into());
                     adapter.set_status_good(false);
                 }
             }
@@ -363,10 +364,8 @@ mod flow {
         let mut archive =
             Archive::create(&location, &SecretString::from("x".to_owned()), FAST).expect("create");
         let vectors = super::super::tests::vectors("cryptopro");
-        super::super::import::run(&mut archive, &[vectors], None, false, Lang::En, &mut |_| {
-            true
-        })
-        .expect("import");
+        super::super::import::run(&mut archive, &[vectors], None, false, &mut |_| true)
+            .expect("import");
         let all = archive.list_certificates(None, None).expect("list");
         let first = all.iter().map(|item| item.not_after).min().expect("some");
         drop(archive);

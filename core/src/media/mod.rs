@@ -4,6 +4,7 @@
 
 pub mod pkcs11;
 pub mod registry;
+pub mod survey;
 pub mod tc26;
 pub mod tokens;
 pub mod watch;

@@ -215,3 +215,71 @@ pub fn module_paths(given: &[PathBuf], configured: &[PathBuf]) -> Vec<PathBuf> {
     }
     super::pkcs11::default_modules()
 }
+
+/// What archiving the certificates of a token did (`media watch --archive-new --json`: one line
+/// `{"event": "certificates_archived", "token", "added": [subjects], "already_there"}`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FromToken {
+    event: &'static str,
+    /// The token's label.
+    pub token: String,
+    /// The subjects of the certificates new to the archive.
+    pub added: Vec<String>,
+    /// How many it held already.
+    pub already_there: usize,
+}
+
+/// Keeps certificates seen at a place (`token:LABEL`) in the archive: for each, whether it is new.
+pub type Keep<'a> =
+    dyn FnMut(&[Certificate], &str) -> Result<Vec<bool>, crate::open::SourceError> + 'a;
+
+/// Keeps in the archive (through `keep`: the certificates and where they were seen, `token:LABEL`;
+/// for each, whether it is new) the certificates on every token the modules see now, after a card
+/// was inserted. A token that is not ready yet is asked again for up to three seconds.
+pub fn archive_certificates(
+    tokens: &Tokens,
+    keep: &mut Keep<'_>,
+) -> Result<Vec<FromToken>, crate::open::SourceError> {
+    let mut results = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        for module in tokens.modules() {
+            let Ok(on_module) = module.tokens() else {
+                continue;
+            };
+            for token in on_module {
+                let Ok(found) = module.certificates(&token.label) else {
+                    continue;
+                };
+                let certificates: Vec<Certificate> = found
+                    .iter()
+                    .filter_map(|certificate| Certificate::from_der(&certificate.der).ok())
+                    .collect();
+                if certificates.is_empty() {
+                    continue;
+                }
+                let added = keep(&certificates, &format!("token:{}", token.label))?;
+                let mut result = FromToken {
+                    event: "certificates_archived",
+                    token: token.label.clone(),
+                    added: Vec::new(),
+                    already_there: 0,
+                };
+                for (certificate, new) in certificates.iter().zip(added) {
+                    if new {
+                        result
+                            .added
+                            .push(certificate.subject.display_name().to_owned());
+                    } else {
+                        result.already_there += 1;
+                    }
+                }
+                results.push(result);
+            }
+        }
+        if !results.is_empty() || std::time::Instant::now() >= deadline {
+            return Ok(results);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}

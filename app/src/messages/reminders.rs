@@ -1,0 +1,106 @@
+//! What reminders say: a deadline's summary and body (the desktop notification, the calendar
+//! entry, the window's list).
+
+use certkeeper_core::cert::format_time;
+use certkeeper_core::expiry::{Due, Reason};
+
+use super::Lang;
+
+/// "5 дней", "1 день", "3 дня" / "5 days", "1 day".
+pub fn days(count: i64, lang: Lang) -> String {
+    let count = count.abs();
+    match lang {
+        Lang::En => format!("{count} {}", if count == 1 { "day" } else { "days" }),
+        Lang::Ru => {
+            let word = match (count % 10, count % 100) {
+                (_, 11..=14) => "дней",
+                (1, _) => "день",
+                (2..=4, _) => "дня",
+                _ => "дней",
+            };
+            format!("{count} {word}")
+        }
+    }
+}
+
+/// The date of `time`, `YYYY-MM-DD`.
+pub fn date(time: i64) -> String {
+    format_time(time)[..10].to_owned()
+}
+
+/// The one-line summary of a deadline, as a reminder or calendar entry says it.
+pub fn summary(due: &Due, lang: Lang) -> String {
+    let subject = &due.subject;
+    let when = match (due.days_left, lang) {
+        (left, Lang::En) if left > 0 => format!("in {}", days(left, lang)),
+        (left, Lang::Ru) if left > 0 => format!("через {}", days(left, lang)),
+        (0, Lang::En) => "today".to_owned(),
+        (0, Lang::Ru) => "сегодня".to_owned(),
+        (left, Lang::En) => format!("{} ago", days(left, lang)),
+        (left, Lang::Ru) => format!("{} назад", days(left, lang)),
+    };
+    let past = due.days_left < 0;
+    match (due.reason, lang) {
+        (Reason::Certificate, Lang::En) if past => {
+            format!("Certificate «{subject}» expired {when}")
+        }
+        (Reason::Certificate, Lang::En) => format!("Certificate «{subject}» expires {when}"),
+        (Reason::Certificate, Lang::Ru) if past => format!("Сертификат «{subject}» истёк {when}"),
+        (Reason::Certificate, Lang::Ru) => format!("Сертификат «{subject}» истекает {when}"),
+        (Reason::PrivateKey, Lang::En) if past => {
+            format!("The private key of «{subject}» stopped working {when}")
+        }
+        (Reason::PrivateKey, Lang::En) => {
+            format!("The private key of «{subject}» stops working {when}")
+        }
+        (Reason::PrivateKey, Lang::Ru) if past => {
+            format!("Срок действия закрытого ключа «{subject}» закончился {when}")
+        }
+        (Reason::PrivateKey, Lang::Ru) => {
+            format!("Срок действия закрытого ключа «{subject}» заканчивается {when}")
+        }
+    }
+}
+
+/// The body of a reminder: the date, the thumbprint, and what to do.
+pub fn body(due: &Due, lang: Lang) -> String {
+    match (due.reason, lang) {
+        (Reason::Certificate, Lang::En) => format!(
+            "Valid until {} (thumbprint {}). Ask your certification authority for a new certificate before then; the old one stays in the archive for old documents.",
+            date(due.deadline),
+            due.sha1_thumbprint
+        ),
+        (Reason::Certificate, Lang::Ru) => format!(
+            "Действует до {} (отпечаток {}). Закажите новый сертификат в удостоверяющем центре заранее; старый останется в архиве для старых документов.",
+            date(due.deadline),
+            due.sha1_thumbprint
+        ),
+        (Reason::PrivateKey, Lang::En) => format!(
+            "The key may sign until {} (thumbprint {}), earlier than the certificate ends. Ask your certification authority for a new certificate before then.",
+            date(due.deadline),
+            due.sha1_thumbprint
+        ),
+        (Reason::PrivateKey, Lang::Ru) => format!(
+            "Ключом можно подписывать до {} (отпечаток {}) — раньше, чем кончается сертификат. Закажите новый сертификат в удостоверяющем центре заранее.",
+            date(due.deadline),
+            due.sha1_thumbprint
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_counted_in_both_languages() {
+        assert_eq!(days(1, Lang::Ru), "1 день");
+        assert_eq!(days(3, Lang::Ru), "3 дня");
+        assert_eq!(days(5, Lang::Ru), "5 дней");
+        assert_eq!(days(11, Lang::Ru), "11 дней");
+        assert_eq!(days(21, Lang::Ru), "21 день");
+        assert_eq!(days(-2, Lang::Ru), "2 дня");
+        assert_eq!(days(1, Lang::En), "1 day");
+        assert_eq!(days(14, Lang::En), "14 days");
+    }
+}
