@@ -131,6 +131,76 @@ pub enum Status {
     PrivateKeyPeriodEnded,
 }
 
+/// Within this many days a deadline is near: "expires in N days".
+pub const SOON_DAYS: i64 = 30;
+
+/// Where a certificate stands for a person at a given time — the one rule behind the command
+/// line's status, the window's badge and the reminders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Valid, with more than [`SOON_DAYS`] to go.
+    Valid,
+    /// The certificate or its key period ends within [`SOON_DAYS`], in this many days.
+    ExpiresIn(i64),
+    /// notBefore is still ahead.
+    NotYetValid,
+    /// notAfter has passed.
+    Expired,
+    /// The private key usage period has ended (the certificate itself may still verify).
+    KeyPeriodEnded,
+    /// A newer certificate of the same owner replaced it.
+    Superseded,
+}
+
+/// A certificate's periods, Unix seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Periods {
+    /// notBefore.
+    pub not_before: i64,
+    /// notAfter.
+    pub not_after: i64,
+    /// The end of the private key usage period, when the certificate states one.
+    pub private_key_not_after: Option<i64>,
+}
+
+impl Periods {
+    /// Where the certificate stands at `now` by its periods alone.
+    pub fn status_at(&self, now: i64) -> Status {
+        if now < self.not_before {
+            Status::NotYetValid
+        } else if now > self.not_after {
+            Status::Expired
+        } else if self.private_key_not_after.is_some_and(|end| now > end) {
+            Status::PrivateKeyPeriodEnded
+        } else {
+            Status::Valid
+        }
+    }
+
+    /// The first deadline: the end of the key period when it comes first, else notAfter.
+    pub fn deadline(&self) -> i64 {
+        self.private_key_not_after
+            .map_or(self.not_after, |end| end.min(self.not_after))
+    }
+
+    /// Where the certificate stands for a person at `now`, `superseded` when a newer one of the
+    /// same owner replaced it.
+    pub fn standing_at(&self, now: i64, superseded: bool) -> Standing {
+        if superseded {
+            return Standing::Superseded;
+        }
+        match self.status_at(now) {
+            Status::NotYetValid => Standing::NotYetValid,
+            Status::Expired => Standing::Expired,
+            Status::PrivateKeyPeriodEnded => Standing::KeyPeriodEnded,
+            Status::Valid => match crate::expiry::days_left(self.deadline(), now) {
+                days if days <= SOON_DAYS => Standing::ExpiresIn(days),
+                _ => Standing::Valid,
+            },
+        }
+    }
+}
+
 /// A parsed certificate.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Certificate {
@@ -606,17 +676,18 @@ impl Certificate {
         Ok(certificate)
     }
 
+    /// Its periods.
+    pub fn periods(&self) -> Periods {
+        Periods {
+            not_before: self.not_before,
+            not_after: self.not_after,
+            private_key_not_after: self.private_key_not_after,
+        }
+    }
+
     /// Where the certificate stands at `now` (seconds since the Unix epoch).
     pub fn status_at(&self, now: i64) -> Status {
-        if now < self.not_before {
-            Status::NotYetValid
-        } else if now > self.not_after {
-            Status::Expired
-        } else if self.private_key_not_after.is_some_and(|end| now > end) {
-            Status::PrivateKeyPeriodEnded
-        } else {
-            Status::Valid
-        }
+        self.periods().status_at(now)
     }
 
     /// The subject's public key in the form [`crate::formats::pkcs8::PublicKeyMaterial`] compares.
@@ -659,6 +730,30 @@ impl Certificate {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_standing_of_a_certificate_follows_one_rule() {
+        use super::{Periods, Standing};
+        let day = 86_400;
+        let periods = Periods {
+            not_before: 100 * day,
+            not_after: 500 * day,
+            private_key_not_after: Some(400 * day),
+        };
+        assert_eq!(periods.standing_at(50 * day, false), Standing::NotYetValid);
+        assert_eq!(periods.standing_at(200 * day, false), Standing::Valid);
+        // The key period ends first: its end is the deadline.
+        assert_eq!(
+            periods.standing_at(390 * day, false),
+            Standing::ExpiresIn(10)
+        );
+        assert_eq!(
+            periods.standing_at(450 * day, false),
+            Standing::KeyPeriodEnded
+        );
+        assert_eq!(periods.standing_at(501 * day, false), Standing::Expired);
+        assert_eq!(periods.standing_at(200 * day, true), Standing::Superseded);
+    }
+
     #[test]
     fn a_thumbprint_is_read_as_people_type_it() {
         let typed = super::Thumbprint::new(" a8:51 f2a8 ");

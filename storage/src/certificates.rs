@@ -166,6 +166,32 @@ pub struct Listed {
     /// Who it was issued to ([`owner_of`]): a person's or organisation's certificates over the
     /// years share it.
     pub owner: String,
+    /// What the archive's name search looks in (see [`Listed::searched`]).
+    pub name_text: String,
+}
+
+impl Listed {
+    /// Everything a search of the archive looks in, lowercase, one per line: the name index's text
+    /// (the subject's values and the issuer's name), the identifiers, the thumbprint and the
+    /// serial number. The window filters its list by the same fields as it is typed.
+    pub fn searched(&self) -> String {
+        let mut text = self.name_text.to_lowercase();
+        for field in [
+            &self.inn,
+            &self.innle,
+            &self.ogrn,
+            &self.ogrnip,
+            &self.snils,
+        ]
+        .into_iter()
+        .flatten()
+        .chain([&self.sha1, &self.serial])
+        {
+            text.push('\n');
+            text.push_str(&field.to_lowercase());
+        }
+        text
+    }
 }
 
 pub(crate) fn now() -> i64 {
@@ -268,8 +294,9 @@ impl Archive {
             .collect())
     }
 
-    /// Archived certificates, soonest to expire last; `search` matches name, INN, INNLE, SNILS,
-    /// OGRN, OGRNIP, thumbprint or serial (case-insensitive substring; exact for identifiers).
+    /// Archived certificates, soonest to expire last; `search` matches the fields of
+    /// [`Listed::searched`]: a part of the name text (case-insensitive), an identifier (INN, INNLE,
+    /// SNILS, OGRN, OGRNIP), the thumbprint or the serial exactly.
     pub fn list_certificates(
         &self,
         search: Option<&str>,
@@ -322,7 +349,7 @@ impl Archive {
                      WHERE newer.owner = certificates.owner AND newer.not_before > certificates.not_before + 86400
                      ORDER BY newer.not_before DESC LIMIT 1),
                     EXISTS (SELECT 1 FROM private_keys WHERE private_keys.public_key = certificates.public_key),
-                    COALESCE(owner, '')
+                    COALESCE(owner, ''), search_text
              FROM {}
              WHERE ?4 IS NULL OR not_after < ?4
              ORDER BY not_after DESC, id",
@@ -359,6 +386,7 @@ impl Archive {
                         superseded_by: row.get(14)?,
                         has_private_key: row.get(15)?,
                         owner: row.get(16)?,
+                        name_text: row.get(17)?,
                     })
                 },
             )

@@ -4,59 +4,27 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use certkeeper_core::cert::Standing;
 use certkeeper_storage::certificates::Listed;
 use slint::{ComponentHandle, FilterModel, Model, ModelRc, VecModel};
 
 use super::{AppWindow, CertificateRow, CertificatesAdapter, Shared};
 
-/// Within this many days a deadline shows as "expires in N days".
-const SOON_DAYS: i64 = 30;
-
-/// The status badge of a certificate at `now`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Status {
-    /// Valid for more than a month.
-    Valid,
-    /// The certificate or its key period ends within a month, in this many days.
-    ExpiresIn(i64),
-    /// notAfter has passed.
-    Expired,
-    /// The private key usage period has ended (the certificate itself may still verify).
-    KeyPeriodEnded,
-    /// A newer certificate of the same owner replaced it.
-    Superseded,
-}
-
-impl Status {
-    pub(crate) fn of(listed: &Listed, now: i64) -> Self {
-        if listed.superseded_by.is_some() {
-            return Self::Superseded;
-        }
-        if listed.not_after < now {
-            return Self::Expired;
-        }
-        if listed.private_key_not_after.is_some_and(|end| end < now) {
-            return Self::KeyPeriodEnded;
-        }
-        let deadline = listed
-            .private_key_not_after
-            .map_or(listed.not_after, |end| end.min(listed.not_after));
-        let days = certkeeper_core::expiry::days_left(deadline, now);
-        if days <= SOON_DAYS {
-            Self::ExpiresIn(days)
-        } else {
-            Self::Valid
-        }
-    }
-
-    fn code(self) -> (i32, i32) {
-        match self {
-            Self::Valid => (0, 0),
-            Self::ExpiresIn(days) => (1, days as i32),
-            Self::Expired => (2, 0),
-            Self::KeyPeriodEnded => (3, 0),
-            Self::Superseded => (4, 0),
-        }
+/// The badge of a certificate's standing: its code in the view (0 valid, 1 expiring soon, 2
+/// expired, 3 key period ended, 4 superseded, 5 not yet valid) and the days left.
+fn badge(listed: &Listed, now: i64) -> (i32, i32) {
+    let periods = certkeeper_core::cert::Periods {
+        not_before: listed.not_before,
+        not_after: listed.not_after,
+        private_key_not_after: listed.private_key_not_after,
+    };
+    match periods.standing_at(now, listed.superseded_by.is_some()) {
+        Standing::Valid => (0, 0),
+        Standing::ExpiresIn(days) => (1, days as i32),
+        Standing::Expired => (2, 0),
+        Standing::KeyPeriodEnded => (3, 0),
+        Standing::Superseded => (4, 0),
+        Standing::NotYetValid => (5, 0),
     }
 }
 
@@ -72,29 +40,6 @@ pub(crate) fn short_name(name: &str) -> &str {
         }
     }
     name
-}
-
-/// What a search is matched against, lowercase: the subject and issuer, the identifiers (INN,
-/// SNILS, OGRN, OGRNIP), the thumbprint and the serial number.
-fn search_text(item: &Listed) -> String {
-    let mut text = format!(
-        "{}\n{}\n{}\n{}",
-        item.subject_name, item.issuer, item.sha1, item.serial
-    );
-    for identifier in [
-        &item.inn,
-        &item.innle,
-        &item.ogrn,
-        &item.ogrnip,
-        &item.snils,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        text.push('\n');
-        text.push_str(identifier);
-    }
-    text.to_lowercase()
 }
 
 /// Whether a row matches what was typed: every word of it, anywhere (thumbprints may be typed
@@ -129,7 +74,7 @@ pub(crate) fn rows(listed: &[Listed], now: i64) -> Vec<CertificateRow> {
     for owner in order {
         let members = &groups[owner];
         for (index, item) in members.iter().enumerate() {
-            let (status, days) = Status::of(item, now).code();
+            let (status, days) = badge(item, now);
             rows.push(CertificateRow {
                 id: item.id as i32,
                 subject: item.subject_name.clone().into(),
@@ -143,7 +88,7 @@ pub(crate) fn rows(listed: &[Listed], now: i64) -> Vec<CertificateRow> {
                 } else {
                     "".into()
                 },
-                search: search_text(item).into(),
+                search: item.searched().into(),
             });
         }
     }
@@ -368,6 +313,7 @@ mod tests {
             superseded_by: None,
             has_private_key: true,
             owner: owner.into(),
+            name_text: String::new(),
         }
     }
 
@@ -405,9 +351,11 @@ mod tests {
     }
 
     #[test]
-    fn a_search_matches_every_word_anywhere() {
+    fn a_search_matches_every_word_anywhere_in_the_archives_search_fields() {
         let mut item = listed(1, "a", 100);
         item.subject_name = "Бухгалтер Иванова".into();
+        // As the archive keeps it for its name search: the subject's values, the issuer's name.
+        item.name_text = "бухгалтер иванова\nудостоверяющий центр".into();
         item.inn = Some("007710474375".into());
         item.sha1 = "AB12CD".into();
         let row = rows(&[item], 1_000 * DAY).remove(0);
@@ -417,23 +365,28 @@ mod tests {
         assert!(matches(&row, "7710474"));
         assert!(matches(&row, "ab:12:cd"));
         assert!(!matches(&row, "петров"));
+        // Attribute labels are not searched, in the window as in the archive.
+        assert!(!matches(&row, "cn="));
     }
 
     #[test]
-    fn statuses() {
+    fn badges() {
         let now = 1_000 * DAY;
-        assert_eq!(Status::of(&listed(1, "a", 100), now), Status::Valid);
-        assert_eq!(Status::of(&listed(1, "a", 10), now), Status::ExpiresIn(10));
-        assert_eq!(Status::of(&listed(1, "a", -1), now), Status::Expired);
+        assert_eq!(badge(&listed(1, "a", 100), now), (0, 0));
+        assert_eq!(badge(&listed(1, "a", 10), now), (1, 10));
+        assert_eq!(badge(&listed(1, "a", -1), now), (2, 0));
         let mut key_ended = listed(1, "a", 100);
         key_ended.private_key_not_after = Some(now - DAY);
-        assert_eq!(Status::of(&key_ended, now), Status::KeyPeriodEnded);
+        assert_eq!(badge(&key_ended, now), (3, 0));
         let mut key_soon = listed(1, "a", 100);
         key_soon.private_key_not_after = Some(now + 5 * DAY);
-        assert_eq!(Status::of(&key_soon, now), Status::ExpiresIn(5));
+        assert_eq!(badge(&key_soon, now), (1, 5));
         let mut renewed = listed(1, "a", -300);
         renewed.superseded_by = Some(2);
-        assert_eq!(Status::of(&renewed, now), Status::Superseded);
+        assert_eq!(badge(&renewed, now), (4, 0));
+        let mut ahead = listed(1, "a", 400);
+        ahead.not_before = now + DAY;
+        assert_eq!(badge(&ahead, now), (5, 0));
     }
 
     #[test]
