@@ -91,6 +91,28 @@ impl Prompt for Terminal {
     }
 }
 
+/// A password for a file or container about to be written, asked through `prompt` (typed twice
+/// there); empty only when `allow_empty`.
+pub fn new_password(
+    prompt: &dyn Prompt,
+    allow_empty: bool,
+) -> Result<SecretString, crate::messages::AppError> {
+    use crate::messages::{AppError, Asked};
+    use certkeeper_core::secret::ExposeSecret;
+    let what = Asked::NewPassword;
+    let password = prompt
+        .secret(&Request::NewPassword { allow_empty })
+        .map_err(|why| match why {
+            Declined::Differ => AppError::PasswordsDiffer,
+            Declined::Cancelled => AppError::SecretNotGiven { what },
+            _ => AppError::NoTerminal { what },
+        })?;
+    if password.expose_secret().is_empty() && !allow_empty {
+        return Err(AppError::EmptyPassword);
+    }
+    Ok(password)
+}
+
 /// Asks no one: for work that needs nothing asked (the archive already open).
 pub struct Nobody;
 

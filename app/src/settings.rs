@@ -79,11 +79,14 @@ impl Settings {
                 reason: error.to_string(),
             })?;
         text.push('\n');
-        let temporary = crate::commands::temporary_beside(path, "tmp");
-        std::fs::write(&temporary, text).map_err(failed)?;
-        std::fs::rename(&temporary, path).map_err(|error| {
-            let _ = std::fs::remove_file(&temporary);
-            failed(error)
+        certkeeper_core::files::write_bytes(
+            path,
+            text.as_bytes(),
+            certkeeper_core::files::Mode::REPLACE,
+        )
+        .map_err(|error| match error {
+            certkeeper_core::files::FileError::Write { source, .. } => failed(source),
+            other => failed(std::io::Error::other(other.to_string())),
         })
     }
 }

@@ -477,6 +477,14 @@ impl std::fmt::Display for Thumbprint {
     }
 }
 
+/// The day of `timestamp` (seconds since the Unix epoch, UTC) as `YYYY-MM-DD`: how every list and
+/// message shows a date.
+pub fn format_date(timestamp: i64) -> String {
+    let mut text = format_time(timestamp);
+    text.truncate(10);
+    text
+}
+
 /// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format_time(timestamp: i64) -> String {
     let days = timestamp.div_euclid(86_400);

@@ -324,7 +324,7 @@ fn fold(line: &str) -> String {
 }
 
 fn ics_date(time: i64) -> String {
-    crate::cert::format_time(time)[..10].replace('-', "")
+    crate::cert::format_date(time).replace('-', "")
 }
 
 fn ics_time(time: i64) -> String {

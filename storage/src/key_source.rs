@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use certkeeper_core::cert::Certificate;
 use certkeeper_core::cms::CmsError;
 use certkeeper_core::cms::recipients::{Recipient, RecipientId};
-use certkeeper_core::formats::pkcs8::{KeyInfo, parse_private_key_info};
+use certkeeper_core::formats::pkcs8::{KeyInfo, algorithm_name, parse_private_key_info};
 use certkeeper_core::interact::Prompt;
 use certkeeper_core::keys::{KeyError, Locked};
 use certkeeper_core::open::{KeySource, Known, OpenError, Unwrapped};
@@ -16,6 +16,7 @@ use certkeeper_core::open::{KeySource, Known, OpenError, Unwrapped};
 use crate::archive::Archive;
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
+use crate::keys::UnlockedKey;
 
 fn failed(error: Error) -> OpenError {
     OpenError::Source(Box::new(error))
@@ -33,9 +34,10 @@ fn ids_named(archive: &Archive, id: &RecipientId) -> Result<Vec<i64>> {
 
 impl Archive {
     /// The private key of certificate `id`: unlocked, or taken out of its first container with the
-    /// kept password or one asked through `prompt`. `Ok(None)` when the archive keeps no key of it.
+    /// kept password or one asked through `prompt` — and then kept unlocked, so the next export or
+    /// document needs no password. `Ok(None)` when the archive keeps no key of it.
     pub fn private_key(
-        &self,
+        &mut self,
         id: i64,
         prompt: &dyn Prompt,
     ) -> std::result::Result<Option<KeyInfo>, KeyOrArchiveError> {
@@ -61,7 +63,18 @@ impl Archive {
             name: &container.name,
             original: &original,
         };
-        Ok(Some(locked.unlock_asking(kept, &certificate, prompt)?))
+        let info = locked.unlock_asking(kept, &certificate, prompt)?;
+        if let Some(public) = info.public_key_material() {
+            self.add_unlocked_key(
+                container.id,
+                &UnlockedKey {
+                    algorithm: algorithm_name(&info.algorithm_oid),
+                    public_key: public.id(),
+                    private_key_info: info.der.clone(),
+                },
+            )?;
+        }
+        Ok(Some(info))
     }
 }
 
@@ -79,13 +92,13 @@ pub enum KeyOrArchiveError {
 /// An open archive's keys, kept unsealed for the run once used (a batch of documents to the same
 /// certificate unseals its key once).
 pub struct ArchiveKeys<'a> {
-    archive: &'a Archive,
+    archive: &'a mut Archive,
     cache: HashMap<i64, KeyInfo>,
 }
 
 impl<'a> ArchiveKeys<'a> {
     /// The keys of `archive`.
-    pub fn new(archive: &'a Archive) -> Self {
+    pub fn new(archive: &'a mut Archive) -> Self {
         Self {
             archive,
             cache: HashMap::new(),
@@ -137,9 +150,8 @@ impl KeySource for ArchiveKeys<'_> {
         recipients: &[Recipient],
         prompt: &dyn Prompt,
     ) -> std::result::Result<Option<Unwrapped>, OpenError> {
-        let found = |certificate_id: i64, content_key| {
-            let certificate = self
-                .archive
+        let found = |archive: &Archive, certificate_id: i64, content_key| {
+            let certificate = archive
                 .certificate_der(&certificate_id.to_string())
                 .map_err(failed)?
                 .and_then(|(_, der)| Certificate::from_der(&der).ok())
@@ -178,7 +190,7 @@ impl KeySource for ArchiveKeys<'_> {
                 if let Some(key) = self.cache.get(&id)
                     && let Some(content_key) = unwrap_with(recipient, key)?
                 {
-                    return found(id, content_key);
+                    return found(self.archive, id, content_key);
                 }
             }
         }
@@ -193,7 +205,7 @@ impl KeySource for ArchiveKeys<'_> {
             };
             let content_key = recipient.unwrap_key(&key)?;
             self.cache.insert(*id, key);
-            return found(*id, content_key);
+            return found(self.archive, *id, content_key);
         }
         Ok(None)
     }

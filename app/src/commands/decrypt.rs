@@ -83,7 +83,7 @@ impl<'a> Keys<'a> {
             progress: Some(&mut progress),
             stop: None,
         };
-        let opened = match &self.archive {
+        let opened = match &mut self.archive {
             Some(archive) => {
                 let mut archived = ArchiveKeys::new(archive);
                 let mut sources: [&mut dyn KeySource; 2] = [&mut archived, &mut self.tokens];

@@ -5,19 +5,17 @@ use std::path::Path;
 
 use anyhow::Result;
 use certkeeper_core::cert::{Certificate, format_time};
-use certkeeper_core::error::FormatError;
+use certkeeper_core::files::{self, Mode};
 use certkeeper_core::formats::cryptopro::{self, ContainerFiles, NewContainer};
 use certkeeper_core::formats::pbe::Protection;
 use certkeeper_core::formats::pkcs8::{self, GostAlgorithm, KeyInfo};
 use certkeeper_core::formats::{pem, pkcs12};
-use certkeeper_core::interact::{Declined, Prompt, Request};
-use certkeeper_core::secret::{ExposeSecret, SecretString};
-use certkeeper_storage::Archive;
-use certkeeper_storage::keys::{KeyKind, UnlockedKey};
+use certkeeper_core::interact::Prompt;
+use certkeeper_core::secret::ExposeSecret;
 
 use super::Context;
-use super::archive::{ask_secret, open_archive};
-use crate::messages::{AppError, Asked};
+use super::archive::open_archive;
+use crate::messages::AppError;
 
 /// What `export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,15 +78,22 @@ pub fn export(
         ExportFormat::Pkcs8 => KeyFormat::Pkcs8,
         ExportFormat::Cryptopro => KeyFormat::Cryptopro,
     };
-    let info = private_key(
-        context.lang,
-        &mut archive,
-        id,
-        id_or_thumbprint,
-        options.key_password_file,
-        None,
-    )?;
-    let written = write_key(context, key_format, &certificate, &info, options);
+    let terminal = crate::prompt::Terminal::new(context.lang);
+    let prompt = crate::prompt::Answering::new(
+        crate::prompt::Given {
+            container_password: crate::prompt::read_given(options.key_password_file)?,
+            new_password: crate::prompt::read_given(options.password_file)?,
+            ..crate::prompt::Given::default()
+        },
+        &terminal,
+    );
+    let info = archive
+        .private_key(id, &prompt)
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(|| AppError::NoPrivateKey {
+            query: id_or_thumbprint.to_owned(),
+        })?;
+    let written = write_key(key_format, &certificate, &info, options, &prompt);
     finish(context, id, format, options, written)
 }
 
@@ -136,157 +141,6 @@ fn finish(
     Ok(())
 }
 
-/// The certificate's private key: archived unlocked, or taken out of an archived container now (with
-/// its kept password, the key password file, or one typed answer — never tried again on its own).
-pub(crate) fn private_key(
-    lang: crate::messages::Lang,
-    archive: &mut Archive,
-    id: i64,
-    query: &str,
-    key_password_file: Option<&Path>,
-    prompt: Option<&dyn Prompt>,
-) -> Result<KeyInfo> {
-    if let Some(key) = archive.private_key_for(id)? {
-        return Ok(pkcs8::parse_private_key_info(&key.private_key_info)?);
-    }
-    let containers = archive.containers_for(id)?;
-    let Some(container) = containers.first() else {
-        return Err(AppError::NoPrivateKey {
-            query: query.to_owned(),
-        }
-        .into());
-    };
-    let (original, kept) = archive.container_original(container.id)?;
-    let password = match (kept, key_password_file) {
-        (Some(kept), _) => kept,
-        (None, Some(file)) => certkeeper_core::secret::read_secret_file(file)?,
-        (None, None) if prompt.is_some() => asked(
-            prompt,
-            &Request::ContainerPassword {
-                name: &container.name,
-            },
-            Asked::ContainerPassword,
-        )?,
-        (None, None) => ask_secret(
-            &match lang {
-                crate::messages::Lang::En => {
-                    format!("Password of the archived container «{}»: ", container.name)
-                }
-                crate::messages::Lang::Ru => {
-                    format!(
-                        "Пароль сохранённого в архиве контейнера «{}»: ",
-                        container.name
-                    )
-                }
-            },
-            Asked::ContainerPassword,
-        )?,
-    };
-    let locked = || AppError::KeyLocked {
-        name: container.name.clone(),
-    };
-    let info = match container.kind {
-        KeyKind::CryptoPro => {
-            let opened = match ContainerFiles::from_der(&original)?.open(&password) {
-                Err(FormatError::WrongContainerPassword) => return Err(locked().into()),
-                other => other?,
-            };
-            pkcs8::parse_private_key_info(&opened.private_key_info())?
-        }
-        KeyKind::Pkcs12 | KeyKind::Pkcs8 => {
-            let secret = password.expose_secret().as_bytes();
-            let keys = match container.kind {
-                KeyKind::Pkcs12 => pkcs12::parse(&original, secret).map(|pfx| pfx.keys),
-                _ => pkcs8::from_file(&original, true, secret).map(|key| vec![key]),
-            };
-            let keys = match keys {
-                Err(FormatError::WrongFilePassword) => return Err(locked().into()),
-                other => other?,
-            };
-            let certificate = Certificate::from_der(
-                &archive
-                    .certificate_der(&id.to_string())?
-                    .map(|(_, der)| der)
-                    .unwrap_or_default(),
-            )?;
-            let wanted = certificate.public_key_material();
-            keys.into_iter()
-                .find(|key| key.public_key_material() == wanted)
-                .ok_or_else(|| AppError::NoPrivateKey {
-                    query: query.to_owned(),
-                })?
-        }
-    };
-    // Taken out once, kept: the next export or decryption needs no password.
-    if let Some(public) = info.public_key_material() {
-        archive.add_unlocked_key(
-            container.id,
-            &UnlockedKey {
-                algorithm: pkcs8::algorithm_name(&info.algorithm_oid),
-                public_key: public.id(),
-                private_key_info: info.der.clone(),
-            },
-        )?;
-    }
-    Ok(info)
-}
-
-/// The password of the file written: from the file, or typed twice.
-pub(crate) fn new_password(
-    lang: crate::messages::Lang,
-    options: &ExportOptions<'_>,
-    allow_empty: bool,
-    prompt: Option<&dyn Prompt>,
-) -> Result<SecretString> {
-    let password = match options.password_file {
-        Some(file) => certkeeper_core::secret::read_secret_file(file)?,
-        // The window's dialog asks twice itself.
-        None if prompt.is_some() => asked(
-            prompt,
-            &Request::NewPassword { allow_empty },
-            Asked::NewPassword,
-        )?,
-        None => {
-            let (first, second) = match lang {
-                crate::messages::Lang::En => (
-                    if allow_empty {
-                        "Password for the new container (Enter for none): "
-                    } else {
-                        "Password for the exported file: "
-                    },
-                    "The same password again: ",
-                ),
-                crate::messages::Lang::Ru => (
-                    if allow_empty {
-                        "Пароль нового контейнера (Enter — без пароля): "
-                    } else {
-                        "Пароль выгружаемого файла: "
-                    },
-                    "Тот же пароль ещё раз: ",
-                ),
-            };
-            let password = ask_secret(first, Asked::NewPassword)?;
-            if ask_secret(second, Asked::NewPassword)?.expose_secret() != password.expose_secret() {
-                return Err(AppError::PasswordsDiffer.into());
-            }
-            password
-        }
-    };
-    if password.expose_secret().is_empty() && !allow_empty {
-        return Err(AppError::EmptyPassword.into());
-    }
-    Ok(password)
-}
-
-/// A secret asked through `prompt` (the window's dialogs); a cancel says so.
-fn asked(prompt: Option<&dyn Prompt>, request: &Request<'_>, what: Asked) -> Result<SecretString> {
-    let prompt = prompt.ok_or(AppError::NoTerminal { what })?;
-    prompt.secret(request).map_err(|why| match why {
-        Declined::Cancelled => AppError::SecretNotGiven { what }.into(),
-        _ => AppError::NoTerminal { what }.into(),
-    })
-}
-
 /// The formats that carry the private key.
 #[derive(Debug, Clone, Copy)]
 enum KeyFormat {
@@ -296,11 +150,11 @@ enum KeyFormat {
 }
 
 fn write_key(
-    context: &Context,
     format: KeyFormat,
     certificate: &Certificate,
     info: &KeyInfo,
     options: &ExportOptions<'_>,
+    prompt: &dyn Prompt,
 ) -> Result<()> {
     let protection = if info.gost.is_some() {
         Protection::Gost
@@ -309,7 +163,7 @@ fn write_key(
     };
     match format {
         KeyFormat::Pfx => {
-            let password = new_password(context.lang, options, false, None)?;
+            let password = crate::prompt::new_password(prompt, false)?;
             let pfx = pkcs12::build(
                 &certificate.der,
                 &info.der,
@@ -320,7 +174,7 @@ fn write_key(
             write_file(options.out, &pfx, true)
         }
         KeyFormat::Pkcs8 => {
-            let password = new_password(context.lang, options, false, None)?;
+            let password = crate::prompt::new_password(prompt, false)?;
             let encrypted =
                 pkcs8::encrypt(&info.der, password.expose_secret().as_bytes(), protection)?;
             write_file(
@@ -338,12 +192,12 @@ fn write_key(
                 }
                 .into());
             };
-            let password = new_password(context.lang, options, true, None)?;
+            let password = crate::prompt::new_password(prompt, true)?;
             // CryptoPro keeps the end of the private key usage period as GeneralizedTime.
             let not_after = certificate
                 .private_key_not_after
                 .map(|time| format_time(time).replace(['-', ':', 'T'], ""));
-            let files = cryptopro::build(
+            let container = cryptopro::build(
                 &NewContainer {
                     name: certificate.subject.display_name(),
                     key,
@@ -353,41 +207,22 @@ fn write_key(
                 },
                 &password,
             )?;
-            write_folder(options.out, &files)
+            write_folder(options.out, &container)
         }
     }
 }
 
-/// Writes `bytes` to `path` whole or not at all: a temporary file beside it (owner-only when it holds
-/// a key), synced, then renamed; `path` must not exist.
+/// Writes `bytes` to `path` whole or not at all (owner-only when it holds a key); `path` must not
+/// exist.
 pub(crate) fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
-    let temporary = super::temporary_beside(path, "tmp");
-    let result = (|| -> std::io::Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        if secret {
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        }
-        let mut file = options.open(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        if path.exists() {
-            return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));
-        }
-        std::fs::rename(&temporary, path)
-    })();
-    if let Err(error) = result {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(write_error(path, error));
-    }
-    Ok(())
+    let mode = if secret { Mode::PRIVATE_NEW } else { Mode::NEW };
+    Ok(files::write_bytes(path, bytes, mode)?)
 }
 
 /// Writes a container folder whole or not at all: into a temporary folder beside it, then renamed.
-fn write_folder(path: &Path, files: &ContainerFiles) -> Result<()> {
-    let temporary = super::temporary_beside(path, "tmp");
-    if let Err(error) = files.write(&temporary) {
+fn write_folder(path: &Path, container: &ContainerFiles) -> Result<()> {
+    let temporary = files::temporary_beside(path, "part");
+    if let Err(error) = container.write(&temporary) {
         let _ = std::fs::remove_dir_all(&temporary);
         return Err(error.into());
     }
@@ -403,24 +238,13 @@ fn write_folder(path: &Path, files: &ContainerFiles) -> Result<()> {
         }
         .into());
     }
-    if let Err(error) = std::fs::rename(&temporary, path) {
+    if let Err(source) = std::fs::rename(&temporary, path) {
         let _ = std::fs::remove_dir_all(&temporary);
-        return Err(write_error(path, error));
+        return Err(AppError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+        .into());
     }
     Ok(())
-}
-
-fn write_error(path: &Path, error: std::io::Error) -> anyhow::Error {
-    if error.kind() == std::io::ErrorKind::AlreadyExists {
-        AppError::OutputExists {
-            path: path.to_path_buf(),
-        }
-        .into()
-    } else {
-        certkeeper_storage::Error::Io {
-            path: path.to_path_buf(),
-            source: error,
-        }
-        .into()
-    }
 }

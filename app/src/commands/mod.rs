@@ -44,14 +44,3 @@ pub(crate) fn write_json(
         .map_err(AppError::Output)?;
     writeln!(out).map_err(AppError::Output)
 }
-
-/// A temporary name beside `path` (same folder, so the final rename stays on one file system), for
-/// output that must appear whole or not at all.
-pub(crate) fn temporary_beside(path: &std::path::Path, suffix: &str) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|name| name.to_os_string())
-        .unwrap_or_default();
-    name.push(format!(".certkeeper-{}.{suffix}", std::process::id()));
-    path.with_file_name(name)
-}

@@ -14,7 +14,8 @@ use serde::Serialize;
 
 use super::Context;
 use crate::messages::AppError;
-use crate::messages::reminders::{body, date, days, summary};
+use crate::messages::reminders::{body, days, summary};
+use certkeeper_core::cert::format_date as date;
 
 pub(crate) const DAY: i64 = 86_400;
 
@@ -140,17 +141,11 @@ fn write_calendar(context: &Context, store: &ReminderStore, now: i64, path: &Pat
         }
     }
     // A calendar export is written again each time: the new file replaces the old one whole.
-    let temporary = super::temporary_beside(path, "tmp");
-    let written = std::fs::write(&temporary, calendar.finish())
-        .and_then(|()| std::fs::rename(&temporary, path));
-    if let Err(error) = written {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(certkeeper_storage::Error::Io {
-            path: path.to_path_buf(),
-            source: error,
-        }
-        .into());
-    }
+    certkeeper_core::files::write_bytes(
+        path,
+        calendar.finish().as_bytes(),
+        certkeeper_core::files::Mode::REPLACE,
+    )?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! What reminders say: a deadline's summary and body (the desktop notification, the calendar
 //! entry, the window's list).
 
-use certkeeper_core::cert::format_time;
+use certkeeper_core::cert::format_date;
 use certkeeper_core::expiry::{Due, Reason};
 
 use super::Lang;
@@ -21,11 +21,6 @@ pub fn days(count: i64, lang: Lang) -> String {
             format!("{count} {word}")
         }
     }
-}
-
-/// The date of `time`, `YYYY-MM-DD`.
-pub fn date(time: i64) -> String {
-    format_time(time)[..10].to_owned()
 }
 
 /// The one-line summary of a deadline, as a reminder or calendar entry says it.
@@ -67,22 +62,22 @@ pub fn body(due: &Due, lang: Lang) -> String {
     match (due.reason, lang) {
         (Reason::Certificate, Lang::En) => format!(
             "Valid until {} (thumbprint {}). Ask your certification authority for a new certificate before then; the old one stays in the archive for old documents.",
-            date(due.deadline),
+            format_date(due.deadline),
             due.sha1_thumbprint
         ),
         (Reason::Certificate, Lang::Ru) => format!(
             "Действует до {} (отпечаток {}). Закажите новый сертификат в удостоверяющем центре заранее; старый останется в архиве для старых документов.",
-            date(due.deadline),
+            format_date(due.deadline),
             due.sha1_thumbprint
         ),
         (Reason::PrivateKey, Lang::En) => format!(
             "The key may sign until {} (thumbprint {}), earlier than the certificate ends. Ask your certification authority for a new certificate before then.",
-            date(due.deadline),
+            format_date(due.deadline),
             due.sha1_thumbprint
         ),
         (Reason::PrivateKey, Lang::Ru) => format!(
             "Ключом можно подписывать до {} (отпечаток {}) — раньше, чем кончается сертификат. Закажите новый сертификат в удостоверяющем центре заранее.",
-            date(due.deadline),
+            format_date(due.deadline),
             due.sha1_thumbprint
         ),
     }

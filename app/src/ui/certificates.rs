@@ -79,7 +79,7 @@ pub(crate) fn rows(listed: &[Listed], now: i64) -> Vec<CertificateRow> {
                 id: item.id as i32,
                 subject: item.subject_name.clone().into(),
                 details: format!("{} · {}", short_name(&item.issuer), item.key_algorithm).into(),
-                valid_until: certkeeper_core::cert::format_time(item.not_after)[..10].into(),
+                valid_until: certkeeper_core::cert::format_date(item.not_after).into(),
                 status,
                 days,
                 has_key: item.has_private_key,

@@ -165,7 +165,7 @@ impl From<Result<Opened, open::OpenError>> for Outcome {
 /// telling `progress` (done, total) in bytes of the current document. One row per document; a
 /// document whose output an earlier run wrote is left as it is, as the command line does.
 pub(crate) fn open(
-    archive: &Archive,
+    archive: &mut Archive,
     input: &Path,
     output: &Path,
     watch: &mut Watch<'_>,
@@ -364,7 +364,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
 fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBuf) {
     let adapter = window.global::<DocumentsAdapter>();
     let lang = shared.lang.get();
-    let archive = match shared.archive.borrow().as_ref().map(Archive::another) {
+    let mut archive = match shared.archive.borrow().as_ref().map(Archive::another) {
         Some(Ok(archive)) => archive,
         Some(Err(error)) => {
             adapter.set_result(super::session::shown(&error.into(), lang).into());
@@ -408,7 +408,7 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBu
                 progress: Some(&mut progress),
                 stop: Some(&stop),
             };
-            let opened = open(&archive, &input, &output, &mut watch, &prompt);
+            let opened = open(&mut archive, &input, &output, &mut watch, &prompt);
             (opened, stop.load(Ordering::SeqCst))
         },
         move |(opened, stopped)| {
@@ -570,7 +570,7 @@ mod flow {
         let stop = AtomicBool::new(true);
         let out = work.join("stopped.bin");
         let stopped = open(
-            &archive,
+            &mut archive,
             &report,
             &out,
             &mut Watch {
@@ -589,7 +589,7 @@ mod flow {
         let out = work.join("report.bin");
         let mut seen = 0;
         let opened = open(
-            &archive,
+            &mut archive,
             &report,
             &out,
             &mut Watch {
@@ -617,7 +617,7 @@ mod flow {
         // A folder: one opens, the other names its recipient.
         let opened_folder = work.join("opened");
         let all = open(
-            &archive,
+            &mut archive,
             &documents,
             &opened_folder,
             &mut Watch {
@@ -690,7 +690,7 @@ mod flow {
         let out = work.join("locked.bin");
         let cancelled = answering(None);
         let refused = open(
-            &archive,
+            &mut archive,
             &locked,
             &out,
             &mut Watch {
@@ -713,7 +713,7 @@ mod flow {
         assert!(!out.exists());
         let told = answering(Some("123456"));
         let opened = open(
-            &archive,
+            &mut archive,
             &locked,
             &out,
             &mut Watch {

@@ -38,9 +38,7 @@ fn until(certificate: &Certificate, lang: Lang) -> String {
     format!(
         "{} {}",
         lang.pick("valid until", "действует до"),
-        certkeeper_core::cert::format_time(certificate.not_after)
-            .get(..10)
-            .unwrap_or_default()
+        certkeeper_core::cert::format_date(certificate.not_after)
     )
 }
 
@@ -67,9 +65,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
                 "{}, {} {}",
                 listed.key_algorithm,
                 lang.pick("valid until", "действует до"),
-                certkeeper_core::cert::format_time(listed.not_after)
-                    .get(..10)
-                    .unwrap_or_default()
+                certkeeper_core::cert::format_date(listed.not_after)
             )
             .into(),
         });

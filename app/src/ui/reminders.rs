@@ -38,9 +38,7 @@ pub(crate) fn rows(location: &ArchiveLocation, now: i64, lang: Lang) -> Result<V
                 detail = format!(
                     "{} {}. {detail}",
                     lang.pick("Snoozed until", "Отложено до"),
-                    certkeeper_core::cert::format_time(until)
-                        .get(..10)
-                        .unwrap_or_default()
+                    certkeeper_core::cert::format_date(until)
                 );
             }
             ReminderRow {
@@ -64,9 +62,7 @@ pub(crate) fn rows(location: &ArchiveLocation, now: i64, lang: Lang) -> Result<V
             detail: format!(
                 "{} {}",
                 lang.pick("valid until", "действует до"),
-                certkeeper_core::cert::format_time(item.not_after)
-                    .get(..10)
-                    .unwrap_or_default()
+                certkeeper_core::cert::format_date(item.not_after)
             )
             .into(),
             days: i32::try_from(expiry::days_left(item.not_after, now)).unwrap_or_default(),
@@ -188,9 +184,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             let done = format!(
                 "{} {}",
                 lang.pick("Snoozed until", "Отложено до"),
-                certkeeper_core::cert::format_time(until)
-                    .get(..10)
-                    .unwrap_or_default()
+                certkeeper_core::cert::format_date(until)
             );
             change(
                 &window,
