@@ -24,6 +24,9 @@ impl Terminal {
             Request::ArchivePassphrase => lang
                 .pick("Archive passphrase: ", "Пароль архива: ")
                 .to_owned(),
+            Request::NewArchivePassphrase => lang
+                .pick("New archive passphrase: ", "Новый пароль архива: ")
+                .to_owned(),
             Request::ContainerPassword { name } => match lang {
                 Lang::En => format!("Password of «{name}»: "),
                 Lang::Ru => format!("Пароль «{name}»: "),
@@ -43,19 +46,9 @@ impl Terminal {
                 .to_owned(),
             Request::Pin { token, state } => {
                 // The state is shown before the PIN is asked.
-                let warning = if state.final_try {
-                    lang.pick(
-                        " (last try before it locks!)",
-                        " (последняя попытка до блокировки!)",
-                    )
-                } else if state.count_low {
-                    lang.pick(
-                        " (a wrong PIN was entered before)",
-                        " (ранее был введён неверный PIN)",
-                    )
-                } else {
-                    ""
-                };
+                let warning = crate::messages::media::pin_warning(state, lang)
+                    .map(|(short, _)| format!(" ({short})"))
+                    .unwrap_or_default();
                 format!(
                     "{} «{token}»{warning}: ",
                     lang.pick("PIN of token", "PIN токена")
@@ -113,6 +106,19 @@ pub fn new_password(
     Ok(password)
 }
 
+/// A new passphrase for the archive, asked through `prompt` (typed twice there).
+pub fn new_passphrase(prompt: &dyn Prompt) -> Result<SecretString, crate::messages::AppError> {
+    use crate::messages::{AppError, Asked};
+    let what = Asked::Passphrase;
+    prompt
+        .secret(&Request::NewArchivePassphrase)
+        .map_err(|why| match why {
+            Declined::Differ => AppError::PassphrasesDiffer,
+            Declined::Cancelled => AppError::SecretNotGiven { what },
+            _ => AppError::NoTerminal { what },
+        })
+}
+
 /// Asks no one: for work that needs nothing asked (the archive already open).
 pub struct Nobody;
 
@@ -129,6 +135,8 @@ impl Prompt for Nobody {
 pub struct Given {
     /// The archive's passphrase.
     pub passphrase: Option<SecretString>,
+    /// A new passphrase for the archive.
+    pub new_passphrase: Option<SecretString>,
     /// The password of a container that exists (an archived one whose key is locked, a PFX file).
     pub container_password: Option<SecretString>,
     /// A token's PIN (any token's).
@@ -170,6 +178,7 @@ impl Prompt for Answering<'_> {
     fn secret(&self, request: &Request<'_>) -> Result<SecretString, Declined> {
         let given = match request {
             Request::ArchivePassphrase => self.given.passphrase.as_ref(),
+            Request::NewArchivePassphrase => self.given.new_passphrase.as_ref(),
             Request::ContainerPassword { .. } | Request::PasswordToArchive { .. } => {
                 self.given.container_password.as_ref()
             }

@@ -13,6 +13,8 @@ use crate::media::pkcs11::PinState;
 pub enum Request<'a> {
     /// The archive's passphrase.
     ArchivePassphrase,
+    /// A new passphrase for the archive (asked twice by the implementor).
+    NewArchivePassphrase,
     /// The password of an existing container or file.
     ContainerPassword {
         /// The container's name or the file's path, as the person knows it.

@@ -444,6 +444,31 @@ mod from_the_archive {
         assert!(stderr.contains("CN=УЦ ГОСТ"), "{stderr}");
         assert!(stderr.contains("serial"), "{stderr}");
         assert!(!output.exists());
+        // A token driver that does not load may hide the key: it is named, with the loader's reason.
+        let missing_driver = work.path().join("no-such-pkcs11.so");
+        let result = certkeeper(&archive, &passphrase)
+            .env("CERTKEEPER_LANG", "en")
+            .arg("decrypt")
+            .arg(&to_stranger)
+            .arg("-o")
+            .arg(&output)
+            .arg("--pkcs11-module")
+            .arg(&missing_driver)
+            .output()
+            .expect("decrypt");
+        assert_eq!(result.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "Token driver {} was not loaded (",
+                missing_driver.display()
+            )),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("No archived key opens this document"),
+            "{stderr}"
+        );
         // Nothing in the archive fits: said without asking the passphrase (none is given here, and
         // there is no terminal to ask at).
         let result = std::process::Command::new(bin::certkeeper())

@@ -98,6 +98,15 @@ impl<'a> Keys<'a> {
         if show && opened.is_ok() {
             eprintln!("\r{} 100%", input.display());
         }
+        if let Err(OpenError::NoKeyFits { .. }) = &opened {
+            // A token that holds the key may sit behind a driver that did not load.
+            for unusable in self.tokens.unusable() {
+                eprintln!(
+                    "{}",
+                    crate::messages::media::driver_not_loaded(unusable, self.context.lang)
+                );
+            }
+        }
         opened
     }
 }

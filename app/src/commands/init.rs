@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use certkeeper_core::secret::{ExposeSecret, SecretString};
+use certkeeper_core::secret::SecretString;
 use certkeeper_storage::{Archive, ArchiveLocation, KdfParams};
 use serde::Serialize;
 
@@ -27,22 +27,15 @@ struct Kdf {
 
 /// The new archive's passphrase: from the passphrase file, or typed twice at the terminal.
 fn new_passphrase(context: &Context) -> Result<SecretString> {
-    if let Some(path) = &context.passphrase_file {
-        return Ok(certkeeper_core::secret::read_secret_file(path)?);
-    }
-    let lang = context.lang;
-    let first = super::archive::ask_secret(
-        lang.pick("New archive passphrase: ", "Новый пароль архива: "),
-        crate::messages::Asked::Passphrase,
-    )?;
-    let second = super::archive::ask_secret(
-        lang.pick("Repeat it: ", "Повторите его: "),
-        crate::messages::Asked::Passphrase,
-    )?;
-    if first.expose_secret() != second.expose_secret() {
-        return Err(AppError::PassphrasesDiffer.into());
-    }
-    Ok(first)
+    let terminal = crate::prompt::Terminal::new(context.lang);
+    let prompt = crate::prompt::Answering::new(
+        crate::prompt::Given {
+            new_passphrase: crate::prompt::read_given(context.passphrase_file.as_deref())?,
+            ..crate::prompt::Given::default()
+        },
+        &terminal,
+    );
+    Ok(crate::prompt::new_passphrase(&prompt)?)
 }
 
 /// Runs `certkeeper init`.

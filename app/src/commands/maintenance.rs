@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
-use certkeeper_core::secret::{ExposeSecret, SecretString};
+use certkeeper_core::secret::SecretString;
 use certkeeper_storage::{ArchiveLocation, KdfParams};
 use serde::Serialize;
 
@@ -26,24 +26,15 @@ fn say(context: &Context, en: &str, ru: &str, value: &dyn std::fmt::Display) -> 
 /// changes.
 pub fn passwd(context: &Context, new_passphrase_file: Option<&Path>) -> Result<()> {
     let mut archive = open_archive(context)?;
-    let new = match new_passphrase_file {
-        Some(path) => certkeeper_core::secret::read_secret_file(path)?,
-        None => {
-            let lang = context.lang;
-            let first = ask_secret(
-                lang.pick("New archive passphrase: ", "Новый пароль архива: "),
-                Asked::Passphrase,
-            )?;
-            let second = ask_secret(
-                lang.pick("Repeat it: ", "Повторите его: "),
-                Asked::Passphrase,
-            )?;
-            if first.expose_secret() != second.expose_secret() {
-                return Err(AppError::PassphrasesDiffer.into());
-            }
-            first
-        }
-    };
+    let terminal = crate::prompt::Terminal::new(context.lang);
+    let prompt = crate::prompt::Answering::new(
+        crate::prompt::Given {
+            new_passphrase: crate::prompt::read_given(new_passphrase_file)?,
+            ..crate::prompt::Given::default()
+        },
+        &terminal,
+    );
+    let new = crate::prompt::new_passphrase(&prompt)?;
     // The cost never goes down: an archive made with a higher cost keeps it.
     let stored = archive.kdf_params()?;
     let default = KdfParams::default();

@@ -47,12 +47,8 @@ fn print(context: &Context, listed: &Survey, out: &mut impl Write) -> Result<()>
     for view in &listed.tokens {
         let token = &view.token;
         let mut state = Vec::new();
-        if token.pin.locked {
-            state.push(lang.pick("PIN LOCKED", "PIN ЗАБЛОКИРОВАН"));
-        } else if token.pin.final_try {
-            state.push(lang.pick("one PIN try left", "осталась одна попытка ввода PIN"));
-        } else if token.pin.count_low {
-            state.push(lang.pick("a wrong PIN was entered", "был введён неверный PIN"));
+        if let Some((short, _)) = crate::messages::media::pin_warning(&token.pin, lang) {
+            state.push(short);
         }
         writeln!(
             out,

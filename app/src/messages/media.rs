@@ -309,3 +309,70 @@ pub fn archived_from_token(done: &certkeeper_core::media::tokens::FromToken, lan
         )
     }
 }
+
+/// What a token's PIN state warns of, in two lengths: a few words for a list or a prompt line, and a
+/// sentence for the PIN dialog. `None` when there is nothing to warn of. The one place that decides
+/// which state gives which warning (locked, then the last try, then a wrong PIN entered before).
+pub fn pin_warning(
+    state: &certkeeper_core::media::pkcs11::PinState,
+    lang: Lang,
+) -> Option<(&'static str, &'static str)> {
+    if state.locked {
+        Some((
+            lang.pick("PIN locked", "PIN заблокирован"),
+            lang.pick(
+                "The PIN is locked after too many wrong tries; unlock it with the token's administrator PIN (PUK).",
+                "PIN заблокирован после слишком многих неверных попыток; разблокируйте его PIN-кодом администратора токена (PUK).",
+            ),
+        ))
+    } else if state.final_try {
+        Some((
+            lang.pick(
+                "last try before it locks!",
+                "последняя попытка до блокировки!",
+            ),
+            lang.pick(
+                "Last try: one more wrong PIN locks the token.",
+                "Последняя попытка: ещё один неверный PIN заблокирует токен.",
+            ),
+        ))
+    } else if state.count_low {
+        Some((
+            lang.pick(
+                "a wrong PIN was entered before",
+                "ранее был введён неверный PIN",
+            ),
+            lang.pick(
+                "A wrong PIN was entered before; fewer tries are left.",
+                "Ранее был введён неверный PIN; попыток осталось меньше.",
+            ),
+        ))
+    } else {
+        None
+    }
+}
+
+/// A token driver (PKCS#11 module) that did not load, and why: said when it may hide a key.
+pub fn driver_not_loaded(
+    unusable: &certkeeper_core::media::tokens::Unusable,
+    lang: Lang,
+) -> String {
+    use certkeeper_core::media::pkcs11::TokenError;
+    // The loader's own words, without certkeeper's English around them.
+    let reason = match &unusable.error {
+        TokenError::Module { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    };
+    match lang {
+        Lang::En => format!(
+            "Token driver {} was not loaded ({}); a token it serves was not searched.",
+            unusable.path.display(),
+            reason
+        ),
+        Lang::Ru => format!(
+            "Драйвер токенов {} не загружен ({}); токены, которые он обслуживает, не проверены.",
+            unusable.path.display(),
+            reason
+        ),
+    }
+}

@@ -84,19 +84,28 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
         },
         items: archived,
     });
+    // A token driver that did not load is shown with why, never dropped without a word.
+    for problem in &listed.unusable_modules {
+        media.push(Medium {
+            row: MediumRow {
+                kind: "driver".into(),
+                name: lang
+                    .pick("Token driver not loaded", "Драйвер токенов не загружен")
+                    .into(),
+                detail: problem.clone().into(),
+                medium: format!("driver:{problem}").into(),
+                warning: lang.pick("not loaded", "не загружен").into(),
+            },
+            items: Vec::new(),
+        });
+    }
     let mut tokens: Vec<_> = listed.tokens.iter().collect();
     tokens.sort_by(|a, b| a.token.label.cmp(&b.token.label));
     for token in tokens {
         let info = &token.token;
-        let warning = if info.pin.locked {
-            lang.pick("PIN locked", "PIN заблокирован")
-        } else if info.pin.final_try {
-            lang.pick("one PIN try left", "осталась одна попытка PIN")
-        } else if info.pin.count_low {
-            lang.pick("a wrong PIN was entered", "был введён неверный PIN")
-        } else {
-            ""
-        };
+        let warning = crate::messages::media::pin_warning(&info.pin, lang)
+            .map(|(short, _)| short)
+            .unwrap_or_default();
         let keys: Vec<_> = token
             .objects
             .iter()
@@ -289,7 +298,7 @@ fn show(window: &AppWindow, shared: &Shared) {
     let mut offered: Vec<&Medium> = shown
         .media
         .iter()
-        .filter(|medium| medium.row.medium != selected)
+        .filter(|medium| medium.row.medium != selected && medium.row.kind != "driver")
         .collect();
     offered.sort_by_key(rank);
     let (targets, names): (Vec<String>, Vec<slint::SharedString>) = offered

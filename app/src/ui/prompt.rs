@@ -29,30 +29,15 @@ pub(crate) fn texts(request: &Request<'_>, lang: Lang, again: bool) -> (String, 
                 Lang::En => format!("PIN of token «{token}»"),
                 Lang::Ru => format!("PIN токена «{token}»"),
             };
-            let (note, warning) = if state.final_try {
-                (
-                    lang.pick(
-                        "Last try: one more wrong PIN locks the token.",
-                        "Последняя попытка: ещё один неверный PIN заблокирует токен.",
-                    ),
-                    true,
-                )
-            } else if state.count_low {
-                (
-                    lang.pick(
-                        "A wrong PIN was entered before; fewer tries are left.",
-                        "Ранее был введён неверный PIN; попыток осталось меньше.",
-                    ),
-                    true,
-                )
-            } else {
-                (
+            let (note, warning) = match crate::messages::media::pin_warning(state, lang) {
+                Some((_, sentence)) => (sentence, true),
+                None => (
                     lang.pick(
                         "The PIN is tried once; a wrong one is reported, never retried.",
                         "PIN проверяется один раз; о неверном будет сказано, повтора не будет.",
                     ),
                     false,
-                )
+                ),
             };
             (title, note.to_owned(), warning)
         }
@@ -61,6 +46,16 @@ pub(crate) fn texts(request: &Request<'_>, lang: Lang, again: bool) -> (String, 
                 Lang::En => format!("Password of «{name}»"),
                 Lang::Ru => format!("Пароль «{name}»"),
             },
+            String::new(),
+            false,
+        ),
+        Request::NewArchivePassphrase => (
+            if again {
+                lang.pick("Repeat the new passphrase", "Повторите новый пароль архива")
+            } else {
+                lang.pick("New archive passphrase", "Новый пароль архива")
+            }
+            .to_owned(),
             String::new(),
             false,
         ),
@@ -117,7 +112,10 @@ impl Prompt for WindowPrompt {
     fn secret(&self, request: &Request<'_>) -> Result<SecretString, Declined> {
         let (title, note, warning) = texts(request, self.lang, false);
         let first = self.ask(title, note, warning)?;
-        if !matches!(request, Request::NewPassword { .. }) {
+        if !matches!(
+            request,
+            Request::NewPassword { .. } | Request::NewArchivePassphrase
+        ) {
             return Ok(first);
         }
         // A new password is typed twice; a mismatch is asked again from the start.
