@@ -20,7 +20,7 @@ fn recorded(line: &mut String, recorded: &Recorded, lang: Lang) {
             "; в архиве записано, где копия теперь хранится",
         )),
         Recorded::Failed(error) => {
-            let text = super::describe_source(error.as_ref(), lang);
+            let text = super::errors::describe_source(error.as_ref(), lang);
             line.push_str(&format!(
                 "; {} {} {}",
                 lang.pick("not recorded in the archive:", "в архив не записано:"),
@@ -262,7 +262,7 @@ pub(super) fn describe_copy(error: &CopyError, lang: Lang) -> Option<Text> {
         CopyError::EmptyPassword => AppError::EmptyPassword,
         _ => return None,
     };
-    Some(super::describe_app(&app, lang))
+    Some(super::errors::describe_app(&app, lang))
 }
 
 /// A reader or card change, for a person (the terminal's line, the window's notice).

@@ -1,0 +1,181 @@
+//! Which language certkeeper speaks, and why; a message as a pair of what went wrong and what to
+//! do next.
+
+/// The language certkeeper speaks to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English.
+    En,
+    /// Russian.
+    Ru,
+}
+
+/// Why a language was chosen, for `certkeeper info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LangOrigin {
+    /// `CERTKEEPER_LANG` asked for it.
+    Override,
+    /// The POSIX locale variable named here (`LC_ALL`, `LC_MESSAGES` or `LANG`).
+    Locale(&'static str),
+    /// The settings file (`language`, chosen in the window).
+    Settings,
+    /// Nothing said otherwise.
+    Fallback,
+}
+
+impl Lang {
+    /// Chooses the language from the environment: `CERTKEEPER_LANG=ru|en` first, then the locale in
+    /// POSIX order (`LC_ALL`, `LC_MESSAGES`, `LANG`); Russian for any `ru*` locale, English otherwise.
+    ///
+    /// An unknown `CERTKEEPER_LANG` is ignored with a warning rather than refused, so that a typo never
+    /// keeps a person from their documents.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> (Self, LangOrigin) {
+        if let Some(value) = var("CERTKEEPER_LANG").filter(|value| !value.is_empty()) {
+            match Self::from_code(&value) {
+                Some(lang) => return (lang, LangOrigin::Override),
+                None => tracing::warn!(
+                    value = %value,
+                    "CERTKEEPER_LANG must be `ru` or `en`; using the locale instead"
+                ),
+            }
+        }
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Some(locale) = var(name).filter(|value| !value.is_empty()) {
+                let lang = if locale.to_ascii_lowercase().starts_with("ru") {
+                    Self::Ru
+                } else {
+                    Self::En
+                };
+                return (lang, LangOrigin::Locale(name));
+            }
+        }
+        (Self::En, LangOrigin::Fallback)
+    }
+
+    /// The language from the process environment.
+    pub fn detect() -> (Self, LangOrigin) {
+        let (lang, origin) = Self::from_env(|name| std::env::var(name).ok());
+        if origin == LangOrigin::Override {
+            return (lang, origin);
+        }
+        // The language chosen in the window's settings comes before the locale.
+        match crate::settings::Settings::load()
+            .ok()
+            .and_then(|settings| settings.language)
+            .and_then(|code| Self::from_code(&code))
+        {
+            Some(chosen) => (chosen, LangOrigin::Settings),
+            None => (lang, origin),
+        }
+    }
+
+    /// "ru" or "en".
+    pub fn code(self) -> &'static str {
+        self.pick("en", "ru")
+    }
+
+    /// `ru` or `en` (any case, with an optional region such as `ru_RU.UTF-8`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        let code = code.to_ascii_lowercase();
+        if code == "ru"
+            || code.starts_with("ru_")
+            || code.starts_with("ru-")
+            || code.starts_with("ru.")
+        {
+            Some(Self::Ru)
+        } else if code == "en"
+            || code.starts_with("en_")
+            || code.starts_with("en-")
+            || code.starts_with("en.")
+        {
+            Some(Self::En)
+        } else {
+            None
+        }
+    }
+
+    /// Picks the English or the Russian text.
+    pub fn pick<'a>(self, en: &'a str, ru: &'a str) -> &'a str {
+        match self {
+            Self::En => en,
+            Self::Ru => ru,
+        }
+    }
+}
+
+/// A message for a person: what went wrong and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// What went wrong, in one sentence.
+    pub problem: String,
+    /// What to do next, with the exact command when there is one.
+    pub next_step: String,
+}
+
+impl Text {
+    pub(crate) fn new(lang: Lang, en: (String, String), ru: (String, String)) -> Self {
+        let (problem, next_step) = match lang {
+            Lang::En => en,
+            Lang::Ru => ru,
+        };
+        Self { problem, next_step }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        }
+    }
+
+    #[test]
+    fn language_follows_the_posix_locale_order() {
+        assert_eq!(Lang::from_env(env(&[])), (Lang::En, LangOrigin::Fallback));
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", "ru_RU.UTF-8")])),
+            (Lang::Ru, LangOrigin::Locale("LANG"))
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", "ru_RU.UTF-8"), ("LC_MESSAGES", "C")])),
+            (Lang::En, LangOrigin::Locale("LC_MESSAGES"))
+        );
+        assert_eq!(
+            Lang::from_env(env(&[
+                ("LC_MESSAGES", "en_US.UTF-8"),
+                ("LC_ALL", "ru_RU.UTF-8")
+            ])),
+            (Lang::Ru, LangOrigin::Locale("LC_ALL"))
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", ""), ("LC_ALL", "")])),
+            (Lang::En, LangOrigin::Fallback)
+        );
+    }
+
+    #[test]
+    fn certkeeper_lang_overrides_the_locale_and_a_typo_falls_back() {
+        assert_eq!(
+            Lang::from_env(env(&[("CERTKEEPER_LANG", "ru"), ("LC_ALL", "en_US.UTF-8")])),
+            (Lang::Ru, LangOrigin::Override)
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("CERTKEEPER_LANG", "EN"), ("LANG", "ru_RU.UTF-8")])),
+            (Lang::En, LangOrigin::Override)
+        );
+        assert_eq!(
+            Lang::from_env(env(&[
+                ("CERTKEEPER_LANG", "russian"),
+                ("LANG", "ru_RU.UTF-8")
+            ])),
+            (Lang::Ru, LangOrigin::Locale("LANG"))
+        );
+    }
+}
