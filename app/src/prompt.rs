@@ -19,43 +19,7 @@ impl Terminal {
     }
 
     fn text(&self, request: &Request<'_>) -> String {
-        let lang = self.lang;
-        match request {
-            Request::ArchivePassphrase => lang
-                .pick("Archive passphrase: ", "Пароль архива: ")
-                .to_owned(),
-            Request::NewArchivePassphrase => lang
-                .pick("New archive passphrase: ", "Новый пароль архива: ")
-                .to_owned(),
-            Request::ContainerPassword { name } => match lang {
-                Lang::En => format!("Password of «{name}»: "),
-                Lang::Ru => format!("Пароль «{name}»: "),
-            },
-            Request::PasswordToArchive { name } => match lang {
-                Lang::En => format!("Password of {name} (Enter to archive it locked): "),
-                Lang::Ru => format!("Пароль для {name} (Enter — сохранить запертым): "),
-            },
-            Request::NewPassword { allow_empty: true } => lang
-                .pick(
-                    "Password for the new container (Enter for none): ",
-                    "Пароль нового контейнера (Enter — без пароля): ",
-                )
-                .to_owned(),
-            Request::NewPassword { .. } => lang
-                .pick("Password for the file: ", "Пароль файла: ")
-                .to_owned(),
-            Request::Pin { token, state } => {
-                // The state is shown before the PIN is asked.
-                let warning = crate::messages::media::pin_warning(state, lang)
-                    .map(|(short, _)| format!(" ({short})"))
-                    .unwrap_or_default();
-                format!(
-                    "{} «{token}»{warning}: ",
-                    lang.pick("PIN of token", "PIN токена")
-                )
-            }
-            _ => lang.pick("Secret: ", "Секрет: ").to_owned(),
-        }
+        crate::messages::prompts::terminal_line(request, self.lang)
     }
 }
 
@@ -70,12 +34,10 @@ impl Prompt for Terminal {
                 .map_err(|_| Declined::Cancelled)
         };
         let first = ask(self.text(request))?;
-        if matches!(request, Request::NewPassword { .. }) {
+        // A new secret is typed twice, so a typing mistake never locks a new file or archive.
+        if let Some(again) = crate::messages::prompts::terminal_again(request, self.lang) {
             use certkeeper_core::secret::ExposeSecret;
-            let again = ask(self
-                .lang
-                .pick("The same password again: ", "Тот же пароль ещё раз: ")
-                .to_owned())?;
+            let again = ask(again.to_owned())?;
             if again.expose_secret() != first.expose_secret() {
                 return Err(Declined::Differ);
             }

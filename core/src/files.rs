@@ -132,10 +132,11 @@ pub fn write_bytes(path: &Path, bytes: &[u8], mode: Mode) -> Result<(), FileErro
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn listing(dir: &Path) -> Vec<String> {
+    /// The names in `dir`, sorted: what a write left behind.
+    pub(crate) fn listing(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .expect("list")
             .map(|entry| {

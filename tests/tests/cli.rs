@@ -1210,6 +1210,47 @@ mod terminal {
             "known keys: {again}"
         );
     }
+
+    /// A new passphrase or password is typed twice at the terminal, by the terminal's prompt
+    /// itself: two different entries create nothing and say so; the same twice creates the archive.
+    #[test]
+    fn at_a_terminal_a_new_archive_passphrase_is_typed_twice() {
+        let script = require_program("script", "bsdutils");
+        let work = temp_dir();
+        let archive = work.path().join("archive.db");
+        let init = format!(
+            "{} --archive {} init",
+            bin::certkeeper().display(),
+            archive.display()
+        );
+        let at_terminal = |typed: &str| {
+            let mut child = std::process::Command::new(&script)
+                .args(["-qec", &init, "/dev/null"])
+                .env("CERTKEEPER_LANG", "en")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("script");
+            std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), typed.as_bytes())
+                .expect("type");
+            child.wait_with_output().expect("wait")
+        };
+        let differ = at_terminal("первая\nвторая\n");
+        let screen = String::from_utf8_lossy(&differ.stdout);
+        assert!(!differ.status.success(), "{screen}");
+        assert!(screen.contains("New archive passphrase: "), "{screen}");
+        assert!(screen.contains("Repeat it: "), "{screen}");
+        assert!(
+            screen.contains("The two passphrases you typed differ"),
+            "{screen}"
+        );
+        assert!(!archive.exists());
+        let same = at_terminal("одна и та же\nодна и та же\n");
+        let screen = String::from_utf8_lossy(&same.stdout);
+        assert!(same.status.success(), "{screen}");
+        assert!(archive.exists());
+    }
 }
 
 mod maintenance {

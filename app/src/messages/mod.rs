@@ -7,6 +7,7 @@
 //! - [`lang`] — which language, and why (`CERTKEEPER_LANG`, the settings, the locale).
 //! - [`errors`] — the application's own errors and the words for every error that reaches a
 //!   person, the libraries' included.
+//! - [`prompts`] — the words of the terminal's and the window's prompts.
 //! - [`documents`], [`media`], [`import`], [`reminders`] — what each use case says when it works.
 
 pub mod documents;
@@ -14,6 +15,7 @@ pub mod errors;
 pub mod import;
 pub mod lang;
 pub mod media;
+pub mod prompts;
 pub mod reminders;
 
 pub use errors::{AppError, Asked, Failed, describe};

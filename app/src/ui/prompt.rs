@@ -21,69 +21,6 @@ pub(crate) struct WindowPrompt {
     pub lang: Lang,
 }
 
-/// The dialog's title, the note above the field, and whether the note is a warning.
-pub(crate) fn texts(request: &Request<'_>, lang: Lang, again: bool) -> (String, String, bool) {
-    match request {
-        Request::Pin { token, state } => {
-            let title = match lang {
-                Lang::En => format!("PIN of token «{token}»"),
-                Lang::Ru => format!("PIN токена «{token}»"),
-            };
-            let (note, warning) = match crate::messages::media::pin_warning(state, lang) {
-                Some((_, sentence)) => (sentence, true),
-                None => (
-                    lang.pick(
-                        "The PIN is tried once; a wrong one is reported, never retried.",
-                        "PIN проверяется один раз; о неверном будет сказано, повтора не будет.",
-                    ),
-                    false,
-                ),
-            };
-            (title, note.to_owned(), warning)
-        }
-        Request::ContainerPassword { name } | Request::PasswordToArchive { name } => (
-            match lang {
-                Lang::En => format!("Password of «{name}»"),
-                Lang::Ru => format!("Пароль «{name}»"),
-            },
-            String::new(),
-            false,
-        ),
-        Request::NewArchivePassphrase => (
-            if again {
-                lang.pick("Repeat the new passphrase", "Повторите новый пароль архива")
-            } else {
-                lang.pick("New archive passphrase", "Новый пароль архива")
-            }
-            .to_owned(),
-            String::new(),
-            false,
-        ),
-        Request::NewPassword { .. } if again => (
-            lang.pick("The same password again", "Тот же пароль ещё раз")
-                .to_owned(),
-            String::new(),
-            false,
-        ),
-        Request::NewPassword { allow_empty } => (
-            lang.pick("Password for the new file", "Пароль нового файла")
-                .to_owned(),
-            if *allow_empty {
-                lang.pick("Leave it empty for none.", "Можно оставить пустым.")
-                    .to_owned()
-            } else {
-                String::new()
-            },
-            false,
-        ),
-        _ => (
-            lang.pick("Archive passphrase", "Пароль архива").to_owned(),
-            String::new(),
-            false,
-        ),
-    }
-}
-
 impl WindowPrompt {
     fn ask(&self, title: String, note: String, warning: bool) -> Result<SecretString, Declined> {
         let (sender, receiver) = channel();
@@ -110,7 +47,7 @@ impl WindowPrompt {
 
 impl Prompt for WindowPrompt {
     fn secret(&self, request: &Request<'_>) -> Result<SecretString, Declined> {
-        let (title, note, warning) = texts(request, self.lang, false);
+        let (title, note, warning) = crate::messages::prompts::dialog(request, self.lang, false);
         let first = self.ask(title, note, warning)?;
         if !matches!(
             request,
@@ -119,7 +56,7 @@ impl Prompt for WindowPrompt {
             return Ok(first);
         }
         // A new password is typed twice; a mismatch is asked again from the start.
-        let (title, note, warning) = texts(request, self.lang, true);
+        let (title, note, warning) = crate::messages::prompts::dialog(request, self.lang, true);
         let second = self.ask(title, note, warning)?;
         if first.expose_secret() == second.expose_secret() {
             Ok(first)

@@ -111,20 +111,7 @@ fn alice_key() -> KeyInfo {
     parse_private_key_info(&std::fs::read(fixture("alice.p8")).expect("key")).expect("pkcs8")
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("list")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names
-}
+use crate::files::tests::listing as files_in;
 
 #[test]
 fn the_archived_key_opens_a_document_and_a_signed_one_is_unwrapped_with_its_signer_checked() {
