@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::Context;
 use super::archive::open_archive;
-use crate::messages::documents::{opened_before, opened_with, signer_text, wanted_text};
+use crate::messages::documents::{self, BatchLine, opened_before, signer_text};
 use crate::messages::{AppError, Lang};
 
 /// Documents larger than this get a progress line on a terminal.
@@ -129,18 +129,7 @@ pub fn decrypt(
         return Ok(super::write_json(&mut out, &opened)?);
     }
     let lang = context.lang;
-    writeln!(
-        out,
-        "{} {} → {} ({} «{}», {} {})",
-        lang.pick("Opened", "Открыт"),
-        opened.input.display(),
-        opened.output.display(),
-        opened_with(&opened, lang),
-        opened.subject,
-        lang.pick("cipher", "шифр"),
-        opened.cipher
-    )
-    .map_err(AppError::Output)?;
+    writeln!(out, "{}", documents::opened_line(&opened, lang)).map_err(AppError::Output)?;
     for signer in &opened.signers {
         writeln!(out, "  {}", signer_text(signer, lang)).map_err(AppError::Output)?;
     }
@@ -167,13 +156,7 @@ impl BatchItem {
             Err(OpenError::NoKeyFits { wanted }) => (
                 false,
                 None,
-                Some(
-                    lang.pick(
-                        "no archived key or token key fits; encrypted to:",
-                        "не подходит ни ключ из архива, ни ключ на токене; зашифрован для:",
-                    )
-                    .to_owned(),
-                ),
+                Some(documents::no_key_fits(lang).to_owned()),
                 wanted,
             ),
             Err(error) => {
@@ -239,40 +222,22 @@ fn print_report(report: &[BatchItem], context: &Context) -> Result<()> {
     }
     let lang = context.lang;
     for item in report {
-        match (&item.result, &item.reason) {
-            (None, Some(reason)) if item.opened => writeln!(
-                stdout,
-                "{}  {}: {reason}",
-                lang.pick("skipped", "пропущен"),
-                item.input.display()
-            ),
-            (Some(opened), _) => writeln!(
-                stdout,
-                "{}  {} → {}  ({} «{}»)",
-                lang.pick("opened ", "открыт "),
-                item.input.display(),
-                opened.output.display(),
-                opened_with(opened, lang),
-                opened.subject
-            ),
-            (None, reason) => writeln!(
-                stdout,
-                "{}  {}: {} {}",
-                lang.pick("FAILED ", "НЕ ОТКРЫТ"),
-                item.input.display(),
+        let line = match (&item.result, &item.reason) {
+            (None, Some(reason)) if item.opened => BatchLine::Skipped(&item.input, reason),
+            (Some(opened), _) => BatchLine::Opened(opened),
+            (None, reason) => BatchLine::Failed(
+                &item.input,
                 reason.as_deref().unwrap_or_default(),
-                wanted_text(&item.wanted, lang).join("; ")
+                &item.wanted,
             ),
-        }
-        .map_err(AppError::Output)?;
+        };
+        writeln!(stdout, "{}", documents::batch_line(line, lang)).map_err(AppError::Output)?;
     }
     let opened = report.iter().filter(|item| item.opened).count();
     writeln!(
         stdout,
-        "{} {opened}, {} {}",
-        lang.pick("Opened:", "Открыто:"),
-        lang.pick("not opened:", "не открыто:"),
-        report.len() - opened
+        "{}",
+        documents::totals(report.len(), opened, false, false, lang)
     )
     .map_err(AppError::Output)?;
     Ok(())

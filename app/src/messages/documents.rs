@@ -71,3 +71,158 @@ pub fn opened_before(lang: Lang) -> &'static str {
         "открыт ранее; результат уже есть и не тронут",
     )
 }
+
+/// Where the documents of a folder go by default: a folder beside it.
+pub fn opened_folder_name(name: &str, lang: Lang) -> String {
+    format!("{name} ({})", lang.pick("opened", "расшифровано"))
+}
+
+/// What the Old documents page says of a folder before it is opened.
+pub fn folder_verdict(lang: Lang) -> &'static str {
+    lang.pick(
+        "Every document in this folder is opened with whichever archived key fits; the contents go to the folder below.",
+        "Каждый документ этой папки будет открыт подходящим ключом из архива; содержимое — в папку ниже.",
+    )
+}
+
+/// What the archive knows of one recipient of a document, before it is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecipientKnown<'a> {
+    /// Its key is archived; the certificate's validity.
+    KeyArchived(&'a str),
+    /// Only its certificate is archived; its validity.
+    CertificateOnly(&'a str),
+    /// The archive does not know it.
+    Unknown,
+}
+
+/// The line under a recipient's name.
+pub fn recipient_line(known: RecipientKnown<'_>, lang: Lang) -> String {
+    match known {
+        RecipientKnown::KeyArchived(valid) => format!(
+            "{} {valid}",
+            lang.pick(
+                "Its key is in the archive; certificate valid",
+                "Его ключ есть в архиве; сертификат действовал"
+            )
+        ),
+        RecipientKnown::CertificateOnly(valid) => format!(
+            "{} {valid}",
+            lang.pick(
+                "The certificate is archived without its key; valid",
+                "Сертификат есть в архиве, но без ключа; действовал"
+            )
+        ),
+        RecipientKnown::Unknown => lang
+            .pick(
+                "Not in the archive: import this certificate's key, or insert its token.",
+                "Нет в архиве: импортируйте ключ этого сертификата или вставьте его токен.",
+            )
+            .to_owned(),
+    }
+}
+
+/// Which archived key opens a document, or that none does.
+pub fn verdict(opener: Option<&str>, lang: Lang) -> String {
+    match (opener, lang) {
+        (Some(who), Lang::En) => format!("The archived key of «{who}» opens it."),
+        (Some(who), Lang::Ru) => format!("Его откроет ключ «{who}» из архива."),
+        (None, _) => lang
+            .pick(
+                "No archived key fits. A key on an inserted token is tried when you open it; otherwise import the key of one of the certificates above.",
+                "В архиве нет подходящего ключа. При открытии будет проверен ключ на вставленном токене; иначе импортируйте ключ одного из сертификатов выше.",
+            )
+            .to_owned(),
+    }
+}
+
+/// "(certificate 12 «subject», cipher AES-256-CBC)": what opened a document.
+pub fn opened_by(opened: &Opened, lang: Lang) -> String {
+    format!(
+        "({} «{}», {} {})",
+        opened_with(opened, lang),
+        opened.subject,
+        lang.pick("cipher", "шифр"),
+        opened.cipher
+    )
+}
+
+/// "Opened IN → OUT (…)": one document opened, as the command line says it.
+pub fn opened_line(opened: &Opened, lang: Lang) -> String {
+    format!(
+        "{} {} → {} {}",
+        lang.pick("Opened", "Открыт"),
+        opened.input.display(),
+        opened.output.display(),
+        opened_by(opened, lang)
+    )
+}
+
+/// One line of a folder's report: opened, left as an earlier run wrote it, or not opened and why.
+pub enum BatchLine<'a> {
+    /// Opened now.
+    Opened(&'a Opened),
+    /// Its output is there from an earlier run.
+    Skipped(&'a std::path::Path, &'a str),
+    /// Not opened: the document, why, and whom it was encrypted to.
+    Failed(&'a std::path::Path, &'a str, &'a [Wanted]),
+}
+
+/// A line of `decrypt --batch`'s report.
+pub fn batch_line(line: BatchLine<'_>, lang: Lang) -> String {
+    match line {
+        BatchLine::Skipped(input, reason) => format!(
+            "{}  {}: {reason}",
+            lang.pick("skipped", "пропущен"),
+            input.display()
+        ),
+        BatchLine::Opened(opened) => format!(
+            "{}  {} → {}  ({} «{}»)",
+            lang.pick("opened ", "открыт "),
+            opened.input.display(),
+            opened.output.display(),
+            opened_with(opened, lang),
+            opened.subject
+        ),
+        BatchLine::Failed(input, reason, wanted) => format!(
+            "{}  {}: {reason} {}",
+            lang.pick("FAILED ", "НЕ ОТКРЫТ"),
+            input.display(),
+            wanted_text(wanted, lang).join("; ")
+        ),
+    }
+}
+
+/// Why a document of a folder did not open: no key fits.
+pub fn no_key_fits(lang: Lang) -> &'static str {
+    lang.pick(
+        "no archived key or token key fits; encrypted to:",
+        "не подходит ни ключ из архива, ни ключ на токене; зашифрован для:",
+    )
+}
+
+/// The totals of a folder: the command line's last line, or the window's result line (`count`
+/// documents; `stopped` when the person stopped it).
+pub fn totals(count: usize, opened: usize, stopped: bool, window: bool, lang: Lang) -> String {
+    let failed = count - opened;
+    let mut line = match (window, count, failed) {
+        (true, 1, 0) => lang.pick("Opened.", "Открыт.").to_owned(),
+        (true, 1, _) => lang.pick("Not opened.", "Не открыт.").to_owned(),
+        (true, _, _) => match lang {
+            Lang::En => format!("Opened: {opened}, not opened: {failed}."),
+            Lang::Ru => format!("Открыто: {opened}, не открыто: {failed}."),
+        },
+        (false, _, _) => format!(
+            "{} {opened}, {} {failed}",
+            lang.pick("Opened:", "Открыто:"),
+            lang.pick("not opened:", "не открыто:")
+        ),
+    };
+    if stopped {
+        line.push_str(lang.pick(
+            " Stopped: the document being opened was not written.",
+            " Остановлено: открываемый документ не записан.",
+        ));
+    }
+    line
+}

@@ -17,7 +17,7 @@ use certkeeper_storage::key_source::{ArchiveKeys, CatalogKeys};
 
 use super::{AppWindow, DocumentsAdapter, ImportResult, RecipientLine, Shared};
 use crate::messages::Lang;
-use crate::messages::documents::{opened_with, signer_text};
+use crate::messages::documents::{self, RecipientKnown, signer_text};
 
 /// What the window shows about a chosen document before opening it.
 pub(crate) struct Inspection {
@@ -36,16 +36,10 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "documents".to_owned());
-        let output =
-            input.with_file_name(format!("{name} ({})", lang.pick("opened", "расшифровано")));
+        let output = input.with_file_name(documents::opened_folder_name(&name, lang));
         return Ok(Inspection {
             lines: Vec::new(),
-            verdict: lang
-                .pick(
-                    "Every document in this folder is opened with whichever archived key fits; the contents go to the folder below.",
-                    "Каждый документ этой папки будет открыт подходящим ключом из архива; содержимое — в папку ниже.",
-                )
-                .to_owned(),
+            verdict: documents::folder_verdict(lang).to_owned(),
             key_archived: true,
             output,
         });
@@ -80,38 +74,13 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
             .as_deref()
             .map(|subject| super::certificates::short_name(subject).to_owned())
             .unwrap_or_else(|| recipient.clone());
-        let (kind, what) = match (kept, &subject) {
-            (true, _) => (
-                0,
-                format!(
-                    "{} {}",
-                    lang.pick(
-                        "Its key is in the archive; certificate valid",
-                        "Его ключ есть в архиве; сертификат действовал"
-                    ),
-                    valid.clone().unwrap_or_default()
-                ),
-            ),
-            (false, Some(_)) => (
-                1,
-                format!(
-                    "{} {}",
-                    lang.pick(
-                        "The certificate is archived without its key; valid",
-                        "Сертификат есть в архиве, но без ключа; действовал"
-                    ),
-                    valid.clone().unwrap_or_default()
-                ),
-            ),
-            (false, None) => (
-                2,
-                lang.pick(
-                    "Not in the archive: import this certificate's key, or insert its token.",
-                    "Нет в архиве: импортируйте ключ этого сертификата или вставьте его токен.",
-                )
-                .to_owned(),
-            ),
+        let valid = valid.unwrap_or_default();
+        let (kind, known) = match (kept, &subject) {
+            (true, _) => (0, RecipientKnown::KeyArchived(&valid)),
+            (false, Some(_)) => (1, RecipientKnown::CertificateOnly(&valid)),
+            (false, None) => (2, RecipientKnown::Unknown),
         };
+        let what = documents::recipient_line(known, lang);
         if *kept && opener.is_none() {
             opener = Some(who.clone());
         }
@@ -121,18 +90,7 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
             what: what.into(),
         });
     }
-    let verdict = match &opener {
-        Some(who) => match lang {
-            Lang::En => format!("The archived key of «{who}» opens it."),
-            Lang::Ru => format!("Его откроет ключ «{who}» из архива."),
-        },
-        None => lang
-            .pick(
-                "No archived key fits. A key on an inserted token is tried when you open it; otherwise import the key of one of the certificates above.",
-                "В архиве нет подходящего ключа. При открытии будет проверен ключ на вставленном токене; иначе импортируйте ключ одного из сертификатов выше.",
-            )
-            .to_owned(),
-    };
+    let verdict = documents::verdict(opener.as_deref(), lang);
     Ok(Inspection {
         lines,
         verdict,
@@ -220,12 +178,9 @@ pub(crate) fn results(
             Outcome::Opened(done) => {
                 good += 1;
                 let mut detail = format!(
-                    "→ {} ({} «{}», {} {})",
+                    "→ {} {}",
                     done.output.display(),
-                    opened_with(done, lang),
-                    done.subject,
-                    lang.pick("cipher", "шифр"),
-                    done.cipher
+                    documents::opened_by(done, lang)
                 );
                 for signer in &done.signers {
                     detail.push_str("; ");
@@ -253,22 +208,7 @@ pub(crate) fn results(
         }
     }
     let failed = opened.len() - good;
-    let mut line = if opened.len() == 1 && failed == 0 {
-        lang.pick("Opened.", "Открыт.").to_owned()
-    } else if opened.len() == 1 {
-        lang.pick("Not opened.", "Не открыт.").to_owned()
-    } else {
-        match lang {
-            Lang::En => format!("Opened: {good}, not opened: {failed}."),
-            Lang::Ru => format!("Открыто: {good}, не открыто: {failed}."),
-        }
-    };
-    if stopped {
-        line.push_str(lang.pick(
-            " Stopped: the document being opened was not written.",
-            " Остановлено: открываемый документ не записан.",
-        ));
-    }
+    let line = documents::totals(opened.len(), good, stopped, true, lang);
     (line, failed == 0 && !stopped, rows)
 }
 
