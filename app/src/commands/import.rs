@@ -48,7 +48,11 @@ fn write_summary(context: &Context, summary: &ImportSummary) -> Result<()> {
     )
     .map_err(AppError::Output)?;
     for key in &summary.keys {
-        let status = crate::messages::import::key_status(key, lang);
+        let status = crate::messages::import::key_status(
+            key,
+            crate::messages::import::Face::CommandLine,
+            lang,
+        );
         writeln!(out, "{} «{}»: {status}", key.path.display(), key.name)
             .map_err(AppError::Output)?;
     }

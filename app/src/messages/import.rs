@@ -1,11 +1,20 @@
 //! What the command line and the window say about an import.
 
-use certkeeper_core::import::{KeyReport, KeyStatus};
+use certkeeper_core::import::{ImportSummary, KeyReport, KeyStatus};
 
 use super::Lang;
 
+/// Where an import was asked from: the command line names its option, the window its field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    /// `certkeeper import`.
+    CommandLine,
+    /// The Import page.
+    Window,
+}
+
 /// What became of a key container, for a person.
-pub fn key_status(key: &KeyReport, lang: Lang) -> &'static str {
+pub fn key_status(key: &KeyReport, face: Face, lang: Lang) -> &'static str {
     match key.status {
         KeyStatus::Archived => {
             lang.pick("archived with its key", "сохранён в архиве вместе с ключом")
@@ -15,6 +24,10 @@ pub fn key_status(key: &KeyReport, lang: Lang) -> &'static str {
             "уже был в архиве; теперь сохранён и его ключ",
         ),
         KeyStatus::AlreadyThere => lang.pick("already in the archive", "уже был в архиве"),
+        KeyStatus::Locked if face == Face::Window => lang.pick(
+            "archived locked: type its password above and import it again to archive the key itself",
+            "сохранён запертым: чтобы сохранить сам ключ, введите его пароль выше и импортируйте ещё раз",
+        ),
         KeyStatus::Locked => lang.pick(
             "archived locked: give its password (--password-file) to archive the key itself",
             "сохранён запертым: чтобы сохранить сам ключ, укажите его пароль (--password-file)",
@@ -23,5 +36,55 @@ pub fn key_status(key: &KeyReport, lang: Lang) -> &'static str {
             "archived locked: the password does not open it; import it again with the right one",
             "сохранён запертым: пароль не подошёл; импортируйте его ещё раз с верным паролем",
         ),
+    }
+}
+
+/// The Import page's summary line.
+pub fn summary_line(summary: &ImportSummary, lang: Lang) -> String {
+    let mut line = match lang {
+        Lang::En => format!(
+            "Certificates added: {}, already in the archive: {}, key containers: {}, unreadable: {}.",
+            summary.added,
+            summary.already_there,
+            summary.keys.len(),
+            summary.unreadable.len()
+        ),
+        Lang::Ru => format!(
+            "Сертификатов добавлено: {}, уже были в архиве: {}, контейнеров ключей: {}, не прочитано: {}.",
+            summary.added,
+            summary.already_there,
+            summary.keys.len(),
+            summary.unreadable.len()
+        ),
+    };
+    if summary.stopped {
+        line.push_str(lang.pick(
+            " Stopped before the end; what was read is archived.",
+            " Остановлено до конца; прочитанное сохранено в архиве.",
+        ));
+    }
+    line
+}
+
+/// A file that could not be read, and why.
+pub fn cannot_read(reason: &str, lang: Lang) -> String {
+    format!("{} {reason}", lang.pick("Cannot read:", "Не читается:"))
+}
+
+/// While the files are being found.
+pub fn looking_for_files(lang: Lang) -> &'static str {
+    lang.pick("Looking for files…", "Поиск файлов…")
+}
+
+/// The chooser's first place, the person's home folder.
+pub fn home(lang: Lang) -> &'static str {
+    lang.pick("Home", "Домашняя папка")
+}
+
+/// "N of M files read".
+pub fn files_read(done: usize, total: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{done} of {total} files read"),
+        Lang::Ru => format!("Прочитано файлов: {done} из {total}"),
     }
 }

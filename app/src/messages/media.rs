@@ -376,3 +376,120 @@ pub fn driver_not_loaded(
         ),
     }
 }
+
+/// "valid until YYYY-MM-DD".
+pub fn valid_until(not_after: i64, lang: Lang) -> String {
+    format!(
+        "{} {}",
+        lang.pick("valid until", "действует до"),
+        certkeeper_core::cert::format_date(not_after)
+    )
+}
+
+/// The words of the Key media page's rows.
+pub enum MediumWords<'a> {
+    /// The archive, with this many certificates that have their keys.
+    Archive(usize),
+    /// The registry store, with this many containers, in this folder.
+    Registry(usize, &'a std::path::Path),
+    /// A token driver that did not load.
+    DriverNotLoaded,
+}
+
+/// A row's name and detail (and warning, for a driver) on the Key media page.
+pub fn medium_row(words: MediumWords<'_>, lang: Lang) -> (String, String, &'static str) {
+    match words {
+        MediumWords::Archive(count) => (
+            lang.pick("Archive", "Архив").to_owned(),
+            match lang {
+                Lang::En => format!("{count} certificates with keys"),
+                Lang::Ru => format!("сертификатов с ключами: {count}"),
+            },
+            "",
+        ),
+        MediumWords::Registry(count, folder) => (
+            lang.pick("Registry store", "Реестр").to_owned(),
+            match lang {
+                Lang::En => format!("{count} containers: {}", folder.display()),
+                Lang::Ru => format!("контейнеров: {count}: {}", folder.display()),
+            },
+            "",
+        ),
+        MediumWords::DriverNotLoaded => (
+            lang.pick("Token driver not loaded", "Драйвер токенов не загружен")
+                .to_owned(),
+            String::new(),
+            lang.pick("not loaded", "не загружен"),
+        ),
+    }
+}
+
+/// "Rutoken ECP, serial 1234": a token's detail.
+pub fn token_detail(manufacturer: &str, model: &str, serial: &str, lang: Lang) -> String {
+    format!(
+        "{manufacturer} {model}, {} {serial}",
+        lang.pick("serial", "№")
+    )
+}
+
+/// Where a certificate's key is on a token: its kind, or that it shows after the PIN.
+pub fn key_on_token(kind: Option<&str>, lang: Lang) -> String {
+    match (kind, lang) {
+        (Some(kind), Lang::En) => format!("{kind} key on the token"),
+        (Some(kind), Lang::Ru) => format!("ключ {kind} на токене"),
+        (None, _) => lang
+            .pick("its key shows after the PIN", "ключ виден после ввода PIN")
+            .to_owned(),
+    }
+}
+
+/// "container PATH".
+pub fn container_at(place: &std::path::Path, lang: Lang) -> String {
+    format!(
+        "{} {}",
+        lang.pick("container", "контейнер"),
+        place.display()
+    )
+}
+
+/// Whether tokens are followed as they are plugged in (`None`), or why not.
+pub fn following(not_followed: Option<&dyn std::fmt::Display>, lang: Lang) -> String {
+    match not_followed {
+        None => lang
+            .pick(
+                "Following readers and tokens as they are plugged in.",
+                "Считыватели и токены отслеживаются при подключении.",
+            )
+            .to_owned(),
+        Some(why) => format!(
+            "{} {why}",
+            lang.pick(
+                "Tokens are not followed live (PC/SC):",
+                "Токены не отслеживаются (PC/SC):"
+            )
+        ),
+    }
+}
+
+/// What keeping the archive in the registry store did, in a line.
+pub fn synced(synced: &certkeeper_core::copy::Synced, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "Registry store {}: {} containers written, {} were there already.",
+            synced.store.display(),
+            synced.written.len(),
+            synced.already_there
+        ),
+        Lang::Ru => format!(
+            "Реестр {}: записано контейнеров: {}, уже были: {}.",
+            synced.store.display(),
+            synced.written.len(),
+            synced.already_there
+        ),
+    }
+}
+
+/// While a copy runs.
+pub fn copying(lang: Lang) -> &'static str {
+    lang.pick("Copying…", "Копирование…")
+}

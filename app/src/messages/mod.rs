@@ -8,8 +8,9 @@
 //! - [`errors`] — the application's own errors and the words for every error that reaches a
 //!   person, the libraries' included.
 //! - [`prompts`] — the words of the terminal's and the window's prompts.
-//! - [`documents`], [`media`], [`import`], [`reminders`] — what each use case says when it works.
+//! - [`archive`], [`documents`], [`media`], [`import`], [`reminders`] — what each use case says when it works.
 
+pub mod archive;
 pub mod documents;
 pub mod errors;
 pub mod import;

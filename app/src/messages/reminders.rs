@@ -83,6 +83,55 @@ pub fn body(due: &Due, lang: Lang) -> String {
     }
 }
 
+/// "Snoozed until YYYY-MM-DD".
+pub fn snoozed_until(until: i64, lang: Lang) -> String {
+    format!(
+        "{} {}",
+        lang.pick("Snoozed until", "Отложено до"),
+        format_date(until)
+    )
+}
+
+/// A muted certificate's line in the reminders list.
+pub fn muted(subject: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("«{subject}»: reminders muted"),
+        Lang::Ru => format!("«{subject}»: напоминания отключены"),
+    }
+}
+
+/// What muting or unmuting did.
+pub fn mute_done(muted: bool, lang: Lang) -> &'static str {
+    if muted {
+        lang.pick(
+            "Muted: no more reminders for it.",
+            "Отключено: напоминаний о нём больше не будет.",
+        )
+    } else {
+        lang.pick("Reminders on again.", "Напоминания снова включены.")
+    }
+}
+
+/// Whether the reminder service starts with the session, for the Settings page.
+pub fn service_state(installed: bool, lang: Lang) -> &'static str {
+    if installed {
+        lang.pick(
+            "The reminder service starts with your session: reminders come as desktop notifications even when this window is closed.",
+            "Служба напоминаний запускается вместе с сеансом: напоминания приходят уведомлениями, даже когда это окно закрыто.",
+        )
+    } else {
+        lang.pick(
+            "The reminder service is not set to start: reminders show only here. Start it with your session to get desktop notifications.",
+            "Служба напоминаний не запускается: напоминания видны только здесь. Включите её запуск вместе с сеансом, чтобы получать уведомления.",
+        )
+    }
+}
+
+/// A setting saved.
+pub fn saved(lang: Lang) -> &'static str {
+    lang.pick("Saved.", "Сохранено.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ pub(crate) type Chosen = Rc<dyn Fn(&AppWindow, Vec<PathBuf>)>;
 fn places(lang: crate::messages::Lang) -> Vec<BrowserEntry> {
     let mut places = Vec::new();
     if let Some(home) = directories::UserDirs::new().map(|dirs| dirs.home_dir().to_path_buf()) {
-        places.push(entry(lang.pick("Home", "Домашняя папка"), &home, true));
+        places.push(entry(crate::messages::import::home(lang), &home, true));
     }
     for drive in certkeeper_core::media::survey::mounted_drives() {
         let name = drive

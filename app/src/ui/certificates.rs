@@ -152,23 +152,6 @@ pub(super) fn search(shared: &Shared, text: &str) {
     }
 }
 
-/// An audit action as the person reads it.
-fn action_name(action: &str, lang: crate::messages::Lang) -> String {
-    let ru = match action {
-        "certificate added" => "сертификат добавлен в архив",
-        "key container added" => "контейнер ключа добавлен в архив",
-        "container copied" => "контейнер скопирован",
-        "private key added" => "закрытый ключ добавлен в архив",
-        "container password kept" => "пароль контейнера сохранён",
-        "reminder sent" => "отправлено напоминание",
-        "reminders muted" => "напоминания отключены",
-        "reminders unmuted" => "напоминания включены",
-        "reminders snoozed" => "напоминания отложены",
-        other => other,
-    };
-    lang.pick(action, ru).to_owned()
-}
-
 /// Every field of certificate `id`, where its key lives and its history, for the details panel.
 pub(crate) fn details(
     archive: &certkeeper_storage::Archive,
@@ -202,7 +185,7 @@ pub(crate) fn details(
             format!(
                 "{}  {}",
                 certkeeper_core::cert::format_time(entry.at)[..16].replace('T', " "),
-                action_name(&entry.action, lang)
+                crate::messages::archive::audit_action(&entry.action, lang)
             )
         })
         .collect();

@@ -15,6 +15,7 @@ use super::{AppWindow, ImportAdapter, ImportResult, Shared};
 use certkeeper_core::import::{ImportSummary, KeyStatus, Passwords, Progress, import_paths};
 
 use crate::messages::Lang;
+use crate::messages::import::{self as words, Face};
 
 /// Imports `paths` into `archive`; `progress` hears after every file and stops the import by
 /// answering false (everything read so far stays archived).
@@ -38,28 +39,7 @@ pub(crate) fn run(
 /// The summary line and one row per container and unreadable file (certificates alone are
 /// counted, not listed: a folder may hold thousands).
 pub(crate) fn results(summary: &ImportSummary, lang: Lang) -> (String, Vec<ImportResult>) {
-    let mut line = match lang {
-        Lang::En => format!(
-            "Certificates added: {}, already in the archive: {}, key containers: {}, unreadable: {}.",
-            summary.added,
-            summary.already_there,
-            summary.keys.len(),
-            summary.unreadable.len()
-        ),
-        Lang::Ru => format!(
-            "Сертификатов добавлено: {}, уже были в архиве: {}, контейнеров ключей: {}, не прочитано: {}.",
-            summary.added,
-            summary.already_there,
-            summary.keys.len(),
-            summary.unreadable.len()
-        ),
-    };
-    if summary.stopped {
-        line.push_str(lang.pick(
-            " Stopped before the end; what was read is archived.",
-            " Остановлено до конца; прочитанное сохранено в архиве.",
-        ));
-    }
+    let line = words::summary_line(summary, lang);
     let mut rows = Vec::new();
     for key in &summary.keys {
         let kind = match key.status {
@@ -68,16 +48,7 @@ pub(crate) fn results(summary: &ImportSummary, lang: Lang) -> (String, Vec<Impor
             KeyStatus::AlreadyThere => 1,
             KeyStatus::Locked | KeyStatus::WrongPassword => 2,
         };
-        let status = crate::messages::import::key_status(key, lang)
-            .replace(" (--password-file)", "")
-            .replace(
-                "give its password",
-                "type its password above and import it again",
-            )
-            .replace(
-                "укажите его пароль",
-                "введите его пароль выше и импортируйте ещё раз",
-            );
+        let status = words::key_status(key, Face::Window, lang);
         rows.push(ImportResult {
             kind,
             title: format!("«{}» ({})", key.name, key.kind).into(),
@@ -88,22 +59,14 @@ pub(crate) fn results(summary: &ImportSummary, lang: Lang) -> (String, Vec<Impor
         rows.push(ImportResult {
             kind: 3,
             title: unreadable.path.display().to_string().into(),
-            detail: format!(
-                "{} {}",
-                lang.pick("Cannot read:", "Не читается:"),
-                unreadable.reason
-            )
-            .into(),
+            detail: words::cannot_read(&unreadable.reason, lang).into(),
         });
     }
     (line, rows)
 }
 
 fn progress_text(progress: Progress, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("{} of {} files read", progress.done, progress.total),
-        Lang::Ru => format!("Прочитано файлов: {} из {}", progress.done, progress.total),
-    }
+    words::files_read(progress.done, progress.total, lang)
 }
 
 fn add_paths(window: &AppWindow, shared: &Shared, paths: Vec<PathBuf>) {
@@ -199,7 +162,7 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, password: &str, keep: bool) {
     adapter.set_busy(true);
     adapter.set_summary("".into());
     adapter.set_progress(0.0);
-    adapter.set_progress_text(lang.pick("Looking for files…", "Поиск файлов…").into());
+    adapter.set_progress_text(words::looking_for_files(lang).into());
     adapter.set_results(ModelRc::new(VecModel::from(Vec::<ImportResult>::new())));
     let weak = window.as_weak();
     let progress_weak = window.as_weak();

@@ -14,6 +14,7 @@ use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::{AppWindow, MediaAdapter, MediumItem, MediumRow, Shared};
 use crate::messages::Lang;
+use crate::messages::media::{self as words, MediumWords};
 use certkeeper_core::media::survey::Survey;
 
 /// Token work one piece at a time (a module is initialised per piece of work).
@@ -35,11 +36,7 @@ fn item(certificate: &Certificate, detail: String) -> MediumItem {
 }
 
 fn until(certificate: &Certificate, lang: Lang) -> String {
-    format!(
-        "{} {}",
-        lang.pick("valid until", "действует до"),
-        certkeeper_core::cert::format_date(certificate.not_after)
-    )
+    words::valid_until(certificate.not_after, lang)
 }
 
 /// Every medium now: the archive's certificates with keys, each token's certificates, the
@@ -62,23 +59,19 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
             thumbprint: listed.sha1.clone().into(),
             subject: super::certificates::short_name(&listed.subject_name).into(),
             detail: format!(
-                "{}, {} {}",
+                "{}, {}",
                 listed.key_algorithm,
-                lang.pick("valid until", "действует до"),
-                certkeeper_core::cert::format_date(listed.not_after)
+                words::valid_until(listed.not_after, lang)
             )
             .into(),
         });
     }
+    let (name, detail, _) = words::medium_row(MediumWords::Archive(archived.len()), lang);
     media.push(Medium {
         row: MediumRow {
             kind: "archive".into(),
-            name: lang.pick("Archive", "Архив").into(),
-            detail: match lang {
-                Lang::En => format!("{} certificates with keys", archived.len()),
-                Lang::Ru => format!("сертификатов с ключами: {}", archived.len()),
-            }
-            .into(),
+            name: name.into(),
+            detail: detail.into(),
             medium: "archive".into(),
             warning: "".into(),
         },
@@ -86,15 +79,14 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
     });
     // A token driver that did not load is shown with why, never dropped without a word.
     for problem in &listed.unusable_modules {
+        let (name, _, warning) = words::medium_row(MediumWords::DriverNotLoaded, lang);
         media.push(Medium {
             row: MediumRow {
                 kind: "driver".into(),
-                name: lang
-                    .pick("Token driver not loaded", "Драйвер токенов не загружен")
-                    .into(),
+                name: name.into(),
                 detail: problem.clone().into(),
                 medium: format!("driver:{problem}").into(),
-                warning: lang.pick("not loaded", "не загружен").into(),
+                warning: warning.into(),
             },
             items: Vec::new(),
         });
@@ -123,15 +115,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
                 let detail = format!(
                     "{}; {}",
                     until(&certificate, lang),
-                    match key {
-                        Some(kind) => match lang {
-                            Lang::En => format!("{kind} key on the token"),
-                            Lang::Ru => format!("ключ {kind} на токене"),
-                        },
-                        None => lang
-                            .pick("its key shows after the PIN", "ключ виден после ввода PIN",)
-                            .to_owned(),
-                    }
+                    words::key_on_token(key.as_deref(), lang)
                 );
                 Some(item(&certificate, detail))
             })
@@ -140,14 +124,8 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
             row: MediumRow {
                 kind: "token".into(),
                 name: info.label.clone().into(),
-                detail: format!(
-                    "{} {}, {} {}",
-                    info.manufacturer,
-                    info.model,
-                    lang.pick("serial", "№"),
-                    info.serial
-                )
-                .into(),
+                detail: words::token_detail(&info.manufacturer, &info.model, &info.serial, lang)
+                    .into(),
                 medium: format!("token:{}", info.label).into(),
                 warning: warning.into(),
             },
@@ -163,28 +141,21 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
         Some(item(
             &certificate,
             format!(
-                "{}; {} {}",
+                "{}; {}",
                 until(&certificate, lang),
-                lang.pick("container", "контейнер"),
-                place.display()
+                words::container_at(place, lang)
             ),
         ))
     };
     let store = certkeeper_storage::location::registry_store()?;
     let stored = store.list().unwrap_or_default();
+    let (name, detail, _) =
+        words::medium_row(MediumWords::Registry(stored.len(), store.folder()), lang);
     media.push(Medium {
         row: MediumRow {
             kind: "registry".into(),
-            name: lang.pick("Registry store", "Реестр").into(),
-            detail: format!(
-                "{}: {}",
-                match lang {
-                    Lang::En => format!("{} containers", stored.len()),
-                    Lang::Ru => format!("контейнеров: {}", stored.len()),
-                },
-                store.folder().display()
-            )
-            .into(),
+            name: name.into(),
+            detail: detail.into(),
             medium: "registry".into(),
             warning: "".into(),
         },
@@ -360,13 +331,7 @@ fn follow_tokens(window: &AppWindow, shared: &Shared) {
         let mut watcher = match Watcher::new() {
             Ok(watcher) => watcher,
             Err(error) => {
-                let text = format!(
-                    "{} {error}",
-                    lang.pick(
-                        "Tokens are not followed live (PC/SC):",
-                        "Токены не отслеживаются (PC/SC):"
-                    )
-                );
+                let text = words::following(Some(&error), lang);
                 let _ = weak.upgrade_in_event_loop(move |window| {
                     window.global::<MediaAdapter>().set_live(text.into());
                 });
@@ -374,13 +339,9 @@ fn follow_tokens(window: &AppWindow, shared: &Shared) {
             }
         };
         let _ = weak.upgrade_in_event_loop(move |window| {
-            window.global::<MediaAdapter>().set_live(
-                lang.pick(
-                    "Following readers and tokens as they are plugged in.",
-                    "Считыватели и токены отслеживаются при подключении.",
-                )
-                .into(),
-            );
+            window
+                .global::<MediaAdapter>()
+                .set_live(words::following(None, lang).into());
         });
         let mut archive = archive;
         loop {
@@ -488,8 +449,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
         let shared = shared.clone();
         move || {
             let Some(window) = weak.upgrade() else { return };
-            let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another)
-            else {
+            let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
                 return;
             };
             let lang = shared.lang.get();
@@ -503,7 +463,11 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                     let mut archive = certkeeper_storage::copy_side::ArchiveSide::open(archive);
                     // The archive is open: nothing is asked.
                     let nobody = crate::prompt::Nobody;
-                    Ok(certkeeper_core::copy::keep_in_registry(&mut archive, &store, &nobody)?)
+                    Ok(certkeeper_core::copy::keep_in_registry(
+                        &mut archive,
+                        &store,
+                        &nobody,
+                    )?)
                 },
                 move |synced| {
                     let Some(window) = weak.upgrade() else { return };
@@ -511,23 +475,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                     adapter.set_busy(false);
                     match synced {
                         Ok(synced) => {
-                            adapter.set_status(
-                                match lang {
-                                    Lang::En => format!(
-                                        "Registry store {}: {} containers written, {} were there already.",
-                                        synced.store.display(),
-                                        synced.written.len(),
-                                        synced.already_there
-                                    ),
-                                    Lang::Ru => format!(
-                                        "Реестр {}: записано контейнеров: {}, уже были: {}.",
-                                        synced.store.display(),
-                                        synced.written.len(),
-                                        synced.already_there
-                                    ),
-                                }
-                                .into(),
-                            );
+                            adapter.set_status(words::synced(&synced, lang).into());
                             adapter.set_status_good(true);
                             refresh(&window, &shared);
                         }
@@ -556,7 +504,7 @@ fn start_copy(
     let lang = shared.lang.get();
     let adapter = window.global::<MediaAdapter>();
     adapter.set_busy(true);
-    adapter.set_status(lang.pick("Copying…", "Копирование…").into());
+    adapter.set_status(words::copying(lang).into());
     adapter.set_status_good(true);
     let prompt = super::prompt::WindowPrompt {
         window: window.as_weak(),

@@ -11,7 +11,7 @@ use certkeeper_storage::reminders::ReminderStore;
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::{AppState, AppWindow, ReminderRow, RemindersAdapter, SettingsAdapter, Shared};
-use crate::messages::reminders::{body, summary};
+use crate::messages::reminders::{self as words, body, summary};
 
 /// A day in seconds.
 const DAY: i64 = 86_400;
@@ -35,11 +35,7 @@ pub(crate) fn rows(location: &ArchiveLocation, now: i64, lang: Lang) -> Result<V
         .map(|due| {
             let mut detail = body(due, lang);
             if let Some(until) = due.snoozed_until {
-                detail = format!(
-                    "{} {}. {detail}",
-                    lang.pick("Snoozed until", "Отложено до"),
-                    certkeeper_core::cert::format_date(until)
-                );
+                detail = format!("{}. {detail}", words::snoozed_until(until, lang));
             }
             ReminderRow {
                 id: i32::try_from(due.certificate_id).unwrap_or_default(),
@@ -54,17 +50,8 @@ pub(crate) fn rows(location: &ArchiveLocation, now: i64, lang: Lang) -> Result<V
     for item in items.iter().filter(|item| item.muted && !item.superseded) {
         rows.push(ReminderRow {
             id: i32::try_from(item.id).unwrap_or_default(),
-            summary: match lang {
-                Lang::En => format!("«{}»: reminders muted", item.subject),
-                Lang::Ru => format!("«{}»: напоминания отключены", item.subject),
-            }
-            .into(),
-            detail: format!(
-                "{} {}",
-                lang.pick("valid until", "действует до"),
-                certkeeper_core::cert::format_date(item.not_after)
-            )
-            .into(),
+            summary: words::muted(&item.subject, lang).into(),
+            detail: crate::messages::media::valid_until(item.not_after, lang).into(),
             days: i32::try_from(expiry::days_left(item.not_after, now)).unwrap_or_default(),
             snoozed: false,
             muted: true,
@@ -124,20 +111,7 @@ fn show_settings(window: &AppWindow, shared: &Shared) {
         );
     }
     let installed = crate::service::installed();
-    adapter.set_service(
-        if installed {
-            lang.pick(
-                "The reminder service starts with your session: reminders come as desktop notifications even when this window is closed.",
-                "Служба напоминаний запускается вместе с сеансом: напоминания приходят уведомлениями, даже когда это окно закрыто.",
-            )
-        } else {
-            lang.pick(
-                "The reminder service is not set to start: reminders show only here. Start it with your session to get desktop notifications.",
-                "Служба напоминаний не запускается: напоминания видны только здесь. Включите её запуск вместе с сеансом, чтобы получать уведомления.",
-            )
-        }
-        .into(),
-    );
+    adapter.set_service(words::service_state(installed, lang).into());
     adapter.set_language(match lang {
         Lang::En => 0,
         Lang::Ru => 1,
@@ -181,11 +155,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             let Some(window) = weak.upgrade() else { return };
             let until = now() + i64::from(days) * DAY;
             let lang = shared.lang.get();
-            let done = format!(
-                "{} {}",
-                lang.pick("Snoozed until", "Отложено до"),
-                certkeeper_core::cert::format_date(until)
-            );
+            let done = words::snoozed_until(until, lang);
             change(
                 &window,
                 &shared,
@@ -219,14 +189,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
         move |id, muted| {
             let Some(window) = weak.upgrade() else { return };
             let lang = shared.lang.get();
-            let done = if muted {
-                lang.pick(
-                    "Muted: no more reminders for it.",
-                    "Отключено: напоминаний о нём больше не будет.",
-                )
-            } else {
-                lang.pick("Reminders on again.", "Напоминания снова включены.")
-            };
+            let done = words::mute_done(muted, lang);
             change(
                 &window,
                 &shared,
@@ -266,7 +229,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                 });
             match saved {
                 Ok(_) => {
-                    adapter.set_status(lang.pick("Saved.", "Сохранено.").into());
+                    adapter.set_status(words::saved(lang).into());
                     adapter.set_status_good(true);
                     show_settings(&window, &shared);
                 }
