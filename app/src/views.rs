@@ -1,8 +1,6 @@
 //! How certificates are shown, shared by the command line (`inspect`, `show`, their JSON) and the
 //! window's details panel.
 
-use std::io::Write;
-
 use certkeeper_core::cert::{Certificate, Status, format_time};
 use certkeeper_storage::Archive;
 use serde::Serialize;
@@ -74,92 +72,6 @@ impl CertificateView {
     }
 }
 
-pub(crate) fn write_certificate(
-    out: &mut impl Write,
-    view: &CertificateView,
-    lang: Lang,
-) -> std::io::Result<()> {
-    let label = |en, ru| lang.pick(en, ru);
-    let status = match view.status {
-        Status::Valid => label("valid", "действует"),
-        Status::NotYetValid => label("not yet valid", "ещё не действует"),
-        Status::Expired => label("expired", "истёк"),
-        Status::PrivateKeyPeriodEnded => {
-            label("private key period ended", "срок ключа подписи истёк")
-        }
-    };
-    writeln!(
-        out,
-        "  {:<14}{}",
-        label("subject:", "владелец:"),
-        view.subject
-    )?;
-    writeln!(
-        out,
-        "  {:<14}{}",
-        label("issuer:", "издатель:"),
-        view.issuer
-    )?;
-    writeln!(
-        out,
-        "  {:<14}{}",
-        label("serial:", "серийный №:"),
-        view.serial
-    )?;
-    writeln!(
-        out,
-        "  {:<14}{} – {} ({status})",
-        label("valid:", "действует:"),
-        view.not_before,
-        view.not_after
-    )?;
-    if view.private_key_not_before.is_some() || view.private_key_not_after.is_some() {
-        writeln!(
-            out,
-            "  {:<14}{} – {}",
-            label("key period:", "срок ключа:"),
-            view.private_key_not_before.as_deref().unwrap_or("…"),
-            view.private_key_not_after.as_deref().unwrap_or("…")
-        )?;
-    }
-    let parameters = view
-        .key_parameters
-        .as_deref()
-        .map(|p| format!(" ({p})"))
-        .unwrap_or_default();
-    writeln!(
-        out,
-        "  {:<14}{}{parameters}",
-        label("key:", "ключ:"),
-        view.key_algorithm
-    )?;
-    for (name, value) in [
-        ("INN", &view.inn),
-        ("INNLE", &view.innle),
-        ("OGRN", &view.ogrn),
-        ("OGRNIP", &view.ogrnip),
-        ("SNILS", &view.snils),
-    ] {
-        if let Some(value) = value {
-            writeln!(out, "  {:<14}{value}", format!("{name}:"))?;
-        }
-    }
-    if !view.policies.is_empty() {
-        writeln!(
-            out,
-            "  {:<14}{}",
-            label("classes:", "классы:"),
-            view.policies.join(", ")
-        )?;
-    }
-    writeln!(
-        out,
-        "  {:<14}{}",
-        label("thumbprint:", "отпечаток:"),
-        view.sha1_thumbprint
-    )
-}
-
 /// What `show` prints about a certificate, as text in `lang` (the window's details panel).
 pub(crate) fn shown_text(
     archive: &Archive,
@@ -168,8 +80,12 @@ pub(crate) fn shown_text(
     lang: Lang,
 ) -> anyhow::Result<String> {
     let mut text = Vec::new();
-    write_shown(&mut text, &shown(archive, id_or_thumbprint, now)?, lang)
-        .map_err(AppError::Output)?;
+    crate::messages::certificates::write_shown(
+        &mut text,
+        &shown(archive, id_or_thumbprint, now)?,
+        lang,
+    )
+    .map_err(AppError::Output)?;
     Ok(String::from_utf8_lossy(&text).into_owned())
 }
 
@@ -221,24 +137,24 @@ pub(crate) fn shown(archive: &Archive, id_or_thumbprint: &str, now: i64) -> anyh
 /// `show --json` (documented in the README).
 #[derive(Debug, Serialize)]
 pub(crate) struct Shown {
-    id: i64,
-    certificate: CertificateView,
+    pub(crate) id: i64,
+    pub(crate) certificate: CertificateView,
     /// The id of the newest certificate of the same owner, when this one has been renewed.
-    superseded_by: Option<i64>,
+    pub(crate) superseded_by: Option<i64>,
     /// Whether the archive holds the private key unlocked (old documents open without a password).
-    has_private_key: bool,
-    first_archived: String,
+    pub(crate) has_private_key: bool,
+    pub(crate) first_archived: String,
     /// Where the certificate was seen on import, most recent first.
-    seen: Vec<SeenView>,
+    pub(crate) seen: Vec<SeenView>,
     /// The archived containers that hold its key.
-    key_containers: Vec<ContainerView>,
+    pub(crate) key_containers: Vec<ContainerView>,
 }
 
 #[derive(Debug, Serialize)]
-struct SeenView {
-    location: String,
-    first_seen: String,
-    last_seen: String,
+pub(crate) struct SeenView {
+    pub(crate) location: String,
+    pub(crate) first_seen: String,
+    pub(crate) last_seen: String,
 }
 
 impl SeenView {
@@ -252,79 +168,33 @@ impl SeenView {
 }
 
 #[derive(Debug, Serialize)]
-struct ContainerView {
-    id: i64,
-    kind: &'static str,
-    name: String,
-    password_kept: bool,
-    seen: Vec<SeenView>,
+pub(crate) struct ContainerView {
+    pub(crate) id: i64,
+    pub(crate) kind: &'static str,
+    pub(crate) name: String,
+    pub(crate) password_kept: bool,
+    pub(crate) seen: Vec<SeenView>,
 }
 
-pub(crate) fn write_shown(out: &mut impl Write, shown: &Shown, lang: Lang) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{} {}",
-        lang.pick("Certificate", "Сертификат"),
-        shown.id
-    )?;
-    write_certificate(out, &shown.certificate, lang)?;
-    if let Some(newer) = shown.superseded_by {
-        writeln!(
-            out,
-            "  {:<14}{} {newer}",
-            lang.pick("superseded:", "заменён:"),
-            lang.pick("by certificate", "сертификатом")
-        )?;
-    }
-    writeln!(
-        out,
-        "  {:<14}{}",
-        lang.pick("private key:", "закр. ключ:"),
-        if shown.has_private_key {
-            lang.pick("in the archive", "в архиве")
-        } else if shown.key_containers.is_empty() {
-            lang.pick("not in the archive", "в архиве нет")
-        } else {
-            lang.pick(
-                "in the archive, locked in its container (export asks its password)",
-                "в архиве, заперт в контейнере (экспорт спросит его пароль)",
-            )
-        }
-    )?;
-    for container in &shown.key_containers {
-        writeln!(
-            out,
-            "  {:<14}{} «{}»",
-            lang.pick("container:", "контейнер:"),
-            container.kind,
-            container.name
-        )?;
-        for seen in &container.seen {
-            writeln!(
-                out,
-                "  {:<14}  {} ({} – {})",
-                "",
-                seen.location,
-                &seen.first_seen[..10],
-                &seen.last_seen[..10]
-            )?;
-        }
-    }
-    writeln!(
-        out,
-        "  {:<14}{}",
-        lang.pick("archived:", "в архиве с:"),
-        shown.first_archived
-    )?;
-    for seen in &shown.seen {
-        writeln!(
-            out,
-            "  {:<14}{} ({} – {})",
-            lang.pick("seen at:", "где видели:"),
-            seen.location,
-            &seen.first_seen[..10],
-            &seen.last_seen[..10]
-        )?;
-    }
-    Ok(())
+/// One certificate in `list --json` (documented in the README).
+#[derive(Debug, Serialize)]
+pub(crate) struct ListedView {
+    pub(crate) id: i64,
+    pub(crate) subject_name: String,
+    pub(crate) issuer: String,
+    pub(crate) serial: String,
+    pub(crate) sha1_thumbprint: String,
+    pub(crate) not_before: String,
+    pub(crate) not_after: String,
+    pub(crate) private_key_not_after: Option<String>,
+    pub(crate) key_algorithm: String,
+    pub(crate) inn: Option<String>,
+    pub(crate) innle: Option<String>,
+    pub(crate) ogrn: Option<String>,
+    pub(crate) ogrnip: Option<String>,
+    pub(crate) snils: Option<String>,
+    /// The id of the newest certificate of the same owner, when this one has been renewed.
+    pub(crate) superseded_by: Option<i64>,
+    /// Whether the archive holds the private key (unlocked).
+    pub(crate) has_private_key: bool,
 }

@@ -9,7 +9,9 @@ use certkeeper_storage::{Archive, ArchiveLocation};
 use serde::Serialize;
 
 use super::Context;
-use crate::messages::{AppError, Asked, Lang};
+use crate::messages::archive as words;
+use crate::messages::{AppError, Asked};
+use crate::views::ListedView;
 
 /// A secret typed at the terminal without echo. Only someone at the terminal is asked: a script gets
 /// the next step instead of a prompt that would hang.
@@ -33,35 +35,23 @@ pub fn open_archive(context: &Context) -> Result<Archive> {
     }
     let passphrase = match &context.passphrase_file {
         Some(path) => certkeeper_core::secret::read_secret_file(path)?,
-        None => ask_secret(
-            context.lang.pick("Archive passphrase: ", "Пароль архива: "),
-            Asked::Passphrase,
-        )?,
+        None => {
+            let terminal = crate::prompt::Terminal::new(context.lang);
+            certkeeper_core::interact::Prompt::secret(
+                &terminal,
+                &certkeeper_core::interact::Request::ArchivePassphrase,
+            )
+            .map_err(|why| match why {
+                certkeeper_core::interact::Declined::Cancelled => AppError::SecretNotGiven {
+                    what: Asked::Passphrase,
+                },
+                _ => AppError::NoTerminal {
+                    what: Asked::Passphrase,
+                },
+            })?
+        }
     };
     Ok(Archive::open(&location, &passphrase)?)
-}
-
-/// One certificate in `list --json` (documented in the README).
-#[derive(Debug, Serialize)]
-struct ListedView {
-    id: i64,
-    subject_name: String,
-    issuer: String,
-    serial: String,
-    sha1_thumbprint: String,
-    not_before: String,
-    not_after: String,
-    private_key_not_after: Option<String>,
-    key_algorithm: String,
-    inn: Option<String>,
-    innle: Option<String>,
-    ogrn: Option<String>,
-    ogrnip: Option<String>,
-    snils: Option<String>,
-    /// The id of the newest certificate of the same owner, when this one has been renewed.
-    superseded_by: Option<i64>,
-    /// Whether the archive holds the private key (unlocked).
-    has_private_key: bool,
 }
 
 /// Runs `certkeeper list`.
@@ -103,46 +93,7 @@ pub fn list(
         super::write_json(&mut out, &views)?;
         return Ok(());
     }
-    let lang: Lang = context.lang;
-    if views.is_empty() {
-        writeln!(
-            out,
-            "{}",
-            lang.pick("No certificates.", "Сертификатов нет.")
-        )
-        .map_err(AppError::Output)?;
-    }
-    // A key mark (the archive holds the private key) and a superseded mark, explained once below.
-    for view in &views {
-        writeln!(
-            out,
-            "{:>5} {}{} {}  {} – {}  {}  {}",
-            view.id,
-            if view.has_private_key { '*' } else { ' ' },
-            if view.superseded_by.is_some() {
-                '~'
-            } else {
-                ' '
-            },
-            view.sha1_thumbprint,
-            &view.not_before[..10],
-            &view.not_after[..10],
-            view.key_algorithm,
-            view.subject_name
-        )
-        .map_err(AppError::Output)?;
-    }
-    if !views.is_empty() {
-        writeln!(
-            out,
-            "{}",
-            lang.pick(
-                "* private key archived   ~ superseded by a newer certificate of the same owner",
-                "* закрытый ключ в архиве   ~ заменён более новым сертификатом того же владельца"
-            )
-        )
-        .map_err(AppError::Output)?;
-    }
+    words::write_list(&mut out, &views, context.lang).map_err(AppError::Output)?;
     Ok(())
 }
 
@@ -175,53 +126,7 @@ pub fn verify(context: &Context) -> Result<bool> {
     if context.json {
         super::write_json(&mut out, &view)?;
     } else {
-        let lang = context.lang;
-        let database = if report.sqlite == ["ok"] {
-            lang.pick("sound", "в порядке").to_owned()
-        } else {
-            report.sqlite.join("; ")
-        };
-        writeln!(out, "{:<14}{database}", lang.pick("database:", "база:"))
-            .map_err(AppError::Output)?;
-        let audit = match report.audit_broken_at {
-            None => format!(
-                "{} {}",
-                report.audit_entries,
-                lang.pick("entries, chain intact", "записей, цепочка цела")
-            ),
-            Some(id) => format!("{} {id}", lang.pick("BROKEN at entry", "НАРУШЕН на записи")),
-        };
-        writeln!(out, "{:<14}{audit}", lang.pick("audit log:", "журнал:"))
-            .map_err(AppError::Output)?;
-        let secrets = if report.damaged_secrets.is_empty() {
-            format!(
-                "{} {}",
-                report.sealed_checked,
-                lang.pick("sealed, every one opens", "запечатанных, все открываются")
-            )
-        } else {
-            format!(
-                "{} {}",
-                lang.pick("DO NOT OPEN:", "НЕ ОТКРЫВАЮТСЯ:"),
-                report.damaged_secrets.join(", ")
-            )
-        };
-        writeln!(out, "{:<14}{secrets}", lang.pick("secrets:", "секреты:"))
-            .map_err(AppError::Output)?;
-        if !report.damaged_certificates.is_empty() {
-            let ids: Vec<String> = report
-                .damaged_certificates
-                .iter()
-                .map(i64::to_string)
-                .collect();
-            writeln!(
-                out,
-                "{:<14}{}",
-                lang.pick("damaged:", "повреждены:"),
-                ids.join(", ")
-            )
-            .map_err(AppError::Output)?;
-        }
+        words::write_verify(&mut out, &report, context.lang).map_err(AppError::Output)?;
     }
     Ok(view.sound)
 }
@@ -238,7 +143,8 @@ pub fn show(context: &Context, id_or_thumbprint: &str) -> Result<()> {
     if context.json {
         super::write_json(&mut out, &shown)?;
     } else {
-        crate::views::write_shown(&mut out, &shown, context.lang).map_err(AppError::Output)?;
+        crate::messages::certificates::write_shown(&mut out, &shown, context.lang)
+            .map_err(AppError::Output)?;
     }
     Ok(())
 }

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use certkeeper_core::cert::{Certificate, format_time};
 
-pub(crate) use crate::views::{CertificateView, write_certificate};
+pub(crate) use crate::messages::certificates::write_certificate;
+pub(crate) use crate::views::CertificateView;
 use certkeeper_core::error::FormatError;
 use certkeeper_core::formats::cryptopro::{self, ContainerHeader};
 use certkeeper_core::formats::detect::{self, Found};

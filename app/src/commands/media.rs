@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use certkeeper_core::cert::Certificate;
 use certkeeper_core::media::pkcs11;
-use certkeeper_core::media::survey::{Survey, survey};
+use certkeeper_core::media::survey::survey;
 use certkeeper_core::media::tokens::Tokens;
 
 use super::Context;
@@ -39,122 +39,8 @@ pub fn list(
         super::write_json(&mut out, &listed)?;
         return Ok(());
     }
-    print(context, &listed, &mut out)
-}
-
-fn print(context: &Context, listed: &Survey, out: &mut impl Write) -> Result<()> {
-    let lang = context.lang;
-    for view in &listed.tokens {
-        let token = &view.token;
-        let mut state = Vec::new();
-        if let Some((short, _)) = crate::messages::media::pin_warning(&token.pin, lang) {
-            state.push(short);
-        }
-        writeln!(
-            out,
-            "{} «{}» ({} {}, {} {}){}",
-            lang.pick("token", "токен"),
-            token.label,
-            token.model,
-            token.manufacturer,
-            lang.pick("serial", "серийный №"),
-            token.serial,
-            if state.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", state.join(", "))
-            }
-        )
+    crate::messages::media::write_survey(&mut out, &listed, context.lang)
         .map_err(AppError::Output)?;
-        for object in &view.objects {
-            writeln!(
-                out,
-                "  {:<12} id {}  «{}»{}{}",
-                object.object.class,
-                object.object.id,
-                object.subject.as_deref().unwrap_or(&object.object.label),
-                object
-                    .object
-                    .key_type
-                    .as_ref()
-                    .map(|kind| format!("  {kind}"))
-                    .unwrap_or_default(),
-                match object.object.extractable {
-                    Some(false) => lang.pick("  non-extractable", "  неизвлекаемый"),
-                    Some(true) => lang.pick("  extractable", "  извлекаемый"),
-                    None => "",
-                }
-            )
-            .map_err(AppError::Output)?;
-        }
-        if !view.generates.is_empty() {
-            writeln!(
-                out,
-                "  {} {}",
-                lang.pick("generates keys:", "создаёт ключи:"),
-                view.generates.join(", ")
-            )
-            .map_err(AppError::Output)?;
-        }
-    }
-    writeln!(
-        out,
-        "{} {}: {} {}",
-        lang.pick("registry store", "хранилище «реестр»"),
-        listed.registry.store.display(),
-        listed.registry.containers.len(),
-        lang.pick("containers", "контейнеров")
-    )
-    .map_err(AppError::Output)?;
-    for drive in &listed.drives {
-        writeln!(
-            out,
-            "{} {}: {} {}, {} PFX, {} {}, {} {}",
-            lang.pick("drive", "диск"),
-            drive.path.display(),
-            drive.containers.len(),
-            lang.pick("containers", "контейнеров"),
-            drive.pfx.len(),
-            drive.private_keys.len(),
-            lang.pick("key files", "файлов ключей"),
-            drive.certificates.len(),
-            lang.pick("certificates", "сертификатов"),
-        )
-        .map_err(AppError::Output)?;
-        for container in &drive.containers {
-            writeln!(
-                out,
-                "  {:<12} «{}»  {}",
-                lang.pick("container", "контейнер"),
-                container.name.as_deref().unwrap_or_default(),
-                container.path.display()
-            )
-            .map_err(AppError::Output)?;
-        }
-        for pfx in &drive.pfx {
-            writeln!(out, "  {:<12} {}", "PFX", pfx.display()).map_err(AppError::Output)?;
-        }
-        for certificate in &drive.certificates {
-            writeln!(
-                out,
-                "  {:<12} «{}» {} {}  {}",
-                lang.pick("certificate", "сертификат"),
-                certificate.subject,
-                lang.pick("until", "до"),
-                certificate.not_after,
-                certificate.path.display()
-            )
-            .map_err(AppError::Output)?;
-        }
-    }
-    for problem in &listed.unusable_modules {
-        writeln!(
-            out,
-            "{} {problem}",
-            lang.pick("not used:", "не используется:")
-        )
-        .map_err(AppError::Output)?;
-    }
     Ok(())
 }
 

@@ -14,8 +14,7 @@ use serde::Serialize;
 
 use super::Context;
 use crate::messages::AppError;
-use crate::messages::reminders::{body, days, summary};
-use certkeeper_core::cert::format_date as date;
+use crate::messages::reminders::{self as words, Changed, Service, body, summary};
 
 pub(crate) const DAY: i64 = 86_400;
 
@@ -74,40 +73,7 @@ pub fn expiry(context: &Context, within: u32, ics: Option<&Path>) -> Result<bool
         super::write_json(&mut out, &listed)?;
         return Ok(something_due);
     }
-    let lang = context.lang;
-    if due.is_empty() {
-        writeln!(
-            out,
-            "{} {}.",
-            lang.pick(
-                "Nothing stops working within",
-                "В ближайшие дни ничего не истекает:"
-            ),
-            days(i64::from(within), lang)
-        )
-        .map_err(AppError::Output)?;
-    }
-    for due in &due {
-        let snoozed = due
-            .snoozed_until
-            .map(|until| {
-                format!(
-                    " ({} {})",
-                    lang.pick("snoozed until", "отложено до"),
-                    date(until)
-                )
-            })
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "{}  {:>5}  {}  [{}]{snoozed}",
-            date(due.deadline),
-            due.days_left,
-            summary(due, lang),
-            due.certificate_id
-        )
-        .map_err(AppError::Output)?;
-    }
+    words::write_due(&mut out, &due, within, context.lang).map_err(AppError::Output)?;
     Ok(something_due)
 }
 
@@ -174,17 +140,11 @@ pub fn remind(context: &Context, action: RemindAction<'_>) -> Result<()> {
     let line = match action {
         RemindAction::Mute(query) => {
             store.mute(query, true)?.ok_or_else(|| not_found(query))?;
-            lang.pick("Reminders muted for", "Напоминания отключены для")
-                .to_owned()
-                + " "
-                + query
+            words::changed(Changed::Muted(query, true), lang)
         }
         RemindAction::Unmute(query) => {
             store.mute(query, false)?.ok_or_else(|| not_found(query))?;
-            lang.pick("Reminders on again for", "Напоминания снова включены для")
-                .to_owned()
-                + " "
-                + query
+            words::changed(Changed::Muted(query, false), lang)
         }
         RemindAction::Snooze(query, until) => {
             let until = match until {
@@ -196,19 +156,11 @@ pub fn remind(context: &Context, action: RemindAction<'_>) -> Result<()> {
             store
                 .snooze(query, Some(until))?
                 .ok_or_else(|| not_found(query))?;
-            format!(
-                "{} {query} {} {}",
-                lang.pick("Reminders for", "Напоминания для"),
-                lang.pick("snoozed until", "отложены до"),
-                date(until)
-            )
+            words::changed(Changed::Snoozed(query, until), lang)
         }
         RemindAction::Unsnooze(query) => {
             store.snooze(query, None)?.ok_or_else(|| not_found(query))?;
-            lang.pick("Snooze ended for", "Отсрочка снята для")
-                .to_owned()
-                + " "
-                + query
+            words::changed(Changed::Unsnoozed(query), lang)
         }
         RemindAction::Thresholds(Some(text)) => {
             let thresholds =
@@ -216,28 +168,14 @@ pub fn remind(context: &Context, action: RemindAction<'_>) -> Result<()> {
                     given: text.to_owned(),
                 })?;
             store.set_thresholds(&thresholds)?;
-            format!(
-                "{} {}",
-                lang.pick("Reminders at (days before):", "Напоминать за (дней):"),
-                join(&thresholds)
-            )
+            words::changed(Changed::Thresholds(&thresholds), lang)
         }
-        RemindAction::Thresholds(None) => format!(
-            "{} {}",
-            lang.pick("Reminders at (days before):", "Напоминать за (дней):"),
-            join(&store.thresholds()?)
-        ),
+        RemindAction::Thresholds(None) => {
+            words::changed(Changed::Thresholds(&store.thresholds()?), lang)
+        }
     };
     writeln!(std::io::stdout().lock(), "{line}").map_err(AppError::Output)?;
     Ok(())
-}
-
-fn join(thresholds: &[u32]) -> String {
-    thresholds
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// One check: the reminders due now go out as desktop notifications (or printed lines without a
@@ -264,8 +202,8 @@ fn check_once(
             .summary(&title)
             .body(&text)
             .icon("certkeeper")
-            .action("renew", lang.pick("Renew", "Продлить"))
-            .action("snooze", lang.pick("Snooze for a day", "Отложить на день"))
+            .action("renew", words::notification_actions(lang).0)
+            .action("snooze", words::notification_actions(lang).1)
             .urgency(if reminder.due.days_left <= 3 {
                 notify_rust::Urgency::Critical
             } else {
@@ -358,10 +296,7 @@ pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
         writeln!(
             std::io::stdout().lock(),
             "{}",
-            context.lang.pick(
-                "The reminder service is already running.",
-                "Служба напоминаний уже запущена."
-            )
+            words::service(Service::AlreadyRunning, context.lang)
         )
         .map_err(AppError::Output)?;
         return Ok(());
@@ -452,15 +387,7 @@ pub fn install(context: &Context, uninstall: bool) -> Result<()> {
     let mut out = std::io::stdout().lock();
     if uninstall {
         crate::service::uninstall()?;
-        writeln!(
-            out,
-            "{}",
-            lang.pick(
-                "The reminder service is removed (the reminders kept in the archive stay).",
-                "Служба напоминаний удалена (сведения о напоминаниях в архиве сохранены)."
-            )
-        )
-        .map_err(AppError::Output)?;
+        writeln!(out, "{}", words::service(Service::Removed, lang)).map_err(AppError::Output)?;
         return Ok(());
     }
     let installed = crate::service::install(context.archive.as_deref())?;
@@ -469,19 +396,8 @@ pub fn install(context: &Context, uninstall: bool) -> Result<()> {
     } else {
         writeln!(
             out,
-            "{} {}\n{} {}\n{}",
-            lang.pick("systemd user unit:", "пользовательский модуль systemd:"),
-            installed.systemd_unit.display(),
-            lang.pick("autostart entry:", "автозапуск:"),
-            installed.autostart_entry.display(),
-            if installed.enabled_now {
-                lang.pick("The service runs now.", "Служба запущена.")
-            } else {
-                lang.pick(
-                    "The service starts at your next login.",
-                    "Служба запустится при следующем входе в систему.",
-                )
-            }
+            "{}",
+            words::service(Service::Installed(&installed), lang)
         )
         .map_err(AppError::Output)?;
     }

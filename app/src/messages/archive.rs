@@ -1,6 +1,9 @@
 //! What the archive's history says to a person.
 
+use std::io::Write;
+
 use super::Lang;
+use crate::views::ListedView;
 
 /// An audit log action (as the archive records it, in English) as the person reads it.
 pub fn audit_action(action: &str, lang: Lang) -> String {
@@ -18,4 +21,97 @@ pub fn audit_action(action: &str, lang: Lang) -> String {
         other => other,
     };
     lang.pick(action, ru).to_owned()
+}
+
+/// `list` as text: one line per certificate (a key mark and a superseded mark, explained once
+/// below), or that there are none.
+pub fn write_list(out: &mut impl Write, views: &[ListedView], lang: Lang) -> std::io::Result<()> {
+    if views.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            lang.pick("No certificates.", "Сертификатов нет.")
+        )?;
+    }
+    // A key mark (the archive holds the private key) and a superseded mark, explained once below.
+    for view in views {
+        writeln!(
+            out,
+            "{:>5} {}{} {}  {} – {}  {}  {}",
+            view.id,
+            if view.has_private_key { '*' } else { ' ' },
+            if view.superseded_by.is_some() {
+                '~'
+            } else {
+                ' '
+            },
+            view.sha1_thumbprint,
+            &view.not_before[..10],
+            &view.not_after[..10],
+            view.key_algorithm,
+            view.subject_name
+        )?;
+    }
+    if !views.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "* private key archived   ~ superseded by a newer certificate of the same owner",
+                "* закрытый ключ в архиве   ~ заменён более новым сертификатом того же владельца"
+            )
+        )?;
+    }
+    Ok(())
+}
+
+/// `verify` as text: the database, the audit log's chain, the sealed secrets, damaged rows.
+pub fn write_verify(
+    out: &mut impl Write,
+    report: &certkeeper_storage::certificates::Verification,
+    lang: Lang,
+) -> std::io::Result<()> {
+    let database = if report.sqlite == ["ok"] {
+        lang.pick("sound", "в порядке").to_owned()
+    } else {
+        report.sqlite.join("; ")
+    };
+    writeln!(out, "{:<14}{database}", lang.pick("database:", "база:"))?;
+    let audit = match report.audit_broken_at {
+        None => format!(
+            "{} {}",
+            report.audit_entries,
+            lang.pick("entries, chain intact", "записей, цепочка цела")
+        ),
+        Some(id) => format!("{} {id}", lang.pick("BROKEN at entry", "НАРУШЕН на записи")),
+    };
+    writeln!(out, "{:<14}{audit}", lang.pick("audit log:", "журнал:"))?;
+    let secrets = if report.damaged_secrets.is_empty() {
+        format!(
+            "{} {}",
+            report.sealed_checked,
+            lang.pick("sealed, every one opens", "запечатанных, все открываются")
+        )
+    } else {
+        format!(
+            "{} {}",
+            lang.pick("DO NOT OPEN:", "НЕ ОТКРЫВАЮТСЯ:"),
+            report.damaged_secrets.join(", ")
+        )
+    };
+    writeln!(out, "{:<14}{secrets}", lang.pick("secrets:", "секреты:"))?;
+    if !report.damaged_certificates.is_empty() {
+        let ids: Vec<String> = report
+            .damaged_certificates
+            .iter()
+            .map(i64::to_string)
+            .collect();
+        writeln!(
+            out,
+            "{:<14}{}",
+            lang.pick("damaged:", "повреждены:"),
+            ids.join(", ")
+        )?;
+    }
+    Ok(())
 }

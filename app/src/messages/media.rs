@@ -493,3 +493,116 @@ pub fn synced(synced: &certkeeper_core::copy::Synced, lang: Lang) -> String {
 pub fn copying(lang: Lang) -> &'static str {
     lang.pick("Copying…", "Копирование…")
 }
+
+/// `media list` as text: each token with its objects and the keys it generates, the registry
+/// store, each drive with what it holds, and the drivers that could not be used.
+pub fn write_survey(
+    out: &mut impl std::io::Write,
+    listed: &certkeeper_core::media::survey::Survey,
+    lang: Lang,
+) -> std::io::Result<()> {
+    for view in &listed.tokens {
+        let token = &view.token;
+        let mut state = Vec::new();
+        if let Some((short, _)) = pin_warning(&token.pin, lang) {
+            state.push(short);
+        }
+        writeln!(
+            out,
+            "{} «{}» ({} {}, {} {}){}",
+            lang.pick("token", "токен"),
+            token.label,
+            token.model,
+            token.manufacturer,
+            lang.pick("serial", "серийный №"),
+            token.serial,
+            if state.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", state.join(", "))
+            }
+        )?;
+        for object in &view.objects {
+            writeln!(
+                out,
+                "  {:<12} id {}  «{}»{}{}",
+                object.object.class,
+                object.object.id,
+                object.subject.as_deref().unwrap_or(&object.object.label),
+                object
+                    .object
+                    .key_type
+                    .as_ref()
+                    .map(|kind| format!("  {kind}"))
+                    .unwrap_or_default(),
+                match object.object.extractable {
+                    Some(false) => lang.pick("  non-extractable", "  неизвлекаемый"),
+                    Some(true) => lang.pick("  extractable", "  извлекаемый"),
+                    None => "",
+                }
+            )?;
+        }
+        if !view.generates.is_empty() {
+            writeln!(
+                out,
+                "  {} {}",
+                lang.pick("generates keys:", "создаёт ключи:"),
+                view.generates.join(", ")
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "{} {}: {} {}",
+        lang.pick("registry store", "хранилище «реестр»"),
+        listed.registry.store.display(),
+        listed.registry.containers.len(),
+        lang.pick("containers", "контейнеров")
+    )?;
+    for drive in &listed.drives {
+        writeln!(
+            out,
+            "{} {}: {} {}, {} PFX, {} {}, {} {}",
+            lang.pick("drive", "диск"),
+            drive.path.display(),
+            drive.containers.len(),
+            lang.pick("containers", "контейнеров"),
+            drive.pfx.len(),
+            drive.private_keys.len(),
+            lang.pick("key files", "файлов ключей"),
+            drive.certificates.len(),
+            lang.pick("certificates", "сертификатов"),
+        )?;
+        for container in &drive.containers {
+            writeln!(
+                out,
+                "  {:<12} «{}»  {}",
+                lang.pick("container", "контейнер"),
+                container.name.as_deref().unwrap_or_default(),
+                container.path.display()
+            )?;
+        }
+        for pfx in &drive.pfx {
+            writeln!(out, "  {:<12} {}", "PFX", pfx.display())?;
+        }
+        for certificate in &drive.certificates {
+            writeln!(
+                out,
+                "  {:<12} «{}» {} {}  {}",
+                lang.pick("certificate", "сертификат"),
+                certificate.subject,
+                lang.pick("until", "до"),
+                certificate.not_after,
+                certificate.path.display()
+            )?;
+        }
+    }
+    for problem in &listed.unusable_modules {
+        writeln!(
+            out,
+            "{} {problem}",
+            lang.pick("not used:", "не используется:")
+        )?;
+    }
+    Ok(())
+}

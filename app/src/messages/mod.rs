@@ -8,9 +8,11 @@
 //! - [`errors`] — the application's own errors and the words for every error that reaches a
 //!   person, the libraries' included.
 //! - [`prompts`] — the words of the terminal's and the window's prompts.
+//! - [`certificates`] — how a certificate reads as text.
 //! - [`archive`], [`documents`], [`media`], [`import`], [`reminders`] — what each use case says when it works.
 
 pub mod archive;
+pub mod certificates;
 pub mod documents;
 pub mod errors;
 pub mod import;

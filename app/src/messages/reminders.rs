@@ -132,6 +132,143 @@ pub fn saved(lang: Lang) -> &'static str {
     lang.pick("Saved.", "Сохранено.")
 }
 
+/// `expiry` as text: each deadline in turn, or that nothing is due within `within` days.
+pub fn write_due(
+    out: &mut impl std::io::Write,
+    due: &[Due],
+    within: u32,
+    lang: Lang,
+) -> std::io::Result<()> {
+    if due.is_empty() {
+        writeln!(
+            out,
+            "{} {}.",
+            lang.pick(
+                "Nothing stops working within",
+                "В ближайшие дни ничего не истекает:"
+            ),
+            days(i64::from(within), lang)
+        )?;
+    }
+    for due in due {
+        let snoozed = due
+            .snoozed_until
+            .map(|until| {
+                format!(
+                    " ({} {})",
+                    lang.pick("snoozed until", "отложено до"),
+                    format_date(until)
+                )
+            })
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}  {:>5}  {}  [{}]{snoozed}",
+            format_date(due.deadline),
+            due.days_left,
+            summary(due, lang),
+            due.certificate_id
+        )?;
+    }
+    Ok(())
+}
+
+/// What `remind` changed.
+pub enum Changed<'a> {
+    /// Muted (true) or unmuted, for a certificate.
+    Muted(&'a str, bool),
+    /// Snoozed until then.
+    Snoozed(&'a str, i64),
+    /// Snooze ended.
+    Unsnoozed(&'a str),
+    /// The days before a deadline reminders come.
+    Thresholds(&'a [u32]),
+}
+
+/// `remind`'s line.
+pub fn changed(changed: Changed<'_>, lang: Lang) -> String {
+    match changed {
+        Changed::Muted(query, true) => format!(
+            "{} {query}",
+            lang.pick("Reminders muted for", "Напоминания отключены для")
+        ),
+        Changed::Muted(query, false) => format!(
+            "{} {query}",
+            lang.pick("Reminders on again for", "Напоминания снова включены для")
+        ),
+        Changed::Snoozed(query, until) => format!(
+            "{} {query} {} {}",
+            lang.pick("Reminders for", "Напоминания для"),
+            lang.pick("snoozed until", "отложены до"),
+            format_date(until)
+        ),
+        Changed::Unsnoozed(query) => format!(
+            "{} {query}",
+            lang.pick("Snooze ended for", "Отсрочка снята для")
+        ),
+        Changed::Thresholds(thresholds) => format!(
+            "{} {}",
+            lang.pick("Reminders at (days before):", "Напоминать за (дней):"),
+            thresholds
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The notification's two buttons: renew, and snooze for a day.
+pub fn notification_actions(lang: Lang) -> (&'static str, &'static str) {
+    (
+        lang.pick("Renew", "Продлить"),
+        lang.pick("Snooze for a day", "Отложить на день"),
+    )
+}
+
+/// What the reminder service says of itself.
+pub enum Service<'a> {
+    /// Another one runs already.
+    AlreadyRunning,
+    /// Removed.
+    Removed,
+    /// Installed.
+    Installed(&'a crate::service::Installed),
+}
+
+/// The reminder service's line.
+pub fn service(said: Service<'_>, lang: Lang) -> String {
+    match said {
+        Service::AlreadyRunning => lang
+            .pick(
+                "The reminder service is already running.",
+                "Служба напоминаний уже запущена.",
+            )
+            .to_owned(),
+        Service::Removed => lang
+            .pick(
+                "The reminder service is removed (the reminders kept in the archive stay).",
+                "Служба напоминаний удалена (сведения о напоминаниях в архиве сохранены).",
+            )
+            .to_owned(),
+        Service::Installed(installed) => format!(
+            "{} {}\n{} {}\n{}",
+            lang.pick("systemd user unit:", "пользовательский модуль systemd:"),
+            installed.systemd_unit.display(),
+            lang.pick("autostart entry:", "автозапуск:"),
+            installed.autostart_entry.display(),
+            if installed.enabled_now {
+                lang.pick("The service runs now.", "Служба запущена.")
+            } else {
+                lang.pick(
+                    "The service starts at your next login.",
+                    "Служба запустится при следующем входе в систему.",
+                )
+            }
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
