@@ -280,10 +280,7 @@ fn report(error: &anyhow::Error, lang: Lang) -> ExitCode {
         let _ = writeln!(err, "certkeeper: {} {}", text.problem, text.next_step);
         return ExitCode::from(EXIT_NO_DISPLAY);
     }
-    let (problem, next) = match lang {
-        Lang::En => ("error", "what to do"),
-        Lang::Ru => ("ошибка", "что делать"),
-    };
+    let (problem, next) = messages::errors::headings(lang);
     let _ = writeln!(
         err,
         "{problem}: {}\n{next}: {}",

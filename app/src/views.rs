@@ -1,6 +1,8 @@
 //! How certificates are shown, shared by the command line (`inspect`, `show`, their JSON) and the
 //! window's details panel.
 
+use std::path::PathBuf;
+
 use certkeeper_core::cert::{Certificate, Status, format_time};
 use certkeeper_storage::Archive;
 use serde::Serialize;
@@ -197,4 +199,101 @@ pub(crate) struct ListedView {
     pub(crate) superseded_by: Option<i64>,
     /// Whether the archive holds the private key (unlocked).
     pub(crate) has_private_key: bool,
+}
+
+/// A private key found inside a PFX file.
+#[derive(Debug, Serialize)]
+pub(crate) struct KeyView {
+    pub(crate) key_algorithm: String,
+    pub(crate) algorithm_oid: String,
+    /// Whether the key belongs to one of the file's certificates (GOST keys; `null` for others).
+    pub(crate) key_matches_certificate: Option<bool>,
+}
+
+/// One item of `inspect --json`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum Item {
+    Certificate {
+        path: PathBuf,
+        encoding: certkeeper_core::formats::detect::CertificateEncoding,
+        certificate: Box<CertificateView>,
+    },
+    Container {
+        path: PathBuf,
+        name: Option<String>,
+        key_algorithm: String,
+        key_parameters: String,
+        /// Whether a password protects the key (false: it opens with an empty password).
+        protected: bool,
+        /// Whether the key was opened (with the empty password or the one given).
+        opened: bool,
+        /// Whether the opened key belongs to the certificate kept in the container.
+        key_matches_certificate: Option<bool>,
+        private_key_not_before: Option<String>,
+        private_key_not_after: Option<String>,
+        certificate: Option<Box<CertificateView>>,
+        error: Option<String>,
+    },
+    PrivateKey {
+        path: PathBuf,
+        /// The key algorithm by name (for an encrypted key not opened: the encryption scheme).
+        key_algorithm: String,
+        algorithm_oid: String,
+        encrypted: bool,
+        /// Whether it was read (plain, or decrypted with the password file).
+        opened: bool,
+        /// Whether it belongs to a certificate found in the same run.
+        key_matches_certificate: Option<bool>,
+        error: Option<String>,
+    },
+    Pkcs12 {
+        path: PathBuf,
+        /// Whether a password protects the file (false: it opens with an empty password).
+        protected: bool,
+        /// Whether it was opened.
+        opened: bool,
+        /// Its certificates, when opened.
+        certificates: Vec<CertificateView>,
+        /// Its keys, when opened.
+        keys: Vec<KeyView>,
+        error: Option<String>,
+    },
+    Unreadable {
+        path: PathBuf,
+        reason: String,
+    },
+}
+
+/// The JSON form of `certkeeper --json info` (documented in the README).
+#[derive(Debug, Serialize)]
+pub(crate) struct Info {
+    pub(crate) version: &'static str,
+    pub(crate) archive: ArchiveInfo,
+    pub(crate) passphrase: PassphraseInfo,
+    pub(crate) language: LanguageInfo,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ArchiveInfo {
+    pub(crate) path: PathBuf,
+    /// `explicit` (--archive or CERTKEEPER_ARCHIVE) or `default`.
+    pub(crate) origin: &'static str,
+    pub(crate) exists: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "source", rename_all = "lowercase")]
+pub(crate) enum PassphraseInfo {
+    /// Asked in the terminal or the window when needed.
+    Prompt,
+    /// Read from a file that was checked to hold a usable passphrase.
+    File { path: PathBuf },
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct LanguageInfo {
+    pub(crate) code: crate::messages::Lang,
+    /// `CERTKEEPER_LANG`, the locale variable that decided, or `default`.
+    pub(crate) chosen_by: &'static str,
 }

@@ -110,9 +110,11 @@ fn finish(
         let mut out = std::io::stdout().lock();
         writeln!(
             out,
-            "{} {}",
-            context.lang.pick("Written:", "Записано:"),
-            options.out.display()
+            "{}",
+            crate::messages::archive::done(
+                crate::messages::archive::Done::Written(options.out),
+                context.lang
+            )
         )
         .map_err(AppError::Output)?;
     } else {

@@ -1,7 +1,6 @@
 //! `certkeeper import`: every certificate and key container in files and folders goes into the
 //! archive (core's [`certkeeper_core::import`]); this module parses, asks and prints.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -37,34 +36,7 @@ fn write_summary(context: &Context, summary: &ImportSummary) -> Result<()> {
         super::write_json(&mut out, summary)?;
         return Ok(());
     }
-    let lang = context.lang;
-    writeln!(
-        out,
-        "{} {}, {} {}",
-        lang.pick("Certificates added:", "Сертификатов добавлено:"),
-        summary.added,
-        lang.pick("already in the archive:", "уже были в архиве:"),
-        summary.already_there
-    )
-    .map_err(AppError::Output)?;
-    for key in &summary.keys {
-        let status = crate::messages::import::key_status(
-            key,
-            crate::messages::import::Face::CommandLine,
-            lang,
-        );
-        writeln!(out, "{} «{}»: {status}", key.path.display(), key.name)
-            .map_err(AppError::Output)?;
-    }
-    for unreadable in &summary.unreadable {
-        writeln!(
-            out,
-            "{}: {} {}",
-            unreadable.path.display(),
-            lang.pick("cannot read:", "не читается:"),
-            unreadable.reason
-        )
+    crate::messages::import::write_summary(&mut out, summary, context.lang)
         .map_err(AppError::Output)?;
-    }
     Ok(())
 }

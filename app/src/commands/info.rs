@@ -3,49 +3,13 @@
 //! It also checks them, so that a wrong `--passphrase-file` is found before it matters. The
 //! passphrase itself is read only to check that it can be, and is never shown.
 
-use std::io::Write;
-use std::path::PathBuf;
-
 use anyhow::Result;
 use certkeeper_storage::ArchiveLocation;
 use certkeeper_storage::location::LocationOrigin;
-use serde::Serialize;
 
 use super::Context;
-use crate::messages::{AppError, Lang, LangOrigin};
-
-/// The JSON form of `certkeeper --json info` (documented in the README).
-#[derive(Debug, Serialize)]
-struct Info {
-    version: &'static str,
-    archive: ArchiveInfo,
-    passphrase: PassphraseInfo,
-    language: LanguageInfo,
-}
-
-#[derive(Debug, Serialize)]
-struct ArchiveInfo {
-    path: PathBuf,
-    /// `explicit` (--archive or CERTKEEPER_ARCHIVE) or `default`.
-    origin: &'static str,
-    exists: bool,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(tag = "source", rename_all = "lowercase")]
-enum PassphraseInfo {
-    /// Asked in the terminal or the window when needed.
-    Prompt,
-    /// Read from a file that was checked to hold a usable passphrase.
-    File { path: PathBuf },
-}
-
-#[derive(Debug, Serialize)]
-struct LanguageInfo {
-    code: Lang,
-    /// `CERTKEEPER_LANG`, the locale variable that decided, or `default`.
-    chosen_by: &'static str,
-}
+use crate::messages::{AppError, LangOrigin};
+use crate::views::{ArchiveInfo, Info, LanguageInfo, PassphraseInfo};
 
 /// Runs `certkeeper info`.
 pub fn run(context: &Context) -> Result<()> {
@@ -84,43 +48,8 @@ pub fn run(context: &Context) -> Result<()> {
     if context.json {
         super::write_json(&mut out, &info)?;
     } else {
-        write_text(&mut out, &info, context.lang).map_err(AppError::Output)?;
+        crate::messages::lang::write_info(&mut out, &info, context.lang)
+            .map_err(AppError::Output)?;
     }
     Ok(())
-}
-
-fn write_text(out: &mut impl Write, info: &Info, lang: Lang) -> std::io::Result<()> {
-    let label = |en, ru| lang.pick(en, ru);
-    writeln!(out, "certkeeper {}", info.version)?;
-    let archive_state = match (info.archive.origin, info.archive.exists) {
-        ("default", true) => label("default", "по умолчанию"),
-        ("default", false) => label("default, not created yet", "по умолчанию, ещё не создан"),
-        (_, true) => label("given", "задан"),
-        (_, false) => label("given, not created yet", "задан, ещё не создан"),
-    };
-    writeln!(
-        out,
-        "{:<12}{} ({archive_state})",
-        label("archive:", "архив:"),
-        info.archive.path.display()
-    )?;
-    let passphrase = match &info.passphrase {
-        PassphraseInfo::Prompt => {
-            label("asked when needed", "запрашивается при необходимости").to_owned()
-        }
-        PassphraseInfo::File { path } => {
-            format!("{} {}", label("read from", "читается из"), path.display())
-        }
-    };
-    writeln!(out, "{:<12}{passphrase}", label("passphrase:", "пароль:"))?;
-    let language = match info.language.code {
-        Lang::En => "English",
-        Lang::Ru => "русский",
-    };
-    writeln!(
-        out,
-        "{:<12}{language} ({})",
-        label("language:", "язык:"),
-        info.language.chosen_by
-    )
 }

@@ -66,20 +66,13 @@ pub fn run(context: &Context) -> Result<()> {
         super::write_json(&mut out, &created)?;
     } else {
         let lang: Lang = context.lang;
-        writeln!(
-            out,
-            "{} {}",
-            lang.pick("Archive created:", "Архив создан:"),
-            location.path().display()
-        )
-        .map_err(AppError::Output)?;
+        let created = crate::messages::archive::Done::Created(location.path());
+        writeln!(out, "{}", crate::messages::archive::done(created, lang))
+            .map_err(AppError::Output)?;
         writeln!(
             out,
             "{}",
-            lang.pick(
-                "Keep the passphrase safe: a forgotten passphrase cannot be recovered, and without it the archived keys cannot be opened.",
-                "Сохраните пароль: забытый пароль восстановить нельзя, а без него ключи в архиве не открыть."
-            )
+            crate::messages::archive::keep_the_passphrase_safe(lang)
         )
         .map_err(AppError::Output)?;
     }

@@ -1,86 +1,19 @@
 //! `certkeeper inspect PATH...`: what each file or folder holds, without archiving anything.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use certkeeper_core::cert::{Certificate, format_time};
 
-pub(crate) use crate::messages::certificates::write_certificate;
-pub(crate) use crate::views::CertificateView;
+pub(crate) use crate::views::{CertificateView, Item, KeyView};
 use certkeeper_core::error::FormatError;
 use certkeeper_core::formats::cryptopro::{self, ContainerHeader};
 use certkeeper_core::formats::detect::{self, Found};
 use certkeeper_core::formats::pkcs8::{self, KeyInfo};
 use certkeeper_core::secret::SecretString;
-use serde::Serialize;
 
 use super::Context;
 use crate::messages::{AppError, Lang};
-
-/// A private key found inside a PFX file.
-#[derive(Debug, Serialize)]
-struct KeyView {
-    key_algorithm: String,
-    algorithm_oid: String,
-    /// Whether the key belongs to one of the file's certificates (GOST keys; `null` for others).
-    key_matches_certificate: Option<bool>,
-}
-
-/// One item of `inspect --json`.
-#[derive(Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum Item {
-    Certificate {
-        path: PathBuf,
-        encoding: detect::CertificateEncoding,
-        certificate: Box<CertificateView>,
-    },
-    Container {
-        path: PathBuf,
-        name: Option<String>,
-        key_algorithm: String,
-        key_parameters: String,
-        /// Whether a password protects the key (false: it opens with an empty password).
-        protected: bool,
-        /// Whether the key was opened (with the empty password or the one given).
-        opened: bool,
-        /// Whether the opened key belongs to the certificate kept in the container.
-        key_matches_certificate: Option<bool>,
-        private_key_not_before: Option<String>,
-        private_key_not_after: Option<String>,
-        certificate: Option<Box<CertificateView>>,
-        error: Option<String>,
-    },
-    PrivateKey {
-        path: PathBuf,
-        /// The key algorithm by name (for an encrypted key not opened: the encryption scheme).
-        key_algorithm: String,
-        algorithm_oid: String,
-        encrypted: bool,
-        /// Whether it was read (plain, or decrypted with the password file).
-        opened: bool,
-        /// Whether it belongs to a certificate found in the same run.
-        key_matches_certificate: Option<bool>,
-        error: Option<String>,
-    },
-    Pkcs12 {
-        path: PathBuf,
-        /// Whether a password protects the file (false: it opens with an empty password).
-        protected: bool,
-        /// Whether it was opened.
-        opened: bool,
-        /// Its certificates, when opened.
-        certificates: Vec<CertificateView>,
-        /// Its keys, when opened.
-        keys: Vec<KeyView>,
-        error: Option<String>,
-    },
-    Unreadable {
-        path: PathBuf,
-        reason: String,
-    },
-}
 
 fn now() -> i64 {
     std::time::SystemTime::now()
@@ -365,191 +298,9 @@ pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -
         super::write_json(&mut out, &items)?;
     } else {
         for item in &items {
-            write_text(&mut out, item, context.lang).map_err(AppError::Output)?;
+            crate::messages::certificates::write_item(&mut out, item, context.lang)
+                .map_err(AppError::Output)?;
         }
     }
     Ok(all_read)
-}
-
-/// The "protection:" line of a container or PFX file.
-fn write_protection(
-    out: &mut impl Write,
-    protected: bool,
-    opened: bool,
-    lang: Lang,
-) -> std::io::Result<()> {
-    let text = match (protected, opened) {
-        (false, _) => lang.pick("no password", "без пароля"),
-        (true, true) => lang.pick("password protected, opened", "защищён паролем, открыт"),
-        (true, false) => lang.pick(
-            "password protected (give --password-file to open)",
-            "защищён паролем (укажите --password-file, чтобы открыть)",
-        ),
-    };
-    writeln!(out, "  {:<14}{text}", lang.pick("protection:", "защита:"))
-}
-
-fn write_text(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Result<()> {
-    let label = |en, ru| lang.pick(en, ru);
-    match item {
-        Item::Certificate {
-            path,
-            encoding,
-            certificate,
-        } => {
-            let how = match encoding {
-                detect::CertificateEncoding::Der => "DER",
-                detect::CertificateEncoding::Pem => "PEM",
-                detect::CertificateEncoding::Pkcs7 => "PKCS#7",
-            };
-            writeln!(
-                out,
-                "{}: {} ({how})",
-                path.display(),
-                label("certificate", "сертификат")
-            )?;
-            write_certificate(out, certificate, lang)
-        }
-        Item::Container {
-            path,
-            name,
-            key_algorithm,
-            key_parameters,
-            protected,
-            opened,
-            key_matches_certificate,
-            private_key_not_after,
-            certificate,
-            error,
-            ..
-        } => {
-            writeln!(
-                out,
-                "{}: {} {}",
-                path.display(),
-                label("CryptoPro container", "контейнер КриптоПро"),
-                name.as_deref().unwrap_or("")
-            )?;
-            writeln!(
-                out,
-                "  {:<14}{key_algorithm} ({key_parameters})",
-                label("key:", "ключ:")
-            )?;
-            write_protection(out, *protected, *opened, lang)?;
-            if let Some(matches) = key_matches_certificate {
-                let text = if *matches {
-                    label("yes", "да")
-                } else {
-                    label("NO", "НЕТ")
-                };
-                writeln!(
-                    out,
-                    "  {:<14}{text}",
-                    label("matches cert:", "ключ от серт.:")
-                )?;
-            }
-            if let Some(end) = private_key_not_after {
-                writeln!(out, "  {:<14}{end}", label("key until:", "ключ до:"))?;
-            }
-            if let Some(error) = error {
-                writeln!(out, "  {:<14}{error}", label("error:", "ошибка:"))?;
-            }
-            if let Some(certificate) = certificate {
-                write_certificate(out, certificate, lang)?;
-            }
-            Ok(())
-        }
-        Item::PrivateKey {
-            path,
-            key_algorithm,
-            encrypted,
-            opened,
-            key_matches_certificate,
-            error,
-            ..
-        } => {
-            let kind = if *encrypted {
-                label(
-                    "encrypted PKCS#8 private key",
-                    "зашифрованный закрытый ключ PKCS#8",
-                )
-            } else {
-                label("PKCS#8 private key", "закрытый ключ PKCS#8")
-            };
-            writeln!(out, "{}: {kind}", path.display())?;
-            writeln!(out, "  {:<14}{key_algorithm}", label("key:", "ключ:"))?;
-            if *encrypted && !opened && error.is_none() {
-                writeln!(
-                    out,
-                    "  {:<14}{}",
-                    label("protection:", "защита:"),
-                    label(
-                        "password protected (give --password-file to open)",
-                        "защищён паролем (укажите --password-file, чтобы открыть)"
-                    )
-                )?;
-            }
-            if let Some(matches) = key_matches_certificate {
-                let text = if *matches {
-                    label("yes", "да")
-                } else {
-                    label("no certificate found for it", "сертификат к нему не найден")
-                };
-                writeln!(
-                    out,
-                    "  {:<14}{text}",
-                    label("matches cert:", "ключ от серт.:")
-                )?;
-            }
-            if let Some(error) = error {
-                writeln!(out, "  {:<14}{error}", label("error:", "ошибка:"))?;
-            }
-            Ok(())
-        }
-        Item::Pkcs12 {
-            path,
-            protected,
-            opened,
-            certificates,
-            keys,
-            error,
-        } => {
-            writeln!(
-                out,
-                "{}: {}",
-                path.display(),
-                label("PKCS#12 (PFX) file", "файл PKCS#12 (PFX)")
-            )?;
-            write_protection(out, *protected, *opened, lang)?;
-            for key in keys {
-                let matches = match key.key_matches_certificate {
-                    Some(true) => label(", matches its certificate", ", соответствует сертификату"),
-                    Some(false) => label(
-                        ", does NOT match the certificates",
-                        ", НЕ соответствует сертификатам",
-                    ),
-                    None => "",
-                };
-                writeln!(
-                    out,
-                    "  {:<14}{}{matches}",
-                    label("key:", "ключ:"),
-                    key.algorithm_oid
-                )?;
-            }
-            if let Some(error) = error {
-                writeln!(out, "  {:<14}{error}", label("error:", "ошибка:"))?;
-            }
-            for certificate in certificates {
-                write_certificate(out, certificate, lang)?;
-            }
-            Ok(())
-        }
-        Item::Unreadable { path, reason } => writeln!(
-            out,
-            "{}: {} {reason}",
-            path.display(),
-            label("cannot read:", "не читается:")
-        ),
-    }
 }

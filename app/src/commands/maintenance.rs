@@ -10,13 +10,14 @@ use serde::Serialize;
 
 use super::Context;
 use super::archive::{ask_secret, open_archive};
+use crate::messages::archive as words;
 use crate::messages::{AppError, Asked};
 
-fn say(context: &Context, en: &str, ru: &str, value: &dyn std::fmt::Display) -> Result<()> {
+fn say(context: &Context, done: words::Done<'_>) -> Result<()> {
     writeln!(
         std::io::stdout().lock(),
-        "{} {value}",
-        context.lang.pick(en, ru)
+        "{}",
+        words::done(done, context.lang)
     )
     .map_err(AppError::Output)?;
     Ok(())
@@ -53,13 +54,13 @@ pub fn passwd(context: &Context, new_passphrase_file: Option<&Path>) -> Result<(
     } else {
         say(
             context,
-            "Passphrase changed for",
-            "Пароль изменён для",
-            &archive
-                .path()
-                .map(Path::display)
-                .map(|path| path.to_string())
-                .unwrap_or_default(),
+            words::Done::PassphraseChanged(
+                &archive
+                    .path()
+                    .map(Path::display)
+                    .map(|path| path.to_string())
+                    .unwrap_or_default(),
+            ),
         )?;
     }
     Ok(())
@@ -82,12 +83,7 @@ pub fn backup(context: &Context, to: &Path) -> Result<()> {
         }
         super::write_json(&mut std::io::stdout().lock(), &Backup { backup: to })?;
     } else {
-        say(
-            context,
-            "Backup written (it opens with the archive passphrase of today):",
-            "Резервная копия записана (открывается сегодняшним паролем архива):",
-            &to.display(),
-        )?;
+        say(context, words::Done::BackedUp(to))?;
     }
     Ok(())
 }
@@ -99,10 +95,7 @@ pub fn restore(context: &Context, from: &Path) -> Result<()> {
     let passphrase: SecretString = match &context.passphrase_file {
         Some(path) => certkeeper_core::secret::read_secret_file(path)?,
         None => ask_secret(
-            context.lang.pick(
-                "Passphrase of the backup: ",
-                "Пароль архива в резервной копии: ",
-            ),
+            words::backup_passphrase_prompt(context.lang),
             Asked::Passphrase,
         )?,
     };
@@ -123,19 +116,9 @@ pub fn restore(context: &Context, from: &Path) -> Result<()> {
             },
         )?;
     } else {
-        say(
-            context,
-            "Restored; certificates in the archive:",
-            "Восстановлено; сертификатов в архиве:",
-            &restored.certificates,
-        )?;
+        say(context, words::Done::Restored(restored.certificates))?;
         if let Some(previous) = &restored.previous_kept_at {
-            say(
-                context,
-                "The archive it replaced is kept at",
-                "Заменённый архив сохранён в",
-                &previous.display(),
-            )?;
+            say(context, words::Done::ReplacedKeptAt(previous))?;
         }
     }
     Ok(())

@@ -194,19 +194,8 @@ pub fn keygen(context: &Context, options: &Keygen<'_>) -> Result<()> {
     } else {
         writeln!(
             out,
-            "{} {} {} «{}»: CKA_ID {}{}",
-            context.lang.pick("Generated", "Создан ключ"),
-            generated.key_type,
-            context.lang.pick("on token", "на токене"),
-            options.token,
-            generated.id,
-            if generated.extractable {
-                context.lang.pick(" (extractable)", " (извлекаемый)")
-            } else {
-                context
-                    .lang
-                    .pick(" (cannot leave the token)", " (не покидает токен)")
-            }
+            "{}",
+            crate::messages::media::generated(&generated, options.token, context.lang)
         )
         .map_err(AppError::Output)?;
     }

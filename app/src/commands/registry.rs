@@ -29,27 +29,8 @@ pub fn sync(context: &Context) -> Result<()> {
     if context.json {
         super::write_json(&mut out, &synced)?;
     } else {
-        let lang = context.lang;
-        for folder in &synced.written {
-            writeln!(
-                out,
-                "{} {}",
-                lang.pick("written:", "записан:"),
-                folder.display()
-            )
+        crate::messages::media::write_synced(&mut out, &synced, context.lang)
             .map_err(AppError::Output)?;
-        }
-        writeln!(
-            out,
-            "{} {}: {} {}, {} {}",
-            lang.pick("Registry store", "Хранилище «реестр»"),
-            synced.store.display(),
-            lang.pick("written", "записано"),
-            synced.written.len(),
-            lang.pick("already there", "уже были"),
-            synced.already_there
-        )
-        .map_err(AppError::Output)?;
     }
     Ok(())
 }
@@ -97,11 +78,8 @@ pub fn export_reg(context: &Context, sid: &str, out: &Path) -> Result<()> {
     } else {
         writeln!(
             stdout,
-            "{} {} ({} {})",
-            context.lang.pick("Written:", "Записано:"),
-            out.display(),
-            containers.len(),
-            context.lang.pick("containers", "контейнеров")
+            "{}",
+            crate::messages::media::reg_written(out, containers.len(), context.lang)
         )
         .map_err(AppError::Output)?;
     }

@@ -1,7 +1,5 @@
 //! `certkeeper settings`: shows and changes the settings file.
 
-use std::io::Write;
-
 use anyhow::Result;
 use serde::Serialize;
 
@@ -73,39 +71,7 @@ pub fn run(context: &Context, action: Option<SettingsCommand>) -> Result<()> {
         )?;
         return Ok(());
     }
-    let lang = context.lang;
-    writeln!(
-        out,
-        "{} {}",
-        lang.pick("settings file:", "файл настроек:"),
-        file.as_deref()
-            .map(|path| path.display().to_string())
-            .unwrap_or_else(|| "-".to_owned())
-    )
-    .map_err(AppError::Output)?;
-    let modules = if current.pkcs11_modules.is_empty() {
-        lang.pick(
-            "(not set: Rutoken's, OpenSC's and SoftHSM2's where installed)",
-            "(не задано: модули Рутокена, OpenSC и SoftHSM2, где установлены)",
-        )
-        .to_owned()
-    } else {
-        current
-            .pkcs11_modules
-            .iter()
-            .map(|path| path.display().to_string())
-            .collect::<Vec<_>>()
-            .join(":")
-    };
-    writeln!(out, "pkcs11-modules = {modules}").map_err(AppError::Output)?;
-    writeln!(
-        out,
-        "language = {}",
-        current
-            .language
-            .as_deref()
-            .unwrap_or(lang.pick("(not set: from the locale)", "(не задан: по локали)"))
-    )
-    .map_err(AppError::Output)?;
+    crate::messages::lang::write_settings(&mut out, file.as_deref(), &current, context.lang)
+        .map_err(AppError::Output)?;
     Ok(())
 }

@@ -115,3 +115,68 @@ pub fn write_verify(
     }
     Ok(())
 }
+
+/// What `init`, `passwd`, `backup`, `restore` and `export` did, each in a line.
+pub enum Done<'a> {
+    /// The archive was created here.
+    Created(&'a std::path::Path),
+    /// The passphrase was changed, for the archive here.
+    PassphraseChanged(&'a str),
+    /// A backup was written here.
+    BackedUp(&'a std::path::Path),
+    /// Restored, with this many certificates.
+    Restored(i64),
+    /// The archive the restore replaced is kept here.
+    ReplacedKeptAt(&'a std::path::Path),
+    /// A file was written (export).
+    Written(&'a std::path::Path),
+}
+
+/// The line for what was done.
+pub fn done(done: Done<'_>, lang: Lang) -> String {
+    let (en, ru, value) = match done {
+        Done::Created(path) => (
+            "Archive created:",
+            "Архив создан:",
+            path.display().to_string(),
+        ),
+        Done::PassphraseChanged(path) => (
+            "Passphrase changed for",
+            "Пароль изменён для",
+            path.to_owned(),
+        ),
+        Done::BackedUp(path) => (
+            "Backup written (it opens with the archive passphrase of today):",
+            "Резервная копия записана (открывается сегодняшним паролем архива):",
+            path.display().to_string(),
+        ),
+        Done::Restored(certificates) => (
+            "Restored; certificates in the archive:",
+            "Восстановлено; сертификатов в архиве:",
+            certificates.to_string(),
+        ),
+        Done::ReplacedKeptAt(path) => (
+            "The archive it replaced is kept at",
+            "Заменённый архив сохранён в",
+            path.display().to_string(),
+        ),
+        Done::Written(path) => ("Written:", "Записано:", path.display().to_string()),
+    };
+    format!("{} {value}", lang.pick(en, ru))
+}
+
+/// Said once an archive is created.
+pub fn keep_the_passphrase_safe(lang: Lang) -> &'static str {
+    lang.pick(
+        "Keep the passphrase safe: a forgotten passphrase cannot be recovered, and without it the archived keys cannot be opened.",
+        "Сохраните пароль: забытый пароль восстановить нельзя, а без него ключи в архиве не открыть.",
+    )
+}
+
+/// The prompt for a backup's passphrase.
+pub fn backup_passphrase_prompt(lang: Lang) -> &'static str {
+    lang.pick(
+        "Passphrase of the backup: ",
+        "Пароль архива в резервной копии: ",
+    )
+}

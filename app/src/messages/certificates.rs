@@ -3,9 +3,10 @@
 use std::io::Write;
 
 use certkeeper_core::cert::Status;
+use certkeeper_core::formats::detect;
 
 use super::Lang;
-use crate::views::{CertificateView, Shown};
+use crate::views::{CertificateView, Item, Shown};
 
 pub fn write_certificate(
     out: &mut impl Write,
@@ -160,4 +161,188 @@ pub fn write_shown(out: &mut impl Write, shown: &Shown, lang: Lang) -> std::io::
         )?;
     }
     Ok(())
+}
+
+/// The "protection:" line of a container or PFX file.
+fn write_protection(
+    out: &mut impl Write,
+    protected: bool,
+    opened: bool,
+    lang: Lang,
+) -> std::io::Result<()> {
+    let text = match (protected, opened) {
+        (false, _) => lang.pick("no password", "без пароля"),
+        (true, true) => lang.pick("password protected, opened", "защищён паролем, открыт"),
+        (true, false) => lang.pick(
+            "password protected (give --password-file to open)",
+            "защищён паролем (укажите --password-file, чтобы открыть)",
+        ),
+    };
+    writeln!(out, "  {:<14}{text}", lang.pick("protection:", "защита:"))
+}
+
+/// One item of `inspect` as text.
+pub fn write_item(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Result<()> {
+    let label = |en, ru| lang.pick(en, ru);
+    match item {
+        Item::Certificate {
+            path,
+            encoding,
+            certificate,
+        } => {
+            let how = match encoding {
+                detect::CertificateEncoding::Der => "DER",
+                detect::CertificateEncoding::Pem => "PEM",
+                detect::CertificateEncoding::Pkcs7 => "PKCS#7",
+            };
+            writeln!(
+                out,
+                "{}: {} ({how})",
+                path.display(),
+                label("certificate", "сертификат")
+            )?;
+            write_certificate(out, certificate, lang)
+        }
+        Item::Container {
+            path,
+            name,
+            key_algorithm,
+            key_parameters,
+            protected,
+            opened,
+            key_matches_certificate,
+            private_key_not_after,
+            certificate,
+            error,
+            ..
+        } => {
+            writeln!(
+                out,
+                "{}: {} {}",
+                path.display(),
+                label("CryptoPro container", "контейнер КриптоПро"),
+                name.as_deref().unwrap_or("")
+            )?;
+            writeln!(
+                out,
+                "  {:<14}{key_algorithm} ({key_parameters})",
+                label("key:", "ключ:")
+            )?;
+            write_protection(out, *protected, *opened, lang)?;
+            if let Some(matches) = key_matches_certificate {
+                let text = if *matches {
+                    label("yes", "да")
+                } else {
+                    label("NO", "НЕТ")
+                };
+                writeln!(
+                    out,
+                    "  {:<14}{text}",
+                    label("matches cert:", "ключ от серт.:")
+                )?;
+            }
+            if let Some(end) = private_key_not_after {
+                writeln!(out, "  {:<14}{end}", label("key until:", "ключ до:"))?;
+            }
+            if let Some(error) = error {
+                writeln!(out, "  {:<14}{error}", label("error:", "ошибка:"))?;
+            }
+            if let Some(certificate) = certificate {
+                write_certificate(out, certificate, lang)?;
+            }
+            Ok(())
+        }
+        Item::PrivateKey {
+            path,
+            key_algorithm,
+            encrypted,
+            opened,
+            key_matches_certificate,
+            error,
+            ..
+        } => {
+            let kind = if *encrypted {
+                label(
+                    "encrypted PKCS#8 private key",
+                    "зашифрованный закрытый ключ PKCS#8",
+                )
+            } else {
+                label("PKCS#8 private key", "закрытый ключ PKCS#8")
+            };
+            writeln!(out, "{}: {kind}", path.display())?;
+            writeln!(out, "  {:<14}{key_algorithm}", label("key:", "ключ:"))?;
+            if *encrypted && !opened && error.is_none() {
+                writeln!(
+                    out,
+                    "  {:<14}{}",
+                    label("protection:", "защита:"),
+                    label(
+                        "password protected (give --password-file to open)",
+                        "защищён паролем (укажите --password-file, чтобы открыть)"
+                    )
+                )?;
+            }
+            if let Some(matches) = key_matches_certificate {
+                let text = if *matches {
+                    label("yes", "да")
+                } else {
+                    label("no certificate found for it", "сертификат к нему не найден")
+                };
+                writeln!(
+                    out,
+                    "  {:<14}{text}",
+                    label("matches cert:", "ключ от серт.:")
+                )?;
+            }
+            if let Some(error) = error {
+                writeln!(out, "  {:<14}{error}", label("error:", "ошибка:"))?;
+            }
+            Ok(())
+        }
+        Item::Pkcs12 {
+            path,
+            protected,
+            opened,
+            certificates,
+            keys,
+            error,
+        } => {
+            writeln!(
+                out,
+                "{}: {}",
+                path.display(),
+                label("PKCS#12 (PFX) file", "файл PKCS#12 (PFX)")
+            )?;
+            write_protection(out, *protected, *opened, lang)?;
+            for key in keys {
+                let matches = match key.key_matches_certificate {
+                    Some(true) => label(", matches its certificate", ", соответствует сертификату"),
+                    Some(false) => label(
+                        ", does NOT match the certificates",
+                        ", НЕ соответствует сертификатам",
+                    ),
+                    None => "",
+                };
+                writeln!(
+                    out,
+                    "  {:<14}{}{matches}",
+                    label("key:", "ключ:"),
+                    key.algorithm_oid
+                )?;
+            }
+            if let Some(error) = error {
+                writeln!(out, "  {:<14}{error}", label("error:", "ошибка:"))?;
+            }
+            for certificate in certificates {
+                write_certificate(out, certificate, lang)?;
+            }
+            Ok(())
+        }
+        Item::Unreadable { path, reason } => writeln!(
+            out,
+            "{}: {} {reason}",
+            path.display(),
+            label("cannot read:", "не читается:")
+        ),
+    }
 }

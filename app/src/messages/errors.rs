@@ -200,6 +200,14 @@ impl std::error::Error for Failed {
     }
 }
 
+/// The headings of an error's two lines at the terminal: what went wrong, what to do.
+pub fn headings(lang: Lang) -> (&'static str, &'static str) {
+    (
+        lang.pick("error", "ошибка"),
+        lang.pick("what to do", "что делать"),
+    )
+}
+
 /// The message for any error that reaches the top of the program.
 pub fn describe(error: &anyhow::Error, lang: Lang) -> Text {
     error

@@ -88,3 +88,38 @@ pub fn files_read(done: usize, total: usize, lang: Lang) -> String {
         Lang::Ru => format!("Прочитано файлов: {done} из {total}"),
     }
 }
+
+/// `import` as text: the certificates' counts, what became of each container, what did not read.
+pub fn write_summary(
+    out: &mut impl std::io::Write,
+    summary: &ImportSummary,
+    lang: Lang,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {}, {} {}",
+        lang.pick("Certificates added:", "Сертификатов добавлено:"),
+        summary.added,
+        lang.pick("already in the archive:", "уже были в архиве:"),
+        summary.already_there
+    )?;
+    for key in &summary.keys {
+        let status = key_status(key, Face::CommandLine, lang);
+        writeln!(out, "{} «{}»: {status}", key.path.display(), key.name)?;
+    }
+    for unreadable in &summary.unreadable {
+        writeln!(
+            out,
+            "{}: {} {}",
+            unreadable.path.display(),
+            lang.pick("cannot read:", "не читается:"),
+            unreadable.reason
+        )?;
+    }
+    Ok(())
+}
+
+/// When a folder cannot be listed in the chooser.
+pub fn choose_another_folder(lang: Lang) -> &'static str {
+    lang.pick("Choose another folder.", "Выберите другую папку.")
+}

@@ -123,6 +123,88 @@ impl Text {
     }
 }
 
+/// `info` as text: the version, the archive, where the passphrase comes from, the language.
+pub fn write_info(
+    out: &mut impl std::io::Write,
+    info: &crate::views::Info,
+    lang: Lang,
+) -> std::io::Result<()> {
+    use crate::views::PassphraseInfo;
+    let label = |en, ru| lang.pick(en, ru);
+    writeln!(out, "certkeeper {}", info.version)?;
+    let archive_state = match (info.archive.origin, info.archive.exists) {
+        ("default", true) => label("default", "по умолчанию"),
+        ("default", false) => label("default, not created yet", "по умолчанию, ещё не создан"),
+        (_, true) => label("given", "задан"),
+        (_, false) => label("given, not created yet", "задан, ещё не создан"),
+    };
+    writeln!(
+        out,
+        "{:<12}{} ({archive_state})",
+        label("archive:", "архив:"),
+        info.archive.path.display()
+    )?;
+    let passphrase = match &info.passphrase {
+        PassphraseInfo::Prompt => {
+            label("asked when needed", "запрашивается при необходимости").to_owned()
+        }
+        PassphraseInfo::File { path } => {
+            format!("{} {}", label("read from", "читается из"), path.display())
+        }
+    };
+    writeln!(out, "{:<12}{passphrase}", label("passphrase:", "пароль:"))?;
+    let language = match info.language.code {
+        Lang::En => "English",
+        Lang::Ru => "русский",
+    };
+    writeln!(
+        out,
+        "{:<12}{language} ({})",
+        label("language:", "язык:"),
+        info.language.chosen_by
+    )
+}
+
+/// `settings` as text: the file, the token drivers, the language.
+pub fn write_settings(
+    out: &mut impl std::io::Write,
+    file: Option<&std::path::Path>,
+    current: &crate::settings::Settings,
+    lang: Lang,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {}",
+        lang.pick("settings file:", "файл настроек:"),
+        file.map(|path| path.display().to_string())
+            .unwrap_or_else(|| "-".to_owned())
+    )?;
+    let modules = if current.pkcs11_modules.is_empty() {
+        lang.pick(
+            "(not set: Rutoken's, OpenSC's and SoftHSM2's where installed)",
+            "(не задано: модули Рутокена, OpenSC и SoftHSM2, где установлены)",
+        )
+        .to_owned()
+    } else {
+        current
+            .pkcs11_modules
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    writeln!(out, "pkcs11-modules = {modules}")?;
+    writeln!(
+        out,
+        "language = {}",
+        current
+            .language
+            .as_deref()
+            .unwrap_or(lang.pick("(not set: from the locale)", "(не задан: по локали)"))
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

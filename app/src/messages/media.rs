@@ -606,3 +606,59 @@ pub fn write_survey(
     }
     Ok(())
 }
+
+/// `registry sync` as text: each container written, then the store's totals.
+pub fn write_synced(
+    out: &mut impl std::io::Write,
+    synced: &certkeeper_core::copy::Synced,
+    lang: Lang,
+) -> std::io::Result<()> {
+    for folder in &synced.written {
+        writeln!(
+            out,
+            "{} {}",
+            lang.pick("written:", "записан:"),
+            folder.display()
+        )?;
+    }
+    writeln!(
+        out,
+        "{} {}: {} {}, {} {}",
+        lang.pick("Registry store", "Хранилище «реестр»"),
+        synced.store.display(),
+        lang.pick("written", "записано"),
+        synced.written.len(),
+        lang.pick("already there", "уже были"),
+        synced.already_there
+    )
+}
+
+/// `registry export-reg`'s line.
+pub fn reg_written(out: &std::path::Path, containers: usize, lang: Lang) -> String {
+    format!(
+        "{} {} ({containers} {})",
+        lang.pick("Written:", "Записано:"),
+        out.display(),
+        lang.pick("containers", "контейнеров")
+    )
+}
+
+/// `media keygen`'s line.
+pub fn generated(
+    generated: &certkeeper_core::media::pkcs11::Generated,
+    token: &str,
+    lang: Lang,
+) -> String {
+    format!(
+        "{} {} {} «{token}»: CKA_ID {}{}",
+        lang.pick("Generated", "Создан ключ"),
+        generated.key_type,
+        lang.pick("on token", "на токене"),
+        generated.id,
+        if generated.extractable {
+            lang.pick(" (extractable)", " (извлекаемый)")
+        } else {
+            lang.pick(" (cannot leave the token)", " (не покидает токен)")
+        }
+    )
+}

@@ -269,6 +269,22 @@ pub fn service(said: Service<'_>, lang: Lang) -> String {
     }
 }
 
+/// A snooze ended in the window.
+pub fn unsnoozed(lang: Lang) -> &'static str {
+    lang.pick(
+        "Reminders come again.",
+        "Напоминания снова будут приходить.",
+    )
+}
+
+/// The Settings page when no token driver is found.
+pub fn no_drivers(lang: Lang) -> &'static str {
+    lang.pick(
+        "None found on this computer.",
+        "На этом компьютере не найдены.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

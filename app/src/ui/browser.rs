@@ -80,10 +80,7 @@ fn show_folder(window: &AppWindow, shared: &Shared, folder: &Path) {
             format!(
                 "{}: {error}. {}",
                 folder.display(),
-                shared
-                    .lang
-                    .get()
-                    .pick("Choose another folder.", "Выберите другую папку.")
+                crate::messages::import::choose_another_folder(shared.lang.get())
             )
             .into(),
         ),

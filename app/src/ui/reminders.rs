@@ -118,12 +118,7 @@ fn show_settings(window: &AppWindow, shared: &Shared) {
     });
     adapter.set_modules(
         match crate::settings::module_paths(&[]) {
-            Ok(modules) if modules.is_empty() => lang
-                .pick(
-                    "None found on this computer.",
-                    "На этом компьютере не найдены.",
-                )
-                .to_owned(),
+            Ok(modules) if modules.is_empty() => words::no_drivers(lang).to_owned(),
             Ok(modules) => modules
                 .iter()
                 .map(|path| path.display().to_string())
@@ -170,10 +165,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
         let shared = shared.clone();
         move |id| {
             let Some(window) = weak.upgrade() else { return };
-            let done = shared.lang.get().pick(
-                "Reminders come again.",
-                "Напоминания снова будут приходить.",
-            );
+            let done = words::unsnoozed(shared.lang.get());
             change(
                 &window,
                 &shared,
