@@ -1137,12 +1137,28 @@ mod keys {
 mod terminal {
     use certkeeper_tests::support::{bin, require_program, temp_dir, vectors};
 
+    /// Runs `command` at a real terminal (`script`, from util-linux), `typed` being what the person
+    /// types; English messages.
+    fn at_terminal(command: &str, typed: &str) -> std::process::Output {
+        let script = require_program("script", "bsdutils");
+        let mut child = std::process::Command::new(&script)
+            .args(["-qec", command, "/dev/null"])
+            .env("CERTKEEPER_LANG", "en")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), typed.as_bytes())
+            .expect("type");
+        child.wait_with_output().expect("wait")
+    }
+
     /// At a terminal, each container whose password is not known is asked for once, in the order
     /// found; the answers unlock them. `script` (util-linux) gives certkeeper a real terminal, and
     /// what is written to its input is what the person types.
     #[test]
     fn at_a_terminal_each_locked_container_is_asked_for_once() {
-        let script = require_program("script", "bsdutils");
         let work = temp_dir();
         let drive = work.path().join("drive");
         for name in ["g2012256", "svkreml-00000000"] {
@@ -1162,17 +1178,7 @@ mod terminal {
             )
         };
         let run_at_terminal = |command: String, typed: &str| {
-            let mut child = std::process::Command::new(&script)
-                .args(["-qec", &command, "/dev/null"])
-                .env("CERTKEEPER_LANG", "en")
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("script");
-            std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), typed.as_bytes())
-                .expect("type");
-            let output = child.wait_with_output().expect("wait");
+            let output = at_terminal(&command, typed);
             assert!(
                 output.status.success(),
                 "{}",
@@ -1215,7 +1221,6 @@ mod terminal {
     /// itself: two different entries create nothing and say so; the same twice creates the archive.
     #[test]
     fn at_a_terminal_a_new_archive_passphrase_is_typed_twice() {
-        let script = require_program("script", "bsdutils");
         let work = temp_dir();
         let archive = work.path().join("archive.db");
         let init = format!(
@@ -1223,20 +1228,7 @@ mod terminal {
             bin::certkeeper().display(),
             archive.display()
         );
-        let at_terminal = |typed: &str| {
-            let mut child = std::process::Command::new(&script)
-                .args(["-qec", &init, "/dev/null"])
-                .env("CERTKEEPER_LANG", "en")
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("script");
-            std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), typed.as_bytes())
-                .expect("type");
-            child.wait_with_output().expect("wait")
-        };
-        let differ = at_terminal("первая\nвторая\n");
+        let differ = at_terminal(&init, "первая\nвторая\n");
         let screen = String::from_utf8_lossy(&differ.stdout);
         assert!(!differ.status.success(), "{screen}");
         assert!(screen.contains("New archive passphrase: "), "{screen}");
@@ -1246,7 +1238,7 @@ mod terminal {
             "{screen}"
         );
         assert!(!archive.exists());
-        let same = at_terminal("одна и та же\nодна и та же\n");
+        let same = at_terminal(&init, "одна и та же\nодна и та же\n");
         let screen = String::from_utf8_lossy(&same.stdout);
         assert!(same.status.success(), "{screen}");
         assert!(archive.exists());
