@@ -34,6 +34,127 @@ pub enum FileError {
         #[source]
         source: std::io::Error,
     },
+    /// Not a regular file (a FIFO, a device, a socket): never opened, as reading it may block for
+    /// ever or never end.
+    #[error("{} is not a regular file ({kind}) and is not read", path.display())]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// Larger than anything of its kind can be.
+    #[error("{} is larger than {max} bytes and is not read", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The most that is read of a file of its kind.
+        max: u64,
+    },
+}
+
+/// What a file system entry is, for a person: "a FIFO", "a device", …; `None` for a regular file
+/// or a folder.
+pub fn special_kind(file_type: &std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() || file_type.is_dir() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO");
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return Some("a device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("neither a file nor a folder")
+}
+
+/// Opens `path` (a link to a file included) for reading only when it is a regular file: FIFOs,
+/// devices and sockets are refused before they are opened, the open never blocks, and what was
+/// opened is checked again.
+pub fn open_regular(path: &Path) -> Result<File, FileError> {
+    let read_error = |source| FileError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let not_regular = |file_type: &std::fs::FileType| {
+        special_kind(file_type).map(|kind| FileError::NotRegular {
+            path: path.to_path_buf(),
+            kind,
+        })
+    };
+    let metadata = std::fs::metadata(path).map_err(read_error)?;
+    if let Some(refused) = not_regular(&metadata.file_type()) {
+        return Err(refused);
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // O_NONBLOCK: a FIFO put in the file's place after the check above still cannot hang the open.
+    #[cfg(target_os = "linux")]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, 0o4000);
+    let file = options.open(path).map_err(read_error)?;
+    let opened = file.metadata().map_err(read_error)?;
+    if let Some(refused) = not_regular(&opened.file_type()) {
+        return Err(refused);
+    }
+    if opened.is_dir() {
+        return Err(FileError::NotRegular {
+            path: path.to_path_buf(),
+            kind: "a folder",
+        });
+    }
+    Ok(file)
+}
+
+/// The bytes of the regular file `path`, at most `max` of them ([`open_regular`]; the length is
+/// checked while reading, not trusted from the file system).
+pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, FileError> {
+    use std::io::Read;
+    let file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| FileError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if bytes.len() as u64 > max {
+        return Err(FileError::TooLarge {
+            path: path.to_path_buf(),
+            max,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Folders already walked, by device and inode, so that a link back up the tree (or five links to
+/// `.`) is followed once, not for ever.
+#[derive(Debug, Default)]
+pub struct Visited {
+    #[cfg(unix)]
+    seen: std::collections::HashSet<(u64, u64)>,
+}
+
+impl Visited {
+    /// Whether the folder with `metadata` is walked for the first time (and marks it walked).
+    pub fn first_time(&mut self, metadata: &std::fs::Metadata) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            self.seen.insert((metadata.dev(), metadata.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = metadata;
+            true
+        }
+    }
 }
 
 /// How a file is written.
@@ -149,6 +270,39 @@ pub(crate) mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_devices_and_oversized_files_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().expect("dir");
+        let fifo = dir.path().join("fifo.cer");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        // No writer ever comes: a blocking open would hang this test.
+        assert!(matches!(
+            read_regular(&fifo, 1 << 20),
+            Err(FileError::NotRegular { kind: "a FIFO", .. })
+        ));
+        let zero = dir.path().join("zero.cer");
+        std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+        assert!(matches!(
+            read_regular(&zero, 1 << 20),
+            Err(FileError::NotRegular {
+                kind: "a device",
+                ..
+            })
+        ));
+        let big = dir.path().join("big.cer");
+        std::fs::write(&big, vec![0u8; 1025]).expect("write");
+        assert!(matches!(
+            read_regular(&big, 1024),
+            Err(FileError::TooLarge { max: 1024, .. })
+        ));
+        assert_eq!(read_regular(&big, 1025).expect("read").len(), 1025);
     }
 
     #[test]

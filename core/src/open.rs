@@ -47,6 +47,9 @@ pub enum OpenError {
     /// Writing the output failed.
     #[error("{0}")]
     Output(#[source] FileError),
+    /// The document is not a regular file, or cannot be opened.
+    #[error("{0}")]
+    Input(#[source] FileError),
     /// A key source failed (the archive could not be read, a token refused its PIN, a container's
     /// password was wrong or not given).
     #[error("{0}")]
@@ -187,7 +190,8 @@ impl Inspection {
 
 /// An open document and its size in bytes.
 fn read_document(input: &Path) -> Result<(Document<Box<dyn Read>>, u64), OpenError> {
-    let file = std::fs::File::open(input).map_err(CmsError::Read)?;
+    // Only a regular file is opened: a FIFO or a device in a folder of documents never hangs it.
+    let file = files::open_regular(input).map_err(OpenError::Input)?;
     let size = file.metadata().map(|meta| meta.len()).unwrap_or(0);
     let (_, reader) = armor::unwrap(file).map_err(CmsError::Read)?;
     let document = Document::open(reader)?;
@@ -446,9 +450,13 @@ pub struct Planned {
 /// mirroring the folder's layout; `out` itself is passed over when it lies inside `folder`.
 pub fn plan_folder(folder: &Path, out: &Path) -> Result<Vec<Planned>, OpenError> {
     let mut files = Vec::new();
+    let mut visited = files::Visited::default();
     let mut pending = vec![folder.to_path_buf()];
     while let Some(path) = pending.pop() {
-        if path.is_dir() {
+        // Links are followed (a link to a document is a document), a folder only once.
+        let is_dir = std::fs::metadata(&path)
+            .is_ok_and(|metadata| metadata.is_dir() && visited.first_time(&metadata));
+        if is_dir {
             if path == out {
                 continue;
             }
@@ -456,7 +464,8 @@ pub fn plan_folder(folder: &Path, out: &Path) -> Result<Vec<Planned>, OpenError>
             for entry in entries {
                 pending.push(entry.map_err(CmsError::Read)?.path());
             }
-        } else {
+        } else if !std::fs::metadata(&path).is_ok_and(|metadata| metadata.is_dir()) {
+            // Anything else is planned; a FIFO or device is refused when opened, and said so.
             files.push(path);
         }
     }

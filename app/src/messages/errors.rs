@@ -343,6 +343,29 @@ fn describe_use_case(cause: &(dyn std::error::Error + 'static), lang: Lang) -> O
                 path: path.clone(),
                 source: std::io::Error::new(source.kind(), source.to_string()),
             },
+            FileError::NotRegular { path, kind } => AppError::Read {
+                path: path.clone(),
+                source: std::io::Error::other(match lang {
+                    Lang::En => format!("it is {kind}, not a file; such things are never read"),
+                    Lang::Ru => format!(
+                        "это не файл ({}); такое никогда не читается",
+                        match *kind {
+                            "a FIFO" => "именованный канал",
+                            "a device" => "устройство",
+                            "a socket" => "сокет",
+                            "a folder" => "папка",
+                            _ => "не файл и не папка",
+                        }
+                    ),
+                }),
+            },
+            FileError::TooLarge { path, max } => AppError::Read {
+                path: path.clone(),
+                source: std::io::Error::other(match lang {
+                    Lang::En => format!("larger than {max} bytes, more than such a file can be"),
+                    Lang::Ru => format!("больше {max} байт — такой файл столько занимать не может"),
+                }),
+            },
             _ => return None,
         }
     } else {
@@ -1271,6 +1294,13 @@ mod tests {
                 path: "/media/usb".into(),
                 source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
             }
+            .into(),
+            certkeeper_core::open::OpenError::Input(
+                certkeeper_core::files::FileError::NotRegular {
+                    path: "/media/usb/pipe.p7m".into(),
+                    kind: "a FIFO",
+                },
+            )
             .into(),
             AppError::NoSuchContainer {
                 query: "A851F2A8".into(),

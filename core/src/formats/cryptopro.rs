@@ -43,7 +43,7 @@ const PRIVATE_KEY_USAGE_PERIOD: &str = "1.2.643.2.2.37.3.10";
 /// The constant of the password key derivation.
 const KDF_CONSTANT: &[u8; 32] = b"DENEFH028.760246785.IUEFHWUIO.EF";
 /// The largest file a container holds (`header.key` with a long certificate chain stays far below).
-const MAX_FILE: u64 = 1 << 20;
+pub(crate) const MAX_FILE: u64 = 1 << 20;
 
 /// The hash of the password key derivation, fixed by the key's algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,19 +111,21 @@ impl Container {
 
 fn read_file(folder: &Path, name: &str) -> Result<Vec<u8>, FormatError> {
     let path = folder.join(name);
-    let unreadable = |source| FormatError::ContainerFile {
-        path: path.clone(),
-        source,
-    };
-    let metadata = std::fs::metadata(&path).map_err(unreadable)?;
-    if metadata.len() > MAX_FILE {
-        return Err(FormatError::Der {
+    crate::files::read_regular(&path, MAX_FILE).map_err(|error| match error {
+        crate::files::FileError::TooLarge { .. } => FormatError::Der {
             what: "container file",
             offset: 0,
             reason: "file too large for a container part",
-        });
-    }
-    std::fs::read(&path).map_err(unreadable)
+        },
+        crate::files::FileError::Read { source, .. } => FormatError::ContainerFile {
+            path: path.clone(),
+            source,
+        },
+        other => FormatError::ContainerFile {
+            path: path.clone(),
+            source: std::io::Error::other(other.to_string()),
+        },
+    })
 }
 
 /// Whether `folder` looks like a CryptoPro container (has the files one needs).

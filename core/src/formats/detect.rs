@@ -88,7 +88,7 @@ pub enum Unit {
 /// The units under `path`, in a stable order (sorted by name at every level).
 pub fn walk(path: &Path) -> Vec<Unit> {
     let mut units = Vec::new();
-    walk_into(path, &mut units, 0);
+    walk_into(path, &mut units, 0, &mut crate::files::Visited::default());
     units
 }
 
@@ -150,16 +150,9 @@ pub fn read(unit: Unit) -> Vec<Found> {
                 path: path.clone(),
                 reason,
             };
-            let length = match std::fs::metadata(&path) {
-                Ok(metadata) => metadata.len(),
-                Err(error) => return vec![unreadable(error.to_string())],
-            };
-            if length > MAX_FILE_BYTES {
-                return vec![unreadable(format!(
-                    "{length} bytes: too large for a certificate or key file"
-                ))];
-            }
-            match std::fs::read(&path) {
+            // Only a regular file is opened, never a FIFO or device, and never more is read
+            // than a certificate or key file can be.
+            match crate::files::read_regular(&path, MAX_FILE_BYTES) {
                 Ok(bytes) => read_bytes(&path, &bytes),
                 Err(error) => vec![unreadable(error.to_string())],
             }
@@ -167,7 +160,12 @@ pub fn read(unit: Unit) -> Vec<Found> {
     }
 }
 
-fn walk_into(path: &Path, units: &mut Vec<Unit>, depth: usize) {
+fn walk_into(
+    path: &Path,
+    units: &mut Vec<Unit>,
+    depth: usize,
+    visited: &mut crate::files::Visited,
+) {
     let unreadable = |reason: String| {
         Unit::Unreadable(Found::Unreadable {
             path: path.to_path_buf(),
@@ -178,8 +176,17 @@ fn walk_into(path: &Path, units: &mut Vec<Unit>, depth: usize) {
         Ok(metadata) => metadata,
         Err(error) => return units.push(unreadable(error.to_string())),
     };
+    if let Some(kind) = crate::files::special_kind(&metadata.file_type()) {
+        return units.push(unreadable(format!(
+            "not a regular file ({kind}); it is never read"
+        )));
+    }
     if !metadata.is_dir() {
         return units.push(Unit::File(path.to_path_buf()));
+    }
+    // A link back up the tree is followed once: the folder it leads to is walked already.
+    if !visited.first_time(&metadata) {
+        return;
     }
     if cryptopro::is_container(path) {
         return units.push(Unit::Container(path.to_path_buf()));
@@ -195,19 +202,19 @@ fn walk_into(path: &Path, units: &mut Vec<Unit>, depth: usize) {
     };
     entries.sort();
     for entry in entries {
-        walk_into(&entry, units, depth + 1);
+        walk_into(&entry, units, depth + 1, visited);
     }
 }
 
 fn read_container(folder: &Path) -> Found {
-    let header = std::fs::read(folder.join("header.key"))
+    let header = crate::files::read_regular(&folder.join("header.key"), cryptopro::MAX_FILE)
         .map_err(|error| error.to_string())
         .and_then(|bytes| cryptopro::parse_header(&bytes).map_err(|error| error.to_string()));
     match header {
         Ok(header) => Found::Container {
             path: folder.to_path_buf(),
             header: Box::new(header),
-            name: std::fs::read(folder.join("name.key"))
+            name: crate::files::read_regular(&folder.join("name.key"), cryptopro::MAX_FILE)
                 .ok()
                 .and_then(|bytes| cryptopro::parse_name(&bytes).ok()),
         },
@@ -400,6 +407,49 @@ fn read_pkcs7(path: &Path, explicit: der::Tlv<'_>) -> Vec<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hostile drive: five links to itself, a FIFO no one writes to, a link to /dev/zero. The
+    /// walk ends, the FIFO and the device are named as never read, nothing blocks.
+    #[cfg(unix)]
+    #[test]
+    fn links_back_up_fifos_and_devices_neither_hang_nor_loop() {
+        let dir = tempfile::tempdir().expect("dir");
+        let drive = dir.path().join("drive");
+        std::fs::create_dir_all(drive.join("inner")).expect("mkdir");
+        std::fs::write(drive.join("inner/readme.txt"), b"not a certificate").expect("write");
+        for n in 0..5 {
+            std::os::unix::fs::symlink(".", drive.join(format!("loop-{n}"))).expect("symlink");
+        }
+        std::os::unix::fs::symlink("..", drive.join("inner/up")).expect("symlink");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(drive.join("pipe.cer"))
+                .status()
+                .expect("mkfifo")
+                .success()
+        );
+        std::os::unix::fs::symlink("/dev/zero", drive.join("zero.pfx")).expect("symlink");
+        let found = scan(&drive);
+        let reasons: Vec<String> = found
+            .iter()
+            .filter_map(|found| match found {
+                Found::Unreadable { path, reason } => Some(format!(
+                    "{}: {reason}",
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "readme.txt: not a certificate, key, PKCS#7 or PKCS#12 file".to_owned(),
+                "pipe.cer: not a regular file (a FIFO); it is never read".to_owned(),
+                "zero.pfx: not a regular file (a device); it is never read".to_owned(),
+            ],
+            "{found:?}"
+        );
+    }
 
     fn names(found: &[Found]) -> Vec<String> {
         found

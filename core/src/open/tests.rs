@@ -334,3 +334,45 @@ fn a_folder_plan_mirrors_the_layout_and_marks_what_an_earlier_run_opened() {
         Path::new("/d/x.bin.decrypted")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_folder_with_links_back_up_and_a_fifo_is_planned_once_and_the_fifo_refused_without_blocking() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = dir.path().join("drive");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    std::fs::copy(fixture("to-alice.p7m"), input.join("report.p7m")).expect("copy");
+    // Five links to the folder itself: followed once each, never for ever.
+    for n in 0..5 {
+        std::os::unix::fs::symlink(".", input.join(format!("loop-{n}"))).expect("symlink");
+    }
+    let fifo = input.join("pipe.p7m");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let out = dir.path().join("out");
+    let plan = plan_folder(&input, &out).expect("plan");
+    let inputs: Vec<_> = plan.iter().map(|planned| planned.input.clone()).collect();
+    assert_eq!(inputs, [fifo.clone(), input.join("report.p7m")]);
+    let mut archive = InMemory::new(vec![(certificate("alice.cer"), Some(alice_key()))]);
+    std::fs::create_dir_all(&out).expect("mkdir");
+    let error = open_document(
+        &mut [&mut archive],
+        &NoOne,
+        &fifo,
+        &out.join("pipe"),
+        &mut Watch::default(),
+    )
+    .expect_err("a FIFO is not a document");
+    assert!(
+        matches!(
+            error,
+            OpenError::Input(crate::files::FileError::NotRegular { kind: "a FIFO", .. })
+        ),
+        "{error:?}"
+    );
+}
