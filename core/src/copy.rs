@@ -530,12 +530,7 @@ fn key_in_pfx(
             _ => None,
         })
         .collect();
-    let read = |path: &Path| {
-        std::fs::read(path).map_err(|source| FileError::Read {
-            path: path.to_path_buf(),
-            source,
-        })
-    };
+    let read = |path: &Path| crate::files::read_regular(path, detect::MAX_FILE_BYTES);
     let find = |bytes: &[u8], password: &[u8]| -> Result<Option<(Certificate, KeyInfo)>, bool> {
         let pfx = match pkcs12::parse(bytes, password) {
             Ok(pfx) => pfx,

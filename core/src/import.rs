@@ -328,7 +328,10 @@ fn pfx(
     passwords: &Passwords<'_>,
 ) -> Result<Pending, (PathBuf, String)> {
     let unreadable = |error: String| (path.to_path_buf(), error);
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|error| unreadable(error.to_string()))?);
+    let bytes = Zeroizing::new(
+        crate::files::read_regular(path, detect::MAX_FILE_BYTES)
+            .map_err(|error| unreadable(error.to_string()))?,
+    );
     let what = format!("{}", path.display());
     let opened = if known_unlocked(archive, ContainerKind::Pkcs12, &bytes) {
         Err(Ok(None))
@@ -387,7 +390,10 @@ fn key_file(
     passwords: &Passwords<'_>,
 ) -> Result<Pending, (PathBuf, String)> {
     let unreadable = |error: String| (path.to_path_buf(), error);
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|error| unreadable(error.to_string()))?);
+    let bytes = Zeroizing::new(
+        crate::files::read_regular(path, detect::MAX_FILE_BYTES)
+            .map_err(|error| unreadable(error.to_string()))?,
+    );
     let what = format!("{}", path.display());
     let opened = if encrypted && known_unlocked(archive, ContainerKind::Pkcs8, &bytes) {
         Err(Ok(None))

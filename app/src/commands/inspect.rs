@@ -88,7 +88,8 @@ fn container_item(
 
 fn pkcs12_item(path: &Path, password: Option<&SecretString>, now: i64, lang: Lang) -> Item {
     use certkeeper_core::secret::ExposeSecret;
-    let bytes = match std::fs::read(path) {
+    let max = certkeeper_core::formats::detect::MAX_FILE_BYTES;
+    let bytes = match certkeeper_core::files::read_regular(path, max) {
         Ok(bytes) => bytes,
         Err(error) => {
             return Item::Unreadable {
@@ -157,9 +158,12 @@ fn pkcs12_item(path: &Path, password: Option<&SecretString>, now: i64, lang: Lan
 
 /// The PKCS#8 key in `path` (DER, or the first private key block of a PEM file).
 fn load_key(path: &Path, encrypted: bool, password: &[u8]) -> Result<KeyInfo, FormatError> {
-    let bytes = std::fs::read(path).map_err(|source| FormatError::ContainerFile {
-        path: path.to_path_buf(),
-        source,
+    let max = certkeeper_core::formats::detect::MAX_FILE_BYTES;
+    let bytes = certkeeper_core::files::read_regular(path, max).map_err(|error| {
+        FormatError::ContainerFile {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(error.to_string()),
+        }
     })?;
     pkcs8::from_file(&bytes, encrypted, password)
 }
