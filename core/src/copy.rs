@@ -430,10 +430,10 @@ fn find_container(
     }
 }
 
-/// The first of `folder/NAME.000` … `.999` that is free.
-fn free_folder(folder: &Path, stem: &str) -> Result<PathBuf, CopyError> {
+/// The first name `name(0)`, `name(1)`, … up to 999 that is free in `folder`.
+fn free_name(folder: &Path, name: impl Fn(u32) -> String) -> Result<PathBuf, CopyError> {
     (0..1000)
-        .map(|number| folder.join(format!("{stem}.{number:03}")))
+        .map(|number| folder.join(name(number)))
         .find(|path| !path.exists())
         .ok_or_else(|| {
             FileError::Exists {
@@ -463,7 +463,9 @@ fn copy_container(
     let (name, files, archived) = find_container(media, thumbprint, from)?;
     let written = match to {
         Medium::Dir(folder) => {
-            let target = free_folder(folder, &folder_stem(&name))?;
+            let target = free_name(folder, |number| {
+                format!("{}.{number:03}", folder_stem(&name))
+            })?;
             create_folder(folder)?;
             files.write(&target)?;
             if ContainerFiles::read(&target)? != files {
@@ -648,22 +650,6 @@ fn new_password(prompt: &dyn Prompt) -> Result<SecretString, CopyError> {
     Ok(password)
 }
 
-/// The first of `folder/STEM.pfx`, `STEM-1.pfx`, … that is free.
-fn free_file(folder: &Path, stem: &str) -> Result<PathBuf, CopyError> {
-    (0..1000)
-        .map(|number| match number {
-            0 => folder.join(format!("{stem}.pfx")),
-            _ => folder.join(format!("{stem}-{number}.pfx")),
-        })
-        .find(|path| !path.exists())
-        .ok_or_else(|| {
-            FileError::Exists {
-                path: folder.to_path_buf(),
-            }
-            .into()
-        })
-}
-
 /// A key (RSA or EC, extractable) with its certificate off a token: into a PFX file on a drive, or
 /// into the archive.
 fn token_key_out(
@@ -697,7 +683,13 @@ fn token_key_out(
     let key = crate::formats::pkcs8::parse_private_key_info(&exported.private_key_info)?;
     let written = match to {
         Medium::Dir(folder) => {
-            let path = free_file(folder, &folder_stem(certificate.subject.display_name()))?;
+            let path = {
+                let stem = folder_stem(certificate.subject.display_name());
+                free_name(folder, |number| match number {
+                    0 => format!("{stem}.pfx"),
+                    _ => format!("{stem}-{number}.pfx"),
+                })?
+            };
             let password = new_password(media.prompt)?;
             let pfx = pkcs12::build(
                 &certificate.der,

@@ -321,6 +321,13 @@ fn container(
     })
 }
 
+/// The bytes of a PFX or key file (a regular file, at most [`detect::MAX_FILE_BYTES`]), or why not.
+fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, (PathBuf, String)> {
+    crate::files::read_regular(path, detect::MAX_FILE_BYTES)
+        .map(Zeroizing::new)
+        .map_err(|error| (path.to_path_buf(), error.to_string()))
+}
+
 /// A PFX file: kept whole; its certificates and keys taken out when the password is known.
 fn pfx(
     archive: &dyn Keeper,
@@ -328,10 +335,7 @@ fn pfx(
     passwords: &Passwords<'_>,
 ) -> Result<Pending, (PathBuf, String)> {
     let unreadable = |error: String| (path.to_path_buf(), error);
-    let bytes = Zeroizing::new(
-        crate::files::read_regular(path, detect::MAX_FILE_BYTES)
-            .map_err(|error| unreadable(error.to_string()))?,
-    );
+    let bytes = read_key_file(path)?;
     let what = format!("{}", path.display());
     let opened = if known_unlocked(archive, ContainerKind::Pkcs12, &bytes) {
         Err(Ok(None))
@@ -390,10 +394,7 @@ fn key_file(
     passwords: &Passwords<'_>,
 ) -> Result<Pending, (PathBuf, String)> {
     let unreadable = |error: String| (path.to_path_buf(), error);
-    let bytes = Zeroizing::new(
-        crate::files::read_regular(path, detect::MAX_FILE_BYTES)
-            .map_err(|error| unreadable(error.to_string()))?,
-    );
+    let bytes = read_key_file(path)?;
     let what = format!("{}", path.display());
     let opened = if encrypted && known_unlocked(archive, ContainerKind::Pkcs8, &bytes) {
         Err(Ok(None))
