@@ -71,7 +71,8 @@ impl Settings {
             reason: error.to_string(),
         };
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(failed)?;
+            certkeeper_core::files::create_private_folders(parent)
+                .map_err(|error| failed(std::io::Error::other(error.to_string())))?;
         }
         let mut text =
             serde_json::to_string_pretty(self).map_err(|error| AppError::BadSettings {

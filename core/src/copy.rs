@@ -434,7 +434,7 @@ fn find_container(
 fn free_name(folder: &Path, name: impl Fn(u32) -> String) -> Result<PathBuf, CopyError> {
     (0..1000)
         .map(|number| folder.join(name(number)))
-        .find(|path| !path.exists())
+        .find(|path| !files::taken(path))
         .ok_or_else(|| {
             FileError::Exists {
                 path: folder.to_path_buf(),
@@ -444,13 +444,7 @@ fn free_name(folder: &Path, name: impl Fn(u32) -> String) -> Result<PathBuf, Cop
 }
 
 fn create_folder(folder: &Path) -> Result<(), CopyError> {
-    std::fs::create_dir_all(folder).map_err(|source| {
-        FileError::Write {
-            path: folder.to_path_buf(),
-            source,
-        }
-        .into()
-    })
+    Ok(files::create_private_folders(folder)?)
 }
 
 /// A CryptoPro container byte for byte between the archive, folders and the registry store.
@@ -744,7 +738,7 @@ fn token_certificate_out(
             let short = thumbprint.as_str().get(..8).unwrap_or(thumbprint.as_str());
             let path = folder.join(format!("{stem}-{short}.cer"));
             create_folder(folder)?;
-            if !path.exists() {
+            if !files::taken(&path) {
                 files::write_bytes(&path, &certificate.der, Mode::NEW)?;
             }
             Written::Path(path)

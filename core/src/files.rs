@@ -211,7 +211,7 @@ where
         path: path.to_path_buf(),
         source,
     };
-    if !mode.replace && path.exists() {
+    if !mode.replace && taken(path) {
         return Err(exists().into());
     }
     let temporary = temporary_beside(path, "part");
@@ -230,7 +230,7 @@ where
             .map_err(|error| failed(error.into_error()))?;
         file.sync_all().map_err(failed)?;
         drop(file);
-        if !mode.replace && path.exists() {
+        if !mode.replace && taken(path) {
             return Err(exists().into());
         }
         std::fs::rename(&temporary, path).map_err(failed)?;
@@ -238,6 +238,72 @@ where
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+/// Creates `folder` and its missing parents for their owner only (700: umask can only take bits
+/// away, so never readable by others); folders already there stay as they are.
+pub fn create_private_folders(folder: &Path) -> Result<(), FileError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder).map_err(|source| FileError::Write {
+        path: folder.to_path_buf(),
+        source,
+    })
+}
+
+/// Whether anything, a dangling link included, has the name `path`.
+pub fn taken(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Writes a folder of files (a key container) whole or not at all, for its owner only: a temporary
+/// folder beside `folder` (700) gets the files (600, each synced), then takes `folder`'s name. `folder`
+/// must not exist; its parent must.
+pub fn write_private_folder<'n, 'b>(
+    folder: &Path,
+    files: impl IntoIterator<Item = (&'n str, &'b [u8])>,
+) -> Result<(), FileError> {
+    let failed = |source| FileError::Write {
+        path: folder.to_path_buf(),
+        source,
+    };
+    if taken(folder) {
+        return Err(FileError::Exists {
+            path: folder.to_path_buf(),
+        });
+    }
+    let temporary = temporary_beside(folder, "part");
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&temporary).map_err(failed)?;
+    let result = (|| {
+        for (name, bytes) in files {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(temporary.join(name)).map_err(failed)?;
+            file.write_all(bytes).map_err(failed)?;
+            file.sync_all().map_err(failed)?;
+        }
+        #[cfg(unix)]
+        File::open(&temporary)
+            .and_then(|made| made.sync_all())
+            .map_err(failed)?;
+        if taken(folder) {
+            return Err(FileError::Exists {
+                path: folder.to_path_buf(),
+            });
+        }
+        std::fs::rename(&temporary, folder).map_err(failed)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&temporary);
     }
     result
 }
@@ -303,6 +369,52 @@ pub(crate) mod tests {
             Err(FileError::TooLarge { max: 1024, .. })
         ));
         assert_eq!(read_regular(&big, 1025).expect("read").len(), 1025);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_private_folder_is_written_whole_for_its_owner_and_never_over_anything() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |path: &Path| std::fs::metadata(path).expect("meta").permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().expect("dir");
+        let parents = dir.path().join("a").join("b");
+        create_private_folders(&parents).expect("folders");
+        assert_eq!(mode(&dir.path().join("a")), 0o700);
+        assert_eq!(mode(&parents), 0o700);
+        let folder = parents.join("key.000");
+        write_private_folder(&folder, [("header.key", &b"h"[..]), ("primary.key", b"p")])
+            .expect("written");
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(listing(&folder), ["header.key", "primary.key"]);
+        for name in ["header.key", "primary.key"] {
+            assert_eq!(mode(&folder.join(name)), 0o600, "{name}");
+        }
+        assert!(matches!(
+            write_private_folder(&folder, [("header.key", &b"other"[..])]),
+            Err(FileError::Exists { .. })
+        ));
+        assert_eq!(
+            std::fs::read(folder.join("header.key")).expect("read"),
+            b"h"
+        );
+        // A file name that cannot be written: nothing is left, not even the temporary folder.
+        let failed = parents.join("key.001");
+        assert!(write_private_folder(&failed, [("a", &b"1"[..]), ("no/such/file", b"2")]).is_err());
+        assert_eq!(listing(&parents), ["key.000"]);
+        // A dangling link holds its name: nothing is written through it or over it.
+        let dangling = parents.join("key.002");
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), &dangling).expect("link");
+        assert!(taken(&dangling));
+        assert!(matches!(
+            write_private_folder(&dangling, [("a", &b"1"[..])]),
+            Err(FileError::Exists { .. })
+        ));
+        assert!(matches!(
+            write_bytes(&dangling, b"x", Mode::NEW),
+            Err(FileError::Exists { .. })
+        ));
+        assert!(!dir.path().join("elsewhere").exists());
     }
 
     #[test]

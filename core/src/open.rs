@@ -308,7 +308,7 @@ pub fn open_document(
     output: &Path,
     watch: &mut Watch<'_>,
 ) -> Result<Opened, OpenError> {
-    if output.exists() {
+    if files::taken(output) {
         return Err(OpenError::OutputExists {
             path: output.to_path_buf(),
         });
@@ -402,7 +402,7 @@ fn decrypt_into(
         } else {
             let bytes = file.metadata().map_err(CmsError::Read)?.len();
             drop(file);
-            if output.exists() {
+            if files::taken(output) {
                 return Err(OpenError::OutputExists {
                     path: output.to_path_buf(),
                 });
@@ -475,7 +475,7 @@ pub fn plan_folder(folder: &Path, out: &Path) -> Result<Vec<Planned>, OpenError>
         .map(|input| {
             let relative = input.strip_prefix(folder).unwrap_or(&input);
             let output = default_output(&out.join(relative));
-            let done_before = output.exists();
+            let done_before = files::taken(&output);
             Planned {
                 input,
                 output,

@@ -155,9 +155,10 @@ impl Archive {
             .parent()
             .filter(|parent| !parent.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            // The data folder holds keys (the archive, the registry store): the owner's only.
+            certkeeper_core::files::create_private_folders(parent).map_err(|error| Error::Io {
                 path: parent.to_path_buf(),
-                source,
+                source: std::io::Error::other(error.to_string()),
             })?;
         }
         // Readable by its owner only (SQLite gives the -wal and -shm files the same mode).

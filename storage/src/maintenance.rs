@@ -45,7 +45,7 @@ fn free_name(path: &Path, suffix: &str) -> PathBuf {
         name
     });
     let mut number = 1;
-    while candidate.exists() {
+    while certkeeper_core::files::taken(&candidate) {
         number += 1;
         let mut name = base.clone();
         name.push(format!("{suffix}-{number}"));
@@ -154,14 +154,14 @@ impl Archive {
     /// Writes a consistent copy of the archive to `to` (which must not exist) while it stays in use:
     /// into a temporary file beside it, checked, synced, then renamed.
     pub fn backup(&self, to: &Path) -> Result<()> {
-        if to.exists() {
+        if certkeeper_core::files::taken(to) {
             return Err(Error::AlreadyExists {
                 path: to.to_path_buf(),
             });
         }
         let temporary = free_name(to, ".certkeeper-tmp");
         copy_database(self.connection(), &temporary)?;
-        if to.exists() {
+        if certkeeper_core::files::taken(to) {
             let _ = std::fs::remove_file(&temporary);
             return Err(Error::AlreadyExists {
                 path: to.to_path_buf(),

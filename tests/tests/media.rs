@@ -14,6 +14,20 @@ const CONTAINERS: &[(&str, &str)] = &[
     ("srv-emptypass", ""),
 ];
 
+/// `path` and everything under it is its owner's only: folders 700, files 600.
+fn assert_private(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::symlink_metadata(path).expect("metadata");
+    let mode = metadata.permissions().mode() & 0o777;
+    let expected = if metadata.is_dir() { 0o700 } else { 0o600 };
+    assert_eq!(mode, expected, "{} is {mode:o}", path.display());
+    if metadata.is_dir() {
+        for entry in std::fs::read_dir(path).expect("read_dir") {
+            assert_private(&entry.expect("entry").path());
+        }
+    }
+}
+
 fn files_of(folder: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(folder)
         .expect("read_dir")
@@ -163,6 +177,39 @@ fn registry_sync_mirrors_every_archived_container_once_and_export_reg_carries_th
             .expect("import")
             .success()
     );
+    // Without CERTKEEPER_REGISTRY the store is the data folder's, made here with its parents.
+    let data_home = work.path().join("xdg").join("data");
+    let default_sync = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022; exec \"$0\" \"$@\"")
+        .arg(bin::certkeeper())
+        .arg("--archive")
+        .arg(&archive)
+        .arg("--passphrase-file")
+        .arg(&passphrase)
+        .args(["registry", "sync"])
+        .env_remove("CERTKEEPER_REGISTRY")
+        .env("XDG_DATA_HOME", &data_home)
+        .env("USER", "anna")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("sync");
+    assert!(
+        default_sync.status.success(),
+        "{}",
+        String::from_utf8_lossy(&default_sync.stderr)
+    );
+    let default_store = data_home.join("certkeeper").join("registry").join("anna");
+    assert_eq!(
+        RegistryStore::new(&data_home.join("certkeeper").join("registry"), "anna")
+            .list()
+            .expect("list")
+            .len(),
+        CONTAINERS.len(),
+        "{}",
+        default_store.display()
+    );
+    assert_private(&work.path().join("xdg"));
     let sync = |expect_written: usize, expect_there: usize| {
         let output = certkeeper()
             .args(["--json", "registry", "sync"])
@@ -212,7 +259,7 @@ fn registry_sync_mirrors_every_archived_container_once_and_export_reg_carries_th
         .iter()
         .filter(|entry| entry["action"] == "container copied")
         .count();
-    assert_eq!(copies, CONTAINERS.len(), "recorded once each");
+    assert_eq!(copies, 2 * CONTAINERS.len(), "recorded once in each store");
 
     let reg = work.path().join("keys.reg");
     let output = certkeeper()
@@ -799,9 +846,13 @@ fn a_container_goes_archive_to_drive_to_registry_to_drive_unchanged() {
     certkeeper_tests::support::copy_dir(&real.join("g2012256"), &drive.join("g2012256"));
     let archive = work.path().join("archive.db");
     let passphrase = certkeeper_tests::support::secret_file(work.path(), "passphrase", "p");
+    // Under the usual umask 022, where a plain write makes folders 755 and files 644.
     let certkeeper = || {
-        let mut command = std::process::Command::new(bin::certkeeper());
+        let mut command = std::process::Command::new("sh");
         command
+            .arg("-c")
+            .arg("umask 022; exec \"$0\" \"$@\"")
+            .arg(bin::certkeeper())
             .arg("--archive")
             .arg(&archive)
             .arg("--passphrase-file")
@@ -863,6 +914,11 @@ fn a_container_goes_archive_to_drive_to_registry_to_drive_unchanged() {
     }
     let store = RegistryStore::new(&work.path().join("registry"), "anna");
     assert_eq!(store.list().expect("list").len(), 1);
+    // Every folder and file the copies made is its owner's only: the drives' copies, the registry
+    // store and the store's parents that did not exist before.
+    for made in [&second, &third, &work.path().join("registry")] {
+        assert_private(made);
+    }
     // The copy out of the archive is recorded there (where the container now lives).
     let output = certkeeper()
         .args(["--json", "show", &thumbprint])

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use certkeeper_core::files;
 use certkeeper_core::interact::Prompt;
 use certkeeper_core::media::tokens::TokenKeys;
 use certkeeper_core::open::{self, KeySource, OpenError, Opened, Wanted, Watch};
@@ -183,10 +184,7 @@ pub fn decrypt_batch(
     prompt: &dyn Prompt,
 ) -> Result<bool> {
     let lang = keys.context.lang;
-    std::fs::create_dir_all(out).map_err(|source| AppError::Write {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    files::create_private_folders(out)?;
     let mut report = Vec::new();
     for planned in open::plan_folder(folder, out)? {
         if planned.done_before {
@@ -202,10 +200,7 @@ pub fn decrypt_batch(
             continue;
         }
         if let Some(parent) = planned.output.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| AppError::Write {
-                path: parent.to_path_buf(),
-                source,
-            })?;
+            files::create_private_folders(parent)?;
         }
         keys.unlock_if_needed(&planned.input)?;
         let outcome = keys.open(&planned.input, &planned.output, prompt);

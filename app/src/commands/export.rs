@@ -50,7 +50,7 @@ pub fn export(
     format: ExportFormat,
     options: &ExportOptions<'_>,
 ) -> Result<()> {
-    if options.out.exists() {
+    if files::taken(options.out) {
         return Err(AppError::OutputExists {
             path: options.out.to_path_buf(),
         }
@@ -221,32 +221,13 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<()> 
     Ok(files::write_bytes(path, bytes, mode)?)
 }
 
-/// Writes a container folder whole or not at all: into a temporary folder beside it, then renamed.
+/// Writes a container folder whole or not at all, for its owner only ([`ContainerFiles::write`]).
 fn write_folder(path: &Path, container: &ContainerFiles) -> Result<()> {
-    let temporary = files::temporary_beside(path, "part");
-    if let Err(error) = container.write(&temporary) {
-        let _ = std::fs::remove_dir_all(&temporary);
-        return Err(error.into());
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o700));
-    }
-    if path.exists() {
-        let _ = std::fs::remove_dir_all(&temporary);
+    if files::taken(path) {
         return Err(AppError::OutputExists {
             path: path.to_path_buf(),
         }
         .into());
     }
-    if let Err(source) = std::fs::rename(&temporary, path) {
-        let _ = std::fs::remove_dir_all(&temporary);
-        return Err(AppError::Write {
-            path: path.to_path_buf(),
-            source,
-        }
-        .into());
-    }
-    Ok(())
+    Ok(container.write(path)?)
 }

@@ -68,7 +68,7 @@ pub fn passwd(context: &Context, new_passphrase_file: Option<&Path>) -> Result<(
 
 /// Runs `certkeeper backup PATH`: a consistent copy while the archive stays in use.
 pub fn backup(context: &Context, to: &Path) -> Result<()> {
-    if to.exists() {
+    if certkeeper_core::files::taken(to) {
         return Err(AppError::OutputExists {
             path: to.to_path_buf(),
         }

@@ -38,7 +38,7 @@ pub fn sync(context: &Context) -> Result<()> {
 /// Runs `certkeeper registry export-reg --sid SID --out FILE`: every archived CryptoPro container as a
 /// `.reg` file for the Windows registry of user SID.
 pub fn export_reg(context: &Context, sid: &str, out: &Path) -> Result<()> {
-    if out.exists() {
+    if certkeeper_core::files::taken(out) {
         return Err(AppError::OutputExists {
             path: out.to_path_buf(),
         }

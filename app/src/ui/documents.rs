@@ -154,10 +154,7 @@ pub(crate) fn open(
             continue;
         }
         if let Some(parent) = planned.output.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| crate::messages::AppError::Write {
-                path: parent.to_path_buf(),
-                source,
-            })?;
+            certkeeper_core::files::create_private_folders(parent)?;
         }
         let opened = open_one(&planned.input, &planned.output, watch);
         results.push((planned.input, opened));

@@ -59,12 +59,6 @@ pub(crate) fn create(location: &ArchiveLocation, first: &str, second: &str) -> R
         }
         .into());
     }
-    if let Some(parent) = location.path().parent() {
-        std::fs::create_dir_all(parent).map_err(|source| certkeeper_storage::Error::Io {
-            path: parent.to_path_buf(),
-            source,
-        })?;
-    }
     Ok(Archive::create(
         location,
         &SecretString::from(first.to_owned()),

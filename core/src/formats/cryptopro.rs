@@ -215,17 +215,20 @@ impl ContainerFiles {
             .filter_map(|(name, bytes)| bytes.map(|bytes| (name, bytes)))
     }
 
-    /// Writes the files into `folder`, which must not exist yet.
+    /// Writes the files into `folder`, which must not exist yet: whole or not at all, and for the
+    /// owner only (folder 700, files 600, whatever the umask), as a key container must be.
     pub fn write(&self, folder: &Path) -> Result<(), FormatError> {
-        let unwritable = |source| FormatError::ContainerFile {
-            path: folder.to_path_buf(),
-            source,
-        };
-        std::fs::create_dir(folder).map_err(unwritable)?;
-        for (name, bytes) in self.files() {
-            std::fs::write(folder.join(name), bytes).map_err(unwritable)?;
-        }
-        Ok(())
+        crate::files::write_private_folder(folder, self.files()).map_err(|error| {
+            let source = match error {
+                crate::files::FileError::Write { source, .. }
+                | crate::files::FileError::Read { source, .. } => source,
+                other => std::io::Error::new(std::io::ErrorKind::AlreadyExists, other.to_string()),
+            };
+            FormatError::ContainerFile {
+                path: folder.to_path_buf(),
+                source,
+            }
+        })
     }
 
     /// The files as one DER value: SEQUENCE OF SEQUENCE { IA5String name, OCTET STRING content }.

@@ -85,11 +85,14 @@ impl RegistryStore {
                 return Ok(Stored::AlreadyThere(entry.folder));
             }
         }
-        std::fs::create_dir_all(&self.folder).map_err(unwritable)?;
+        crate::files::create_private_folders(&self.folder).map_err(|error| match error {
+            crate::files::FileError::Write { source, .. } => unwritable(source),
+            other => unwritable(std::io::Error::other(other.to_string())),
+        })?;
         let stem = folder_stem(name);
         for number in 0..1000 {
             let folder = self.folder.join(format!("{stem}.{number:03}"));
-            if folder.exists() {
+            if crate::files::taken(&folder) {
                 continue;
             }
             files.write(&folder)?;

@@ -263,6 +263,29 @@ fn an_existing_output_a_stop_and_a_damaged_document_leave_the_folder_as_it_was()
     assert!(matches!(error, OpenError::OutputExists { .. }));
     assert_eq!(std::fs::read(&taken).expect("read"), b"mine");
 
+    // A dangling link in the output's place is not replaced either, as `-o` with it is not.
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).expect("symlink");
+        let error = open_document(
+            &mut [&mut archive],
+            &NoOne,
+            &fixture("to-alice.p7m"),
+            &link,
+            &mut Watch::default(),
+        )
+        .expect_err("a dangling link");
+        assert!(matches!(error, OpenError::OutputExists { .. }), "{error:?}");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .expect("still there")
+                .file_type()
+                .is_symlink()
+        );
+        std::fs::remove_file(&link).expect("remove");
+    }
+
     let stop = std::sync::atomic::AtomicBool::new(true);
     let error = open_document(
         &mut [&mut archive],
