@@ -88,6 +88,21 @@ impl Sealer {
     }
 }
 
+impl Sealer {
+    /// The keyed tag of a certificate row: over its SHA-256, which `verify` checks against the DER.
+    pub(crate) fn certificate_tag(&self, sha256: &str) -> String {
+        self.tag("certificate row", sha256.as_bytes())
+    }
+
+    /// The keyed seal of the audit log's head: entry `entry_id` with `hash` (0 and no hash for an
+    /// empty log).
+    pub(crate) fn audit_seal(&self, entry_id: i64, hash: &[u8]) -> String {
+        let mut sealed = entry_id.to_be_bytes().to_vec();
+        sealed.extend_from_slice(hash);
+        self.tag("audit head", &sealed)
+    }
+}
+
 impl std::fmt::Debug for Archive {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Archive { data_key: [REDACTED], .. }")
@@ -182,28 +197,45 @@ impl Archive {
             wrapped,
             data_key,
         } = keyring::new_data_key(passphrase, params)?;
-        connection
+        let sealer = Sealer { data_key };
+        let transaction = connection
+            .transaction()
+            .context("storing the key hierarchy")?;
+        transaction
             .execute(
                 "INSERT INTO keyring (id, kdf, kdf_memory_kib, kdf_iterations, kdf_parallelism, kdf_salt,
-                                      wrapped_data_key, created_at, changed_at)
-                 VALUES (1, 'argon2id', ?1, ?2, ?3, ?4, ?5, unixepoch(), unixepoch())",
-                (params.memory_kib, params.iterations, params.parallelism, &salt[..], &wrapped),
+                                      wrapped_data_key, created_at, changed_at, header_check, bound)
+                 VALUES (1, 'argon2id', ?1, ?2, ?3, ?4, ?5, unixepoch(), unixepoch(), ?6, 1)",
+                (
+                    params.memory_kib,
+                    params.iterations,
+                    params.parallelism,
+                    &salt[..],
+                    &wrapped,
+                    keyring::header_check(params, &salt, &wrapped, true),
+                ),
             )
             .context("storing the key hierarchy")?;
+        crate::certificates::seal_audit_head(&transaction, &sealer)?;
+        transaction.commit().context("storing the key hierarchy")?;
         Ok(Self {
             connection,
-            sealer: Sealer { data_key },
+            sealer,
             _in_use: mark_in_use(path),
         })
     }
 
     /// Opens the archive and unlocks it with `passphrase`.
     pub fn open(location: &ArchiveLocation, passphrase: &SecretString) -> Result<Self> {
-        let (connection, in_use) = open_file(location)?;
-        let data_key = unlock(&connection, passphrase)?;
+        let (mut connection, in_use) = open_file(location)?;
+        let (header, kek, data_key) = unlock(&connection, passphrase)?;
+        let sealer = Sealer { data_key };
+        if !header.bound || header.check.is_none() {
+            bind(&mut connection, &sealer, &header, &kek)?;
+        }
         Ok(Self {
             connection,
-            sealer: Sealer { data_key },
+            sealer,
             _in_use: in_use,
         })
     }
@@ -247,7 +279,7 @@ impl Archive {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .context("opening the backup")?;
-        let data_key = unlock(&connection, passphrase)?;
+        let (_, _, data_key) = unlock(&connection, passphrase)?;
         Ok(Self {
             connection,
             sealer: Sealer { data_key },
@@ -257,7 +289,8 @@ impl Archive {
 
     /// The data key wrapped under `kek`.
     pub(crate) fn wrap_data_key(&self, kek: &[u8; 32]) -> Result<Vec<u8>> {
-        keyring::wrap_data_key(kek, &self.sealer.data_key)
+        // An open archive is bound (opening binds it).
+        keyring::wrap_data_key(kek, &self.sealer.data_key, true)
     }
 
     /// The Argon2id parameters stored in the archive.
@@ -312,14 +345,52 @@ impl Archive {
     }
 }
 
-/// The data key, unwrapped with `passphrase` from the keyring of `connection`'s database.
-fn unlock(connection: &Connection, passphrase: &SecretString) -> Result<Zeroizing<[u8; 32]>> {
-    let (memory_kib, iterations, parallelism, salt, wrapped): (u32, u32, u32, Vec<u8>, Vec<u8>) = connection
+/// The key hierarchy's row.
+pub(crate) struct Header {
+    params: KdfParams,
+    salt: Vec<u8>,
+    wrapped: Vec<u8>,
+    /// [`keyring::header_check`] as stored (`None` in archives made before it existed).
+    check: Option<Vec<u8>>,
+    /// Whether the certificates and audit log are bound to the data key.
+    pub(crate) bound: bool,
+}
+
+/// Whether `table` of `connection`'s database has `column` (a backup made by an older certkeeper may
+/// not have it yet: backups are checked before they are migrated).
+pub(crate) fn has_column(connection: &Connection, table: &str, column: &str) -> Result<bool> {
+    connection
         .query_row(
-            "SELECT kdf_memory_kib, kdf_iterations, kdf_parallelism, kdf_salt, wrapped_data_key FROM keyring WHERE id = 1",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+            [table, column],
+            |row| row.get(0),
         )
+        .context("reading the archive's schema")
+}
+
+/// The key hierarchy's row, checked: a damaged row or parameters outside sane bounds are told as
+/// damage before any key is derived, never as a wrong passphrase.
+pub(crate) fn read_header(connection: &Connection) -> Result<Header> {
+    let current = has_column(connection, "keyring", "bound")?;
+    let query = if current {
+        "SELECT kdf_memory_kib, kdf_iterations, kdf_parallelism, kdf_salt, wrapped_data_key, header_check, bound FROM keyring WHERE id = 1"
+    } else {
+        "SELECT kdf_memory_kib, kdf_iterations, kdf_parallelism, kdf_salt, wrapped_data_key, NULL, NULL FROM keyring WHERE id = 1"
+    };
+    let header = connection
+        .query_row(query, [], |row| {
+            Ok(Header {
+                params: KdfParams {
+                    memory_kib: row.get(0)?,
+                    iterations: row.get(1)?,
+                    parallelism: row.get(2)?,
+                },
+                salt: row.get(3)?,
+                wrapped: row.get(4)?,
+                check: row.get(5)?,
+                bound: row.get::<_, Option<i64>>(6)? == Some(1),
+            })
+        })
         .map_err(|error| match error {
             rusqlite::Error::QueryReturnedNoRows => Error::Corrupted {
                 what: "the key hierarchy is missing".to_owned(),
@@ -329,13 +400,84 @@ fn unlock(connection: &Connection, passphrase: &SecretString) -> Result<Zeroizin
                 source,
             },
         })?;
-    let params = KdfParams {
-        memory_kib,
-        iterations,
-        parallelism,
-    };
-    let data_key = keyring::unwrap_data_key(passphrase, &salt, params, &wrapped)?;
-    Ok(data_key)
+    if let Some(check) = &header.check
+        && *check
+            != keyring::header_check(header.params, &header.salt, &header.wrapped, header.bound)
+    {
+        return Err(Error::DamagedHeader { params: None });
+    }
+    if header.params.out_of_bounds() {
+        return Err(Error::DamagedHeader {
+            params: Some(header.params),
+        });
+    }
+    Ok(header)
+}
+
+/// The data key, unwrapped with `passphrase` from the keyring of `connection`'s database, with the
+/// header and the key-encryption key it was unwrapped with.
+#[allow(clippy::type_complexity)]
+fn unlock(
+    connection: &Connection,
+    passphrase: &SecretString,
+) -> Result<(Header, Zeroizing<[u8; 32]>, Zeroizing<[u8; 32]>)> {
+    let header = read_header(connection)?;
+    let kek = keyring::derive_kek(passphrase, &header.salt, header.params)?;
+    let data_key = keyring::unwrap_data_key(&kek, &header.wrapped, header.bound)?;
+    Ok((header, kek, data_key))
+}
+
+/// Binds an archive made before certkeeper bound its contents to the data key, in one transaction:
+/// every certificate whose DER matches its SHA-256 gets its keyed tag, the audit log's head its keyed
+/// seal, the key hierarchy its check, and the data key is wrapped again as a bound archive's.
+fn bind(
+    connection: &mut Connection,
+    sealer: &Sealer,
+    header: &Header,
+    kek: &[u8; 32],
+) -> Result<()> {
+    use sha2::Digest;
+    let transaction = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .context("binding the archive to its key")?;
+    if !header.bound {
+        let rows: Vec<(i64, String, Vec<u8>)> = {
+            let mut statement = transaction
+                .prepare("SELECT id, sha256, der FROM certificates WHERE tag IS NULL")
+                .context("reading certificates")?;
+            let rows = statement
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .context("reading certificates")?;
+            rows.collect::<std::result::Result<_, _>>()
+                .context("reading certificates")?
+        };
+        let mut update = transaction
+            .prepare("UPDATE certificates SET tag = ?1 WHERE id = ?2")
+            .context("binding certificates")?;
+        for (id, sha256, der) in rows {
+            // A record already damaged stays untagged: verify reports it.
+            if crate::certificates::hex_upper(&sha2::Sha256::digest(&der)) == sha256 {
+                update
+                    .execute(rusqlite::params![sealer.certificate_tag(&sha256), id])
+                    .context("binding certificates")?;
+            }
+        }
+        drop(update);
+        crate::certificates::seal_audit_head(&transaction, sealer)?;
+    }
+    let wrapped = keyring::wrap_data_key(kek, &sealer.data_key, true)?;
+    transaction
+        .execute(
+            "UPDATE keyring SET wrapped_data_key = ?1, header_check = ?2, bound = 1 WHERE id = 1",
+            rusqlite::params![
+                &wrapped,
+                keyring::header_check(header.params, &header.salt, &wrapped, true)
+            ],
+        )
+        .context("binding the archive to its key")?;
+    transaction
+        .commit()
+        .context("binding the archive to its key")
 }
 
 #[cfg(test)]
@@ -395,6 +537,145 @@ mod tests {
             Archive::create(&location, &passphrase("x"), FAST),
             Err(Error::AlreadyExists { .. })
         ));
+    }
+
+    /// Runs `sql` on the archive file behind certkeeper's back.
+    fn raw(location: &ArchiveLocation, sql: &str, params: impl rusqlite::Params) {
+        let connection = Connection::open(location.path()).expect("raw");
+        connection.execute(sql, params).expect(sql);
+    }
+
+    #[test]
+    fn a_damaged_header_and_absurd_key_derivation_parameters_are_damage_not_a_wrong_passphrase() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+        drop(Archive::create(&location, &passphrase("p"), FAST).expect("create"));
+        let header =
+            read_header(&Connection::open(location.path()).expect("open")).expect("header");
+        assert!(header.bound);
+        let damaged = |error: Result<Archive>| match error {
+            Err(error @ Error::DamagedHeader { .. }) => error.to_string(),
+            other => panic!("{:?}", other.map(|_| ())),
+        };
+
+        // A flipped bit in the wrapped key: damage, said before any key derivation.
+        let mut flipped = header.wrapped.clone();
+        flipped[30] ^= 1;
+        raw(
+            &location,
+            "UPDATE keyring SET wrapped_data_key = ?1",
+            [&flipped],
+        );
+        let what = damaged(Archive::open(&location, &passphrase("p")));
+        assert!(what.contains("header"), "{what}");
+        raw(
+            &location,
+            "UPDATE keyring SET wrapped_data_key = ?1",
+            [&header.wrapped],
+        );
+
+        // Parameters edited without the check: damage.
+        raw(&location, "UPDATE keyring SET kdf_iterations = 3", []);
+        assert!(damaged(Archive::open(&location, &passphrase("p"))).contains("header"));
+
+        // Absurd parameters, even with a matching check (a crafted archive or backup): refused at
+        // once, never derived with (2^32-1 passes would take days, 16 GiB would be allocated).
+        for (memory_kib, iterations, parallelism) in [
+            (FAST.memory_kib, u32::MAX, 1),
+            (16 * 1024 * 1024, 1, 1),
+            (1024 * 1024, 64, 1),
+            (FAST.memory_kib, 1, 255),
+        ] {
+            let params = KdfParams {
+                memory_kib,
+                iterations,
+                parallelism,
+            };
+            raw(
+                &location,
+                "UPDATE keyring SET kdf_memory_kib = ?1, kdf_iterations = ?2, kdf_parallelism = ?3,
+                                    header_check = ?4",
+                rusqlite::params![
+                    memory_kib,
+                    iterations,
+                    parallelism,
+                    keyring::header_check(params, &header.salt, &header.wrapped, true)
+                ],
+            );
+            let started = std::time::Instant::now();
+            let what = damaged(Archive::open(&location, &passphrase("p")));
+            assert!(what.contains("outside what certkeeper accepts"), "{what}");
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "derived with"
+            );
+            let what = damaged(Archive::open_read_only(location.path(), &passphrase("p")));
+            assert!(what.contains("outside"), "{what}");
+        }
+        raw(
+            &location,
+            "UPDATE keyring SET kdf_memory_kib = ?1, kdf_iterations = ?2, kdf_parallelism = ?3,
+                                header_check = ?4",
+            rusqlite::params![
+                FAST.memory_kib,
+                FAST.iterations,
+                FAST.parallelism,
+                keyring::header_check(FAST, &header.salt, &header.wrapped, true)
+            ],
+        );
+        // The "bound" mark taken away with the check recomputed: the key no longer unwraps, so an
+        // archive cannot be made to skip its checks.
+        raw(
+            &location,
+            "UPDATE keyring SET bound = NULL, header_check = ?1",
+            [keyring::header_check(
+                FAST,
+                &header.salt,
+                &header.wrapped,
+                false,
+            )],
+        );
+        assert!(Archive::open(&location, &passphrase("p")).is_err());
+        raw(
+            &location,
+            "UPDATE keyring SET bound = 1, header_check = ?1",
+            [keyring::header_check(
+                FAST,
+                &header.salt,
+                &header.wrapped,
+                true,
+            )],
+        );
+        Archive::open(&location, &passphrase("p")).expect("opens again");
+        assert!(matches!(
+            Archive::open(&location, &passphrase("wrong")),
+            Err(Error::WrongPassphrase)
+        ));
+    }
+
+    #[test]
+    fn an_archive_made_before_binding_is_bound_when_next_opened() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+        let archive = Archive::create(&location, &passphrase("p"), FAST).expect("create");
+        // Made as an older certkeeper made it: the key wrapped the old way, no check, no seal.
+        let header = read_header(archive.connection()).expect("header");
+        let kek = keyring::derive_kek(&passphrase("p"), &header.salt, FAST).expect("kek");
+        let old = keyring::wrap_data_key(&kek, &archive.sealer.data_key, false).expect("wrap");
+        drop(archive);
+        raw(
+            &location,
+            "UPDATE keyring SET wrapped_data_key = ?1, header_check = NULL, bound = NULL",
+            [&old],
+        );
+        raw(&location, "DELETE FROM audit_seal", []);
+        let opened = Archive::open(&location, &passphrase("p")).expect("opens the old way");
+        let report = opened.verify().expect("verify");
+        assert!(report.bound && report.is_sound(), "{report:?}");
+        let header = read_header(opened.connection()).expect("header");
+        assert!(header.bound && header.check.is_some());
+        drop(opened);
+        Archive::open(&location, &passphrase("p")).expect("opens the new way");
     }
 
     #[test]

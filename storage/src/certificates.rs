@@ -214,12 +214,14 @@ fn audit_hash(previous: &[u8], at: i64, action: &str, subject: &str) -> Vec<u8> 
         .to_vec()
 }
 
-/// Appends to the hash-chained audit log inside the caller's transaction.
+/// Appends to the hash-chained audit log inside the caller's transaction, without the data key (the
+/// reminder service, a copy recorded by the command line): the entry extends the chain after its keyed
+/// seal. The new entry's id and hash.
 pub(crate) fn audit(
     transaction: &rusqlite::Transaction<'_>,
     action: &str,
     subject: &str,
-) -> Result<()> {
+) -> Result<(i64, Vec<u8>)> {
     let previous: Vec<u8> = transaction
         .prepare_cached("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
         .context("preparing a statement")?
@@ -236,6 +238,52 @@ pub(crate) fn audit(
             params![at, action, subject, previous, hash],
         )
         .context("writing the audit log")?;
+    Ok((transaction.last_insert_rowid(), hash))
+}
+
+/// Appends to the audit log with the data key at hand: the entry becomes the log's keyed head, so
+/// that neither it nor anything before it can be rewritten or cut away unseen.
+pub(crate) fn audit_keyed(
+    transaction: &rusqlite::Transaction<'_>,
+    sealer: &crate::archive::Sealer,
+    action: &str,
+    subject: &str,
+) -> Result<()> {
+    let (id, hash) = audit(transaction, action, subject)?;
+    write_seal(transaction, sealer, id, &hash)
+}
+
+/// Seals the audit log's present head (an empty log as entry 0).
+pub(crate) fn seal_audit_head(
+    transaction: &rusqlite::Transaction<'_>,
+    sealer: &crate::archive::Sealer,
+) -> Result<()> {
+    let (id, hash): (i64, Vec<u8>) = transaction
+        .query_row(
+            "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .context("reading the audit log")?
+        .unwrap_or_default();
+    write_seal(transaction, sealer, id, &hash)
+}
+
+fn write_seal(
+    transaction: &rusqlite::Transaction<'_>,
+    sealer: &crate::archive::Sealer,
+    id: i64,
+    hash: &[u8],
+) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO audit_seal (id, entry_id, tag) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET entry_id = excluded.entry_id, tag = excluded.tag",
+        )
+        .context("preparing a statement")?
+        .execute(params![id, sealer.audit_seal(id, hash)])
+        .context("sealing the audit log")?;
     Ok(())
 }
 
@@ -268,7 +316,8 @@ impl Archive {
             .context("starting the import")?;
         let mut all = Vec::with_capacity(files.len());
         for file in files {
-            let certificates = import_into(&transaction, file.certificates, file.location, at)?;
+            let certificates =
+                import_into(&transaction, sealer, file.certificates, file.location, at)?;
             let key = file
                 .key
                 .as_ref()
@@ -442,6 +491,16 @@ pub struct Verification {
     pub audit_broken_at: Option<i64>,
     /// Certificates whose stored DER no longer matches their SHA-256.
     pub damaged_certificates: Vec<i64>,
+    /// Whether the certificates and the audit log are bound to the data key (archives made before
+    /// are bound when next opened; a backup is checked as it was made).
+    pub bound: bool,
+    /// Certificates changed behind certkeeper's back: a column read from the DER (name, expiry, …)
+    /// that no longer matches it, or a DER replaced together with its hash (the keyed tag does not
+    /// match).
+    pub changed_certificates: Vec<i64>,
+    /// Audit entries after the last one written with the data key: what the reminder service
+    /// recorded since (it never holds the key), which the key cannot vouch for.
+    pub audit_unsealed: u64,
     /// Sealed secrets checked.
     pub sealed_checked: u64,
     /// Sealed secrets that do not open (damaged, or moved from another row), by record.
@@ -454,6 +513,7 @@ impl Verification {
         self.sqlite == ["ok"]
             && self.audit_broken_at.is_none()
             && self.damaged_certificates.is_empty()
+            && self.changed_certificates.is_empty()
             && self.damaged_secrets.is_empty()
     }
 }
@@ -474,30 +534,8 @@ impl Archive {
                 .collect::<std::result::Result<_, _>>()
                 .context("checking integrity")?;
         }
-        {
-            let mut statement = connection
-                .prepare("SELECT id, sha256, der FROM certificates")
-                .context("reading certificates")?;
-            let rows = statement
-                .query_map([], |row| {
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, Vec<u8>>(2)?,
-                    ))
-                })
-                .context("reading certificates")?;
-            for row in rows {
-                let (id, sha256, der) = row.context("reading certificates")?;
-                let actual: String = sha2::Sha256::digest(&der)
-                    .iter()
-                    .map(|byte| format!("{byte:02X}"))
-                    .collect();
-                if actual != sha256 {
-                    verification.damaged_certificates.push(id);
-                }
-            }
-        }
+        verification.bound = crate::archive::read_header(connection)?.bound;
+        self.verify_certificates(&mut verification)?;
         for (table, column, label) in [
             ("key_containers", "original", "key container"),
             (
@@ -525,6 +563,68 @@ impl Archive {
                 }
             }
         }
+        self.verify_audit(&mut verification)?;
+        Ok(verification)
+    }
+
+    /// Every certificate against its SHA-256 and, in a bound archive, against its keyed tag and the
+    /// columns derived from it.
+    fn verify_certificates(&self, verification: &mut Verification) -> Result<()> {
+        let bound = verification.bound;
+        let query = if bound {
+            format!("SELECT id, sha256, der, tag, {DERIVED_COLUMNS} FROM certificates ORDER BY id")
+        } else {
+            "SELECT id, sha256, der FROM certificates ORDER BY id".to_owned()
+        };
+        let mut statement = self
+            .connection()
+            .prepare(&query)
+            .context("reading certificates")?;
+        let columns = statement.column_count();
+        let mut rows = statement.query([]).context("reading certificates")?;
+        while let Some(row) = rows.next().context("reading certificates")? {
+            let id: i64 = row.get(0).context("reading certificates")?;
+            let sha256: String = row.get(1).context("reading certificates")?;
+            let der: Vec<u8> = row.get(2).context("reading certificates")?;
+            if hex_upper(&sha2::Sha256::digest(&der)) != sha256 {
+                verification.damaged_certificates.push(id);
+                continue;
+            }
+            if !bound {
+                continue;
+            }
+            let tag: Option<String> = row.get(3).context("reading certificates")?;
+            let stored = (4..columns)
+                .map(|column| row.get::<_, rusqlite::types::Value>(column))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .context("reading certificates")?;
+            let derived =
+                Certificate::from_der(&der).map(|certificate| derived_values(&certificate));
+            let sound = tag.as_deref() == Some(self.sealer().certificate_tag(&sha256).as_str())
+                && derived.is_ok_and(|derived| derived == stored);
+            if !sound {
+                verification.changed_certificates.push(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// The audit log's hash chain and, in a bound archive, its keyed seal: the entry it names must be
+    /// there, unchanged; what follows it is counted as written without the key.
+    fn verify_audit(&self, verification: &mut Verification) -> Result<()> {
+        let connection = self.connection();
+        let seal: Option<(i64, String)> = if verification.bound {
+            connection
+                .query_row(
+                    "SELECT entry_id, tag FROM audit_seal WHERE id = 1",
+                    [],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .context("reading the audit log's seal")?
+        } else {
+            None
+        };
         let mut statement = connection
             .prepare("SELECT id, at, action, subject, previous_hash, hash FROM audit ORDER BY id")
             .context("reading the audit log")?;
@@ -541,6 +641,11 @@ impl Archive {
             })
             .context("reading the audit log")?;
         let mut previous = vec![0u8; 32];
+        // The sealed entry's hash once met (an empty log's seal names entry 0, with no hash).
+        let mut sealed_hash: Option<Vec<u8>> = match &seal {
+            Some((0, _)) => Some(Vec::new()),
+            _ => None,
+        };
         for row in rows {
             let (id, at, action, subject, previous_hash, hash) =
                 row.context("reading the audit log")?;
@@ -548,11 +653,29 @@ impl Archive {
             let expected = audit_hash(&previous, at, &action, &subject);
             if previous_hash != previous || hash != expected {
                 verification.audit_broken_at = Some(id);
-                break;
+                return Ok(());
+            }
+            match &seal {
+                Some((entry_id, _)) if *entry_id == id => sealed_hash = Some(hash.clone()),
+                Some((entry_id, _)) if id > *entry_id => verification.audit_unsealed += 1,
+                _ => {}
             }
             previous = hash;
         }
-        Ok(verification)
+        if verification.bound {
+            let sound = match (&seal, &sealed_hash) {
+                (Some((entry_id, tag)), Some(hash)) => {
+                    *tag == self.sealer().audit_seal(*entry_id, hash)
+                }
+                _ => false,
+            };
+            if !sound {
+                // The log was rewritten, cut short behind its seal, or the seal taken away.
+                verification.audit_broken_at = Some(seal.map_or(0, |(entry_id, _)| entry_id));
+                verification.audit_unsealed = 0;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -712,8 +835,54 @@ fn search_text(certificate: &Certificate) -> String {
 /// countryName (2.5.4.6).
 const COUNTRY: &str = "2.5.4.6";
 
+/// The columns of a certificate row that are derived from its DER: written on import, checked
+/// against the DER by `verify`.
+const DERIVED_COLUMNS: &str = "sha1, subject, subject_name, issuer, serial, not_before, not_after, \
+     private_key_not_after, key_algorithm, search_text, inn, innle, ogrn, ogrnip, snils, public_key, \
+     owner, subject_key_id, is_ca";
+
+/// The values of [`DERIVED_COLUMNS`] for `certificate`, in that order.
+fn derived_values(certificate: &Certificate) -> Vec<rusqlite::types::Value> {
+    use rusqlite::types::Value;
+    let text = |text: &str| Value::Text(text.to_owned());
+    let optional = |text: &Option<String>| text.as_deref().map_or(Value::Null, text_value);
+    vec![
+        text(&certificate.sha1_thumbprint),
+        text(&certificate.subject.to_string()),
+        text(certificate.subject.display_name()),
+        text(&certificate.issuer.to_string()),
+        text(&certificate.serial),
+        Value::Integer(certificate.not_before),
+        Value::Integer(certificate.not_after),
+        certificate
+            .private_key_not_after
+            .map_or(Value::Null, Value::Integer),
+        text(&certificate.key_algorithm.name),
+        text(&search_text(certificate)),
+        optional(&certificate.inn),
+        optional(&certificate.innle),
+        optional(&certificate.ogrn),
+        optional(&certificate.ogrnip),
+        optional(&certificate.snils),
+        text(&public_key_of(certificate)),
+        text(&owner_of(certificate)),
+        text(certificate.subject_key_id.as_deref().unwrap_or_default()),
+        Value::Integer(i64::from(certificate.is_ca)),
+    ]
+}
+
+fn text_value(text: &str) -> rusqlite::types::Value {
+    rusqlite::types::Value::Text(text.to_owned())
+}
+
+/// Bytes as upper-case hex, as fingerprints are stored.
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02X}")).collect()
+}
+
 fn import_into(
     transaction: &rusqlite::Transaction<'_>,
+    sealer: &crate::archive::Sealer,
     certificates: &[Certificate],
     location: &str,
     at: i64,
@@ -736,43 +905,28 @@ fn import_into(
                 (id, Imported::AlreadyThere)
             }
             None => {
+                let mut values = vec![
+                    text_value(&certificate.sha256_fingerprint),
+                    rusqlite::types::Value::Blob(certificate.der.clone()),
+                    rusqlite::types::Value::Integer(at),
+                    text_value(&sealer.certificate_tag(&certificate.sha256_fingerprint)),
+                ];
+                values.extend(derived_values(certificate));
+                let placeholders: Vec<String> =
+                    (1..=values.len()).map(|n| format!("?{n}")).collect();
                 transaction
-                        .prepare_cached("INSERT INTO certificates (sha256, sha1, der, subject, subject_name, issuer, serial,
-                                 not_before, not_after, private_key_not_after, key_algorithm, search_text,
-                                 inn, innle, ogrn, ogrnip, snils, first_seen, last_seen, public_key, owner,
-                                 subject_key_id, is_ca)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21, ?22)")
-                        .context("preparing a statement")?
-                        .execute(
-                            params![
-                                certificate.sha256_fingerprint,
-                                certificate.sha1_thumbprint,
-                                certificate.der,
-                                certificate.subject.to_string(),
-                                certificate.subject.display_name(),
-                                certificate.issuer.to_string(),
-                                certificate.serial,
-                                certificate.not_before,
-                                certificate.not_after,
-                                certificate.private_key_not_after,
-                                certificate.key_algorithm.name,
-                                search_text(certificate),
-                                certificate.inn,
-                                certificate.innle,
-                                certificate.ogrn,
-                                certificate.ogrnip,
-                                certificate.snils,
-                                at,
-                                public_key_of(certificate),
-                                owner_of(certificate),
-                                certificate.subject_key_id.as_deref().unwrap_or_default(),
-                                certificate.is_ca,
-                            ],
-                        )
-                        .context("archiving the certificate")?;
+                    .prepare_cached(&format!(
+                        "INSERT INTO certificates (sha256, der, first_seen, tag, {DERIVED_COLUMNS}, last_seen)
+                         VALUES ({}, ?3)",
+                        placeholders.join(", ")
+                    ))
+                    .context("preparing a statement")?
+                    .execute(rusqlite::params_from_iter(values))
+                    .context("archiving the certificate")?;
                 let id = transaction.last_insert_rowid();
-                audit(
+                audit_keyed(
                     transaction,
+                    sealer,
                     "certificate added",
                     &certificate.sha1_thumbprint,
                 )?;

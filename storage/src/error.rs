@@ -48,6 +48,13 @@ pub enum Error {
         /// The migration.
         version: String,
     },
+    /// The archive's header (the key hierarchy's row) is damaged, or asks for key derivation work
+    /// outside sane bounds (`params` then says what it asks for): told before any key is derived.
+    #[error("the archive's header is damaged{}", params.map(|params| format!(": Argon2id with {} KiB, {} passes, {} lanes is outside what certkeeper accepts", params.memory_kib, params.iterations, params.parallelism)).unwrap_or_default())]
+    DamagedHeader {
+        /// The parameters asked for, when they are what is wrong.
+        params: Option<crate::keyring::KdfParams>,
+    },
     /// The archive's structure is damaged.
     #[error("the archive is damaged: {what}")]
     Corrupted {
@@ -86,6 +93,20 @@ pub enum Error {
 /// `result.context("doing x")` for SQLite errors.
 pub(crate) trait SqliteContext<T> {
     fn context(self, context: &'static str) -> Result<T>;
+}
+
+impl Error {
+    /// Whether SQLite found the file damaged or not a database at all (as opposed to a full disk,
+    /// a missing permission or a lock): what to do next is restore, not retry.
+    pub fn is_damaged_file(&self) -> bool {
+        matches!(
+            self,
+            Error::Sqlite { source, .. } if matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            )
+        )
+    }
 }
 
 impl<T> SqliteContext<T> for std::result::Result<T, rusqlite::Error> {

@@ -30,7 +30,60 @@ impl Default for KdfParams {
     }
 }
 
-const KEYRING_AAD: &[u8] = b"certkeeper keyring v1";
+impl KdfParams {
+    /// The most memory an archive may ask for: 4 GiB.
+    pub const MAX_MEMORY_KIB: u32 = 4 * 1024 * 1024;
+    /// The most passes an archive may ask for.
+    pub const MAX_ITERATIONS: u32 = 64;
+    /// The most lanes an archive may ask for.
+    pub const MAX_PARALLELISM: u32 = 16;
+    /// The most work (memory × passes) an archive may ask for: 16 GiB·passes, some 30 s on a
+    /// 2-core machine (the default is 0.5).
+    pub const MAX_WORK_KIB: u64 = 16 * 1024 * 1024;
+
+    /// Whether these parameters are outside sane bounds: an archive or a backup from elsewhere must
+    /// not make certkeeper hash for days or allocate all memory.
+    pub fn out_of_bounds(&self) -> bool {
+        let Self {
+            memory_kib,
+            iterations,
+            parallelism,
+        } = *self;
+        let sane = (1..=Self::MAX_PARALLELISM).contains(&parallelism)
+            && (8 * parallelism..=Self::MAX_MEMORY_KIB).contains(&memory_kib)
+            && (1..=Self::MAX_ITERATIONS).contains(&iterations)
+            && u64::from(memory_kib) * u64::from(iterations) <= Self::MAX_WORK_KIB;
+        !sane
+    }
+}
+
+/// The associated data of the wrapped data key, before and after the archive's rows and audit log
+/// were bound to the key: an archive whose `bound` mark is taken away does not open.
+fn keyring_aad(bound: bool) -> &'static [u8] {
+    if bound {
+        b"certkeeper keyring v2: rows and audit bound to the data key"
+    } else {
+        b"certkeeper keyring v1"
+    }
+}
+
+/// SHA-256 over everything the key hierarchy's row holds, so that a damaged row is told from a wrong
+/// passphrase (it is not a defence against a deliberate edit, which can recompute it).
+pub(crate) fn header_check(params: KdfParams, salt: &[u8], wrapped: &[u8], bound: bool) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::new()
+        .chain_update(b"certkeeper keyring header\0")
+        .chain_update(params.memory_kib.to_be_bytes())
+        .chain_update(params.iterations.to_be_bytes())
+        .chain_update(params.parallelism.to_be_bytes())
+        .chain_update((salt.len() as u32).to_be_bytes())
+        .chain_update(salt)
+        .chain_update((wrapped.len() as u32).to_be_bytes())
+        .chain_update(wrapped)
+        .chain_update([u8::from(bound)])
+        .finalize()
+        .to_vec()
+}
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {
     let mut bytes = [0u8; N];
@@ -44,6 +97,11 @@ pub(crate) fn derive_kek(
     salt: &[u8],
     params: KdfParams,
 ) -> Result<Zeroizing<[u8; 32]>> {
+    if params.out_of_bounds() {
+        return Err(Error::DamagedHeader {
+            params: Some(params),
+        });
+    }
     let argon_params = argon2::Params::new(
         params.memory_kib,
         params.iterations,
@@ -117,7 +175,7 @@ pub(crate) fn new_data_key(passphrase: &SecretString, params: KdfParams) -> Resu
     let salt: [u8; 16] = random()?;
     let data_key = Zeroizing::new(random::<32>()?);
     let kek = derive_kek(passphrase, &salt, params)?;
-    let wrapped = wrap_data_key(&kek, &data_key)?;
+    let wrapped = wrap_data_key(&kek, &data_key, true)?;
     Ok(NewDataKey {
         salt,
         wrapped,
@@ -126,19 +184,17 @@ pub(crate) fn new_data_key(passphrase: &SecretString, params: KdfParams) -> Resu
 }
 
 /// The data key wrapped under a key-encryption key.
-pub(crate) fn wrap_data_key(kek: &[u8; 32], data_key: &[u8; 32]) -> Result<Vec<u8>> {
-    seal(kek, &data_key[..], KEYRING_AAD)
+pub(crate) fn wrap_data_key(kek: &[u8; 32], data_key: &[u8; 32], bound: bool) -> Result<Vec<u8>> {
+    seal(kek, &data_key[..], keyring_aad(bound))
 }
 
 /// The data key from the wrapped form; a wrong passphrase fails the GCM tag.
 pub(crate) fn unwrap_data_key(
-    passphrase: &SecretString,
-    salt: &[u8],
-    params: KdfParams,
+    kek: &[u8; 32],
     wrapped: &[u8],
+    bound: bool,
 ) -> Result<Zeroizing<[u8; 32]>> {
-    let kek = derive_kek(passphrase, salt, params)?;
-    let data_key = open(&kek, wrapped, KEYRING_AAD).ok_or(Error::WrongPassphrase)?;
+    let data_key = open(kek, wrapped, keyring_aad(bound)).ok_or(Error::WrongPassphrase)?;
     let mut key = Zeroizing::new([0u8; 32]);
     if data_key.len() != 32 {
         return Err(Error::Corrupted {

@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::archive::{Archive, Sealer};
-use crate::certificates::{audit, now};
+use crate::certificates::{audit_keyed, now};
 use crate::error::{Error, Result, SqliteContext};
 
 pub use certkeeper_core::import::{KeyImport, KeyImported, UnlockedKey};
@@ -67,8 +67,9 @@ pub(crate) fn import_key_into(
                     params![id, key.kind.as_str(), tag, key.name, public_key, original, at],
                 )
                 .context("archiving the key container")?;
-            audit(
+            audit_keyed(
                 transaction,
+                sealer,
                 "key container added",
                 &format!("{} {}", key.kind.as_str(), key.name),
             )?;
@@ -89,8 +90,9 @@ pub(crate) fn import_key_into(
             )
             .context("keeping the container password")?;
         if changed > 0 {
-            audit(
+            audit_keyed(
                 transaction,
+                sealer,
                 "container password kept",
                 &format!("{} {}", key.kind.as_str(), key.name),
             )?;
@@ -144,7 +146,7 @@ fn add_private_key(
             params![id, key.public_key, key.algorithm, container_id, sealed, at],
         )
         .context("archiving the private key")?;
-    audit(transaction, "private key added", &key.public_key)?;
+    audit_keyed(transaction, sealer, "private key added", &key.public_key)?;
     Ok(true)
 }
 
@@ -393,12 +395,12 @@ impl Archive {
     /// Records that container `container_id` now also lives at `location` (a copy was written there).
     pub fn record_copy(&mut self, container_id: i64, location: &str) -> Result<()> {
         let at = now();
-        let (connection, _) = self.parts_mut();
+        let (connection, sealer) = self.parts_mut();
         let transaction = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .context("starting to record a copy")?;
         if seen(&transaction, Seen::Container, container_id, location, at)? {
-            audit(&transaction, "container copied", location)?;
+            audit_keyed(&transaction, sealer, "container copied", location)?;
         }
         transaction.commit().context("recording a copy")
     }

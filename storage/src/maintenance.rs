@@ -6,7 +6,7 @@ use rusqlite::{Connection, MAIN_DB, OpenFlags};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::archive::Archive;
-use crate::certificates::audit;
+use crate::certificates::audit_keyed;
 use crate::error::{Error, Result, SqliteContext};
 use crate::keyring::{self, KdfParams};
 use crate::location::ArchiveLocation;
@@ -120,26 +120,27 @@ impl Archive {
         let salt: [u8; 16] = keyring::random()?;
         let kek = keyring::derive_kek(new, &salt, params)?;
         let wrapped = self.wrap_data_key(&kek)?;
-        let transaction = self
-            .parts_mut()
-            .0
+        let (connection, sealer) = self.parts_mut();
+        let transaction = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .context("starting the passphrase change")?;
         transaction
             .execute(
                 "UPDATE keyring SET kdf_memory_kib = ?1, kdf_iterations = ?2, kdf_parallelism = ?3,
-                                    kdf_salt = ?4, wrapped_data_key = ?5, changed_at = unixepoch()
+                                    kdf_salt = ?4, wrapped_data_key = ?5, changed_at = unixepoch(),
+                                    header_check = ?6, bound = 1
                  WHERE id = 1",
                 rusqlite::params![
                     params.memory_kib,
                     params.iterations,
                     params.parallelism,
                     &salt[..],
-                    wrapped
+                    &wrapped,
+                    keyring::header_check(params, &salt, &wrapped, true),
                 ],
             )
             .context("storing the new key hierarchy")?;
-        audit(&transaction, "passphrase changed", "")?;
+        audit_keyed(&transaction, sealer, "passphrase changed", "")?;
         transaction
             .commit()
             .context("committing the passphrase change")?;
@@ -242,14 +243,14 @@ pub fn restore(
     drop(backup);
     drop(_exclusive);
     let mut restored = Archive::open(location, passphrase)?;
-    let transaction = restored
-        .parts_mut()
-        .0
+    let (connection, sealer) = restored.parts_mut();
+    let transaction = connection
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .context("recording the restore")?;
     let from_shown = std::fs::canonicalize(from).unwrap_or_else(|_| from.to_path_buf());
-    audit(
+    audit_keyed(
         &transaction,
+        sealer,
         "archive restored",
         &from_shown.display().to_string(),
     )?;

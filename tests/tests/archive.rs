@@ -155,6 +155,176 @@ fn verify_finds_a_tampered_certificate_and_a_broken_audit_chain() {
     assert_eq!(report.audit_broken_at, Some(1));
 }
 
+/// The SHA-256 chain link certkeeper writes: what someone who edits the log recomputes.
+fn audit_hash(previous: &[u8], at: i64, action: &str, subject: &str) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::new()
+        .chain_update(previous)
+        .chain_update(at.to_be_bytes())
+        .chain_update(action.as_bytes())
+        .chain_update([0])
+        .chain_update(subject.as_bytes())
+        .finalize()
+        .to_vec()
+}
+
+/// A copy of the archive file at `original`, edited by `edit` with raw SQL (triggers dropped, as an
+/// attacker with the file would).
+fn edited(
+    original: &std::path::Path,
+    name: &str,
+    edit: impl FnOnce(&rusqlite::Connection),
+) -> ArchiveLocation {
+    let path = original.with_file_name(name);
+    std::fs::copy(original, &path).expect("copy");
+    let raw = rusqlite::Connection::open(&path).expect("raw");
+    raw.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")
+        .expect("drop triggers");
+    edit(&raw);
+    drop(raw);
+    ArchiveLocation::explicit(path)
+}
+
+#[test]
+fn verify_finds_deliberate_edits_that_keep_every_hash_consistent() {
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("CA", KeyAlgorithm::Gost2012_256("TCA"));
+    let one = certificate(&openssl, &ca, "/CN=Первый");
+    let two = certificate(&openssl, &ca, "/CN=Второй");
+    let stranger = certificate(&openssl, &ca, "/CN=Чужой");
+    let dir = temp_dir();
+    let passphrase = SecretString::from("p".to_owned());
+    let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+    let mut archive = Archive::create(&location, &passphrase, FAST).expect("create");
+    archive
+        .import_certificates(&[one.clone(), two], "/drive")
+        .expect("import");
+    drop(archive);
+    // The reminder service writes without the key: its entry follows the keyed seal.
+    certkeeper_storage::reminders::ReminderStore::open(&location)
+        .expect("reminders")
+        .mute(&one.sha1_thumbprint, true)
+        .expect("mute");
+    let archive = Archive::open(&location, &passphrase).expect("open");
+    let sound = archive.verify().expect("verify");
+    assert!(sound.is_sound() && sound.bound, "{sound:?}");
+    assert_eq!((sound.audit_entries, sound.audit_unsealed), (3, 1));
+    drop(archive);
+    // Another archive, with its own key, holds a certificate the attacker wants in.
+    let other = ArchiveLocation::explicit(dir.path().join("other.db"));
+    let mut archive = Archive::create(&other, &passphrase, FAST).expect("create");
+    archive
+        .import_certificates(&[stranger], "/elsewhere")
+        .expect("import");
+    drop(archive);
+
+    let verify = |location: &ArchiveLocation| {
+        Archive::open(location, &passphrase)
+            .expect("open")
+            .verify()
+            .expect("verify")
+    };
+    // 1. The whole chain rewritten with every SHA-256 recomputed.
+    let rewritten = edited(location.path(), "rewritten.db", |raw| {
+        let entries: Vec<(i64, i64, String, String)> = raw
+            .prepare("SELECT id, at, action, subject FROM audit ORDER BY id")
+            .expect("read")
+            .query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .expect("read")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        let mut previous = vec![0u8; 32];
+        for (id, at, action, subject) in entries {
+            let subject = if id == 1 {
+                "forged".to_owned()
+            } else {
+                subject
+            };
+            let hash = audit_hash(&previous, at, &action, &subject);
+            raw.execute(
+                "UPDATE audit SET subject = ?1, previous_hash = ?2, hash = ?3 WHERE id = ?4",
+                rusqlite::params![subject, previous, hash, id],
+            )
+            .expect("rewrite");
+            previous = hash;
+        }
+    });
+    let report = verify(&rewritten);
+    assert!(!report.is_sound());
+    assert_eq!(report.audit_broken_at, Some(2), "{report:?}");
+    // 2. The last entries deleted, back behind the seal.
+    let cut = edited(location.path(), "cut.db", |raw| {
+        raw.execute("DELETE FROM audit WHERE id >= 2", [])
+            .expect("cut");
+    });
+    let report = verify(&cut);
+    assert!(!report.is_sound());
+    assert_eq!(report.audit_broken_at, Some(2), "{report:?}");
+    // Only what was written without the key can go unseen: the service's entry after the seal.
+    let unsealed_cut = edited(location.path(), "unsealed-cut.db", |raw| {
+        raw.execute("DELETE FROM audit WHERE id = 3", [])
+            .expect("cut");
+    });
+    let report = verify(&unsealed_cut);
+    assert!(
+        report.is_sound() && report.audit_unsealed == 0,
+        "{report:?}"
+    );
+    // 3. The seal itself taken away.
+    let unsealed = edited(location.path(), "unsealed.db", |raw| {
+        raw.execute("DELETE FROM audit_seal", []).expect("unseal");
+    });
+    assert!(!verify(&unsealed).is_sound());
+    // 4. A name and an expiry date changed in the table, the DER left alone.
+    let renamed = edited(location.path(), "renamed.db", |raw| {
+        raw.execute(
+            "UPDATE certificates SET subject_name = 'Директор', not_after = not_after + 315360000
+             WHERE id = 1",
+            [],
+        )
+        .expect("edit");
+    });
+    let report = verify(&renamed);
+    assert!(!report.is_sound());
+    assert_eq!(report.changed_certificates, [1], "{report:?}");
+    assert!(report.damaged_certificates.is_empty());
+    // 5. Another certificate's whole row (DER, SHA-256, every column, its own archive's tag) put in
+    //    place of certificate 2.
+    let replaced = edited(location.path(), "replaced.db", |raw| {
+        raw.execute(
+            "ATTACH DATABASE ?1 AS other",
+            [other.path().to_str().expect("utf-8")],
+        )
+        .expect("attach");
+        raw.execute(
+            "UPDATE certificates SET (sha256, sha1, der, subject, subject_name, issuer, serial,
+                 not_before, not_after, private_key_not_after, key_algorithm, search_text, inn,
+                 innle, ogrn, ogrnip, snils, public_key, owner, subject_key_id, is_ca, tag) =
+             (SELECT sha256, sha1, der, subject, subject_name, issuer, serial, not_before,
+                 not_after, private_key_not_after, key_algorithm, search_text, inn, innle, ogrn,
+                 ogrnip, snils, public_key, owner, subject_key_id, is_ca, tag
+              FROM other.certificates WHERE id = 1)
+             WHERE id = 2",
+            [],
+        )
+        .expect("replace");
+    });
+    let report = verify(&replaced);
+    assert!(!report.is_sound());
+    assert_eq!(report.changed_certificates, [2], "{report:?}");
+    assert!(report.damaged_certificates.is_empty());
+    // A backup edited so is not restored.
+    let error = certkeeper_storage::maintenance::restore(&location, rewritten.path(), &passphrase)
+        .expect_err("refused");
+    assert!(
+        error.to_string().contains("does not pass verify"),
+        "{error}"
+    );
+    assert!(verify(&location).is_sound());
+}
+
 /// A PKCS#8 key file made by OpenSSL, as import hands it to the archive.
 fn key_of(issued: &certkeeper_tests::support::openssl::Issued) -> (Vec<u8>, UnlockedKey) {
     let bytes = std::fs::read(&issued.key).expect("key file");

@@ -291,6 +291,68 @@ fn a_bad_passphrase_file_says_what_to_do_in_the_users_language() {
 }
 
 #[test]
+fn a_damaged_or_crafted_archive_is_called_damaged_never_a_wrong_passphrase() {
+    let home = temp_dir();
+    let passphrase = home.path().join("passphrase.txt");
+    std::fs::write(&passphrase, "p\n").expect("write");
+    std::fs::set_permissions(
+        &passphrase,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod 600");
+    // Not a database at all (a file overwritten, or something else given as the archive).
+    let junk = home.path().join("junk.db");
+    std::fs::write(&junk, [0x5Au8; 8192]).expect("write");
+    certkeeper(home.path())
+        .arg("--archive")
+        .arg(&junk)
+        .arg("--passphrase-file")
+        .arg(&passphrase)
+        .arg("list")
+        .assert()
+        .code(1)
+        .stderr_eq(
+            "error: The archive file is damaged (SQLite, while configuring the database: file is not a database).\n\
+             what to do: Restore it from a backup (certkeeper restore PATH); keep the damaged file for support.\n",
+        );
+    // An archive from elsewhere asking for 2^32-1 passes: refused at once as damaged, not derived
+    // with for days.
+    let archive = home.path().join("archive.db");
+    certkeeper(home.path())
+        .arg("--archive")
+        .arg(&archive)
+        .arg("--passphrase-file")
+        .arg(&passphrase)
+        .arg("init")
+        .assert()
+        .success();
+    let raw = rusqlite::Connection::open(&archive).expect("raw");
+    raw.execute(
+        "UPDATE keyring SET kdf_iterations = 4294967295, header_check = NULL",
+        [],
+    )
+    .expect("craft");
+    drop(raw);
+    let started = std::time::Instant::now();
+    certkeeper(home.path())
+        .arg("--archive")
+        .arg(&archive)
+        .arg("--passphrase-file")
+        .arg(&passphrase)
+        .arg("list")
+        .env("LC_ALL", "ru_RU.UTF-8")
+        .assert()
+        .code(1)
+        .stderr_eq(
+            "ошибка: Заголовок архива повреждён: он требует вычислений, которые не нужны ни одному архиву \
+             (Argon2id: память 262144 КиБ, проходов: 4294967295, потоков: 1). Пароль не проверялся.\n\
+             что делать: Восстановите архив из резервной копии (certkeeper restore ПУТЬ); повреждённый файл \
+             сохраните для поддержки.\n",
+        );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
 fn a_passphrase_is_never_accepted_as_an_argument() {
     let home = temp_dir();
     let output = certkeeper(home.path())

@@ -105,6 +105,9 @@ struct VerifyView {
     audit_entries: u64,
     audit_broken_at: Option<i64>,
     damaged_certificates: Vec<i64>,
+    changed_certificates: Vec<i64>,
+    bound_to_key: bool,
+    audit_unsealed: u64,
     sealed_checked: u64,
     damaged_secrets: Vec<String>,
 }
@@ -119,6 +122,9 @@ pub fn verify(context: &Context) -> Result<bool> {
         audit_entries: report.audit_entries,
         audit_broken_at: report.audit_broken_at,
         damaged_certificates: report.damaged_certificates.clone(),
+        changed_certificates: report.changed_certificates.clone(),
+        bound_to_key: report.bound,
+        audit_unsealed: report.audit_unsealed,
         sealed_checked: report.sealed_checked,
         damaged_secrets: report.damaged_secrets.clone(),
     };

@@ -78,12 +78,29 @@ pub fn write_verify(
     };
     writeln!(out, "{:<14}{database}", lang.pick("database:", "база:"))?;
     let audit = match report.audit_broken_at {
+        None if report.audit_unsealed > 0 => format!(
+            "{} {}; {} {}",
+            report.audit_entries,
+            lang.pick("entries, chain intact", "записей, цепочка цела"),
+            report.audit_unsealed,
+            lang.pick(
+                "last written by the reminder service, without the key",
+                "последних записано службой напоминаний, без ключа"
+            )
+        ),
         None => format!(
             "{} {}",
             report.audit_entries,
             lang.pick("entries, chain intact", "записей, цепочка цела")
         ),
-        Some(id) => format!("{} {id}", lang.pick("BROKEN at entry", "НАРУШЕН на записи")),
+        Some(id) => format!(
+            "{} {id} {}",
+            lang.pick("BROKEN at entry", "НАРУШЕН на записи"),
+            lang.pick(
+                "(rewritten, cut short or its seal removed)",
+                "(переписан, укорочен или снята печать)"
+            )
+        ),
     };
     writeln!(out, "{:<14}{audit}", lang.pick("audit log:", "журнал:"))?;
     let secrets = if report.damaged_secrets.is_empty() {
@@ -111,6 +128,34 @@ pub fn write_verify(
             "{:<14}{}",
             lang.pick("damaged:", "повреждены:"),
             ids.join(", ")
+        )?;
+    }
+    if !report.changed_certificates.is_empty() {
+        let ids: Vec<String> = report
+            .changed_certificates
+            .iter()
+            .map(i64::to_string)
+            .collect();
+        writeln!(
+            out,
+            "{:<14}{} {}",
+            lang.pick("CHANGED:", "ИЗМЕНЕНЫ:"),
+            ids.join(", "),
+            lang.pick(
+                "(their records differ from what certkeeper wrote; restore from a backup)",
+                "(записи не совпадают с записанным certkeeper; восстановите из резервной копии)"
+            )
+        )?;
+    }
+    if !report.bound {
+        writeln!(
+            out,
+            "{:<14}{}",
+            lang.pick("note:", "заметка:"),
+            lang.pick(
+                "made by an older certkeeper: records are bound to the key when it is next opened",
+                "создан старой версией certkeeper: записи будут привязаны к ключу при следующем открытии"
+            )
         )?;
     }
     Ok(())

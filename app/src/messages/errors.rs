@@ -1084,6 +1084,50 @@ fn describe_storage(error: &certkeeper_storage::Error, lang: Lang) -> Text {
                 "Восстановите его из резервной копии (certkeeper restore ПУТЬ); повреждённый файл сохраните для поддержки.".into(),
             ),
         ),
+        certkeeper_storage::Error::DamagedHeader { params } => {
+            let (en, ru) = match params {
+                None => (
+                    "its key derivation parameters or wrapped key do not match their check".to_owned(),
+                    "параметры получения ключа или упакованный ключ не совпадают с контрольной суммой".to_owned(),
+                ),
+                Some(params) => (
+                    format!(
+                        "it asks for key derivation work no archive needs (Argon2id: memory {} KiB, passes: {}, lanes: {})",
+                        params.memory_kib, params.iterations, params.parallelism
+                    ),
+                    format!(
+                        "он требует вычислений, которые не нужны ни одному архиву (Argon2id: память {} КиБ, проходов: {}, потоков: {})",
+                        params.memory_kib, params.iterations, params.parallelism
+                    ),
+                ),
+            };
+            Text::new(
+                lang,
+                (
+                    format!("The archive's header is damaged: {en}. The passphrase was not tried."),
+                    "Restore the archive from a backup (certkeeper restore PATH); keep the damaged file for support.".into(),
+                ),
+                (
+                    format!("Заголовок архива повреждён: {ru}. Пароль не проверялся."),
+                    "Восстановите архив из резервной копии (certkeeper restore ПУТЬ); повреждённый файл сохраните для поддержки.".into(),
+                ),
+            )
+        }
+        damaged @ certkeeper_storage::Error::Sqlite { context, source }
+            if damaged.is_damaged_file() =>
+        {
+            Text::new(
+                lang,
+                (
+                    format!("The archive file is damaged (SQLite, while {context}: {source})."),
+                    "Restore it from a backup (certkeeper restore PATH); keep the damaged file for support.".into(),
+                ),
+                (
+                    format!("Файл архива повреждён (SQLite, {context}: {source})."),
+                    "Восстановите его из резервной копии (certkeeper restore ПУТЬ); повреждённый файл сохраните для поддержки.".into(),
+                ),
+            )
+        }
         certkeeper_storage::Error::Sqlite { context, source } => Text::new(
             lang,
             (
@@ -1380,6 +1424,7 @@ mod tests {
             }
             .into(),
             certkeeper_storage::Error::Corrupted { what: "x".into() }.into(),
+            certkeeper_storage::Error::DamagedHeader { params: None }.into(),
             FormatError::WrongContainerPassword.into(),
             FormatError::WrongFilePassword.into(),
             FormatError::UnsupportedEncryption {
