@@ -274,7 +274,8 @@ fn report(error: &anyhow::Error, lang: Lang) -> ExitCode {
         return ExitCode::from(EXIT_SOMETHING_DUE);
     }
     let text = messages::describe(error, lang);
-    let mut err = std::io::stderr().lock();
+    // Errors name files and what they hold: escaped as standard output is.
+    let mut err = certkeeper_core::text::Escaping::new(std::io::stderr().lock());
     if matches!(error.downcast_ref::<AppError>(), Some(AppError::NoDisplay)) {
         // One line: the person asked for a window and should see at once how to go on without it.
         let _ = writeln!(err, "certkeeper: {} {}", text.problem, text.next_step);

@@ -19,7 +19,11 @@ impl Terminal {
     }
 
     fn text(&self, request: &Request<'_>) -> String {
-        crate::messages::prompts::terminal_line(request, self.lang)
+        // The request names a container or a file from a drive: escaped, as all terminal output is.
+        certkeeper_core::text::printable(&crate::messages::prompts::terminal_line(
+            request, self.lang,
+        ))
+        .into_owned()
     }
 }
 

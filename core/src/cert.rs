@@ -306,7 +306,9 @@ fn name_of(name: &x509_parser::x509::X509Name<'_>) -> Name {
                 NameAttribute {
                     name: attribute_name(&oid),
                     oid,
-                    value,
+                    // Control characters and direction overrides never reach a terminal, a window
+                    // or the archive as they are.
+                    value: crate::text::printable(&value).into_owned(),
                 }
             })
             .collect(),

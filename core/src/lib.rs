@@ -42,5 +42,6 @@ pub mod keys;
 pub mod media;
 pub mod open;
 pub mod secret;
+pub mod text;
 
 pub use error::{Error, Result};

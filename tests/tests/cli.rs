@@ -374,6 +374,82 @@ mod inspect {
     use certkeeper_tests::support::{copy_dir, run, temp_dir, vectors};
 
     #[test]
+    fn control_characters_from_a_drive_never_reach_the_terminal_raw() {
+        let home = temp_dir();
+        let drive = temp_dir();
+        let openssl = OpenSsl::new();
+        let ca = openssl.make_ca("CA", KeyAlgorithm::EcP256);
+        // A name that would set the terminal's title, clear the screen, return the cursor, and
+        // reverse what follows.
+        let user = openssl.issue(
+            &ca,
+            "/CN=Bob\x1b]0;owned\x07\x1b[2J\r\u{202E}fdp.exe",
+            KeyAlgorithm::EcP256,
+            30,
+        );
+        std::fs::copy(&user.cert, drive.path().join("evil\x1b[31m.cer")).expect("copy");
+        // A real container whose name.key says the same: SEQUENCE { IA5String }.
+        let container = drive.path().join("box.000");
+        copy_dir(
+            &vectors::folder("cryptopro").join("srv-emptypass"),
+            &container,
+        );
+        let name = b"box\x1b]0;owned\x07\r";
+        let mut name_key = vec![0x30, name.len() as u8 + 2, 0x16, name.len() as u8];
+        name_key.extend_from_slice(name);
+        std::fs::write(container.join("name.key"), name_key).expect("write");
+        let passphrase = home.path().join("passphrase.txt");
+        std::fs::write(&passphrase, "p\n").expect("write");
+        std::fs::set_permissions(
+            &passphrase,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod 600");
+        let archive = home.path().join("archive.db");
+        let run_it = |args: &[&str]| {
+            let output = certkeeper(home.path())
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(&passphrase)
+                .args(args)
+                .output()
+                .expect("run certkeeper");
+            for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+                let text = String::from_utf8_lossy(bytes);
+                assert!(
+                    !text.contains(['\x1b', '\x07', '\r', '\u{202E}']),
+                    "{args:?} {stream}: {text:?}"
+                );
+            }
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        };
+        let inspected = run_it(&["inspect", &drive.path().display().to_string()]);
+        assert!(
+            inspected.contains("Bob\\x1B]0;owned\\x07\\x1B[2J\\x0D\\u{202E}fdp.exe"),
+            "{inspected}"
+        );
+        assert!(inspected.contains("evil\\x1B[31m.cer"), "{inspected}");
+        assert!(
+            inspected.contains("box\\x1B]0;owned\\x07\\x0D"),
+            "{inspected}"
+        );
+        run_it(&["init"]);
+        let imported = run_it(&["import", &drive.path().display().to_string()]);
+        assert!(imported.contains("\\x1B"), "{imported}");
+        let listed = run_it(&["list"]);
+        assert!(listed.contains("Bob\\x1B]0;owned"), "{listed}");
+        run_it(&["show", "1"]);
+        run_it(&["show", "2"]);
+        run_it(&[
+            "media",
+            "list",
+            "--dir",
+            &drive.path().display().to_string(),
+        ]);
+    }
+
+    #[test]
     fn a_usb_drive_is_scanned_and_every_unreadable_file_is_reported() {
         let home = temp_dir();
         let drive = temp_dir();

@@ -88,7 +88,7 @@ pub fn list(
             has_private_key: item.has_private_key,
         })
         .collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, &views)?;
         return Ok(());
@@ -128,7 +128,7 @@ pub fn verify(context: &Context) -> Result<bool> {
         sealed_checked: report.sealed_checked,
         damaged_secrets: report.damaged_secrets.clone(),
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, &view)?;
     } else {
@@ -145,7 +145,7 @@ pub fn show(context: &Context, id_or_thumbprint: &str) -> Result<()> {
         .map(|elapsed| elapsed.as_secs() as i64)
         .unwrap_or(0);
     let shown = crate::views::shown(&archive, id_or_thumbprint, now)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, &shown)?;
     } else {
@@ -177,7 +177,7 @@ pub fn audit(context: &Context) -> Result<()> {
             subject: entry.subject,
         })
         .collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, &entries)?;
     } else {

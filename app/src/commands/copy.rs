@@ -74,7 +74,7 @@ pub fn copy(context: &Context, thumbprint: &str, options: &CopyOptions<'_>) -> R
         options.certificate_only,
     )?;
     let (line, json) = crate::messages::media::copied(&done, context.lang);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     match (json, context.json) {
         (Some(value), true) => super::write_json(&mut out, &value)?,
         _ => writeln!(out, "{line}").map_err(AppError::Output)?,

@@ -73,11 +73,12 @@ impl<'a> Keys<'a> {
         let size = std::fs::metadata(input).map(|meta| meta.len()).unwrap_or(0);
         let show = size >= PROGRESS_FROM && std::io::stderr().is_terminal();
         let mut last = std::time::Instant::now();
+        let shown = certkeeper_core::text::printable(&input.display().to_string()).into_owned();
         let mut progress = |done: u64, total: u64| {
             if show && last.elapsed() >= std::time::Duration::from_millis(500) {
                 last = std::time::Instant::now();
                 let percent = done.saturating_mul(100) / total.max(1);
-                eprint!("\r{} {percent}%", input.display());
+                eprint!("\r{} {percent}%", shown);
             }
         };
         let mut watch = Watch {
@@ -97,14 +98,17 @@ impl<'a> Keys<'a> {
             }
         };
         if show && opened.is_ok() {
-            eprintln!("\r{} 100%", input.display());
+            eprintln!("\r{} 100%", shown);
         }
         if let Err(OpenError::NoKeyFits { .. }) = &opened {
             // A token that holds the key may sit behind a driver that did not load.
             for unusable in self.tokens.unusable() {
                 eprintln!(
                     "{}",
-                    crate::messages::media::driver_not_loaded(unusable, self.context.lang)
+                    certkeeper_core::text::printable(&crate::messages::media::driver_not_loaded(
+                        unusable,
+                        self.context.lang
+                    ))
                 );
             }
         }
@@ -125,7 +129,7 @@ pub fn decrypt(
         .unwrap_or_else(|| open::default_output(input));
     keys.unlock_if_needed(input)?;
     let opened = keys.open(input, &output, prompt)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         return Ok(super::write_json(&mut out, &opened)?);
     }
@@ -211,7 +215,7 @@ pub fn decrypt_batch(
 }
 
 fn print_report(report: &[BatchItem], context: &Context) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::stdout();
     if context.json {
         return Ok(super::write_json(&mut stdout, &report)?);
     }

@@ -107,7 +107,7 @@ fn finish(
 ) -> Result<()> {
     written?;
     if !context.json {
-        let mut out = std::io::stdout().lock();
+        let mut out = super::stdout();
         writeln!(
             out,
             "{}",
@@ -132,7 +132,7 @@ fn finish(
             ExportFormat::Cryptopro => "cryptopro",
         };
         super::write_json(
-            &mut std::io::stdout().lock(),
+            &mut super::stdout(),
             &Written {
                 id,
                 format,

@@ -31,7 +31,7 @@ pub fn import(
 }
 
 fn write_summary(context: &Context, summary: &ImportSummary) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, summary)?;
         return Ok(());

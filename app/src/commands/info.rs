@@ -44,7 +44,7 @@ pub fn run(context: &Context) -> Result<()> {
         },
     };
 
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, &info)?;
     } else {

@@ -51,7 +51,7 @@ pub fn run(context: &Context) -> Result<()> {
     let params = KdfParams::default();
     let archive = Archive::create(&location, &passphrase, params)?;
     drop(archive);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         let created = Created {
             archive: location.path().to_path_buf(),

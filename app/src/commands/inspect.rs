@@ -297,7 +297,7 @@ pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -
         matches!(item, Item::Unreadable { .. })
             || matches!(item, Item::Container { error: Some(_), .. })
     });
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, &items)?;
     } else {

@@ -14,12 +14,7 @@ use crate::messages::archive as words;
 use crate::messages::{AppError, Asked};
 
 fn say(context: &Context, done: words::Done<'_>) -> Result<()> {
-    writeln!(
-        std::io::stdout().lock(),
-        "{}",
-        words::done(done, context.lang)
-    )
-    .map_err(AppError::Output)?;
+    writeln!(super::stdout(), "{}", words::done(done, context.lang)).map_err(AppError::Output)?;
     Ok(())
 }
 
@@ -50,7 +45,7 @@ pub fn passwd(context: &Context, new_passphrase_file: Option<&Path>) -> Result<(
         struct Changed {
             changed: bool,
         }
-        super::write_json(&mut std::io::stdout().lock(), &Changed { changed: true })?;
+        super::write_json(&mut super::stdout(), &Changed { changed: true })?;
     } else {
         say(
             context,
@@ -81,7 +76,7 @@ pub fn backup(context: &Context, to: &Path) -> Result<()> {
         struct Backup<'a> {
             backup: &'a Path,
         }
-        super::write_json(&mut std::io::stdout().lock(), &Backup { backup: to })?;
+        super::write_json(&mut super::stdout(), &Backup { backup: to })?;
     } else {
         say(context, words::Done::BackedUp(to))?;
     }
@@ -108,7 +103,7 @@ pub fn restore(context: &Context, from: &Path) -> Result<()> {
             previous_kept_at: Option<&'a Path>,
         }
         super::write_json(
-            &mut std::io::stdout().lock(),
+            &mut super::stdout(),
             &Restored {
                 restored_from: from,
                 certificates: restored.certificates,

@@ -34,7 +34,7 @@ pub fn list(
         dirs,
         &certkeeper_storage::location::registry_store()?,
     )?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, &listed)?;
         return Ok(());
@@ -73,7 +73,7 @@ pub fn watch(
             .unwrap_or(std::time::Duration::from_secs(3600))
             .min(std::time::Duration::from_secs(3600));
         let events = watcher.next(wait)?;
-        let mut out = std::io::stdout().lock();
+        let mut out = super::stdout();
         for event in events {
             if context.json {
                 serde_json::to_writer(&mut out, &event)
@@ -188,7 +188,7 @@ pub fn keygen(context: &Context, options: &Keygen<'_>) -> Result<()> {
         let pem = certkeeper_core::formats::pem::encode("PUBLIC KEY", &generated.public_key_info);
         super::export::write_file(path, pem.as_bytes(), false)?;
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, &generated)?;
     } else {

@@ -14,6 +14,7 @@ pub mod registry;
 pub mod reminders;
 pub mod settings;
 
+use certkeeper_core::text::Escaping;
 use std::path::PathBuf;
 
 use crate::messages::{Lang, LangOrigin};
@@ -34,11 +35,19 @@ pub struct Context {
 }
 
 /// Writes `value` as pretty JSON and a newline: the `--json` form of every command.
-pub(crate) fn write_json(
-    out: &mut impl std::io::Write,
+/// Standard output for a person: text from files (names, paths) cannot rewrite the terminal
+/// ([`Escaping`]); JSON goes out as it is ([`write_json`]).
+pub(crate) fn stdout() -> Escaping<std::io::StdoutLock<'static>> {
+    Escaping::new(std::io::stdout().lock())
+}
+
+pub(crate) fn write_json<W: std::io::Write>(
+    out: &mut Escaping<W>,
     value: &impl serde::Serialize,
 ) -> Result<(), crate::messages::AppError> {
     use crate::messages::AppError;
+    // JSON escapes control characters itself, and its strings stay the file's exact text.
+    let out = out.raw();
     serde_json::to_writer_pretty(&mut *out, value)
         .map_err(std::io::Error::from)
         .map_err(AppError::Output)?;

@@ -25,7 +25,7 @@ pub fn sync(context: &Context) -> Result<()> {
     let mut archive = ArchiveSide::open(open_archive(context)?);
     let terminal = crate::prompt::Terminal::new(context.lang);
     let synced = copy::keep_in_registry(&mut archive, &store()?, &terminal)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, &synced)?;
     } else {
@@ -61,7 +61,7 @@ pub fn export_reg(context: &Context, sid: &str, out: &Path) -> Result<()> {
         .collect();
     let bytes = registry::encode_utf16(&registry::reg_file(sid, &refs));
     super::export::write_file(out, &bytes, true)?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::stdout();
     if context.json {
         #[derive(Serialize)]
         struct Exported<'a> {

@@ -56,7 +56,7 @@ pub fn expiry(context: &Context, within: u32, ics: Option<&Path>) -> Result<bool
     let items = store.items(now, from, until)?;
     let due = expiry::upcoming(&items, now, within, LISTED_SINCE_DAYS);
     let something_due = due.iter().any(|due| due.snoozed_until.is_none());
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         let listed: Vec<Listed<'_>> = due
             .iter()
@@ -174,7 +174,7 @@ pub fn remind(context: &Context, action: RemindAction<'_>) -> Result<()> {
             words::changed(Changed::Thresholds(&store.thresholds()?), lang)
         }
     };
-    writeln!(std::io::stdout().lock(), "{line}").map_err(AppError::Output)?;
+    writeln!(super::stdout(), "{line}").map_err(AppError::Output)?;
     Ok(())
 }
 
@@ -214,7 +214,7 @@ fn check_once(
             Err(error) => {
                 // No notification service (no D-Bus session): the reminder is printed instead.
                 tracing::warn!(%error, "no desktop notifications; printing the reminder");
-                writeln!(std::io::stdout().lock(), "{title}. {text}").map_err(AppError::Output)?;
+                writeln!(super::stdout(), "{title}. {text}").map_err(AppError::Output)?;
             }
         }
     }
@@ -294,7 +294,7 @@ pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
     // says so and leaves.
     let Some(_lock) = single_instance()? else {
         writeln!(
-            std::io::stdout().lock(),
+            super::stdout(),
             "{}",
             words::service(Service::AlreadyRunning, context.lang)
         )
@@ -384,7 +384,7 @@ fn single_instance() -> Result<Option<std::fs::File>> {
 /// Runs `certkeeper watch --install` or `--uninstall`.
 pub fn install(context: &Context, uninstall: bool) -> Result<()> {
     let lang = context.lang;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if uninstall {
         crate::service::uninstall()?;
         writeln!(out, "{}", words::service(Service::Removed, lang)).map_err(AppError::Output)?;

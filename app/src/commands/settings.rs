@@ -59,7 +59,7 @@ pub fn run(context: &Context, action: Option<SettingsCommand>) -> Result<()> {
         }
         current.save_to(path)?;
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout();
     if context.json {
         super::write_json(
             &mut out,

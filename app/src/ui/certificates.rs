@@ -189,7 +189,10 @@ pub(crate) fn details(
             )
         })
         .collect();
-    Ok((text, history))
+    Ok((
+        certkeeper_core::text::printable_lines(&text).into_owned(),
+        history,
+    ))
 }
 
 /// The row `step` rows from the `current` one among those `shown` (the first or last when none

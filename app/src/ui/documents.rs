@@ -185,7 +185,7 @@ pub(crate) fn results(
                 }
                 rows.push(ImportResult {
                     kind: 0,
-                    title: input.display().to_string().into(),
+                    title: super::shown_path(input),
                     detail: detail.into(),
                 });
             }
@@ -193,13 +193,13 @@ pub(crate) fn results(
                 good += 1;
                 rows.push(ImportResult {
                     kind: 1,
-                    title: input.display().to_string().into(),
+                    title: super::shown_path(input),
                     detail: crate::messages::documents::opened_before(lang).into(),
                 });
             }
             Outcome::Failed(error) => rows.push(ImportResult {
                 kind: 3,
-                title: input.display().to_string().into(),
+                title: super::shown_path(input),
                 detail: super::session::shown(error, lang).into(),
             }),
         }

@@ -52,13 +52,13 @@ pub(crate) fn results(summary: &ImportSummary, lang: Lang) -> (String, Vec<Impor
         rows.push(ImportResult {
             kind,
             title: format!("«{}» ({})", key.name, key.kind).into(),
-            detail: format!("{}: {status}", key.path.display()).into(),
+            detail: super::shown(&format!("{}: {status}", key.path.display())),
         });
     }
     for unreadable in &summary.unreadable {
         rows.push(ImportResult {
             kind: 3,
-            title: unreadable.path.display().to_string().into(),
+            title: super::shown_path(&unreadable.path),
             detail: words::cannot_read(&unreadable.reason, lang).into(),
         });
     }

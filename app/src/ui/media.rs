@@ -123,7 +123,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
         media.push(Medium {
             row: MediumRow {
                 kind: "token".into(),
-                name: info.label.clone().into(),
+                name: super::shown(&info.label),
                 detail: words::token_detail(&info.manufacturer, &info.model, &info.serial, lang)
                     .into(),
                 medium: format!("token:{}", info.label).into(),
@@ -178,19 +178,20 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
             items.push(MediumItem {
                 thumbprint: certificate.sha1_thumbprint.clone().into(),
                 subject: certificate.subject.clone().into(),
-                detail: certificate.path.display().to_string().into(),
+                detail: super::shown_path(&certificate.path),
             });
         }
         media.push(Medium {
             row: MediumRow {
                 kind: "drive".into(),
-                name: drive
-                    .path
-                    .file_name()
-                    .map(|name| name.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-                    .into(),
-                detail: drive.path.display().to_string().into(),
+                name: super::shown(
+                    &drive
+                        .path
+                        .file_name()
+                        .map(|name| name.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                ),
+                detail: super::shown_path(&drive.path),
                 medium: format!("dir:{}", drive.path.display()).into(),
                 warning: "".into(),
             },

@@ -23,6 +23,17 @@ use crate::messages::{AppError, Lang};
 
 slint::include_modules!();
 
+/// Text from a file (a name, a token's label) for one line of the window: control characters and
+/// direction overrides shown as escapes ([`certkeeper_core::text::printable`]).
+pub(crate) fn shown(text: &str) -> slint::SharedString {
+    certkeeper_core::text::printable(text).as_ref().into()
+}
+
+/// A path for one line of the window, escaped as [`shown`] text is.
+pub(crate) fn shown_path(path: &std::path::Path) -> slint::SharedString {
+    shown(&path.display().to_string())
+}
+
 /// Whether a window can be shown at all. On Linux and the BSDs a window needs an X11 or Wayland
 /// display; elsewhere there always is a desktop.
 pub fn display_available(var: impl Fn(&str) -> Option<String>) -> bool {

@@ -102,7 +102,9 @@ pub(crate) fn open_existing(
 /// An error as the window shows it: what went wrong, then what to do.
 pub(crate) fn shown(error: &anyhow::Error, lang: Lang) -> String {
     let text = messages::describe(error, lang);
-    format!("{} {}", text.problem, text.next_step)
+    // Errors name files and what they hold: escaped as everything from a file is.
+    certkeeper_core::text::printable_lines(&format!("{} {}", text.problem, text.next_step))
+        .into_owned()
 }
 
 /// Runs `work` on a worker thread and `done` with its result back on the window's thread.

@@ -328,7 +328,7 @@ pub fn parse_name(bytes: &[u8]) -> Result<String, FormatError> {
         .children()
         .required("container name")?
         .expect(tag::IA5_STRING, "container name")?;
-    Ok(String::from_utf8_lossy(text).into_owned())
+    Ok(crate::text::printable(&String::from_utf8_lossy(text)).into_owned())
 }
 
 /// Reads `header.key`.
