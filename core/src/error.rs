@@ -61,6 +61,10 @@ pub enum FormatError {
     /// The password does not open the file (PFX integrity check or decryption failed).
     #[error("wrong password for the file")]
     WrongFilePassword,
+    /// The file asks for more key derivation work than any real file needs (see
+    /// [`crate::formats::pbe::Budget`]): not opened.
+    #[error("the file asks for more key derivation work than any real file needs")]
+    TooMuchWork,
     /// The file is protected with an algorithm certkeeper does not implement.
     #[error("unsupported encryption or integrity algorithm {oid}")]
     UnsupportedEncryption {

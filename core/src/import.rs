@@ -17,6 +17,7 @@ use crate::cert::Certificate;
 use crate::error::FormatError;
 use crate::formats::cryptopro::{ContainerFiles, ContainerHeader};
 use crate::formats::detect::{self, Found};
+use crate::formats::pbe::Budget;
 use crate::formats::pkcs8::{self, KeyInfo, PublicKeyMaterial};
 use crate::formats::pkcs12;
 use crate::interact::{Prompt, Request};
@@ -43,8 +44,8 @@ impl std::fmt::Debug for UnlockedKey {
     }
 }
 
-/// A container to archive.
-#[derive(Debug)]
+/// A container to archive. Its `Debug` shows the size of the original, never its bytes (an
+/// unencrypted PKCS#8 file is the key itself).
 pub struct KeyImport<'a> {
     /// Its kind.
     pub kind: ContainerKind,
@@ -58,6 +59,19 @@ pub struct KeyImport<'a> {
     pub keys: &'a [UnlockedKey],
     /// The password, when the user asked to keep it in the archive.
     pub keep_password: Option<&'a SecretString>,
+}
+
+impl std::fmt::Debug for KeyImport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyImport")
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("original_bytes", &self.original.len())
+            .field("public_key", &self.public_key)
+            .field("keys", &self.keys)
+            .field("keep_password", &self.keep_password.is_some())
+            .finish()
+    }
 }
 
 /// What happened to a container on import.
@@ -197,17 +211,22 @@ pub struct Passwords<'a> {
 }
 
 impl Passwords<'_> {
-    /// Tries `open` with the empty password, then the given one or one asked. The password that
-    /// opened it (when one was needed), or why nothing did.
+    /// Tries `open` with the empty password (within a guess's work budget: a file that asks for
+    /// more is taken as locked), then the given one or one asked (within a file's). The password
+    /// that opened it (when one was needed), or why nothing did.
     fn unlock<T>(
         &self,
         what: &str,
-        mut open: impl FnMut(&SecretString) -> Result<T, FormatError>,
+        mut open: impl FnMut(&SecretString, &Budget) -> Result<T, FormatError>,
     ) -> Result<(T, Option<SecretString>), Result<KeyStatus, FormatError>> {
         let empty = SecretString::from(String::new());
-        match open(&empty) {
+        match open(&empty, &Budget::for_a_guess()) {
             Ok(value) => return Ok((value, None)),
-            Err(FormatError::WrongContainerPassword | FormatError::WrongFilePassword) => {}
+            Err(
+                FormatError::WrongContainerPassword
+                | FormatError::WrongFilePassword
+                | FormatError::TooMuchWork,
+            ) => {}
             Err(other) => return Err(Err(other)),
         }
         let password = match &self.given {
@@ -220,7 +239,7 @@ impl Passwords<'_> {
                 _ => return Err(Ok(KeyStatus::Locked)),
             },
         };
-        match open(&password) {
+        match open(&password, &Budget::per_file()) {
             Ok(value) => Ok((value, Some(password))),
             Err(FormatError::WrongContainerPassword | FormatError::WrongFilePassword) => {
                 Err(Ok(KeyStatus::WrongPassword))
@@ -283,7 +302,7 @@ fn container(
         Err(Ok(None))
     } else {
         passwords
-            .unlock(&what, |password| files.open(password))
+            .unlock(&what, |password, _| files.open(password))
             .map_err(|error| error.map(Some))
     };
     let (keys, password, locked) = match opened {
@@ -341,8 +360,8 @@ fn pfx(
         Err(Ok(None))
     } else {
         passwords
-            .unlock(&what, |password| {
-                pkcs12::parse(&bytes, password.expose_secret().as_bytes())
+            .unlock(&what, |password, budget| {
+                pkcs12::parse_within(&bytes, password.expose_secret().as_bytes(), budget)
             })
             .map_err(|error| error.map(Some))
     };
@@ -400,8 +419,8 @@ fn key_file(
         Err(Ok(None))
     } else if encrypted {
         passwords
-            .unlock(&what, |password| {
-                pkcs8::from_file(&bytes, true, password.expose_secret().as_bytes())
+            .unlock(&what, |password, budget| {
+                pkcs8::from_file_within(&bytes, true, password.expose_secret().as_bytes(), budget)
             })
             .map_err(|error| error.map(Some))
     } else {
@@ -554,4 +573,31 @@ pub fn import_paths(
         progress(Progress { done: total, total });
     }
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_import_shows_neither_the_key_file_nor_the_password_in_debug() {
+        let original = b"0.\x02\x01\x00 the unencrypted key itself";
+        let password = SecretString::from("hunter2".to_owned());
+        let import = KeyImport {
+            kind: ContainerKind::Pkcs8,
+            name: "key.pem",
+            original,
+            public_key: None,
+            keys: &[],
+            keep_password: Some(&password),
+        };
+        let shown = format!("{import:?}");
+        assert!(
+            shown.contains(&format!("original_bytes: {}", original.len())),
+            "{shown}"
+        );
+        for secret in ["the unencrypted key", "48, 46", "hunter2"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
 }

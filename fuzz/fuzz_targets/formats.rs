@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use certkeeper_core::cert::Certificate;
-use certkeeper_core::formats::{cryptopro, detect, pkcs8, pkcs12};
+use certkeeper_core::formats::{cryptopro, detect, pbe, pkcs8, pkcs12};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,6 +13,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = cryptopro::parse_name(data);
     let _ = cryptopro::ContainerFiles::from_der(data).map(|files| files.to_der());
     let _ = pkcs12::parse(data, b"password");
+    // As import and inspect try it first, within a guess's work budget.
+    let _ = pkcs12::parse_within(data, b"", &pbe::Budget::for_a_guess());
     let _ = pkcs8::parse_private_key_info(data);
     let _ = pkcs8::parse_encrypted(data, b"password");
     let _ = Certificate::from_der(data);

@@ -373,6 +373,138 @@ mod inspect {
     use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
     use certkeeper_tests::support::{copy_dir, run, temp_dir, vectors};
 
+    /// A PFX of `content` (the AuthenticatedSafe's bytes) with a Streebog-512 MAC at `iterations`.
+    fn crafted_pfx(content: &[u8], iterations: u64) -> Vec<u8> {
+        use certkeeper_core::formats::der::write;
+        write::sequence(&[
+            &write::integer(3),
+            &write::sequence(&[
+                &write::oid("1.2.840.113549.1.7.1"),
+                &write::explicit(0, &write::octets(content)),
+            ]),
+            &write::sequence(&[
+                &write::sequence(&[
+                    &write::sequence(&[&write::oid("1.2.643.7.1.1.2.3"), &write::null()]),
+                    &write::octets(&[0u8; 64]),
+                ]),
+                &write::octets(&[7u8; 8]),
+                &write::integer(iterations),
+            ]),
+        ])
+    }
+
+    #[test]
+    fn a_pfx_built_to_stall_is_refused_at_once_and_junk_is_never_a_locked_container() {
+        use certkeeper_core::formats::der::write;
+        let home = temp_dir();
+        let drive = temp_dir();
+        // 144 bytes asking for 10^7 Streebog iterations (two minutes) before any password fits.
+        let empty_safe = write::sequence(&[&write::sequence(&[
+            &write::oid("1.2.840.113549.1.7.1"),
+            &write::explicit(0, &write::octets(&write::sequence(&[]))),
+        ])]);
+        std::fs::write(
+            drive.path().join("stall.pfx"),
+            crafted_pfx(&empty_safe, 10_000_000),
+        )
+        .expect("write");
+        // A file a sniff takes for a PFX, with junk inside.
+        std::fs::write(
+            drive.path().join("junk.pfx"),
+            crafted_pfx(b"\x04\x02no", 2048),
+        )
+        .expect("write");
+        let password = home.path().join("password.txt");
+        std::fs::write(&password, "anything\n").expect("write");
+        std::fs::set_permissions(
+            &password,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod 600");
+        let inspect = |password_file: Option<&std::path::Path>| {
+            let mut command = certkeeper(home.path()).args(["--json", "inspect"]);
+            if let Some(file) = password_file {
+                command = command.arg("--password-file").arg(file);
+            }
+            let output = command.arg(drive.path()).output().expect("run certkeeper");
+            let items: Vec<serde_json::Value> =
+                serde_json::from_slice(&output.stdout).expect("JSON");
+            let by_name = |name: &str| {
+                items
+                    .iter()
+                    .find(|item| {
+                        item["path"]
+                            .as_str()
+                            .is_some_and(|path| path.ends_with(name))
+                    })
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{name} in {items:#?}"))
+            };
+            (by_name("stall.pfx"), by_name("junk.pfx"))
+        };
+        // Only guessed, the empty password stops at a guess's budget: shown as locked.
+        let (stall, junk) = inspect(None);
+        assert_eq!(
+            (stall["protected"].as_bool(), stall["opened"].as_bool()),
+            (Some(true), Some(false)),
+            "{stall:#}"
+        );
+        assert_eq!(stall["error"], serde_json::Value::Null);
+        // Junk is named damaged, not protected.
+        assert_eq!(
+            (junk["protected"].as_bool(), junk["opened"].as_bool()),
+            (Some(false), Some(false)),
+            "{junk:#}"
+        );
+        assert!(
+            junk["error"]
+                .as_str()
+                .is_some_and(|error| error.contains("damaged")),
+            "{junk:#}"
+        );
+        // Given a password, the file is refused as built to stall, not worked through.
+        let (stall, _) = inspect(Some(&password));
+        assert!(
+            stall["error"]
+                .as_str()
+                .is_some_and(|error| error.contains("more password checking work")),
+            "{stall:#}"
+        );
+        // Imported, the junk file is unreadable, not a locked container.
+        let archive = home.path().join("archive.db");
+        let passphrase = home.path().join("passphrase.txt");
+        std::fs::write(&passphrase, "p\n").expect("write");
+        std::fs::set_permissions(
+            &passphrase,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod 600");
+        let archived = |args: &[&str]| {
+            certkeeper(home.path())
+                .arg("--archive")
+                .arg(&archive)
+                .arg("--passphrase-file")
+                .arg(&passphrase)
+                .args(args)
+                .output()
+                .expect("run certkeeper")
+        };
+        assert!(archived(&["init"]).status.success());
+        std::fs::remove_file(drive.path().join("stall.pfx")).expect("remove");
+        let output = archived(&["--json", "import", &drive.path().display().to_string()]);
+        let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(
+            summary["keys"].as_array().map(Vec::len),
+            Some(0),
+            "{summary:#}"
+        );
+        assert_eq!(
+            summary["unreadable"].as_array().map(Vec::len),
+            Some(1),
+            "{summary:#}"
+        );
+    }
+
     #[test]
     fn control_characters_from_a_drive_never_reach_the_terminal_raw() {
         let home = temp_dir();

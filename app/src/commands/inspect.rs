@@ -102,7 +102,13 @@ fn pkcs12_item(path: &Path, password: Option<&SecretString>, now: i64, lang: Lan
     let secret = password
         .map(|password| password.expose_secret().as_bytes())
         .unwrap_or(b"");
-    match certkeeper_core::formats::pkcs12::parse(&bytes, secret) {
+    // Only guessed, the empty password gets a guess's work budget; a file that needs more is shown
+    // as protected, as one with a password is.
+    let budget = match password {
+        Some(_) => certkeeper_core::formats::pbe::Budget::per_file(),
+        None => certkeeper_core::formats::pbe::Budget::for_a_guess(),
+    };
+    match certkeeper_core::formats::pkcs12::parse_within(&bytes, secret, &budget) {
         Ok(pfx) => {
             let certificates: Vec<Certificate> = pfx
                 .certificates
@@ -134,19 +140,26 @@ fn pkcs12_item(path: &Path, password: Option<&SecretString>, now: i64, lang: Lan
                 error: None,
             }
         }
-        Err(FormatError::WrongFilePassword) if password.is_none() => Item::Pkcs12 {
-            path: path.to_path_buf(),
-            protected: true,
-            opened: false,
-            certificates: Vec::new(),
-            keys: Vec::new(),
-            error: None,
-        },
-        Err(error) => {
-            let text = crate::messages::describe(&anyhow::Error::from(error), lang);
+        Err(FormatError::WrongFilePassword | FormatError::TooMuchWork) if password.is_none() => {
             Item::Pkcs12 {
                 path: path.to_path_buf(),
                 protected: true,
+                opened: false,
+                certificates: Vec::new(),
+                keys: Vec::new(),
+                error: None,
+            }
+        }
+        Err(error) => {
+            // Protected when the password was what failed; a damaged file is not known to be.
+            let protected = matches!(
+                error,
+                FormatError::WrongFilePassword | FormatError::TooMuchWork
+            );
+            let text = crate::messages::describe(&anyhow::Error::from(error), lang);
+            Item::Pkcs12 {
+                path: path.to_path_buf(),
+                protected,
                 opened: false,
                 certificates: Vec::new(),
                 keys: Vec::new(),

@@ -931,6 +931,17 @@ fn describe_format(error: &FormatError, lang: Lang) -> Text {
                 "Проверьте раскладку и Caps Lock и укажите пароль ещё раз в --password-file.".into(),
             ),
         ),
+        FormatError::TooMuchWork => Text::new(
+            lang,
+            (
+                "The file asks for more password checking work than any real file needs (a thousand times the usual); it was not opened.".into(),
+                "If it is yours, export it again from the program that made it; a file from someone else may be built to stall certkeeper.".into(),
+            ),
+            (
+                "Файл требует проверки пароля в тысячу раз дольше обычного — столько не нужно ни одному настоящему файлу; он не открыт.".into(),
+                "Если файл ваш, экспортируйте его заново из программы, которая его создала; чужой файл может быть сделан, чтобы остановить certkeeper.".into(),
+            ),
+        ),
         FormatError::UnsupportedEncryption { oid } => Text::new(
             lang,
             (
@@ -1427,6 +1438,7 @@ mod tests {
             certkeeper_storage::Error::DamagedHeader { params: None }.into(),
             FormatError::WrongContainerPassword.into(),
             FormatError::WrongFilePassword.into(),
+            FormatError::TooMuchWork.into(),
             FormatError::UnsupportedEncryption {
                 oid: "1.2.840.113549.1.12.1.6".into(),
             }

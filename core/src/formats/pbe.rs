@@ -17,6 +17,77 @@ use crate::error::FormatError;
 /// file cannot make certkeeper spin for hours.
 const MAX_ITERATIONS: u64 = 10_000_000;
 
+/// The key derivation work one file may ask for, each time it is opened: the iteration counts of
+/// its MAC and of each encrypted part and key add up, weighed by what an iteration costs. A file
+/// that asks for more (a 111-byte PFX with a Streebog MAC at 10^7 iterations, 200 encrypted bags)
+/// is refused before the derivation that would exceed it, never ground through for minutes.
+#[derive(Debug)]
+pub struct Budget {
+    left: std::cell::Cell<u64>,
+}
+
+/// Roughly what one iteration costs, in nanoseconds of a 2-core machine's release build: one HMAC
+/// (two compressions) for PBKDF2, one hash for the PKCS#12 KDF, per output block.
+pub(crate) mod cost {
+    /// HMAC-SHA-1.
+    pub const HMAC_SHA1: u64 = 250;
+    /// HMAC-SHA-256.
+    pub const HMAC_SHA256: u64 = 400;
+    /// HMAC-SHA-512.
+    pub const HMAC_SHA512: u64 = 600;
+    /// HMAC-Streebog-256 and -512 (no assembly: 20 times SHA-256's cost).
+    pub const HMAC_STREEBOG: u64 = 6_000;
+    /// One hash of the PKCS#12 KDF: SHA-1.
+    pub const SHA1: u64 = 125;
+    /// SHA-256.
+    pub const SHA256: u64 = 200;
+    /// SHA-512.
+    pub const SHA512: u64 = 300;
+}
+
+impl Budget {
+    /// What one file may cost to open: some 3 s (a real file asks for a thousandth of it: 2048
+    /// iterations for its MAC and each part).
+    pub const PER_FILE_NS: u64 = 3_000_000_000;
+
+    /// What trying the empty password by itself may cost (a scan of a drive tries it on every
+    /// file): a tenth of [`Budget::PER_FILE_NS`], still a hundred real files' worth.
+    pub const PER_GUESS_NS: u64 = Self::PER_FILE_NS / 10;
+
+    /// A fresh budget for opening one file once.
+    pub fn per_file() -> Self {
+        Self {
+            left: std::cell::Cell::new(Self::PER_FILE_NS),
+        }
+    }
+
+    /// A fresh budget for trying the empty password on a file nobody gave a password for: a file
+    /// that needs more is treated as locked (a password is asked, and then [`Budget::per_file`]
+    /// applies).
+    pub fn for_a_guess() -> Self {
+        Self {
+            left: std::cell::Cell::new(Self::PER_GUESS_NS),
+        }
+    }
+
+    /// Takes `iterations` × `blocks` iterations costing `cost` each from the budget, or refuses.
+    pub(crate) fn charge(
+        &self,
+        iterations: u64,
+        blocks: u64,
+        cost: u64,
+    ) -> Result<(), FormatError> {
+        let asked = iterations.saturating_mul(blocks).saturating_mul(cost);
+        match self.left.get().checked_sub(asked) {
+            Some(left) => {
+                self.left.set(left);
+                Ok(())
+            }
+            None => Err(FormatError::TooMuchWork),
+        }
+    }
+}
+
 fn bad(reason: &'static str) -> FormatError {
     FormatError::Der {
         what: "encryption parameters",
@@ -40,24 +111,36 @@ fn integer(tlv: Tlv<'_>) -> Result<u64, FormatError> {
         .fold(0u64, |acc, byte| (acc << 8) | u64::from(*byte)))
 }
 
-/// The cleartext of `data`, encrypted as `algorithm` (an AlgorithmIdentifier) says.
+/// The cleartext of `data`, encrypted as `algorithm` (an AlgorithmIdentifier) says; its key
+/// derivation is charged to `budget`.
 pub fn decrypt(
     algorithm: Tlv<'_>,
     data: &[u8],
     password: &[u8],
+    budget: &Budget,
 ) -> Result<Zeroizing<Vec<u8>>, FormatError> {
     let mut fields = algorithm.children();
     let scheme = oid(fields.required("algorithm")?)?;
     let parameters = fields.required("parameters")?;
     match scheme.as_str() {
-        "1.2.840.113549.1.5.13" => pbes2(parameters, data, password),
-        "1.2.840.113549.1.12.1.3" => pkcs12_legacy(Legacy::TripleDes, parameters, data, password),
-        "1.2.840.113549.1.12.1.5" => {
-            pkcs12_legacy(Legacy::Rc2 { key_len: 16 }, parameters, data, password)
+        "1.2.840.113549.1.5.13" => pbes2(parameters, data, password, budget),
+        "1.2.840.113549.1.12.1.3" => {
+            pkcs12_legacy(Legacy::TripleDes, parameters, data, password, budget)
         }
-        "1.2.840.113549.1.12.1.6" => {
-            pkcs12_legacy(Legacy::Rc2 { key_len: 5 }, parameters, data, password)
-        }
+        "1.2.840.113549.1.12.1.5" => pkcs12_legacy(
+            Legacy::Rc2 { key_len: 16 },
+            parameters,
+            data,
+            password,
+            budget,
+        ),
+        "1.2.840.113549.1.12.1.6" => pkcs12_legacy(
+            Legacy::Rc2 { key_len: 5 },
+            parameters,
+            data,
+            password,
+            budget,
+        ),
         other => Err(FormatError::UnsupportedEncryption {
             oid: other.to_owned(),
         }),
@@ -70,7 +153,20 @@ fn pbkdf2(
     salt: &[u8],
     iterations: u32,
     out: &mut [u8],
+    budget: &Budget,
 ) -> Result<(), FormatError> {
+    let (cost, block) = match prf {
+        "1.2.840.113549.2.7" => (cost::HMAC_SHA1, 20),
+        "1.2.840.113549.2.9" => (cost::HMAC_SHA256, 32),
+        "1.2.840.113549.2.11" => (cost::HMAC_SHA512, 64),
+        "1.2.643.7.1.1.4.1" => (cost::HMAC_STREEBOG, 32),
+        _ => (cost::HMAC_STREEBOG, 64),
+    };
+    budget.charge(
+        u64::from(iterations),
+        out.len().div_ceil(block) as u64,
+        cost,
+    )?;
     let result = match prf {
         "1.2.840.113549.2.7" => {
             pbkdf2::pbkdf2::<hmac::Hmac<sha1::Sha1>>(password, salt, iterations, out)
@@ -96,6 +192,7 @@ fn pbes2(
     parameters: Tlv<'_>,
     data: &[u8],
     password: &[u8],
+    budget: &Budget,
 ) -> Result<Zeroizing<Vec<u8>>, FormatError> {
     let mut fields = parameters.children();
     let kdf = fields.required("keyDerivationFunc")?;
@@ -133,7 +230,7 @@ fn pbes2(
         }
     };
     let mut key = Zeroizing::new(vec![0u8; key_len]);
-    pbkdf2(&prf, password, salt, iterations as u32, &mut key)?;
+    pbkdf2(&prf, password, salt, iterations as u32, &mut key, budget)?;
     let mut plain = Zeroizing::new(data.to_vec());
     match cipher.as_str() {
         "1.2.643.2.2.21" => {
@@ -254,6 +351,7 @@ fn pkcs12_legacy(
     parameters: Tlv<'_>,
     data: &[u8],
     password: &[u8],
+    budget: &Budget,
 ) -> Result<Zeroizing<Vec<u8>>, FormatError> {
     let mut fields = parameters.children();
     let salt = fields.required("salt")?.expect(tag::OCTET_STRING, "salt")?;
@@ -268,6 +366,8 @@ fn pkcs12_legacy(
     };
     let mut key = Zeroizing::new(vec![0u8; key_len]);
     let mut iv = [0u8; 8];
+    // The key (one or two SHA-1 outputs) and the IV (one).
+    budget.charge(iterations, key_len.div_ceil(20) as u64 + 1, cost::SHA1)?;
     pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 1, iterations as u32, 64, &mut key[..]);
     pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 2, iterations as u32, 64, &mut iv);
     let mut plain = Zeroizing::new(data.to_vec());
@@ -328,7 +428,14 @@ pub fn encrypt(
         Protection::Gost => ("1.2.643.7.1.1.4.2", 32),
     };
     let mut key = Zeroizing::new(vec![0u8; key_len]);
-    pbkdf2(prf, password, &salt, ITERATIONS, &mut key)?;
+    pbkdf2(
+        prf,
+        password,
+        &salt,
+        ITERATIONS,
+        &mut key,
+        &Budget::per_file(),
+    )?;
     let pbkdf2_parameters = write::sequence(&[
         &write::oid("1.2.840.113549.1.5.12"),
         &write::sequence(&[

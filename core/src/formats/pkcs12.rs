@@ -45,6 +45,15 @@ fn oid_of(tlv: Tlv<'_>) -> Result<String, FormatError> {
 
 /// Opens a PFX file with `password` (UTF-8).
 pub fn parse(bytes: &[u8], password: &[u8]) -> Result<Pfx, FormatError> {
+    parse_within(bytes, password, &pbe::Budget::per_file())
+}
+
+/// [`parse`] within `budget`: [`pbe::Budget::for_a_guess`] when the empty password is only tried.
+pub fn parse_within(
+    bytes: &[u8],
+    password: &[u8],
+    budget: &pbe::Budget,
+) -> Result<Pfx, FormatError> {
     let pfx = Reader::new(bytes).required("PFX")?;
     let mut fields = pfx.children();
     let version = fields
@@ -65,57 +74,82 @@ pub fn parse(bytes: &[u8], password: &[u8]) -> Result<Pfx, FormatError> {
         .children()
         .required("data")?
         .expect(tag::OCTET_STRING, "data")?;
-    match fields.next_tlv("macData")? {
-        Some(mac_data) => verify_mac(mac_data, content, password)?,
-        None => return Err(bad("no integrity MAC")),
-    }
-    let mut pfx = Pfx::default();
+    // The structure is read before any password is tried: a file that is not a PFX inside is told
+    // as such, never as one locked with a password (and never archived as a locked container).
+    let mut parts = Vec::new();
     let safe = Reader::new(content).required("AuthenticatedSafe")?;
+    if safe.tag != tag::SEQUENCE {
+        return Err(bad("AuthenticatedSafe is not a SEQUENCE"));
+    }
     let mut infos = safe.children();
     while let Some(info) = infos.next_tlv("ContentInfo")? {
         let mut info_fields = info.children();
         let kind = oid_of(info_fields.required("contentType")?)?;
-        let explicit = info_fields.required("content")?;
-        let inner = explicit.children().required("content")?;
-        let safe_contents: Zeroizing<Vec<u8>> = match kind.as_str() {
-            DATA => Zeroizing::new(inner.expect(tag::OCTET_STRING, "data")?.to_vec()),
-            ENCRYPTED_DATA => {
-                // EncryptedData { version, EncryptedContentInfo { type, algorithm, [0] IMPLICIT content } }.
-                let mut encrypted = inner.children();
-                encrypted.required("version")?;
-                let mut content_info = encrypted.required("encryptedContentInfo")?.children();
-                content_info.required("contentType")?;
-                let algorithm = content_info.required("contentEncryptionAlgorithm")?;
-                let data = content_info.required("encryptedContent")?;
-                let ciphertext = match data.tag {
-                    0x80 => data.value.to_vec(),
-                    // Constructed [0]: the ciphertext in OCTET STRING pieces.
-                    0xa0 => {
-                        let mut joined = Vec::new();
-                        let mut pieces = data.children();
-                        while let Some(piece) = pieces.next_tlv("encryptedContent")? {
-                            joined.extend_from_slice(
-                                piece.expect(tag::OCTET_STRING, "encryptedContent")?,
-                            );
-                        }
-                        joined
-                    }
-                    _ => return Err(bad("encrypted content of an unknown form")),
-                };
-                pbe::decrypt(algorithm, &ciphertext, password)?
-            }
+        let inner = info_fields
+            .required("content")?
+            .children()
+            .required("content")?;
+        let expected = match kind.as_str() {
+            DATA => tag::OCTET_STRING,
+            ENCRYPTED_DATA => tag::SEQUENCE,
             other => {
                 return Err(FormatError::UnsupportedEncryption {
                     oid: other.to_owned(),
                 });
             }
         };
-        read_safe_contents(&safe_contents, password, &mut pfx)?;
+        if inner.tag != expected {
+            return Err(bad("a part of the PFX of the wrong form"));
+        }
+        parts.push((kind, inner));
+    }
+    if parts.is_empty() {
+        return Err(bad("a PFX without contents"));
+    }
+    match fields.next_tlv("macData")? {
+        Some(mac_data) => verify_mac(mac_data, content, password, budget)?,
+        None => return Err(bad("no integrity MAC")),
+    }
+    let mut pfx = Pfx::default();
+    for (kind, inner) in parts {
+        let safe_contents: Zeroizing<Vec<u8>> = if kind == DATA {
+            Zeroizing::new(inner.expect(tag::OCTET_STRING, "data")?.to_vec())
+        } else {
+            // EncryptedData { version, EncryptedContentInfo { type, algorithm, [0] IMPLICIT content } }.
+            let mut encrypted = inner.children();
+            encrypted.required("version")?;
+            let mut content_info = encrypted.required("encryptedContentInfo")?.children();
+            content_info.required("contentType")?;
+            let algorithm = content_info.required("contentEncryptionAlgorithm")?;
+            let data = content_info.required("encryptedContent")?;
+            let ciphertext = match data.tag {
+                0x80 => data.value.to_vec(),
+                // Constructed [0]: the ciphertext in OCTET STRING pieces.
+                0xa0 => {
+                    let mut joined = Vec::new();
+                    let mut pieces = data.children();
+                    while let Some(piece) = pieces.next_tlv("encryptedContent")? {
+                        joined.extend_from_slice(
+                            piece.expect(tag::OCTET_STRING, "encryptedContent")?,
+                        );
+                    }
+                    joined
+                }
+                _ => return Err(bad("encrypted content of an unknown form")),
+            };
+            pbe::decrypt(algorithm, &ciphertext, password, budget)?
+        };
+        read_safe_contents(&safe_contents, password, &mut pfx, budget)?;
     }
     Ok(pfx)
 }
 
-fn read_safe_contents(bytes: &[u8], password: &[u8], pfx: &mut Pfx) -> Result<(), FormatError> {
+fn read_safe_contents(
+    bytes: &[u8],
+    password: &[u8],
+    pfx: &mut Pfx,
+    budget: &pbe::Budget,
+) -> Result<(), FormatError> {
     let contents = Reader::new(bytes).required("SafeContents")?;
     let mut bags = contents.children();
     while let Some(bag) = bags.next_tlv("SafeBag")? {
@@ -127,7 +161,9 @@ fn read_safe_contents(bytes: &[u8], password: &[u8], pfx: &mut Pfx) -> Result<()
             .required("bagValue")?;
         match kind.as_str() {
             KEY_BAG => pfx.keys.push(pkcs8::parse_private_key_info(value.raw)?),
-            SHROUDED_KEY_BAG => pfx.keys.push(pkcs8::parse_encrypted(value.raw, password)?),
+            SHROUDED_KEY_BAG => pfx
+                .keys
+                .push(pkcs8::parse_encrypted_within(value.raw, password, budget)?),
             CERT_BAG => {
                 let mut cert_fields = value.children();
                 if oid_of(cert_fields.required("certId")?)? == X509_CERTIFICATE {
@@ -148,7 +184,13 @@ fn read_safe_contents(bytes: &[u8], password: &[u8], pfx: &mut Pfx) -> Result<()
     Ok(())
 }
 
-fn verify_mac(mac_data: Tlv<'_>, content: &[u8], password: &[u8]) -> Result<(), FormatError> {
+fn verify_mac(
+    mac_data: Tlv<'_>,
+    content: &[u8],
+    password: &[u8],
+    budget: &pbe::Budget,
+) -> Result<(), FormatError> {
+    use pbe::cost;
     let mut fields = mac_data.children();
     let digest_info = fields.required("mac")?;
     let salt = fields
@@ -183,21 +225,26 @@ fn verify_mac(mac_data: Tlv<'_>, content: &[u8], password: &[u8]) -> Result<(), 
     let valid = match algorithm.as_str() {
         "1.3.14.3.2.26" => {
             let mut key = Zeroizing::new([0u8; 20]);
+            budget.charge(iterations.into(), 1, cost::SHA1)?;
             pbe::pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 3, iterations, 64, &mut key[..]);
             pbe::verify_hmac::<Hmac<sha1::Sha1>>(&key[..], content, expected)
         }
         "2.16.840.1.101.3.4.2.1" => {
             let mut key = Zeroizing::new([0u8; 32]);
+            budget.charge(iterations.into(), 1, cost::SHA256)?;
             pbe::pkcs12_kdf::<sha2::Sha256>(&bmp, salt, 3, iterations, 64, &mut key[..]);
             pbe::verify_hmac::<Hmac<sha2::Sha256>>(&key[..], content, expected)
         }
         "2.16.840.1.101.3.4.2.3" => {
             let mut key = Zeroizing::new([0u8; 64]);
+            budget.charge(iterations.into(), 1, cost::SHA512)?;
             pbe::pkcs12_kdf::<sha2::Sha512>(&bmp, salt, 3, iterations, 128, &mut key[..]);
             pbe::verify_hmac::<Hmac<sha2::Sha512>>(&key[..], content, expected)
         }
         "1.2.643.7.1.1.2.3" => {
             let mut derived = Zeroizing::new([0u8; 96]);
+            // 96 bytes: two HMAC-Streebog-512 blocks.
+            budget.charge(iterations.into(), 2, cost::HMAC_STREEBOG)?;
             pbkdf2::pbkdf2::<HmacStreebog512>(password, salt, iterations, &mut derived[..])
                 .map_err(|_| bad("PBKDF2"))?;
             pbe::verify_hmac::<HmacStreebog512>(&derived[64..], content, expected)
@@ -335,4 +382,144 @@ pub fn build(
         ]),
         &mac_data,
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::der::write;
+
+    /// A PFX around `parts` (ContentInfos) with a MAC of `mac_algorithm` at `iterations` whose value
+    /// is `mac` (not checked unless the work is done).
+    fn pfx(parts: &[&[u8]], mac_algorithm: &str, iterations: u64, mac: &[u8]) -> Vec<u8> {
+        let safe = write::sequence(parts);
+        write::sequence(&[
+            &write::integer(3),
+            &write::sequence(&[
+                &write::oid(DATA),
+                &write::explicit(0, &write::octets(&safe)),
+            ]),
+            &write::sequence(&[
+                &write::sequence(&[
+                    &write::sequence(&[&write::oid(mac_algorithm), &write::null()]),
+                    &write::octets(mac),
+                ]),
+                &write::octets(&[7u8; 8]),
+                &write::integer(iterations),
+            ]),
+        ])
+    }
+
+    fn data_part(contents: &[u8]) -> Vec<u8> {
+        write::sequence(&[
+            &write::oid(DATA),
+            &write::explicit(0, &write::octets(contents)),
+        ])
+    }
+
+    #[test]
+    fn a_small_file_asking_for_minutes_of_work_is_refused_before_the_work() {
+        // 10^7 HMAC-Streebog-512 iterations for the MAC alone: about two minutes, for 144 bytes.
+        let empty = data_part(&write::sequence(&[]));
+        let file = pfx(&[&empty], "1.2.643.7.1.1.2.3", 10_000_000, &[0u8; 64]);
+        assert!(file.len() < 150, "{}", file.len());
+        assert!(matches!(parse(&file, b""), Err(FormatError::TooMuchWork)));
+        assert!(matches!(
+            parse(&file, b"any"),
+            Err(FormatError::TooMuchWork)
+        ));
+        // The same file at a real file's count is simply a wrong password.
+        let real = pfx(&[&empty], "1.2.643.7.1.1.2.3", 2048, &[0u8; 64]);
+        assert!(matches!(
+            parse(&real, b""),
+            Err(FormatError::WrongFilePassword)
+        ));
+    }
+
+    #[test]
+    fn the_work_of_every_part_adds_up_within_one_file() {
+        // A budget that would last for 2.5 derivations of 10^6 HMAC-SHA-256 iterations lasts for two.
+        let budget = pbe::Budget::per_file();
+        let one = pbe::Budget::PER_FILE_NS * 2 / 5;
+        assert!(budget.charge(one, 1, 1).is_ok());
+        assert!(budget.charge(one, 1, 1).is_ok());
+        assert!(matches!(
+            budget.charge(one, 1, 1),
+            Err(FormatError::TooMuchWork)
+        ));
+        // And a file of many encrypted parts, each at the largest count a single derivation may
+        // have, is refused at the first part that would overrun, with a MAC that is right.
+        let encrypted = |iterations: u64| {
+            let algorithm = write::sequence(&[
+                &write::oid("1.2.840.113549.1.5.13"),
+                &write::sequence(&[
+                    &write::sequence(&[
+                        &write::oid("1.2.840.113549.1.5.12"),
+                        &write::sequence(&[
+                            &write::octets(&[1u8; 8]),
+                            &write::integer(iterations),
+                            &write::sequence(&[&write::oid("1.2.840.113549.2.9"), &write::null()]),
+                        ]),
+                    ]),
+                    &write::sequence(&[
+                        &write::oid("2.16.840.1.101.3.4.1.42"),
+                        &write::octets(&[0u8; 16]),
+                    ]),
+                ]),
+            ]);
+            write::sequence(&[
+                &write::oid(ENCRYPTED_DATA),
+                &write::explicit(
+                    0,
+                    &write::sequence(&[
+                        &write::integer(0),
+                        &write::sequence(&[
+                            &write::oid(DATA),
+                            &algorithm,
+                            &write::tlv(0x80, &[0u8; 32]),
+                        ]),
+                    ]),
+                ),
+            ])
+        };
+        let part = encrypted(10_000_000);
+        let parts: Vec<&[u8]> = std::iter::repeat_n(part.as_slice(), 200).collect();
+        let safe = write::sequence(&parts);
+        // The right MAC for the empty password: SHA-256, 2048 iterations, salt as in `pfx`.
+        let mut key = Zeroizing::new([0u8; 32]);
+        pbe::pkcs12_kdf::<sha2::Sha256>(
+            &pbe::bmp_password(b""),
+            &[7u8; 8],
+            3,
+            2048,
+            64,
+            &mut key[..],
+        );
+        let mut mac = <Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(&key[..]).expect("key");
+        hmac::Mac::update(&mut mac, &safe);
+        let tag = hmac::Mac::finalize(mac).into_bytes();
+        let file = pfx(&parts, "2.16.840.1.101.3.4.2.1", 2048, &tag);
+        assert!(matches!(parse(&file, b""), Err(FormatError::TooMuchWork)));
+    }
+
+    #[test]
+    fn a_pfx_shaped_file_with_junk_inside_is_not_taken_for_a_locked_one() {
+        // Version 3, authSafe of type data: what a sniff sees; inside, no ContentInfos.
+        let junk = pfx(&[], "2.16.840.1.101.3.4.2.1", 2048, &[0u8; 32]);
+        let error = parse(&junk, b"").expect_err("junk");
+        assert!(matches!(error, FormatError::Der { .. }), "{error:?}");
+        let mut file = write::sequence(&[
+            &write::integer(3),
+            &write::sequence(&[
+                &write::oid(DATA),
+                &write::explicit(0, &write::octets(b"\x30\x03\x04\x01\xff junk after")),
+            ]),
+        ]);
+        file.extend_from_slice(&[0u8; 4]);
+        let error = parse(&file, b"").expect_err("junk");
+        assert!(
+            !matches!(error, FormatError::WrongFilePassword),
+            "{error:?}"
+        );
+    }
 }

@@ -97,15 +97,25 @@ pub fn parse_private_key_info(bytes: &[u8]) -> Result<KeyInfo, FormatError> {
     })
 }
 
-/// Decrypts an EncryptedPrivateKeyInfo with `password` and reads the key.
+/// Decrypts an EncryptedPrivateKeyInfo with `password` and reads the key (within one file's
+/// [`pbe::Budget`]).
 pub fn parse_encrypted(bytes: &[u8], password: &[u8]) -> Result<KeyInfo, FormatError> {
+    parse_encrypted_within(bytes, password, &pbe::Budget::per_file())
+}
+
+/// [`parse_encrypted`] within `budget` (a PFX's: one part of a file).
+pub fn parse_encrypted_within(
+    bytes: &[u8],
+    password: &[u8],
+    budget: &pbe::Budget,
+) -> Result<KeyInfo, FormatError> {
     let outer = Reader::new(bytes).required("EncryptedPrivateKeyInfo")?;
     let mut fields = outer.children();
     let algorithm = fields.required("encryptionAlgorithm")?;
     let data = fields
         .required("encryptedData")?
         .expect(tag::OCTET_STRING, "encryptedData")?;
-    let plain = pbe::decrypt(algorithm, data, password)?;
+    let plain = pbe::decrypt(algorithm, data, password, budget)?;
     // A wrong password gives garbage: GOST CFB always "decrypts", and CBC padding comes out valid
     // about once in 256 tries. Garbage is not a key, so it means the password did not fit.
     parse_private_key_info(&plain).map_err(|_| FormatError::WrongFilePassword)
@@ -114,6 +124,17 @@ pub fn parse_encrypted(bytes: &[u8], password: &[u8]) -> Result<KeyInfo, FormatE
 /// The private key of a file's bytes: DER, or the first private key block of a PEM file; encrypted
 /// keys are opened with `password`.
 pub fn from_file(bytes: &[u8], encrypted: bool, password: &[u8]) -> Result<KeyInfo, FormatError> {
+    from_file_within(bytes, encrypted, password, &pbe::Budget::per_file())
+}
+
+/// [`from_file`] within `budget`: [`pbe::Budget::for_a_guess`] when the empty password is only
+/// tried.
+pub fn from_file_within(
+    bytes: &[u8],
+    encrypted: bool,
+    password: &[u8],
+    budget: &pbe::Budget,
+) -> Result<KeyInfo, FormatError> {
     let der = if bytes.trim_ascii_start().starts_with(b"-----BEGIN ") {
         x509_parser::pem::Pem::iter_from_buffer(bytes)
             .filter_map(Result::ok)
@@ -124,7 +145,7 @@ pub fn from_file(bytes: &[u8], encrypted: bool, password: &[u8]) -> Result<KeyIn
         bytes.to_vec()
     };
     if encrypted {
-        parse_encrypted(&der, password)
+        parse_encrypted_within(&der, password, budget)
     } else {
         parse_private_key_info(&der)
     }
@@ -318,7 +339,7 @@ mod tests {
         let algorithm = fields.required("algorithm").expect("algorithm");
         let data = fields.required("data").expect("data");
         let data = data.expect(tag::OCTET_STRING, "data").expect("octets");
-        assert!(pbe::decrypt(algorithm, data, b"wrong 545").is_ok());
+        assert!(pbe::decrypt(algorithm, data, b"wrong 545", &pbe::Budget::per_file()).is_ok());
         assert!(matches!(
             parse_encrypted(&OPENSSL_AES_KEY, b"wrong 545"),
             Err(FormatError::WrongFilePassword)
