@@ -65,6 +65,9 @@ pub enum FormatError {
     /// [`crate::formats::pbe::Budget`]): not opened.
     #[error("the file asks for more key derivation work than any real file needs")]
     TooMuchWork,
+    /// The person pressed Stop while the file's password was being checked.
+    #[error("stopped while checking the file's password")]
+    Stopped,
     /// The file is protected with an algorithm certkeeper does not implement.
     #[error("unsupported encryption or integrity algorithm {oid}")]
     UnsupportedEncryption {

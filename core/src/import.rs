@@ -208,6 +208,9 @@ pub struct Passwords<'a> {
     pub keep: bool,
     /// Who is asked when nothing else opens a container; declining keeps it locked.
     pub prompt: &'a dyn Prompt,
+    /// The window's Stop: it also ends a file's password check under way (the import then stops
+    /// as it does between files).
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Passwords<'_> {
@@ -220,7 +223,7 @@ impl Passwords<'_> {
         mut open: impl FnMut(&SecretString, &Budget) -> Result<T, FormatError>,
     ) -> Result<(T, Option<SecretString>), Result<KeyStatus, FormatError>> {
         let empty = SecretString::from(String::new());
-        match open(&empty, &Budget::for_a_guess()) {
+        match open(&empty, &Budget::for_a_guess().stopped_by(self.stop.clone())) {
             Ok(value) => return Ok((value, None)),
             Err(
                 FormatError::WrongContainerPassword
@@ -239,7 +242,7 @@ impl Passwords<'_> {
                 _ => return Err(Ok(KeyStatus::Locked)),
             },
         };
-        match open(&password, &Budget::per_file()) {
+        match open(&password, &Budget::per_file().stopped_by(self.stop.clone())) {
             Ok(value) => Ok((value, Some(password))),
             Err(FormatError::WrongContainerPassword | FormatError::WrongFilePassword) => {
                 Err(Ok(KeyStatus::WrongPassword))
@@ -536,7 +539,7 @@ pub fn import_paths(
     // the summary (the only success reported) comes after the last commit.
     let mut pending: Vec<Pending> = Vec::new();
     // Files are read and parsed a little ahead on a second thread while this one archives.
-    for (done, findings) in detect::read_ahead(units, READ_AHEAD).enumerate() {
+    'files: for (done, findings) in detect::read_ahead(units, READ_AHEAD).enumerate() {
         if !progress(Progress { done, total }) {
             summary.stopped = true;
             break;
@@ -559,6 +562,15 @@ pub fn import_paths(
                 } => key_file(&*archive, &path, encrypted, passwords),
                 Found::Unreadable { path, reason } => Err((path, reason)),
             };
+            // Stopped during a file's password check: that file is left, as the next one is.
+            if passwords
+                .stop
+                .as_ref()
+                .is_some_and(|stop| stop.load(std::sync::atomic::Ordering::SeqCst))
+            {
+                summary.stopped = true;
+                break 'files;
+            }
             match item {
                 Ok(item) => pending.push(item),
                 Err((path, reason)) => summary.unreadable.push(Unreadable { path, reason }),

@@ -22,6 +22,7 @@ pub fn import(
         given: crate::prompt::read_given(password_file)?,
         keep: keep_passwords,
         prompt: &terminal,
+        stop: None,
     };
     let mut archive = open_archive(context)?;
     let summary = import_paths(&mut archive, paths, &passwords, &mut |_| true)

@@ -942,6 +942,17 @@ fn describe_format(error: &FormatError, lang: Lang) -> Text {
                 "Если файл ваш, экспортируйте его заново из программы, которая его создала; чужой файл может быть сделан, чтобы остановить certkeeper.".into(),
             ),
         ),
+        FormatError::Stopped => Text::new(
+            lang,
+            (
+                "Stopped while the file's password was being checked.".into(),
+                "Start again when you want the file read.".into(),
+            ),
+            (
+                "Остановлено во время проверки пароля файла.".into(),
+                "Запустите снова, когда файл нужно прочитать.".into(),
+            ),
+        ),
         FormatError::UnsupportedEncryption { oid } => Text::new(
             lang,
             (
@@ -1439,6 +1450,7 @@ mod tests {
             FormatError::WrongContainerPassword.into(),
             FormatError::WrongFilePassword.into(),
             FormatError::TooMuchWork.into(),
+            FormatError::Stopped.into(),
             FormatError::UnsupportedEncryption {
                 oid: "1.2.840.113549.1.12.1.6".into(),
             }

@@ -476,6 +476,7 @@ mod flow {
             &[work.join("old.pem"), work.join("old.key")],
             None,
             false,
+            None,
             &mut |_| true,
         )
         .expect("import");
@@ -585,6 +586,7 @@ mod flow {
             std::slice::from_ref(&container),
             None,
             false,
+            None,
             &mut |_| true,
         )
         .expect("import");

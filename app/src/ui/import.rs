@@ -24,6 +24,7 @@ pub(crate) fn run(
     paths: &[PathBuf],
     password: Option<SecretString>,
     keep_passwords: bool,
+    stop: Option<Arc<AtomicBool>>,
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<ImportSummary> {
     // The password is typed above the list, before the import: nobody is asked during it, and a
@@ -32,6 +33,7 @@ pub(crate) fn run(
         given: password,
         keep: keep_passwords,
         prompt: &crate::prompt::Nobody,
+        stop,
     };
     Ok(import_paths(archive, paths, &passwords, progress).map_err(crate::messages::Failed)?)
 }
@@ -191,7 +193,14 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, password: &str, keep: bool) {
                 }
                 !stop_flag.load(Ordering::SeqCst)
             };
-            run(&mut archive, &paths, password, keep, &mut progress)
+            run(
+                &mut archive,
+                &paths,
+                password,
+                keep,
+                Some(stop_flag.clone()),
+                &mut progress,
+            )
         },
         move |result| {
             let Some(window) = weak.upgrade() else { return };
@@ -250,6 +259,7 @@ mod flow {
             &[folder.clone(), broken.clone()],
             None,
             false,
+            None,
             &mut |step| {
                 seen.push((step.done, step.total));
                 true
@@ -278,6 +288,7 @@ mod flow {
             std::slice::from_ref(&folder),
             None,
             false,
+            None,
             &mut |_| true,
         )
         .expect("again");
@@ -294,7 +305,7 @@ mod flow {
         let location = ArchiveLocation::explicit(other.path().join("archive.db"));
         let mut fresh =
             Archive::create(&location, &SecretString::from("x".to_owned()), FAST).expect("create");
-        let stopped = run(&mut fresh, &[folder], None, false, &mut |step| {
+        let stopped = run(&mut fresh, &[folder], None, false, None, &mut |step| {
             step.done < 1
         })
         .expect("stopped");

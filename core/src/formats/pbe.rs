@@ -21,10 +21,17 @@ const MAX_ITERATIONS: u64 = 10_000_000;
 /// its MAC and of each encrypted part and key add up, weighed by what an iteration costs. A file
 /// that asks for more (a 111-byte PFX with a Streebog MAC at 10^7 iterations, 200 encrypted bags)
 /// is refused before the derivation that would exceed it, never ground through for minutes.
+///
+/// A budget can also carry a Stop (the window's): a derivation under way then ends within a few
+/// milliseconds of it, with [`FormatError::Stopped`].
 #[derive(Debug)]
 pub struct Budget {
     left: std::cell::Cell<u64>,
+    stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
+
+/// Iterations between two looks at the Stop: a few milliseconds of even the slowest PRF.
+const ROUNDS_BETWEEN_LOOKS: u32 = 512;
 
 /// Roughly what one iteration costs, in nanoseconds of a 2-core machine's release build: one HMAC
 /// (two compressions) for PBKDF2, one hash for the PKCS#12 KDF, per output block.
@@ -58,6 +65,7 @@ impl Budget {
     pub fn per_file() -> Self {
         Self {
             left: std::cell::Cell::new(Self::PER_FILE_NS),
+            stop: None,
         }
     }
 
@@ -67,6 +75,22 @@ impl Budget {
     pub fn for_a_guess() -> Self {
         Self {
             left: std::cell::Cell::new(Self::PER_GUESS_NS),
+            stop: None,
+        }
+    }
+
+    /// The same budget, ended early when `stop` is set.
+    pub fn stopped_by(self, stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>) -> Self {
+        Self { stop, ..self }
+    }
+
+    /// Refuses once the Stop is set.
+    pub(crate) fn go_on(&self) -> Result<(), FormatError> {
+        match &self.stop {
+            Some(stop) if stop.load(std::sync::atomic::Ordering::Relaxed) => {
+                Err(FormatError::Stopped)
+            }
+            _ => Ok(()),
         }
     }
 
@@ -77,6 +101,7 @@ impl Budget {
         blocks: u64,
         cost: u64,
     ) -> Result<(), FormatError> {
+        self.go_on()?;
         let asked = iterations.saturating_mul(blocks).saturating_mul(cost);
         match self.left.get().checked_sub(asked) {
             Some(left) => {
@@ -167,25 +192,65 @@ fn pbkdf2(
         out.len().div_ceil(block) as u64,
         cost,
     )?;
-    let result = match prf {
+    match prf {
         "1.2.840.113549.2.7" => {
-            pbkdf2::pbkdf2::<hmac::Hmac<sha1::Sha1>>(password, salt, iterations, out)
+            pbkdf2_within::<hmac::Hmac<sha1::Sha1>>(password, salt, iterations, out, budget)
         }
         "1.2.840.113549.2.9" => {
-            pbkdf2::pbkdf2::<hmac::Hmac<sha2::Sha256>>(password, salt, iterations, out)
+            pbkdf2_within::<hmac::Hmac<sha2::Sha256>>(password, salt, iterations, out, budget)
         }
         "1.2.840.113549.2.11" => {
-            pbkdf2::pbkdf2::<hmac::Hmac<sha2::Sha512>>(password, salt, iterations, out)
+            pbkdf2_within::<hmac::Hmac<sha2::Sha512>>(password, salt, iterations, out, budget)
         }
-        "1.2.643.7.1.1.4.1" => pbkdf2::pbkdf2::<HmacStreebog256>(password, salt, iterations, out),
-        "1.2.643.7.1.1.4.2" => pbkdf2::pbkdf2::<HmacStreebog512>(password, salt, iterations, out),
-        other => {
-            return Err(FormatError::UnsupportedEncryption {
-                oid: other.to_owned(),
-            });
+        "1.2.643.7.1.1.4.1" => {
+            pbkdf2_within::<HmacStreebog256>(password, salt, iterations, out, budget)
         }
-    };
-    result.map_err(|_| bad("PBKDF2 output length"))
+        "1.2.643.7.1.1.4.2" => {
+            pbkdf2_within::<HmacStreebog512>(password, salt, iterations, out, budget)
+        }
+        other => Err(FormatError::UnsupportedEncryption {
+            oid: other.to_owned(),
+        }),
+    }
+}
+
+/// PBKDF2 (RFC 8018, 5.2) with the PRF `M`, looking at `budget`'s Stop every
+/// [`ROUNDS_BETWEEN_LOOKS`] iterations (charging is the caller's: [`Budget::charge`]).
+pub(crate) fn pbkdf2_within<M: Mac + KeyInit + Clone>(
+    password: &[u8],
+    salt: &[u8],
+    iterations: u32,
+    out: &mut [u8],
+    budget: &Budget,
+) -> Result<(), FormatError> {
+    let prf = <M as KeyInit>::new_from_slice(password).map_err(|_| bad("PBKDF2 key"))?;
+    for (index, chunk) in out
+        .chunks_mut(<M as digest::OutputSizeUser>::output_size())
+        .enumerate()
+    {
+        let block = u32::try_from(index + 1).map_err(|_| bad("PBKDF2 output length"))?;
+        let mut u = Zeroizing::new(
+            prf.clone()
+                .chain_update(salt)
+                .chain_update(block.to_be_bytes())
+                .finalize()
+                .into_bytes()
+                .to_vec(),
+        );
+        let mut t = u.clone();
+        for round in 1..iterations {
+            if round % ROUNDS_BETWEEN_LOOKS == 0 {
+                budget.go_on()?;
+            }
+            let next = prf.clone().chain_update(&u[..]).finalize().into_bytes();
+            u.copy_from_slice(&next);
+            t.iter_mut()
+                .zip(u.iter())
+                .for_each(|(sum, byte)| *sum ^= byte);
+        }
+        chunk.copy_from_slice(&t[..chunk.len()]);
+    }
+    Ok(())
 }
 
 fn pbes2(
@@ -308,6 +373,29 @@ pub fn pkcs12_kdf<D: Digest>(
     v: usize,
     out: &mut [u8],
 ) {
+    // Without a Stop, nothing ends it early.
+    let _ = pkcs12_kdf_within::<D>(
+        bmp_password,
+        salt,
+        id,
+        iterations,
+        v,
+        out,
+        &Budget::per_file(),
+    );
+}
+
+/// [`pkcs12_kdf`] looking at `budget`'s Stop every [`ROUNDS_BETWEEN_LOOKS`] iterations (charging is
+/// the caller's).
+pub(crate) fn pkcs12_kdf_within<D: Digest>(
+    bmp_password: &[u8],
+    salt: &[u8],
+    id: u8,
+    iterations: u32,
+    v: usize,
+    out: &mut [u8],
+    budget: &Budget,
+) -> Result<(), FormatError> {
     let fill = |source: &[u8]| -> Vec<u8> {
         if source.is_empty() {
             return Vec::new();
@@ -320,7 +408,10 @@ pub fn pkcs12_kdf<D: Digest>(
     let u = <D as Digest>::output_size();
     for chunk in out.chunks_mut(u) {
         let mut a = D::new().chain_update(&d).chain_update(&*i).finalize();
-        for _ in 1..iterations {
+        for round in 1..iterations {
+            if round % ROUNDS_BETWEEN_LOOKS == 0 {
+                budget.go_on()?;
+            }
             a = D::digest(&a);
         }
         chunk.copy_from_slice(&a[..chunk.len()]);
@@ -335,6 +426,7 @@ pub fn pkcs12_kdf<D: Digest>(
             }
         }
     }
+    Ok(())
 }
 
 /// The legacy PKCS#12 ciphers (RFC 7292 appendix C) still found in files older tools wrote.
@@ -368,8 +460,8 @@ fn pkcs12_legacy(
     let mut iv = [0u8; 8];
     // The key (one or two SHA-1 outputs) and the IV (one).
     budget.charge(iterations, key_len.div_ceil(20) as u64 + 1, cost::SHA1)?;
-    pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 1, iterations as u32, 64, &mut key[..]);
-    pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 2, iterations as u32, 64, &mut iv);
+    pkcs12_kdf_within::<sha1::Sha1>(&bmp, salt, 1, iterations as u32, 64, &mut key[..], budget)?;
+    pkcs12_kdf_within::<sha1::Sha1>(&bmp, salt, 2, iterations as u32, 64, &mut iv, budget)?;
     let mut plain = Zeroizing::new(data.to_vec());
     match algorithm {
         Legacy::TripleDes => cbc_decrypt("1.2.840.113549.3.7", &key[..], &iv, &mut plain)?,

@@ -226,27 +226,56 @@ fn verify_mac(
         "1.3.14.3.2.26" => {
             let mut key = Zeroizing::new([0u8; 20]);
             budget.charge(iterations.into(), 1, cost::SHA1)?;
-            pbe::pkcs12_kdf::<sha1::Sha1>(&bmp, salt, 3, iterations, 64, &mut key[..]);
+            pbe::pkcs12_kdf_within::<sha1::Sha1>(
+                &bmp,
+                salt,
+                3,
+                iterations,
+                64,
+                &mut key[..],
+                budget,
+            )?;
             pbe::verify_hmac::<Hmac<sha1::Sha1>>(&key[..], content, expected)
         }
         "2.16.840.1.101.3.4.2.1" => {
             let mut key = Zeroizing::new([0u8; 32]);
             budget.charge(iterations.into(), 1, cost::SHA256)?;
-            pbe::pkcs12_kdf::<sha2::Sha256>(&bmp, salt, 3, iterations, 64, &mut key[..]);
+            pbe::pkcs12_kdf_within::<sha2::Sha256>(
+                &bmp,
+                salt,
+                3,
+                iterations,
+                64,
+                &mut key[..],
+                budget,
+            )?;
             pbe::verify_hmac::<Hmac<sha2::Sha256>>(&key[..], content, expected)
         }
         "2.16.840.1.101.3.4.2.3" => {
             let mut key = Zeroizing::new([0u8; 64]);
             budget.charge(iterations.into(), 1, cost::SHA512)?;
-            pbe::pkcs12_kdf::<sha2::Sha512>(&bmp, salt, 3, iterations, 128, &mut key[..]);
+            pbe::pkcs12_kdf_within::<sha2::Sha512>(
+                &bmp,
+                salt,
+                3,
+                iterations,
+                128,
+                &mut key[..],
+                budget,
+            )?;
             pbe::verify_hmac::<Hmac<sha2::Sha512>>(&key[..], content, expected)
         }
         "1.2.643.7.1.1.2.3" => {
             let mut derived = Zeroizing::new([0u8; 96]);
             // 96 bytes: two HMAC-Streebog-512 blocks.
             budget.charge(iterations.into(), 2, cost::HMAC_STREEBOG)?;
-            pbkdf2::pbkdf2::<HmacStreebog512>(password, salt, iterations, &mut derived[..])
-                .map_err(|_| bad("PBKDF2"))?;
+            pbe::pbkdf2_within::<HmacStreebog512>(
+                password,
+                salt,
+                iterations,
+                &mut derived[..],
+                budget,
+            )?;
             pbe::verify_hmac::<HmacStreebog512>(&derived[64..], content, expected)
         }
         other => {
@@ -434,6 +463,27 @@ mod tests {
             parse(&real, b""),
             Err(FormatError::WrongFilePassword)
         ));
+    }
+
+    #[test]
+    fn a_stop_ends_a_password_check_under_way() {
+        // Within the budget (10^7 SHA-1 rounds of the PKCS#12 KDF), so it would be worked through.
+        let empty = data_part(&write::sequence(&[]));
+        let file = pfx(&[&empty], "1.3.14.3.2.26", 10_000_000, &[0u8; 20]);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let pressed = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            })
+        };
+        let budget = pbe::Budget::per_file().stopped_by(Some(stop));
+        assert!(matches!(
+            parse_within(&file, b"", &budget),
+            Err(FormatError::Stopped)
+        ));
+        pressed.join().expect("pressed");
     }
 
     #[test]
