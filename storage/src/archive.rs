@@ -80,11 +80,7 @@ impl Sealer {
         let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&tag_key[..])
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
         mac.update(secret);
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|byte| format!("{byte:02X}"))
-            .collect()
+        crate::certificates::hex_upper(&mac.finalize().into_bytes())
     }
 }
 

@@ -325,6 +325,8 @@ impl Archive {
                 .transpose()?;
             all.push(FileImported { certificates, key });
         }
+        // The log's new head is sealed once, in the same transaction as its entries.
+        seal_audit_head(&transaction, sealer)?;
         transaction.commit().context("committing the import")?;
         Ok(all)
     }
@@ -871,13 +873,31 @@ fn derived_values(certificate: &Certificate) -> Vec<rusqlite::types::Value> {
     ]
 }
 
+/// The insert of a new certificate row: sha256, der, first_seen (also last_seen), tag, then
+/// [`DERIVED_COLUMNS`] in [`derived_values`]' order.
+static INSERT_CERTIFICATE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let derived = DERIVED_COLUMNS.split(',').count();
+    let placeholders: Vec<String> = (1..=4 + derived).map(|n| format!("?{n}")).collect();
+    format!(
+        "INSERT INTO certificates (sha256, der, first_seen, tag, {DERIVED_COLUMNS}, last_seen)
+         VALUES ({}, ?3)",
+        placeholders.join(", ")
+    )
+});
+
 fn text_value(text: &str) -> rusqlite::types::Value {
     rusqlite::types::Value::Text(text.to_owned())
 }
 
 /// Bytes as upper-case hex, as fingerprints are stored.
 pub(crate) fn hex_upper(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02X}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0x0F)]));
+    }
+    text
 }
 
 fn import_into(
@@ -912,21 +932,14 @@ fn import_into(
                     text_value(&sealer.certificate_tag(&certificate.sha256_fingerprint)),
                 ];
                 values.extend(derived_values(certificate));
-                let placeholders: Vec<String> =
-                    (1..=values.len()).map(|n| format!("?{n}")).collect();
                 transaction
-                    .prepare_cached(&format!(
-                        "INSERT INTO certificates (sha256, der, first_seen, tag, {DERIVED_COLUMNS}, last_seen)
-                         VALUES ({}, ?3)",
-                        placeholders.join(", ")
-                    ))
+                    .prepare_cached(&INSERT_CERTIFICATE)
                     .context("preparing a statement")?
                     .execute(rusqlite::params_from_iter(values))
                     .context("archiving the certificate")?;
                 let id = transaction.last_insert_rowid();
-                audit_keyed(
+                audit(
                     transaction,
-                    sealer,
                     "certificate added",
                     &certificate.sha1_thumbprint,
                 )?;

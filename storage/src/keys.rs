@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::archive::{Archive, Sealer};
-use crate::certificates::{audit_keyed, now};
+use crate::certificates::{audit, audit_keyed, now, seal_audit_head};
 use crate::error::{Error, Result, SqliteContext};
 
 pub use certkeeper_core::import::{KeyImport, KeyImported, UnlockedKey};
@@ -67,9 +67,8 @@ pub(crate) fn import_key_into(
                     params![id, key.kind.as_str(), tag, key.name, public_key, original, at],
                 )
                 .context("archiving the key container")?;
-            audit_keyed(
+            audit(
                 transaction,
-                sealer,
                 "key container added",
                 &format!("{} {}", key.kind.as_str(), key.name),
             )?;
@@ -90,9 +89,8 @@ pub(crate) fn import_key_into(
             )
             .context("keeping the container password")?;
         if changed > 0 {
-            audit_keyed(
+            audit(
                 transaction,
-                sealer,
                 "container password kept",
                 &format!("{} {}", key.kind.as_str(), key.name),
             )?;
@@ -146,7 +144,7 @@ fn add_private_key(
             params![id, key.public_key, key.algorithm, container_id, sealed, at],
         )
         .context("archiving the private key")?;
-    audit_keyed(transaction, sealer, "private key added", &key.public_key)?;
+    audit(transaction, "private key added", &key.public_key)?;
     Ok(true)
 }
 
@@ -435,6 +433,7 @@ impl Archive {
             )
             .context("linking the key container")?;
         let added = add_private_key(&transaction, sealer, container_id, key, at)?;
+        seal_audit_head(&transaction, sealer)?;
         transaction.commit().context("archiving a key")?;
         Ok(added)
     }
