@@ -466,6 +466,25 @@ mod tests {
     }
 
     #[test]
+    fn the_stoppable_pbkdf2_gives_what_the_crate_gives() {
+        let never = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stoppable = pbe::Budget::per_file().stopped_by(Some(never));
+        let plain = pbe::Budget::per_file();
+        let (mut ours, mut theirs) = ([0u8; 96], [0u8; 96]);
+        pbe::pbkdf2_within::<HmacStreebog512>(b"pw", b"salt", 1500, &mut ours, &stoppable)
+            .expect("ours");
+        pbe::pbkdf2_within::<HmacStreebog512>(b"pw", b"salt", 1500, &mut theirs, &plain)
+            .expect("theirs");
+        assert_eq!(ours, theirs);
+        let (mut ours, mut theirs) = ([0u8; 40], [0u8; 40]);
+        pbe::pbkdf2_within::<Hmac<sha2::Sha256>>(b"pw", b"salt", 1500, &mut ours, &stoppable)
+            .expect("ours");
+        pbe::pbkdf2_within::<Hmac<sha2::Sha256>>(b"pw", b"salt", 1500, &mut theirs, &plain)
+            .expect("theirs");
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
     fn a_stop_ends_a_password_check_under_way() {
         // Within the budget (10^7 SHA-1 rounds of the PKCS#12 KDF), so it would be worked through.
         let empty = data_part(&write::sequence(&[]));
