@@ -293,13 +293,7 @@ fn a_bad_passphrase_file_says_what_to_do_in_the_users_language() {
 #[test]
 fn a_damaged_or_crafted_archive_is_called_damaged_never_a_wrong_passphrase() {
     let home = temp_dir();
-    let passphrase = home.path().join("passphrase.txt");
-    std::fs::write(&passphrase, "p\n").expect("write");
-    std::fs::set_permissions(
-        &passphrase,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )
-    .expect("chmod 600");
+    let passphrase = certkeeper_tests::support::secret_file(home.path(), "passphrase.txt", "p\n");
     // Not a database at all (a file overwritten, or something else given as the archive).
     let junk = home.path().join("junk.db");
     std::fs::write(&junk, [0x5Au8; 8192]).expect("write");
@@ -414,13 +408,8 @@ mod inspect {
             crafted_pfx(b"\x04\x02no", 2048),
         )
         .expect("write");
-        let password = home.path().join("password.txt");
-        std::fs::write(&password, "anything\n").expect("write");
-        std::fs::set_permissions(
-            &password,
-            std::os::unix::fs::PermissionsExt::from_mode(0o600),
-        )
-        .expect("chmod 600");
+        let password =
+            certkeeper_tests::support::secret_file(home.path(), "password.txt", "anything\n");
         let inspect = |password_file: Option<&std::path::Path>| {
             let mut command = certkeeper(home.path()).args(["--json", "inspect"]);
             if let Some(file) = password_file {
@@ -472,13 +461,8 @@ mod inspect {
         );
         // Imported, the junk file is unreadable, not a locked container.
         let archive = home.path().join("archive.db");
-        let passphrase = home.path().join("passphrase.txt");
-        std::fs::write(&passphrase, "p\n").expect("write");
-        std::fs::set_permissions(
-            &passphrase,
-            std::os::unix::fs::PermissionsExt::from_mode(0o600),
-        )
-        .expect("chmod 600");
+        let passphrase =
+            certkeeper_tests::support::secret_file(home.path(), "passphrase.txt", "p\n");
         let archived = |args: &[&str]| {
             certkeeper(home.path())
                 .arg("--archive")
@@ -530,13 +514,8 @@ mod inspect {
         let mut name_key = vec![0x30, name.len() as u8 + 2, 0x16, name.len() as u8];
         name_key.extend_from_slice(name);
         std::fs::write(container.join("name.key"), name_key).expect("write");
-        let passphrase = home.path().join("passphrase.txt");
-        std::fs::write(&passphrase, "p\n").expect("write");
-        std::fs::set_permissions(
-            &passphrase,
-            std::os::unix::fs::PermissionsExt::from_mode(0o600),
-        )
-        .expect("chmod 600");
+        let passphrase =
+            certkeeper_tests::support::secret_file(home.path(), "passphrase.txt", "p\n");
         let archive = home.path().join("archive.db");
         let run_it = |args: &[&str]| {
             let output = certkeeper(home.path())
