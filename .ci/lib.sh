@@ -1,11 +1,12 @@
 # Shared by .ci/install-and-run and .ci/install-and-test: Debian packages and the Rust toolchain.
 # Sourced, not run.
 
-# To build certkeeper (the pcsc crate needs libpcsclite-dev and pkg-config; Slint needs fontconfig).
-BUILD_PACKAGES=(ca-certificates curl gcc libc6-dev pkg-config libpcsclite-dev libfontconfig1-dev libxkbcommon-dev)
+# To build certkeeper (the pcsc crate needs libpcsclite-dev and pkg-config; reqwest's TLS libssl-dev; Slint
+# needs fontconfig).
+BUILD_PACKAGES=(ca-certificates curl gcc libc6-dev pkg-config libpcsclite-dev libssl-dev libfontconfig1-dev libxkbcommon-dev)
 # To run the desktop window (winit loads the X11/Wayland libraries at run time) and reach tokens.
 RUN_PACKAGES=(libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
-  libwayland-client0 libwayland-cursor0 libfontconfig1 fonts-dejavu-core libpcsclite1 pcscd)
+  libwayland-client0 libwayland-cursor0 libfontconfig1 libssl3 fonts-dejavu-core libpcsclite1 pcscd)
 # The real peers and services the tests talk to (see tests/src/support/mod.rs).
 TEST_PACKAGES=(openssl libengine-gost-openssl softhsm2 opensc opensc-pkcs11 bsdutils pcscd vsmartcard-vpcd vsmartcard-vpicc
   python3 python3-pycryptodome python3-icalendar python3-xlib desktop-file-utils systemd dbus libglib2.0-bin dunst xvfb xdotool imagemagick)

@@ -206,6 +206,16 @@ pub enum Command {
         #[arg(long = "pkcs11-module", value_name = "PATH")]
         pkcs11_modules: Vec<PathBuf>,
     },
+    /// Get a new certificate: a key on the medium you choose, a request, the CA, installing.
+    ///
+    /// As the CA's guide goes: `request new` makes the key (on a token, a drive or in the registry
+    /// store) and the request; `request submit` sends it to the CA over CMP with the CA's one-time
+    /// code, waits while the CA issues it and installs the certificate next to its key; for a CA that
+    /// takes request files, `request new --csr-out` writes the request and `request install` takes
+    /// the certificate back. Every request is kept in the archive and goes on after an interruption
+    /// (`request resume`, or the reminder service).
+    #[command(subcommand)]
+    Request(RequestCommand),
     /// The CryptoPro "registry" key store (HDIMAGE folders on Linux; .reg files for Windows).
     #[command(subcommand)]
     Registry(RegistryCommand),
@@ -332,6 +342,120 @@ pub enum MediaCommand {
         /// A PKCS#11 module to read inserted tokens with (repeatable).
         #[arg(long = "pkcs11-module", value_name = "PATH")]
         pkcs11_modules: Vec<PathBuf>,
+    },
+}
+
+/// What `request` does.
+#[derive(Debug, Subcommand)]
+pub enum RequestCommand {
+    /// Make a key and a certificate request, kept in the archive as a job.
+    ///
+    /// A drive (dir:PATH) or the registry store gets a new CryptoPro container (GOST R 34.10-2012)
+    /// with a password asked twice, which may be empty; the key is kept in the archive at once. A
+    /// token (token:LABEL) makes an RSA or EC key that never leaves it (its PIN is asked once).
+    /// Prints the job's number; --json gives {"job", "state", "csr", "notices"}.
+    New {
+        /// The subject, RFC 4514 text: "CN=Иванов Иван Иванович,SNILS=11223344595,INN=500100732259,C=RU"
+        /// (INN, INNLE, SNILS, OGRN and OGRNIP checked and written as CAs expect).
+        #[arg(
+            long,
+            value_name = "DN",
+            required_unless_present = "like",
+            conflicts_with = "like"
+        )]
+        subject: Option<String>,
+        /// Renew this archived certificate (SHA-1 thumbprint or id): its subject is copied.
+        #[arg(long, value_name = "THUMBPRINT")]
+        like: Option<String>,
+        /// Where the key goes: dir:PATH (a folder or USB drive), registry or token:LABEL.
+        #[arg(long, value_name = "MEDIUM")]
+        medium: String,
+        /// gost2012-256[:A|B|C|XA|XB|TC26-A..D] (CryptoPro A by default), gost2012-512[:A|B|C],
+        /// rsa2048 or ec-p256 (tokens).
+        #[arg(long, value_name = "ALGORITHM", default_value = "gost2012-256")]
+        algorithm: String,
+        /// Read the token's PIN from this file [default: asked].
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        /// Read the new container's password from this file [default: asked twice].
+        #[arg(long, value_name = "FILE", conflicts_with = "no_password")]
+        password_file: Option<PathBuf>,
+        /// The new container gets no password (anyone with the drive can use the key).
+        #[arg(long)]
+        no_password: bool,
+        /// Also write the request to this file (PEM) and beside it as .der, for a CA that takes
+        /// request files.
+        #[arg(long, value_name = "FILE")]
+        csr_out: Option<PathBuf>,
+        /// A PKCS#11 module to use (repeatable).
+        #[arg(long = "pkcs11-module", value_name = "PATH")]
+        pkcs11_modules: Vec<PathBuf>,
+    },
+    /// Send a request to the CA over CMP, wait while it is issued, and install the certificate.
+    ///
+    /// The CA's one-time code and its reference protect the request (CMP's password-based MAC); kur
+    /// (a renewal made with --like) is signed with the current certificate's key instead. Waiting
+    /// is saved in the archive: interrupted, it goes on with `request resume`. --json gives {"job",
+    /// "state", "certificate_id", "sha1_thumbprint"}.
+    Submit {
+        /// The request's number (certkeeper request list).
+        job: i64,
+        /// The CA's CMP address, e.g. http://ca.example.ru/pkix/.
+        #[arg(long, value_name = "URL")]
+        cmp: String,
+        /// The reference of the CA's one-time code (not for kur).
+        #[arg(long, value_name = "REF", required_if_eq_any = [("command", "ir"), ("command", "cr"), ("command", "p10cr")])]
+        reference: Option<String>,
+        /// Read the CA's one-time code from this file (not for kur).
+        #[arg(long, value_name = "FILE", required_if_eq_any = [("command", "ir"), ("command", "cr"), ("command", "p10cr")])]
+        secret_file: Option<PathBuf>,
+        /// The CMP message: ir (first certificate), cr, p10cr, or kur (renewal signed with the
+        /// current key).
+        #[arg(long = "cmd", value_name = "CMD", default_value = "ir", value_parser = ["ir", "cr", "p10cr", "kur"])]
+        command: String,
+        /// Return once the CA has the request, without waiting for the certificate.
+        #[arg(long)]
+        no_wait: bool,
+        /// Read the token's PIN from this file, to install onto a token [default: asked].
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        /// A PKCS#11 module to use (repeatable).
+        #[arg(long = "pkcs11-module", value_name = "PATH")]
+        pkcs11_modules: Vec<PathBuf>,
+    },
+    /// Install the certificate a CA sent as a file (DER, PEM, or a PKCS#7 bundle with its chain).
+    ///
+    /// It must be for the request's key; otherwise nothing changes.
+    Install {
+        /// The request's number.
+        job: i64,
+        /// The certificate file.
+        file: PathBuf,
+        /// Read the token's PIN from this file [default: asked].
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        /// A PKCS#11 module to use (repeatable).
+        #[arg(long = "pkcs11-module", value_name = "PATH")]
+        pkcs11_modules: Vec<PathBuf>,
+    },
+    /// List the requests: state, subject, medium, CA, next check, last error.
+    List,
+    /// Go on with every request the CA has, or was sent and not answered: ask, install.
+    Resume {
+        /// Ask once and return, without waiting for certificates still being issued.
+        #[arg(long)]
+        no_wait: bool,
+        /// Read the token's PIN from this file, to install onto a token [default: asked].
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        /// A PKCS#11 module to use (repeatable).
+        #[arg(long = "pkcs11-module", value_name = "PATH")]
+        pkcs11_modules: Vec<PathBuf>,
+    },
+    /// Cancel a request (it stays in the list as cancelled).
+    Cancel {
+        /// The request's number.
+        job: i64,
     },
 }
 

@@ -106,6 +106,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
                 Err(AppError::SomethingUnreadable.into())
             }
         }
+        Command::Request(request) => run_request(context, request),
         Command::List {
             search,
             expiring_within,
@@ -254,6 +255,79 @@ fn run(command: Command, context: &Context) -> Result<()> {
             out.flush().map_err(AppError::Output)?;
             Ok(())
         }
+    }
+}
+
+/// Runs `certkeeper request …`.
+fn run_request(context: &commands::Context, request: cli::RequestCommand) -> anyhow::Result<()> {
+    use cli::RequestCommand;
+    use commands::request;
+    match request {
+        RequestCommand::New {
+            subject,
+            like,
+            medium,
+            algorithm,
+            pin_file,
+            password_file,
+            no_password,
+            csr_out,
+            pkcs11_modules,
+        } => request::new(
+            context,
+            &request::NewOptions {
+                subject: subject.as_deref(),
+                like: like.as_deref(),
+                medium: &medium,
+                algorithm: &algorithm,
+                pin_file: pin_file.as_deref(),
+                password_file: password_file.as_deref(),
+                no_password,
+                csr_out: csr_out.as_deref(),
+                modules: &pkcs11_modules,
+            },
+        ),
+        RequestCommand::Submit {
+            job,
+            cmp,
+            reference,
+            secret_file,
+            command,
+            no_wait,
+            pin_file,
+            pkcs11_modules,
+        } => request::submit(
+            context,
+            job,
+            &request::SubmitOptions {
+                url: &cmp,
+                reference: reference.as_deref(),
+                secret_file: secret_file.as_deref(),
+                command: &command,
+                no_wait,
+                pin_file: pin_file.as_deref(),
+                modules: &pkcs11_modules,
+            },
+        ),
+        RequestCommand::Install {
+            job,
+            file,
+            pin_file,
+            pkcs11_modules,
+        } => request::install(context, job, &file, pin_file.as_deref(), &pkcs11_modules),
+        RequestCommand::List => request::list(context),
+        RequestCommand::Resume {
+            no_wait,
+            pin_file,
+            pkcs11_modules,
+        } => {
+            if request::resume(context, no_wait, pin_file.as_deref(), &pkcs11_modules)? {
+                Ok(())
+            } else {
+                Err(AppError::RequestsFailed.into())
+            }
+        }
+        RequestCommand::Cancel { job } => request::cancel(context, job),
     }
 }
 

@@ -176,6 +176,7 @@ mod tests {
             count_low: true,
             final_try: true,
             locked: false,
+            to_be_changed: false,
         };
         let request = Request::Pin {
             token: "Рутокен",

@@ -407,10 +407,36 @@ fn public_key_material_of(
     parsed: &X509Certificate<'_>,
     key_algorithm: &KeyAlgorithm,
 ) -> Option<crate::formats::pkcs8::PublicKeyMaterial> {
+    debug_assert_eq!(
+        key_algorithm.oid,
+        parsed.public_key().algorithm.algorithm.to_id_string()
+    );
+    material_of(parsed.public_key())
+}
+
+/// The public key of a SubjectPublicKeyInfo (DER) as [`crate::formats::pkcs8::PublicKeyMaterial`]
+/// (a certificate request's, a token's new key's).
+pub fn public_key_material_of_spki(
+    spki: &[u8],
+) -> Option<crate::formats::pkcs8::PublicKeyMaterial> {
+    use x509_parser::prelude::FromDer;
+    let (rest, parsed) = x509_parser::x509::SubjectPublicKeyInfo::from_der(spki).ok()?;
+    rest.is_empty().then_some(())?;
+    material_of(&parsed)
+}
+
+fn material_of(
+    spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>,
+) -> Option<crate::formats::pkcs8::PublicKeyMaterial> {
     use crate::formats::pkcs8::PublicKeyMaterial;
-    if key_algorithm.oid.starts_with("1.2.643.") {
+    if spki
+        .algorithm
+        .algorithm
+        .to_id_string()
+        .starts_with("1.2.643.")
+    {
         // The BIT STRING holds an OCTET STRING with x ‖ y, little-endian, 64 or 128 bytes.
-        let octets = Reader::new(&parsed.public_key().subject_public_key.data)
+        let octets = Reader::new(&spki.subject_public_key.data)
             .required("GOST public key")
             .ok()?
             .expect(tag::OCTET_STRING, "GOST public key")
@@ -420,7 +446,7 @@ fn public_key_material_of(
             bytes: octets.to_vec(),
         });
     }
-    match parsed.public_key().parsed().ok()? {
+    match spki.parsed().ok()? {
         x509_parser::public_key::PublicKey::RSA(rsa) => {
             let start = rsa
                 .modulus

@@ -17,6 +17,8 @@
 //!   registry store, over the archive's side ([`copy::Archived`]) that storage implements.
 //! - [`import`] — every certificate and key container in files and folders into the archive, over
 //!   the archive's side ([`import::Keeper`]).
+//! - [`enroll`] — getting a new certificate: the key on the chosen medium, the request, the CA over
+//!   CMP or a request file, waiting, installing — as jobs kept in the archive ([`enroll::Requests`]).
 //! - [`keys`] — a key kept locked in its container, taken out with the container's password.
 //! - [`files`] — files written whole or not at all.
 //! - [`error`] — the typed errors of this crate. Every variant carries enough context for the
@@ -32,6 +34,7 @@ pub mod cert;
 pub mod cms;
 pub mod copy;
 pub mod crypto;
+pub mod enroll;
 pub mod error;
 pub mod expiry;
 pub mod files;

@@ -57,6 +57,13 @@ pub fn owner_of(certificate: &Certificate) -> String {
     }
 }
 
+/// The certificate installed by a renewal of `certificates`' row (a request made with `--like`):
+/// whatever the dates, it supersedes the one it renews.
+pub(crate) const RENEWED_BY: &str = "(SELECT renewal.certificate_id FROM requests AS renewal
+     WHERE renewal.renews = certificates.sha1 AND renewal.state = 'installed'
+       AND renewal.certificate_id IS NOT NULL AND renewal.certificate_id != certificates.id
+     ORDER BY renewal.id DESC LIMIT 1)";
+
 /// The public key identifier stored with a certificate ('' when certkeeper cannot read its key).
 pub(crate) fn public_key_of(certificate: &Certificate) -> String {
     certificate
@@ -396,9 +403,10 @@ impl Archive {
         let sql = format!(
             "SELECT id, sha1, subject_name, issuer, serial, not_before, not_after, private_key_not_after,
                     key_algorithm, inn, innle, ogrn, ogrnip, snils,
-                    (SELECT newer.id FROM certificates AS newer
-                     WHERE newer.owner = certificates.owner AND newer.not_before > certificates.not_before + 86400
-                     ORDER BY newer.not_before DESC LIMIT 1),
+                    COALESCE({RENEWED_BY},
+                        (SELECT newer.id FROM certificates AS newer
+                         WHERE newer.owner = certificates.owner AND newer.not_before > certificates.not_before + 86400
+                         ORDER BY newer.not_before DESC LIMIT 1)),
                     EXISTS (SELECT 1 FROM private_keys WHERE private_keys.public_key = certificates.public_key),
                     COALESCE(owner, ''), search_text
              FROM {}
@@ -762,12 +770,12 @@ impl Archive {
         let Some((superseded_by, has_private_key, first_seen, last_seen)) = self
             .connection()
             .query_row(
-                "SELECT (SELECT newer.id FROM certificates AS newer
+                &format!("SELECT COALESCE({RENEWED_BY}, (SELECT newer.id FROM certificates AS newer
                          WHERE newer.owner = certificates.owner AND newer.not_before > certificates.not_before + 86400
-                         ORDER BY newer.not_before DESC LIMIT 1),
+                         ORDER BY newer.not_before DESC LIMIT 1)),
                         EXISTS (SELECT 1 FROM private_keys WHERE private_keys.public_key = certificates.public_key),
                         first_seen, last_seen
-                 FROM certificates WHERE id = ?1",
+                 FROM certificates WHERE id = ?1"),
                 [id],
                 |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
             )
@@ -900,7 +908,7 @@ pub(crate) fn hex_upper(bytes: &[u8]) -> String {
     text
 }
 
-fn import_into(
+pub(crate) fn import_into(
     transaction: &rusqlite::Transaction<'_>,
     sealer: &crate::archive::Sealer,
     certificates: &[Certificate],

@@ -11,6 +11,7 @@
 //! - [`copy_side`] — the archive's side of a copy between key media.
 //! - [`key_source`] — the archive's keys (and its public part) as a key source for opening
 //!   documents.
+//! - [`requests`] — certificate request jobs (the archive's side of getting a new certificate).
 //! - [`keyring`] — the key hierarchy: Argon2id → key-encryption key → data key → AES-256-GCM seals
 //!   bound to their table, row and column.
 //! - [`sightings`] — where a copied certificate and its key now live, recorded without the
@@ -35,6 +36,7 @@ pub mod location;
 pub mod maintenance;
 mod migrate;
 pub mod reminders;
+pub mod requests;
 pub mod sightings;
 
 pub use archive::Archive;

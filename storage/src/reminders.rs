@@ -55,7 +55,12 @@ impl ReminderStore {
                         EXISTS (SELECT 1 FROM certificates AS newer
                                 WHERE newer.owner = c.owner
                                   AND newer.not_before > c.not_before + 86400
-                                  AND newer.not_before <= ?1 AND newer.not_after > ?1),
+                                  AND newer.not_before <= ?1 AND newer.not_after > ?1)
+                        OR EXISTS (SELECT 1 FROM requests AS renewal
+                                   JOIN certificates AS newer ON newer.id = renewal.certificate_id
+                                   WHERE renewal.renews = c.sha1 AND renewal.state = 'installed'
+                                     AND newer.id != c.id
+                                     AND newer.not_before <= ?1 AND newer.not_after > ?1),
                         COALESCE(rules.muted, 0), rules.snoozed_until
                  FROM (SELECT id FROM certificates WHERE not_after BETWEEN ?2 AND ?3
                        UNION

@@ -44,6 +44,7 @@ Commands:
   media        Key media: tokens (PKCS#11) with their certificates and keys, and the registry store
   copy         Copy a key with its certificate between the archive, drives, the registry store and
                tokens
+  request      Get a new certificate: a key on the medium you choose, a request, the CA, installing
   registry     The CryptoPro "registry" key store (HDIMAGE folders on Linux; .reg files for Windows)
   settings     Show or change this computer's settings (a JSON file in the configuration directory)
   passwd       Change the archive passphrase (the keys inside are not touched; old backups keep the

@@ -12,6 +12,7 @@ pub mod maintenance;
 pub mod media;
 pub mod registry;
 pub mod reminders;
+pub mod request;
 pub mod settings;
 
 use certkeeper_core::text::Escaping;

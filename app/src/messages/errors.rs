@@ -116,6 +116,17 @@ pub enum AppError {
         /// What the system said.
         reason: String,
     },
+    /// `request resume`: some requests did not go on (each error was printed).
+    #[error("some requests did not go on")]
+    RequestsFailed,
+    /// The CA rejected a certificate request (its words are in the job, and here).
+    #[error("the CA rejected request {id}: {reason}")]
+    RequestRejected {
+        /// The job.
+        id: i64,
+        /// The CA's words.
+        reason: String,
+    },
     /// `expiry` found something due: exit status 4, after the list was printed.
     #[error("something expires soon")]
     SomethingDue,
@@ -305,6 +316,12 @@ fn describe_use_case(cause: &(dyn std::error::Error + 'static), lang: Lang) -> O
     use certkeeper_core::open::OpenError;
     if let Some(error) = cause.downcast_ref::<certkeeper_core::copy::CopyError>() {
         return media::describe_copy(error, lang);
+    }
+    if let Some(error) = cause.downcast_ref::<certkeeper_core::enroll::EnrollError>() {
+        return super::requests::describe_enroll(error, lang);
+    }
+    if let Some(error) = cause.downcast_ref::<certkeeper_core::enroll::cmp::CmpError>() {
+        return super::requests::describe_cmp(error, lang);
     }
     let app = if let Some(error) = cause.downcast_ref::<OpenError>() {
         match error {
@@ -715,6 +732,28 @@ pub(super) fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 "Два введённых пароля не совпадают; ничего не записано.".into(),
                 "Повторите команду и введите один и тот же пароль дважды.".into(),
+            ),
+        ),
+        AppError::RequestsFailed => Text::new(
+            lang,
+            (
+                "Some requests did not go on (each is said above).".into(),
+                "Put right what is said and run certkeeper request resume again; every request is kept.".into(),
+            ),
+            (
+                "Некоторые запросы не продвинулись (причины указаны выше).".into(),
+                "Исправьте указанное и снова выполните certkeeper request resume; все запросы сохранены.".into(),
+            ),
+        ),
+        AppError::RequestRejected { id, reason } => Text::new(
+            lang,
+            (
+                format!("The CA rejected request {id}: {reason}."),
+                "Contact the CA about its reason; when the data is put right there, make a new request (certkeeper request new). The rejected one stays in certkeeper request list.".into(),
+            ),
+            (
+                format!("УЦ отклонил запрос {id}: {reason}."),
+                "Уточните причину в УЦ; когда данные там исправят, создайте новый запрос (certkeeper request new). Отклонённый останется в certkeeper request list.".into(),
             ),
         ),
         AppError::EmptyPassword => Text::new(
@@ -1204,7 +1243,7 @@ mod tests {
     /// One example of every message the catalogue knows, so that none is forgotten in one language.
     fn every_error() -> Vec<anyhow::Error> {
         let path = PathBuf::from("/media/usb/pass.txt");
-        vec![
+        let mut all: Vec<anyhow::Error> = vec![
             AppError::NoDisplay.into(),
             AppError::SomethingUnreadable.into(),
             AppError::NoTerminal {
@@ -1249,6 +1288,7 @@ mod tests {
                     count_low: true,
                     final_try: false,
                     locked: false,
+                    to_be_changed: false,
                 },
             }
             .into(),
@@ -1330,6 +1370,121 @@ mod tests {
             }
             .into(),
             certkeeper_core::copy::CopyError::EmptyPassword.into(),
+            AppError::RequestsFailed.into(),
+            AppError::RequestRejected {
+                id: 3,
+                reason: "the subject does not match the application".into(),
+            }
+            .into(),
+        ];
+        use certkeeper_core::enroll::cmp::CmpError;
+        use certkeeper_core::enroll::name::SubjectError;
+        use certkeeper_core::enroll::{EnrollError, MediumRefusal, State};
+        for subject in [
+            SubjectError::Empty,
+            SubjectError::Syntax { at: 4 },
+            SubjectError::UnknownAttribute { name: "XX".into() },
+            SubjectError::NotDigits {
+                field: "SNILS",
+                value: "1x".into(),
+            },
+            SubjectError::Length {
+                field: "INN",
+                expected: "12 (10 for an organisation)",
+                got: 11,
+            },
+            SubjectError::CheckDigit {
+                field: "OGRN",
+                value: "1027700132194".into(),
+            },
+            SubjectError::Country {
+                value: "RUS".into(),
+            },
+            SubjectError::Email {
+                value: "a b".into(),
+            },
+            SubjectError::EmptyValue { field: "CN".into() },
+        ] {
+            all.push(EnrollError::Subject(subject).into());
+        }
+        for why in [
+            MediumRefusal::Archive,
+            MediumRefusal::NotGostInContainer,
+            MediumRefusal::GostOnToken,
+            MediumRefusal::TokenCannot,
+        ] {
+            all.push(
+                EnrollError::Medium {
+                    medium: "token:T".into(),
+                    why,
+                }
+                .into(),
+            );
+        }
+        all.extend::<Vec<anyhow::Error>>(vec![
+            EnrollError::NotArchived {
+                thumbprint: "AB".into(),
+            }
+            .into(),
+            EnrollError::NoSuchJob { id: 9 }.into(),
+            EnrollError::WrongState {
+                id: 1,
+                state: State::Installed,
+            }
+            .into(),
+            EnrollError::WrongState {
+                id: 1,
+                state: State::Waiting,
+            }
+            .into(),
+            EnrollError::WrongState {
+                id: 1,
+                state: State::Cancelled,
+            }
+            .into(),
+            EnrollError::NotOurKey {
+                id: 1,
+                thumbprint: "AB".into(),
+            }
+            .into(),
+            EnrollError::NotACertificate {
+                path: "/tmp/x.cer".into(),
+                reason: "no certificate in it".into(),
+            }
+            .into(),
+            EnrollError::NoOldKey {
+                thumbprint: "AB".into(),
+            }
+            .into(),
+            EnrollError::KurWithoutRenewal.into(),
+            EnrollError::PasswordNotGiven(certkeeper_core::interact::Declined::Differ).into(),
+            EnrollError::ContainerMissing {
+                folder: "/media/usb/x.000".into(),
+            }
+            .into(),
+            EnrollError::Cmp(CmpError::WrongCode {
+                text: "wrong pbm value (badMessageCheck)".into(),
+            })
+            .into(),
+            CmpError::Refused {
+                text: "unexpected pkibody".into(),
+            }
+            .into(),
+            CmpError::BadResponse {
+                reason: "not a PKIMessage".into(),
+            }
+            .into(),
+            CmpError::BadProtection.into(),
+            CmpError::Unreachable {
+                url: "http://ca.example/pkix/".into(),
+                reason: "connection refused".into(),
+            }
+            .into(),
+            CmpError::Http {
+                url: "http://ca.example/pkix/".into(),
+                status: 404,
+            }
+            .into(),
             certkeeper_core::open::OpenError::NoKeyFits {
                 wanted: vec![certkeeper_core::open::Wanted {
                     recipient: "CN=Test CA, serial 01AB".into(),
@@ -1471,7 +1626,8 @@ mod tests {
             }
             .into(),
             anyhow::anyhow!("something nobody foresaw"),
-        ]
+        ]);
+        all
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //!   person, the libraries' included.
 //! - [`prompts`] — the words of the terminal's and the window's prompts.
 //! - [`certificates`] — how a certificate reads as text.
-//! - [`archive`], [`documents`], [`media`], [`import`], [`reminders`] — what each use case says when it works.
+//! - [`archive`], [`documents`], [`media`], [`import`], [`reminders`], [`requests`] — what each use case says when it
+//!   works.
 
 pub mod archive;
 pub mod certificates;
@@ -20,6 +21,7 @@ pub mod lang;
 pub mod media;
 pub mod prompts;
 pub mod reminders;
+pub mod requests;
 
 pub use errors::{AppError, Asked, Failed, describe};
 pub use lang::{Lang, LangOrigin, Text};

@@ -743,6 +743,41 @@ pub fn build(
     })
 }
 
+/// `header.key` with `certificate` (DER) kept in it, as CryptoPro CSP's "install certificate into
+/// the container" writes it: the certificate as `[5]` before the public key fingerprint (replacing one
+/// there before), the header's integrity check made anew. The key files do not change, so no password
+/// is needed.
+pub fn with_certificate(header: &[u8], certificate: &[u8]) -> Result<Vec<u8>, FormatError> {
+    use super::der::write;
+    let parsed = parse_header(header)?;
+    let (_, sbox) = kdf_and_sbox(&parsed);
+    let outer = Reader::new(header).required("header.key")?;
+    let content = outer.children().required("keyContainerContent")?;
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    let mut placed = false;
+    let mut fields = content.children();
+    while let Some(field) = fields.next_tlv("keyContainerContent")? {
+        match field.tag {
+            0x85 => {}
+            0x8a if !placed => {
+                parts.push(der::write::tlv(0x85, certificate));
+                parts.push(field.raw.to_vec());
+                placed = true;
+            }
+            _ => parts.push(field.raw.to_vec()),
+        }
+    }
+    if !placed {
+        parts.push(der::write::tlv(0x85, certificate));
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    let content = write::sequence(&refs);
+    Ok(write::sequence(&[
+        &content,
+        &write::octets(&content_mac(&content, sbox)),
+    ]))
+}
+
 /// Writes a CryptoPro CSP container into `folder` (which must not exist yet), in the layout CryptoPro
 /// CSP writes: header with both MACs, name, the key masked twice (primary and reserve copy).
 pub fn write(
@@ -789,6 +824,29 @@ mod tests {
             ContainerFiles::from_der(&lean.to_der()).expect("lean"),
             lean
         );
+        // A certificate installed later: the header changes, nothing else; the key still opens.
+        let certificate = b"\x30\x03\x02\x01\x05";
+        let header = with_certificate(&files.header, certificate).expect("install");
+        let parsed = parse_header(&header).expect("installed header reads");
+        assert_eq!(parsed.certificate.as_deref(), Some(&certificate[..]));
+        assert_eq!(
+            parsed.fingerprint,
+            parse_header(&files.header).expect("before").fingerprint
+        );
+        let again = with_certificate(&header, b"\x30\x03\x02\x01\x06").expect("replace");
+        assert_eq!(
+            parse_header(&again).expect("again").certificate.as_deref(),
+            Some(&b"\x30\x03\x02\x01\x06"[..])
+        );
+        let installed = ContainerFiles {
+            header,
+            ..files.clone()
+        };
+        assert_eq!(
+            installed.open(&password).expect("open").key.to_le_bytes()[..],
+            key.to_le_bytes()[..]
+        );
+
         let stored = files.to_der();
         for cut in 0..stored.len() {
             assert!(ContainerFiles::from_der(&stored[..cut]).is_err());

@@ -106,6 +106,10 @@ pub struct PinState {
     pub final_try: bool,
     /// It is locked.
     pub locked: bool,
+    /// The token asks for the PIN to be changed (CKF_USER_PIN_TO_BE_CHANGED): it is still the
+    /// factory PIN (Rutoken's 12345678), or an administrator reset it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub to_be_changed: bool,
 }
 
 /// A token in a slot.
@@ -166,6 +170,7 @@ fn pin_state(info: &cryptoki::slot::TokenInfo) -> PinState {
         count_low: info.user_pin_count_low(),
         final_try: info.user_pin_final_try(),
         locked: info.user_pin_locked(),
+        to_be_changed: info.user_pin_to_be_changed(),
     }
 }
 
@@ -702,6 +707,58 @@ pub fn copy_certificate(
         .create_object(&attributes)
         .map_err(|error| target_module.failed(target_label, error))?;
     Ok(())
+}
+
+impl Module {
+    /// Writes `certificate` (DER) onto token `label` beside the key pair with CKA_ID `id`, under
+    /// `certificate_label` (logged in with `pin`, one attempt). A certificate with that CKA_ID and the
+    /// same value is left as it is; the key pair must be there.
+    pub fn install_certificate(
+        &self,
+        label: &str,
+        pin: &SecretString,
+        id: &[u8],
+        certificate: &[u8],
+        certificate_label: &str,
+    ) -> Result<(), TokenError> {
+        use cryptoki::object::CertificateType;
+        let session = self.open(label, Some(pin), true)?;
+        let on_token = |error| self.failed(label, error);
+        if find_one(&session, ObjectClass::PRIVATE_KEY, id)
+            .map_err(on_token)?
+            .is_none()
+        {
+            return Err(TokenError::NotFound {
+                label: label.to_owned(),
+                what: format!("private key {}", hex(id)),
+            });
+        }
+        if let Some(handle) = find_one(&session, ObjectClass::CERTIFICATE, id).map_err(on_token)? {
+            let value = session
+                .get_attributes(handle, &[AttributeType::Value])
+                .map_err(on_token)
+                .map(|attributes| attribute_bytes(attributes, AttributeType::Value))?;
+            if value.as_deref() == Some(certificate) {
+                return Ok(());
+            }
+        }
+        let mut attributes = vec![
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Id(id.to_vec()),
+            Attribute::Label(certificate_label.as_bytes().to_vec()),
+            Attribute::Value(certificate.to_vec()),
+        ];
+        if let Ok(parsed) = crate::cert::Certificate::from_der(certificate)
+            && let Some(subject) = parsed.subject_der()
+        {
+            attributes.push(Attribute::Subject(subject));
+        }
+        session.create_object(&attributes).map_err(on_token)?;
+        Ok(())
+    }
 }
 
 /// A certificate on a token with the CKA_ID that links it to its key.

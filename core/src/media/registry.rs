@@ -105,11 +105,53 @@ impl RegistryStore {
 }
 
 /// CryptoPro names HDIMAGE folders with eight characters and a number; the container's own name
-/// stays in `name.key`. Letters and digits of the name are kept, the rest replaced.
+/// stays in `name.key`. Latin letters and digits of the name are kept, Cyrillic ones transliterated
+/// (so «Иванов Иван» is `IvanovIv`), the rest left out.
 pub fn folder_stem(name: &str) -> String {
     let stem: String = name
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .flat_map(|c| {
+            let latin = match c.to_lowercase().next().unwrap_or(c) {
+                'а' => "a",
+                'б' => "b",
+                'в' => "v",
+                'г' => "g",
+                'д' => "d",
+                'е' | 'ё' | 'э' => "e",
+                'ж' => "zh",
+                'з' => "z",
+                'и' => "i",
+                'й' | 'ы' => "y",
+                'к' => "k",
+                'л' => "l",
+                'м' => "m",
+                'н' => "n",
+                'о' => "o",
+                'п' => "p",
+                'р' => "r",
+                'с' => "s",
+                'т' => "t",
+                'у' => "u",
+                'ф' => "f",
+                'х' => "h",
+                'ц' => "c",
+                'ч' => "ch",
+                'ш' => "sh",
+                'щ' => "sch",
+                'ю' => "yu",
+                'я' => "ya",
+                _ => "",
+            };
+            let upper = c.is_uppercase();
+            let mut letters: Vec<char> = latin.chars().collect();
+            if upper && let Some(first) = letters.first_mut() {
+                *first = first.to_ascii_uppercase();
+            }
+            if latin.is_empty() && (c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                letters.push(c);
+            }
+            letters
+        })
         .take(8)
         .collect();
     if stem.is_empty() {
@@ -294,4 +336,16 @@ pub fn container_from_reg(key: &RegKey) -> Result<ContainerFiles, crate::error::
         .collect();
     let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
     ContainerFiles::from_der(&write::sequence(&refs))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn folder_names_are_eight_latin_characters() {
+        use super::folder_stem;
+        assert_eq!(folder_stem("Иванов Иван Иванович 2026-12-03"), "IvanovIv");
+        assert_eq!(folder_stem("щука"), "schuka");
+        assert_eq!(folder_stem("le-6c0a8b1c-1234"), "le-6c0a8");
+        assert_eq!(folder_stem("«»"), "cert0000");
+    }
 }

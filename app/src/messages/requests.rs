@@ -1,0 +1,518 @@
+//! What getting a new certificate says: a new request, the CA's progress, the list of requests, and
+//! why something did not work (core's [`certkeeper_core::enroll`]).
+
+use std::io::Write;
+
+use certkeeper_core::cert::format_time;
+use certkeeper_core::enroll::cmp::CmpError;
+use certkeeper_core::enroll::name::SubjectError;
+use certkeeper_core::enroll::{EnrollError, Job, MediumRefusal, Notice, Progress, State};
+use certkeeper_core::interact::Declined;
+
+use super::{AppError, Asked, Lang, Text};
+
+/// A state as a person reads it.
+pub fn state_name(state: State, lang: Lang) -> &'static str {
+    match state {
+        State::KeyGenerated => lang.pick("key generated", "ключ создан"),
+        State::RequestMade => lang.pick("request made, not sent", "запрос создан, не отправлен"),
+        State::Submitted => lang.pick("sent to the CA", "отправлен в УЦ"),
+        State::Waiting => lang.pick("the CA is issuing", "УЦ выпускает"),
+        State::Issued => lang.pick("issued, being installed", "выпущен, устанавливается"),
+        State::Installed => lang.pick("installed", "установлен"),
+        State::Rejected => lang.pick("rejected by the CA", "отклонён УЦ"),
+        State::Cancelled => lang.pick("cancelled", "отменён"),
+    }
+}
+
+/// What to know about a new request.
+pub fn notice(notice: &Notice, lang: Lang) -> String {
+    match notice {
+        Notice::NoContainerPassword => lang
+            .pick(
+                "The container has no password: anyone who has the drive can sign with the key. \
+                 (A container password can never be recovered if forgotten; certkeeper keeps the key in \
+                 the archive as well.)",
+                "У контейнера нет пароля: любой, у кого окажется носитель, сможет подписывать этим \
+                 ключом. (Забытый пароль контейнера восстановить нельзя; certkeeper хранит ключ и в \
+                 архиве.)",
+            )
+            .to_owned(),
+        Notice::DefaultPin { label } => match lang {
+            Lang::En => format!(
+                "Token «{label}» still has its factory PIN (12345678): change it in the token's \
+                 control panel before you use the certificate."
+            ),
+            Lang::Ru => format!(
+                "У токена «{label}» заводской PIN (12345678): смените его в панели управления \
+                 токеном до того, как пользоваться сертификатом."
+            ),
+        },
+        Notice::KeyStaysOnToken { label } => match lang {
+            Lang::En => format!(
+                "The key was made on token «{label}» and never leaves it: the archive keeps its \
+                 certificate, not the key."
+            ),
+            Lang::Ru => format!(
+                "Ключ создан на токене «{label}» и не покидает его: в архиве будет его \
+                 сертификат, но не ключ."
+            ),
+        },
+    }
+}
+
+/// The lines `request new` prints.
+pub fn write_created(
+    out: &mut impl Write,
+    job: &Job,
+    notices: &[Notice],
+    csr_files: Option<(&str, &str)>,
+    lang: Lang,
+) -> std::io::Result<()> {
+    let id = job.id;
+    match lang {
+        Lang::En => writeln!(
+            out,
+            "Request {id} made for «{}»: a {} key in {} ({}).",
+            job.subject, job.algorithm, job.medium, job.key_place
+        )?,
+        Lang::Ru => writeln!(
+            out,
+            "Запрос {id} создан для «{}»: ключ {} в {} ({}).",
+            job.subject, job.algorithm, job.medium, job.key_place
+        )?,
+    }
+    for notice in notices {
+        writeln!(out, "{}", self::notice(notice, lang))?;
+    }
+    if let Some((pem, der)) = csr_files {
+        match lang {
+            Lang::En => writeln!(
+                out,
+                "The request is written to {pem} (PEM) and {der} (DER): give it to the CA, then: certkeeper request install {id} CERTIFICATE-FILE"
+            )?,
+            Lang::Ru => writeln!(
+                out,
+                "Запрос записан в {pem} (PEM) и {der} (DER): передайте его в УЦ, затем: certkeeper request install {id} ФАЙЛ-СЕРТИФИКАТА"
+            )?,
+        }
+    }
+    match lang {
+        Lang::En => writeln!(
+            out,
+            "Send it with the CA's one-time code: certkeeper request submit {id} --cmp URL --reference REFERENCE --secret-file FILE"
+        ),
+        Lang::Ru => writeln!(
+            out,
+            "Отправьте его с одноразовым кодом УЦ: certkeeper request submit {id} --cmp АДРЕС --reference НОМЕР --secret-file ФАЙЛ"
+        ),
+    }
+}
+
+/// Where a job got to, one line.
+pub fn progress_line(id: i64, progress: &Progress, lang: Lang) -> String {
+    match progress {
+        Progress::Installed {
+            certificate_id,
+            thumbprint,
+            subject,
+        } => match lang {
+            Lang::En => format!(
+                "Request {id}: the certificate for «{subject}» is issued, installed next to its key and archived (id {certificate_id}, thumbprint {thumbprint})."
+            ),
+            Lang::Ru => format!(
+                "Запрос {id}: сертификат для «{subject}» выпущен, установлен рядом с ключом и сохранён в архиве (id {certificate_id}, отпечаток {thumbprint})."
+            ),
+        },
+        Progress::Waiting { next_poll } => match lang {
+            Lang::En => format!(
+                "Request {id}: the CA is issuing the certificate; asked again at {} (certkeeper request resume, or the reminder service, goes on).",
+                format_time(*next_poll)
+            ),
+            Lang::Ru => format!(
+                "Запрос {id}: УЦ выпускает сертификат; следующая проверка в {} (продолжит certkeeper request resume или служба напоминаний).",
+                format_time(*next_poll)
+            ),
+        },
+        Progress::Rejected { reason } => match lang {
+            Lang::En => format!("Request {id}: the CA rejected it: {reason}."),
+            Lang::Ru => format!("Запрос {id}: УЦ отклонил его: {reason}."),
+        },
+    }
+}
+
+/// The list of requests.
+pub fn write_list(out: &mut impl Write, jobs: &[Job], lang: Lang) -> std::io::Result<()> {
+    if jobs.is_empty() {
+        return writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "No certificate requests yet. Make one: certkeeper request new --subject \"CN=…,SNILS=…,INN=…\" --medium dir:PATH",
+                "Запросов на сертификат пока нет. Создайте: certkeeper request new --subject \"CN=…,SNILS=…,INN=…\" --medium dir:ПУТЬ",
+            )
+        );
+    }
+    for job in jobs {
+        write!(
+            out,
+            "{:>4}  {}  «{}»  {}  {}",
+            job.id,
+            format_time(job.updated),
+            job.subject,
+            job.medium,
+            state_name(job.state, lang)
+        )?;
+        if job.state == State::Waiting
+            && let Some(next) = job.next_poll
+        {
+            write!(
+                out,
+                " ({} {})",
+                lang.pick("next check", "проверка"),
+                format_time(next)
+            )?;
+        }
+        if let Some(error) = &job.error {
+            write!(out, " — {error}")?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn subject_problem(error: &SubjectError, lang: Lang) -> (String, String) {
+    let ru = lang == Lang::Ru;
+    let field_ru = |field: &str| {
+        match field {
+            "INN" => "ИНН",
+            "INNLE" => "ИНН ЮЛ",
+            "SNILS" => "СНИЛС",
+            "OGRN" => "ОГРН",
+            "OGRNIP" => "ОГРНИП",
+            other => other,
+        }
+        .to_owned()
+    };
+    let check = if ru {
+        "Проверьте по документу и введите заново.".to_owned()
+    } else {
+        "Check it against the document and type it again.".to_owned()
+    };
+    match error {
+        SubjectError::Empty => (
+            lang.pick("The subject is empty.", "Субъект не указан.").into(),
+            lang.pick(
+                "Give it as --subject \"CN=Full Name,SNILS=…,INN=…,C=RU\", or renew with --like THUMBPRINT.",
+                "Укажите его: --subject \"CN=ФИО,SNILS=…,INN=…,C=RU\", или продлите: --like ОТПЕЧАТОК.",
+            )
+            .into(),
+        ),
+        SubjectError::Syntax { at } => (
+            match lang {
+                Lang::En => format!("The subject cannot be read at character {at}."),
+                Lang::Ru => format!("Субъект не читается с символа {at}."),
+            },
+            lang.pick(
+                "Write it as TYPE=value pairs separated by commas; put \\ before a comma, + or quote inside a value.",
+                "Запишите пары ТИП=значение через запятую; перед запятой, + или кавычкой внутри значения ставьте \\.",
+            )
+            .into(),
+        ),
+        SubjectError::UnknownAttribute { name } => (
+            match lang {
+                Lang::En => format!("{name} is not a subject field certkeeper knows."),
+                Lang::Ru => format!("{name} — неизвестное certkeeper поле субъекта."),
+            },
+            lang.pick(
+                "Use CN, SN, GN, T, O, OU, L, ST, STREET, C, E, INN, INNLE, SNILS, OGRN, OGRNIP, or a dotted OID.",
+                "Используйте CN, SN, GN, T, O, OU, L, ST, STREET, C, E, INN, INNLE, SNILS, OGRN, OGRNIP или OID через точки.",
+            )
+            .into(),
+        ),
+        SubjectError::NotDigits { field, value } => (
+            match lang {
+                Lang::En => format!("{field} must be digits, but it is {value}."),
+                Lang::Ru => format!("{} должен состоять из цифр, а указано {value}.", field_ru(field)),
+            },
+            check,
+        ),
+        SubjectError::Length {
+            field,
+            expected,
+            got,
+        } => (
+            match lang {
+                Lang::En => format!("{field} has {got} digits; it must have {expected}."),
+                Lang::Ru => format!(
+                    "В {} {got} цифр, а должно быть {}.",
+                    field_ru(field),
+                    expected.replace("for an organisation", "для организации")
+                ),
+            },
+            check,
+        ),
+        SubjectError::CheckDigit { field, value } => (
+            match lang {
+                Lang::En => format!("{field} {value} has a wrong check digit: there is a typing mistake in it."),
+                Lang::Ru => format!("В {} {value} неверна контрольная цифра: в номере опечатка.", field_ru(field)),
+            },
+            check,
+        ),
+        SubjectError::Country { value } => (
+            match lang {
+                Lang::En => format!("The country must be two letters, not {value}."),
+                Lang::Ru => format!("Страна задаётся двумя буквами, а не {value}."),
+            },
+            lang.pick("Write C=RU.", "Укажите C=RU.").into(),
+        ),
+        SubjectError::Email { value } => (
+            match lang {
+                Lang::En => format!("{value} is not an e-mail address certificates can hold."),
+                Lang::Ru => format!("{value} — не адрес почты, который может быть в сертификате."),
+            },
+            lang.pick(
+                "Give an address in Latin letters (name@example.ru), or leave E= out.",
+                "Укажите адрес латиницей (name@example.ru) или уберите E=.",
+            )
+            .into(),
+        ),
+        SubjectError::EmptyValue { field } => (
+            match lang {
+                Lang::En => format!("{field}= has no value."),
+                Lang::Ru => format!("У {field}= нет значения."),
+            },
+            lang.pick("Give the value, or leave the field out.", "Укажите значение или уберите поле.")
+                .into(),
+        ),
+        _ => (error.to_string(), check),
+    }
+}
+
+/// Why a request did not go on, or `None` when the error it wraps says it (a token's, a file's, the
+/// archive's).
+pub(super) fn describe_enroll(error: &EnrollError, lang: Lang) -> Option<Text> {
+    let text = |(en_problem, en_next): (String, String),
+                (ru_problem, ru_next): (String, String)| {
+        Some(Text::new(
+            lang,
+            (en_problem, en_next),
+            (ru_problem, ru_next),
+        ))
+    };
+    match error {
+        EnrollError::Subject(subject) => {
+            let en = subject_problem(subject, Lang::En);
+            let ru = subject_problem(subject, Lang::Ru);
+            text(en, ru)
+        }
+        EnrollError::Medium { medium, why } => {
+            let (en, ru) = match why {
+                MediumRefusal::Archive => (
+                    "the archive keeps a copy of every new key by itself; choose where the key is to live",
+                    "архив и так сохраняет копию каждого нового ключа; выберите, где ключ будет жить",
+                ),
+                MediumRefusal::NotGostInContainer => (
+                    "a CryptoPro container (drive or registry) holds GOST keys only",
+                    "контейнер КриптоПро (флешка или реестр) хранит только ключи ГОСТ",
+                ),
+                MediumRefusal::GostOnToken => (
+                    "certkeeper cannot yet have a token sign a GOST request",
+                    "certkeeper пока не умеет подписывать запрос ГОСТ на токене",
+                ),
+                MediumRefusal::TokenCannot => (
+                    "the token cannot make this kind of key",
+                    "токен не умеет создавать такие ключи",
+                ),
+                _ => ("it is not a key medium", "это не носитель ключа"),
+            };
+            text(
+                (
+                    format!("No key is made in {medium}: {en}."),
+                    "Choose --medium dir:PATH (a drive) or registry with --algorithm gost2012-256|gost2012-512, or token:LABEL with rsa2048|ec-p256 (certkeeper media list shows what each token can make).".into(),
+                ),
+                (
+                    format!("Ключ в {medium} не создаётся: {ru}."),
+                    "Выберите --medium dir:ПУТЬ (флешка) или registry с --algorithm gost2012-256|gost2012-512, либо token:МЕТКА с rsa2048|ec-p256 (certkeeper media list покажет, что умеет каждый токен).".into(),
+                ),
+            )
+        }
+        EnrollError::NotArchived { thumbprint } => text(
+            (
+                format!("Certificate {thumbprint} is not in the archive."),
+                "Find the one to renew with certkeeper list, or import it first (certkeeper import FILE).".into(),
+            ),
+            (
+                format!("Сертификата {thumbprint} нет в архиве."),
+                "Найдите продлеваемый сертификат командой certkeeper list или сначала импортируйте его (certkeeper import ФАЙЛ).".into(),
+            ),
+        ),
+        EnrollError::NoSuchJob { id } => text(
+            (
+                format!("There is no request {id}."),
+                "certkeeper request list shows every request with its number.".into(),
+            ),
+            (
+                format!("Запроса {id} нет."),
+                "certkeeper request list покажет все запросы с их номерами.".into(),
+            ),
+        ),
+        EnrollError::WrongState { id, state } => {
+            let (en, ru) = match state {
+                State::Waiting | State::Submitted | State::Issued => (
+                    "it is with the CA already; certkeeper request resume goes on with it",
+                    "он уже в УЦ; продолжит его certkeeper request resume",
+                ),
+                State::Installed => (
+                    "its certificate is installed already (certkeeper request list shows it)",
+                    "его сертификат уже установлен (см. certkeeper request list)",
+                ),
+                _ => (
+                    "it is over; make a new request with certkeeper request new",
+                    "он завершён; создайте новый запрос командой certkeeper request new",
+                ),
+            };
+            text(
+                (
+                    format!("Request {id} is {}: nothing was done.", state_name(*state, Lang::En)),
+                    format!("This cannot be done now: {en}."),
+                ),
+                (
+                    format!("Запрос {id}: {} — ничего не сделано.", state_name(*state, Lang::Ru)),
+                    format!("Сейчас это сделать нельзя: {ru}."),
+                ),
+            )
+        }
+        EnrollError::NotOurKey { id, thumbprint } => text(
+            (
+                format!("Certificate {thumbprint} is not for the key of request {id}: nothing was changed."),
+                "Install the certificate the CA issued for this request's key (certkeeper request list shows its subject), or give it to the request it belongs to.".into(),
+            ),
+            (
+                format!("Сертификат {thumbprint} выпущен не для ключа запроса {id}: ничего не изменено."),
+                "Установите сертификат, выпущенный УЦ для ключа этого запроса (см. certkeeper request list), или укажите запрос, к которому он относится.".into(),
+            ),
+        ),
+        EnrollError::NotACertificate { path, reason } => text(
+            (
+                format!("{} is not a certificate: {reason}.", path.display()),
+                "Give the file the CA sent: a certificate (.cer, .crt, DER or PEM) or a PKCS#7 bundle (.p7b).".into(),
+            ),
+            (
+                format!("{} — не сертификат: {reason}.", path.display()),
+                "Укажите файл, присланный УЦ: сертификат (.cer, .crt, DER или PEM) или пакет PKCS#7 (.p7b).".into(),
+            ),
+        ),
+        EnrollError::NoOldKey { thumbprint } => text(
+            (
+                format!("A key update is signed with the key of certificate {thumbprint}, and the archive does not hold it unlocked."),
+                "Import its container with its password (certkeeper import PATH), or submit with --cmd ir and a one-time code from the CA.".into(),
+            ),
+            (
+                format!("Запрос на обновление ключа подписывается ключом сертификата {thumbprint}, а в архиве его нет в открытом виде."),
+                "Импортируйте его контейнер с паролем (certkeeper import ПУТЬ) или отправьте запрос с --cmd ir и одноразовым кодом УЦ.".into(),
+            ),
+        ),
+        EnrollError::KurWithoutRenewal => text(
+            (
+                "A key update (kur) renews a certificate, and this request was not made as a renewal.".into(),
+                "Submit it with --cmd ir and the CA's one-time code, or make the request with --like THUMBPRINT.".into(),
+            ),
+            (
+                "Запрос на обновление ключа (kur) продлевает сертификат, а этот запрос создан не как продление.".into(),
+                "Отправьте его с --cmd ir и одноразовым кодом УЦ или создайте запрос с --like ОТПЕЧАТОК.".into(),
+            ),
+        ),
+        EnrollError::PasswordNotGiven(why) => {
+            let app = match why {
+                Declined::Differ => AppError::PasswordsDiffer,
+                Declined::Cancelled => AppError::SecretNotGiven {
+                    what: Asked::NewPassword,
+                },
+                _ => AppError::NoTerminal {
+                    what: Asked::NewPassword,
+                },
+            };
+            Some(super::errors::describe_app(&app, lang))
+        }
+        EnrollError::ContainerMissing { folder } => text(
+            (
+                format!("The key's container {} is not there.", folder.display()),
+                "Insert the drive that holds it and run certkeeper request resume; the certificate waits in the archive.".into(),
+            ),
+            (
+                format!("Контейнера ключа {} нет на месте.", folder.display()),
+                "Вставьте носитель с ним и выполните certkeeper request resume; сертификат ждёт в архиве.".into(),
+            ),
+        ),
+        _ => None,
+    }
+}
+
+/// What a CMP failure means, and what to do.
+pub(super) fn describe_cmp(error: &CmpError, lang: Lang) -> Option<Text> {
+    let (en, ru) = match error {
+        CmpError::WrongCode { text } => (
+            (
+                format!("The CA did not accept the one-time code: {text}."),
+                "The request is kept. Ask the CA for a new code and send it again: certkeeper request submit JOB --cmp URL --reference REFERENCE --secret-file NEW-CODE-FILE".into(),
+            ),
+            (
+                format!("УЦ не принял одноразовый код: {text}."),
+                "Запрос сохранён. Запросите в УЦ новый код и отправьте снова: certkeeper request submit НОМЕР --cmp АДРЕС --reference НОМЕР-КОДА --secret-file ФАЙЛ-С-НОВЫМ-КОДОМ".into(),
+            ),
+        ),
+        CmpError::Refused { text } => (
+            (
+                format!("The CA refused the request: {text}."),
+                "The request is kept (certkeeper request list). If the CA's words name a mistake in the data, contact the CA; otherwise send it again later.".into(),
+            ),
+            (
+                format!("УЦ отказал: {text}."),
+                "Запрос сохранён (certkeeper request list). Если УЦ указывает на ошибку в данных, обратитесь в УЦ; иначе отправьте запрос позже ещё раз.".into(),
+            ),
+        ),
+        CmpError::BadResponse { reason } => (
+            (
+                format!("The CA's answer is not understood: {reason}."),
+                "Check the CA's CMP address; the request is kept, and certkeeper request resume tries again.".into(),
+            ),
+            (
+                format!("Ответ УЦ не понят: {reason}."),
+                "Проверьте CMP-адрес УЦ; запрос сохранён, certkeeper request resume попробует снова.".into(),
+            ),
+        ),
+        CmpError::BadProtection => (
+            (
+                "The CA's answer is not protected by the one-time code: it may have been changed on the way, and it was not used.".into(),
+                "Check that the address is the CA's own, then run certkeeper request resume.".into(),
+            ),
+            (
+                "Ответ УЦ не защищён одноразовым кодом: его могли подменить в пути, он не использован.".into(),
+                "Убедитесь, что адрес принадлежит УЦ, и выполните certkeeper request resume.".into(),
+            ),
+        ),
+        CmpError::Unreachable { url, reason } => (
+            (
+                format!("The CA at {url} cannot be reached: {reason}."),
+                "Check the address and the network connection; the request is kept, and certkeeper request resume goes on.".into(),
+            ),
+            (
+                format!("УЦ по адресу {url} недоступен: {reason}."),
+                "Проверьте адрес и подключение к сети; запрос сохранён, certkeeper request resume продолжит.".into(),
+            ),
+        ),
+        CmpError::Http { url, status } => (
+            (
+                format!("The CA at {url} answered HTTP {status}."),
+                "Check the CA's CMP address (it ends in the path the CA gave, e.g. /pkix/); the request is kept.".into(),
+            ),
+            (
+                format!("УЦ по адресу {url} ответил HTTP {status}."),
+                "Проверьте CMP-адрес УЦ (он заканчивается путём, который дал УЦ, например /pkix/); запрос сохранён.".into(),
+            ),
+        ),
+        _ => return None,
+    };
+    Some(Text::new(lang, en, ru))
+}

@@ -1,0 +1,371 @@
+//! Certificate request jobs — the archive's side of [`certkeeper_core::enroll`]. A job is one row of
+//! `requests`, saved whole before every network step; its one-time code is sealed apart and
+//! forgotten when its transaction ends. Every change of a job's state goes into the audit log, and a
+//! job is never deleted.
+
+use rusqlite::{OptionalExtension, Row, params};
+use secrecy::{ExposeSecret, SecretString};
+
+use certkeeper_core::cert::Certificate;
+use certkeeper_core::enroll::cmp::Transaction;
+use certkeeper_core::enroll::{Job, Requests, Secret, State};
+use certkeeper_core::formats::der::{Reader, write};
+use certkeeper_core::formats::pkcs8::{KeyInfo, parse_private_key_info};
+use certkeeper_core::import::FileImport;
+use certkeeper_core::open::SourceError;
+
+use crate::archive::{Archive, Sealer};
+use crate::certificates::{audit_keyed, import_into, now, seal_audit_head};
+use crate::error::{Error, Result, SqliteContext};
+use crate::keys::import_key_into;
+
+const COLUMNS: &str = "id, state, subject, subject_der, medium, key_place, algorithm, public_key, \
+    csr, cert_req_msg, kur_req_msg, renews, ca, command, reference, transaction_id, sender_nonce, \
+    recipient_nonce, next_poll, certificate, chain, confirmed, certificate_id, error, created, updated";
+
+/// A `requests` row, decoded.
+fn job_of(row: &Row<'_>) -> rusqlite::Result<Job> {
+    let state: String = row.get(1)?;
+    let transaction_id: Option<Vec<u8>> = row.get(15)?;
+    let chain: Option<Vec<u8>> = row.get(20)?;
+    Ok(Job {
+        id: row.get(0)?,
+        state: State::parse(&state).unwrap_or(State::Cancelled),
+        subject: row.get(2)?,
+        subject_der: row.get(3)?,
+        medium: row.get(4)?,
+        key_place: row.get(5)?,
+        algorithm: row.get(6)?,
+        public_key: row.get(7)?,
+        csr: row.get(8)?,
+        cert_req_msg: row.get(9)?,
+        kur_req_msg: row.get(10)?,
+        renews: row.get(11)?,
+        ca: row.get(12)?,
+        command: row.get(13)?,
+        reference: row.get(14)?,
+        transaction: match transaction_id {
+            Some(id) => Some(Transaction {
+                id,
+                our_nonce: row.get::<_, Option<Vec<u8>>>(16)?.unwrap_or_default(),
+                their_nonce: row.get(17)?,
+            }),
+            None => None,
+        },
+        next_poll: row.get(18)?,
+        certificate: row.get(19)?,
+        chain: chain.map(|bytes| split_chain(&bytes)).unwrap_or_default(),
+        confirmed: row.get::<_, i64>(21)? == 1,
+        certificate_id: row.get(22)?,
+        error: row.get(23)?,
+        created: row.get(24)?,
+        updated: row.get(25)?,
+    })
+}
+
+/// The chain as kept: a SEQUENCE of the certificates' DER.
+fn join_chain(chain: &[Vec<u8>]) -> Option<Vec<u8>> {
+    let refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    (!chain.is_empty()).then(|| write::sequence(&refs))
+}
+
+fn split_chain(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut chain = Vec::new();
+    if let Ok(outer) = Reader::new(bytes).required("chain") {
+        let mut items = outer.children();
+        while let Ok(Some(item)) = items.next_tlv("chain") {
+            chain.push(item.raw.to_vec());
+        }
+    }
+    chain
+}
+
+/// Writes every column of `job` (row `id`) inside the caller's transaction; an audit entry when its
+/// state changed.
+fn write_job(
+    transaction: &rusqlite::Transaction<'_>,
+    sealer: &Sealer,
+    id: i64,
+    job: &Job,
+    secret: Secret<'_>,
+) -> Result<()> {
+    let before: Option<String> = transaction
+        .query_row("SELECT state FROM requests WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })
+        .optional()
+        .context("reading a request")?;
+    let (transaction_id, our_nonce, their_nonce) = match &job.transaction {
+        Some(t) => (Some(&t.id), Some(&t.our_nonce), t.their_nonce.as_ref()),
+        None => (None, None, None),
+    };
+    transaction
+        .prepare_cached(
+            "INSERT INTO requests (id, state, subject, subject_der, medium, key_place, algorithm,
+                 public_key, csr, cert_req_msg, kur_req_msg, renews, ca, command, reference,
+                 transaction_id, sender_nonce, recipient_nonce, next_poll, certificate, chain,
+                 confirmed, certificate_id, error, created, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state, key_place = excluded.key_place,
+                 public_key = excluded.public_key, csr = excluded.csr,
+                 cert_req_msg = excluded.cert_req_msg, kur_req_msg = excluded.kur_req_msg,
+                 ca = excluded.ca, command = excluded.command, reference = excluded.reference,
+                 transaction_id = excluded.transaction_id, sender_nonce = excluded.sender_nonce,
+                 recipient_nonce = excluded.recipient_nonce, next_poll = excluded.next_poll,
+                 certificate = excluded.certificate, chain = excluded.chain,
+                 confirmed = excluded.confirmed, certificate_id = excluded.certificate_id,
+                 error = excluded.error, updated = excluded.updated",
+        )
+        .context("preparing a statement")?
+        .execute(params![
+            id,
+            job.state.as_str(),
+            job.subject,
+            job.subject_der,
+            job.medium,
+            job.key_place,
+            job.algorithm,
+            job.public_key,
+            job.csr,
+            job.cert_req_msg,
+            job.kur_req_msg,
+            job.renews,
+            job.ca,
+            job.command,
+            job.reference,
+            transaction_id,
+            our_nonce,
+            their_nonce,
+            job.next_poll,
+            job.certificate,
+            join_chain(&job.chain),
+            i64::from(job.confirmed),
+            job.certificate_id,
+            job.error,
+            job.created,
+            job.updated,
+        ])
+        .context("saving a request")?;
+    match secret {
+        Secret::Keep => {}
+        Secret::Set(code) => {
+            let sealed = sealer.seal("requests", id, "secret", code.expose_secret().as_bytes())?;
+            transaction
+                .execute(
+                    "UPDATE requests SET secret = ?1 WHERE id = ?2",
+                    params![sealed, id],
+                )
+                .context("keeping the one-time code")?;
+        }
+        Secret::Clear => {
+            transaction
+                .execute("UPDATE requests SET secret = NULL WHERE id = ?1", [id])
+                .context("forgetting the one-time code")?;
+        }
+    }
+    if before.as_deref() != Some(job.state.as_str()) {
+        audit_keyed(
+            transaction,
+            sealer,
+            &format!("request {}", job.state.as_str().replace('_', " ")),
+            &format!("request {id}: {}", job.subject),
+        )?;
+    }
+    Ok(())
+}
+
+impl Archive {
+    fn in_transaction<T>(
+        &mut self,
+        what: &'static str,
+        work: impl FnOnce(&rusqlite::Transaction<'_>, &Sealer) -> Result<T>,
+    ) -> Result<T> {
+        let (connection, sealer) = self.parts_mut();
+        let transaction = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .context(what)?;
+        let value = work(&transaction, sealer)?;
+        transaction.commit().context(what)?;
+        Ok(value)
+    }
+
+    /// Keeps a new job (and the new key's container): its id.
+    pub fn create_request(&mut self, job: &Job, key: Option<&FileImport<'_>>) -> Result<i64> {
+        let at = now();
+        self.in_transaction("keeping a new request", |transaction, sealer| {
+            let id: i64 = transaction
+                .query_row("SELECT coalesce(max(id), 0) + 1 FROM requests", [], |row| {
+                    row.get(0)
+                })
+                .context("numbering the request")?;
+            if let Some(file) = key {
+                import_into(transaction, sealer, file.certificates, file.location, at)?;
+                if let Some(key) = &file.key {
+                    import_key_into(transaction, sealer, key, file.location, at)?;
+                }
+            }
+            write_job(transaction, sealer, id, job, Secret::Keep)?;
+            seal_audit_head(transaction, sealer)?;
+            Ok(id)
+        })
+    }
+
+    /// Saves a job.
+    pub fn save_request(&mut self, job: &Job, secret: Secret<'_>) -> Result<()> {
+        self.in_transaction("saving a request", |transaction, sealer| {
+            let known: bool = transaction
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM requests WHERE id = ?1)",
+                    [job.id],
+                    |row| row.get(0),
+                )
+                .context("reading a request")?;
+            if !known {
+                return Err(Error::Corrupted {
+                    what: format!("request {} is not in the archive", job.id),
+                });
+            }
+            write_job(transaction, sealer, job.id, job, secret)
+        })
+    }
+
+    /// The one-time code of job `id`, unsealed.
+    pub fn request_secret(&self, id: i64) -> Result<Option<SecretString>> {
+        let sealed: Option<Vec<u8>> = self
+            .connection()
+            .query_row("SELECT secret FROM requests WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
+            .optional()
+            .context("reading a request")?
+            .flatten();
+        sealed
+            .map(|sealed| {
+                let open = self.sealer().unseal("requests", id, "secret", &sealed)?;
+                Ok(SecretString::from(
+                    String::from_utf8_lossy(&open).into_owned(),
+                ))
+            })
+            .transpose()
+    }
+
+    /// Job `id`.
+    pub fn request(&self, id: i64) -> Result<Option<Job>> {
+        self.connection()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM requests WHERE id = ?1"),
+                [id],
+                job_of,
+            )
+            .optional()
+            .context("reading a request")
+    }
+
+    /// Every job, newest first.
+    pub fn requests(&self) -> Result<Vec<Job>> {
+        let mut statement = self
+            .connection()
+            .prepare(&format!("SELECT {COLUMNS} FROM requests ORDER BY id DESC"))
+            .context("preparing a statement")?;
+        let jobs = statement
+            .query_map([], job_of)
+            .context("reading the requests")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("reading the requests")?;
+        Ok(jobs)
+    }
+
+    /// Archives an installed certificate with its chain and container, and saves its job, in one
+    /// transaction: the certificate's id.
+    pub fn install_request(&mut self, job: &Job, files: &[FileImport<'_>]) -> Result<i64> {
+        let at = now();
+        self.in_transaction("installing the certificate", |transaction, sealer| {
+            for file in files {
+                import_into(transaction, sealer, file.certificates, file.location, at)?;
+                if let Some(key) = &file.key {
+                    import_key_into(transaction, sealer, key, file.location, at)?;
+                }
+            }
+            let sha256 = files
+                .first()
+                .and_then(|file| file.certificates.first())
+                .map(|certificate| certificate.sha256_fingerprint.clone())
+                .unwrap_or_default();
+            let certificate_id: i64 = transaction
+                .query_row(
+                    "SELECT id FROM certificates WHERE sha256 = ?1",
+                    [&sha256],
+                    |row| row.get(0),
+                )
+                .context("finding the installed certificate")?;
+            let mut installed = job.clone();
+            installed.certificate_id = Some(certificate_id);
+            write_job(transaction, sealer, job.id, &installed, Secret::Clear)?;
+            seal_audit_head(transaction, sealer)?;
+            Ok(certificate_id)
+        })
+    }
+}
+
+fn boxed(error: Error) -> SourceError {
+    Box::new(error)
+}
+
+impl Requests for Archive {
+    fn create(
+        &mut self,
+        job: &Job,
+        key: Option<&FileImport<'_>>,
+    ) -> std::result::Result<i64, SourceError> {
+        self.create_request(job, key).map_err(boxed)
+    }
+
+    fn save(&mut self, job: &Job, secret: Secret<'_>) -> std::result::Result<(), SourceError> {
+        self.save_request(job, secret).map_err(boxed)
+    }
+
+    fn secret(&mut self, id: i64) -> std::result::Result<Option<SecretString>, SourceError> {
+        self.request_secret(id).map_err(boxed)
+    }
+
+    fn job(&mut self, id: i64) -> std::result::Result<Option<Job>, SourceError> {
+        self.request(id).map_err(boxed)
+    }
+
+    fn jobs(&mut self) -> std::result::Result<Vec<Job>, SourceError> {
+        self.requests().map_err(boxed)
+    }
+
+    fn install(
+        &mut self,
+        job: &Job,
+        files: &[FileImport<'_>],
+    ) -> std::result::Result<i64, SourceError> {
+        self.install_request(job, files).map_err(boxed)
+    }
+
+    fn certificate(
+        &mut self,
+        thumbprint: &str,
+    ) -> std::result::Result<Option<Certificate>, SourceError> {
+        let found = self.certificate_der(thumbprint).map_err(boxed)?;
+        Ok(found.and_then(|(_, der)| Certificate::from_der(&der).ok()))
+    }
+
+    fn private_key(
+        &mut self,
+        certificate: &Certificate,
+    ) -> std::result::Result<Option<KeyInfo>, SourceError> {
+        let Some((id, _)) = self
+            .certificate_der(&certificate.sha1_thumbprint)
+            .map_err(boxed)?
+        else {
+            return Ok(None);
+        };
+        let Some(key) = self.private_key_for(id).map_err(boxed)? else {
+            return Ok(None);
+        };
+        Ok(Some(parse_private_key_info(&key.private_key_info)?))
+    }
+}

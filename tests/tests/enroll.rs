@@ -1,0 +1,831 @@
+//! Getting a new certificate (`certkeeper request …`) against OpenSSL's own CMP server with a GOST CA
+//! made by the GOST engine: the key on a drive, in the registry store or on a SoftHSM2 token, the
+//! request checked by `openssl req -verify`, the CA's real signature from `openssl x509 -req`, waiting
+//! with pollReq/pollRep, certConf, installing next to the key and into the archive; a wrong one-time
+//! code, a process killed while waiting, a certificate for another key, and a renewal by key update.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use certkeeper_tests::support::cmp::{self, CmpServer, KeepAliveRelay, ServerOptions};
+use certkeeper_tests::support::softhsm::SoftHsm;
+use certkeeper_tests::support::{bin, run, secret_file, temp_dir, wait_until};
+
+const REFERENCE: &str = "4711";
+const CODE: &str = "482-915";
+const SUBJECT: &str = "CN=Петрова Анна Сергеевна,SN=Петрова,GN=Анна Сергеевна,T=Главный бухгалтер,\
+O=ООО \"Ромашка\",INNLE=7707083893,OGRN=1027700132195,SNILS=112-233-445 95,INN=500100732259,\
+E=petrova@example.ru,L=Москва,C=RU";
+
+/// An office with an archive, a CA and a drive.
+struct Office {
+    dir: tempfile::TempDir,
+    archive: PathBuf,
+    passphrase: PathBuf,
+}
+
+impl Office {
+    fn new() -> Self {
+        let dir = temp_dir();
+        let passphrase = secret_file(dir.path(), "passphrase", "correct horse battery staple\n");
+        let office = Self {
+            archive: dir.path().join("archive.db"),
+            passphrase,
+            dir,
+        };
+        ok(office.certkeeper().arg("init"));
+        office
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// certkeeper on this office's archive, with its own registry store.
+    fn certkeeper(&self) -> Command {
+        let mut command = bin::on_archive(&self.archive, &self.passphrase);
+        command
+            .env("CERTKEEPER_REGISTRY", self.path("registry"))
+            .env("CERTKEEPER_LANG", "en")
+            .env_remove("CERTKEEPER_PKCS11_MODULES");
+        command
+    }
+
+    fn code_file(&self, code: &str) -> PathBuf {
+        secret_file(
+            self.dir.path(),
+            &format!("code-{code}"),
+            &format!("{code}\n"),
+        )
+    }
+
+    fn openssl(&self) -> Command {
+        cmp::openssl(self.dir.path())
+    }
+
+    /// A CA: its key and self-signed certificate, GOST R 34.10-2012 (TC26 256 A) or RSA.
+    fn ca(&self, gost: bool) -> (PathBuf, PathBuf) {
+        let (key, cert) = (self.path("ca.key"), self.path("ca.crt"));
+        if gost {
+            run(self
+                .openssl()
+                .args([
+                    "genpkey",
+                    "-algorithm",
+                    "gost2012_256",
+                    "-pkeyopt",
+                    "paramset:A",
+                    "-out",
+                ])
+                .arg(&key));
+            run(self
+                .openssl()
+                .args([
+                    "req",
+                    "-new",
+                    "-x509",
+                    "-utf8",
+                    "-md_gost12_256",
+                    "-days",
+                    "3650",
+                ])
+                .args(["-subj", "/CN=Тестовый УЦ/O=certkeeper tests/C=RU", "-key"])
+                .arg(&key)
+                .arg("-out")
+                .arg(&cert));
+        } else {
+            run(self
+                .openssl()
+                .args(["req", "-new", "-x509", "-sha256", "-days", "3650", "-nodes"])
+                .args(["-newkey", "rsa:2048", "-subj", "/CN=Test RSA CA", "-keyout"])
+                .arg(&key)
+                .arg("-out")
+                .arg(&cert));
+        }
+        (key, cert)
+    }
+
+    /// The CA's real signature on a request (PEM): the certificate, PEM.
+    fn sign(&self, ca: &(PathBuf, PathBuf), csr: &Path, serial: &str, digest: &str) -> PathBuf {
+        let out = self.path(&format!("issued-{serial}.crt"));
+        run(self
+            .openssl()
+            .args([
+                "x509",
+                "-req",
+                "-days",
+                "365",
+                digest,
+                "-copy_extensions",
+                "copyall",
+            ])
+            .args(["-set_serial", serial, "-in"])
+            .arg(csr)
+            .arg("-CA")
+            .arg(&ca.1)
+            .arg("-CAkey")
+            .arg(&ca.0)
+            .arg("-out")
+            .arg(&out));
+        out
+    }
+
+    /// The SHA-1 thumbprint OpenSSL computes, as certkeeper shows it.
+    fn thumbprint(&self, certificate: &Path) -> String {
+        let output = run(self
+            .openssl()
+            .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
+            .arg(certificate));
+        String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .rsplit('=')
+            .next()
+            .unwrap_or_default()
+            .replace(':', "")
+    }
+
+    fn server(&self, certificate: &Path, ca: &Path, polls: u32, check_after: u32) -> CmpServer {
+        CmpServer::start(
+            self.dir.path(),
+            &ServerOptions {
+                certificate,
+                ca,
+                reference: REFERENCE,
+                secret: CODE,
+                polls,
+                check_after,
+                trusted: None,
+            },
+        )
+    }
+
+    fn list_requests(&self) -> serde_json::Value {
+        json(&ok(self.certkeeper().args(["--json", "request", "list"])))
+    }
+}
+
+fn ok(command: &mut Command) -> Output {
+    let output = command.output().expect("run certkeeper");
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "not JSON ({error}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// `request new … --json`: the job's number and the request file written.
+fn new_request(office: &Office, arguments: &[&str], csr: &Path) -> i64 {
+    let output = ok(office
+        .certkeeper()
+        .args(["--json", "request", "new"])
+        .args(arguments)
+        .arg("--csr-out")
+        .arg(csr));
+    let created = json(&output);
+    assert_eq!(created["state"], "request_made", "{created}");
+    assert!(
+        created["csr"]
+            .as_str()
+            .is_some_and(|pem| pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----")),
+        "{created}"
+    );
+    created["job"].as_i64().expect("job number")
+}
+
+/// `openssl req -verify` accepts the request; its ASN.1 shows the qualified fields as NumericString.
+fn assert_request_verifies(office: &Office, csr: &Path) -> String {
+    let verified = run(office
+        .openssl()
+        .args([
+            "req", "-verify", "-noout", "-text", "-nameopt", "utf8", "-in",
+        ])
+        .arg(csr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert!(text.contains("verify OK"), "{text}");
+    text
+}
+
+/// The archive's listing, by thumbprint.
+fn listed(office: &Office, thumbprint: &str) -> serde_json::Value {
+    let list = json(&ok(office.certkeeper().args(["--json", "list"])));
+    list.as_array()
+        .expect("list")
+        .iter()
+        .find(|item| item["sha1_thumbprint"] == thumbprint)
+        .cloned()
+        .unwrap_or_else(|| panic!("{thumbprint} is not archived: {list}"))
+}
+
+/// The one container in `folder`.
+fn container_in(folder: &Path) -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(folder)
+        .expect("read the drive")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.join("header.key").is_file())
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.remove(0)
+}
+
+/// `inspect --json` of a container: it opens (with `password`) and its key matches `thumbprint`.
+fn assert_container_holds(
+    office: &Office,
+    container: &Path,
+    thumbprint: &str,
+    password: Option<&Path>,
+) {
+    let mut command = office.certkeeper();
+    command.args(["--json", "inspect"]).arg(container);
+    if let Some(password) = password {
+        command.arg("--password-file").arg(password);
+    }
+    let inspected = json(&ok(&mut command));
+    let item = &inspected[0];
+    assert_eq!(item["kind"], "container", "{inspected}");
+    assert_eq!(item["opened"], true, "{inspected}");
+    assert_eq!(item["key_matches_certificate"], true, "{inspected}");
+    assert_eq!(
+        item["certificate"]["sha1_thumbprint"], thumbprint,
+        "{inspected}"
+    );
+}
+
+#[test]
+fn a_gost_key_on_a_drive_is_issued_over_cmp_after_waiting_and_installed_next_to_it() {
+    let office = Office::new();
+    let ca = office.ca(true);
+    let drive = office.path("drive");
+    let csr = office.path("request.pem");
+    let job = new_request(
+        &office,
+        &[
+            "--subject",
+            SUBJECT,
+            "--medium",
+            &format!("dir:{}", drive.display()),
+            "--no-password",
+        ],
+        &csr,
+    );
+    // The request is the one OpenSSL checks, with the fields CAs reject as UTF8String as
+    // NumericString, and the extensions of a qualified certificate.
+    let text = assert_request_verifies(&office, &csr);
+    assert!(text.contains("Петрова Анна Сергеевна"), "{text}");
+    assert!(text.contains("Signing Tool of Subject"), "{text}");
+    assert!(text.contains("Private Key Usage Period"), "{text}");
+    assert!(
+        text.contains("Digital Signature, Non Repudiation"),
+        "{text}"
+    );
+    let parsed = run(office.openssl().args(["asn1parse", "-in"]).arg(&csr));
+    let asn1 = String::from_utf8_lossy(&parsed.stdout);
+    for value in ["11223344595", "500100732259", "7707083893", "1027700132195"] {
+        assert!(
+            asn1.lines()
+                .any(|line| line.contains("NUMERICSTRING") && line.ends_with(&format!(":{value}"))),
+            "{value} is not a NumericString:\n{asn1}"
+        );
+    }
+    assert!(
+        office.path("request.der").is_file(),
+        "the DER beside the PEM"
+    );
+    // The new key is in the archive at once, before any certificate.
+    let key_rows = certkeeper_tests_archive_keys(&office);
+    assert_eq!(
+        key_rows, 1,
+        "the new key is sealed into the archive at once"
+    );
+
+    let issued = office.sign(&ca, &csr, "0x2001", "-md_gost12_256");
+    let thumbprint = office.thumbprint(&issued);
+    let server = office.server(&issued, &ca.1, 2, 1);
+    let output = ok(office
+        .certkeeper()
+        .args([
+            "--json",
+            "request",
+            "submit",
+            &job.to_string(),
+            "--cmp",
+            &server.url(),
+        ])
+        .args(["--reference", REFERENCE, "--secret-file"])
+        .arg(office.code_file(CODE)));
+    let done = json(&output);
+    assert_eq!(done["state"], "installed", "{done}");
+    assert_eq!(done["sha1_thumbprint"], thumbprint.as_str(), "{done}");
+    // The whole exchange, as the CA saw it: one request, two polls, the confirmation.
+    let log = server.log();
+    assert_eq!(server.received("IR"), 1, "{log}");
+    assert_eq!(server.received("POLLREQ"), 2, "{log}");
+    assert_eq!(server.received("CERTCONF"), 1, "{log}");
+    assert!(log.contains("sending POLLREP"), "{log}");
+    assert!(log.contains("sending PKICONF"), "{log}");
+    assert!(
+        log.contains("successfully validated PBM-based CMP message protection"),
+        "{log}"
+    );
+    assert!(!log.contains("CMP error"), "{log}");
+
+    // Next to its key: the container on the drive now holds the certificate, and opens.
+    let container = container_in(&drive);
+    assert_container_holds(&office, &container, &thumbprint, None);
+    // In the archive, with its key and the CA's certificate.
+    let archived = listed(&office, &thumbprint);
+    assert_eq!(archived["has_private_key"], true, "{archived}");
+    listed(&office, &office.thumbprint(&ca.1));
+    let jobs = office.list_requests();
+    assert_eq!(jobs[0]["state"], "installed", "{jobs}");
+    assert_eq!(jobs[0]["ca"], server.url().as_str(), "{jobs}");
+    let audit = String::from_utf8_lossy(&ok(office.certkeeper().arg("audit")).stdout).into_owned();
+    for action in [
+        "request key generated",
+        "request made",
+        "request submitted",
+        "request waiting",
+        "request issued",
+        "request installed",
+    ] {
+        assert!(
+            audit.contains(action),
+            "{action} is not in the audit log:\n{audit}"
+        );
+    }
+    ok(office.certkeeper().arg("verify"));
+}
+
+/// How many private keys the archive holds (read through the storage crate, as `verify` would).
+fn certkeeper_tests_archive_keys(office: &Office) -> usize {
+    let connection = rusqlite::Connection::open(&office.archive).expect("open the archive file");
+    connection
+        .query_row("SELECT count(*) FROM private_keys", [], |row| {
+            row.get::<_, i64>(0)
+        })
+        .expect("count keys") as usize
+}
+
+#[test]
+fn a_gost_512_key_in_the_registry_store_with_a_password_is_issued_with_cr() {
+    let office = Office::new();
+    let ca = office.ca(true);
+    let csr = office.path("request.pem");
+    let password = secret_file(office.dir.path(), "container-password", "Пароль-1\n");
+    let job = new_request(
+        &office,
+        &[
+            "--subject",
+            "CN=Сидоров Пётр,SNILS=11223344595,C=RU",
+            "--medium",
+            "registry",
+            "--algorithm",
+            "gost2012-512",
+            "--password-file",
+            &password.display().to_string(),
+        ],
+        &csr,
+    );
+    let text = assert_request_verifies(&office, &csr);
+    assert!(text.contains("GOST R 34.10-2012 with 512 bit"), "{text}");
+    let issued = office.sign(&ca, &csr, "0x2002", "-md_gost12_256");
+    let thumbprint = office.thumbprint(&issued);
+    let server = office.server(&issued, &ca.1, 0, 0);
+    let done = json(&ok(office
+        .certkeeper()
+        .args([
+            "--json",
+            "request",
+            "submit",
+            &job.to_string(),
+            "--cmd",
+            "cr",
+            "--cmp",
+            &server.url(),
+        ])
+        .args(["--reference", REFERENCE, "--secret-file"])
+        .arg(office.code_file(CODE))));
+    assert_eq!(done["state"], "installed", "{done}");
+    assert_eq!(server.received("CR"), 1, "{}", server.log());
+    // The registry store is HDIMAGE under CERTKEEPER_REGISTRY/<user>: one container, with the
+    // certificate, opening with its password.
+    let users: Vec<PathBuf> = std::fs::read_dir(office.path("registry"))
+        .expect("the store")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    assert_eq!(users.len(), 1, "{users:?}");
+    let container = container_in(&users[0]);
+    assert_container_holds(&office, &container, &thumbprint, Some(&password));
+    assert_eq!(listed(&office, &thumbprint)["has_private_key"], true);
+}
+
+#[test]
+fn a_wrong_one_time_code_is_said_the_job_stays_and_a_new_code_works() {
+    let office = Office::new();
+    let ca = office.ca(true);
+    let csr = office.path("request.pem");
+    let drive = office.path("drive");
+    let job = new_request(
+        &office,
+        &[
+            "--subject",
+            "CN=Иванов Иван,SNILS=11223344595",
+            "--medium",
+            &format!("dir:{}", drive.display()),
+            "--no-password",
+        ],
+        &csr,
+    );
+    let issued = office.sign(&ca, &csr, "0x2003", "-md_gost12_256");
+    let server = office.server(&issued, &ca.1, 0, 0);
+    let output = office
+        .certkeeper()
+        .args([
+            "request",
+            "submit",
+            &job.to_string(),
+            "--cmp",
+            &server.url(),
+        ])
+        .args(["--reference", REFERENCE, "--secret-file"])
+        .arg(office.code_file("000-000"))
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("did not accept the one-time code"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Ask the CA for a new code"), "{stderr}");
+    assert!(server.log().contains("wrong pbm value"), "{}", server.log());
+    let jobs = office.list_requests();
+    assert_eq!(jobs[0]["state"], "request_made", "{jobs}");
+    assert!(
+        jobs[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("one-time code")),
+        "{jobs}"
+    );
+    // The same in Russian.
+    let output = office
+        .certkeeper()
+        .env("CERTKEEPER_LANG", "ru")
+        .args([
+            "request",
+            "submit",
+            &job.to_string(),
+            "--cmp",
+            &server.url(),
+        ])
+        .args(["--reference", REFERENCE, "--secret-file"])
+        .arg(office.code_file("111-111"))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("УЦ не принял одноразовый код"), "{stderr}");
+    // Nothing was archived or written but the key.
+    assert_eq!(certkeeper_tests_archive_keys(&office), 1);
+    // A new code works on the same job.
+    let done = json(&ok(office
+        .certkeeper()
+        .args([
+            "--json",
+            "request",
+            "submit",
+            &job.to_string(),
+            "--cmp",
+            &server.url(),
+        ])
+        .args(["--reference", REFERENCE, "--secret-file"])
+        .arg(office.code_file(CODE))));
+    assert_eq!(done["state"], "installed", "{done}");
+}
+
+#[test]
+fn killed_while_the_ca_is_issuing_resume_finishes_the_same_transaction() {
+    let office = Office::new();
+    let ca = office.ca(true);
+    let csr = office.path("request.pem");
+    let drive = office.path("drive");
+    let job = new_request(
+        &office,
+        &[
+            "--subject",
+            "CN=Иванов Иван,SNILS=11223344595",
+            "--medium",
+            &format!("dir:{}", drive.display()),
+            "--no-password",
+        ],
+        &csr,
+    );
+    let issued = office.sign(&ca, &csr, "0x2004", "-md_gost12_256");
+    // The CA makes the client wait three times, ten seconds each: time to kill it.
+    let server = office.server(&issued, &ca.1, 3, 10);
+    let relay = KeepAliveRelay::start(server.port);
+    let mut submit = office
+        .certkeeper()
+        .args(["request", "submit", &job.to_string(), "--cmp", &relay.url()])
+        .args(["--reference", REFERENCE, "--secret-file"])
+        .arg(office.code_file(CODE))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start submit");
+    wait_until(
+        "the CA says to wait",
+        std::time::Duration::from_secs(30),
+        || server.received("POLLREQ") >= 1 && office.list_requests()[0]["state"] == "waiting",
+    );
+    // kill -9: nothing is told, nothing cleaned up.
+    submit.kill().expect("kill");
+    submit.wait().expect("reap");
+    let jobs = office.list_requests();
+    assert_eq!(jobs[0]["state"], "waiting", "{jobs}");
+    assert!(jobs[0]["next_poll"].is_string(), "{jobs}");
+
+    let done = json(&ok(office
+        .certkeeper()
+        .args(["--json", "request", "resume"])));
+    assert_eq!(done[0]["state"], "installed", "{done}");
+    // The same transaction: one initial request in all, the polls went on, then the confirmation.
+    let log = server.log();
+    assert_eq!(server.received("IR"), 1, "{log}");
+    assert_eq!(server.received("POLLREQ"), 3, "{log}");
+    assert_eq!(server.received("CERTCONF"), 1, "{log}");
+    assert!(!log.contains("CMP error"), "{log}");
+    assert_container_holds(
+        &office,
+        &container_in(&drive),
+        &office.thumbprint(&issued),
+        None,
+    );
+    // Nothing more to go on with.
+    let again =
+        String::from_utf8_lossy(&ok(office.certkeeper().args(["request", "resume"])).stdout)
+            .into_owned();
+    assert!(again.contains("nothing to go on with"), "{again}");
+}
+
+#[test]
+fn a_certificate_for_another_key_is_refused_and_the_right_one_installs_from_a_pkcs7_file() {
+    let office = Office::new();
+    let ca = office.ca(true);
+    let csr = office.path("request.pem");
+    let drive = office.path("drive");
+    let job = new_request(
+        &office,
+        &[
+            "--subject",
+            "CN=Иванов Иван,SNILS=11223344595",
+            "--medium",
+            &format!("dir:{}", drive.display()),
+            "--no-password",
+        ],
+        &csr,
+    );
+    let container = container_in(&drive);
+    let header_before = std::fs::read(container.join("header.key")).expect("header");
+    // Someone else's certificate from the same CA.
+    let other_csr = office.path("other.pem");
+    run(office
+        .openssl()
+        .args([
+            "req",
+            "-new",
+            "-newkey",
+            "gost2012_256",
+            "-pkeyopt",
+            "paramset:A",
+            "-nodes",
+        ])
+        .args(["-md_gost12_256", "-subj", "/CN=Someone else", "-keyout"])
+        .arg(office.path("other.key"))
+        .arg("-out")
+        .arg(&other_csr));
+    let other = office.sign(&ca, &other_csr, "0x2005", "-md_gost12_256");
+    let output = office
+        .certkeeper()
+        .args(["request", "install", &job.to_string()])
+        .arg(&other)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not for the key of request"), "{stderr}");
+    assert!(stderr.contains("nothing was changed"), "{stderr}");
+    assert_eq!(
+        std::fs::read(container.join("header.key")).expect("header"),
+        header_before
+    );
+    let list = json(&ok(office.certkeeper().args(["--json", "list"])));
+    assert_eq!(list.as_array().map(Vec::len), Some(0), "{list}");
+    assert_eq!(office.list_requests()[0]["state"], "request_made");
+
+    // The CA's answer as a PKCS#7 bundle with its chain (what a CA portal hands back).
+    let issued = office.sign(&ca, &csr, "0x2006", "-md_gost12_256");
+    let bundle = office.path("answer.p7b");
+    run(office
+        .openssl()
+        .args(["crl2pkcs7", "-nocrl", "-outform", "DER", "-certfile"])
+        .arg(&ca.1)
+        .arg("-certfile")
+        .arg(&issued)
+        .arg("-out")
+        .arg(&bundle));
+    let done = json(&ok(office
+        .certkeeper()
+        .args(["--json", "request", "install", &job.to_string()])
+        .arg(&bundle)));
+    assert_eq!(done["state"], "installed", "{done}");
+    let thumbprint = office.thumbprint(&issued);
+    assert_container_holds(&office, &container, &thumbprint, None);
+    listed(&office, &office.thumbprint(&ca.1));
+}
+
+#[test]
+fn an_rsa_key_made_on_a_softhsm_token_gets_its_certificate_beside_it() {
+    let office = Office::new();
+    let ca = office.ca(false);
+    let hsm = SoftHsm::new();
+    // The token still has the factory PIN: certkeeper says so.
+    let token = hsm.init_token("Рутокен ЭЦП", "87654321", "12345678");
+    let pin = secret_file(office.dir.path(), "pin", "12345678\n");
+    let csr = office.path("request.pem");
+    let output = ok(office
+        .certkeeper()
+        .env("SOFTHSM2_CONF", hsm.conf_path())
+        .args([
+            "--json",
+            "request",
+            "new",
+            "--subject",
+            "CN=Петрова Анна,SNILS=11223344595,C=RU",
+        ])
+        .args([
+            "--medium",
+            &format!("token:{}", token.label),
+            "--algorithm",
+            "rsa2048",
+        ])
+        .arg("--pin-file")
+        .arg(&pin)
+        .arg("--pkcs11-module")
+        .arg(hsm.module())
+        .arg("--csr-out")
+        .arg(&csr));
+    let created = json(&output);
+    let notices = created["notices"].to_string();
+    assert!(notices.contains("default_pin"), "{created}");
+    assert!(notices.contains("key_stays_on_token"), "{created}");
+    let job = created["job"].as_i64().expect("job");
+    assert_request_verifies(&office, &csr);
+    // The private key is on the token and may not leave it.
+    let objects = String::from_utf8_lossy(&run(hsm.logged_in(&token).arg("--list-objects")).stdout)
+        .into_owned();
+    assert!(objects.contains("Private Key Object; RSA"), "{objects}");
+    assert!(!objects.contains("Certificate Object"), "{objects}");
+
+    let issued = office.sign(&ca, &csr, "0x3001", "-sha256");
+    let thumbprint = office.thumbprint(&issued);
+    let server = office.server(&issued, &ca.1, 1, 1);
+    let done = json(&ok(office
+        .certkeeper()
+        .env("SOFTHSM2_CONF", hsm.conf_path())
+        .args([
+            "--json",
+            "request",
+            "submit",
+            &job.to_string(),
+            "--cmp",
+            &server.url(),
+        ])
+        .args(["--reference", REFERENCE, "--secret-file"])
+        .arg(office.code_file(CODE))
+        .arg("--pin-file")
+        .arg(&pin)
+        .arg("--pkcs11-module")
+        .arg(hsm.module())));
+    assert_eq!(done["state"], "installed", "{done}");
+    // OpenSC sees the certificate on the token with the key's CKA_ID.
+    let objects = String::from_utf8_lossy(&run(hsm.logged_in(&token).arg("--list-objects")).stdout)
+        .into_owned();
+    let id_of = |kind: &str| {
+        let block = objects.split(kind).nth(1).unwrap_or_default();
+        block
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("ID:"))
+            .map(|id| id.trim().to_owned())
+    };
+    let certificate_id = id_of("Certificate Object");
+    assert!(certificate_id.is_some(), "{objects}");
+    assert_eq!(certificate_id, id_of("Private Key Object"), "{objects}");
+    // The archive keeps the certificate (the key stays on the token).
+    let archived = listed(&office, &thumbprint);
+    assert_eq!(archived["has_private_key"], false, "{archived}");
+}
+
+#[test]
+fn renewal_keeps_the_subject_updates_the_key_signed_with_the_old_one_and_supersedes_it() {
+    let office = Office::new();
+    let ca = office.ca(true);
+    let drive = office.path("drive");
+    // The first certificate, as any office has one.
+    let first_csr = office.path("first.pem");
+    let first_job = new_request(
+        &office,
+        &[
+            "--subject",
+            SUBJECT,
+            "--medium",
+            &format!("dir:{}", drive.display()),
+            "--no-password",
+        ],
+        &first_csr,
+    );
+    let first = office.sign(&ca, &first_csr, "0x4001", "-md_gost12_256");
+    ok(office
+        .certkeeper()
+        .args(["request", "install", &first_job.to_string()])
+        .arg(&first));
+    let old_thumbprint = office.thumbprint(&first);
+
+    // Renewal: the subject is copied from the archived certificate.
+    let renewal_csr = office.path("renewal.pem");
+    let job = new_request(
+        &office,
+        &[
+            "--like",
+            &old_thumbprint,
+            "--medium",
+            &format!("dir:{}", office.path("new-drive").display()),
+            "--no-password",
+        ],
+        &renewal_csr,
+    );
+    let subject_of = |path: &Path, kind: &str| {
+        let output = run(office
+            .openssl()
+            .args([kind, "-noout", "-subject", "-nameopt", "RFC2253", "-in"])
+            .arg(path));
+        String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .trim_start_matches("subject=")
+            .to_owned()
+    };
+    assert_eq!(subject_of(&renewal_csr, "req"), subject_of(&first, "x509"));
+    assert_request_verifies(&office, &renewal_csr);
+
+    // OpenSSL's mock CA checks a key update's oldCertID against the certificate it hands out, so the
+    // new certificate carries the old one's serial number here (a real CA gives a new one).
+    let renewed = office.sign(&ca, &renewal_csr, "0x4001", "-md_gost12_256");
+    let server = CmpServer::start(
+        office.dir.path(),
+        &ServerOptions {
+            certificate: &renewed,
+            ca: &ca.1,
+            reference: REFERENCE,
+            secret: CODE,
+            polls: 0,
+            check_after: 0,
+            trusted: Some(&ca.1),
+        },
+    );
+    let done = json(&ok(office.certkeeper().args([
+        "--json",
+        "request",
+        "submit",
+        &job.to_string(),
+        "--cmd",
+        "kur",
+        "--cmp",
+        &server.url(),
+    ])));
+    assert_eq!(done["state"], "installed", "{done}");
+    let log = server.log();
+    assert_eq!(server.received("KUR"), 1, "{log}");
+    assert!(!log.contains("CMP error"), "{log}");
+    // The old certificate is superseded; the new one is current, with its key.
+    let old = listed(&office, &old_thumbprint);
+    let new = listed(&office, &office.thumbprint(&renewed));
+    assert_eq!(old["superseded_by"], new["id"], "{old}");
+    assert!(new["superseded_by"].is_null(), "{new}");
+    assert_eq!(new["has_private_key"], true, "{new}");
+    let jobs = office.list_requests();
+    assert_eq!(jobs[0]["renews"], old_thumbprint.as_str(), "{jobs}");
+}
