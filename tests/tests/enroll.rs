@@ -452,7 +452,7 @@ fn a_wrong_one_time_code_is_said_the_job_stays_and_a_new_code_works() {
         &csr,
     );
     let issued = office.sign(&ca, &csr, "0x2003", "-md_gost12_256");
-    let server = office.server(&issued, &ca.1, 0, 0);
+    let server = office.server(&issued, &ca.1, 1, 1);
     let output = office
         .certkeeper()
         .args([
@@ -501,7 +501,8 @@ fn a_wrong_one_time_code_is_said_the_job_stays_and_a_new_code_works() {
     assert!(stderr.contains("УЦ не принял одноразовый код"), "{stderr}");
     // Nothing was archived or written but the key.
     assert_eq!(certkeeper_tests_archive_keys(&office), 1);
-    // A new code works on the same job.
+    // A new code works on the same job, here sending the PKCS#10 request itself (p10cr), which
+    // the CA checks with the GOST engine; its pollReq and certConf carry certReqId -1.
     let done = json(&ok(office
         .certkeeper()
         .args([
@@ -509,11 +510,20 @@ fn a_wrong_one_time_code_is_said_the_job_stays_and_a_new_code_works() {
             "request",
             "submit",
             &job.to_string(),
+            "--cmd",
+            "p10cr",
+        ])
+        .args([
             "--cmp",
             &server.url(),
+            "--reference",
+            REFERENCE,
+            "--secret-file",
         ])
-        .args(["--reference", REFERENCE, "--secret-file"])
         .arg(office.code_file(CODE))));
+    assert_eq!(server.received("P10CR"), 1, "{}", server.log());
+    assert_eq!(server.received("POLLREQ"), 1, "{}", server.log());
+    assert_eq!(server.received("CERTCONF"), 1, "{}", server.log());
     assert_eq!(done["state"], "installed", "{done}");
 }
 

@@ -107,15 +107,15 @@ pub enum Body<'a> {
     P10cr(&'a [u8]),
     /// Asks whether the certificate is ready.
     PollReq {
-        /// The request's certReqId.
-        cert_req_id: u64,
+        /// The request's certReqId (-1 after a p10cr, RFC 9480 2.11).
+        cert_req_id: i64,
     },
     /// Confirms the certificate received.
     CertConf {
         /// Its hash (the hash of its signature algorithm).
         hash: &'a [u8],
-        /// The request's certReqId.
-        cert_req_id: u64,
+        /// The request's certReqId (-1 after a p10cr).
+        cert_req_id: i64,
     },
 }
 
@@ -130,19 +130,32 @@ impl Body<'_> {
             // Tag numbers up to 30 take one byte: [25] is 0xB9 (X.690 8.1.2.2).
             Self::PollReq { cert_req_id } => write::explicit(
                 25,
-                &write::sequence(&[&write::sequence(&[&write::integer(*cert_req_id)])]),
+                &write::sequence(&[&write::sequence(&[&signed_integer(*cert_req_id)])]),
             ),
             Self::CertConf { hash, cert_req_id } => write::explicit(
                 24,
                 &write::sequence(&[&write::sequence(&[
                     &write::octets(hash),
-                    &write::integer(*cert_req_id),
+                    &signed_integer(*cert_req_id),
                     // PKIStatusInfo { accepted }
                     &write::sequence(&[&write::integer(0)]),
                 ])]),
             ),
         }
     }
+}
+
+/// A DER INTEGER of a signed number (two's complement, as few octets as it takes).
+fn signed_integer(value: i64) -> Vec<u8> {
+    let bytes = value.to_be_bytes();
+    let mut start = 0;
+    while start < 7
+        && ((bytes[start] == 0x00 && bytes[start + 1] & 0x80 == 0)
+            || (bytes[start] == 0xff && bytes[start + 1] & 0x80 != 0))
+    {
+        start += 1;
+    }
+    write::tlv(0x02, &bytes[start..])
 }
 
 /// Reads the PKIBody: its tag number, contents and whole length.
@@ -944,6 +957,15 @@ mod tests {
             changed[at] ^= 0x55;
             let _ = decode(&changed, &transaction, Some(&secret));
         }
+    }
+
+    #[test]
+    fn cert_req_ids_are_signed_integers() {
+        assert_eq!(signed_integer(0), [2, 1, 0]);
+        assert_eq!(signed_integer(-1), [2, 1, 0xff]);
+        assert_eq!(signed_integer(127), [2, 1, 0x7f]);
+        assert_eq!(signed_integer(128), [2, 2, 0, 0x80]);
+        assert_eq!(signed_integer(-129), [2, 2, 0xff, 0x7f]);
     }
 
     #[test]

@@ -925,6 +925,10 @@ fn exchange_step(
         Protection::Mac { .. } => secret.as_ref(),
         Protection::Signature { .. } => None,
     };
+    let cert_req_id = match command {
+        Command::P10cr => pkcs10::P10CR_REQ_ID,
+        _ => pkcs10::CERT_REQ_ID as i64,
+    };
     loop {
         let mut transaction = job.transaction.clone().unwrap_or(Transaction::start()?);
         let hash;
@@ -935,15 +939,13 @@ fn exchange_step(
                 Command::Kur => cmp::Body::Kur(&job.kur_req_msg),
                 Command::P10cr => cmp::Body::P10cr(&job.csr),
             },
-            State::Waiting => cmp::Body::PollReq {
-                cert_req_id: pkcs10::CERT_REQ_ID,
-            },
+            State::Waiting => cmp::Body::PollReq { cert_req_id },
             State::Issued if !job.confirmed => {
                 let certificate = job.certificate.clone().unwrap_or_default();
                 hash = cmp::certificate_hash(&certificate)?;
                 cmp::Body::CertConf {
                     hash: &hash,
-                    cert_req_id: pkcs10::CERT_REQ_ID,
+                    cert_req_id,
                 }
             }
             State::Issued => return install_issued(requests, job, environment),

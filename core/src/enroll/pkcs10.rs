@@ -137,8 +137,10 @@ pub struct OldCertificate {
     pub serial: Vec<u8>,
 }
 
-/// The certReqId every request certkeeper makes carries (one certificate per message).
+/// The certReqId every CRMF request certkeeper makes carries (one certificate per message).
 pub const CERT_REQ_ID: u64 = 0;
+/// The certReqId that stands for a p10cr's request in pollReq and certConf (RFC 9480 2.11).
+pub const P10CR_REQ_ID: i64 = -1;
 
 /// A CRMF CertReqMsg with a signature proof of possession by the new key (RFC 4211 4.1: over the
 /// CertRequest, which holds the subject and public key).
