@@ -14,7 +14,7 @@ use crate::location::ArchiveLocation;
 
 /// The reminder tables of an archive, opened without the passphrase.
 pub struct ReminderStore {
-    connection: Connection,
+    pub(crate) connection: Connection,
     _in_use: Option<std::fs::File>,
 }
 

@@ -15,7 +15,7 @@ use certkeeper_core::import::FileImport;
 use certkeeper_core::open::SourceError;
 
 use crate::archive::{Archive, Sealer};
-use crate::certificates::{audit_keyed, import_into, now, seal_audit_head};
+use crate::certificates::{audit, audit_keyed, import_into, now, seal_audit_head};
 use crate::error::{Error, Result, SqliteContext};
 use crate::keys::import_key_into;
 
@@ -84,7 +84,7 @@ fn split_chain(bytes: &[u8]) -> Vec<Vec<u8>> {
 /// state changed.
 fn write_job(
     transaction: &rusqlite::Transaction<'_>,
-    sealer: &Sealer,
+    sealer: Option<&Sealer>,
     id: i64,
     job: &Job,
     secret: Secret<'_>,
@@ -147,30 +147,45 @@ fn write_job(
             job.updated,
         ])
         .context("saving a request")?;
-    match secret {
-        Secret::Keep => {}
-        Secret::Set(code) => {
+    match (secret, sealer) {
+        (Secret::Keep, _) => {}
+        (Secret::Set(code), Some(sealer)) => {
             let sealed = sealer.seal("requests", id, "secret", code.expose_secret().as_bytes())?;
+            // For the reminder service, which asks the CA without the passphrase.
+            let for_service = runtime_key(true).and_then(|key| {
+                crate::keyring::seal(&key, code.expose_secret().as_bytes(), &service_aad(id)).ok()
+            });
             transaction
                 .execute(
-                    "UPDATE requests SET secret = ?1 WHERE id = ?2",
-                    params![sealed, id],
+                    "UPDATE requests SET secret = ?1, service_secret = ?2 WHERE id = ?3",
+                    params![sealed, for_service, id],
                 )
                 .context("keeping the one-time code")?;
         }
-        Secret::Clear => {
+        (Secret::Set(_), None) => {
+            return Err(Error::Corrupted {
+                what: "a one-time code cannot be kept without the passphrase".to_owned(),
+            });
+        }
+        (Secret::Clear, _) => {
             transaction
-                .execute("UPDATE requests SET secret = NULL WHERE id = ?1", [id])
+                .execute(
+                    "UPDATE requests SET secret = NULL, service_secret = NULL WHERE id = ?1",
+                    [id],
+                )
                 .context("forgetting the one-time code")?;
         }
     }
     if before.as_deref() != Some(job.state.as_str()) {
-        audit_keyed(
-            transaction,
-            sealer,
-            &format!("request {}", job.state.as_str().replace('_', " ")),
-            &format!("request {id}: {}", job.subject),
-        )?;
+        let action = format!("request {}", job.state.as_str().replace('_', " "));
+        let subject = format!("request {id}: {}", job.subject);
+        match sealer {
+            Some(sealer) => audit_keyed(transaction, sealer, &action, &subject)?,
+            // The reminder service extends the chain after its keyed seal.
+            None => {
+                audit(transaction, &action, &subject)?;
+            }
+        }
     }
     Ok(())
 }
@@ -205,7 +220,7 @@ impl Archive {
                     import_key_into(transaction, sealer, key, file.location, at)?;
                 }
             }
-            write_job(transaction, sealer, id, job, Secret::Keep)?;
+            write_job(transaction, Some(sealer), id, job, Secret::Keep)?;
             seal_audit_head(transaction, sealer)?;
             Ok(id)
         })
@@ -226,7 +241,7 @@ impl Archive {
                     what: format!("request {} is not in the archive", job.id),
                 });
             }
-            write_job(transaction, sealer, job.id, job, secret)
+            write_job(transaction, Some(sealer), job.id, job, secret)
         })
     }
 
@@ -252,28 +267,12 @@ impl Archive {
 
     /// Job `id`.
     pub fn request(&self, id: i64) -> Result<Option<Job>> {
-        self.connection()
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM requests WHERE id = ?1"),
-                [id],
-                job_of,
-            )
-            .optional()
-            .context("reading a request")
+        read_job(self.connection(), id)
     }
 
     /// Every job, newest first.
     pub fn requests(&self) -> Result<Vec<Job>> {
-        let mut statement = self
-            .connection()
-            .prepare(&format!("SELECT {COLUMNS} FROM requests ORDER BY id DESC"))
-            .context("preparing a statement")?;
-        let jobs = statement
-            .query_map([], job_of)
-            .context("reading the requests")?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("reading the requests")?;
-        Ok(jobs)
+        read_jobs(self.connection())
     }
 
     /// Archives an installed certificate with its chain and container, and saves its job, in one
@@ -301,10 +300,141 @@ impl Archive {
                 .context("finding the installed certificate")?;
             let mut installed = job.clone();
             installed.certificate_id = Some(certificate_id);
-            write_job(transaction, sealer, job.id, &installed, Secret::Clear)?;
+            write_job(transaction, Some(sealer), job.id, &installed, Secret::Clear)?;
             seal_audit_head(transaction, sealer)?;
             Ok(certificate_id)
         })
+    }
+}
+
+fn read_job(connection: &rusqlite::Connection, id: i64) -> Result<Option<Job>> {
+    connection
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM requests WHERE id = ?1"),
+            [id],
+            job_of,
+        )
+        .optional()
+        .context("reading a request")
+}
+
+fn read_jobs(connection: &rusqlite::Connection) -> Result<Vec<Job>> {
+    let mut statement = connection
+        .prepare(&format!("SELECT {COLUMNS} FROM requests ORDER BY id DESC"))
+        .context("preparing a statement")?;
+    let jobs = statement
+        .query_map([], job_of)
+        .context("reading the requests")?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .context("reading the requests")?;
+    Ok(jobs)
+}
+
+/// The associated data of a one-time code sealed for the reminder service.
+fn service_aad(id: i64) -> Vec<u8> {
+    format!("requests/{id}/service_secret").into_bytes()
+}
+
+/// The reminder service's key: 32 random bytes in `$XDG_RUNTIME_DIR/certkeeper/service.key` (the
+/// user's own folder in memory, gone at logout), made when `create` and missing. None without a
+/// runtime folder: then only a command with the passphrase goes on with a waiting request.
+fn runtime_key(create: bool) -> Option<zeroize::Zeroizing<[u8; 32]>> {
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(std::path::PathBuf::from)
+        .filter(|path| path.is_absolute() && path.is_dir())?;
+    let folder = runtime.join("certkeeper");
+    let path = folder.join("service.key");
+    if let Ok(bytes) = certkeeper_core::files::read_regular(&path, 64) {
+        let bytes = zeroize::Zeroizing::new(bytes);
+        return <[u8; 32]>::try_from(bytes.as_slice())
+            .ok()
+            .map(zeroize::Zeroizing::new);
+    }
+    if !create {
+        return None;
+    }
+    let mut key = zeroize::Zeroizing::new([0u8; 32]);
+    getrandom::fill(&mut key[..]).ok()?;
+    certkeeper_core::files::create_private_folders(&folder).ok()?;
+    certkeeper_core::files::write_bytes(&path, &key[..], certkeeper_core::files::Mode::PRIVATE_NEW)
+        .ok()?;
+    Some(key)
+}
+
+/// The reminder service's side of a request: it asks the CA about waiting requests and takes the
+/// confirmation, without the passphrase; installing, which archives, waits for a command or the
+/// window with the passphrase.
+impl Requests for crate::reminders::ReminderStore {
+    fn create(
+        &mut self,
+        _: &Job,
+        _: Option<&FileImport<'_>>,
+    ) -> std::result::Result<i64, SourceError> {
+        Err(boxed(Error::Corrupted {
+            what: "the reminder service does not make requests".to_owned(),
+        }))
+    }
+
+    fn save(&mut self, job: &Job, secret: Secret<'_>) -> std::result::Result<(), SourceError> {
+        let saved = (|| {
+            let transaction = self
+                .connection
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .context("saving a request")?;
+            write_job(&transaction, None, job.id, job, secret)?;
+            transaction.commit().context("saving a request")
+        })();
+        saved.map_err(boxed)
+    }
+
+    fn secret(&mut self, id: i64) -> std::result::Result<Option<SecretString>, SourceError> {
+        let sealed: Option<Vec<u8>> = self
+            .connection
+            .query_row(
+                "SELECT service_secret FROM requests WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()
+            .context("reading a request")
+            .map_err(boxed)?
+            .flatten();
+        Ok(sealed.and_then(|sealed| {
+            let key = runtime_key(false)?;
+            let open = crate::keyring::open(&key, &sealed, &service_aad(id))?;
+            Some(SecretString::from(
+                String::from_utf8_lossy(&open).into_owned(),
+            ))
+        }))
+    }
+
+    fn job(&mut self, id: i64) -> std::result::Result<Option<Job>, SourceError> {
+        read_job(&self.connection, id).map_err(boxed)
+    }
+
+    fn jobs(&mut self) -> std::result::Result<Vec<Job>, SourceError> {
+        read_jobs(&self.connection).map_err(boxed)
+    }
+
+    fn install(&mut self, _: &Job, _: &[FileImport<'_>]) -> std::result::Result<i64, SourceError> {
+        Err(boxed(Error::Corrupted {
+            what: "installing needs the passphrase".to_owned(),
+        }))
+    }
+
+    fn certificate(&mut self, _: &str) -> std::result::Result<Option<Certificate>, SourceError> {
+        Ok(None)
+    }
+
+    fn private_key(
+        &mut self,
+        _: &Certificate,
+    ) -> std::result::Result<Option<KeyInfo>, SourceError> {
+        Ok(None)
+    }
+
+    fn can_install(&self) -> bool {
+        false
     }
 }
 

@@ -593,6 +593,112 @@ fn killed_while_the_ca_is_issuing_resume_finishes_the_same_transaction() {
 }
 
 #[test]
+fn the_reminder_service_asks_the_ca_without_the_passphrase_and_announces_the_certificate() {
+    let office = Office::new();
+    let ca = office.ca(true);
+    let csr = office.path("request.pem");
+    let drive = office.path("drive");
+    let runtime = office.path("runtime");
+    std::fs::create_dir(&runtime).expect("runtime folder");
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .expect("chmod");
+    let job = new_request(
+        &office,
+        &[
+            "--subject",
+            "CN=Иванов Иван,SNILS=11223344595",
+            "--medium",
+            &format!("dir:{}", drive.display()),
+            "--no-password",
+        ],
+        &csr,
+    );
+    let issued = office.sign(&ca, &csr, "0x2007", "-md_gost12_256");
+    let server = office.server(&issued, &ca.1, 2, 1);
+    let relay = KeepAliveRelay::start(server.port);
+    // Sent, and left waiting: the person closes the terminal.
+    let sent = json(&ok(office
+        .certkeeper()
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .args([
+            "--json",
+            "request",
+            "submit",
+            &job.to_string(),
+            "--no-wait",
+            "--cmp",
+            &relay.url(),
+        ])
+        .args(["--reference", REFERENCE, "--secret-file"])
+        .arg(office.code_file(CODE))));
+    assert_eq!(sent["state"], "waiting", "{sent}");
+    // The code is in the archive only sealed: neither the archive file nor its WAL holds it.
+    for file in ["archive.db", "archive.db-wal"] {
+        let bytes = std::fs::read(office.path(file)).unwrap_or_default();
+        assert!(
+            !bytes
+                .windows(CODE.len())
+                .any(|window| window == CODE.as_bytes()),
+            "{file} holds the one-time code in clear"
+        );
+    }
+    // The reminder service, without the passphrase, asks the CA until the certificate is issued.
+    let watch = |office: &Office| {
+        let output = Command::new(bin::certkeeper())
+            .arg("--archive")
+            .arg(&office.archive)
+            .args(["watch", "--once"])
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("CERTKEEPER_LANG", "en")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run watch");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let mut said = String::new();
+    wait_until(
+        "the service hears the certificate is issued",
+        std::time::Duration::from_secs(30),
+        || {
+            said.push_str(&watch(&office));
+            said.contains("Certificate issued")
+        },
+    );
+    assert!(said.contains(&format!("request {job}")), "{said}");
+    assert_eq!(server.received("CERTCONF"), 1, "{}", server.log());
+    let jobs = office.list_requests();
+    assert_eq!(jobs[0]["state"], "issued", "{jobs}");
+    // Installing is the person's, with the passphrase.
+    let done = json(&ok(office
+        .certkeeper()
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .args(["--json", "request", "resume"])));
+    assert_eq!(done[0]["state"], "installed", "{done}");
+    assert_eq!(server.received("IR"), 1, "{}", server.log());
+    assert_container_holds(
+        &office,
+        &container_in(&drive),
+        &office.thumbprint(&issued),
+        None,
+    );
+    // The code is forgotten once the transaction is over.
+    let connection = rusqlite::Connection::open(&office.archive).expect("open the archive file");
+    let (secret, for_service): (Option<Vec<u8>>, Option<Vec<u8>>) = connection
+        .query_row("SELECT secret, service_secret FROM requests", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .expect("read the request");
+    assert_eq!((secret, for_service), (None, None));
+    ok(office.certkeeper().arg("verify"));
+}
+
+#[test]
 fn a_certificate_for_another_key_is_refused_and_the_right_one_installs_from_a_pkcs7_file() {
     let office = Office::new();
     let ca = office.ca(true);

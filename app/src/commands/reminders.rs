@@ -223,6 +223,73 @@ fn check_once(
     Ok(shown)
 }
 
+/// Asks the CA about the certificate requests whose time came (waiting ones, issued ones not
+/// confirmed), without the passphrase: the one-time code comes sealed for the service. A certificate
+/// issued is announced; installing it waits for the person. Runs on its own thread, as HTTP blocks.
+fn poll_requests(context: &Context, store: &mut ReminderStore) {
+    use certkeeper_core::enroll::{self, Environment, Progress, Requests};
+    let lang = context.lang;
+    // The CA's times are real ones, whatever CERTKEEPER_NOW says for the reminders.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or(0);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let jobs = match store.jobs() {
+                Ok(jobs) => jobs,
+                Err(error) => {
+                    tracing::warn!(%error, "the requests could not be read");
+                    return;
+                }
+            };
+            let due: Vec<i64> = enroll::due(&jobs, now).iter().map(|job| job.id).collect();
+            let registry = || {
+                certkeeper_storage::location::registry_store()
+                    .map_err(|error| -> certkeeper_core::open::SourceError { Box::new(error) })
+            };
+            let nobody = crate::prompt::Nobody;
+            let environment = Environment {
+                module_paths: &[],
+                registry: &registry,
+                prompt: &nobody,
+            };
+            for id in due {
+                let Some(job) = jobs.iter().find(|job| job.id == id) else {
+                    continue;
+                };
+                let step = enroll::transport_of(job)
+                    .and_then(|transport| enroll::advance(store, id, &transport, &environment));
+                match step {
+                    Ok(Progress::Issued { subject }) => {
+                        let (title, text) =
+                            crate::messages::requests::issued_notification(id, &subject, lang);
+                        let shown = notify_rust::Notification::new()
+                            .appname("certkeeper")
+                            .summary(&title)
+                            .body(&text)
+                            .icon("certkeeper")
+                            .show();
+                        if shown.is_err() {
+                            let _ = writeln!(super::stdout(), "{title}. {text}");
+                        }
+                    }
+                    Ok(progress) => {
+                        let line = crate::messages::requests::progress_line(id, &progress, lang);
+                        tracing::info!(request = id, "{line}");
+                        if matches!(progress, Progress::Rejected { .. }) {
+                            let _ = writeln!(super::stdout(), "{line}");
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(request = id, %error, "the CA could not be asked");
+                    }
+                }
+            }
+        });
+    });
+}
+
 /// Waits for the person's answer to a notification on its own thread: "Renew" opens the window at
 /// the certificate, "Snooze" snoozes its reminders for a day.
 fn answer_later(
@@ -288,6 +355,7 @@ pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
     if options.once {
         let shown = check_once(context, &mut store, clock.now())?;
         drop(shown);
+        poll_requests(context, &mut store);
         return Ok(());
     }
     // One service per user: a second one started by the autostart entry beside the systemd unit
@@ -316,6 +384,7 @@ pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
         for (handle, reminder) in check_once(context, &mut store, now)? {
             waiting.push(answer_later(archive.clone(), handle, reminder, now));
         }
+        poll_requests(context, &mut store);
         loop {
             let step = std::time::Duration::from_secs(30);
             if let Some(seconds) = options.seconds {
@@ -343,6 +412,8 @@ pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
             );
             last_tick = (tick, wall);
             let now = clock.now();
+            // Requests waiting at a CA are asked about when the CA said (checked every step).
+            poll_requests(context, &mut store);
             if resumed || now - last_check >= DAY {
                 tracing::info!(resumed, "checking the deadlines");
                 last_check = now;

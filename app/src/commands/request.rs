@@ -190,6 +190,7 @@ impl ProgressJson {
                 json.state = State::Rejected;
                 json.error = Some(reason.clone());
             }
+            Progress::Issued { .. } => json.state = State::Issued,
         }
         json
     }

@@ -138,6 +138,32 @@ pub fn progress_line(id: i64, progress: &Progress, lang: Lang) -> String {
             Lang::En => format!("Request {id}: the CA rejected it: {reason}."),
             Lang::Ru => format!("Запрос {id}: УЦ отклонил его: {reason}."),
         },
+        Progress::Issued { subject } => match lang {
+            Lang::En => format!(
+                "Request {id}: the certificate for «{subject}» is issued. Install it next to its key: certkeeper request resume"
+            ),
+            Lang::Ru => format!(
+                "Запрос {id}: сертификат для «{subject}» выпущен. Установите его рядом с ключом: certkeeper request resume"
+            ),
+        },
+    }
+}
+
+/// The reminder service's notification when a certificate is issued: title and text.
+pub fn issued_notification(id: i64, subject: &str, lang: Lang) -> (String, String) {
+    match lang {
+        Lang::En => (
+            format!("Certificate issued: {subject}"),
+            format!(
+                "The CA has issued the certificate of request {id}. Install it next to its key: open certkeeper, or run certkeeper request resume."
+            ),
+        ),
+        Lang::Ru => (
+            format!("Сертификат выпущен: {subject}"),
+            format!(
+                "УЦ выпустил сертификат по запросу {id}. Установите его рядом с ключом: откройте certkeeper или выполните certkeeper request resume."
+            ),
+        ),
     }
 }
 

@@ -294,6 +294,11 @@ pub trait Requests {
     fn certificate(&mut self, thumbprint: &str) -> Result<Option<Certificate>, SourceError>;
     /// The archived private key of `certificate` (for a key update's signature).
     fn private_key(&mut self, certificate: &Certificate) -> Result<Option<KeyInfo>, SourceError>;
+    /// Whether an issued certificate can be installed here (the archive is open with its
+    /// passphrase); the reminder service cannot, and leaves it for the person.
+    fn can_install(&self) -> bool {
+        true
+    }
 }
 
 /// What went wrong getting a certificate, for the catalogue to explain.
@@ -799,6 +804,12 @@ pub enum Progress {
         /// Its subject.
         subject: String,
     },
+    /// Issued and confirmed; installing waits for the archive's passphrase (`request resume`, the
+    /// window).
+    Issued {
+        /// Who it is for.
+        subject: String,
+    },
     /// Refused by the CA.
     Rejected {
         /// The CA's words.
@@ -866,6 +877,18 @@ pub fn advance(
     }
 }
 
+/// The jobs the CA is to be asked about now: waiting ones whose time came, and issued ones not
+/// confirmed yet (what the reminder service and `request resume` take up).
+pub fn due(jobs: &[Job], now: i64) -> Vec<&Job> {
+    jobs.iter()
+        .filter(|job| match job.state {
+            State::Waiting => job.next_poll.is_none_or(|next| next <= now),
+            State::Issued => !job.confirmed,
+            _ => false,
+        })
+        .collect()
+}
+
 /// The transport for a job: its CA's address.
 pub fn transport_of(job: &Job) -> Result<http::Http, EnrollError> {
     let url = job.ca.as_deref().unwrap_or_default();
@@ -879,6 +902,15 @@ fn exchange_step(
     transport: &dyn Transport,
     environment: &Environment<'_>,
 ) -> Result<Progress, EnrollError> {
+    // Issued and confirmed: nothing more to say to the CA (its code is forgotten by now).
+    if job.state == State::Issued && job.confirmed {
+        if !requests.can_install() {
+            return Ok(Progress::Issued {
+                subject: job.subject.clone(),
+            });
+        }
+        return install_issued(requests, job, environment);
+    }
     let secret = requests.secret(job.id)?;
     let command = job
         .command
@@ -947,6 +979,11 @@ fn exchange_step(
                     hash: &hash,
                     cert_req_id,
                 }
+            }
+            State::Issued if !requests.can_install() => {
+                return Ok(Progress::Issued {
+                    subject: job.subject.clone(),
+                });
             }
             State::Issued => return install_issued(requests, job, environment),
             state => {
