@@ -243,7 +243,12 @@ fn poll_requests(context: &Context, store: &mut ReminderStore) {
                     return;
                 }
             };
-            let due: Vec<i64> = enroll::due(&jobs, now).iter().map(|job| job.id).collect();
+            // A key update is signed with the archived key: it waits for `request resume`.
+            let due: Vec<i64> = enroll::due(&jobs, now)
+                .iter()
+                .filter(|job| job.command.as_deref() != Some("kur"))
+                .map(|job| job.id)
+                .collect();
             let registry = || {
                 certkeeper_storage::location::registry_store()
                     .map_err(|error| -> certkeeper_core::open::SourceError { Box::new(error) })

@@ -309,13 +309,7 @@ fn attribute(name: &str, value: Value) -> Result<(Attribute, Vec<u8>), SubjectEr
         .find(|(names, oid, _)| names.contains(&upper.as_str()) || *oid == name);
     let (oid, shown, kind) = match known {
         Some((names, oid, kind)) => ((*oid).to_owned(), names[0].to_owned(), *kind),
-        None if name.split('.').count() > 1
-            && name
-                .split('.')
-                .all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit())) =>
-        {
-            (name.to_owned(), name.to_owned(), Kind::Utf8)
-        }
+        None if is_dotted_oid(name) => (name.to_owned(), name.to_owned(), Kind::Utf8),
         None => {
             return Err(SubjectError::UnknownAttribute {
                 name: name.to_owned(),
@@ -367,6 +361,25 @@ fn attribute(name: &str, value: Value) -> Result<(Attribute, Vec<u8>), SubjectEr
         },
         der,
     ))
+}
+
+/// Whether `text` is an object identifier in dotted form that DER can carry: at least two arcs,
+/// each a number without leading zeros that fits 32 bits, the first 0, 1 or 2 and the second below 40
+/// under 0 and 1 (X.690 8.19).
+fn is_dotted_oid(text: &str) -> bool {
+    let arcs: Option<Vec<u32>> = text
+        .split('.')
+        .map(|arc| {
+            let digits = !arc.is_empty()
+                && arc.bytes().all(|byte| byte.is_ascii_digit())
+                && (arc.len() == 1 || !arc.starts_with('0'));
+            digits.then(|| arc.parse().ok()).flatten()
+        })
+        .collect();
+    match arcs.as_deref() {
+        Some([first, second, ..]) => *first <= 2 && (*first == 2 || *second < 40),
+        _ => false,
+    }
 }
 
 /// The digits of a numeric field (spaces and dashes dropped), checked: length and check digits.
@@ -541,6 +554,31 @@ mod tests {
                 },
             ),
             ("XX=1", SubjectError::UnknownAttribute { name: "XX".into() }),
+            // Dotted OIDs DER cannot carry (found by fuzzing: a 90-digit arc).
+            (
+                "3.4.16.84088855555555555555555555555590=x",
+                SubjectError::UnknownAttribute {
+                    name: "3.4.16.84088855555555555555555555555590".into(),
+                },
+            ),
+            (
+                "1.2.84088855555555555555555555555590=x",
+                SubjectError::UnknownAttribute {
+                    name: "1.2.84088855555555555555555555555590".into(),
+                },
+            ),
+            (
+                "1.40=x",
+                SubjectError::UnknownAttribute {
+                    name: "1.40".into(),
+                },
+            ),
+            (
+                "1.02.3=x",
+                SubjectError::UnknownAttribute {
+                    name: "1.02.3".into(),
+                },
+            ),
             ("CN=", SubjectError::EmptyValue { field: "CN".into() }),
             ("CN", SubjectError::Syntax { at: 3 }),
             ("=x", SubjectError::Syntax { at: 1 }),
