@@ -91,6 +91,9 @@ pub enum Protection<'a> {
         certificate: &'a [u8],
         /// Its subject, DER (the sender).
         subject: &'a [u8],
+        /// Its subject key identifier, sent as senderKID so the CA finds the certificate
+        /// (RFC 9483 3.1).
+        key_id: Option<&'a [u8]>,
     },
 }
 
@@ -332,10 +335,13 @@ pub fn encode(
             )
         }
         Protection::Signature {
-            signer, subject, ..
+            signer,
+            subject,
+            key_id,
+            ..
         } => (
             signer.algorithm_identifier(),
-            None,
+            key_id.map(<[u8]>::to_vec),
             write::explicit(4, subject),
         ),
     };

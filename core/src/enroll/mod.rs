@@ -940,11 +940,16 @@ fn exchange_step(
         .as_ref()
         .and_then(|(certificate, _)| certificate.subject_der())
         .unwrap_or_default();
+    let old_key_id = old
+        .as_ref()
+        .and_then(|(certificate, _)| certificate.subject_key_id.as_deref())
+        .and_then(unhex);
     let protection = match (&old, &old_signer) {
         (Some((certificate, _)), Some(signer)) => Protection::Signature {
             signer,
             certificate: &certificate.der,
             subject: &old_subject,
+            key_id: old_key_id.as_deref(),
         },
         _ => Protection::Mac {
             reference: job.reference.as_deref().unwrap_or_default().as_bytes(),
