@@ -43,6 +43,8 @@ pub struct Cli {
 }
 
 /// What certkeeper can do.
+// Parsed once per run: the size of the largest command's options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the desktop window (the same as running certkeeper without a command).
@@ -346,6 +348,8 @@ pub enum MediaCommand {
 }
 
 /// What `request` does.
+// Parsed once per run: the size of `new`'s options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum RequestCommand {
     /// Make a key and a certificate request, kept in the archive as a job.
@@ -360,10 +364,45 @@ pub enum RequestCommand {
         #[arg(
             long,
             value_name = "DN",
-            required_unless_present = "like",
-            conflicts_with = "like"
+            required_unless_present_any = ["like", "name"],
+            conflicts_with_all = ["like", "name"]
         )]
         subject: Option<String>,
+        /// The subject as a form: the full name (ФИО); the surname and given names are taken
+        /// from it. With --snils (required), --inn, and for an organisation --organisation, --innle
+        /// and --ogrn.
+        #[arg(long, value_name = "FULL NAME", conflicts_with = "like")]
+        name: Option<String>,
+        /// СНИЛС (with --name).
+        #[arg(long, value_name = "DIGITS", requires = "name")]
+        snils: Option<String>,
+        /// ИНН of the person (with --name).
+        #[arg(long, value_name = "DIGITS", requires = "name")]
+        inn: Option<String>,
+        /// The organisation (with --name).
+        #[arg(long, value_name = "NAME", requires = "name")]
+        organisation: Option<String>,
+        /// ИНН ЮЛ, the organisation's INN (with --organisation).
+        #[arg(long, value_name = "DIGITS", requires = "name")]
+        innle: Option<String>,
+        /// ОГРН (with --organisation).
+        #[arg(long, value_name = "DIGITS", requires = "name")]
+        ogrn: Option<String>,
+        /// ОГРНИП, for an individual entrepreneur (with --name).
+        #[arg(long, value_name = "DIGITS", requires = "name")]
+        ogrnip: Option<String>,
+        /// The title (должность) (with --name).
+        #[arg(long, value_name = "TEXT", requires = "name")]
+        title: Option<String>,
+        /// The e-mail address (with --name).
+        #[arg(long, value_name = "ADDRESS", requires = "name")]
+        email: Option<String>,
+        /// The town or city (with --name).
+        #[arg(long, value_name = "NAME", requires = "name")]
+        locality: Option<String>,
+        /// The region (with --name).
+        #[arg(long, value_name = "NAME", requires = "name")]
+        region: Option<String>,
         /// Renew this archived certificate (SHA-1 thumbprint or id): its subject is copied.
         #[arg(long, value_name = "THUMBPRINT")]
         like: Option<String>,

@@ -265,6 +265,17 @@ fn run_request(context: &commands::Context, request: cli::RequestCommand) -> any
     match request {
         RequestCommand::New {
             subject,
+            name,
+            snils,
+            inn,
+            organisation,
+            innle,
+            ogrn,
+            ogrnip,
+            title,
+            email,
+            locality,
+            region,
             like,
             medium,
             algorithm,
@@ -277,6 +288,28 @@ fn run_request(context: &commands::Context, request: cli::RequestCommand) -> any
             context,
             &request::NewOptions {
                 subject: subject.as_deref(),
+                form: name.map(|name| {
+                    use certkeeper_core::enroll::name::{Field, Fields};
+                    let mut fields = Fields::default();
+                    fields.set(Field::FullName, name);
+                    for (field, value) in [
+                        (Field::Snils, snils),
+                        (Field::Inn, inn),
+                        (Field::Organisation, organisation),
+                        (Field::Innle, innle),
+                        (Field::Ogrn, ogrn),
+                        (Field::Ogrnip, ogrnip),
+                        (Field::Title, title),
+                        (Field::Email, email),
+                        (Field::Locality, locality),
+                        (Field::Region, region),
+                    ] {
+                        if let Some(value) = value {
+                            fields.set(field, value);
+                        }
+                    }
+                    fields
+                }),
                 like: like.as_deref(),
                 medium: &medium,
                 algorithm: &algorithm,

@@ -382,6 +382,76 @@ fn certkeeper_tests_archive_keys(office: &Office) -> usize {
 }
 
 #[test]
+fn a_subject_typed_as_a_form_is_checked_field_by_field_before_any_key_is_made() {
+    let office = Office::new();
+    let drive = office.path("drive");
+    let form = |inn: &str, ogrn: &str| {
+        let mut command = office.certkeeper();
+        command
+            .args([
+                "request",
+                "new",
+                "--name",
+                "Петрова  Анна Сергеевна",
+                "--snils",
+                "112-233-445 95",
+            ])
+            .args([
+                "--inn",
+                inn,
+                "--organisation",
+                "ООО «Ромашка»",
+                "--innle",
+                "7707083893",
+            ])
+            .args([
+                "--ogrn",
+                ogrn,
+                "--title",
+                "Главный бухгалтер",
+                "--no-password",
+            ])
+            .arg("--medium")
+            .arg(format!("dir:{}", drive.display()));
+        command
+    };
+    let output = form("500100732258", "123").output().expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("INN 500100732258 has a wrong check digit"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("OGRN has 3 digits; it must have 13"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was made yet"), "{stderr}");
+    assert!(!drive.exists(), "no key is made for a wrong subject");
+    assert_eq!(office.list_requests().as_array().map(Vec::len), Some(0));
+
+    let output = ok(form("500100732259", "1027700132195")
+        .env("CERTKEEPER_LANG", "ru")
+        .arg("--csr-out")
+        .arg(office.path("request.pem")));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in [
+        "ФИО: Петрова Анна Сергеевна",
+        "Фамилия: Петрова",
+        "Имя и отчество: Анна Сергеевна",
+        "СНИЛС: 11223344595",
+        "ИНН ЮЛ: 7707083893",
+        "ОГРН: 1027700132195",
+        "Должность: Главный бухгалтер",
+        "Страна: RU",
+    ] {
+        assert!(stdout.contains(line), "{line} is not in\n{stdout}");
+    }
+    let text = assert_request_verifies(&office, &office.path("request.pem"));
+    assert!(text.contains("Петрова Анна Сергеевна"), "{text}");
+}
+
+#[test]
 fn a_gost_512_key_in_the_registry_store_with_a_password_is_issued_with_cr() {
     let office = Office::new();
     let ca = office.ca(true);

@@ -39,6 +39,8 @@ fn registry() -> std::result::Result<
 pub struct NewOptions<'a> {
     /// RFC 4514 subject.
     pub subject: Option<&'a str>,
+    /// The subject as a form's fields.
+    pub form: Option<certkeeper_core::enroll::name::Fields>,
     /// The certificate renewed.
     pub like: Option<&'a str>,
     /// `dir:PATH`, `registry` or `token:LABEL`.
@@ -75,10 +77,11 @@ pub fn new(context: &Context, options: &NewOptions<'_>) -> Result<()> {
         Algorithm::parse(options.algorithm).ok_or_else(|| AppError::UnknownKeyAlgorithm {
             given: options.algorithm.to_owned(),
         })?;
-    let subject = match (options.subject, options.like) {
-        (Some(text), _) => SubjectFrom::Text(text),
-        (None, Some(thumbprint)) => SubjectFrom::Like(thumbprint),
-        (None, None) => SubjectFrom::Text(""),
+    let subject = match (options.subject, options.like, &options.form) {
+        (Some(text), _, _) => SubjectFrom::Text(text),
+        (None, Some(thumbprint), _) => SubjectFrom::Like(thumbprint),
+        (None, None, Some(fields)) => SubjectFrom::Fields(fields),
+        (None, None, None) => SubjectFrom::Text(""),
     };
     // The request file is written only where nothing is: checked before the key is made.
     let der_path = options.csr_out.map(|path| path.with_extension("der"));

@@ -1404,9 +1404,26 @@ mod tests {
                 value: "a b".into(),
             },
             SubjectError::EmptyValue { field: "CN".into() },
+            SubjectError::Missing { field: "snils" },
         ] {
             all.push(EnrollError::Subject(subject).into());
         }
+        all.push(
+            EnrollError::Fields(vec![
+                certkeeper_core::enroll::name::FieldError {
+                    field: certkeeper_core::enroll::name::Field::Snils,
+                    problem: SubjectError::Missing { field: "snils" },
+                },
+                certkeeper_core::enroll::name::FieldError {
+                    field: certkeeper_core::enroll::name::Field::Inn,
+                    problem: SubjectError::CheckDigit {
+                        field: "INN",
+                        value: "500100732258".into(),
+                    },
+                },
+            ])
+            .into(),
+        );
         for why in [
             MediumRefusal::Archive,
             MediumRefusal::NotGostInContainer,

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use certkeeper_core::cert::format_time;
 use certkeeper_core::enroll::cmp::CmpError;
-use certkeeper_core::enroll::name::SubjectError;
+use certkeeper_core::enroll::name::{Field, SubjectError};
 use certkeeper_core::enroll::{EnrollError, Job, MediumRefusal, Notice, Progress, State};
 use certkeeper_core::interact::Declined;
 
@@ -82,6 +82,15 @@ pub fn write_created(
             job.subject, job.algorithm, job.medium, job.key_place
         )?,
     }
+    writeln!(
+        out,
+        "{}",
+        lang.pick(
+            "What goes into the certificate:",
+            "Что войдёт в сертификат:"
+        )
+    )?;
+    write_review(out, &job.subject_der, lang)?;
     for notice in notices {
         writeln!(out, "{}", self::notice(notice, lang))?;
     }
@@ -207,6 +216,38 @@ pub fn write_list(out: &mut impl Write, jobs: &[Job], lang: Lang) -> std::io::Re
     Ok(())
 }
 
+/// A field of the subject as a person knows it.
+pub fn field_label(field: Field, lang: Lang) -> &'static str {
+    match field {
+        Field::FullName => lang.pick("Full name", "ФИО"),
+        Field::Surname => lang.pick("Surname", "Фамилия"),
+        Field::GivenNames => lang.pick("Given names", "Имя и отчество"),
+        Field::Snils => lang.pick("SNILS", "СНИЛС"),
+        Field::Inn => lang.pick("INN", "ИНН"),
+        Field::Organisation => lang.pick("Organisation", "Организация"),
+        Field::Unit => lang.pick("Department", "Подразделение"),
+        Field::Innle => lang.pick("INN of the organisation", "ИНН ЮЛ"),
+        Field::Ogrn => lang.pick("OGRN", "ОГРН"),
+        Field::Ogrnip => lang.pick("OGRNIP", "ОГРНИП"),
+        Field::Title => lang.pick("Title", "Должность"),
+        Field::Email => lang.pick("E-mail", "Электронная почта"),
+        Field::Locality => lang.pick("Town", "Населённый пункт"),
+        Field::Region => lang.pick("Region", "Регион"),
+        Field::Street => lang.pick("Address", "Адрес"),
+        Field::Country => lang.pick("Country", "Страна"),
+        _ => lang.pick("Field", "Поле"),
+    }
+}
+
+/// The subject as it goes into the request, one line per field, in words a person reads.
+pub fn write_review(out: &mut impl Write, der: &[u8], lang: Lang) -> std::io::Result<()> {
+    for (field, name, value) in certkeeper_core::enroll::name::review_der(der) {
+        let label = field.map(|field| field_label(field, lang)).unwrap_or(&name);
+        writeln!(out, "  {label}: {value}")?;
+    }
+    Ok(())
+}
+
 fn subject_problem(error: &SubjectError, lang: Lang) -> (String, String) {
     let ru = lang == Lang::Ru;
     let field_ru = |field: &str| {
@@ -303,6 +344,24 @@ fn subject_problem(error: &SubjectError, lang: Lang) -> (String, String) {
             )
             .into(),
         ),
+        SubjectError::Missing { field } => {
+            let label = Field::ALL
+                .into_iter()
+                .find(|known| known.key() == *field)
+                .map(|known| field_label(known, lang))
+                .unwrap_or(field);
+            (
+                match lang {
+                    Lang::En => format!("{label} is required for a qualified certificate."),
+                    Lang::Ru => format!("{label}: обязательно для квалифицированного сертификата."),
+                },
+                lang.pick(
+                    "Fill it in as the document shows it.",
+                    "Заполните, как указано в документе.",
+                )
+                .into(),
+            )
+        }
         SubjectError::EmptyValue { field } => (
             match lang {
                 Lang::En => format!("{field}= has no value."),
@@ -331,6 +390,28 @@ pub(super) fn describe_enroll(error: &EnrollError, lang: Lang) -> Option<Text> {
             let en = subject_problem(subject, Lang::En);
             let ru = subject_problem(subject, Lang::Ru);
             text(en, ru)
+        }
+        EnrollError::Fields(errors) => {
+            let list = |lang: Lang| {
+                errors
+                    .iter()
+                    .map(|error| {
+                        let (problem, _) = subject_problem(&error.problem, lang);
+                        format!("{}: {}", field_label(error.field, lang), problem)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            text(
+                (
+                    format!("The subject's fields are not right. {}", list(Lang::En)),
+                    "Correct them as the documents show them and run the command again; nothing was made yet.".into(),
+                ),
+                (
+                    format!("Поля субъекта заполнены неверно. {}", list(Lang::Ru)),
+                    "Исправьте их по документам и повторите команду; ничего ещё не создано.".into(),
+                ),
+            )
         }
         EnrollError::Medium { medium, why } => {
             let (en, ru) = match why {

@@ -308,6 +308,9 @@ pub enum EnrollError {
     /// The subject text is wrong.
     #[error("{0}")]
     Subject(#[from] SubjectError),
+    /// Fields of the subject's form are wrong (each named).
+    #[error("{} field(s) of the subject are wrong", .0.len())]
+    Fields(Vec<name::FieldError>),
     /// No key is made on this medium.
     #[error("no key is made in {medium}: {why:?}")]
     Medium {
@@ -436,6 +439,8 @@ pub enum SubjectFrom<'a> {
     Text(&'a str),
     /// Copied from an archived certificate, which the new one renews.
     Like(&'a str),
+    /// The fields of a form.
+    Fields(&'a name::Fields),
 }
 
 /// Everything a request needs besides the archive.
@@ -510,6 +515,14 @@ fn subject_of(
                 .get(crate::cert::oid::CN)
                 .map(str::to_owned)
                 .unwrap_or_else(|| crate::text::printable(text).into_owned());
+            Ok((subject.der, shown, None))
+        }
+        SubjectFrom::Fields(fields) => {
+            let subject = Subject::from_fields(fields).map_err(EnrollError::Fields)?;
+            let shown = subject
+                .get(crate::cert::oid::CN)
+                .unwrap_or_default()
+                .to_owned();
             Ok((subject.der, shown, None))
         }
         SubjectFrom::Like(thumbprint) => {

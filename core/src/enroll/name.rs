@@ -68,6 +68,12 @@ pub enum SubjectError {
         /// The attribute's name.
         field: String,
     },
+    /// A field a qualified certificate needs is not given.
+    #[error("{field} is required")]
+    Missing {
+        /// The field ([`Field::key`]).
+        field: &'static str,
+    },
 }
 
 /// How a value is encoded.
@@ -172,6 +178,301 @@ impl Subject {
             .find(|attribute| attribute.oid == oid)
             .map(|attribute| attribute.value.as_str())
     }
+}
+
+/// A field of a qualified certificate's subject, as a person fills it in (the CA's form, the window's
+/// first step, `request new --name …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// ФИО: the full name (CN); the surname (SN) and the given names (GN) are taken from it.
+    FullName,
+    /// Фамилия (SN).
+    Surname,
+    /// Имя и отчество (GN).
+    GivenNames,
+    /// СНИЛС.
+    Snils,
+    /// ИНН of the person.
+    Inn,
+    /// Организация (O).
+    Organisation,
+    /// Подразделение (OU).
+    Unit,
+    /// ИНН ЮЛ.
+    Innle,
+    /// ОГРН.
+    Ogrn,
+    /// ОГРНИП.
+    Ogrnip,
+    /// Должность (T).
+    Title,
+    /// Электронная почта (E).
+    Email,
+    /// Населённый пункт (L).
+    Locality,
+    /// Регион (ST).
+    Region,
+    /// Адрес (STREET).
+    Street,
+    /// Страна (C).
+    Country,
+}
+
+impl Field {
+    /// Every field, in the order a form shows them.
+    pub const ALL: [Self; 16] = [
+        Self::FullName,
+        Self::Surname,
+        Self::GivenNames,
+        Self::Snils,
+        Self::Inn,
+        Self::Organisation,
+        Self::Unit,
+        Self::Innle,
+        Self::Ogrn,
+        Self::Ogrnip,
+        Self::Title,
+        Self::Email,
+        Self::Locality,
+        Self::Region,
+        Self::Street,
+        Self::Country,
+    ];
+
+    /// A stable name (`--json`, the catalogue).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::FullName => "full_name",
+            Self::Surname => "surname",
+            Self::GivenNames => "given_names",
+            Self::Snils => "snils",
+            Self::Inn => "inn",
+            Self::Organisation => "organisation",
+            Self::Unit => "unit",
+            Self::Innle => "innle",
+            Self::Ogrn => "ogrn",
+            Self::Ogrnip => "ogrnip",
+            Self::Title => "title",
+            Self::Email => "email",
+            Self::Locality => "locality",
+            Self::Region => "region",
+            Self::Street => "street",
+            Self::Country => "country",
+        }
+    }
+
+    /// The attribute type it is written as.
+    fn oid(self) -> &'static str {
+        match self {
+            Self::FullName => "2.5.4.3",
+            Self::Surname => "2.5.4.4",
+            Self::GivenNames => "2.5.4.42",
+            Self::Snils => "1.2.643.100.3",
+            Self::Inn => "1.2.643.3.131.1.1",
+            Self::Organisation => "2.5.4.10",
+            Self::Unit => "2.5.4.11",
+            Self::Innle => "1.2.643.100.4",
+            Self::Ogrn => "1.2.643.100.1",
+            Self::Ogrnip => "1.2.643.100.5",
+            Self::Title => "2.5.4.12",
+            Self::Email => "1.2.840.113549.1.9.1",
+            Self::Locality => "2.5.4.7",
+            Self::Region => "2.5.4.8",
+            Self::Street => "2.5.4.9",
+            Self::Country => "2.5.4.6",
+        }
+    }
+
+    /// The field an attribute type is.
+    pub fn of_oid(oid: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|field| field.oid() == oid)
+    }
+}
+
+/// What a person filled in. Empty fields are left out; the surname and given names come from the
+/// full name unless given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    /// Each field and its value.
+    pub values: Vec<(Field, String)>,
+}
+
+impl Fields {
+    /// The value of `field`, trimmed, when it is given.
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(which, value)| *which == field && !value.trim().is_empty())
+            .map(|(_, value)| value.trim())
+    }
+
+    /// Sets `field` (an empty value leaves it out).
+    pub fn set(&mut self, field: Field, value: impl Into<String>) {
+        self.values.retain(|(which, _)| *which != field);
+        self.values.push((field, value.into()));
+    }
+}
+
+/// A field that is wrong, and how.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {problem}", field.key())]
+pub struct FieldError {
+    /// The field.
+    pub field: Field,
+    /// What is wrong with it.
+    pub problem: SubjectError,
+}
+
+/// The order of the Name's RDNs, first to last, as Russian CAs write a qualified certificate's
+/// subject.
+const FIELD_ORDER: [Field; 16] = [
+    Field::Country,
+    Field::Region,
+    Field::Locality,
+    Field::Street,
+    Field::Organisation,
+    Field::Unit,
+    Field::Title,
+    Field::Surname,
+    Field::GivenNames,
+    Field::FullName,
+    Field::Email,
+    Field::Snils,
+    Field::Inn,
+    Field::Innle,
+    Field::Ogrn,
+    Field::Ogrnip,
+];
+
+impl Subject {
+    /// The subject of a qualified certificate from the fields of a form: every field checked (each
+    /// error names its field), the person's SNILS required, an organisation's INN ЮЛ and ОГРН
+    /// required with it, the country RU unless given.
+    pub fn from_fields(fields: &Fields) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut values: Vec<(Field, String)> = Vec::new();
+        let full_name = fields
+            .get(Field::FullName)
+            .map(|name| name.split_whitespace().collect::<Vec<_>>().join(" "));
+        let missing = |field: Field| FieldError {
+            field,
+            problem: SubjectError::Missing { field: field.key() },
+        };
+        match &full_name {
+            Some(name) => {
+                values.push((Field::FullName, name.clone()));
+                let (surname, given) = name.split_once(' ').unwrap_or((name.as_str(), ""));
+                let surname = fields.get(Field::Surname).unwrap_or(surname).to_owned();
+                let given = fields.get(Field::GivenNames).unwrap_or(given).to_owned();
+                values.push((Field::Surname, surname));
+                if !given.is_empty() {
+                    values.push((Field::GivenNames, given));
+                }
+            }
+            None => errors.push(missing(Field::FullName)),
+        }
+        if fields.get(Field::Snils).is_none() {
+            errors.push(missing(Field::Snils));
+        }
+        if fields.get(Field::Organisation).is_some() {
+            for field in [Field::Innle, Field::Ogrn] {
+                if fields.get(field).is_none() {
+                    errors.push(missing(field));
+                }
+            }
+        }
+        for field in Field::ALL {
+            if matches!(field, Field::FullName | Field::Surname | Field::GivenNames) {
+                continue;
+            }
+            if let Some(value) = fields.get(field) {
+                values.push((field, value.to_owned()));
+            }
+        }
+        if fields.get(Field::Country).is_none() {
+            values.push((Field::Country, "RU".to_owned()));
+        }
+        let mut encoded = Vec::new();
+        let mut attributes = Vec::new();
+        for field in FIELD_ORDER {
+            let Some((_, value)) = values.iter().find(|(which, _)| *which == field) else {
+                continue;
+            };
+            match attribute(field.oid(), Value::Text(value.clone())) {
+                Ok((attribute, der)) => {
+                    attributes.push(attribute);
+                    encoded.push(write::set(&[&der]));
+                }
+                Err(problem) => errors.push(FieldError { field, problem }),
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|error| Field::ALL.iter().position(|field| *field == error.field));
+            errors.dedup();
+            return Err(errors);
+        }
+        let refs: Vec<&[u8]> = encoded.iter().map(Vec::as_slice).collect();
+        Ok(Self {
+            attributes,
+            der: write::sequence(&refs),
+        })
+    }
+
+    /// The subject as a form shows it for review: each field a person knows with its value, in the
+    /// form's order; attributes of no such field by their OID.
+    pub fn review(&self) -> Vec<(Option<Field>, String, String)> {
+        let mut shown: Vec<(Option<Field>, String, String)> = self
+            .attributes
+            .iter()
+            .map(|attribute| {
+                (
+                    Field::of_oid(&attribute.oid),
+                    attribute.name.clone(),
+                    crate::text::printable(&attribute.value).into_owned(),
+                )
+            })
+            .collect();
+        shown.sort_by_key(|(field, _, _)| {
+            field
+                .and_then(|field| Field::ALL.iter().position(|known| *known == field))
+                .unwrap_or(usize::MAX)
+        });
+        shown
+    }
+}
+
+/// A subject Name (DER) as a form shows it for review: each field a person knows with its value, in
+/// the form's order, the others by their OID ([`Subject::review`] for a Name read back).
+pub fn review_der(der: &[u8]) -> Vec<(Option<Field>, String, String)> {
+    use x509_parser::prelude::FromDer;
+    let Ok((_, name)) = x509_parser::x509::X509Name::from_der(der) else {
+        return Vec::new();
+    };
+    let attributes = name
+        .iter_attributes()
+        .map(|attribute| {
+            let oid = attribute.attr_type().to_id_string();
+            let value = attribute.as_str().map(str::to_owned).unwrap_or_else(|_| {
+                String::from_utf8_lossy(attribute.attr_value().data).into_owned()
+            });
+            let shown = ATTRIBUTES
+                .iter()
+                .find(|(_, known, _)| *known == oid)
+                .map(|(names, _, _)| names[0].to_owned())
+                .unwrap_or_else(|| oid.clone());
+            Attribute {
+                oid,
+                name: shown,
+                value,
+            }
+        })
+        .collect();
+    Subject {
+        attributes,
+        der: der.to_vec(),
+    }
+    .review()
 }
 
 /// A value as typed: text (escapes resolved) or the BER given in hex after `#`.
@@ -498,6 +799,86 @@ mod tests {
         assert_eq!(subject.get("1.2.643.100.5"), Some("304500116000157"));
         assert_eq!(subject.get("1.2.3.4"), Some("x"));
         assert_eq!(subject.get("2.5.4.12"), Some("Бухгалтер"));
+    }
+
+    #[test]
+    fn a_form_becomes_a_qualified_subject_and_every_wrong_field_is_named() {
+        let mut fields = Fields::default();
+        fields.set(Field::FullName, "  Петрова   Анна Сергеевна ");
+        fields.set(Field::Snils, "112-233-445 95");
+        fields.set(Field::Inn, "500100732259");
+        fields.set(Field::Organisation, "ООО «Ромашка»");
+        fields.set(Field::Innle, "7707083893");
+        fields.set(Field::Ogrn, "1027700132195");
+        fields.set(Field::Title, "Главный бухгалтер");
+        let subject = Subject::from_fields(&fields).expect("subject");
+        assert_eq!(subject.get("2.5.4.3"), Some("Петрова Анна Сергеевна"));
+        assert_eq!(subject.get("2.5.4.4"), Some("Петрова"));
+        assert_eq!(subject.get("2.5.4.42"), Some("Анна Сергеевна"));
+        assert_eq!(subject.get("2.5.4.6"), Some("RU"));
+        assert_eq!(subject.get("1.2.643.100.3"), Some("11223344595"));
+        // The same subject as the RFC 4514 text in the same order gives the same DER.
+        let text = Subject::parse(
+            "INNLE=7707083893,INN=500100732259,SNILS=11223344595,CN=Петрова Анна Сергеевна,\
+             GN=Анна Сергеевна,SN=Петрова,T=Главный бухгалтер,O=ООО «Ромашка»,C=RU",
+        )
+        .expect("text");
+        let text_with_ogrn = Subject::parse(
+            "OGRN=1027700132195,INNLE=7707083893,INN=500100732259,SNILS=11223344595,\
+             CN=Петрова Анна Сергеевна,GN=Анна Сергеевна,SN=Петрова,T=Главный бухгалтер,\
+             O=ООО «Ромашка»,C=RU",
+        )
+        .expect("text");
+        assert_ne!(text.der, subject.der);
+        assert_eq!(text_with_ogrn.der, subject.der);
+        let review = subject.review();
+        assert_eq!(review[0].0, Some(Field::FullName));
+        assert_eq!(review[3].0, Some(Field::Snils));
+        assert_eq!(review_der(&subject.der), review);
+
+        // Everything wrong at once: each field named, in the form's order.
+        let mut wrong = Fields::default();
+        wrong.set(Field::Inn, "500100732258");
+        wrong.set(Field::Organisation, "ООО");
+        wrong.set(Field::Ogrn, "123");
+        wrong.set(Field::Email, "не почта");
+        let errors = Subject::from_fields(&wrong).expect_err("wrong");
+        let named: Vec<(Field, &SubjectError)> = errors
+            .iter()
+            .map(|error| (error.field, &error.problem))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (
+                    Field::FullName,
+                    &SubjectError::Missing { field: "full_name" }
+                ),
+                (Field::Snils, &SubjectError::Missing { field: "snils" }),
+                (
+                    Field::Inn,
+                    &SubjectError::CheckDigit {
+                        field: "INN",
+                        value: "500100732258".into()
+                    }
+                ),
+                (Field::Innle, &SubjectError::Missing { field: "innle" }),
+                (
+                    Field::Ogrn,
+                    &SubjectError::Length {
+                        field: "OGRN",
+                        expected: "13",
+                        got: 3
+                    }
+                ),
+                (
+                    Field::Email,
+                    &SubjectError::Email {
+                        value: "не почта".into()
+                    }
+                ),
+            ]
+        );
     }
 
     #[test]
