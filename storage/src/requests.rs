@@ -177,13 +177,22 @@ fn write_job(
         }
     }
     if before.as_deref() != Some(job.state.as_str()) {
-        let action = format!("request {}", job.state.as_str().replace('_', " "));
+        let action = match job.state {
+            State::KeyGenerated => "request key generated",
+            State::RequestMade => "request made",
+            State::Submitted => "request submitted",
+            State::Waiting => "request waiting",
+            State::Issued => "request issued",
+            State::Installed => "request installed",
+            State::Rejected => "request rejected",
+            State::Cancelled => "request cancelled",
+        };
         let subject = format!("request {id}: {}", job.subject);
         match sealer {
-            Some(sealer) => audit_keyed(transaction, sealer, &action, &subject)?,
+            Some(sealer) => audit_keyed(transaction, sealer, action, &subject)?,
             // The reminder service extends the chain after its keyed seal.
             None => {
-                audit(transaction, &action, &subject)?;
+                audit(transaction, action, &subject)?;
             }
         }
     }
@@ -497,5 +506,110 @@ impl Requests for Archive {
             return Ok(None);
         };
         Ok(Some(parse_private_key_info(&key.private_key_info)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ArchiveLocation, KdfParams};
+
+    fn job() -> Job {
+        Job {
+            id: 0,
+            state: State::RequestMade,
+            subject: "Петрова Анна".to_owned(),
+            subject_der: vec![0x30, 0x00],
+            medium: "dir:/media/usb".to_owned(),
+            key_place: "/media/usb/PetrovaA.000".to_owned(),
+            algorithm: "gost2012-256".to_owned(),
+            public_key: "ABCD".to_owned(),
+            csr: vec![1, 2, 3],
+            cert_req_msg: vec![4, 5],
+            kur_req_msg: Vec::new(),
+            renews: None,
+            ca: None,
+            command: None,
+            reference: None,
+            transaction: None,
+            next_poll: None,
+            certificate: None,
+            chain: Vec::new(),
+            confirmed: false,
+            certificate_id: None,
+            error: None,
+            created: 1_780_000_000,
+            updated: 1_780_000_000,
+        }
+    }
+
+    #[test]
+    fn a_job_is_saved_whole_its_code_sealed_every_state_audited_and_never_deleted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+        let passphrase = SecretString::from("пароль архива".to_owned());
+        let fast = KdfParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        };
+        let mut archive = Archive::create(&location, &passphrase, fast).expect("create");
+        let id = archive.create_request(&job(), None).expect("create job");
+        let mut saved = archive.request(id).expect("read").expect("there");
+        assert_eq!(saved, Job { id, ..job() });
+
+        // Submitted with a code, waiting with the CA's nonce and a chain: all read back.
+        let code = SecretString::from("482-915".to_owned());
+        saved.state = State::Waiting;
+        saved.ca = Some("http://ca.example/pkix/".to_owned());
+        saved.command = Some("ir".to_owned());
+        saved.reference = Some("4711".to_owned());
+        saved.transaction = Some(Transaction {
+            id: vec![7; 16],
+            our_nonce: vec![8; 16],
+            their_nonce: Some(vec![9; 16]),
+        });
+        saved.next_poll = Some(1_780_000_060);
+        saved.chain = vec![vec![0x30, 0x01, 0x01], vec![0x30, 0x00]];
+        archive
+            .save_request(&saved, Secret::Set(&code))
+            .expect("save");
+        assert_eq!(archive.request(id).expect("read").as_ref(), Some(&saved));
+        assert_eq!(
+            archive
+                .request_secret(id)
+                .expect("secret")
+                .map(|secret| secret.expose_secret().to_owned()),
+            Some("482-915".to_owned())
+        );
+        let sealed: Vec<u8> = archive
+            .connection()
+            .query_row("SELECT secret FROM requests WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
+            .expect("sealed");
+        assert!(!sealed.windows(7).any(|window| window == b"482-915"));
+
+        // Cancelled: the code is forgotten; the job stays, and cannot be deleted.
+        saved.state = State::Cancelled;
+        archive.save_request(&saved, Secret::Clear).expect("cancel");
+        assert!(archive.request_secret(id).expect("secret").is_none());
+        assert!(
+            archive
+                .connection()
+                .execute("DELETE FROM requests WHERE id = ?1", [id])
+                .is_err()
+        );
+        let actions: Vec<String> = archive
+            .audit_log()
+            .expect("audit")
+            .into_iter()
+            .map(|entry| entry.action)
+            .collect();
+        for action in ["request made", "request waiting", "request cancelled"] {
+            assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+        }
+        assert!(archive.verify().expect("verify").is_sound());
+        assert_eq!(archive.requests().expect("all").len(), 1);
     }
 }

@@ -368,6 +368,7 @@ fn a_gost_key_on_a_drive_is_issued_over_cmp_after_waiting_and_installed_next_to_
             "{action} is not in the audit log:\n{audit}"
         );
     }
+    assert!(!audit.contains("request request"), "{audit}");
     ok(office.certkeeper().arg("verify"));
 }
 
