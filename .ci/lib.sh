@@ -8,7 +8,7 @@ BUILD_PACKAGES=(ca-certificates curl gcc libc6-dev pkg-config libpcsclite-dev li
 RUN_PACKAGES=(libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 libxkbcommon-x11-0
   libwayland-client0 libwayland-cursor0 libfontconfig1 libssl3 fonts-dejavu-core libpcsclite1 pcscd)
 # The real peers and services the tests talk to (see tests/src/support/mod.rs).
-TEST_PACKAGES=(openssl libengine-gost-openssl softhsm2 opensc opensc-pkcs11 bsdutils pcscd vsmartcard-vpcd vsmartcard-vpicc
+TEST_PACKAGES=(openssl libengine-gost-openssl stunnel4 softhsm2 opensc opensc-pkcs11 bsdutils pcscd vsmartcard-vpcd vsmartcard-vpicc
   python3 python3-pycryptodome python3-icalendar python3-xlib desktop-file-utils systemd dbus libglib2.0-bin dunst xvfb xdotool imagemagick)
 
 as_root() {

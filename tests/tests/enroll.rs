@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use certkeeper_tests::support::cmp::{self, CmpServer, KeepAliveRelay, ServerOptions};
+use certkeeper_tests::support::cmp::{self, CmpServer, KeepAliveRelay, ServerOptions, TlsFront};
 use certkeeper_tests::support::softhsm::SoftHsm;
 use certkeeper_tests::support::{bin, run, secret_file, temp_dir, wait_until};
 
@@ -503,6 +503,55 @@ fn a_gost_512_key_in_the_registry_store_with_a_password_is_issued_with_cr() {
     let container = container_in(&users[0]);
     assert_container_holds(&office, &container, &thumbprint, Some(&password));
     assert_eq!(listed(&office, &thumbprint)["has_private_key"], true);
+}
+
+#[test]
+fn a_ca_over_https_is_reached_only_when_its_tls_certificate_is_trusted() {
+    let office = Office::new();
+    let ca = office.ca(true);
+    let csr = office.path("request.pem");
+    let drive = office.path("drive");
+    let job = new_request(
+        &office,
+        &[
+            "--subject",
+            "CN=Иванов Иван,SNILS=11223344595",
+            "--medium",
+            &format!("dir:{}", drive.display()),
+            "--no-password",
+        ],
+        &csr,
+    );
+    let issued = office.sign(&ca, &csr, "0x2008", "-md_gost12_256");
+    let server = office.server(&issued, &ca.1, 1, 1);
+    let tls = TlsFront::start(office.dir.path(), server.port);
+    let untrusted = office.path("no-trust");
+    std::fs::create_dir(&untrusted).expect("empty trust folder");
+    // The CA's TLS certificate comes from a CA the system does not trust: nothing is sent.
+    let output = office
+        .certkeeper()
+        .env("SSL_CERT_FILE", untrusted.join("none.pem"))
+        .env("SSL_CERT_DIR", &untrusted)
+        .args(["request", "submit", &job.to_string(), "--cmp", &tls.url()])
+        .args(["--reference", REFERENCE, "--secret-file"])
+        .arg(office.code_file(CODE))
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot be reached"), "{stderr}");
+    assert!(stderr.contains("certificate verify failed"), "{stderr}");
+    assert_eq!(server.received("IR"), 0, "{}", server.log());
+    assert_eq!(office.list_requests()[0]["state"], "submitted");
+    // Trusted (as the Russian Trusted Root CA is once installed into the system's store), the
+    // request goes again, in a new transaction, and completes.
+    let done = json(&ok(office
+        .certkeeper()
+        .env("SSL_CERT_FILE", &tls.trust_anchor)
+        .args(["--json", "request", "resume"])));
+    assert_eq!(done[0]["state"], "installed", "{done}");
+    assert_eq!(server.received("IR"), 1, "{}", server.log());
+    assert_eq!(server.received("CERTCONF"), 1, "{}", server.log());
 }
 
 #[test]

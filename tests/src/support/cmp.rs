@@ -205,3 +205,115 @@ impl KeepAliveRelay {
         format!("http://127.0.0.1:{}/pkix/", self.port)
     }
 }
+
+/// TLS in front of a CMP server (`stunnel`, Debian's `stunnel4`): a CA's `https://` address, with a
+/// server certificate for 127.0.0.1 from a test CA that no system trusts.
+#[derive(Debug)]
+pub struct TlsFront {
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// The test CA that issued the server certificate (PEM): trust it through `SSL_CERT_FILE`.
+    pub trust_anchor: PathBuf,
+    log: PathBuf,
+    _daemon: Daemon,
+}
+
+impl TlsFront {
+    /// Starts `stunnel` in `dir` in front of the server on `upstream` and waits until it listens.
+    pub fn start(dir: &Path, upstream: u16) -> Self {
+        super::require_program("stunnel4", "stunnel4");
+        let tls = dir.join("tls");
+        std::fs::create_dir_all(&tls).expect("tls folder");
+        let file = |name: &str| tls.join(name);
+        let openssl = |args: &[&str]| {
+            let mut command =
+                Command::new(std::env::var_os("TEST_OPENSSL").unwrap_or_else(|| "openssl".into()));
+            command.current_dir(&tls).args(args);
+            super::run(&mut command);
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=certkeeper test TLS CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+        ]);
+        openssl(&[
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ]);
+        std::fs::write(file("san.cnf"), "subjectAltName = IP:127.0.0.1\n").expect("san");
+        openssl(&[
+            "x509",
+            "-req",
+            "-days",
+            "2",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "1",
+            "-extfile",
+            "san.cnf",
+            "-out",
+            "server.crt",
+        ]);
+        let port = free_port();
+        let log = dir.join(format!("stunnel-{port}.log"));
+        std::fs::write(
+            file("stunnel.conf"),
+            format!(
+                "foreground = yes\npid =\ndebug = 5\n[cmp]\naccept = 127.0.0.1:{port}\n\
+                 connect = 127.0.0.1:{upstream}\ncert = {}\nkey = {}\n",
+                file("server.crt").display(),
+                file("server.key").display()
+            ),
+        )
+        .expect("stunnel.conf");
+        let output = std::fs::File::create(&log).expect("stunnel log");
+        let daemon = Daemon::spawn(
+            "stunnel",
+            Command::new("stunnel4")
+                .arg(file("stunnel.conf"))
+                .stdout(output.try_clone().expect("log"))
+                .stderr(output)
+                .stdin(Stdio::null()),
+        );
+        let front = Self {
+            port,
+            trust_anchor: file("ca.crt"),
+            log,
+            _daemon: daemon,
+        };
+        wait_until("stunnel listens", Duration::from_secs(10), || {
+            std::fs::read_to_string(&front.log)
+                .is_ok_and(|text| text.contains("Configuration successful"))
+        });
+        front
+    }
+
+    /// Its CMP address.
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}/pkix/", self.port)
+    }
+}

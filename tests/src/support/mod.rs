@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | [`softhsm`] | SoftHSM2 token directory private to the test, OpenSC `pkcs11-tool` as a peer | `TEST_PKCS11_MODULE` |
 //! | [`openssl`] | OpenSSL 3 with Debian's GOST engine, through `fixtures/openssl-gost.cnf` | `TEST_OPENSSL` |
-//! | [`cmp`] | OpenSSL's own CMP server with a GOST CA (`fixtures/openssl-gost-cmp.cnf`) | `TEST_OPENSSL` |
+//! | [`cmp`] | OpenSSL's own CMP server with a GOST CA (`fixtures/openssl-gost-cmp.cnf`), `stunnel` for its `https:` address | `TEST_OPENSSL` |
 //! | [`pcsc`] | `pcscd` with the vsmartcard virtual reader and a `vicc` virtual card | — |
 //! | [`dbus`] | a private D-Bus session bus with the `dunst` notification daemon | — |
 //! | [`xvfb`] | an X server on a free display, screenshots with ImageMagick | — |
