@@ -937,6 +937,37 @@ fn an_rsa_key_made_on_a_softhsm_token_gets_its_certificate_beside_it() {
     assert!(objects.contains("Private Key Object; RSA"), "{objects}");
     assert!(!objects.contains("Certificate Object"), "{objects}");
 
+    // A GOST key is not asked of a token without the TC26 mechanisms (SoftHSM2 has none): said so,
+    // nothing made.
+    let output = office
+        .certkeeper()
+        .env("SOFTHSM2_CONF", hsm.conf_path())
+        .args([
+            "request",
+            "new",
+            "--subject",
+            "CN=Петрова Анна,SNILS=11223344595",
+        ])
+        .args([
+            "--medium",
+            &format!("token:{}", token.label),
+            "--algorithm",
+            "gost2012-256",
+        ])
+        .arg("--pin-file")
+        .arg(&pin)
+        .arg("--pkcs11-module")
+        .arg(hsm.module())
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the token cannot make this kind of key"),
+        "{stderr}"
+    );
+    assert_eq!(office.list_requests().as_array().map(Vec::len), Some(1));
+
     let issued = office.sign(&ca, &csr, "0x3001", "-sha256");
     let thumbprint = office.thumbprint(&issued);
     let server = office.server(&issued, &ca.1, 1, 1);

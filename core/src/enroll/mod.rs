@@ -583,8 +583,22 @@ pub fn new_request(
         Medium::Dir(_) | Medium::Registry if algorithm.family() != Family::Gost => {
             return Err(refused(MediumRefusal::NotGostInContainer));
         }
-        Medium::Token(_) if algorithm.family() == Family::Gost => {
-            return Err(refused(MediumRefusal::GostOnToken));
+        Medium::Token(label) if algorithm.family() == Family::Gost => {
+            // Told apart: a token without the TC26 mechanisms cannot make the key at all.
+            let tokens = Tokens::load(environment.module_paths);
+            let module = tokens.module_with(label)?;
+            let wanted = if matches!(algorithm, Algorithm::Gost2012_512(_)) {
+                "GOST R 34.10-2012 512"
+            } else {
+                "GOST R 34.10-2012 256"
+            };
+            return Err(refused(
+                if module.key_generation(label)?.contains(&wanted) {
+                    MediumRefusal::GostOnToken
+                } else {
+                    MediumRefusal::TokenCannot
+                },
+            ));
         }
         _ => {}
     }
