@@ -516,30 +516,18 @@ mod tests {
 
     fn job() -> Job {
         Job {
-            id: 0,
             state: State::RequestMade,
-            subject: "Петрова Анна".to_owned(),
-            subject_der: vec![0x30, 0x00],
-            medium: "dir:/media/usb".to_owned(),
             key_place: "/media/usb/PetrovaA.000".to_owned(),
-            algorithm: "gost2012-256".to_owned(),
             public_key: "ABCD".to_owned(),
             csr: vec![1, 2, 3],
             cert_req_msg: vec![4, 5],
-            kur_req_msg: Vec::new(),
-            renews: None,
-            ca: None,
-            command: None,
-            reference: None,
-            transaction: None,
-            next_poll: None,
-            certificate: None,
-            chain: Vec::new(),
-            confirmed: false,
-            certificate_id: None,
-            error: None,
-            created: 1_780_000_000,
-            updated: 1_780_000_000,
+            ..Job::new(
+                "Петрова Анна",
+                &[0x30, 0x00],
+                &"dir:/media/usb".parse().expect("medium"),
+                "gost2012-256",
+                1_780_000_000,
+            )
         }
     }
 

@@ -261,6 +261,44 @@ pub struct Job {
     pub updated: i64,
 }
 
+impl Job {
+    /// A job for a key about to be made at `at`: nothing signed, sent or received yet.
+    pub fn new(
+        subject: &str,
+        subject_der: &[u8],
+        medium: &Medium,
+        algorithm: &str,
+        at: i64,
+    ) -> Self {
+        Self {
+            id: 0,
+            state: State::KeyGenerated,
+            subject: subject.to_owned(),
+            subject_der: subject_der.to_vec(),
+            medium: medium.to_string(),
+            key_place: String::new(),
+            algorithm: algorithm.to_owned(),
+            public_key: String::new(),
+            csr: Vec::new(),
+            cert_req_msg: Vec::new(),
+            kur_req_msg: Vec::new(),
+            renews: None,
+            ca: None,
+            command: None,
+            reference: None,
+            transaction: None,
+            next_poll: None,
+            certificate: None,
+            chain: Vec::new(),
+            confirmed: false,
+            certificate_id: None,
+            error: None,
+            created: at,
+            updated: at,
+        }
+    }
+}
+
 /// How the one-time code is kept with a save.
 #[derive(Debug, Clone, Copy)]
 pub enum Secret<'a> {
@@ -606,30 +644,8 @@ pub fn new_request(
     let old = renewed.as_ref().and_then(old_certificate);
     let at = now();
     let mut job = Job {
-        id: 0,
-        state: State::KeyGenerated,
-        subject: shown.clone(),
-        subject_der: subject_der.clone(),
-        medium: medium.to_string(),
-        key_place: String::new(),
-        algorithm: algorithm.as_str().to_owned(),
-        public_key: String::new(),
-        csr: Vec::new(),
-        cert_req_msg: Vec::new(),
-        kur_req_msg: Vec::new(),
         renews: renewed.as_ref().map(|c| c.sha1_thumbprint.clone()),
-        ca: None,
-        command: None,
-        reference: None,
-        transaction: None,
-        next_poll: None,
-        certificate: None,
-        chain: Vec::new(),
-        confirmed: false,
-        certificate_id: None,
-        error: None,
-        created: at,
-        updated: at,
+        ..Job::new(&shown, &subject_der, medium, algorithm.as_str(), at)
     };
     let mut notices = Vec::new();
     let extensions = pkcs10::qualified_extensions(algorithm.family(), at);
