@@ -960,7 +960,7 @@ fn exchange_step(
         .as_deref()
         .and_then(Command::parse)
         .unwrap_or(Command::Ir);
-    // A key update is signed with the renewed certificate's key, from the archive.
+    // A key update is signed with the renewed certificate's key: archived, or on a token.
     let old = match command {
         Command::Kur => {
             let thumbprint = job.renews.clone().ok_or(EnrollError::KurWithoutRenewal)?;
@@ -970,24 +970,45 @@ fn exchange_step(
                     .ok_or_else(|| EnrollError::NotArchived {
                         thumbprint: thumbprint.clone(),
                     })?;
-            let key = requests
-                .private_key(&certificate)?
-                .and_then(|key| key.gost)
-                .ok_or(EnrollError::NoOldKey { thumbprint })?;
+            let key = match requests.private_key(&certificate)?.and_then(|key| key.gost) {
+                Some(key) => OldKey::Archived(key),
+                None => match token_key_of(&certificate, environment)? {
+                    Some(key) => OldKey::Token(key),
+                    None => return Err(EnrollError::NoOldKey { thumbprint }),
+                },
+            };
             Some((certificate, key))
         }
         _ => None,
     };
-    let old_signer = old.as_ref().map(|(_, key)| GostSigner(key));
+    let gost_signer;
+    let token_signer;
+    let old_signer: Option<&dyn Signer> = match &old {
+        Some((_, OldKey::Archived(key))) => {
+            gost_signer = GostSigner(key);
+            Some(&gost_signer)
+        }
+        Some((certificate, OldKey::Token(key))) => {
+            token_signer = TokenSigner {
+                key,
+                rsa: certificate
+                    .public_key_material()
+                    .is_some_and(|material| material.family == "rsa"),
+            };
+            Some(&token_signer)
+        }
+        None => None,
+    };
     let old_subject = old
         .as_ref()
         .and_then(|(certificate, _)| certificate.subject_der())
         .unwrap_or_default();
+    let reference = job.reference.clone().unwrap_or_default();
     let old_key_id = old
         .as_ref()
         .and_then(|(certificate, _)| certificate.subject_key_id.as_deref())
         .and_then(unhex);
-    let protection = match (&old, &old_signer) {
+    let protection = match (&old, old_signer) {
         (Some((certificate, _)), Some(signer)) => Protection::Signature {
             signer,
             certificate: &certificate.der,
@@ -995,7 +1016,7 @@ fn exchange_step(
             key_id: old_key_id.as_deref(),
         },
         _ => Protection::Mac {
-            reference: job.reference.as_deref().unwrap_or_default().as_bytes(),
+            reference: reference.as_bytes(),
             secret: secret.as_ref().ok_or(CmpError::WrongCode {
                 text: "no one-time code was given".to_owned(),
             })?,
@@ -1009,7 +1030,7 @@ fn exchange_step(
         Command::P10cr => pkcs10::P10CR_REQ_ID,
         _ => pkcs10::CERT_REQ_ID as i64,
     };
-    loop {
+    let job = loop {
         let mut transaction = job.transaction.clone().unwrap_or(Transaction::start()?);
         let hash;
         let body = match job.state {
@@ -1033,7 +1054,7 @@ fn exchange_step(
                     subject: job.subject.clone(),
                 });
             }
-            State::Issued => return install_issued(requests, job, environment),
+            State::Issued => break job,
             state => {
                 return Err(EnrollError::WrongState { id: job.id, state });
             }
@@ -1123,11 +1144,45 @@ fn exchange_step(
                 .into());
             }
         }
-    }
+    };
+    // A token's session for the old key ends before the token is opened again to install.
+    drop(old);
+    install_issued(requests, job, environment)
 }
 
 /// A CA's checkAfter is followed up to a day.
 const MAX_CHECK_AFTER: u64 = 86_400;
+
+/// The key a renewed certificate was made for.
+enum OldKey {
+    /// A GOST key the archive holds unlocked.
+    Archived(PrivateKey),
+    /// A key on a token, in its logged-in session.
+    Token(crate::media::pkcs11::TokenKey),
+}
+
+/// The renewed certificate's key on a token that holds the certificate, logged in with the PIN
+/// asked once (a token key never leaves it, so the token signs the key update).
+fn token_key_of(
+    certificate: &Certificate,
+    environment: &Environment<'_>,
+) -> Result<Option<crate::media::pkcs11::TokenKey>, EnrollError> {
+    let tokens = Tokens::load(environment.module_paths);
+    for module in tokens.modules() {
+        for token in module.tokens()? {
+            let Ok(id) = crate::media::pkcs11::certificate_id(
+                module,
+                &token.label,
+                &certificate.sha1_thumbprint,
+            ) else {
+                continue;
+            };
+            let pin = module.ask_pin(&token.label, environment.prompt)?;
+            return Ok(Some(module.private_key(&token.label, &pin, &id)?));
+        }
+    }
+    Ok(None)
+}
 
 fn check_our_key(job: &Job, certificate: &[u8]) -> Result<Certificate, EnrollError> {
     let parsed =
