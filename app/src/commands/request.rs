@@ -34,6 +34,14 @@ fn registry() -> std::result::Result<
         .map_err(|error| -> certkeeper_core::open::SourceError { Box::new(error) })
 }
 
+/// A token's PIN from `--pin-file`, the only secret given in a file when a request goes on.
+fn pin_only(pin_file: Option<&Path>) -> Result<Given> {
+    Ok(Given {
+        pin: read_given(pin_file)?,
+        ..Given::default()
+    })
+}
+
 /// Options of `request new`.
 #[derive(Debug)]
 pub struct NewOptions<'a> {
@@ -270,13 +278,7 @@ pub fn submit(context: &Context, id: i64, options: &SubmitOptions<'_>) -> Result
     let command = Command::parse(options.command).unwrap_or(Command::Ir);
     let secret = read_given(options.secret_file)?;
     let terminal = Terminal::new(context.lang);
-    let prompt = Answering::new(
-        Given {
-            pin: read_given(options.pin_file)?,
-            ..Given::default()
-        },
-        &terminal,
-    );
+    let prompt = Answering::new(pin_only(options.pin_file)?, &terminal);
     let mut archive = open_archive(context)?;
     let modules = super::media::modules(options.modules)?;
     let environment = Environment {
@@ -318,13 +320,7 @@ pub fn install(
     modules: &[PathBuf],
 ) -> Result<()> {
     let terminal = Terminal::new(context.lang);
-    let prompt = Answering::new(
-        Given {
-            pin: read_given(pin_file)?,
-            ..Given::default()
-        },
-        &terminal,
-    );
+    let prompt = Answering::new(pin_only(pin_file)?, &terminal);
     let mut archive = open_archive(context)?;
     let modules = super::media::modules(modules)?;
     let progress = enroll::install_file(
@@ -400,13 +396,7 @@ pub fn resume(
     modules: &[PathBuf],
 ) -> Result<bool> {
     let terminal = Terminal::new(context.lang);
-    let prompt = Answering::new(
-        Given {
-            pin: read_given(pin_file)?,
-            ..Given::default()
-        },
-        &terminal,
-    );
+    let prompt = Answering::new(pin_only(pin_file)?, &terminal);
     let mut archive = open_archive(context)?;
     let modules = super::media::modules(modules)?;
     let environment = Environment {

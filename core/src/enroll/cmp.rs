@@ -277,11 +277,12 @@ impl MacAlgorithm {
         })
     }
 
-    fn mac(self, key: &[u8], data: &[u8]) -> Vec<u8> {
-        fn run<M: KeyInit + Mac>(key: &[u8], data: &[u8]) -> Vec<u8> {
-            let mut mac = <M as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
+    /// The MAC of `data` (None only if the key were refused, which HMAC never does).
+    fn mac(self, key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+        fn run<M: KeyInit + Mac>(key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+            let mut mac = <M as KeyInit>::new_from_slice(key).ok()?;
             mac.update(data);
-            mac.finalize().into_bytes().to_vec()
+            Some(mac.finalize().into_bytes().to_vec())
         }
         match self {
             Self::HmacSha1 => run::<hmac::Hmac<sha1::Sha1>>(key, data),
@@ -373,7 +374,11 @@ pub fn encode(
                 &parameters.salt,
                 parameters.iterations,
             );
-            (parameters.mac.mac(&key, &protected_part), None)
+            let mac = parameters
+                .mac
+                .mac(&key, &protected_part)
+                .ok_or_else(|| bad("own PBM"))?;
+            (mac, None)
         }
         Protection::Signature {
             signer,
@@ -691,9 +696,16 @@ pub fn decode(
                 parameters.iterations,
             );
             let protected_part = write::sequence(&[header.raw, body_raw]);
-            let expected = parameters.mac.mac(&key, &protected_part);
+            let expected = parameters
+                .mac
+                .mac(&key, &protected_part)
+                .unwrap_or_default();
             let given = protection.as_deref().unwrap_or_default();
-            Some(given.len() == expected.len() && subtle_eq(given, &expected) == 1)
+            Some(
+                !expected.is_empty()
+                    && given.len() == expected.len()
+                    && subtle_eq(given, &expected) == 1,
+            )
         }
         _ => None,
     };
@@ -864,7 +876,9 @@ mod tests {
             &write::explicit(6, &write::octets(&transaction.our_nonce)),
         ]);
         let key = pbm_key(Owf::Sha256, secret.as_bytes(), salt, 500);
-        let mut mac = MacAlgorithm::HmacSha1.mac(&key, &write::sequence(&[&header, body]));
+        let mut mac = MacAlgorithm::HmacSha1
+            .mac(&key, &write::sequence(&[&header, body]))
+            .expect("HMAC takes any key");
         if tamper {
             mac[0] ^= 1;
         }
