@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::Context;
 use super::archive::open_archive;
 use crate::messages::requests as words;
-use crate::messages::{AppError, Lang};
+use crate::messages::AppError;
 use crate::prompt::{Answering, Given, Terminal, read_given};
 
 fn now() -> i64 {
@@ -472,10 +472,7 @@ pub fn resume(
         writeln!(
             super::stdout(),
             "{}",
-            context.lang.pick(
-                "No request is with the CA: nothing to go on with (certkeeper request list).",
-                "Ни один запрос не ждёт УЦ: продолжать нечего (certkeeper request list).",
-            )
+            words::nothing_to_resume(context.lang)
         )
         .map_err(AppError::Output)?;
     }
@@ -490,11 +487,7 @@ pub fn cancel(context: &Context, id: i64) -> Result<()> {
     if context.json {
         super::write_json(&mut out, &listed(&job))?;
     } else {
-        let line = match context.lang {
-            Lang::En => format!("Request {id} is cancelled (it stays in the list)."),
-            Lang::Ru => format!("Запрос {id} отменён (он остаётся в списке)."),
-        };
-        writeln!(out, "{line}").map_err(AppError::Output)?;
+        writeln!(out, "{}", words::cancelled(id, context.lang)).map_err(AppError::Output)?;
     }
     Ok(())
 }

@@ -158,6 +158,22 @@ pub fn progress_line(id: i64, progress: &Progress, lang: Lang) -> String {
     }
 }
 
+/// `request resume` with no request at a CA.
+pub fn nothing_to_resume(lang: Lang) -> &'static str {
+    lang.pick(
+        "No request is with the CA: nothing to go on with (certkeeper request list).",
+        "Ни один запрос не ждёт УЦ: продолжать нечего (certkeeper request list).",
+    )
+}
+
+/// `request cancel`.
+pub fn cancelled(id: i64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("Request {id} is cancelled (it stays in the list)."),
+        Lang::Ru => format!("Запрос {id} отменён (он остаётся в списке)."),
+    }
+}
+
 /// The reminder service's notification when a certificate is issued: title and text.
 pub fn issued_notification(id: i64, subject: &str, lang: Lang) -> (String, String) {
     match lang {
