@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use super::Context;
 use super::archive::open_archive;
-use crate::messages::requests as words;
 use crate::messages::AppError;
+use crate::messages::requests as words;
 use crate::prompt::{Answering, Given, Terminal, read_given};
 
 fn now() -> i64 {
