@@ -49,9 +49,16 @@ pub struct Cli {
 pub enum Command {
     /// Open the desktop window (the same as running certkeeper without a command).
     Ui {
-        /// Open it at this certificate (id or thumbprint; what a reminder's "Renew" does).
-        #[arg(long, value_name = "ID|THUMBPRINT")]
+        /// Open it at this certificate's details (id or thumbprint).
+        #[arg(long, value_name = "ID|THUMBPRINT", conflicts_with_all = ["renew", "requests"])]
         certificate: Option<String>,
+        /// Open it at the first step of renewing this certificate (what a reminder's "Renew"
+        /// does).
+        #[arg(long, value_name = "ID|THUMBPRINT", conflicts_with = "requests")]
+        renew: Option<String>,
+        /// Open it at the certificate requests (what "Install" on an issued certificate does).
+        #[arg(long)]
+        requests: bool,
     },
     /// What stops working when: certificates (notAfter) and private keys (key usage period).
     ///

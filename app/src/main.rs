@@ -41,7 +41,11 @@ fn main() -> ExitCode {
         lang_origin,
     };
     match run(
-        cli.command.unwrap_or(Command::Ui { certificate: None }),
+        cli.command.unwrap_or(Command::Ui {
+            certificate: None,
+            renew: None,
+            requests: false,
+        }),
         &context,
     ) {
         Ok(()) => ExitCode::SUCCESS,
@@ -51,9 +55,19 @@ fn main() -> ExitCode {
 
 fn run(command: Command, context: &Context) -> Result<()> {
     match command {
-        Command::Ui { certificate } => {
+        Command::Ui {
+            certificate,
+            renew,
+            requests,
+        } => {
             let archive = certkeeper_storage::ArchiveLocation::resolve(context.archive.clone())?;
-            ui::run(&archive, context.lang, certificate)
+            let open_at = match (certificate, renew, requests) {
+                (Some(certificate), _, _) => Some(ui::OpenAt::Certificate(certificate)),
+                (None, Some(renew), _) => Some(ui::OpenAt::Renew(renew)),
+                (None, None, true) => Some(ui::OpenAt::Requests),
+                (None, None, false) => None,
+            };
+            ui::run(&archive, context.lang, open_at)
         }
         Command::Expiry { within, ics } => {
             if commands::reminders::expiry(context, within, ics.as_deref())? {

@@ -26,6 +26,9 @@ pub struct Settings {
     /// when neither `--archive` nor `CERTKEEPER_ARCHIVE` names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archive: Option<PathBuf>,
+    /// The CA's CMP address, typed once in the window's request steps and offered from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_url: Option<String>,
     /// Anything else in the file, kept.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,

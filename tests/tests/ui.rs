@@ -780,3 +780,370 @@ fn a_token_inserted_while_the_window_is_open_is_archived() {
     app.assert_running();
     app.stop();
 }
+
+/// The CA guide's flow in the window, against OpenSSL's own CMP server with a GOST CA (the CA's
+/// signature from `openssl x509 -req`), in both languages: a certificate due in ten days is renewed
+/// from the requests page onto a drive folder, step by step with mouse and keyboard; a wrong
+/// one-time code is said and a new one goes through; the window is closed while the CA issues and
+/// opened again, follows the job on and installs it. The new certificate ends archived with its
+/// key, the old one superseded. Screenshots of every step land in `target/screenshots`
+/// (`request-*`); with `SCREENSHOTS=overwrite` they replace those in `docs/screenshots`.
+#[test]
+fn a_certificate_is_renewed_step_by_step_in_the_window_against_a_cmp_ca() {
+    use certkeeper_tests::support::cmp::{self, CmpServer, KeepAliveRelay, ServerOptions};
+    use certkeeper_tests::support::{run, secret_file, wait_until};
+    const REFERENCE: &str = "4711";
+    const CODE: &str = "482-915";
+    const SUBJECT: &str = "CN=Петрова Анна Сергеевна,SN=Петрова,GN=Анна Сергеевна,\
+T=Главный бухгалтер,O=ООО \"Ромашка\",INNLE=7707083893,OGRN=1027700132195,\
+SNILS=112-233-445 95,INN=500100732259,E=petrova@example.ru,L=Москва,C=RU";
+    let shots = workspace_root().join("target").join("screenshots");
+    std::fs::create_dir_all(&shots).expect("create target/screenshots");
+    let primary = "#005FB8";
+    let red = "srgb(230,57,70)";
+    let good = "srgb(42,157,143)";
+    for lang in ["en", "ru"] {
+        let work = temp_dir();
+        let dir = work.path();
+        let passphrase = "plum-lantern-4";
+        let passphrase_file = secret_file(dir, "passphrase", passphrase);
+        let archive = dir.join("archive.db");
+        let cli = || {
+            let mut command = bin::on_archive(&archive, &passphrase_file);
+            command
+                .env("CERTKEEPER_LANG", "en")
+                .env("CERTKEEPER_REGISTRY", dir.join("registry"))
+                .env_remove("CERTKEEPER_PKCS11_MODULES");
+            command
+        };
+        let json = |command: &mut std::process::Command| -> serde_json::Value {
+            let output = run(command);
+            serde_json::from_slice(&output.stdout).expect("JSON")
+        };
+        run(cli().arg("init"));
+        // The CA: a GOST R 34.10-2012 key and certificate made by OpenSSL's GOST engine.
+        let (ca_key, ca_cert) = (dir.join("ca.key"), dir.join("ca.crt"));
+        run(cmp::openssl(dir)
+            .args(["genpkey", "-algorithm", "gost2012_256"])
+            .args(["-pkeyopt", "paramset:A", "-out"])
+            .arg(&ca_key));
+        run(cmp::openssl(dir)
+            .args([
+                "req",
+                "-new",
+                "-x509",
+                "-utf8",
+                "-md_gost12_256",
+                "-days",
+                "3650",
+            ])
+            .args(["-subj", "/CN=Тестовый УЦ/O=certkeeper tests/C=RU", "-key"])
+            .arg(&ca_key)
+            .arg("-out")
+            .arg(&ca_cert));
+        let sign = |csr: &std::path::Path, name: &str, serial: &str, days: &str| {
+            let out = dir.join(name);
+            run(cmp::openssl(dir)
+                .args([
+                    "x509",
+                    "-req",
+                    "-md_gost12_256",
+                    "-copy_extensions",
+                    "copyall",
+                ])
+                .args(["-days", days, "-set_serial", serial, "-in"])
+                .arg(csr)
+                .arg("-CA")
+                .arg(&ca_cert)
+                .arg("-CAkey")
+                .arg(&ca_key)
+                .arg("-out")
+                .arg(&out));
+            out
+        };
+        // Anna's certificate, issued the year before and ending in ten days.
+        let first_csr = dir.join("first.pem");
+        let made = json(
+            cli()
+                .args(["--json", "request", "new", "--subject", SUBJECT, "--medium"])
+                .arg(format!("dir:{}", dir.join("old-drive").display()))
+                .args(["--no-password", "--csr-out"])
+                .arg(&first_csr),
+        );
+        let first = sign(&first_csr, "first.crt", "0x5001", "10");
+        run(cli()
+            .args(["request", "install", &made["job"].to_string()])
+            .arg(&first));
+        let old = json(cli().args(["--json", "list"]))[0].clone();
+        let old_thumbprint = old["sha1_thumbprint"]
+            .as_str()
+            .expect("thumbprint")
+            .to_owned();
+
+        let xvfb = Xvfb::start();
+        let open_window = || {
+            let mut command = xvfb.command(bin::certkeeper());
+            command
+                .arg("--archive")
+                .arg(&archive)
+                .env("CERTKEEPER_LANG", lang)
+                .env("HOME", dir)
+                .env("XDG_DATA_HOME", dir.join("data"))
+                .env("CERTKEEPER_REGISTRY", dir.join("registry"))
+                .env("CERTKEEPER_SETTINGS", dir.join("settings.json"))
+                .env_remove("CERTKEEPER_PKCS11_MODULES")
+                .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+                .env_remove("DBUS_SESSION_BUS_ADDRESS");
+            let app = Daemon::spawn("certkeeper", &mut command);
+            let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
+            let probe = shots.join(format!("request-probe-{lang}.png"));
+            wait_until("the unlock view", Duration::from_secs(60), || {
+                xvfb.window_screenshot(window, &probe);
+                xvfb::pixels_of(&probe, "srgb(29,53,87)") > 200
+            });
+            xvfb.click(window, 300, 117);
+            xvfb.type_text(window, passphrase);
+            xvfb.key(window, "Return");
+            wait_until("the pages", Duration::from_secs(60), || {
+                xvfb.window_screenshot(window, &probe);
+                xvfb::pixels_of(&probe, "srgb(230,240,236)") > 50_000
+            });
+            (app, window)
+        };
+        let shot = |name: &str| shots.join(format!("request-{name}-{lang}.png"));
+        let jobs = || json(cli().args(["--json", "request", "list"]));
+        let (mut app, window) = open_window();
+
+        // The requests page (Ctrl+7): Anna's certificate due for renewal (the amber bar).
+        xvfb.key(window, "ctrl+7");
+        wait_until("the certificate due", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("list"));
+            xvfb::pixels_of(&shot("list"), "srgb(233,196,106)") > 100
+        });
+        // A new certificate's form checks what is typed: a SNILS with a wrong check digit.
+        let mut button = None;
+        wait_until("New certificate", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("list"));
+            button = xvfb::centre_of(&shot("list"), primary, 0);
+            button.is_some()
+        });
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x, y);
+        xvfb.click(window, 700, 141);
+        xvfb.type_text(window, "Ivanov Ivan");
+        xvfb.click(window, 700, 179);
+        xvfb.type_text(window, "11223344596");
+        wait_until("the SNILS said wrong", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("1-new"));
+            xvfb::pixels_of(&shot("1-new"), red) > 20
+        });
+        // Back to the list, and "Renew" beside Anna's certificate.
+        xvfb.click(window, 253, 627);
+        wait_until("the list again", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("probe"));
+            xvfb::pixels_of(&shot("probe"), "srgb(233,196,106)") > 100
+        });
+        xvfb.click(window, 985, 98);
+        // Step 1: the renewal, with Anna's certificate chosen; Continue.
+        wait_until("step 1", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("1"));
+            xvfb::pixels_of(&shot("1"), good) > 100 && xvfb::pixels_of(&shot("1"), red) < 50
+        });
+        xvfb.click(window, 984, 627);
+        // Step 2: every field in words; Continue stays off until the consent is ticked.
+        wait_until("step 2", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("2"));
+            xvfb::centre_of(&shot("2"), primary, 500).is_none()
+        });
+        xvfb.click(window, 235, 352);
+        let mut button = None;
+        wait_until("Continue on", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("2"));
+            button = xvfb::centre_of(&shot("2"), primary, 500);
+            button.is_some()
+        });
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x, y);
+        // Step 3: a folder on a drive, typed; Enter makes the key.
+        let drive = dir.join("new-drive");
+        std::thread::sleep(Duration::from_secs(2));
+        xvfb.window_screenshot(window, &shot("3"));
+        xvfb.click(window, 580, 214);
+        xvfb.type_text(window, &drive.display().to_string());
+        xvfb.window_screenshot(window, &shot("3"));
+        xvfb.key(window, "Return");
+        // Step 4: the new container's password, twice, in the window's dialog.
+        let dimmed = |name: &str| {
+            xvfb.window_screenshot(window, &shot(name));
+            xvfb::pixel(&shot(name), 20, 600) != "srgb(230,240,236)"
+        };
+        wait_until("the password asked", Duration::from_secs(60), || {
+            dimmed("4")
+        });
+        xvfb.type_text(window, "Drive-pass-1");
+        xvfb.key(window, "Return");
+        std::thread::sleep(Duration::from_millis(500));
+        wait_until("the password asked again", Duration::from_secs(60), || {
+            dimmed("probe")
+        });
+        xvfb.type_text(window, "Drive-pass-1");
+        xvfb.key(window, "Return");
+        wait_until("the request made", Duration::from_secs(60), || {
+            jobs()[0]["state"] == "request_made"
+        });
+        let job = jobs()[0].clone();
+        assert_eq!(job["renews"], old_thumbprint.as_str(), "{job}");
+        let csr = dir.join("renewal.pem");
+        std::fs::write(&csr, job["csr"].as_str().expect("the request")).expect("write");
+        // The CA signs it (the same serial: OpenSSL's mock CA checks nothing else here), and makes
+        // the client wait twice; the relay keeps the CA's transaction when the window closes.
+        let renewed = sign(&csr, "renewed.crt", "0x5002", "365");
+        let server = CmpServer::start(
+            dir,
+            &ServerOptions {
+                certificate: &renewed,
+                ca: &ca_cert,
+                reference: REFERENCE,
+                secret: CODE,
+                polls: 2,
+                check_after: 4,
+                trusted: None,
+            },
+        );
+        let relay = KeepAliveRelay::start(server.port);
+        // Step 5: the CA's address, the reference and a wrong code.
+        wait_until("step 5", Duration::from_secs(30), || {
+            !dimmed("probe") && xvfb::centre_of(&shot("probe"), primary, 500).is_some()
+        });
+        xvfb.click(window, 670, 134);
+        xvfb.type_text(window, &relay.url());
+        xvfb.click(window, 670, 172);
+        xvfb.type_text(window, REFERENCE);
+        xvfb.click(window, 510, 210);
+        xvfb.type_text(window, "000-000");
+        xvfb.key(window, "Return");
+        wait_until("the wrong code said", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &shot("5"));
+            xvfb::pixels_of(&shot("5"), red) > 200
+        });
+        assert!(server.log().contains("wrong pbm value"), "{}", server.log());
+        assert_eq!(jobs()[0]["state"], "request_made");
+        // A new code; what was typed stays.
+        xvfb.click(window, 510, 210);
+        xvfb.key(window, "ctrl+a");
+        xvfb.type_text(window, CODE);
+        xvfb.key(window, "Return");
+        // Step 6: the CA is issuing.
+        wait_until("waiting", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &shot("6"));
+            jobs()[0]["state"] == "waiting"
+        });
+        std::thread::sleep(Duration::from_secs(1));
+        xvfb.window_screenshot(window, &shot("6"));
+        // The window is closed while the CA issues.
+        app.assert_running();
+        app.stop();
+
+        // Opened again: the job is followed on, issued, and "Install" waits on the requests page.
+        let (mut app, window) = open_window();
+        wait_until("issued", Duration::from_secs(90), || {
+            jobs()[0]["state"] == "issued"
+        });
+        xvfb.key(window, "ctrl+7");
+        let mut button = None;
+        wait_until("Install in the list", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("list-issued"));
+            button = xvfb::centre_of(&shot("list-issued"), primary, 60);
+            button.is_some()
+        });
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x, y);
+        // Step 7: Install.
+        let mut button = None;
+        wait_until("step 7", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("7"));
+            button = xvfb::centre_of(&shot("7"), primary, 60);
+            button.is_some()
+        });
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x, y);
+        wait_until("installed", Duration::from_secs(60), || {
+            jobs()[0]["state"] == "installed"
+        });
+        wait_until("the copy offered", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("7"));
+            xvfb::pixels_of(&shot("7"), good) > 200
+        });
+        app.assert_running();
+        app.stop();
+        // The same transaction went on after the window was closed: one request with the right
+        // code, the polls, one confirmation.
+        let log = server.log();
+        assert_eq!(server.received("CR"), 2, "{log}");
+        assert_eq!(server.received("POLLREQ"), 2, "{log}");
+        assert_eq!(server.received("CERTCONF"), 1, "{log}");
+        // The new certificate is archived with its key; the old one is superseded by it.
+        let list = json(cli().args(["--json", "list"]));
+        let find = |thumbprint: &str| {
+            list.as_array()
+                .expect("list")
+                .iter()
+                .find(|item| item["sha1_thumbprint"] == thumbprint)
+                .cloned()
+                .unwrap_or_else(|| panic!("{thumbprint} is not archived: {list}"))
+        };
+        let fingerprint = run(cmp::openssl(dir)
+            .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
+            .arg(&renewed));
+        let new_thumbprint = String::from_utf8_lossy(&fingerprint.stdout)
+            .trim()
+            .rsplit('=')
+            .next()
+            .unwrap_or_default()
+            .replace(':', "");
+        let new = find(&new_thumbprint);
+        assert_eq!(new["has_private_key"], true, "{new}");
+        assert_eq!(find(&old_thumbprint)["superseded_by"], new["id"], "{list}");
+        // The container on the drive holds the new certificate, and opens with its password.
+        let container = std::fs::read_dir(&drive)
+            .expect("the drive")
+            .flatten()
+            .map(|entry| entry.path())
+            .find(|path| path.join("header.key").is_file())
+            .expect("a container");
+        let password = secret_file(dir, "container-password", "Drive-pass-1");
+        let inspected = json(
+            cli()
+                .args(["--json", "inspect"])
+                .arg(&container)
+                .arg("--password-file")
+                .arg(&password),
+        );
+        assert_eq!(inspected[0]["key_matches_certificate"], true, "{inspected}");
+        assert_eq!(
+            inspected[0]["certificate"]["sha1_thumbprint"],
+            new_thumbprint.as_str(),
+            "{inspected}"
+        );
+    }
+    if std::env::var("SCREENSHOTS").as_deref() == Ok("overwrite") {
+        let docs = workspace_root().join("docs").join("screenshots");
+        for lang in ["en", "ru"] {
+            for step in [
+                "list",
+                "1-new",
+                "1",
+                "2",
+                "3",
+                "4",
+                "5",
+                "6",
+                "list-issued",
+                "7",
+            ] {
+                let name = format!("request-{step}-{lang}.png");
+                std::fs::copy(shots.join(&name), docs.join(&name)).expect("copy a screenshot");
+            }
+        }
+    }
+}

@@ -316,7 +316,7 @@ fn answer_later(
                         let _ = std::process::Command::new(program)
                             .arg("--archive")
                             .arg(&archive)
-                            .args(["ui", "--certificate", &reminder.due.sha1_thumbprint])
+                            .args(["ui", "--renew", &reminder.due.sha1_thumbprint])
                             .spawn();
                     }
                 }

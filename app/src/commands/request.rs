@@ -352,6 +352,8 @@ struct ListedJson<'a> {
     next_poll: Option<String>,
     certificate_id: Option<i64>,
     error: Option<&'a str>,
+    /// The PKCS#10 request, PEM (for a CA that takes files).
+    csr: String,
 }
 
 fn listed(job: &Job) -> ListedJson<'_> {
@@ -370,6 +372,7 @@ fn listed(job: &Job) -> ListedJson<'_> {
         next_poll: job.next_poll.map(format_time),
         certificate_id: job.certificate_id,
         error: job.error.as_deref(),
+        csr: enroll::csr_pem(job),
     }
 }
 

@@ -100,15 +100,23 @@ pub fn dialog(request: &Request<'_>, lang: Lang, again: bool) -> (String, String
             String::new(),
             false,
         ),
-        Request::NewPassword { allow_empty } => (
+        Request::NewPassword { allow_empty: true } => (
+            lang.pick(
+                "Password for the new key container",
+                "Пароль нового контейнера ключа",
+            )
+            .to_owned(),
+            lang.pick(
+                "It may be empty. A forgotten password can never be recovered (certkeeper keeps the key in the archive as well).",
+                "Его можно оставить пустым. Забытый пароль восстановить нельзя (certkeeper хранит ключ и в архиве).",
+            )
+            .to_owned(),
+            false,
+        ),
+        Request::NewPassword { allow_empty: false } => (
             lang.pick("Password for the new file", "Пароль нового файла")
                 .to_owned(),
-            if *allow_empty {
-                lang.pick("Leave it empty for none.", "Можно оставить пустым.")
-                    .to_owned()
-            } else {
-                String::new()
-            },
+            String::new(),
             false,
         ),
         _ => (

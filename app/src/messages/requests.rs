@@ -18,7 +18,7 @@ pub fn state_name(state: State, lang: Lang) -> &'static str {
         State::RequestMade => lang.pick("request made, not sent", "запрос создан, не отправлен"),
         State::Submitted => lang.pick("sent to the CA", "отправлен в УЦ"),
         State::Waiting => lang.pick("the CA is issuing", "УЦ выпускает"),
-        State::Issued => lang.pick("issued, being installed", "выпущен, устанавливается"),
+        State::Issued => lang.pick("issued, to be installed", "выпущен, ждёт установки"),
         State::Installed => lang.pick("installed", "установлен"),
         State::Rejected => lang.pick("rejected by the CA", "отклонён УЦ"),
         State::Cancelled => lang.pick("cancelled", "отменён"),
@@ -255,13 +255,159 @@ pub fn field_label(field: Field, lang: Lang) -> &'static str {
     }
 }
 
+/// A subject's fields in words a person reads: label and value, in the order a form shows them.
+pub fn review_lines(
+    lines: Vec<(Option<Field>, String, String)>,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    lines
+        .into_iter()
+        .map(|(field, name, value)| {
+            let label = field
+                .map(|field| field_label(field, lang).to_owned())
+                .unwrap_or(name);
+            (label, value)
+        })
+        .collect()
+}
+
 /// The subject as it goes into the request, one line per field, in words a person reads.
 pub fn write_review(out: &mut impl Write, der: &[u8], lang: Lang) -> std::io::Result<()> {
-    for (field, name, value) in certkeeper_core::enroll::name::review_der(der) {
-        let label = field.map(|field| field_label(field, lang)).unwrap_or(&name);
+    for (label, value) in review_lines(certkeeper_core::enroll::name::review_der(der), lang) {
         writeln!(out, "  {label}: {value}")?;
     }
     Ok(())
+}
+
+/// What a field of the window's form says is wrong with it.
+pub fn field_problem(error: &SubjectError, lang: Lang) -> String {
+    subject_problem(error, lang).0
+}
+
+/// The hint beside a place for the key (the CA guide's): a token asks its PIN, a container a new
+/// password.
+pub fn place_hint(kind: &str, lang: Lang) -> &'static str {
+    if kind == "token" {
+        lang.pick(
+            "The token asks its PIN; the key is made on it and never leaves it.",
+            "Токен спросит свой PIN; ключ создаётся на нём и никогда его не покидает.",
+        )
+    } else {
+        lang.pick(
+            "A new container password is asked. It may be empty; a forgotten one can never be recovered.",
+            "Будет запрошен новый пароль контейнера. Его можно оставить пустым; забытый пароль восстановить нельзя.",
+        )
+    }
+}
+
+/// What the window says about a job under its subject.
+pub fn job_detail(job: &Job, lang: Lang) -> String {
+    let mut detail = match job.state {
+        State::Waiting | State::Submitted => match (job.next_poll, lang) {
+            (Some(next), Lang::En) => format!(
+                "Asked again at {}; the reminder service goes on while the window is closed.",
+                format_time(next)
+            ),
+            (Some(next), Lang::Ru) => format!(
+                "Следующая проверка в {}; пока окно закрыто, проверяет служба напоминаний.",
+                format_time(next)
+            ),
+            (None, _) => lang
+                .pick("Waiting for the CA's answer.", "Ждём ответа УЦ.")
+                .to_owned(),
+        },
+        State::Issued => lang
+            .pick(
+                "Issued: press Install to put it next to its key and into the archive.",
+                "Выпущен: нажмите «Установить», чтобы поместить его рядом с ключом и в архив.",
+            )
+            .to_owned(),
+        State::Installed => match lang {
+            Lang::En => format!("Installed on {}.", format_time(job.updated)),
+            Lang::Ru => format!("Установлен {}.", format_time(job.updated)),
+        },
+        State::Rejected => match lang {
+            Lang::En => format!(
+                "The CA's reason: {}",
+                job.error.as_deref().unwrap_or_default()
+            ),
+            Lang::Ru => format!(
+                "Причина от УЦ: {}",
+                job.error.as_deref().unwrap_or_default()
+            ),
+        },
+        _ => match lang {
+            Lang::En => format!("The key is in {}; the request is not sent yet.", job.medium),
+            Lang::Ru => format!("Ключ в {}; запрос ещё не отправлен.", job.medium),
+        },
+    };
+    if job.state == State::RequestMade
+        && let Some(error) = &job.error
+    {
+        detail.push(' ');
+        detail.push_str(error);
+    }
+    detail
+}
+
+/// A job in one paragraph: which, for whom, where it is.
+pub fn job_line(job: &Job, lang: Lang) -> String {
+    let head = match lang {
+        Lang::En => format!("Request {} for «{}»", job.id, job.subject),
+        Lang::Ru => format!("Запрос {} для «{}»", job.id, job.subject),
+    };
+    format!(
+        "{head}: {}. {}",
+        state_name(job.state, lang),
+        job_detail(job, lang)
+    )
+}
+
+/// A request written to files for a CA that takes them.
+pub fn saved_request(pem: &std::path::Path, der: &std::path::Path, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "The request is saved as {} and {}. Send one to the CA; install its answer from the request list (Install certificate from a file).",
+            pem.display(),
+            der.display()
+        ),
+        Lang::Ru => format!(
+            "Запрос сохранён в {} и {}. Отправьте один из них в УЦ; ответ установите из списка запросов («Установить сертификат из файла»).",
+            pem.display(),
+            der.display()
+        ),
+    }
+}
+
+/// A certificate offered for renewal in the window: whose, and until when.
+pub fn renewable_name(name: &str, not_after: i64, lang: Lang) -> String {
+    format!("{name} — {}", super::media::valid_until(not_after, lang))
+}
+
+/// What the window asks for before the key is made or the request sent.
+pub fn missing(what: &str, lang: Lang) -> &'static str {
+    match what {
+        "place" => lang.pick(
+            "Choose where the key goes, or type a folder.",
+            "Выберите, где будет ключ, или укажите папку.",
+        ),
+        "ca" => lang.pick(
+            "Type the CA's address (as the CA gave it, https://…).",
+            "Укажите адрес УЦ (как его дал УЦ, https://…).",
+        ),
+        "code" => lang.pick(
+            "Type the reference and the one-time code the CA sent.",
+            "Введите номер (reference) и одноразовый код, присланные УЦ.",
+        ),
+        "expired" => lang.pick(
+            "The one-time code has expired: ask the CA for a new one, then press I have a new code.",
+            "Срок одноразового кода истёк: запросите в УЦ новый и нажмите «У меня новый код».",
+        ),
+        _ => lang.pick(
+            "Fill in what the form marks.",
+            "Заполните отмеченные поля.",
+        ),
+    }
 }
 
 fn subject_problem(error: &SubjectError, lang: Lang) -> (String, String) {
@@ -570,6 +716,31 @@ pub(super) fn describe_enroll(error: &EnrollError, lang: Lang) -> Option<Text> {
         ),
         _ => None,
     }
+}
+
+/// What the window says about a failure of the request steps, where the command line's advice
+/// (a command to run) does not fit: a wrong one-time code, a CA not reached. `None`: the common
+/// description fits.
+pub fn in_window(error: &anyhow::Error, lang: Lang) -> Option<String> {
+    let cmp = match error.downcast_ref::<EnrollError>() {
+        Some(EnrollError::Cmp(cmp)) => cmp,
+        _ => error.downcast_ref::<CmpError>()?,
+    };
+    Some(match (cmp, lang) {
+        (CmpError::WrongCode { text }, Lang::En) => format!(
+            "The CA did not accept the one-time code: {text}. The request and everything typed are kept: ask the CA for a new code, press I have a new code, type it and press Send."
+        ),
+        (CmpError::WrongCode { text }, Lang::Ru) => format!(
+            "УЦ не принял одноразовый код: {text}. Запрос и всё введённое сохранены: запросите в УЦ новый код, нажмите «У меня новый код», введите его и нажмите «Отправить»."
+        ),
+        (CmpError::Unreachable { url, reason }, Lang::En) => format!(
+            "The CA at {url} cannot be reached: {reason}. Check the address and the network connection and press Send again; the request is kept."
+        ),
+        (CmpError::Unreachable { url, reason }, Lang::Ru) => format!(
+            "УЦ по адресу {url} недоступен: {reason}. Проверьте адрес и подключение к сети и нажмите «Отправить» ещё раз; запрос сохранён."
+        ),
+        _ => return None,
+    })
 }
 
 /// What a CMP failure means, and what to do.

@@ -237,7 +237,22 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                     adapter.set_history(ModelRc::default());
                 }
             }
+            // Expiring soon or expired: "Renew" leads to the first step of a renewal.
+            let due = adapter
+                .get_rows()
+                .iter()
+                .any(|row| row.id == id && matches!(row.status, 1 | 2));
+            adapter.set_selected_due(due);
             adapter.set_selected(id);
+        }
+    });
+    adapter.on_renew({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id| {
+            if let Some(window) = weak.upgrade() {
+                super::requests::start(&window, &shared, i64::from(id));
+            }
         }
     });
     adapter.on_step({

@@ -18,7 +18,7 @@ use crate::messages::media::{self as words, MediumWords};
 use certkeeper_core::media::survey::Survey;
 
 /// Token work one piece at a time (a module is initialised per piece of work).
-static TOKENS: Mutex<()> = Mutex::new(());
+pub(crate) static TOKENS: Mutex<()> = Mutex::new(());
 
 /// One medium and what it holds, read off the window's thread.
 #[derive(Debug, Clone)]
@@ -459,17 +459,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             let weak = window.as_weak();
             let shared = shared.clone();
             super::session::off_the_window(
-                move || -> Result<certkeeper_core::copy::Synced> {
-                    let store = certkeeper_storage::location::registry_store()?;
-                    let mut archive = certkeeper_storage::copy_side::ArchiveSide::open(archive);
-                    // The archive is open: nothing is asked.
-                    let nobody = crate::prompt::Nobody;
-                    Ok(certkeeper_core::copy::keep_in_registry(
-                        &mut archive,
-                        &store,
-                        &nobody,
-                    )?)
-                },
+                move || keep_in_registry(archive),
                 move |synced| {
                     let Some(window) = weak.upgrade() else { return };
                     let adapter = window.global::<MediaAdapter>();
@@ -489,6 +479,19 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             );
         }
     });
+}
+
+/// Every archived CryptoPro container into the registry store (the archive is open: nothing is
+/// asked).
+pub(crate) fn keep_in_registry(archive: Archive) -> Result<certkeeper_core::copy::Synced> {
+    let store = certkeeper_storage::location::registry_store()?;
+    let mut archive = certkeeper_storage::copy_side::ArchiveSide::open(archive);
+    let nobody = crate::prompt::Nobody;
+    Ok(certkeeper_core::copy::keep_in_registry(
+        &mut archive,
+        &store,
+        &nobody,
+    )?)
 }
 
 fn start_copy(

@@ -10,6 +10,7 @@ mod import;
 mod media;
 mod prompt;
 mod reminders;
+mod requests;
 mod session;
 
 use std::cell::RefCell;
@@ -52,9 +53,9 @@ pub(crate) struct Shared {
     /// The window's language (switchable in the settings page).
     pub lang: std::cell::Cell<Lang>,
     pub archive: RefCell<Option<Archive>>,
-    /// A certificate to open once the archive is unlocked (`ui --certificate`, a reminder's
-    /// "Renew").
-    pub open_at: Option<String>,
+    /// Where the window goes once the archive is unlocked (`ui --certificate`, `ui --renew`,
+    /// `ui --requests`).
+    pub open_at: Option<OpenAt>,
     /// The certificate list and what is typed in its search field.
     pub listing: RefCell<Option<certificates::Listing>>,
     /// A change waiting for its frame: what it was and when it began (logged at `info` when the
@@ -72,6 +73,21 @@ pub(crate) struct Shared {
     /// The key media shown, and whether PC/SC is followed already.
     pub media: RefCell<media::Shown>,
     pub following: std::cell::Cell<bool>,
+    /// The request being made on the requests page, and the jobs followed at the CA.
+    pub wizard: RefCell<requests::Wizard>,
+    /// Timers that run as long as the window does.
+    pub timers: RefCell<Vec<slint::Timer>>,
+}
+
+/// Where the window goes once the archive is unlocked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenAt {
+    /// A certificate's details (id or thumbprint).
+    Certificate(String),
+    /// The first step of renewing a certificate (id or thumbprint): a reminder's "Renew".
+    Renew(String),
+    /// The requests page: a certificate issued is waiting to be installed.
+    Requests,
 }
 
 impl Shared {
@@ -105,7 +121,7 @@ impl Shared {
 pub(crate) fn build(
     location: &ArchiveLocation,
     lang: Lang,
-    open_at: Option<String>,
+    open_at: Option<OpenAt>,
 ) -> Result<AppWindow> {
     let window = AppWindow::new().map_err(|error| AppError::WindowFailed {
         reason: error.to_string(),
@@ -129,6 +145,8 @@ pub(crate) fn build(
         stop: std::sync::Arc::default(),
         media: RefCell::default(),
         following: std::cell::Cell::new(false),
+        wizard: RefCell::default(),
+        timers: RefCell::default(),
     });
     let notified = window.window().set_rendering_notifier({
         let shared = shared.clone();
@@ -155,6 +173,7 @@ pub(crate) fn build(
     media::wire(&window, &shared);
     prompt::wire(&window);
     reminders::wire(&window, &shared);
+    requests::wire(&window, &shared);
     window
         .global::<AppState>()
         .set_page(if location.exists() { "unlock" } else { "setup" }.into());
@@ -163,7 +182,7 @@ pub(crate) fn build(
 
 /// Opens the window on `archive` (at certificate `open_at`, an id or thumbprint, once unlocked) and
 /// returns when the person closes it.
-pub fn run(archive: &ArchiveLocation, lang: Lang, open_at: Option<String>) -> Result<()> {
+pub fn run(archive: &ArchiveLocation, lang: Lang, open_at: Option<OpenAt>) -> Result<()> {
     if !display_available(|name| std::env::var(name).ok()) {
         return Err(AppError::NoDisplay.into());
     }

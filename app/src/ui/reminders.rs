@@ -60,7 +60,8 @@ pub(crate) fn rows(location: &ArchiveLocation, now: i64, lang: Lang) -> Result<V
     Ok(rows)
 }
 
-fn now() -> i64 {
+/// The time reminders are judged at (`CERTKEEPER_NOW`, else the clock).
+pub(crate) fn now() -> i64 {
     crate::settings::clock()
         .map(|clock| clock.now())
         .unwrap_or_else(|_| expiry::SystemClock.now())
@@ -290,6 +291,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                     window.global::<SettingsAdapter>().set_status("".into());
                     show_settings(&window, &shared);
                 }
+                "requests" => super::requests::refresh(&window, &shared),
                 _ => {}
             }
         }

@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use anyhow::Result;
+use certkeeper_core::enroll::State;
 use certkeeper_core::secret::SecretString;
 use certkeeper_storage::{Archive, ArchiveLocation, KdfParams};
 use slint::ComponentHandle;
@@ -127,25 +128,54 @@ pub(crate) fn off_the_window<T: Send + 'static>(
 }
 
 /// The archive is open: keep it and show the certificates.
-fn opened(window: &AppWindow, shared: &Shared, archive: Archive) {
+fn opened(window: &AppWindow, shared: &Rc<Shared>, archive: Archive) {
     shared.measure_next_frame("first frame after unlock", std::time::Instant::now());
     shared.archive.replace(Some(archive));
     super::certificates::load(window, shared);
     window.global::<AppState>().set_page("certificates".into());
-    // Asked for a certificate (a reminder's "Renew"): its details open at once.
-    if let Some(wanted) = &shared.open_at {
-        let found = shared
+    // Asked for a certificate: its details open at once; a reminder's "Renew": the first step of
+    // its renewal; a certificate issued: the requests page.
+    let find = |wanted: &str| {
+        shared
             .archive
             .borrow()
             .as_ref()
             .and_then(|archive| archive.certificate_der(wanted).ok().flatten())
-            .map(|(id, _)| id);
-        if let Some(id) = found.and_then(|id| i32::try_from(id).ok()) {
-            window
-                .global::<super::CertificatesAdapter>()
-                .invoke_select(id);
+            .map(|(id, _)| id)
+    };
+    match &shared.open_at {
+        Some(super::OpenAt::Certificate(wanted)) => {
+            if let Some(id) = find(wanted).and_then(|id| i32::try_from(id).ok()) {
+                window
+                    .global::<super::CertificatesAdapter>()
+                    .invoke_select(id);
+            }
+        }
+        Some(super::OpenAt::Renew(wanted)) => {
+            if let Some(id) = find(wanted) {
+                super::requests::start(window, shared, id);
+            }
+        }
+        Some(super::OpenAt::Requests) => {
+            window.global::<AppState>().set_page("requests".into());
+            super::requests::refresh(window, shared);
+        }
+        None => {
+            // A certificate issued while the window was closed is shown first.
+            let issued = shared
+                .archive
+                .borrow()
+                .as_ref()
+                .and_then(|archive| archive.requests().ok())
+                .is_some_and(|jobs| jobs.iter().any(|job| job.state == State::Issued));
+            if issued {
+                window.global::<AppState>().set_page("requests".into());
+                super::requests::refresh(window, shared);
+            }
         }
     }
+    // Jobs at the CA are followed while the window is open.
+    super::requests::follow_open_jobs(window, shared);
 }
 
 pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {

@@ -151,11 +151,39 @@ fn read_message(reader: &mut BufReader<TcpStream>) -> Option<(String, Vec<u8>)> 
 }
 
 /// A reverse proxy in front of a CMP server that keeps one connection to it for every client
-/// connection in turn: the server's transaction outlives a client process.
+/// connection in turn: the server's transaction outlives a client process. When the server closes
+/// the connection itself (as it does after an error answer), the relay connects again.
 #[derive(Debug)]
 pub struct KeepAliveRelay {
     /// Its port on 127.0.0.1.
     pub port: u16,
+}
+
+/// A connection to the CMP server: what is written to it and what is read from it.
+struct Upstream {
+    to_server: TcpStream,
+    from_server: BufReader<TcpStream>,
+}
+
+impl Upstream {
+    fn connect(port: u16) -> Option<Self> {
+        let server = TcpStream::connect(("127.0.0.1", port)).ok()?;
+        Some(Self {
+            to_server: server.try_clone().ok()?,
+            from_server: BufReader::new(server),
+        })
+    }
+
+    /// Sends one CMP message and reads the answer.
+    fn exchange(&mut self, body: &[u8]) -> Option<Vec<u8>> {
+        let request = format!(
+            "POST /pkix/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/pkixcmp\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n",
+            body.len()
+        );
+        self.to_server.write_all(request.as_bytes()).ok()?;
+        self.to_server.write_all(body).ok()?;
+        read_message(&mut self.from_server).map(|(_, answer)| answer)
+    }
 }
 
 impl KeepAliveRelay {
@@ -163,28 +191,20 @@ impl KeepAliveRelay {
     pub fn start(upstream: u16) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the relay");
         let port = listener.local_addr().expect("relay address").port();
-        let server =
-            TcpStream::connect(("127.0.0.1", upstream)).expect("connect to the CMP server");
+        let mut server = Some(Upstream::connect(upstream).expect("connect to the CMP server"));
         std::thread::spawn(move || {
-            let mut to_server = server.try_clone().expect("clone");
-            let mut from_server = BufReader::new(server);
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
                 let mut to_client = client.try_clone().expect("clone");
                 let mut from_client = BufReader::new(client);
                 while let Some((_, body)) = read_message(&mut from_client) {
-                    let request = format!(
-                        "POST /pkix/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/pkixcmp\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n",
-                        body.len()
-                    );
-                    if to_server.write_all(request.as_bytes()).is_err()
-                        || to_server.write_all(&body).is_err()
-                    {
-                        return;
+                    let mut answer = server.as_mut().and_then(|server| server.exchange(&body));
+                    if answer.is_none() {
+                        // The server closed its side: a new connection, the message once more.
+                        server = Upstream::connect(upstream);
+                        answer = server.as_mut().and_then(|server| server.exchange(&body));
                     }
-                    let Some((_, answer)) = read_message(&mut from_server) else {
-                        return;
-                    };
+                    let Some(answer) = answer else { break };
                     let response = format!(
                         "HTTP/1.1 200 OK\r\nContent-Type: application/pkixcmp\r\nContent-Length: {}\r\n\r\n",
                         answer.len()
