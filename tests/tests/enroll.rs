@@ -765,32 +765,46 @@ fn the_reminder_service_asks_the_ca_without_the_passphrase_and_announces_the_cer
             "{file} holds the one-time code in clear"
         );
     }
-    // The reminder service, without the passphrase, asks the CA until the certificate is issued.
+    // The reminder service, without the passphrase, asks the CA until the certificate is issued,
+    // and says so through the desktop's notification daemon (dunst), with an Install button.
+    let daemon = certkeeper_tests::support::dbus::NotificationDaemon::start();
     let watch = |office: &Office| {
-        let output = Command::new(bin::certkeeper())
+        let output = daemon
+            .bus()
+            .command(bin::certkeeper())
             .arg("--archive")
             .arg(&office.archive)
             .args(["watch", "--once"])
             .env("XDG_RUNTIME_DIR", &runtime)
             .env("CERTKEEPER_LANG", "en")
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env_remove("CERTKEEPER_PASSPHRASE_FILE")
             .stdin(std::process::Stdio::null())
             .output()
             .expect("run watch");
         assert!(output.status.success(), "{output:?}");
-        String::from_utf8_lossy(&output.stdout).into_owned()
     };
-    let mut said = String::new();
+    let issued_notice = || {
+        daemon
+            .received()
+            .into_iter()
+            .find(|notification| notification.summary.starts_with("Certificate issued"))
+    };
     wait_until(
         "the service hears the certificate is issued",
         std::time::Duration::from_secs(30),
         || {
-            said.push_str(&watch(&office));
-            said.contains("Certificate issued")
+            watch(&office);
+            issued_notice().is_some()
         },
     );
-    assert!(said.contains(&format!("request {job}")), "{said}");
+    let said = issued_notice().expect("the notification");
+    assert_eq!(said.app_name, "certkeeper");
+    assert!(said.body.contains(&format!("request {job}")), "{said:?}");
+    assert_eq!(
+        said.actions,
+        [("install".to_owned(), "Install".to_owned())],
+        "{said:?}"
+    );
     assert_eq!(server.received("CERTCONF"), 1, "{}", server.log());
     let jobs = office.list_requests();
     assert_eq!(jobs[0]["state"], "issued", "{jobs}");

@@ -315,6 +315,37 @@ fn the_window_opens_at_a_certificate_asked_for() {
         },
     );
     app.assert_running();
+    app.stop();
+
+    // A reminder's "Renew" (`ui --renew`): the first step of the renewal, that certificate chosen
+    // (the first part of the step bar drawn, the renewal's box ticked).
+    let mut command = xvfb.command(bin::certkeeper());
+    command
+        .arg("--archive")
+        .arg(&archive)
+        .args(["ui", "--renew", &thumbprint])
+        .env("CERTKEEPER_LANG", "en")
+        .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let mut app = Daemon::spawn("certkeeper", &mut command);
+    let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
+    certkeeper_tests::support::wait_until("the unlock view", Duration::from_secs(60), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixels_of(&shot, "srgb(29,53,87)") > 200
+    });
+    xvfb.click(window, 300, 117);
+    xvfb.type_text(window, passphrase);
+    xvfb.key(window, "Return");
+    certkeeper_tests::support::wait_until(
+        "the renewal's first step",
+        Duration::from_secs(60),
+        || {
+            xvfb.window_screenshot(window, &shot);
+            xvfb::pixels_of(&shot, "srgb(42,157,143)") > 300
+                && xvfb::pixel(&shot, 229, 81) == "srgb(0,95,184)"
+        },
+    );
+    app.assert_running();
 }
 
 /// The window's work, driven by mouse and keyboard on the real core, in both languages: a folder

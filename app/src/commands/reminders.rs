@@ -226,7 +226,7 @@ fn check_once(
 /// Asks the CA about the certificate requests whose time came (waiting ones, issued ones not
 /// confirmed), without the passphrase: the one-time code comes sealed for the service. A certificate
 /// issued is announced; installing it waits for the person. Runs on its own thread, as HTTP blocks.
-fn poll_requests(context: &Context, store: &mut ReminderStore) {
+fn poll_requests(context: &Context, store: &mut ReminderStore, archive: &Path) {
     use certkeeper_core::enroll::{self, Environment, Progress, Requests};
     let lang = context.lang;
     // The CA's times are real ones, whatever CERTKEEPER_NOW says for the reminders.
@@ -274,9 +274,30 @@ fn poll_requests(context: &Context, store: &mut ReminderStore) {
                             .summary(&title)
                             .body(&text)
                             .icon("certkeeper")
+                            .action("install", crate::messages::requests::install_action(lang))
                             .show();
-                        if shown.is_err() {
-                            let _ = writeln!(super::stdout(), "{title}. {text}");
+                        match shown {
+                            // "Install" opens the window at the requests, where Install is one
+                            // button.
+                            Ok(handle) => {
+                                let archive = archive.to_path_buf();
+                                std::thread::spawn(move || {
+                                    handle.wait_for_action(|action| {
+                                        if action == "install"
+                                            && let Ok(program) = std::env::current_exe()
+                                        {
+                                            let _ = std::process::Command::new(program)
+                                                .arg("--archive")
+                                                .arg(&archive)
+                                                .args(["ui", "--requests"])
+                                                .spawn();
+                                        }
+                                    });
+                                });
+                            }
+                            Err(_) => {
+                                let _ = writeln!(super::stdout(), "{title}. {text}");
+                            }
                         }
                     }
                     Ok(progress) => {
@@ -360,7 +381,7 @@ pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
     if options.once {
         let shown = check_once(context, &mut store, clock.now())?;
         drop(shown);
-        poll_requests(context, &mut store);
+        poll_requests(context, &mut store, location.path());
         return Ok(());
     }
     // One service per user: a second one started by the autostart entry beside the systemd unit
@@ -389,7 +410,7 @@ pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
         for (handle, reminder) in check_once(context, &mut store, now)? {
             waiting.push(answer_later(archive.clone(), handle, reminder, now));
         }
-        poll_requests(context, &mut store);
+        poll_requests(context, &mut store, location.path());
         loop {
             let step = std::time::Duration::from_secs(30);
             if let Some(seconds) = options.seconds {
@@ -418,7 +439,7 @@ pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
             last_tick = (tick, wall);
             let now = clock.now();
             // Requests waiting at a CA are asked about when the CA said (checked every step).
-            poll_requests(context, &mut store);
+            poll_requests(context, &mut store, location.path());
             if resumed || now - last_check >= DAY {
                 tracing::info!(resumed, "checking the deadlines");
                 last_check = now;

@@ -180,16 +180,21 @@ pub fn issued_notification(id: i64, subject: &str, lang: Lang) -> (String, Strin
         Lang::En => (
             format!("Certificate issued: {subject}"),
             format!(
-                "The CA has issued the certificate of request {id}. Install it next to its key: open certkeeper, or run certkeeper request resume."
+                "The CA has issued the certificate of request {id}. Install it next to its key: press Install (or open certkeeper, or run certkeeper request resume)."
             ),
         ),
         Lang::Ru => (
             format!("Сертификат выпущен: {subject}"),
             format!(
-                "УЦ выпустил сертификат по запросу {id}. Установите его рядом с ключом: откройте certkeeper или выполните certkeeper request resume."
+                "УЦ выпустил сертификат по запросу {id}. Установите его рядом с ключом: нажмите «Установить» (или откройте certkeeper, или выполните certkeeper request resume)."
             ),
         ),
     }
+}
+
+/// The issued notification's button.
+pub fn install_action(lang: Lang) -> &'static str {
+    lang.pick("Install", "Установить")
 }
 
 /// The list of requests.
