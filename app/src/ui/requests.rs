@@ -1256,3 +1256,168 @@ fn copy_key(window: &AppWindow, shared: &Rc<Shared>, thumbprint: String, to: Str
         },
     );
 }
+
+#[cfg(test)]
+mod flow {
+    use super::*;
+    use certkeeper_storage::ArchiveLocation;
+
+    use super::super::tests::FAST;
+
+    fn typed(values: &[(Field, &str)]) -> Vec<(Field, String)> {
+        values
+            .iter()
+            .map(|(field, value)| (*field, (*value).to_owned()))
+            .collect()
+    }
+
+    fn error_of(rows: &[FormField], field: Field) -> String {
+        rows.iter()
+            .find(|row| row.key == field.key())
+            .map(|row| row.error.to_string())
+            .unwrap_or_default()
+    }
+
+    /// While typing, a wrong check digit is said at once but a field not filled in yet is not;
+    /// Continue says everything, each under its own field, in the window's language.
+    #[test]
+    fn the_form_says_what_is_wrong_under_each_field() {
+        let values = typed(&[(Field::Snils, "112-233-445 96"), (Field::Ogrn, "10277")]);
+        let live = form_rows(&values, false, Lang::En);
+        assert_eq!(live.len(), FORM.len());
+        assert!(
+            error_of(&live, Field::Snils).contains("wrong check digit"),
+            "{live:?}"
+        );
+        assert_eq!(error_of(&live, Field::FullName), "", "not typed yet");
+        assert_eq!(error_of(&live, Field::Ogrn), "", "still being typed");
+        let all = form_rows(&values, true, Lang::Ru);
+        assert!(
+            error_of(&all, Field::FullName).contains("обязательно"),
+            "{all:?}"
+        );
+        assert!(error_of(&all, Field::Ogrn).contains("ОГРН"), "{all:?}");
+        assert_eq!(
+            all.iter()
+                .find(|row| row.key == "snils")
+                .map(|row| row.label.to_string()),
+            Some("СНИЛС".to_owned())
+        );
+        let right = typed(&[
+            (Field::FullName, "Петрова Анна Сергеевна"),
+            (Field::Snils, "112-233-445 95"),
+            (Field::Inn, "500100732259"),
+        ]);
+        assert!(form_errors(&right, true).is_empty());
+    }
+
+    /// The review shows every field that goes into the request in a person's words, the surname
+    /// and given names taken from the full name and the country added.
+    #[test]
+    fn the_review_names_every_field_in_words() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+        let mut archive =
+            Archive::create(&location, &SecretString::from("x".to_owned()), FAST).expect("create");
+        let values = typed(&[
+            (Field::FullName, "Петрова Анна Сергеевна"),
+            (Field::Snils, "11223344595"),
+        ]);
+        let lines = review(&mut archive, None, &values, Lang::Ru).expect("review");
+        let shown: Vec<(String, String)> = lines
+            .iter()
+            .map(|line| (line.label.to_string(), line.value.to_string()))
+            .collect();
+        for (label, value) in [
+            ("ФИО", "Петрова Анна Сергеевна"),
+            ("Фамилия", "Петрова"),
+            ("Имя и отчество", "Анна Сергеевна"),
+            ("СНИЛС", "11223344595"),
+            ("Страна", "RU"),
+        ] {
+            assert!(
+                shown.contains(&(label.to_owned(), value.to_owned())),
+                "{label}: {shown:?}"
+            );
+        }
+        // A wrong form is refused before any review.
+        let wrong = typed(&[(Field::FullName, "Иванов"), (Field::Snils, "11223344596")]);
+        assert!(review(&mut archive, None, &wrong, Lang::En).is_err());
+    }
+
+    /// A request made on a real archive: the list shows it as made; "Save request file" writes
+    /// its PEM and DER once and never over a file; the window's exchanges leave installing to the
+    /// person.
+    #[test]
+    fn a_request_made_is_listed_and_saved_as_pem_and_der() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+        let mut archive =
+            Archive::create(&location, &SecretString::from("x".to_owned()), FAST).expect("create");
+        let fields = Fields {
+            values: typed(&[
+                (Field::FullName, "Петрова Анна Сергеевна"),
+                (Field::Snils, "11223344595"),
+            ]),
+        };
+        let nobody = crate::prompt::Nobody;
+        let prompt = crate::prompt::Answering::new(
+            crate::prompt::Given {
+                new_password: Some(SecretString::from(String::new())),
+                ..crate::prompt::Given::default()
+            },
+            &nobody,
+        );
+        let drive = dir.path().join("drive");
+        let created = enroll::new_request(
+            &mut archive,
+            SubjectFrom::Fields(&fields),
+            &format!("dir:{}", drive.display())
+                .parse()
+                .expect("a medium"),
+            Algorithm::default(),
+            &Environment {
+                module_paths: &[],
+                registry: &registry,
+                prompt: &prompt,
+            },
+        )
+        .expect("a request");
+        let jobs = archive.requests().expect("jobs");
+        let rows = job_rows(&jobs, Lang::En);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].kind, "made");
+        assert_eq!(rows[0].subject, "Петрова Анна Сергеевна");
+        assert!(rows[0].detail.contains("not sent yet"), "{:?}", rows[0]);
+        let id = created.job.id;
+        let folder = dir.path().join("out");
+        std::fs::create_dir(&folder).expect("folder");
+        let (pem, der) = save_request(&archive, id, &folder).expect("saved");
+        let text = std::fs::read_to_string(&pem).expect("PEM");
+        assert!(
+            text.starts_with("-----BEGIN CERTIFICATE REQUEST-----"),
+            "{text}"
+        );
+        assert_eq!(std::fs::read(&der).expect("DER"), created.job.csr);
+        let again = save_request(&archive, id, &folder).expect_err("never over a file");
+        assert!(
+            super::super::session::shown(&again, Lang::En).contains(&pem.display().to_string())
+        );
+        assert!(!Confirming(&mut archive).can_install());
+    }
+
+    /// A wrong one-time code is told in the window's words: what to press, not a command to run.
+    #[test]
+    fn a_wrong_code_is_told_in_the_window_s_words() {
+        let error: anyhow::Error =
+            enroll::EnrollError::Cmp(certkeeper_core::enroll::cmp::CmpError::WrongCode {
+                text: "wrong pbm value".into(),
+            })
+            .into();
+        let en = words::in_window(&error, Lang::En).expect("said");
+        assert!(en.contains("press I have a new code"), "{en}");
+        assert!(!en.contains("certkeeper request"), "{en}");
+        let ru = words::in_window(&error, Lang::Ru).expect("said");
+        assert!(ru.contains("«У меня новый код»"), "{ru}");
+    }
+}
