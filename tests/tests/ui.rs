@@ -911,6 +911,9 @@ SNILS=112-233-445 95,INN=500100732259,E=petrova@example.ru,L=Москва,C=RU";
             .expect("thumbprint")
             .to_owned();
 
+        // A token plugged in: step 3 offers it beside the drive and the registry store.
+        let hsm = certkeeper_tests::support::softhsm::SoftHsm::new();
+        hsm.init_token("Rutoken office", "87654321", "24681357");
         let xvfb = Xvfb::start();
         let open_window = || {
             let mut command = xvfb.command(bin::certkeeper());
@@ -922,7 +925,8 @@ SNILS=112-233-445 95,INN=500100732259,E=petrova@example.ru,L=Москва,C=RU";
                 .env("XDG_DATA_HOME", dir.join("data"))
                 .env("CERTKEEPER_REGISTRY", dir.join("registry"))
                 .env("CERTKEEPER_SETTINGS", dir.join("settings.json"))
-                .env_remove("CERTKEEPER_PKCS11_MODULES")
+                .env("SOFTHSM2_CONF", hsm.conf_path())
+                .env("CERTKEEPER_PKCS11_MODULES", hsm.module())
                 .env_remove("CERTKEEPER_PASSPHRASE_FILE")
                 .env_remove("DBUS_SESSION_BUS_ADDRESS");
             let app = Daemon::spawn("certkeeper", &mut command);
@@ -995,11 +999,11 @@ SNILS=112-233-445 95,INN=500100732259,E=petrova@example.ru,L=Москва,C=RU";
         });
         let (x, y) = button.expect("found");
         xvfb.click(window, x, y);
-        // Step 3: a folder on a drive, typed; Enter makes the key.
+        // Step 3: the token, the registry store and a folder; the folder has the keyboard: its
+        // path typed, Enter makes the key.
         let drive = dir.join("new-drive");
         std::thread::sleep(Duration::from_secs(2));
         xvfb.window_screenshot(window, &shot("3"));
-        xvfb.click(window, 580, 214);
         xvfb.type_text(window, &drive.display().to_string());
         xvfb.window_screenshot(window, &shot("3"));
         xvfb.key(window, "Return");

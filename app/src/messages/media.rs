@@ -347,6 +347,17 @@ pub fn pin_warning(
                 "Ранее был введён неверный PIN; попыток осталось меньше.",
             ),
         ))
+    } else if state.to_be_changed {
+        Some((
+            lang.pick(
+                "still on its factory PIN: change it",
+                "заводской PIN: смените его",
+            ),
+            lang.pick(
+                "The token asks for its PIN to be changed: it is still the factory PIN (12345678 on a Rutoken) or was reset. Change it in the token's control panel.",
+                "Токен просит сменить PIN: это всё ещё заводской PIN (12345678 у Рутокена) или PIN был сброшен. Смените его в панели управления токеном.",
+            ),
+        ))
     } else {
         None
     }

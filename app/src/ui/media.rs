@@ -317,6 +317,14 @@ pub(crate) fn refresh(window: &AppWindow, shared: &Rc<Shared>) {
     );
 }
 
+/// Follows PC/SC from now on, once per window (the media page and the requests' step 3 show
+/// tokens live).
+pub(crate) fn ensure_following(window: &AppWindow, shared: &Shared) {
+    if !shared.following.replace(true) {
+        follow_tokens(window, shared);
+    }
+}
+
 /// Follows PC/SC: a reader or token coming or going refreshes the list, and the certificates of
 /// an inserted token are archived (and the person told).
 fn follow_tokens(window: &AppWindow, shared: &Shared) {
@@ -387,6 +395,11 @@ fn follow_tokens(window: &AppWindow, shared: &Shared) {
             let _ = weak.upgrade_in_event_loop(move |window| {
                 window.global::<MediaAdapter>().set_live(text.into());
                 window.global::<MediaAdapter>().invoke_refresh();
+                // The places for a new key, when they are shown.
+                let requests = window.global::<super::RequestsAdapter>();
+                if requests.get_step() == 3 {
+                    requests.invoke_refresh_places();
+                }
             });
         }
     });
@@ -400,9 +413,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
         move || {
             if let Some(window) = weak.upgrade() {
                 refresh(&window, &shared);
-                if !shared.following.replace(true) {
-                    follow_tokens(&window, &shared);
-                }
+                ensure_following(&window, &shared);
             }
         }
     });

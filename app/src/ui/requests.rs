@@ -976,6 +976,7 @@ fn next(window: &AppWindow, shared: &Rc<Shared>) {
             adapter.set_status("".into());
             adapter.set_step(3);
             load_places(window, shared);
+            super::media::ensure_following(window, shared);
         }
         3 | 4 => make_key(window, shared),
         5 => send(window, shared),
@@ -1026,6 +1027,15 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
         move |medium| {
             if let Some(window) = weak.upgrade() {
                 window.global::<RequestsAdapter>().set_place(medium);
+            }
+        }
+    });
+    adapter.on_refresh_places({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move || {
+            if let Some(window) = weak.upgrade() {
+                load_places(&window, &shared);
             }
         }
     });
