@@ -65,69 +65,31 @@ impl Office {
 
     /// A CA: its key and self-signed certificate, GOST R 34.10-2012 (TC26 256 A) or RSA.
     fn ca(&self, gost: bool) -> (PathBuf, PathBuf) {
-        let (key, cert) = (self.path("ca.key"), self.path("ca.crt"));
         if gost {
-            run(self
-                .openssl()
-                .args([
-                    "genpkey",
-                    "-algorithm",
-                    "gost2012_256",
-                    "-pkeyopt",
-                    "paramset:A",
-                    "-out",
-                ])
-                .arg(&key));
-            run(self
-                .openssl()
-                .args([
-                    "req",
-                    "-new",
-                    "-x509",
-                    "-utf8",
-                    "-md_gost12_256",
-                    "-days",
-                    "3650",
-                ])
-                .args(["-subj", "/CN=Тестовый УЦ/O=certkeeper tests/C=RU", "-key"])
-                .arg(&key)
-                .arg("-out")
-                .arg(&cert));
-        } else {
-            run(self
-                .openssl()
-                .args(["req", "-new", "-x509", "-sha256", "-days", "3650", "-nodes"])
-                .args(["-newkey", "rsa:2048", "-subj", "/CN=Test RSA CA", "-keyout"])
-                .arg(&key)
-                .arg("-out")
-                .arg(&cert));
+            return cmp::gost_ca(self.dir.path());
         }
+        let (key, cert) = (self.path("ca.key"), self.path("ca.crt"));
+        run(self
+            .openssl()
+            .args(["req", "-new", "-x509", "-sha256", "-days", "3650", "-nodes"])
+            .args(["-newkey", "rsa:2048", "-subj", "/CN=Test RSA CA", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert));
         (key, cert)
     }
 
     /// The CA's real signature on a request (PEM): the certificate, PEM.
     fn sign(&self, ca: &(PathBuf, PathBuf), csr: &Path, serial: &str, digest: &str) -> PathBuf {
-        let out = self.path(&format!("issued-{serial}.crt"));
-        run(self
-            .openssl()
-            .args([
-                "x509",
-                "-req",
-                "-days",
-                "365",
-                digest,
-                "-copy_extensions",
-                "copyall",
-            ])
-            .args(["-set_serial", serial, "-in"])
-            .arg(csr)
-            .arg("-CA")
-            .arg(&ca.1)
-            .arg("-CAkey")
-            .arg(&ca.0)
-            .arg("-out")
-            .arg(&out));
-        out
+        cmp::sign(
+            self.dir.path(),
+            ca,
+            csr,
+            &format!("issued-{serial}.crt"),
+            serial,
+            365,
+            digest,
+        )
     }
 
     /// The SHA-1 thumbprint OpenSSL computes, as certkeeper shows it.

@@ -253,6 +253,26 @@ fn the_run_command_installs_a_menu_entry_and_an_icon() {
 
 /// What a reminder's "Renew" starts — `certkeeper ui --certificate THUMBPRINT` — opens the window
 /// at that certificate once the archive is unlocked.
+/// Starts the window with `command` and unlocks it with `passphrase` (typed, Enter), once the
+/// unlock view is drawn: the process and its window.
+fn start_and_unlock(
+    xvfb: &Xvfb,
+    command: &mut std::process::Command,
+    passphrase: &str,
+    shot: &std::path::Path,
+) -> (Daemon, u64) {
+    let app = Daemon::spawn("certkeeper", command);
+    let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
+    certkeeper_tests::support::wait_until("the unlock view", Duration::from_secs(60), || {
+        xvfb.window_screenshot(window, shot);
+        xvfb::pixels_of(shot, "srgb(29,53,87)") > 200
+    });
+    xvfb.click(window, 300, 117);
+    xvfb.type_text(window, passphrase);
+    xvfb.key(window, "Return");
+    (app, window)
+}
+
 #[test]
 fn the_window_opens_at_a_certificate_asked_for() {
     use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
@@ -291,20 +311,12 @@ fn the_window_opens_at_a_certificate_asked_for() {
         .env("CERTKEEPER_LANG", "en")
         .env_remove("CERTKEEPER_PASSPHRASE_FILE")
         .env_remove("DBUS_SESSION_BUS_ADDRESS");
-    let mut app = Daemon::spawn("certkeeper", &mut command);
-    let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
     let shot = workspace_root()
         .join("target")
         .join("screenshots")
         .join("renew-en.png");
     std::fs::create_dir_all(shot.parent().expect("folder")).expect("create target/screenshots");
-    certkeeper_tests::support::wait_until("the unlock view", Duration::from_secs(60), || {
-        xvfb.window_screenshot(window, &shot);
-        xvfb::pixels_of(&shot, "srgb(29,53,87)") > 200
-    });
-    xvfb.click(window, 300, 117);
-    xvfb.type_text(window, passphrase);
-    xvfb.key(window, "Return");
+    let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &shot);
     // The list shows with that certificate selected and its details open beside it.
     certkeeper_tests::support::wait_until(
         "the certificate opened",
@@ -327,15 +339,7 @@ fn the_window_opens_at_a_certificate_asked_for() {
         .env("CERTKEEPER_LANG", "en")
         .env_remove("CERTKEEPER_PASSPHRASE_FILE")
         .env_remove("DBUS_SESSION_BUS_ADDRESS");
-    let mut app = Daemon::spawn("certkeeper", &mut command);
-    let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
-    certkeeper_tests::support::wait_until("the unlock view", Duration::from_secs(60), || {
-        xvfb.window_screenshot(window, &shot);
-        xvfb::pixels_of(&shot, "srgb(29,53,87)") > 200
-    });
-    xvfb.click(window, 300, 117);
-    xvfb.type_text(window, passphrase);
-    xvfb.key(window, "Return");
+    let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &shot);
     certkeeper_tests::support::wait_until(
         "the renewal's first step",
         Duration::from_secs(60),
@@ -855,44 +859,10 @@ SNILS=112-233-445 95,INN=500100732259,E=petrova@example.ru,L=Москва,C=RU";
         };
         run(cli().arg("init"));
         // The CA: a GOST R 34.10-2012 key and certificate made by OpenSSL's GOST engine.
-        let (ca_key, ca_cert) = (dir.join("ca.key"), dir.join("ca.crt"));
-        run(cmp::openssl(dir)
-            .args(["genpkey", "-algorithm", "gost2012_256"])
-            .args(["-pkeyopt", "paramset:A", "-out"])
-            .arg(&ca_key));
-        run(cmp::openssl(dir)
-            .args([
-                "req",
-                "-new",
-                "-x509",
-                "-utf8",
-                "-md_gost12_256",
-                "-days",
-                "3650",
-            ])
-            .args(["-subj", "/CN=Тестовый УЦ/O=certkeeper tests/C=RU", "-key"])
-            .arg(&ca_key)
-            .arg("-out")
-            .arg(&ca_cert));
-        let sign = |csr: &std::path::Path, name: &str, serial: &str, days: &str| {
-            let out = dir.join(name);
-            run(cmp::openssl(dir)
-                .args([
-                    "x509",
-                    "-req",
-                    "-md_gost12_256",
-                    "-copy_extensions",
-                    "copyall",
-                ])
-                .args(["-days", days, "-set_serial", serial, "-in"])
-                .arg(csr)
-                .arg("-CA")
-                .arg(&ca_cert)
-                .arg("-CAkey")
-                .arg(&ca_key)
-                .arg("-out")
-                .arg(&out));
-            out
+        let ca = cmp::gost_ca(dir);
+        let ca_cert = ca.1.clone();
+        let sign = |csr: &std::path::Path, name: &str, serial: &str, days: u32| {
+            cmp::sign(dir, &ca, csr, name, serial, days, "-md_gost12_256")
         };
         // Anna's certificate, issued the year before and ending in ten days.
         let first_csr = dir.join("first.pem");
@@ -903,7 +873,7 @@ SNILS=112-233-445 95,INN=500100732259,E=petrova@example.ru,L=Москва,C=RU";
                 .args(["--no-password", "--csr-out"])
                 .arg(&first_csr),
         );
-        let first = sign(&first_csr, "first.crt", "0x5001", "10");
+        let first = sign(&first_csr, "first.crt", "0x5001", 10);
         run(cli()
             .args(["request", "install", &made["job"].to_string()])
             .arg(&first));
@@ -931,16 +901,8 @@ SNILS=112-233-445 95,INN=500100732259,E=petrova@example.ru,L=Москва,C=RU";
                 .env("CERTKEEPER_PKCS11_MODULES", hsm.module())
                 .env_remove("CERTKEEPER_PASSPHRASE_FILE")
                 .env_remove("DBUS_SESSION_BUS_ADDRESS");
-            let app = Daemon::spawn("certkeeper", &mut command);
-            let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
             let probe = shots.join(format!("request-probe-{lang}.png"));
-            wait_until("the unlock view", Duration::from_secs(60), || {
-                xvfb.window_screenshot(window, &probe);
-                xvfb::pixels_of(&probe, "srgb(29,53,87)") > 200
-            });
-            xvfb.click(window, 300, 117);
-            xvfb.type_text(window, passphrase);
-            xvfb.key(window, "Return");
+            let (app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &probe);
             wait_until("the pages", Duration::from_secs(60), || {
                 xvfb.window_screenshot(window, &probe);
                 xvfb::pixels_of(&probe, "srgb(230,240,236)") > 50_000
@@ -1034,7 +996,7 @@ SNILS=112-233-445 95,INN=500100732259,E=petrova@example.ru,L=Москва,C=RU";
         std::fs::write(&csr, job["csr"].as_str().expect("the request")).expect("write");
         // The CA signs it (the same serial: OpenSSL's mock CA checks nothing else here), and makes
         // the client wait twice; the relay keeps the CA's transaction when the window closes.
-        let renewed = sign(&csr, "renewed.crt", "0x5002", "365");
+        let renewed = sign(&csr, "renewed.crt", "0x5002", 365);
         let server = CmpServer::start(
             dir,
             &ServerOptions {

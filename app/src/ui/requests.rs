@@ -409,6 +409,46 @@ fn chosen_medium(window: &AppWindow) -> Option<String> {
     (!place.is_empty()).then(|| place.to_string())
 }
 
+/// Runs `work` off the window's thread on another connection to the archive, with the token
+/// drivers and the window's PIN and password dialog; the page is busy meanwhile and `done` gets
+/// the result on the window's thread. Work with tokens takes [`super::media::TOKENS`] itself.
+fn with_archive<T: Send + 'static>(
+    window: &AppWindow,
+    shared: &Rc<Shared>,
+    work: impl FnOnce(&mut Archive, &Environment<'_>) -> Result<T> + Send + 'static,
+    done: impl FnOnce(&AppWindow, &Rc<Shared>, Result<T>) + 'static,
+) {
+    let Some(Ok(mut archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
+        return;
+    };
+    window.global::<RequestsAdapter>().set_busy(true);
+    let prompt = super::prompt::WindowPrompt {
+        window: window.as_weak(),
+        lang: shared.lang.get(),
+    };
+    let weak = window.as_weak();
+    let shared = shared.clone();
+    super::session::off_the_window(
+        move || {
+            let modules = crate::settings::module_paths(&[])?;
+            work(
+                &mut archive,
+                &Environment {
+                    module_paths: &modules,
+                    registry: &registry,
+                    prompt: &prompt,
+                },
+            )
+        },
+        move |result| {
+            if let Some(window) = weak.upgrade() {
+                window.global::<RequestsAdapter>().set_busy(false);
+                done(&window, &shared, result);
+            }
+        },
+    );
+}
+
 /// Step 4: the key on the chosen medium and the request, off the window's thread; PINs and
 /// passwords are asked in the window's dialog, once.
 fn make_key(window: &AppWindow, shared: &Rc<Shared>) {
@@ -418,70 +458,52 @@ fn make_key(window: &AppWindow, shared: &Rc<Shared>) {
         status(window, words::missing("place", lang), false);
         return;
     };
-    let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
-        return;
+    let renews = renewed(window, shared).map(|id| id.to_string());
+    let fields = Fields {
+        values: shared.wizard.borrow().values.clone(),
     };
-    let renews = renewed(window, shared);
-    let values = shared.wizard.borrow().values.clone();
     let algorithm = usize::try_from(adapter.get_algorithm())
         .ok()
         .and_then(|index| ALGORITHMS.get(index))
         .and_then(|name| Algorithm::parse(name))
         .unwrap_or_default();
     adapter.set_step(4);
-    adapter.set_busy(true);
     adapter.set_status("".into());
-    let prompt = super::prompt::WindowPrompt {
-        window: window.as_weak(),
-        lang,
-    };
-    let weak = window.as_weak();
-    let shared = shared.clone();
-    super::session::off_the_window(
-        move || -> Result<enroll::Created> {
+    with_archive(
+        window,
+        shared,
+        move |archive, environment| {
             let _one_at_a_time = super::media::TOKENS.lock();
-            let mut archive = archive;
             let medium: certkeeper_core::copy::Medium = medium.parse()?;
-            let modules = crate::settings::module_paths(&[])?;
-            let fields = Fields { values };
-            let renews = renews.map(|id| id.to_string());
             let subject = match &renews {
                 Some(id) => SubjectFrom::Like(id),
                 None => SubjectFrom::Fields(&fields),
             };
             Ok(enroll::new_request(
-                &mut archive,
+                archive,
                 subject,
                 &medium,
                 algorithm,
-                &Environment {
-                    module_paths: &modules,
-                    registry: &registry,
-                    prompt: &prompt,
-                },
+                environment,
             )?)
         },
-        move |created| {
-            let Some(window) = weak.upgrade() else { return };
-            let adapter = window.global::<RequestsAdapter>();
-            adapter.set_busy(false);
-            match created {
-                Ok(created) => {
-                    tracing::info!(request = created.job.id, "request made in the window");
-                    let notices: Vec<String> = created
-                        .notices
-                        .iter()
-                        .map(|notice| words::notice(notice, lang))
-                        .collect();
-                    adapter.set_notices(super::shown(&notices.join("\n")));
-                    shared.wizard.borrow_mut().job = Some(created.job.id);
-                    adapter.set_job(i32::try_from(created.job.id).unwrap_or_default());
-                    adapter.set_can_kur(!created.job.kur_req_msg.is_empty());
-                    open_ca_step(&window, &shared);
-                    refresh(&window, &shared);
-                }
-                Err(error) => error_status(&window, error, lang),
+        move |window, shared, created| match created {
+            Ok(created) => {
+                tracing::info!(request = created.job.id, "request made in the window");
+                let notices: Vec<String> = created
+                    .notices
+                    .iter()
+                    .map(|notice| words::notice(notice, lang))
+                    .collect();
+                let adapter = window.global::<RequestsAdapter>();
+                adapter.set_notices(super::shown(&notices.join("\n")));
+                shared.wizard.borrow_mut().job = Some(created.job.id);
+                adapter.set_job(i32::try_from(created.job.id).unwrap_or_default());
+                adapter.set_can_kur(!created.job.kur_req_msg.is_empty());
+                open_ca_step(window, shared);
+                refresh(window, shared);
             }
+            Err(error) => error_status(window, error, lang),
         },
     );
 }
@@ -543,22 +565,12 @@ fn send(window: &AppWindow, shared: &Rc<Shared>) {
     if let Err(error) = remember_ca(&url) {
         tracing::warn!(%error, "the CA's address could not be kept in the settings");
     }
-    let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
-        return;
-    };
     let renewal = renewed(window, shared).is_some();
-    adapter.set_busy(true);
     status(window, "", true);
-    let prompt = super::prompt::WindowPrompt {
-        window: window.as_weak(),
-        lang,
-    };
-    let weak = window.as_weak();
-    let shared = shared.clone();
-    super::session::off_the_window(
-        move || -> Result<(Progress, certkeeper_core::enroll::http::Http)> {
-            let mut archive = archive;
-            let modules = crate::settings::module_paths(&[])?;
+    with_archive(
+        window,
+        shared,
+        move |archive, environment| {
             let transport = certkeeper_core::enroll::http::Http::new(&url)?;
             let secret = SecretString::from(code);
             let command = if kur {
@@ -569,7 +581,7 @@ fn send(window: &AppWindow, shared: &Rc<Shared>) {
                 enroll::Command::Ir
             };
             let progress = enroll::submit(
-                &mut Confirming(&mut archive),
+                &mut Confirming(archive),
                 id,
                 &Submission {
                     url: &url,
@@ -578,29 +590,20 @@ fn send(window: &AppWindow, shared: &Rc<Shared>) {
                     command,
                 },
                 &transport,
-                &Environment {
-                    module_paths: &modules,
-                    registry: &registry,
-                    prompt: &prompt,
-                },
+                environment,
             )?;
             Ok((progress, transport))
         },
-        move |sent| {
-            let Some(window) = weak.upgrade() else { return };
-            let adapter = window.global::<RequestsAdapter>();
-            adapter.set_busy(false);
-            match sent {
-                Ok((progress, transport)) => {
-                    adapter.set_code("".into());
-                    shared.wizard.borrow_mut().code_until = None;
-                    after(&window, &shared, id, progress, transport);
-                }
-                Err(error) => {
-                    // Everything typed stays; the job is there to send again with a new code.
-                    error_status(&window, error, lang);
-                    refresh(&window, &shared);
-                }
+        move |window, shared, sent| match sent {
+            Ok((progress, transport)) => {
+                window.global::<RequestsAdapter>().set_code("".into());
+                shared.wizard.borrow_mut().code_until = None;
+                after(window, shared, id, progress, transport);
+            }
+            Err(error) => {
+                // Everything typed stays; the job is there to send again with a new code.
+                error_status(window, error, lang);
+                refresh(window, shared);
             }
         },
     );
@@ -730,44 +733,20 @@ fn install(window: &AppWindow, shared: &Rc<Shared>) {
     let Some(id) = shared.wizard.borrow().job else {
         return;
     };
-    let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
-        return;
-    };
-    let adapter = window.global::<RequestsAdapter>();
-    adapter.set_busy(true);
-    let prompt = super::prompt::WindowPrompt {
-        window: window.as_weak(),
-        lang,
-    };
-    let weak = window.as_weak();
-    let shared = shared.clone();
-    super::session::off_the_window(
-        move || -> Result<Progress> {
+    with_archive(
+        window,
+        shared,
+        move |archive, environment| {
             let _one_at_a_time = super::media::TOKENS.lock();
-            let mut archive = archive;
             let job = archive
                 .request(id)?
                 .ok_or(enroll::EnrollError::NoSuchJob { id })?;
             let transport = enroll::transport_of(&job)?;
-            let modules = crate::settings::module_paths(&[])?;
-            Ok(enroll::advance(
-                &mut archive,
-                id,
-                &transport,
-                &Environment {
-                    module_paths: &modules,
-                    registry: &registry,
-                    prompt: &prompt,
-                },
-            )?)
+            Ok(enroll::advance(archive, id, &transport, environment)?)
         },
-        move |installed| {
-            let Some(window) = weak.upgrade() else { return };
-            window.global::<RequestsAdapter>().set_busy(false);
-            match installed {
-                Ok(progress) => installed_now(&window, &shared, id, &progress),
-                Err(error) => error_status(&window, error, lang),
-            }
+        move |window, shared, installed| match installed {
+            Ok(progress) => installed_now(window, shared, id, &progress),
+            Err(error) => error_status(window, error, lang),
         },
     );
 }
@@ -885,44 +864,20 @@ pub(crate) fn save_request(
 /// Installs job `id`'s certificate from a file the CA gave, off the window's thread.
 fn install_from_file(window: &AppWindow, shared: &Rc<Shared>, id: i64, path: PathBuf) {
     let lang = shared.lang.get();
-    let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
-        return;
-    };
-    let adapter = window.global::<RequestsAdapter>();
-    adapter.set_busy(true);
-    let prompt = super::prompt::WindowPrompt {
-        window: window.as_weak(),
-        lang,
-    };
-    let weak = window.as_weak();
-    let shared = shared.clone();
-    super::session::off_the_window(
-        move || -> Result<Progress> {
+    with_archive(
+        window,
+        shared,
+        move |archive, environment| {
             let _one_at_a_time = super::media::TOKENS.lock();
-            let mut archive = archive;
-            let modules = crate::settings::module_paths(&[])?;
-            Ok(enroll::install_file(
-                &mut archive,
-                id,
-                &path,
-                &Environment {
-                    module_paths: &modules,
-                    registry: &registry,
-                    prompt: &prompt,
-                },
-            )?)
+            Ok(enroll::install_file(archive, id, &path, environment)?)
         },
-        move |installed| {
-            let Some(window) = weak.upgrade() else { return };
-            window.global::<RequestsAdapter>().set_busy(false);
-            match installed {
-                Ok(progress) => {
-                    shared.wizard.borrow_mut().job = Some(id);
-                    window.global::<RequestsAdapter>().set_step(7);
-                    installed_now(&window, &shared, id, &progress);
-                }
-                Err(error) => error_status(&window, error, lang),
+        move |window, shared, installed| match installed {
+            Ok(progress) => {
+                shared.wizard.borrow_mut().job = Some(id);
+                window.global::<RequestsAdapter>().set_step(7);
+                installed_now(window, shared, id, &progress);
             }
+            Err(error) => error_status(window, error, lang),
         },
     );
 }
@@ -1199,25 +1154,16 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
         let shared = shared.clone();
         move || {
             let Some(window) = weak.upgrade() else { return };
-            let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
-                return;
-            };
             let lang = shared.lang.get();
-            window.global::<RequestsAdapter>().set_busy(true);
-            let weak = window.as_weak();
-            super::session::off_the_window(
-                move || super::media::keep_in_registry(archive),
-                move |synced| {
-                    let Some(window) = weak.upgrade() else { return };
-                    window.global::<RequestsAdapter>().set_busy(false);
-                    match synced {
-                        Ok(synced) => status(
-                            &window,
-                            &crate::messages::media::synced(&synced, lang),
-                            true,
-                        ),
-                        Err(error) => error_status(&window, error, lang),
+            with_archive(
+                &window,
+                &shared,
+                |archive, _| super::media::keep_in_registry(archive.another()?),
+                move |window, _, synced| match synced {
+                    Ok(synced) => {
+                        status(window, &crate::messages::media::synced(&synced, lang), true)
                     }
+                    Err(error) => error_status(window, error, lang),
                 },
             );
         }
@@ -1242,27 +1188,23 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
 /// the dialog), as the media page does.
 fn copy_key(window: &AppWindow, shared: &Rc<Shared>, thumbprint: String, to: String) {
     let lang = shared.lang.get();
-    let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
-        return;
-    };
-    let adapter = window.global::<RequestsAdapter>();
-    adapter.set_busy(true);
-    let prompt = super::prompt::WindowPrompt {
-        window: window.as_weak(),
-        lang,
-    };
-    let weak = window.as_weak();
-    super::session::off_the_window(
-        move || {
-            super::media::copy_between(archive, &prompt, lang, &thumbprint, "archive", &to, false)
+    with_archive(
+        window,
+        shared,
+        move |archive, environment| {
+            super::media::copy_between(
+                archive.another()?,
+                environment.prompt,
+                lang,
+                &thumbprint,
+                "archive",
+                &to,
+                false,
+            )
         },
-        move |copied| {
-            let Some(window) = weak.upgrade() else { return };
-            window.global::<RequestsAdapter>().set_busy(false);
-            match copied {
-                Ok(line) => status(&window, &line, true),
-                Err(error) => error_status(&window, error, lang),
-            }
+        move |window, _, copied| match copied {
+            Ok(line) => status(window, &line, true),
+            Err(error) => error_status(window, error, lang),
         },
     );
 }

@@ -37,6 +37,62 @@ pub fn openssl(dir: &Path) -> Command {
     command
 }
 
+/// A CA in `dir` made by OpenSSL's GOST engine: its GOST R 34.10-2012 key (TC26 256 A) and
+/// self-signed certificate, `ca.key` and `ca.crt`.
+pub fn gost_ca(dir: &Path) -> (PathBuf, PathBuf) {
+    let (key, cert) = (dir.join("ca.key"), dir.join("ca.crt"));
+    super::run(
+        openssl(dir)
+            .args(["genpkey", "-algorithm", "gost2012_256"])
+            .args(["-pkeyopt", "paramset:A", "-out"])
+            .arg(&key),
+    );
+    super::run(
+        openssl(dir)
+            .args([
+                "req",
+                "-new",
+                "-x509",
+                "-utf8",
+                "-md_gost12_256",
+                "-days",
+                "3650",
+            ])
+            .args(["-subj", "/CN=Тестовый УЦ/O=certkeeper tests/C=RU", "-key"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert),
+    );
+    (key, cert)
+}
+
+/// The CA's real signature on a request (`openssl x509 -req`, the request's extensions copied):
+/// the certificate `dir/out` (PEM), valid `days`.
+pub fn sign(
+    dir: &Path,
+    ca: &(PathBuf, PathBuf),
+    csr: &Path,
+    out: &str,
+    serial: &str,
+    days: u32,
+    digest: &str,
+) -> PathBuf {
+    let out = dir.join(out);
+    super::run(
+        openssl(dir)
+            .args(["x509", "-req", "-days", &days.to_string(), digest])
+            .args(["-copy_extensions", "copyall", "-set_serial", serial, "-in"])
+            .arg(csr)
+            .arg("-CA")
+            .arg(&ca.1)
+            .arg("-CAkey")
+            .arg(&ca.0)
+            .arg("-out")
+            .arg(&out),
+    );
+    out
+}
+
 /// What a server is started with.
 #[derive(Debug, Clone)]
 pub struct ServerOptions<'a> {
