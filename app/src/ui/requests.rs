@@ -939,248 +939,210 @@ fn next(window: &AppWindow, shared: &Rc<Shared>) {
     }
 }
 
+/// A callback without arguments that runs `work` on the window while it lives.
+fn act(
+    window: &AppWindow,
+    shared: &Rc<Shared>,
+    work: impl Fn(&AppWindow, &Rc<Shared>) + 'static,
+) -> impl Fn() + 'static {
+    let weak = window.as_weak();
+    let shared = shared.clone();
+    move || {
+        if let Some(window) = weak.upgrade() {
+            work(&window, &shared);
+        }
+    }
+}
+
+/// A callback with one argument that runs `work` on the window while it lives.
+fn act_on<T>(
+    window: &AppWindow,
+    shared: &Rc<Shared>,
+    work: impl Fn(&AppWindow, &Rc<Shared>, T) + 'static,
+) -> impl Fn(T) + 'static {
+    let weak = window.as_weak();
+    let shared = shared.clone();
+    move |value| {
+        if let Some(window) = weak.upgrade() {
+            work(&window, &shared, value);
+        }
+    }
+}
+
+/// What a typed field changes: its value kept, the errors under every field shown again (only
+/// those that changed: the values shown are what is typed already).
+fn field_edited(window: &AppWindow, shared: &Shared, key: &str, value: &str) {
+    let Some(field) = FORM.into_iter().find(|field| field.key() == key) else {
+        return;
+    };
+    let rows = {
+        let mut wizard = shared.wizard.borrow_mut();
+        wizard.values.retain(|(which, _)| *which != field);
+        wizard.values.push((field, value.to_owned()));
+        form_rows(&wizard.values, false, shared.lang.get())
+    };
+    let shown = window.global::<RequestsAdapter>().get_fields();
+    for (index, row) in rows.into_iter().enumerate() {
+        if shown
+            .row_data(index)
+            .is_some_and(|old| old.error != row.error)
+        {
+            shown.set_row_data(index, row);
+        }
+    }
+}
+
+/// Opens the chooser for `wants` ("file", "folder"); `chosen` gets the path picked.
+fn choose(
+    window: &AppWindow,
+    shared: &Rc<Shared>,
+    wants: &str,
+    chosen: impl Fn(&AppWindow, &Rc<Shared>, PathBuf) + 'static,
+) {
+    let handed: super::browser::Chosen = Rc::new({
+        let shared = shared.clone();
+        move |window: &AppWindow, paths| {
+            if let Some(path) = paths.into_iter().next() {
+                chosen(window, &shared, path);
+            }
+        }
+    });
+    super::browser::open(window, shared, wants, handed);
+}
+
+/// "Save request file": the folder chosen gets the request as PEM and DER.
+fn save_request_file(window: &AppWindow, shared: &Rc<Shared>) {
+    let Some(id) = shared.wizard.borrow().job else {
+        return;
+    };
+    choose(window, shared, "folder", move |window, shared, folder| {
+        let lang = shared.lang.get();
+        let saved = match shared.archive.borrow().as_ref() {
+            Some(archive) => save_request(archive, id, &folder),
+            None => return,
+        };
+        match saved {
+            Ok((pem, der)) => status(window, &words::saved_request(&pem, &der, lang), true),
+            Err(error) => error_status(window, error, lang),
+        }
+    });
+}
+
+/// Cancels job `id` (it stays in the list).
+fn cancel_job(window: &AppWindow, shared: &Rc<Shared>, id: i64) {
+    let lang = shared.lang.get();
+    let cancelled = match shared.archive.borrow_mut().as_mut() {
+        Some(archive) => enroll::cancel(archive, id),
+        None => return,
+    };
+    match cancelled {
+        Ok(_) => status(window, &words::cancelled(id, lang), true),
+        Err(error) => error_status(window, error.into(), lang),
+    }
+    refresh(window, shared);
+}
+
+/// Step 7's Copy: the new key to the medium at `index` of the targets offered.
+fn copy_to(window: &AppWindow, shared: &Rc<Shared>, index: i32) {
+    let (thumbprint, to) = {
+        let wizard = shared.wizard.borrow();
+        let to = usize::try_from(index)
+            .ok()
+            .and_then(|index| wizard.targets.get(index).cloned());
+        (wizard.installed.clone(), to)
+    };
+    if let (Some(thumbprint), Some(to)) = (thumbprint, to) {
+        copy_key(window, shared, thumbprint, to);
+    }
+}
+
+/// Step 7's "Keep every old certificate in the registry".
+fn keep_in_registry(window: &AppWindow, shared: &Rc<Shared>) {
+    let lang = shared.lang.get();
+    with_archive(
+        window,
+        shared,
+        |archive, _| super::media::keep_in_registry(archive.another()?),
+        move |window, _, synced| match synced {
+            Ok(synced) => status(window, &crate::messages::media::synced(&synced, lang), true),
+            Err(error) => error_status(window, error, lang),
+        },
+    );
+}
+
 pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
     let adapter = window.global::<RequestsAdapter>();
-    adapter.on_start({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move |id| {
-            if let Some(window) = weak.upgrade() {
-                start(&window, &shared, i64::from(id));
-            }
-        }
-    });
+    adapter.on_start(act_on(window, shared, |window, shared, id: i32| {
+        start(window, shared, i64::from(id))
+    }));
     adapter.on_field_edited({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move |key, value| {
-            let Some(window) = weak.upgrade() else { return };
-            let Some(field) = FORM.into_iter().find(|field| field.key() == key.as_str()) else {
-                return;
-            };
-            let rows = {
-                let mut wizard = shared.wizard.borrow_mut();
-                wizard.values.retain(|(which, _)| *which != field);
-                wizard.values.push((field, value.to_string()));
-                form_rows(&wizard.values, false, shared.lang.get())
-            };
-            // Only the errors change: the rows' values are what is typed already.
+        let edited = act_on(
+            window,
+            shared,
+            |window, shared, (key, value): (slint::SharedString, slint::SharedString)| {
+                field_edited(window, shared, &key, &value)
+            },
+        );
+        move |key, value| edited((key, value))
+    });
+    adapter.on_choose_place(act_on(window, shared, |window, _, medium| {
+        window.global::<RequestsAdapter>().set_place(medium)
+    }));
+    adapter.on_refresh_places(act(window, shared, load_places));
+    adapter.on_browse_folder(act(window, shared, |window, shared| {
+        choose(window, shared, "folder", |window, _, path| {
             let adapter = window.global::<RequestsAdapter>();
-            let shown = adapter.get_fields();
-            for (index, row) in rows.into_iter().enumerate() {
-                if shown
-                    .row_data(index)
-                    .is_some_and(|old| old.error != row.error)
-                {
-                    shown.set_row_data(index, row);
-                }
-            }
-        }
-    });
-    adapter.on_choose_place({
-        let weak = window.as_weak();
-        move |medium| {
-            if let Some(window) = weak.upgrade() {
-                window.global::<RequestsAdapter>().set_place(medium);
-            }
-        }
-    });
-    adapter.on_refresh_places({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move || {
-            if let Some(window) = weak.upgrade() {
-                load_places(&window, &shared);
-            }
-        }
-    });
-    adapter.on_browse_folder({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move || {
-            let Some(window) = weak.upgrade() else { return };
-            let chosen: super::browser::Chosen = Rc::new(|window: &AppWindow, paths| {
-                if let Some(path) = paths.first() {
-                    let adapter = window.global::<RequestsAdapter>();
-                    adapter.set_folder(path.display().to_string().into());
-                    adapter.set_place("folder".into());
-                }
-            });
-            super::browser::open(&window, &shared, "folder", chosen);
-        }
-    });
-    adapter.on_next({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move || {
-            if let Some(window) = weak.upgrade() {
-                next(&window, &shared);
-            }
-        }
-    });
-    adapter.on_back({
-        let weak = window.as_weak();
-        move || {
-            let Some(window) = weak.upgrade() else { return };
-            let adapter = window.global::<RequestsAdapter>();
-            adapter.set_status("".into());
-            // Once the key is made, going back means the request list (the job is kept there).
-            let step = adapter.get_step();
-            adapter.set_step(if step >= 5 { 0 } else { step - 1 });
-        }
-    });
-    adapter.on_to_list({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move || {
-            let Some(window) = weak.upgrade() else { return };
-            let adapter = window.global::<RequestsAdapter>();
-            adapter.set_status("".into());
-            adapter.set_step(0);
-            refresh(&window, &shared);
-        }
-    });
-    adapter.on_new_code({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move || {
-            let Some(window) = weak.upgrade() else { return };
-            shared.wizard.borrow_mut().code_until = Some(Instant::now() + CODE_LIFETIME);
-            let adapter = window.global::<RequestsAdapter>();
-            adapter.set_code("".into());
-            adapter.set_status("".into());
-            tick(&window, &shared);
-        }
-    });
-    adapter.on_save_request({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move || {
-            let Some(window) = weak.upgrade() else { return };
-            let Some(id) = shared.wizard.borrow().job else {
-                return;
-            };
-            let lang = shared.lang.get();
-            let save: super::browser::Chosen = Rc::new({
-                let shared = shared.clone();
-                move |window: &AppWindow, paths| {
-                    let Some(folder) = paths.first() else { return };
-                    let saved = match shared.archive.borrow().as_ref() {
-                        Some(archive) => save_request(archive, id, folder),
-                        None => return,
-                    };
-                    match saved {
-                        Ok((pem, der)) => {
-                            status(window, &words::saved_request(&pem, &der, lang), true)
-                        }
-                        Err(error) => error_status(window, error, lang),
-                    }
-                }
-            });
-            super::browser::open(&window, &shared, "folder", save);
-        }
-    });
-    adapter.on_install({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move || {
-            if let Some(window) = weak.upgrade() {
-                install(&window, &shared);
-            }
-        }
-    });
-    adapter.on_open_job({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move |id| {
-            if let Some(window) = weak.upgrade() {
-                open_job(&window, &shared, i64::from(id));
-            }
-        }
-    });
-    adapter.on_cancel_job({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move |id| {
-            let Some(window) = weak.upgrade() else { return };
-            let lang = shared.lang.get();
-            let cancelled = match shared.archive.borrow_mut().as_mut() {
-                Some(archive) => enroll::cancel(archive, i64::from(id)),
-                None => return,
-            };
-            match cancelled {
-                Ok(_) => status(&window, &words::cancelled(i64::from(id), lang), true),
-                Err(error) => error_status(&window, error.into(), lang),
-            }
-            refresh(&window, &shared);
-        }
-    });
-    adapter.on_install_file({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move |id| {
-            let Some(window) = weak.upgrade() else { return };
-            let chosen: super::browser::Chosen = Rc::new({
-                let shared = shared.clone();
-                move |window: &AppWindow, paths| {
-                    if let Some(path) = paths.into_iter().next() {
-                        install_from_file(window, &shared, i64::from(id), path);
-                    }
-                }
-            });
-            super::browser::open(&window, &shared, "file", chosen);
-        }
-    });
-    adapter.on_copy_to({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move |index| {
-            let Some(window) = weak.upgrade() else { return };
-            let (thumbprint, to) = {
-                let wizard = shared.wizard.borrow();
-                let to = usize::try_from(index)
-                    .ok()
-                    .and_then(|index| wizard.targets.get(index).cloned());
-                (wizard.installed.clone(), to)
-            };
-            let (Some(thumbprint), Some(to)) = (thumbprint, to) else {
-                return;
-            };
-            copy_key(&window, &shared, thumbprint, to);
-        }
-    });
-    adapter.on_keep_in_registry({
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move || {
-            let Some(window) = weak.upgrade() else { return };
-            let lang = shared.lang.get();
-            with_archive(
-                &window,
-                &shared,
-                |archive, _| super::media::keep_in_registry(archive.another()?),
-                move |window, _, synced| match synced {
-                    Ok(synced) => {
-                        status(window, &crate::messages::media::synced(&synced, lang), true)
-                    }
-                    Err(error) => error_status(window, error, lang),
-                },
-            );
-        }
-    });
+            adapter.set_folder(path.display().to_string().into());
+            adapter.set_place("folder".into());
+        })
+    }));
+    adapter.on_next(act(window, shared, next));
+    adapter.on_back(act(window, shared, |window, _| {
+        let adapter = window.global::<RequestsAdapter>();
+        adapter.set_status("".into());
+        // Once the key is made, going back means the request list (the job is kept there).
+        let step = adapter.get_step();
+        adapter.set_step(if step >= 5 { 0 } else { step - 1 });
+    }));
+    adapter.on_to_list(act(window, shared, |window, shared| {
+        let adapter = window.global::<RequestsAdapter>();
+        adapter.set_status("".into());
+        adapter.set_step(0);
+        refresh(window, shared);
+    }));
+    adapter.on_new_code(act(window, shared, |window, shared| {
+        shared.wizard.borrow_mut().code_until = Some(Instant::now() + CODE_LIFETIME);
+        let adapter = window.global::<RequestsAdapter>();
+        adapter.set_code("".into());
+        adapter.set_status("".into());
+        tick(window, shared);
+    }));
+    adapter.on_save_request(act(window, shared, save_request_file));
+    adapter.on_install(act(window, shared, install));
+    adapter.on_open_job(act_on(window, shared, |window, shared, id: i32| {
+        open_job(window, shared, i64::from(id))
+    }));
+    adapter.on_cancel_job(act_on(window, shared, |window, shared, id: i32| {
+        cancel_job(window, shared, i64::from(id))
+    }));
+    adapter.on_install_file(act_on(window, shared, |window, shared, id: i32| {
+        choose(window, shared, "file", move |window, shared, path| {
+            install_from_file(window, shared, i64::from(id), path)
+        })
+    }));
+    adapter.on_copy_to(act_on(window, shared, copy_to));
+    adapter.on_keep_in_registry(act(window, shared, keep_in_registry));
     // The code's countdown, once a second while the CA step is shown.
     let timer = slint::Timer::default();
-    timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), {
-        let weak = window.as_weak();
-        let shared = shared.clone();
-        move || {
-            if let Some(window) = weak.upgrade()
-                && window.global::<RequestsAdapter>().get_step() == 5
-            {
-                tick(&window, &shared);
+    timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_secs(1),
+        act(window, shared, |window, shared| {
+            if window.global::<RequestsAdapter>().get_step() == 5 {
+                tick(window, shared);
             }
-        }
-    });
+        }),
+    );
     shared.timers.borrow_mut().push(timer);
 }
 
