@@ -823,3 +823,118 @@ mod containers_written {
         }
     }
 }
+
+/// R 50.1.112-2016's own PFX example (TC26, as pygost prints it): the MAC key from PBKDF2 with
+/// HMAC-Streebog-512 as the standard says, and the key masked (the masked scalar and its mask, as
+/// CryptoPro exports keys). It opens with its password and its key is the standard's scalar, the
+/// same as the standard's PrivateKeyInfo example; a wrong password is told as such. Through the
+/// archive: imported, then exported by certkeeper as PKCS#8 and PFX, the key opens in OpenSSL with
+/// the GOST engine and its public key is the certificate's.
+#[test]
+fn the_tc26_pfx_example_opens_its_masked_key_is_the_standard_s_and_goes_to_openssl() {
+    use certkeeper_core::formats::{pkcs8, pkcs12};
+    use certkeeper_tests::support::{bin, secret_file, temp_dir};
+    let dir = vectors::folder("realworld/pfx/tk26-r50.1.112-2016");
+    let pfx_file = dir.join("tk26_example.pfx");
+    let bytes = std::fs::read(&pfx_file).expect("the PFX");
+    let pfx = pkcs12::parse(&bytes, "Пароль для PFX".as_bytes()).expect("it opens");
+    assert_eq!((pfx.keys.len(), pfx.certificates.len()), (1, 1));
+    let big_endian = |key: &pkcs8::KeyInfo| -> String {
+        let mut scalar = key
+            .gost
+            .as_ref()
+            .expect("a GOST key")
+            .to_le_bytes()
+            .to_vec();
+        scalar.reverse();
+        scalar.iter().map(|byte| format!("{byte:02X}")).collect()
+    };
+    // The scalar the standard prints.
+    const SCALAR: &str = "2BEA34A3B05D19645B8F41246A995008230700FD006BA6EB53B422559CEF2252";
+    assert_eq!(big_endian(&pfx.keys[0]), SCALAR);
+    let example = std::fs::read(dir.join("expected_private_key_info.der")).expect("the example");
+    assert_eq!(
+        big_endian(&pkcs8::parse_private_key_info(&example).expect("masked PKCS#8")),
+        SCALAR
+    );
+    assert!(matches!(
+        pkcs12::parse(&bytes, "Пароль для pfx".as_bytes()),
+        Err(FormatError::WrongFilePassword)
+    ));
+
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "the tc26 example\n");
+    let archive = work.path().join("archive.db");
+    let cli = || bin::on_archive(&archive, &passphrase);
+    run(cli().arg("init"));
+    let password = secret_file(work.path(), "pfx-password", "Пароль для PFX\n");
+    run(cli()
+        .arg("import")
+        .arg(&pfx_file)
+        .arg("--password-file")
+        .arg(&password));
+    let listed = run(cli().args(["--json", "list"]));
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    assert_eq!(listed[0]["has_private_key"], true, "{listed}");
+    let thumbprint = listed[0]["sha1_thumbprint"].as_str().expect("thumbprint");
+    let openssl = OpenSsl::new();
+    let out_password = secret_file(work.path(), "out-password", "export-1\n");
+    let public_key_of = |args: &[&str], file: &Path| -> String {
+        String::from_utf8_lossy(
+            &run(openssl
+                .command()
+                .args(args)
+                .arg(file)
+                .args(["-passin", "pass:export-1"]))
+            .stdout,
+        )
+        .into_owned()
+    };
+    let certificate = work.path().join("cert.pem");
+    run(cli()
+        .args(["export", thumbprint, "--format", "pem", "--out"])
+        .arg(&certificate));
+    let expected = String::from_utf8_lossy(
+        &run(openssl
+            .command()
+            .args(["x509", "-noout", "-pubkey", "-in"])
+            .arg(&certificate))
+        .stdout,
+    )
+    .into_owned();
+    assert!(expected.contains("BEGIN PUBLIC KEY"), "{expected}");
+    let pkcs8_file = work.path().join("key.pem");
+    run(cli()
+        .args(["export", thumbprint, "--format", "pkcs8", "--out"])
+        .arg(&pkcs8_file)
+        .arg("--password-file")
+        .arg(&out_password));
+    assert_eq!(
+        public_key_of(&["pkey", "-pubout", "-in"], &pkcs8_file),
+        expected
+    );
+    let pfx_out = work.path().join("again.pfx");
+    run(cli()
+        .args(["export", thumbprint, "--format", "pfx", "--out"])
+        .arg(&pfx_out)
+        .arg("--password-file")
+        .arg(&out_password));
+    let key_from_pfx = work.path().join("from-pfx.pem");
+    run(openssl
+        .command()
+        .args([
+            "pkcs12",
+            "-nocerts",
+            "-nodes",
+            "-passin",
+            "pass:export-1",
+            "-in",
+        ])
+        .arg(&pfx_out)
+        .arg("-out")
+        .arg(&key_from_pfx));
+    assert_eq!(
+        public_key_of(&["pkey", "-pubout", "-in"], &key_from_pfx),
+        expected
+    );
+}

@@ -68,12 +68,17 @@ pub fn parse_private_key_info(bytes: &[u8]) -> Result<KeyInfo, FormatError> {
         let len = set.coordinate_len();
         let scalar = if key.len() == len {
             PrivateKey::from_le_bytes(set, key)?
+        } else if key.len() % len == 0 && !looks_like_der(key) {
+            // Masked, as CryptoPro exports keys (R 50.1.112-2016's example): the masked scalar and
+            // its masks, each little-endian and of the curve's size.
+            unmask(set, key)?
         } else {
             let inner = Reader::new(key).required("GOST private key")?;
             match inner.tag {
                 tag::OCTET_STRING if inner.value.len() == len => {
                     PrivateKey::from_le_bytes(set, inner.value)?
                 }
+                tag::OCTET_STRING if inner.value.len() % len == 0 => unmask(set, inner.value)?,
                 tag::INTEGER => {
                     let digits = inner.value.strip_prefix(&[0]).unwrap_or(inner.value);
                     if digits.len() > len {
@@ -97,6 +102,27 @@ pub fn parse_private_key_info(bytes: &[u8]) -> Result<KeyInfo, FormatError> {
     })
 }
 
+/// Whether `bytes` are exactly one DER element (a TLV whose length covers them all).
+fn looks_like_der(bytes: &[u8]) -> bool {
+    let mut reader = Reader::new(bytes);
+    matches!(reader.next_tlv("element"), Ok(Some(tlv)) if tlv.raw.len() == bytes.len())
+}
+
+/// A masked GOST private key (the masked scalar, then one or more masks, each little-endian and
+/// `set`'s size): d = masked · mask₁ · … mod q, as CryptoPro's PKCS#8 export and the GOST engine
+/// read it.
+fn unmask(set: ParamSet, value: &[u8]) -> Result<PrivateKey, FormatError> {
+    let mut parts = value.chunks(set.coordinate_len());
+    let first = parts
+        .next()
+        .ok_or_else(|| bad("an empty masked GOST key"))?;
+    let mut key = PrivateKey::from_le_bytes(set, first)?;
+    for mask in parts {
+        key = PrivateKey::from_le_bytes(set, &key.mask_le(mask)?)?;
+    }
+    Ok(key)
+}
+
 /// Decrypts an EncryptedPrivateKeyInfo with `password` and reads the key (within one file's
 /// [`pbe::Budget`]).
 pub fn parse_encrypted(bytes: &[u8], password: &[u8]) -> Result<KeyInfo, FormatError> {
@@ -117,8 +143,35 @@ pub fn parse_encrypted_within(
         .expect(tag::OCTET_STRING, "encryptedData")?;
     let plain = pbe::decrypt(algorithm, data, password, budget)?;
     // A wrong password gives garbage: GOST CFB always "decrypts", and CBC padding comes out valid
-    // about once in 256 tries. Garbage is not a key, so it means the password did not fit.
-    parse_private_key_info(&plain).map_err(|_| FormatError::WrongFilePassword)
+    // about once in 256 tries. Garbage is not a key, so it means the password did not fit; a
+    // PrivateKeyInfo whose key is not understood says so instead.
+    parse_private_key_info(&plain).map_err(|error| {
+        if is_private_key_info(&plain) {
+            error
+        } else {
+            FormatError::WrongFilePassword
+        }
+    })
+}
+
+/// Whether `bytes` are a PrivateKeyInfo's frame: exactly one SEQUENCE holding a version INTEGER
+/// and an algorithm identifier (what garbage from a wrong password never is).
+fn is_private_key_info(bytes: &[u8]) -> bool {
+    let mut reader = Reader::new(bytes);
+    let Ok(Some(outer)) = reader.next_tlv("PrivateKeyInfo") else {
+        return false;
+    };
+    if outer.tag != tag::SEQUENCE || outer.raw.len() != bytes.len() {
+        return false;
+    }
+    let mut fields = outer.children();
+    let version = fields.next_tlv("version");
+    let algorithm = fields.next_tlv("privateKeyAlgorithm");
+    matches!(
+        (version, algorithm),
+        (Ok(Some(version)), Ok(Some(algorithm)))
+            if version.tag == tag::INTEGER && algorithm.tag == tag::SEQUENCE
+    )
 }
 
 /// The private key of a file's bytes: DER, or the first private key block of a PEM file; encrypted
