@@ -466,6 +466,14 @@ fn material_of(
     }
 }
 
+/// The ten-digit INN of an organisation written in its old twelve-digit form ("00" and the ten
+/// digits), or `None` when `inn` is not of that form (a person's INN, or an INN already of ten).
+pub fn organisation_inn_of_old_form(inn: &str) -> Option<&str> {
+    (inn.len() == 12 && inn.bytes().all(|byte| byte.is_ascii_digit()))
+        .then(|| inn.strip_prefix("00"))
+        .flatten()
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
@@ -633,6 +641,17 @@ impl Certificate {
             (&mut certificate.snils, oid::SNILS),
         ] {
             *field = certificate.subject.get(oid).map(str::to_owned);
+        }
+        // An organisation's INN in its old form: twelve digits under the INN attribute, "00" and
+        // the ten-digit INN (newer certificates put the ten digits under INNLE). A person's INN never
+        // begins with 00 (those are region digits), so the organisation's is known in both forms.
+        if certificate.innle.is_none()
+            && let Some(ten) = certificate
+                .inn
+                .as_deref()
+                .and_then(organisation_inn_of_old_form)
+        {
+            certificate.innle = Some(ten.to_owned());
         }
         use x509_parser::extensions::ParsedExtension;
         for extension in parsed.extensions() {

@@ -17,7 +17,9 @@ pub use certkeeper_core::import::{FileImport, FileImported, Imported};
 /// A certificate is superseded by a certificate of the same owner that became valid more than a day
 /// later: certificates issued together (one per algorithm, or for two purposes) stand side by side.
 pub fn owner_of(certificate: &Certificate) -> String {
-    let personal_inn = |inn: &&String| inn.len() == 12;
+    let personal_inn = |inn: &&String| {
+        inn.len() == 12 && certkeeper_core::cert::organisation_inn_of_old_form(inn).is_none()
+    };
     let person = certificate
         .snils
         .as_ref()
@@ -388,6 +390,8 @@ impl Archive {
         let searched = format!(
             "({} SELECT id FROM certificates WHERE inn = ?3
                 UNION SELECT id FROM certificates WHERE innle = ?3
+                UNION SELECT id FROM certificates WHERE inn = ?5
+                UNION SELECT id FROM certificates WHERE innle = ?5
                 UNION SELECT id FROM certificates WHERE snils = ?3
                 UNION SELECT id FROM certificates WHERE ogrn = ?3
                 UNION SELECT id FROM certificates WHERE ogrnip = ?3
@@ -422,33 +426,42 @@ impl Archive {
             .connection()
             .prepare_cached(&sql)
             .context("preparing the list")?;
+        // An organisation's INN is searched in both its forms: ten digits, and the old twelve
+        // ("00" and the ten).
+        let other_form = digits.as_deref().and_then(|digits| match digits.len() {
+            10 => Some(format!("00{digits}")),
+            _ => certkeeper_core::cert::organisation_inn_of_old_form(digits).map(str::to_owned),
+        });
         let plain = digits.or_else(|| search.map(|text| text.trim().to_owned()));
+        // ?5 is in the statement only when there is a search.
+        let mut values: Vec<&dyn rusqlite::ToSql> =
+            vec![&pattern, &identifier, &plain, &expiring_before];
+        if search.is_some() {
+            values.push(&other_form);
+        }
         let rows = statement
-            .query_map(
-                params![pattern, identifier, plain, expiring_before],
-                |row| {
-                    Ok(Listed {
-                        id: row.get(0)?,
-                        sha1: row.get(1)?,
-                        subject_name: row.get(2)?,
-                        issuer: row.get(3)?,
-                        serial: row.get(4)?,
-                        not_before: row.get(5)?,
-                        not_after: row.get(6)?,
-                        private_key_not_after: row.get(7)?,
-                        key_algorithm: row.get(8)?,
-                        inn: row.get(9)?,
-                        innle: row.get(10)?,
-                        ogrn: row.get(11)?,
-                        ogrnip: row.get(12)?,
-                        snils: row.get(13)?,
-                        superseded_by: row.get(14)?,
-                        has_private_key: row.get(15)?,
-                        owner: row.get(16)?,
-                        name_text: row.get(17)?,
-                    })
-                },
-            )
+            .query_map(values.as_slice(), |row| {
+                Ok(Listed {
+                    id: row.get(0)?,
+                    sha1: row.get(1)?,
+                    subject_name: row.get(2)?,
+                    issuer: row.get(3)?,
+                    serial: row.get(4)?,
+                    not_before: row.get(5)?,
+                    not_after: row.get(6)?,
+                    private_key_not_after: row.get(7)?,
+                    key_algorithm: row.get(8)?,
+                    inn: row.get(9)?,
+                    innle: row.get(10)?,
+                    ogrn: row.get(11)?,
+                    ogrnip: row.get(12)?,
+                    snils: row.get(13)?,
+                    superseded_by: row.get(14)?,
+                    has_private_key: row.get(15)?,
+                    owner: row.get(16)?,
+                    name_text: row.get(17)?,
+                })
+            })
             .context("listing certificates")?;
         rows.collect::<std::result::Result<_, _>>()
             .context("listing certificates")

@@ -1222,3 +1222,57 @@ fn a_copy_made_elsewhere_is_recorded_without_the_passphrase_once() {
     assert_eq!(copied, 1);
     assert!(archive.verify().expect("verify").is_sound());
 }
+
+/// One organisation's certificates over the years (the real ESIA signing certificates): its INN
+/// in the old form (`007710474375` under the INN attribute, 2019–2021) and the new (`7710474375`
+/// under INNLE, 2025). Either form finds all of them, and the organisation's own certificates are
+/// one owner's: each older one is superseded by the newest.
+#[test]
+fn an_organisation_s_inn_in_its_old_and_new_form_is_one_owner_found_by_either() {
+    use certkeeper_tests::support::{bin, run, secret_file, vectors};
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "esia over the years\n");
+    let archive = work.path().join("archive.db");
+    let cli = || bin::on_archive(&archive, &passphrase);
+    run(cli().arg("init"));
+    run(cli()
+        .arg("import")
+        .arg(vectors::folder("realworld/certs/esia")));
+    let search = |text: &str| -> Vec<serde_json::Value> {
+        let output = run(cli().args(["--json", "list", "--search", text]));
+        serde_json::from_slice(&output.stdout).expect("JSON")
+    };
+    let by_new = search("7710474375");
+    let by_old = search("007710474375");
+    assert_eq!(by_new.len(), 8, "{by_new:?}");
+    let ids = |found: &[serde_json::Value]| {
+        let mut ids: Vec<i64> = found
+            .iter()
+            .filter_map(|item| item["id"].as_i64())
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(ids(&by_old), ids(&by_new));
+    assert!(
+        by_new
+            .iter()
+            .any(|item| item["inn"] == "007710474375" && item["innle"] == "7710474375"),
+        "the old form read as the organisation's INN: {by_new:?}"
+    );
+    // The organisation's own certificates (no person in them): every one but the newest is
+    // superseded by the newest.
+    let own: Vec<&serde_json::Value> = by_new
+        .iter()
+        .filter(|item| item["snils"].is_null())
+        .collect();
+    let newest = own
+        .iter()
+        .max_by_key(|item| item["not_before"].as_str().map(str::to_owned))
+        .expect("some");
+    for item in &own {
+        if item["id"] != newest["id"] {
+            assert_eq!(item["superseded_by"], newest["id"], "{item}");
+        }
+    }
+}
