@@ -174,6 +174,15 @@ pub enum Command {
         /// Read the password of an archived container whose key is locked from this file.
         #[arg(long, value_name = "FILE")]
         key_password_file: Option<PathBuf>,
+        /// Open the document with this content key (hexadecimal, in a file) instead of an archived
+        /// key: for EncryptedData, encrypted with a key the sender and you share.
+        #[arg(long, value_name = "FILE", conflicts_with = "batch")]
+        content_key_file: Option<PathBuf>,
+        /// Read the content key in reverse byte order (as GOST standards print keys, most
+        /// significant byte first). Without it, a key that fails the document's MAC is tried this
+        /// way by itself; a document without a MAC cannot tell, so it has to be asked for.
+        #[arg(long, requires = "content_key_file")]
+        reverse_key: bool,
         /// Read the PIN of the token that holds the key (when the archive keeps none) from this file.
         #[arg(long, value_name = "FILE")]
         pin_file: Option<PathBuf>,

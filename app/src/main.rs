@@ -133,9 +133,20 @@ fn run(command: Command, context: &Context) -> Result<()> {
             batch,
             out,
             key_password_file,
+            content_key_file,
+            reverse_key,
             pin_file,
             pkcs11_modules,
         } => {
+            if let (Some(input), Some(key_file)) = (&input, &content_key_file) {
+                return commands::decrypt::decrypt_with_content_key(
+                    context,
+                    input,
+                    output.as_deref(),
+                    key_file,
+                    reverse_key,
+                );
+            }
             let terminal = prompt::Terminal::new(context.lang);
             let prompt = prompt::Answering::new(
                 prompt::Given {

@@ -54,6 +54,13 @@ pub enum OpenError {
     /// password was wrong or not given).
     #[error("{0}")]
     Source(#[source] SourceError),
+    /// The document is EncryptedData: encrypted with a key the parties share, not to a certificate,
+    /// so no archived key opens it; the content key has to be given.
+    #[error("encrypted with a shared key ({cipher}), not to a certificate")]
+    SharedKeyNeeded {
+        /// The content cipher.
+        cipher: String,
+    },
 }
 
 impl From<FileError> for OpenError {
@@ -188,13 +195,23 @@ impl Inspection {
     }
 }
 
-/// An open document and its size in bytes.
-fn read_document(input: &Path) -> Result<(Document<Box<dyn Read>>, u64), OpenError> {
+/// An open document of any kind and its size in bytes.
+fn read_any_document(input: &Path) -> Result<(Document<Box<dyn Read>>, u64), OpenError> {
     // Only a regular file is opened: a FIFO or a device in a folder of documents never hangs it.
     let file = files::open_regular(input).map_err(OpenError::Input)?;
     let size = file.metadata().map(|meta| meta.len()).unwrap_or(0);
     let (_, reader) = armor::unwrap(file).map_err(CmsError::Read)?;
-    let document = Document::open(reader)?;
+    Ok((Document::open(reader)?, size))
+}
+
+/// An open document encrypted to recipients, and its size in bytes.
+fn read_document(input: &Path) -> Result<(Document<Box<dyn Read>>, u64), OpenError> {
+    let (document, size) = read_any_document(input)?;
+    if document.envelope.shared_key {
+        return Err(OpenError::SharedKeyNeeded {
+            cipher: document.envelope.cipher.name(),
+        });
+    }
     if document.envelope.recipients.is_empty() {
         return Err(CmsError::Unsupported {
             what: format!(
@@ -356,6 +373,36 @@ pub fn open_document(
         token: found.token,
         subject: found.certificate.subject.display_name().to_owned(),
         serial: found.certificate.serial,
+        cipher,
+        bytes,
+        signers,
+    })
+}
+
+/// Opens `input` into `output` with the content-encryption key given by the person (EncryptedData,
+/// whose key the parties share; or any document whose content key is known): a wrong key fails the
+/// document's MAC or padding where it has one.
+pub fn open_with_content_key(
+    content_key: &[u8],
+    input: &Path,
+    output: &Path,
+    watch: &mut Watch<'_>,
+) -> Result<Opened, OpenError> {
+    if files::taken(output) {
+        return Err(OpenError::OutputExists {
+            path: output.to_path_buf(),
+        });
+    }
+    let (document, size) = read_any_document(input)?;
+    let cipher = document.envelope.cipher.name();
+    let (bytes, signers) = decrypt_into(document, content_key, size, output, watch, &|_| None)?;
+    Ok(Opened {
+        input: input.to_path_buf(),
+        output: output.to_path_buf(),
+        certificate_id: None,
+        token: None,
+        subject: String::new(),
+        serial: String::new(),
         cipher,
         bytes,
         signers,

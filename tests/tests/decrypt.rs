@@ -887,3 +887,80 @@ mod signed_then_encrypted {
         assert!(text.contains("SIGNATURE INVALID"), "{text}");
     }
 }
+
+/// EncryptedData (encrypted with a key the parties share, to no certificate): TC26's examples of
+/// Р 1323565.1.025-2019 with Magma CTR-ACPKM-OMAC and Kuznyechik CTR-ACPKM. Without the key, what it
+/// is and what to do is said (not "not an encrypted document"); with `--content-key-file` it opens
+/// to the standard's plaintext. The key file holds the key as the standard prints it (most
+/// significant byte first): the MAC-protected document tells that by itself, the other needs
+/// `--reverse-key`. A file that is not hexadecimal is said so.
+#[test]
+fn encrypted_data_opens_with_the_shared_key_given() {
+    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    use sha2::Digest;
+    const PLAIN_SHA256: &str = "ca5044960eacfd52852273e50bd684f75c459fc4d328b98df7ecdc9481faa59d";
+    let folder = vectors::folder("realworld/cms/tc26-r1323565.1.025-2019");
+    let key = folder.join("encryption_key.hex");
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "shared keys\n");
+    let archive = work.path().join("archive.db");
+    let cli = |lang: &str| {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", lang);
+        command
+    };
+    run(cli("en").arg("init"));
+    for (name, extra) in [
+        ("encrypted_magma_a411.pem", None),
+        ("encrypted_kuznyechik_a421.pem", Some("--reverse-key")),
+    ] {
+        let document = work.path().join(name);
+        std::fs::copy(folder.join(name), &document).expect("copy");
+        for (lang, said) in [("en", "you share"), ("ru", "общим")] {
+            let refused = cli(lang)
+                .arg("decrypt")
+                .arg(&document)
+                .output()
+                .expect("run");
+            let stderr = String::from_utf8_lossy(&refused.stderr);
+            assert!(!refused.status.success(), "{stderr}");
+            assert!(
+                stderr.contains(said) && stderr.contains("--content-key-file"),
+                "{stderr}"
+            );
+        }
+        let out = work.path().join(format!("{name}.txt"));
+        let mut command = cli("en");
+        command
+            .arg("decrypt")
+            .arg(&document)
+            .arg("-o")
+            .arg(&out)
+            .arg("--content-key-file")
+            .arg(&key);
+        command.args(extra);
+        let said = String::from_utf8_lossy(&run(&mut command).stdout).into_owned();
+        assert!(said.contains("reverse byte order"), "{said}");
+        let plain = std::fs::read(&out).expect("opened");
+        assert_eq!(
+            sha2::Sha256::digest(&plain)
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect::<String>(),
+            PLAIN_SHA256
+        );
+    }
+    let not_hex = secret_file(work.path(), "not-hex", "not a key\n");
+    let refused = cli("en")
+        .arg("decrypt")
+        .arg(folder.join("encrypted_magma_a411.pem"))
+        .arg("-o")
+        .arg(work.path().join("never.txt"))
+        .arg("--content-key-file")
+        .arg(&not_hex)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("does not hold a content key"), "{stderr}");
+    assert!(!work.path().join("never.txt").exists());
+}

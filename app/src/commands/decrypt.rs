@@ -9,6 +9,7 @@ use certkeeper_core::files;
 use certkeeper_core::interact::Prompt;
 use certkeeper_core::media::tokens::TokenKeys;
 use certkeeper_core::open::{self, KeySource, OpenError, Opened, Wanted, Watch};
+use certkeeper_core::secret::ExposeSecret;
 use certkeeper_storage::catalog::Catalog;
 use certkeeper_storage::key_source::{ArchiveKeys, CatalogKeys};
 use certkeeper_storage::{Archive, ArchiveLocation};
@@ -139,6 +140,78 @@ pub fn decrypt(
         writeln!(out, "  {}", signer_text(signer, lang)).map_err(AppError::Output)?;
     }
     Ok(())
+}
+
+/// Runs `certkeeper decrypt INPUT --content-key-file FILE`: the document opened with the content
+/// key the person gives (hexadecimal), no archive needed.
+pub fn decrypt_with_content_key(
+    context: &Context,
+    input: &Path,
+    output: Option<&Path>,
+    key_file: &Path,
+    reverse_key: bool,
+) -> Result<()> {
+    let text =
+        crate::prompt::read_given(Some(key_file))?.ok_or_else(|| AppError::BadContentKey {
+            path: key_file.to_path_buf(),
+        })?;
+    let key = hex_key(text.expose_secret()).ok_or_else(|| AppError::BadContentKey {
+        path: key_file.to_path_buf(),
+    })?;
+    let output = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| open::default_output(input));
+    let mut reversed = reverse_key;
+    let open_with =
+        |key: &[u8]| open::open_with_content_key(key, input, &output, &mut open::Watch::default());
+    let opened = if reverse_key {
+        open_with(&reversed_bytes(&key))?
+    } else {
+        match open_with(&key) {
+            // GOST standards print keys as numbers, most significant byte first: a key copied
+            // from one fails the document's MAC as written, and is tried the other way round.
+            Err(OpenError::Document(certkeeper_core::cms::CmsError::Corrupted { .. })) => {
+                reversed = true;
+                open_with(&reversed_bytes(&key))?
+            }
+            other => other?,
+        }
+    };
+    let mut out = super::stdout();
+    if context.json {
+        return Ok(super::write_json(&mut out, &opened)?);
+    }
+    writeln!(
+        out,
+        "{}",
+        documents::opened_with_content_key(&opened, reversed, context.lang)
+    )
+    .map_err(AppError::Output)?;
+    Ok(())
+}
+
+/// `key` in the other byte order.
+fn reversed_bytes(key: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
+    let mut reversed = zeroize::Zeroizing::new(key.to_vec());
+    reversed.reverse();
+    reversed
+}
+
+/// A key written in hexadecimal (spaces, colons and line breaks allowed between digits).
+fn hex_key(text: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    let digits: zeroize::Zeroizing<String> = zeroize::Zeroizing::new(
+        text.chars()
+            .filter(|c| !c.is_whitespace() && *c != ':')
+            .collect(),
+    );
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut key = zeroize::Zeroizing::new(Vec::with_capacity(digits.len() / 2));
+    for at in (0..digits.len()).step_by(2) {
+        key.push(u8::from_str_radix(digits.get(at..at + 2)?, 16).ok()?);
+    }
+    Some(key)
 }
 
 /// One document of `decrypt --batch` (JSON documented in the README).

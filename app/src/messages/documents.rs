@@ -158,6 +158,28 @@ pub fn opened_line(opened: &Opened, lang: Lang) -> String {
     )
 }
 
+/// "Opened IN → OUT (with the content key given, CIPHER, N bytes)"; `reversed` when the key was
+/// read in the other byte order (as GOST standards print keys).
+pub fn opened_with_content_key(opened: &Opened, reversed: bool, lang: Lang) -> String {
+    format!(
+        "{} {} → {} ({}, {}, {} {})",
+        lang.pick("Opened", "Открыт"),
+        opened.input.display(),
+        opened.output.display(),
+        if reversed {
+            lang.pick(
+                "with the content key given, read in reverse byte order as GOST standards print keys",
+                "заданным ключом содержимого, прочитанным в обратном порядке байтов, как ключи печатают стандарты ГОСТ",
+            )
+        } else {
+            lang.pick("with the content key given", "заданным ключом содержимого")
+        },
+        opened.cipher,
+        opened.bytes,
+        lang.pick("bytes", "байт"),
+    )
+}
+
 /// One line of a folder's report: opened, left as an earlier run wrote it, or not opened and why.
 pub enum BatchLine<'a> {
     /// Opened now.

@@ -159,6 +159,18 @@ pub enum AppError {
     /// `decrypt --batch` could not open every document (the report says which and why).
     #[error("some documents did not open")]
     NotAllOpened,
+    /// The document is EncryptedData (a key the parties share) and no content key was given.
+    #[error("the document is encrypted with a shared key")]
+    SharedKeyNeeded {
+        /// The content cipher.
+        cipher: String,
+    },
+    /// A content key given in a file is not hexadecimal.
+    #[error("the content key is not hexadecimal")]
+    BadContentKey {
+        /// The file.
+        path: std::path::PathBuf,
+    },
     /// No archived key fits any recipient of a document.
     #[error("no archived key fits the document")]
     NoKeyFits {
@@ -329,6 +341,9 @@ fn describe_use_case(cause: &(dyn std::error::Error + 'static), lang: Lang) -> O
                 recipients: documents::wanted_text(wanted, lang),
             },
             OpenError::OutputExists { path } => AppError::OutputExists { path: path.clone() },
+            OpenError::SharedKeyNeeded { cipher } => AppError::SharedKeyNeeded {
+                cipher: cipher.clone(),
+            },
             _ => return None,
         }
     } else if let Some(error) = cause.downcast_ref::<KeyError>() {
@@ -682,6 +697,38 @@ pub(super) fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 "Некоторые документы не открылись; в отчёте выше сказано, какие и для какого сертификата каждый зашифрован.".into(),
                 "Импортируйте названные в отчёте ключи (certkeeper import ПУТЬ) и повторите команду: уже открытые документы не перезаписываются.".into(),
+            ),
+        ),
+        AppError::SharedKeyNeeded { cipher } => Text::new(
+            lang,
+            (
+                format!(
+                    "This document is encrypted with a key the sender and you share ({cipher}; CMS EncryptedData), not to a certificate, so no archived key opens it."
+                ),
+                "Ask the sender for that key and give it as hexadecimal in a file: certkeeper decrypt DOCUMENT --content-key-file KEY-FILE.".into(),
+            ),
+            (
+                format!(
+                    "Этот документ зашифрован ключом, общим у отправителя и у вас ({cipher}; CMS EncryptedData), а не для сертификата, поэтому ни один ключ из архива его не открывает."
+                ),
+                "Попросите этот ключ у отправителя и укажите его шестнадцатеричной записью в файле: certkeeper decrypt ДОКУМЕНТ --content-key-file ФАЙЛ-КЛЮЧА.".into(),
+            ),
+        ),
+        AppError::BadContentKey { path } => Text::new(
+            lang,
+            (
+                format!(
+                    "{} does not hold a content key: it must be hexadecimal digits only (32 or 64 of them for GOST and AES keys).",
+                    path.display()
+                ),
+                "Put the key in the file as the sender gave it, in hexadecimal, and run decrypt again.".into(),
+            ),
+            (
+                format!(
+                    "В {} нет ключа содержимого: там должны быть только шестнадцатеричные цифры (32 или 64 для ключей ГОСТ и AES).",
+                    path.display()
+                ),
+                "Запишите ключ в файл в шестнадцатеричном виде, как его дал отправитель, и повторите decrypt.".into(),
             ),
         ),
         AppError::NoKeyFits { recipients } => Text::new(
@@ -1278,6 +1325,14 @@ mod tests {
             AppError::EmptyPassword.into(),
             AppError::NoKeyFits {
                 recipients: vec!["CN=Test CA, serial 01AB".into()],
+            }
+            .into(),
+            AppError::SharedKeyNeeded {
+                cipher: "Magma CTR-ACPKM-OMAC".into(),
+            }
+            .into(),
+            AppError::BadContentKey {
+                path: "/tmp/key.hex".into(),
             }
             .into(),
             CmsError::WrongKey.into(),

@@ -93,6 +93,8 @@ impl From<FormatError> for CmsError {
 
 const ENVELOPED_DATA: &str = "1.2.840.113549.1.7.3";
 const AUTH_ENVELOPED_DATA: &str = "1.2.840.113549.1.9.16.1.23";
+/// EncryptedData: encrypted with a key the parties share, to no recipient.
+const ENCRYPTED_DATA: &str = "1.2.840.113549.1.7.6";
 /// The GOST content MAC attribute (id-cms-mac-attr, RFC 9337).
 const GOST_MAC_ATTRIBUTE: &str = "1.2.643.7.1.0.6.1.1";
 
@@ -101,6 +103,9 @@ const GOST_MAC_ATTRIBUTE: &str = "1.2.643.7.1.0.6.1.1";
 pub struct Envelope {
     /// AuthEnvelopedData (authenticated encryption) rather than EnvelopedData.
     pub authenticated: bool,
+    /// EncryptedData: the content key is one the parties share, given by the person; there are
+    /// no recipients.
+    pub shared_key: bool,
     /// The recipients certkeeper can use.
     pub recipients: Vec<Recipient>,
     /// Recipients of kinds certkeeper does not implement, described for a person.
@@ -146,9 +151,10 @@ impl<R: Read> Document<R> {
             return Err(CmsError::NotCms);
         }
         let content_type = oid_of(&ber.element_der(header)?).map_err(|_| CmsError::NotCms)?;
-        let authenticated = match content_type.as_str() {
-            ENVELOPED_DATA => false,
-            AUTH_ENVELOPED_DATA => true,
+        let (authenticated, shared_key) = match content_type.as_str() {
+            ENVELOPED_DATA => (false, false),
+            AUTH_ENVELOPED_DATA => (true, false),
+            ENCRYPTED_DATA => (false, true),
             _ => return Err(CmsError::NotEncrypted { content_type }),
         };
         let explicit = ber.expect(0xa0, "the content is missing")?;
@@ -157,20 +163,24 @@ impl<R: Read> Document<R> {
         levels.push(end_of(&ber, enveloped));
         let version = ber.expect(tag::INTEGER, "EnvelopedData version expected")?;
         ber.element_der(version)?;
-        let mut header = ber.header()?;
-        if header.tag == 0xa0 {
-            // originatorInfo: certificates and CRLs of the originator; not needed to decrypt.
-            ber.element_der(header)?;
-            header = ber.header()?;
-        }
-        if header.tag != 0x31 {
-            return Err(CmsError::Malformed {
-                offset: ber.offset(),
-                reason: "recipientInfos expected",
-            });
-        }
-        let (recipients, unsupported_recipients) =
-            recipients::parse_recipient_infos(&ber.element_der(header)?)?;
+        let (recipients, unsupported_recipients) = if shared_key {
+            // EncryptedData: the EncryptedContentInfo comes next.
+            (Vec::new(), Vec::new())
+        } else {
+            let mut header = ber.header()?;
+            if header.tag == 0xa0 {
+                // originatorInfo: certificates and CRLs of the originator; not needed to decrypt.
+                ber.element_der(header)?;
+                header = ber.header()?;
+            }
+            if header.tag != 0x31 {
+                return Err(CmsError::Malformed {
+                    offset: ber.offset(),
+                    reason: "recipientInfos expected",
+                });
+            }
+            recipients::parse_recipient_infos(&ber.element_der(header)?)?
+        };
         let info = ber.expect(0x30, "EncryptedContentInfo expected")?;
         levels.push(end_of(&ber, info));
         let header = ber.expect(tag::OID, "content type expected")?;
@@ -191,6 +201,7 @@ impl<R: Read> Document<R> {
             ber,
             envelope: Envelope {
                 authenticated,
+                shared_key,
                 recipients,
                 unsupported_recipients,
                 cipher,
