@@ -178,6 +178,10 @@ pub enum Command {
         /// key: for EncryptedData, encrypted with a key the sender and you share.
         #[arg(long, value_name = "FILE", conflicts_with = "batch")]
         content_key_file: Option<PathBuf>,
+        /// Open the document with this private key file (PKCS#8, PEM or DER; encrypted ones with
+        /// --key-password-file) instead of the archive's keys, whatever certificate it names.
+        #[arg(long = "key", value_name = "FILE", conflicts_with_all = ["batch", "content_key_file"])]
+        key_file: Option<PathBuf>,
         /// Read the content key in reverse byte order (as GOST standards print keys, most
         /// significant byte first). Without it, a key that fails the document's MAC is tried this
         /// way by itself; a document without a MAC cannot tell, so it has to be asked for.

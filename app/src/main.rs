@@ -134,10 +134,20 @@ fn run(command: Command, context: &Context) -> Result<()> {
             out,
             key_password_file,
             content_key_file,
+            key_file,
             reverse_key,
             pin_file,
             pkcs11_modules,
         } => {
+            if let (Some(input), Some(key_file)) = (&input, &key_file) {
+                return commands::decrypt::decrypt_with_key_file(
+                    context,
+                    input,
+                    output.as_deref(),
+                    key_file,
+                    key_password_file.as_deref(),
+                );
+            }
             if let (Some(input), Some(key_file)) = (&input, &content_key_file) {
                 return commands::decrypt::decrypt_with_content_key(
                     context,

@@ -54,6 +54,12 @@ pub enum OpenError {
     /// password was wrong or not given).
     #[error("{0}")]
     Source(#[source] SourceError),
+    /// The key given (`decrypt --key`) opens none of the document's recipients.
+    #[error("the key given opens none of the document's recipients")]
+    KeyDoesNotFit {
+        /// To whom the document was encrypted.
+        recipients: Vec<String>,
+    },
     /// The document is EncryptedData: encrypted with a key the parties share, not to a certificate,
     /// so no archived key opens it; the content key has to be given.
     #[error("encrypted with a shared key ({cipher}), not to a certificate")]
@@ -402,6 +408,65 @@ pub fn open_with_content_key(
         certificate_id: None,
         token: None,
         subject: String::new(),
+        serial: String::new(),
+        cipher,
+        bytes,
+        signers,
+    })
+}
+
+/// Opens `input` into `output` with a private key the person has at hand (`decrypt --key`, as
+/// `openssl cms -decrypt -inkey` does): every recipient is tried with it, whatever certificate the
+/// document names (each GOST and RSA-OAEP wrap has an integrity check, so a wrong key fails safely).
+/// `name` says which key it was in the result.
+pub fn open_with_key(
+    key: &crate::formats::pkcs8::KeyInfo,
+    name: &str,
+    input: &Path,
+    output: &Path,
+    watch: &mut Watch<'_>,
+) -> Result<Opened, OpenError> {
+    if files::taken(output) {
+        return Err(OpenError::OutputExists {
+            path: output.to_path_buf(),
+        });
+    }
+    let (document, size) = read_document(input)?;
+    let cipher = document.envelope.cipher.name();
+    let mut content_key = None;
+    let mut unsupported = None;
+    for recipient in &document.envelope.recipients {
+        match recipient.unwrap_key(key) {
+            Ok(unwrapped) => {
+                content_key = Some(unwrapped);
+                break;
+            }
+            // Not this recipient's key (another key, another curve).
+            Err(CmsError::WrongKey | CmsError::Corrupted { .. } | CmsError::Crypto(_)) => {}
+            Err(error @ CmsError::Unsupported { .. }) => unsupported = Some(error),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    if let (None, Some(error)) = (&content_key, unsupported) {
+        return Err(error.into());
+    }
+    let Some(content_key) = content_key else {
+        return Err(OpenError::KeyDoesNotFit {
+            recipients: document
+                .envelope
+                .recipients
+                .iter()
+                .map(|recipient| recipient.id.to_string())
+                .collect(),
+        });
+    };
+    let (bytes, signers) = decrypt_into(document, &content_key, size, output, watch, &|_| None)?;
+    Ok(Opened {
+        input: input.to_path_buf(),
+        output: output.to_path_buf(),
+        certificate_id: None,
+        token: None,
+        subject: name.to_owned(),
         serial: String::new(),
         cipher,
         bytes,

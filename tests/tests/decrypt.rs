@@ -964,3 +964,73 @@ fn encrypted_data_opens_with_the_shared_key_given() {
     assert!(stderr.contains("does not hold a content key"), "{stderr}");
     assert!(!work.path().join("never.txt").exists());
 }
+
+/// `decrypt --key FILE`: a private key the person has at hand opens a document whatever
+/// certificate it names, as `openssl cms -decrypt -inkey` does — TK26CMS's examples, whose keys were
+/// published without certificates (GOST 28147-89 key transport, 2012-256 and 512), and TC26's
+/// Kuznyechik CTR-ACPKM example; a key of no recipient is said so and nothing is written.
+#[test]
+fn a_key_file_at_hand_opens_a_document_whatever_certificate_it_names() {
+    use certkeeper_tests::support::{bin, temp_dir, vectors};
+    let tk26 = vectors::folder("realworld/cms/tk26cms-2012");
+    let tc26 = vectors::folder("realworld/cms/tc26-r1323565.1.025-2019");
+    let mut tc26_plain =
+        std::fs::read(tc26.join("plain/text_decrypted.plain")).expect("the plaintext");
+    if tc26_plain.last() == Some(&b'\n') {
+        tc26_plain.pop();
+    }
+    let work = temp_dir();
+    let cases: [(std::path::PathBuf, std::path::PathBuf, Vec<u8>); 3] = [
+        (
+            tk26.join("enveloped_KTRI_256.der"),
+            tk26.join("recipient256_key.pem"),
+            b"Test data to encrypt.\n".repeat(100),
+        ),
+        (
+            tk26.join("enveloped_KTRI_512.der"),
+            tk26.join("recipient512_key.pem"),
+            b"Test message".to_vec(),
+        ),
+        (
+            tc26.join("encrypted_keytrans_a231.pem"),
+            tc26.join("recipient256_key.pem"),
+            tc26_plain,
+        ),
+    ];
+    for (index, (document, key, expected)) in cases.iter().enumerate() {
+        let out = work.path().join(format!("opened-{index}"));
+        let said = run(std::process::Command::new(bin::certkeeper())
+            .env("CERTKEEPER_LANG", "en")
+            .arg("decrypt")
+            .arg(document)
+            .arg("-o")
+            .arg(&out)
+            .arg("--key")
+            .arg(key));
+        let said = String::from_utf8_lossy(&said.stdout);
+        assert!(said.contains("with the key in"), "{said}");
+        assert_eq!(
+            &std::fs::read(&out).expect("opened"),
+            expected,
+            "{document:?}"
+        );
+    }
+    let never = work.path().join("never");
+    let refused = std::process::Command::new(bin::certkeeper())
+        .env("CERTKEEPER_LANG", "ru")
+        .arg("decrypt")
+        .arg(tk26.join("enveloped_KTRI_512.der"))
+        .arg("-o")
+        .arg(&never)
+        .arg("--key")
+        .arg(tk26.join("recipient256_key.pem"))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("не подходит ни одному получателю"),
+        "{stderr}"
+    );
+    assert!(!never.exists());
+}

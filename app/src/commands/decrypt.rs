@@ -190,6 +190,47 @@ pub fn decrypt_with_content_key(
     Ok(())
 }
 
+/// Runs `certkeeper decrypt INPUT --key FILE`: the document opened with a private key file the
+/// person has at hand, no archive needed.
+pub fn decrypt_with_key_file(
+    context: &Context,
+    input: &Path,
+    output: Option<&Path>,
+    key_file: &Path,
+    password_file: Option<&Path>,
+) -> Result<()> {
+    let bytes = files::read_regular(key_file, 1 << 20)?;
+    let encrypted = bytes
+        .windows(b"ENCRYPTED PRIVATE KEY".len())
+        .any(|window| window == b"ENCRYPTED PRIVATE KEY")
+        || password_file.is_some();
+    let password = crate::prompt::read_given(password_file)?;
+    let password = password
+        .as_ref()
+        .map(|secret| secret.expose_secret().as_bytes())
+        .unwrap_or_default();
+    let key = certkeeper_core::formats::pkcs8::from_file(&bytes, encrypted, password)?;
+    let output = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| open::default_output(input));
+    let name = key_file.display().to_string();
+    let opened = open::open_with_key(&key, &name, input, &output, &mut open::Watch::default())?;
+    let mut out = super::stdout();
+    if context.json {
+        return Ok(super::write_json(&mut out, &opened)?);
+    }
+    writeln!(
+        out,
+        "{}",
+        documents::opened_with_key_file(&opened, context.lang)
+    )
+    .map_err(AppError::Output)?;
+    for signer in &opened.signers {
+        writeln!(out, "  {}", signer_text(signer, context.lang)).map_err(AppError::Output)?;
+    }
+    Ok(())
+}
+
 /// `key` in the other byte order.
 fn reversed_bytes(key: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
     let mut reversed = zeroize::Zeroizing::new(key.to_vec());

@@ -158,6 +158,21 @@ pub fn opened_line(opened: &Opened, lang: Lang) -> String {
     )
 }
 
+/// "Opened IN → OUT (with the key in FILE, CIPHER, N bytes)".
+pub fn opened_with_key_file(opened: &Opened, lang: Lang) -> String {
+    format!(
+        "{} {} → {} ({} {}, {}, {} {})",
+        lang.pick("Opened", "Открыт"),
+        opened.input.display(),
+        opened.output.display(),
+        lang.pick("with the key in", "ключом из"),
+        opened.subject,
+        opened.cipher,
+        opened.bytes,
+        lang.pick("bytes", "байт"),
+    )
+}
+
 /// "Opened IN → OUT (with the content key given, CIPHER, N bytes)"; `reversed` when the key was
 /// read in the other byte order (as GOST standards print keys).
 pub fn opened_with_content_key(opened: &Opened, reversed: bool, lang: Lang) -> String {

@@ -165,6 +165,12 @@ pub enum AppError {
         /// The content cipher.
         cipher: String,
     },
+    /// The private key given with `decrypt --key` opens none of the recipients.
+    #[error("the key given does not open the document")]
+    KeyDoesNotFit {
+        /// To whom the document was encrypted.
+        recipients: Vec<String>,
+    },
     /// A content key given in a file is not hexadecimal.
     #[error("the content key is not hexadecimal")]
     BadContentKey {
@@ -341,6 +347,9 @@ fn describe_use_case(cause: &(dyn std::error::Error + 'static), lang: Lang) -> O
                 recipients: documents::wanted_text(wanted, lang),
             },
             OpenError::OutputExists { path } => AppError::OutputExists { path: path.clone() },
+            OpenError::KeyDoesNotFit { recipients } => AppError::KeyDoesNotFit {
+                recipients: recipients.clone(),
+            },
             OpenError::SharedKeyNeeded { cipher } => AppError::SharedKeyNeeded {
                 cipher: cipher.clone(),
             },
@@ -712,6 +721,23 @@ pub(super) fn describe_app(error: &AppError, lang: Lang) -> Text {
                     "Этот документ зашифрован ключом, общим у отправителя и у вас ({cipher}; CMS EncryptedData), а не для сертификата, поэтому ни один ключ из архива его не открывает."
                 ),
                 "Попросите этот ключ у отправителя и укажите его шестнадцатеричной записью в файле: certkeeper decrypt ДОКУМЕНТ --content-key-file ФАЙЛ-КЛЮЧА.".into(),
+            ),
+        ),
+        AppError::KeyDoesNotFit { recipients } => Text::new(
+            lang,
+            (
+                format!(
+                    "The key given opens none of this document's recipients: {}.",
+                    recipients.join("; ")
+                ),
+                "Give the key of one of them with --key, or leave --key out to look in the archive and on tokens.".into(),
+            ),
+            (
+                format!(
+                    "Указанный ключ не подходит ни одному получателю документа: {}.",
+                    recipients.join("; ")
+                ),
+                "Укажите в --key ключ одного из них или уберите --key, чтобы искать в архиве и на токенах.".into(),
             ),
         ),
         AppError::BadContentKey { path } => Text::new(
@@ -1333,6 +1359,10 @@ mod tests {
             .into(),
             AppError::BadContentKey {
                 path: "/tmp/key.hex".into(),
+            }
+            .into(),
+            AppError::KeyDoesNotFit {
+                recipients: vec!["CN=Test CA, serial 01AB".into()],
             }
             .into(),
             CmsError::WrongKey.into(),
