@@ -93,8 +93,10 @@ pub struct Known {
 pub struct Unwrapped {
     /// The content-encryption key.
     pub content_key: Zeroizing<Vec<u8>>,
-    /// The certificate of the key that opened it.
-    pub certificate: Certificate,
+    /// The certificate of the key that opened it (`None`: a key archived without one).
+    pub certificate: Option<Certificate>,
+    /// What the key is, when it has no certificate (shown instead of the subject).
+    pub key_name: Option<String>,
     /// Its id in the archive, when the archive keeps it.
     pub certificate_id: Option<i64>,
     /// The token's label, when the key stays on a token.
@@ -353,17 +355,18 @@ pub fn open_document(
             .collect();
         return Err(OpenError::NoKeyFits { wanted });
     };
-    let certificate_id = match found.certificate_id {
-        Some(id) => Some(id),
-        None => {
+    let certificate_id = match (found.certificate_id, &found.certificate) {
+        (Some(id), _) => Some(id),
+        (None, Some(certificate)) => {
             let named = RecipientId::IssuerSerial {
-                issuer: found.certificate.issuer.to_string(),
-                serial: found.certificate.serial.clone(),
+                issuer: certificate.issuer.to_string(),
+                serial: certificate.serial.clone(),
             };
             known_by(sources, &named)?
                 .first()
                 .map(|known| known.certificate_id)
         }
+        (None, None) => None,
     };
     let find = |id: &RecipientId| -> Option<Certificate> {
         known_by(sources, id)
@@ -377,8 +380,16 @@ pub fn open_document(
         output: output.to_path_buf(),
         certificate_id,
         token: found.token,
-        subject: found.certificate.subject.display_name().to_owned(),
-        serial: found.certificate.serial,
+        subject: found
+            .certificate
+            .as_ref()
+            .map(|certificate| certificate.subject.display_name().to_owned())
+            .or(found.key_name)
+            .unwrap_or_default(),
+        serial: found
+            .certificate
+            .map(|certificate| certificate.serial)
+            .unwrap_or_default(),
         cipher,
         bytes,
         signers,

@@ -83,4 +83,18 @@ impl Catalog {
             )
             .context("looking a key up")
     }
+
+    /// Whether the archive keeps a private key no archived certificate is for (tried on a document
+    /// no archived certificate names).
+    pub fn has_keys_without_certificate(&self) -> Result<bool> {
+        self.connection
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM private_keys
+                                WHERE NOT EXISTS (SELECT 1 FROM certificates
+                                                  WHERE certificates.public_key = private_keys.public_key))",
+                [],
+                |row| row.get(0),
+            )
+            .context("looking keys up")
+    }
 }

@@ -162,7 +162,8 @@ impl KeySource for ArchiveKeys<'_> {
                 })?;
             Ok(Some(Unwrapped {
                 content_key,
-                certificate,
+                certificate: Some(certificate),
+                key_name: None,
                 certificate_id: Some(certificate_id),
                 token: None,
             }))
@@ -206,6 +207,40 @@ impl KeySource for ArchiveKeys<'_> {
             let content_key = recipient.unwrap_key(&key)?;
             self.cache.insert(*id, key);
             return found(self.archive, *id, content_key);
+        }
+        // No archived certificate names a recipient: the keys archived without a certificate are
+        // tried (each key wrap checks its own integrity, so another key fails safely).
+        let named = recipients.iter().try_fold(false, |named, recipient| {
+            Ok::<_, Error>(named || !ids_named(self.archive, &recipient.id)?.is_empty())
+        });
+        if !named.map_err(failed)? {
+            for key in self.archive.keys_without_certificate().map_err(failed)? {
+                let Ok(info) = parse_private_key_info(&key.private_key_info) else {
+                    continue;
+                };
+                for recipient in recipients {
+                    match recipient.unwrap_key(&info) {
+                        Ok(content_key) => {
+                            return Ok(Some(Unwrapped {
+                                content_key,
+                                certificate: None,
+                                key_name: Some(format!(
+                                    "{} #{}",
+                                    algorithm_name(&info.algorithm_oid),
+                                    key.id
+                                )),
+                                certificate_id: None,
+                                token: None,
+                            }));
+                        }
+                        Err(
+                            CmsError::WrongKey | CmsError::Corrupted { .. } | CmsError::Crypto(_),
+                        ) => {}
+                        Err(CmsError::Unsupported { .. }) => {}
+                        Err(other) => return Err(other.into()),
+                    }
+                }
+            }
         }
         Ok(None)
     }

@@ -288,6 +288,44 @@ impl Archive {
         .transpose()
     }
 
+    /// The unlocked private keys no archived certificate is for (a loose PKCS#8 key, a container
+    /// that held none), oldest first: tried on a document when no certificate names a recipient.
+    pub fn keys_without_certificate(&self) -> Result<Vec<ArchivedKey>> {
+        let mut statement = self
+            .connection()
+            .prepare_cached(
+                "SELECT id, algorithm, private_key FROM private_keys
+                 WHERE NOT EXISTS (SELECT 1 FROM certificates
+                                   WHERE certificates.public_key = private_keys.public_key)
+                 ORDER BY id",
+            )
+            .context("preparing a statement")?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .context("reading private keys")?;
+        let mut keys = Vec::new();
+        for row in rows {
+            let (id, algorithm, sealed) = row.context("reading private keys")?;
+            keys.push(ArchivedKey {
+                id,
+                algorithm,
+                private_key_info: self.sealer().unseal(
+                    "private_keys",
+                    id,
+                    "private_key",
+                    &sealed,
+                )?,
+            });
+        }
+        Ok(keys)
+    }
+
     /// The containers that hold the key of certificate `certificate_id`, oldest first.
     pub fn containers_for(&self, certificate_id: i64) -> Result<Vec<ArchivedContainer>> {
         let Some(public_key) = self.certificate_public_key(certificate_id)? else {

@@ -1034,3 +1034,45 @@ fn a_key_file_at_hand_opens_a_document_whatever_certificate_it_names() {
     );
     assert!(!never.exists());
 }
+
+/// Keys archived without a certificate (TK26CMS's keys were published as bare PKCS#8 files, and its
+/// documents name their recipient by issuer and serial only): imported, they open the documents no
+/// archived certificate names, and the result says which key it was.
+#[test]
+fn keys_archived_without_a_certificate_open_documents_no_certificate_names() {
+    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    let tk26 = vectors::folder("realworld/cms/tk26cms-2012");
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "loose keys\n");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    run(cli().arg("init"));
+    run(cli()
+        .arg("import")
+        .arg(tk26.join("recipient256_key.pem"))
+        .arg(tk26.join("recipient512_key.pem")));
+    for (document, expected) in [
+        (
+            "enveloped_KTRI_256.der",
+            b"Test data to encrypt.\n".repeat(100),
+        ),
+        ("enveloped_KTRI_512.der", b"Test message".to_vec()),
+    ] {
+        let out = work.path().join(format!("{document}.txt"));
+        let said = run(cli()
+            .arg("decrypt")
+            .arg(tk26.join(document))
+            .arg("-o")
+            .arg(&out));
+        let said = String::from_utf8_lossy(&said.stdout);
+        assert!(
+            said.contains("archived key without a certificate"),
+            "{said}"
+        );
+        assert_eq!(std::fs::read(&out).expect("opened"), expected, "{document}");
+    }
+}

@@ -51,7 +51,16 @@ impl<'a> Keys<'a> {
             return Ok(());
         }
         let needed = match open::inspect(&[&mut CatalogKeys(&self.catalog)], input) {
-            Ok(inspection) => inspection.key_kept(),
+            // A key kept for a named certificate; or no certificate named at all while the archive
+            // keeps keys without a certificate, which are tried then.
+            Ok(inspection) => {
+                inspection.key_kept()
+                    || (inspection
+                        .recipients
+                        .iter()
+                        .all(|recipient| recipient.known.is_empty())
+                        && self.catalog.has_keys_without_certificate()?)
+            }
             // An archive of an older schema cannot be asked this way; the full archive can.
             Err(OpenError::Source(_)) => true,
             // The document itself is at fault: said when it is opened.

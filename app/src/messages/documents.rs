@@ -17,6 +17,13 @@ pub fn opened_with(opened: &Opened, lang: Lang) -> String {
             format!("{} «{label}»,", lang.pick("key on token", "ключ на токене"))
         }
         (None, Some(id)) => format!("{} {id}", lang.pick("certificate", "сертификат")),
+        // An archived key without a certificate: its subject is the key's name.
+        (None, None) if opened.serial.is_empty() => lang
+            .pick(
+                "archived key without a certificate",
+                "ключ из архива без сертификата",
+            )
+            .to_owned(),
         (None, None) => String::new(),
     }
 }

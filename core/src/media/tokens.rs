@@ -128,7 +128,8 @@ fn try_hit(hit: &Hit, recipient: &Recipient) -> Result<Option<Unwrapped>, OpenEr
     match recipient.unwrap_with(&hit.key) {
         Ok(content_key) => Ok(Some(Unwrapped {
             content_key,
-            certificate: hit.certificate.clone(),
+            certificate: Some(hit.certificate.clone()),
+            key_name: None,
             certificate_id: None,
             token: Some(hit.key.label().to_owned()),
         })),

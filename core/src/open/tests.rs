@@ -63,7 +63,8 @@ impl KeySource for InMemory {
                     Ok(content_key) => {
                         return Ok(Some(Unwrapped {
                             content_key,
-                            certificate: certificate.clone(),
+                            certificate: Some(certificate.clone()),
+                            key_name: None,
                             certificate_id: Some(index as i64 + 1),
                             token: None,
                         }));
@@ -91,7 +92,8 @@ impl KeySource for TokenLike {
         };
         Ok(Some(Unwrapped {
             content_key: recipient.unwrap_key(&self.0)?,
-            certificate: self.1.clone(),
+            certificate: Some(self.1.clone()),
+            key_name: None,
             certificate_id: None,
             token: Some("Rutoken".to_owned()),
         }))
