@@ -938,3 +938,59 @@ fn the_tc26_pfx_example_opens_its_masked_key_is_the_standard_s_and_goes_to_opens
         expected
     );
 }
+
+/// CryptoPro CSP's own PFX export (real files, password `1`): its outer MAC does not verify even
+/// with the right password, and its key protection (1.2.840.113549.1.12.1.80) is CryptoPro's own.
+/// It is told for what it is — never "the password is wrong" — with advice a user can follow; an
+/// RFC 9548 PFX under Magma CTR-ACPKM-OMAC names that protection in words.
+#[test]
+fn cryptopro_s_own_pfx_is_told_for_what_it_is_not_as_a_wrong_password() {
+    use certkeeper_core::formats::pkcs12;
+    use certkeeper_tests::support::{bin, secret_file, temp_dir};
+    let folder = vectors::folder("realworld/pfx/cryptoarm-cryptopro");
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .expect("the folder")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "pfx"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "{files:?}");
+    for file in &files {
+        let bytes = std::fs::read(file).expect("a PFX");
+        match pkcs12::parse(&bytes, b"1") {
+            Err(FormatError::UnsupportedEncryption { oid }) => {
+                assert_eq!(oid, "1.2.840.113549.1.12.1.80", "{file:?}")
+            }
+            other => panic!("{file:?}: {:?}", other.map(|_| "opened")),
+        }
+    }
+    let work = temp_dir();
+    let password = secret_file(work.path(), "one", "1\n");
+    let said = std::process::Command::new(bin::certkeeper())
+        .env("CERTKEEPER_LANG", "en")
+        .arg("inspect")
+        .arg(&files[0])
+        .arg("--password-file")
+        .arg(&password)
+        .output()
+        .expect("run");
+    let said = String::from_utf8_lossy(&said.stdout);
+    assert!(
+        said.contains("the way CryptoPro CSP exports keys"),
+        "{said}"
+    );
+    assert!(!said.contains("password of the file is wrong"), "{said}");
+    let rfc9548 = vectors::folder("realworld/pfx/rfc9548").join("A.2.2_cert_and_key_encrypted.pfx");
+    let pfx_password = secret_file(work.path(), "pfx", "Пароль для PFX\n");
+    let said = std::process::Command::new(bin::certkeeper())
+        .env("CERTKEEPER_LANG", "ru")
+        .arg("inspect")
+        .arg(&rfc9548)
+        .arg("--password-file")
+        .arg(&pfx_password)
+        .output()
+        .expect("run");
+    let said = String::from_utf8_lossy(&said.stdout);
+    assert!(said.contains("«Магма» CTR-ACPKM-OMAC (RFC 9548)"), "{said}");
+}

@@ -1065,17 +1065,33 @@ fn describe_format(error: &FormatError, lang: Lang) -> Text {
                 "Запустите снова, когда файл нужно прочитать.".into(),
             ),
         ),
-        FormatError::UnsupportedEncryption { oid } => Text::new(
-            lang,
-            (
-                format!("The file is protected with an algorithm certkeeper does not support ({oid})."),
-                "Export it again with AES or GOST protection, e.g. openssl pkcs12 -export (without -legacy).".into(),
-            ),
-            (
-                format!("Файл защищён алгоритмом, который certkeeper не поддерживает ({oid})."),
-                "Экспортируйте его заново с защитой AES или ГОСТ, например openssl pkcs12 -export (без -legacy).".into(),
-            ),
-        ),
+        FormatError::UnsupportedEncryption { oid } if oid == "1.2.840.113549.1.12.1.80" => {
+            Text::new(
+                lang,
+                (
+                    format!("The key in this PFX is protected the way CryptoPro CSP exports keys ({oid}), which certkeeper cannot read yet (nor can OpenSSL or Windows' importer)."),
+                    "Where the key is still in CryptoPro CSP, copy its container (on a token, a USB drive or in the registry) with CryptoPro's tools and import the container folder instead.".into(),
+                ),
+                (
+                    format!("Ключ в этом PFX защищён так, как его экспортирует КриптоПро CSP ({oid}); certkeeper пока не читает такую защиту (как и OpenSSL, и импорт Windows)."),
+                    "Если ключ ещё есть в КриптоПро CSP, скопируйте его контейнер (на токене, флешке или в реестре) средствами КриптоПро и импортируйте папку контейнера.".into(),
+                ),
+            )
+        }
+        FormatError::UnsupportedEncryption { oid } => {
+            let named = encryption_name(oid);
+            Text::new(
+                lang,
+                (
+                    format!("The file is protected with {} ({oid}); certkeeper does not read it yet.", named.0),
+                    "Export it again from the program that made it with AES-256 or GOST 28147-89 (PBES2) protection, and import that file.".into(),
+                ),
+                (
+                    format!("Защита файла — {} ({oid}); certkeeper пока её не читает.", named.1),
+                    "Экспортируйте его заново в программе, которая его сделала, с защитой AES-256 или ГОСТ 28147-89 (PBES2) и импортируйте этот файл.".into(),
+                ),
+            )
+        }
         FormatError::ContainerFile { path, source } => Text::new(
             lang,
             (
@@ -1306,6 +1322,32 @@ fn unknown(error: &dyn std::error::Error, lang: Lang) -> Text {
 
 fn shown(path: &Path) -> impl fmt::Display + '_ {
     path.display()
+}
+
+/// A file protection named in words (English, Russian), or "an algorithm" where certkeeper knows no
+/// name for it.
+fn encryption_name(oid: &str) -> (&'static str, &'static str) {
+    match oid {
+        "1.2.643.7.1.1.5.2.2" => (
+            "Kuznyechik CTR-ACPKM-OMAC (RFC 9548)",
+            "«Кузнечик» CTR-ACPKM-OMAC (RFC 9548)",
+        ),
+        "1.2.643.7.1.1.5.1.2" => (
+            "Magma CTR-ACPKM-OMAC (RFC 9548)",
+            "«Магма» CTR-ACPKM-OMAC (RFC 9548)",
+        ),
+        "1.2.840.113549.1.12.1.1" | "1.2.840.113549.1.12.1.2" => ("RC4", "RC4"),
+        "1.2.840.113549.1.12.1.4" => ("2-key triple DES", "двухключевой тройной DES"),
+        "1.2.840.113549.1.5.3" | "1.2.840.113549.1.5.10" => ("single DES", "DES"),
+        "public-key integrity mode" => (
+            "a signature instead of a password (PKCS#12 public-key integrity mode)",
+            "подпись вместо пароля (режим целостности PKCS#12 с открытым ключом)",
+        ),
+        _ => (
+            "an algorithm certkeeper does not know",
+            "алгоритм, который certkeeper не знает",
+        ),
+    }
 }
 
 #[cfg(test)]

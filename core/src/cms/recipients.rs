@@ -357,7 +357,10 @@ impl Recipient {
             "1.3.132.1.11.3" | "1.3.132.1.14.3" => "sha512",
             other => {
                 return Err(CmsError::Unsupported {
-                    what: format!("key agreement {other}"),
+                    what: format!(
+                        "key agreement with {} keys ({other})",
+                        crate::formats::pkcs8::algorithm_name(other)
+                    ),
                 });
             }
         };

@@ -106,8 +106,22 @@ pub fn parse_within(
     if parts.is_empty() {
         return Err(bad("a PFX without contents"));
     }
+    // CryptoPro CSP's own export protects the key with a scheme of its own, and its outer MAC does
+    // not verify even with the right password: such a file is told for what it is, never as one
+    // with a wrong password.
+    let cryptopro_key = parts
+        .iter()
+        .filter(|(kind, _)| kind == DATA)
+        .any(|(_, inner)| holds_cryptopro_key(inner.value));
     match fields.next_tlv("macData")? {
-        Some(mac_data) => verify_mac(mac_data, content, password, budget)?,
+        Some(mac_data) => match verify_mac(mac_data, content, password, budget) {
+            Err(FormatError::WrongFilePassword) if cryptopro_key => {
+                return Err(FormatError::UnsupportedEncryption {
+                    oid: CRYPTOPRO_KEY_PROTECTION.to_owned(),
+                });
+            }
+            other => other?,
+        },
         None => return Err(bad("no integrity MAC")),
     }
     let mut pfx = Pfx::default();
@@ -142,6 +156,36 @@ pub fn parse_within(
         read_safe_contents(&safe_contents, password, &mut pfx, budget)?;
     }
     Ok(pfx)
+}
+
+/// The key protection of CryptoPro CSP's own PFX export.
+const CRYPTOPRO_KEY_PROTECTION: &str = "1.2.840.113549.1.12.1.80";
+
+/// Whether unencrypted SafeContents hold a key bag under CryptoPro's own protection.
+fn holds_cryptopro_key(safe_contents: &[u8]) -> bool {
+    let Ok(contents) = Reader::new(safe_contents).required("SafeContents") else {
+        return false;
+    };
+    let mut bags = contents.children();
+    while let Ok(Some(bag)) = bags.next_tlv("SafeBag") {
+        let mut fields = bag.children();
+        let (Ok(kind), Ok(value)) = (fields.required("bagId"), fields.required("bagValue")) else {
+            continue;
+        };
+        if oid_of(kind).ok().as_deref() != Some(SHROUDED_KEY_BAG) {
+            continue;
+        }
+        let algorithm = value
+            .children()
+            .required("EncryptedPrivateKeyInfo")
+            .and_then(|info| info.children().required("encryptionAlgorithm"))
+            .and_then(|algorithm| algorithm.children().required("algorithm"))
+            .and_then(oid_of);
+        if algorithm.ok().as_deref() == Some(CRYPTOPRO_KEY_PROTECTION) {
+            return true;
+        }
+    }
+    false
 }
 
 fn read_safe_contents(
