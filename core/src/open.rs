@@ -325,6 +325,16 @@ impl<W: Write> Write for Guarded<'_, W> {
     }
 }
 
+/// Refuses an output that exists: it is never replaced.
+fn never_over(output: &Path) -> Result<(), OpenError> {
+    if files::taken(output) {
+        return Err(OpenError::OutputExists {
+            path: output.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
 /// Opens `input` into `output` with the first key of `sources` that fits, in their order.
 pub fn open_document(
     sources: &mut [&mut dyn KeySource],
@@ -333,11 +343,7 @@ pub fn open_document(
     output: &Path,
     watch: &mut Watch<'_>,
 ) -> Result<Opened, OpenError> {
-    if files::taken(output) {
-        return Err(OpenError::OutputExists {
-            path: output.to_path_buf(),
-        });
-    }
+    never_over(output)?;
     let (document, size) = read_document(input)?;
     let cipher = document.envelope.cipher.name();
     let recipients = document.envelope.recipients.clone();
@@ -405,11 +411,7 @@ pub fn open_with_content_key(
     output: &Path,
     watch: &mut Watch<'_>,
 ) -> Result<Opened, OpenError> {
-    if files::taken(output) {
-        return Err(OpenError::OutputExists {
-            path: output.to_path_buf(),
-        });
-    }
+    never_over(output)?;
     let (document, size) = read_any_document(input)?;
     let cipher = document.envelope.cipher.name();
     let (bytes, signers) = decrypt_into(document, content_key, size, output, watch, &|_| None)?;
@@ -437,11 +439,7 @@ pub fn open_with_key(
     output: &Path,
     watch: &mut Watch<'_>,
 ) -> Result<Opened, OpenError> {
-    if files::taken(output) {
-        return Err(OpenError::OutputExists {
-            path: output.to_path_buf(),
-        });
-    }
+    never_over(output)?;
     let (document, size) = read_document(input)?;
     let cipher = document.envelope.cipher.name();
     let mut content_key = None;

@@ -186,16 +186,20 @@ pub fn decrypt_with_content_key(
             other => other?,
         }
     };
+    let line = documents::opened_with_content_key(&opened, reversed, context.lang);
+    report(context, &opened, &line)
+}
+
+/// What a document opened with a key the person gave: JSON, or `line` and its signers.
+fn report(context: &Context, opened: &Opened, line: &str) -> Result<()> {
     let mut out = super::stdout();
     if context.json {
-        return Ok(super::write_json(&mut out, &opened)?);
+        return Ok(super::write_json(&mut out, opened)?);
     }
-    writeln!(
-        out,
-        "{}",
-        documents::opened_with_content_key(&opened, reversed, context.lang)
-    )
-    .map_err(AppError::Output)?;
+    writeln!(out, "{line}").map_err(AppError::Output)?;
+    for signer in &opened.signers {
+        writeln!(out, "  {}", signer_text(signer, context.lang)).map_err(AppError::Output)?;
+    }
     Ok(())
 }
 
@@ -224,20 +228,8 @@ pub fn decrypt_with_key_file(
         .unwrap_or_else(|| open::default_output(input));
     let name = key_file.display().to_string();
     let opened = open::open_with_key(&key, &name, input, &output, &mut open::Watch::default())?;
-    let mut out = super::stdout();
-    if context.json {
-        return Ok(super::write_json(&mut out, &opened)?);
-    }
-    writeln!(
-        out,
-        "{}",
-        documents::opened_with_key_file(&opened, context.lang)
-    )
-    .map_err(AppError::Output)?;
-    for signer in &opened.signers {
-        writeln!(out, "  {}", signer_text(signer, context.lang)).map_err(AppError::Output)?;
-    }
-    Ok(())
+    let line = documents::opened_with_key_file(&opened, context.lang);
+    report(context, &opened, &line)
 }
 
 /// `key` in the other byte order.
