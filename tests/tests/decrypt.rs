@@ -1076,3 +1076,58 @@ fn keys_archived_without_a_certificate_open_documents_no_certificate_names() {
         assert_eq!(std::fs::read(&out).expect("opened"), expected, "{document}");
     }
 }
+
+/// TC26's key-transport examples of Р 1323565.1.025-2019 through the archive path: the recipient
+/// certificates and keys imported, then each document opened by `decrypt` with the archived key —
+/// Kuznyechik CTR-ACPKM (256-bit key), Magma CTR-ACPKM-OMAC (512-bit key), and pygost's differently
+/// encoded copy of the latter — to the published plaintext (SHA-256 `e1d5279e…`, the plain file
+/// without its final LF).
+#[test]
+fn tc26_key_transport_examples_open_through_the_archive() {
+    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    use sha2::Digest;
+    let tc26 = vectors::folder("realworld/cms/tc26-r1323565.1.025-2019");
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "tc26 examples\n");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    run(cli().arg("init"));
+    let mut import = cli();
+    import.arg("import");
+    for name in [
+        "recipient256_cert.pem",
+        "recipient256_key.pem",
+        "recipient512_cert.pem",
+        "recipient512_key.pem",
+    ] {
+        import.arg(tc26.join(name));
+    }
+    run(&mut import);
+    for (document, recipient) in [
+        ("encrypted_keytrans_a231.pem", "256-bit"),
+        ("encrypted_keytrans_a241.pem", "512-bit"),
+        ("pygost_ktri_512_variant.der", "512-bit"),
+    ] {
+        let out = work.path().join(format!("{document}.txt"));
+        let said = run(cli()
+            .arg("decrypt")
+            .arg(tc26.join(document))
+            .arg("-o")
+            .arg(&out));
+        let said = String::from_utf8_lossy(&said.stdout);
+        assert!(said.contains(recipient), "{said}");
+        let plain = std::fs::read(&out).expect("opened");
+        assert_eq!(
+            sha2::Sha256::digest(&plain)
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect::<String>(),
+            "e1d5279e946c7756da1e26d2d539d1bcf25d7c59e6683e7d1b3b42b2c61ad7ea",
+            "{document}"
+        );
+    }
+}
