@@ -413,6 +413,20 @@ pub fn open_with_content_key(
 ) -> Result<Opened, OpenError> {
     never_over(output)?;
     let (document, size) = read_any_document(input)?;
+    opened_with_key_given(document, size, content_key, "", input, output, watch)
+}
+
+/// Decrypts `document` with a content key found from what the person gave (no archived
+/// certificate behind it); `subject` says what that was.
+fn opened_with_key_given(
+    document: Document<Box<dyn Read>>,
+    size: u64,
+    content_key: &[u8],
+    subject: &str,
+    input: &Path,
+    output: &Path,
+    watch: &mut Watch<'_>,
+) -> Result<Opened, OpenError> {
     let cipher = document.envelope.cipher.name();
     let (bytes, signers) = decrypt_into(document, content_key, size, output, watch, &|_| None)?;
     Ok(Opened {
@@ -420,7 +434,7 @@ pub fn open_with_content_key(
         output: output.to_path_buf(),
         certificate_id: None,
         token: None,
-        subject: String::new(),
+        subject: subject.to_owned(),
         serial: String::new(),
         cipher,
         bytes,
@@ -441,7 +455,6 @@ pub fn open_with_key(
 ) -> Result<Opened, OpenError> {
     never_over(output)?;
     let (document, size) = read_document(input)?;
-    let cipher = document.envelope.cipher.name();
     let mut content_key = None;
     let mut unsupported = None;
     for recipient in &document.envelope.recipients {
@@ -469,18 +482,7 @@ pub fn open_with_key(
                 .collect(),
         });
     };
-    let (bytes, signers) = decrypt_into(document, &content_key, size, output, watch, &|_| None)?;
-    Ok(Opened {
-        input: input.to_path_buf(),
-        output: output.to_path_buf(),
-        certificate_id: None,
-        token: None,
-        subject: name.to_owned(),
-        serial: String::new(),
-        cipher,
-        bytes,
-        signers,
-    })
+    opened_with_key_given(document, size, &content_key, name, input, output, watch)
 }
 
 /// Decrypts into `output` whole or not at all; a signed content inside is unwrapped in turn.

@@ -273,19 +273,19 @@ impl Archive {
             )
             .optional()
             .context("reading a private key")?;
-        row.map(|(id, algorithm, sealed)| {
-            Ok(ArchivedKey {
-                id,
-                algorithm,
-                private_key_info: self.sealer().unseal(
-                    "private_keys",
-                    id,
-                    "private_key",
-                    &sealed,
-                )?,
-            })
+        row.map(|(id, algorithm, sealed)| self.archived_key(id, algorithm, &sealed))
+            .transpose()
+    }
+
+    /// A private key's row, its PrivateKeyInfo unsealed.
+    fn archived_key(&self, id: i64, algorithm: String, sealed: &[u8]) -> Result<ArchivedKey> {
+        Ok(ArchivedKey {
+            id,
+            algorithm,
+            private_key_info: self
+                .sealer()
+                .unseal("private_keys", id, "private_key", sealed)?,
         })
-        .transpose()
     }
 
     /// The unlocked private keys no archived certificate is for (a loose PKCS#8 key, a container
@@ -312,16 +312,7 @@ impl Archive {
         let mut keys = Vec::new();
         for row in rows {
             let (id, algorithm, sealed) = row.context("reading private keys")?;
-            keys.push(ArchivedKey {
-                id,
-                algorithm,
-                private_key_info: self.sealer().unseal(
-                    "private_keys",
-                    id,
-                    "private_key",
-                    &sealed,
-                )?,
-            });
+            keys.push(self.archived_key(id, algorithm, &sealed)?);
         }
         Ok(keys)
     }

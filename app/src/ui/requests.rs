@@ -358,43 +358,60 @@ fn renewed(window: &AppWindow, shared: &Shared) -> Option<i64> {
         .map(|(id, _)| *id)
 }
 
-/// The places a key can go: tokens, the registry store, drives (read off the window's thread).
-fn load_places(window: &AppWindow, shared: &Rc<Shared>) {
+/// The media a key can go to — tokens, the registry store, drives — read off the window's thread;
+/// `done` gets them on it.
+fn key_media(
+    window: &AppWindow,
+    shared: &Rc<Shared>,
+    done: impl FnOnce(&AppWindow, &Rc<Shared>, Result<Vec<super::media::Medium>>) + 'static,
+) {
     let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
         return;
     };
     let lang = shared.lang.get();
-    let adapter = window.global::<RequestsAdapter>();
-    adapter.set_places_loading(true);
     let weak = window.as_weak();
+    let shared = shared.clone();
     super::session::off_the_window(
-        move || super::media::survey(&archive, lang),
+        move || {
+            let mut media = super::media::survey(&archive, lang)?;
+            media.retain(|medium| {
+                matches!(medium.row.kind.as_str(), "token" | "registry" | "drive")
+            });
+            Ok(media)
+        },
         move |surveyed| {
-            let Some(window) = weak.upgrade() else { return };
-            let adapter = window.global::<RequestsAdapter>();
-            adapter.set_places_loading(false);
-            match surveyed {
-                Ok(media) => {
-                    let places: Vec<PlaceRow> = media
-                        .iter()
-                        .filter(|medium| {
-                            matches!(medium.row.kind.as_str(), "token" | "registry" | "drive")
-                        })
-                        .map(|medium| PlaceRow {
-                            medium: medium.row.medium.clone(),
-                            kind: medium.row.kind.clone(),
-                            name: medium.row.name.clone(),
-                            detail: medium.row.detail.clone(),
-                            hint: words::place_hint(&medium.row.kind, lang).into(),
-                            warning: medium.row.warning.clone(),
-                        })
-                        .collect();
-                    adapter.set_places(ModelRc::new(VecModel::from(places)));
-                }
-                Err(error) => error_status(&window, error, lang),
+            if let Some(window) = weak.upgrade() {
+                done(&window, &shared, surveyed);
             }
         },
     );
+}
+
+/// The places a key can go (step 3), with the guide's hint beside each.
+fn load_places(window: &AppWindow, shared: &Rc<Shared>) {
+    window.global::<RequestsAdapter>().set_places_loading(true);
+    key_media(window, shared, |window, shared, surveyed| {
+        let lang = shared.lang.get();
+        let adapter = window.global::<RequestsAdapter>();
+        adapter.set_places_loading(false);
+        match surveyed {
+            Ok(media) => {
+                let places: Vec<PlaceRow> = media
+                    .iter()
+                    .map(|medium| PlaceRow {
+                        medium: medium.row.medium.clone(),
+                        kind: medium.row.kind.clone(),
+                        name: medium.row.name.clone(),
+                        detail: medium.row.detail.clone(),
+                        hint: words::place_hint(&medium.row.kind, lang).into(),
+                        warning: medium.row.warning.clone(),
+                    })
+                    .collect();
+                adapter.set_places(ModelRc::new(VecModel::from(places)));
+            }
+            Err(error) => error_status(window, error, lang),
+        }
+    });
 }
 
 /// The medium chosen on step 3, as `--medium` names it.
@@ -770,33 +787,22 @@ fn installed_now(window: &AppWindow, shared: &Rc<Shared>, id: i64, progress: &Pr
 
 /// The media a copy of the new key can go to: tokens, the registry store, drives.
 fn offer_copies(window: &AppWindow, shared: &Rc<Shared>) {
-    let Some(Ok(archive)) = shared.archive.borrow().as_ref().map(Archive::another) else {
-        return;
-    };
-    let lang = shared.lang.get();
-    let weak = window.as_weak();
-    let shared = shared.clone();
-    super::session::off_the_window(
-        move || super::media::survey(&archive, lang),
-        move |surveyed| {
-            let Some(window) = weak.upgrade() else { return };
-            let Ok(media) = surveyed else { return };
-            let (targets, names): (Vec<String>, Vec<slint::SharedString>) = media
-                .iter()
-                .filter(|medium| matches!(medium.row.kind.as_str(), "token" | "registry" | "drive"))
-                .map(|medium| {
-                    (
-                        medium.row.medium.to_string(),
-                        format!("{} ({})", medium.row.name, medium.row.detail).into(),
-                    )
-                })
-                .unzip();
-            shared.wizard.borrow_mut().targets = targets;
-            window
-                .global::<RequestsAdapter>()
-                .set_target_names(ModelRc::new(VecModel::from(names)));
-        },
-    );
+    key_media(window, shared, |window, shared, surveyed| {
+        let Ok(media) = surveyed else { return };
+        let (targets, names): (Vec<String>, Vec<slint::SharedString>) = media
+            .iter()
+            .map(|medium| {
+                (
+                    medium.row.medium.to_string(),
+                    format!("{} ({})", medium.row.name, medium.row.detail).into(),
+                )
+            })
+            .unzip();
+        shared.wizard.borrow_mut().targets = targets;
+        window
+            .global::<RequestsAdapter>()
+            .set_target_names(ModelRc::new(VecModel::from(names)));
+    });
 }
 
 /// Opens job `id` at its step: the CA (5), waiting (6), install (7).

@@ -419,7 +419,7 @@ pub fn build(
                 &mut key[..],
             );
             let mut mac = <Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(&key[..])
-                .expect("any key length");
+                .map_err(|_| bad("HMAC key"))?;
             hmac::Mac::update(&mut mac, &auth_safe);
             (
                 "2.16.840.1.101.3.4.2.1",
@@ -431,7 +431,7 @@ pub fn build(
             pbkdf2::pbkdf2::<HmacStreebog512>(password, &salt, pbe::ITERATIONS, &mut derived[..])
                 .map_err(|_| bad("PBKDF2"))?;
             let mut mac = <HmacStreebog512 as hmac::KeyInit>::new_from_slice(&derived[64..])
-                .expect("any key length");
+                .map_err(|_| bad("HMAC key"))?;
             hmac::Mac::update(&mut mac, &auth_safe);
             (
                 "1.2.643.7.1.1.2.3",
