@@ -92,14 +92,8 @@ pub fn new(context: &Context, options: &NewOptions<'_>) -> Result<()> {
         (None, None, None) => SubjectFrom::Text(""),
     };
     // The request file is written only where nothing is: checked before the key is made.
-    let der_path = options.csr_out.map(|path| path.with_extension("der"));
-    for path in options.csr_out.iter().copied().chain(der_path.as_deref()) {
-        if certkeeper_core::files::taken(path) {
-            return Err(AppError::OutputExists {
-                path: path.to_path_buf(),
-            }
-            .into());
-        }
+    if let Some(path) = options.csr_out {
+        enroll::check_request_files(path)?;
     }
     let mut given = Given {
         pin: read_given(options.pin_file)?,
@@ -125,10 +119,10 @@ pub fn new(context: &Context, options: &NewOptions<'_>) -> Result<()> {
         },
     )?;
     let pem = enroll::csr_pem(&created.job);
-    if let (Some(path), Some(der)) = (options.csr_out, der_path.as_deref()) {
-        super::export::write_file(path, pem.as_bytes(), false)?;
-        super::export::write_file(der, &created.job.csr, false)?;
-    }
+    let written = match options.csr_out {
+        Some(path) => Some(enroll::write_request_files(&created.job, path)?),
+        None => None,
+    };
     let mut out = super::stdout();
     if context.json {
         super::write_json(
@@ -143,9 +137,8 @@ pub fn new(context: &Context, options: &NewOptions<'_>) -> Result<()> {
             },
         )?;
     } else {
-        let files = options
-            .csr_out
-            .zip(der_path.as_deref())
+        let files = written
+            .as_ref()
             .map(|(pem, der)| (pem.display().to_string(), der.display().to_string()));
         words::write_created(
             &mut out,

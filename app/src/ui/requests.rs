@@ -855,16 +855,10 @@ pub(crate) fn save_request(
     let job = archive
         .request(id)?
         .ok_or(enroll::EnrollError::NoSuchJob { id })?;
-    let pem = folder.join(format!("request-{id}.pem"));
-    let der = pem.with_extension("der");
-    for path in [&pem, &der] {
-        if certkeeper_core::files::taken(path) {
-            return Err(crate::messages::AppError::OutputExists { path: path.clone() }.into());
-        }
-    }
-    crate::commands::export::write_file(&pem, enroll::csr_pem(&job).as_bytes(), false)?;
-    crate::commands::export::write_file(&der, &job.csr, false)?;
-    Ok((pem, der))
+    Ok(enroll::write_request_files(
+        &job,
+        &folder.join(format!("request-{id}.pem")),
+    )?)
 }
 
 /// Installs job `id`'s certificate from a file the CA gave, off the window's thread.

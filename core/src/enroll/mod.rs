@@ -1375,3 +1375,29 @@ pub fn cancel(requests: &mut dyn Requests, id: i64) -> Result<Job, EnrollError> 
 pub fn csr_pem(job: &Job) -> String {
     crate::formats::pem::encode("CERTIFICATE REQUEST", &job.csr)
 }
+
+/// Where a request's files go for a CA that takes files: `pem`, and the DER beside it.
+pub fn request_file_paths(pem: &Path) -> (PathBuf, PathBuf) {
+    (pem.to_path_buf(), pem.with_extension("der"))
+}
+
+/// Refuses request files that would go over something there ([`request_file_paths`]).
+pub fn check_request_files(pem: &Path) -> Result<(), EnrollError> {
+    let (pem, der) = request_file_paths(pem);
+    for path in [pem, der] {
+        if files::taken(&path) {
+            return Err(FileError::Exists { path }.into());
+        }
+    }
+    Ok(())
+}
+
+/// Writes job's request as PEM at `pem` and as DER beside it, each whole or not at all and never
+/// over a file: the two paths.
+pub fn write_request_files(job: &Job, pem: &Path) -> Result<(PathBuf, PathBuf), EnrollError> {
+    check_request_files(pem)?;
+    let (pem, der) = request_file_paths(pem);
+    files::write_bytes(&pem, csr_pem(job).as_bytes(), files::Mode::NEW)?;
+    files::write_bytes(&der, &job.csr, files::Mode::NEW)?;
+    Ok((pem, der))
+}
