@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use certkeeper_core::cert::Certificate;
-use certkeeper_core::formats::{cryptopro, detect, pbe, pkcs8, pkcs12};
+use certkeeper_core::formats::{cryptopro, cryptopro_pfx, detect, pbe, pkcs8, pkcs12};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,4 +18,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = pkcs8::parse_private_key_info(data);
     let _ = pkcs8::parse_encrypted(data, b"password");
     let _ = Certificate::from_der(data);
+    // A CryptoPro PFX key bag as it is once decrypted (the frame, the key blob, the wrapped key).
+    let _ = cryptopro_pfx::key_from_decrypted(data, &[0x5a; 32]);
 });

@@ -1131,3 +1131,50 @@ fn tc26_key_transport_examples_open_through_the_archive() {
         );
     }
 }
+
+/// The CryptoPro-made documents of CryptoARM's tests (KTRI, GOST 2012-256, GOST 28147-89) open
+/// through the archive with the keys of CryptoPro CSP's own PFX exports (password `1`): each key
+/// imported from its PFX, each document decrypted to the published plaintext (987 bytes, SHA-256
+/// `f7054641…`).
+#[test]
+fn cryptopro_made_documents_open_with_keys_from_cryptopro_s_own_pfx() {
+    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    let ku = vectors::folder("realworld/cms/cryptoarm-cryptopro-ktri");
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "cryptopro documents\n");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    run(cli().arg("init"));
+    let password = secret_file(work.path(), "pfx-password", "1\n");
+    let kinds = [
+        "digitalSignature-keyEncipherment",
+        "digitalSignature",
+        "keyEncipherment",
+        "none",
+    ];
+    let mut import = cli();
+    import.arg("import").arg("--password-file").arg(&password);
+    for kind in kinds {
+        import.arg(ku.join(format!("KU-{kind}.pfx")));
+    }
+    run(&mut import);
+    let expected = std::fs::read(ku.join("expected-plaintext.bin")).expect("the plaintext");
+    for kind in kinds {
+        let out = work.path().join(format!("{kind}.txt"));
+        let said = run(cli()
+            .arg("decrypt")
+            .arg(ku.join(format!("KU-{kind}.txt.enc")))
+            .arg("-o")
+            .arg(&out));
+        let said = String::from_utf8_lossy(&said.stdout);
+        assert!(
+            said.contains(&format!("«KU - {}»", kind.replace('-', " - "))),
+            "{said}"
+        );
+        assert_eq!(std::fs::read(&out).expect("opened"), expected, "{kind}");
+    }
+}

@@ -939,51 +939,82 @@ fn the_tc26_pfx_example_opens_its_masked_key_is_the_standard_s_and_goes_to_opens
     );
 }
 
-/// CryptoPro CSP's own PFX export (real files, password `1`): its outer MAC does not verify even
-/// with the right password, and its key protection (1.2.840.113549.1.12.1.80) is CryptoPro's own.
-/// It is told for what it is — never "the password is wrong" — with advice a user can follow; an
-/// RFC 9548 PFX under Magma CTR-ACPKM-OMAC names that protection in words.
+/// CryptoPro CSP's own PFX export (real files, password `1`; GOST 2001, 2012-256 and 2012-512 keys,
+/// and the KU-* keys of the CryptoPro-made documents): every key opens, equals the key recovered
+/// independently (the corpus' `expected-key` files) and, where the PFX holds a certificate, is that
+/// certificate's key as OpenSSL reads it. The outer MAC does not verify even with the right password,
+/// yet a wrong password is still told as such (by the key blob's own MAC).
 #[test]
-fn cryptopro_s_own_pfx_is_told_for_what_it_is_not_as_a_wrong_password() {
-    use certkeeper_core::formats::pkcs12;
-    use certkeeper_tests::support::{bin, secret_file, temp_dir};
+fn cryptopro_s_own_pfx_opens_with_its_password_and_tells_a_wrong_one() {
+    use certkeeper_core::formats::{pkcs8, pkcs12};
+    use certkeeper_tests::support::{secret_file, temp_dir};
     let folder = vectors::folder("realworld/pfx/cryptoarm-cryptopro");
-    let mut files: Vec<_> = std::fs::read_dir(&folder)
-        .expect("the folder")
-        .flatten()
+    let ku = vectors::folder("realworld/cms/cryptoarm-cryptopro-ktri");
+    let mut files: Vec<_> = [&folder, &ku]
+        .iter()
+        .flat_map(|folder| std::fs::read_dir(folder).expect("the folder").flatten())
         .map(|entry| entry.path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "pfx"))
         .collect();
     files.sort();
-    assert!(files.len() >= 4, "{files:?}");
+    assert_eq!(files.len(), 10, "{files:?}");
+    let openssl = OpenSsl::new();
+    let scalar_of = |key: &pkcs8::KeyInfo| key.gost.as_ref().expect("GOST").to_le_bytes().to_vec();
+    let (mut checked_by_file, mut checked_by_certificate) = (0, 0);
     for file in &files {
         let bytes = std::fs::read(file).expect("a PFX");
-        match pkcs12::parse(&bytes, b"1") {
-            Err(FormatError::UnsupportedEncryption { oid }) => {
-                assert_eq!(oid, "1.2.840.113549.1.12.1.80", "{file:?}")
-            }
-            other => panic!("{file:?}: {:?}", other.map(|_| "opened")),
+        let pfx = pkcs12::parse(&bytes, b"1").unwrap_or_else(|error| panic!("{file:?}: {error}"));
+        assert_eq!(pfx.keys.len(), 1, "{file:?}");
+        let key = &pfx.keys[0];
+        let stem = file
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .expect("name");
+        let expected = [
+            file.with_file_name(format!("{stem}.expected-key.p8.der")),
+            file.with_file_name(format!("{stem}.expected-key.pem")),
+        ]
+        .into_iter()
+        .find(|path| path.exists());
+        if let Some(expected) = expected {
+            let bytes = std::fs::read(&expected).expect("expected key");
+            let expected = pkcs8::from_file(&bytes, false, b"").expect("expected key");
+            assert_eq!(scalar_of(key), scalar_of(&expected), "{file:?}");
+            checked_by_file += 1;
         }
+        // The certificate of the key is among the file's (the KU files hold their CA's as well).
+        let public = key.gost.as_ref().expect("GOST").public_key();
+        if !pfx.certificates.is_empty() {
+            assert!(
+                pfx.certificates.iter().any(|certificate| {
+                    certificate_public_key(&openssl, certificate) == (public.x_be(), public.y_be())
+                }),
+                "{file:?}"
+            );
+            checked_by_certificate += 1;
+        }
+        assert!(
+            matches!(
+                pkcs12::parse(&bytes, b"2"),
+                Err(FormatError::WrongFilePassword)
+            ),
+            "{file:?}"
+        );
+        assert!(
+            matches!(
+                pkcs12::parse(&bytes, b""),
+                Err(FormatError::WrongFilePassword)
+            ),
+            "{file:?}"
+        );
     }
+    // Eight keys checked against the independently recovered ones; all ten against their certificate
+    // in the file (both GOST 2001 ones among them, for which no recovered key was published).
+    assert_eq!((checked_by_file, checked_by_certificate), (8, 10));
     let work = temp_dir();
-    let password = secret_file(work.path(), "one", "1\n");
-    let said = std::process::Command::new(bin::certkeeper())
-        .env("CERTKEEPER_LANG", "en")
-        .arg("inspect")
-        .arg(&files[0])
-        .arg("--password-file")
-        .arg(&password)
-        .output()
-        .expect("run");
-    let said = String::from_utf8_lossy(&said.stdout);
-    assert!(
-        said.contains("the way CryptoPro CSP exports keys"),
-        "{said}"
-    );
-    assert!(!said.contains("password of the file is wrong"), "{said}");
     let rfc9548 = vectors::folder("realworld/pfx/rfc9548").join("A.2.2_cert_and_key_encrypted.pfx");
     let pfx_password = secret_file(work.path(), "pfx", "Пароль для PFX\n");
-    let said = std::process::Command::new(bin::certkeeper())
+    let said = std::process::Command::new(certkeeper_tests::support::bin::certkeeper())
         .env("CERTKEEPER_LANG", "ru")
         .arg("inspect")
         .arg(&rfc9548)
@@ -993,4 +1024,121 @@ fn cryptopro_s_own_pfx_is_told_for_what_it_is_not_as_a_wrong_password() {
         .expect("run");
     let said = String::from_utf8_lossy(&said.stdout);
     assert!(said.contains("«Магма» CTR-ACPKM-OMAC (RFC 9548)"), "{said}");
+}
+
+/// CryptoPro CSP's own PFX through the archive: imported with its password, the key is exported by
+/// certkeeper as PKCS#8 and as PFX, OpenSSL with the GOST engine reads both and finds the
+/// certificate's public key, and a document OpenSSL encrypts to the certificate opens with the
+/// archived key — for a GOST 2001 key and a GOST 2012-512 key.
+#[test]
+fn a_key_from_cryptopro_s_pfx_goes_to_openssl_and_opens_what_openssl_encrypts_to_it() {
+    use certkeeper_tests::support::{bin, secret_file, temp_dir};
+    let folder = vectors::folder("realworld/pfx/cryptoarm-cryptopro");
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "cryptopro pfx\n");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    run(cli().arg("init"));
+    let password = secret_file(work.path(), "pfx-password", "1\n");
+    run(cli()
+        .arg("import")
+        .arg(folder.join("pfx2001.pfx"))
+        .arg(folder.join("pfx2012-512.pfx"))
+        .arg("--password-file")
+        .arg(&password));
+    let listed = run(cli().args(["--json", "list"]));
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let subjects = ["TrustedCrypto2001", "TrustedCrypro2012-512"];
+    let openssl = OpenSsl::new();
+    let out_password = secret_file(work.path(), "out-password", "export-1\n");
+    let plain = work.path().join("plain.txt");
+    std::fs::write(&plain, "Договор № 7 от 3 декабря\n".repeat(50)).expect("write");
+    for subject in subjects {
+        let entry = listed
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|entry| {
+                entry["subject_name"]
+                    .as_str()
+                    .is_some_and(|text| text.contains(subject))
+            })
+            .unwrap_or_else(|| panic!("{subject} in {listed}"));
+        assert_eq!(entry["has_private_key"], true, "{entry}");
+        let thumbprint = entry["sha1_thumbprint"].as_str().expect("thumbprint");
+        let certificate = work.path().join(format!("{subject}.pem"));
+        run(cli()
+            .args(["export", thumbprint, "--format", "pem", "--out"])
+            .arg(&certificate));
+        let expected = run(openssl
+            .command()
+            .args(["x509", "-noout", "-pubkey", "-in"])
+            .arg(&certificate))
+        .stdout;
+        let public_key_of = |args: &[&str], file: &Path| -> Vec<u8> {
+            run(openssl
+                .command()
+                .args(args)
+                .arg(file)
+                .args(["-passin", "pass:export-1"]))
+            .stdout
+        };
+        let pkcs8_file = work.path().join(format!("{subject}.key.pem"));
+        run(cli()
+            .args(["export", thumbprint, "--format", "pkcs8", "--out"])
+            .arg(&pkcs8_file)
+            .arg("--password-file")
+            .arg(&out_password));
+        assert_eq!(
+            public_key_of(&["pkey", "-pubout", "-in"], &pkcs8_file),
+            expected,
+            "{subject}"
+        );
+        let pfx_out = work.path().join(format!("{subject}.pfx"));
+        run(cli()
+            .args(["export", thumbprint, "--format", "pfx", "--out"])
+            .arg(&pfx_out)
+            .arg("--password-file")
+            .arg(&out_password));
+        let key_from_pfx = work.path().join(format!("{subject}.from-pfx.pem"));
+        run(openssl
+            .command()
+            .args([
+                "pkcs12",
+                "-nocerts",
+                "-nodes",
+                "-passin",
+                "pass:export-1",
+                "-in",
+            ])
+            .arg(&pfx_out)
+            .arg("-out")
+            .arg(&key_from_pfx));
+        assert_eq!(
+            public_key_of(&["pkey", "-pubout", "-in"], &key_from_pfx),
+            expected,
+            "{subject}"
+        );
+        let document = work.path().join(format!("{subject}.p7m"));
+        run(openssl
+            .command()
+            .args([
+                "cms", "-encrypt", "-binary", "-gost89", "-outform", "DER", "-in",
+            ])
+            .arg(&plain)
+            .arg("-out")
+            .arg(&document)
+            .arg(&certificate));
+        let opened = work.path().join(format!("{subject}.txt"));
+        run(cli().arg("decrypt").arg(&document).arg("-o").arg(&opened));
+        assert_eq!(
+            std::fs::read(&opened).expect("opened"),
+            std::fs::read(&plain).expect("plain"),
+            "{subject}"
+        );
+    }
 }

@@ -327,7 +327,7 @@ pub fn write_item(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Res
                     out,
                     "  {:<14}{}{matches}",
                     label("key:", "ключ:"),
-                    key.algorithm_oid
+                    certkeeper_core::formats::pkcs8::algorithm_name(&key.algorithm_oid)
                 )?;
             }
             if let Some(error) = error {

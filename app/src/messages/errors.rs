@@ -1065,19 +1065,6 @@ fn describe_format(error: &FormatError, lang: Lang) -> Text {
                 "Запустите снова, когда файл нужно прочитать.".into(),
             ),
         ),
-        FormatError::UnsupportedEncryption { oid } if oid == "1.2.840.113549.1.12.1.80" => {
-            Text::new(
-                lang,
-                (
-                    format!("The key in this PFX is protected the way CryptoPro CSP exports keys ({oid}), which certkeeper cannot read yet (nor can OpenSSL or Windows' importer)."),
-                    "Where the key is still in CryptoPro CSP, copy its container (on a token, a USB drive or in the registry) with CryptoPro's tools and import the container folder instead.".into(),
-                ),
-                (
-                    format!("Ключ в этом PFX защищён так, как его экспортирует КриптоПро CSP ({oid}); certkeeper пока не читает такую защиту (как и OpenSSL, и импорт Windows)."),
-                    "Если ключ ещё есть в КриптоПро CSP, скопируйте его контейнер (на токене, флешке или в реестре) средствами КриптоПро и импортируйте папку контейнера.".into(),
-                ),
-            )
-        }
         FormatError::UnsupportedEncryption { oid } => {
             let named = encryption_name(oid);
             Text::new(

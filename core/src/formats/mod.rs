@@ -7,6 +7,7 @@
 //! - [`pkcs8`], [`pkcs12`], [`pbe`] — private keys and PFX files with their password-based encryption.
 
 pub mod cryptopro;
+pub mod cryptopro_pfx;
 pub mod der;
 pub mod detect;
 pub mod pbe;

@@ -50,6 +50,8 @@ pub(crate) mod cost {
     pub const SHA256: u64 = 200;
     /// SHA-512.
     pub const SHA512: u64 = 300;
+    /// One GOST R 34.11-94 hash of a short input (CryptoPro's PFX key derivation).
+    pub const GOST94: u64 = 5_000;
 }
 
 impl Budget {

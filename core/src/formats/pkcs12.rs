@@ -107,22 +107,22 @@ pub fn parse_within(
         return Err(bad("a PFX without contents"));
     }
     // CryptoPro CSP's own export protects the key with a scheme of its own, and its outer MAC does
-    // not verify even with the right password: such a file is told for what it is, never as one
-    // with a wrong password.
+    // not verify even with the right password: for such a file the MAC is not the judge, the key
+    // bag's own MAC is (a wrong password fails there), and its parts holding that key are read
+    // first so that a wrong password is told by it.
     let cryptopro_key = parts
         .iter()
         .filter(|(kind, _)| kind == DATA)
         .any(|(_, inner)| holds_cryptopro_key(inner.value));
     match fields.next_tlv("macData")? {
         Some(mac_data) => match verify_mac(mac_data, content, password, budget) {
-            Err(FormatError::WrongFilePassword) if cryptopro_key => {
-                return Err(FormatError::UnsupportedEncryption {
-                    oid: CRYPTOPRO_KEY_PROTECTION.to_owned(),
-                });
-            }
+            Err(FormatError::WrongFilePassword) if cryptopro_key => {}
             other => other?,
         },
         None => return Err(bad("no integrity MAC")),
+    }
+    if cryptopro_key {
+        parts.sort_by_key(|(kind, inner)| !(kind == DATA && holds_cryptopro_key(inner.value)));
     }
     let mut pfx = Pfx::default();
     for (kind, inner) in parts {
@@ -158,9 +158,6 @@ pub fn parse_within(
     Ok(pfx)
 }
 
-/// The key protection of CryptoPro CSP's own PFX export.
-const CRYPTOPRO_KEY_PROTECTION: &str = "1.2.840.113549.1.12.1.80";
-
 /// Whether unencrypted SafeContents hold a key bag under CryptoPro's own protection.
 fn holds_cryptopro_key(safe_contents: &[u8]) -> bool {
     let Ok(contents) = Reader::new(safe_contents).required("SafeContents") else {
@@ -181,7 +178,7 @@ fn holds_cryptopro_key(safe_contents: &[u8]) -> bool {
             .and_then(|info| info.children().required("encryptionAlgorithm"))
             .and_then(|algorithm| algorithm.children().required("algorithm"))
             .and_then(oid_of);
-        if algorithm.ok().as_deref() == Some(CRYPTOPRO_KEY_PROTECTION) {
+        if algorithm.ok().as_deref() == Some(super::cryptopro_pfx::KEY_PROTECTION) {
             return true;
         }
     }

@@ -141,6 +141,14 @@ pub fn parse_encrypted_within(
     let data = fields
         .required("encryptedData")?
         .expect(tag::OCTET_STRING, "encryptedData")?;
+    let mut scheme = algorithm.children();
+    let scheme_oid = scheme
+        .required("algorithm")?
+        .expect(tag::OID, "algorithm")?;
+    if der::oid_to_string(scheme_oid).as_deref() == Some(super::cryptopro_pfx::KEY_PROTECTION) {
+        let parameters = scheme.next_tlv("parameters")?;
+        return super::cryptopro_pfx::decrypt_key(parameters, data, password, budget);
+    }
     let plain = pbe::decrypt(algorithm, data, password, budget)?;
     // A wrong password gives garbage: GOST CFB always "decrypts", and CBC padding comes out valid
     // about once in 256 tries. Garbage is not a key, so it means the password did not fit; a
