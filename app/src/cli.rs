@@ -182,6 +182,10 @@ pub enum Command {
         /// --key-password-file) instead of the archive's keys, whatever certificate it names.
         #[arg(long = "key", value_name = "FILE", conflicts_with_all = ["batch", "content_key_file"])]
         key_file: Option<PathBuf>,
+        /// The sender's certificate (repeatable), for a document encrypted by key agreement with
+        /// the sender's own key rather than a one-time one: with --key, where no archive is read.
+        #[arg(long = "originator", value_name = "FILE", requires = "key_file")]
+        originators: Vec<PathBuf>,
         /// Read the content key in reverse byte order (as GOST standards print keys, most
         /// significant byte first). Without it, a key that fails the document's MAC is tried this
         /// way by itself; a document without a MAC cannot tell, so it has to be asked for.

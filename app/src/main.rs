@@ -135,6 +135,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
             key_password_file,
             content_key_file,
             key_file,
+            originators,
             reverse_key,
             pin_file,
             pkcs11_modules,
@@ -145,6 +146,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
                     input,
                     output.as_deref(),
                     key_file,
+                    &originators,
                     key_password_file.as_deref(),
                 );
             }

@@ -346,7 +346,17 @@ pub fn open_document(
     never_over(output)?;
     let (document, size) = read_document(input)?;
     let cipher = document.envelope.cipher.name();
-    let recipients = document.envelope.recipients.clone();
+    let mut recipients = document.envelope.recipients.clone();
+    // A static originator key of a key agreement: its certificate from the sources (the archive).
+    for recipient in &mut recipients {
+        if let Some(id) = recipient.originator_wanted().cloned()
+            && let Some(certificate) = known_by(sources, &id)?
+                .into_iter()
+                .find_map(|known| known.certificate)
+        {
+            recipient.set_originator(&certificate);
+        }
+    }
     let mut found = None;
     for source in sources.iter_mut() {
         if let Some(unwrapped) = source.content_key(&recipients, prompt)? {
@@ -445,10 +455,12 @@ fn opened_with_key_given(
 /// Opens `input` into `output` with a private key the person has at hand (`decrypt --key`, as
 /// `openssl cms -decrypt -inkey` does): every recipient is tried with it, whatever certificate the
 /// document names (each GOST and RSA-OAEP wrap has an integrity check, so a wrong key fails safely).
-/// `name` says which key it was in the result.
+/// `name` says which key it was in the result. `originators` are certificates the person gives for
+/// a key agreement with the sender's static key (besides those in the document).
 pub fn open_with_key(
     key: &crate::formats::pkcs8::KeyInfo,
     name: &str,
+    originators: &[Certificate],
     input: &Path,
     output: &Path,
     watch: &mut Watch<'_>,
@@ -457,7 +469,13 @@ pub fn open_with_key(
     let (document, size) = read_document(input)?;
     let mut content_key = None;
     let mut unsupported = None;
-    for recipient in &document.envelope.recipients {
+    let mut recipients = document.envelope.recipients.clone();
+    for recipient in &mut recipients {
+        for certificate in originators {
+            recipient.set_originator(certificate);
+        }
+    }
+    for recipient in &recipients {
         match recipient.unwrap_key(key) {
             Ok(unwrapped) => {
                 content_key = Some(unwrapped);
@@ -465,7 +483,9 @@ pub fn open_with_key(
             }
             // Not this recipient's key (another key, another curve).
             Err(CmsError::WrongKey | CmsError::Corrupted { .. } | CmsError::Crypto(_)) => {}
-            Err(error @ CmsError::Unsupported { .. }) => unsupported = Some(error),
+            Err(error @ (CmsError::Unsupported { .. } | CmsError::OriginatorUnknown { .. })) => {
+                unsupported = Some(error)
+            }
             Err(other) => return Err(other.into()),
         }
     }

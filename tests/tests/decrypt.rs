@@ -1061,6 +1061,9 @@ fn keys_archived_without_a_certificate_open_documents_no_certificate_names() {
             b"Test data to encrypt.\n".repeat(100),
         ),
         ("enveloped_KTRI_512.der", b"Test message".to_vec()),
+        // Key agreement with a GOST 28147-89 key wrap and an 8-byte UKM (OpenSSL gives wrong bytes).
+        ("enveloped_KARI_256.der", b"Test message".to_vec()),
+        ("enveloped_KARI_512.der", b"Test message".to_vec()),
     ] {
         let out = work.path().join(format!("{document}.txt"));
         let said = run(cli()
@@ -1177,4 +1180,132 @@ fn cryptopro_made_documents_open_with_keys_from_cryptopro_s_own_pfx() {
         );
         assert_eq!(std::fs::read(&out).expect("opened"), expected, "{kind}");
     }
+}
+
+/// TC26's key-agreement examples of Р 1323565.1.025-2019 (KExp15): a211 carries an ephemeral
+/// originator key (Kuznyechik, 512-bit keys), a221 names the sender's static key by its certificate
+/// (Magma, 256-bit keys), which is not in the document. Through the archive: a221 is refused with
+/// what to do until the sender's certificate is imported, then opens; with `--key`, the sender's
+/// certificate is given by `--originator`.
+#[test]
+fn tc26_key_agreement_examples_open_with_an_ephemeral_or_the_sender_s_static_key() {
+    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    use sha2::Digest;
+    const PLAIN: &str = "e1d5279e946c7756da1e26d2d539d1bcf25d7c59e6683e7d1b3b42b2c61ad7ea";
+    let sha256 = |path: &std::path::Path| -> String {
+        sha2::Sha256::digest(std::fs::read(path).expect("opened"))
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    };
+    let tc26 = vectors::folder("realworld/cms/tc26-r1323565.1.025-2019");
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "tc26 agreement\n");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    run(cli().arg("init"));
+    let mut import = cli();
+    import.arg("import");
+    for name in [
+        "recipient256_cert.pem",
+        "recipient256_key.pem",
+        "recipient512_cert.pem",
+        "recipient512_key.pem",
+    ] {
+        import.arg(tc26.join(name));
+    }
+    run(&mut import);
+    let a211 = work.path().join("a211.txt");
+    run(cli()
+        .arg("decrypt")
+        .arg(tc26.join("encrypted_keyagree_a211.pem"))
+        .arg("-o")
+        .arg(&a211));
+    assert_eq!(sha256(&a211), PLAIN);
+    let a221 = work.path().join("a221.txt");
+    let refused = cli()
+        .arg("decrypt")
+        .arg(tc26.join("encrypted_keyagree_a221.pem"))
+        .arg("-o")
+        .arg(&a221)
+        .output()
+        .expect("run");
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("sender's own key"), "{said}");
+    assert!(said.contains("serial 018CBA82"), "{said}");
+    assert!(!a221.exists());
+    run(cli().arg("import").arg(tc26.join("sender256_cert.pem")));
+    run(cli()
+        .arg("decrypt")
+        .arg(tc26.join("encrypted_keyagree_a221.pem"))
+        .arg("-o")
+        .arg(&a221));
+    assert_eq!(sha256(&a221), PLAIN);
+    // A key at hand, no archive: the sender's certificate given on the command line.
+    let given = work.path().join("a221-given.txt");
+    run(std::process::Command::new(bin::certkeeper())
+        .env("CERTKEEPER_LANG", "en")
+        .arg("decrypt")
+        .arg(tc26.join("encrypted_keyagree_a221.pem"))
+        .arg("--key")
+        .arg(tc26.join("recipient256_key.pem"))
+        .arg("--originator")
+        .arg(tc26.join("sender256_cert.pem"))
+        .arg("-o")
+        .arg(&given));
+    assert_eq!(sha256(&given), PLAIN);
+    // The sender's certificate inside the document (originatorInfo), as a sender may put it: the
+    // key alone opens it.
+    let openssl = certkeeper_tests::support::openssl::OpenSsl::new();
+    let der = work.path().join("a221.der");
+    run(openssl
+        .command()
+        .args(["cms", "-cmsout", "-inform", "PEM", "-outform", "DER", "-in"])
+        .arg(tc26.join("encrypted_keyagree_a221.pem"))
+        .arg("-out")
+        .arg(&der));
+    let sender = openssl.der(&tc26.join("sender256_cert.pem"));
+    let with_sender = work.path().join("a221-with-sender.der");
+    std::fs::write(
+        &with_sender,
+        with_originator_info(&std::fs::read(&der).expect("DER"), &sender),
+    )
+    .expect("write");
+    let opened = work.path().join("a221-with-sender.txt");
+    run(std::process::Command::new(bin::certkeeper())
+        .env("CERTKEEPER_LANG", "en")
+        .arg("decrypt")
+        .arg(&with_sender)
+        .arg("--key")
+        .arg(tc26.join("recipient256_key.pem"))
+        .arg("-o")
+        .arg(&opened));
+    assert_eq!(sha256(&opened), PLAIN);
+}
+
+/// An EnvelopedData (DER ContentInfo) with `certificate` put into its originatorInfo.
+fn with_originator_info(document: &[u8], certificate: &[u8]) -> Vec<u8> {
+    use certkeeper_core::formats::der::{Reader, write};
+    let content_info = Reader::new(document).required("ContentInfo").expect("DER");
+    let mut fields = content_info.children();
+    let content_type = fields.required("contentType").expect("type");
+    let explicit = fields.required("content").expect("content");
+    let enveloped = explicit
+        .children()
+        .required("EnvelopedData")
+        .expect("EnvelopedData");
+    let mut parts = enveloped.children();
+    let version = parts.required("version").expect("version");
+    let mut rest = Vec::new();
+    while let Some(part) = parts.next_tlv("part").expect("part") {
+        rest.extend_from_slice(part.raw);
+    }
+    let originator_info = write::tlv(0xa0, &write::tlv(0xa0, certificate));
+    let enveloped = write::sequence(&[version.raw, &originator_info, &rest]);
+    write::sequence(&[content_type.raw, &write::explicit(0, &enveloped)])
 }

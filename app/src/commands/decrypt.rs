@@ -210,8 +210,26 @@ pub fn decrypt_with_key_file(
     input: &Path,
     output: Option<&Path>,
     key_file: &Path,
+    originator_files: &[PathBuf],
     password_file: Option<&Path>,
 ) -> Result<()> {
+    let mut originators = Vec::new();
+    for file in originator_files {
+        let bytes = files::read_regular(file, 1 << 20)?;
+        let before = originators.len();
+        for found in certkeeper_core::formats::detect::read_bytes(file, &bytes) {
+            if let certkeeper_core::formats::detect::Found::Certificate { certificate, .. } = found
+            {
+                originators.push(*certificate);
+            }
+        }
+        if originators.len() == before {
+            return Err(AppError::NoCertificateIn {
+                path: file.to_path_buf(),
+            }
+            .into());
+        }
+    }
     let bytes = files::read_regular(key_file, 1 << 20)?;
     let encrypted = bytes
         .windows(b"ENCRYPTED PRIVATE KEY".len())
@@ -227,7 +245,14 @@ pub fn decrypt_with_key_file(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| open::default_output(input));
     let name = key_file.display().to_string();
-    let opened = open::open_with_key(&key, &name, input, &output, &mut open::Watch::default())?;
+    let opened = open::open_with_key(
+        &key,
+        &name,
+        &originators,
+        input,
+        &output,
+        &mut open::Watch::default(),
+    )?;
     let line = documents::opened_with_key_file(&opened, context.lang);
     report(context, &opened, &line)
 }

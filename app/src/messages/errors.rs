@@ -177,6 +177,12 @@ pub enum AppError {
         /// The file.
         path: std::path::PathBuf,
     },
+    /// A file given as a certificate holds none.
+    #[error("the file holds no certificate")]
+    NoCertificateIn {
+        /// The file.
+        path: std::path::PathBuf,
+    },
     /// No archived key fits any recipient of a document.
     #[error("no archived key fits the document")]
     NoKeyFits {
@@ -757,6 +763,17 @@ pub(super) fn describe_app(error: &AppError, lang: Lang) -> Text {
                 "Запишите ключ в файл в шестнадцатеричном виде, как его дал отправитель, и повторите decrypt.".into(),
             ),
         ),
+        AppError::NoCertificateIn { path } => Text::new(
+            lang,
+            (
+                format!("{} holds no certificate.", path.display()),
+                "Give the sender's certificate file (.cer, .crt or .pem), as the sender or their CA published it.".into(),
+            ),
+            (
+                format!("В {} нет сертификата.", path.display()),
+                "Укажите файл сертификата отправителя (.cer, .crt или .pem), как его опубликовал отправитель или его УЦ.".into(),
+            ),
+        ),
         AppError::NoKeyFits { recipients } => Text::new(
             lang,
             (
@@ -956,6 +973,10 @@ fn describe_cms(error: &CmsError, lang: Lang) -> Text {
         CmsError::Crypto(error) => (
             (format!("A cryptographic step failed: {error}; nothing was written."), "Get the document again; if it keeps failing, send it to support.".into()),
             (format!("Ошибка криптографической операции: {error}; ничего не записано."), "Получите документ заново; если ошибка повторяется, отправьте его в поддержку.".into()),
+        ),
+        CmsError::OriginatorUnknown { originator } => (
+            (format!("The document was encrypted with its sender's own key, whose certificate ({originator}) is neither in the document nor in the archive; nothing was written."), "Import the sender's certificate (certkeeper import FILE) and run decrypt again; with --key, give it with --originator FILE.".into()),
+            (format!("Документ зашифрован на собственном ключе отправителя, а его сертификата ({originator}) нет ни в документе, ни в архиве; ничего не записано."), "Импортируйте сертификат отправителя (certkeeper import ФАЙЛ) и повторите decrypt; с --key укажите его в --originator ФАЙЛ.".into()),
         ),
         CmsError::Token { label, reason } => (
             (format!("The token «{label}» that holds the key failed to open the document: {reason}; nothing was written."), "Keep the token inserted, check that its PIN is not locked (certkeeper media list), and try again.".into()),
@@ -1388,6 +1409,14 @@ mod tests {
             .into(),
             AppError::BadContentKey {
                 path: "/tmp/key.hex".into(),
+            }
+            .into(),
+            AppError::NoCertificateIn {
+                path: "/tmp/sender.cer".into(),
+            }
+            .into(),
+            CmsError::OriginatorUnknown {
+                originator: "CN=Test CA, serial 01AB".into(),
             }
             .into(),
             AppError::KeyDoesNotFit {

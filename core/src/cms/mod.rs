@@ -66,6 +66,13 @@ pub enum CmsError {
     /// A cryptographic step failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// The document was encrypted with the sender's static key, named by a certificate that is
+    /// neither in the document nor known.
+    #[error("the sender's certificate is needed: {originator}")]
+    OriginatorUnknown {
+        /// The certificate as the document names it (issuer and serial, or key identifier).
+        originator: String,
+    },
     /// The token holding the recipient's key failed the operation.
     #[error("token {label}: {reason}")]
     Token {
@@ -132,6 +139,31 @@ fn oid_of(element: &[u8]) -> Result<String, CmsError> {
     })
 }
 
+/// The certificates of an originatorInfo ([0] IMPLICIT SEQUENCE { certs [0] IMPLICIT SET OPTIONAL,
+/// crls [1] OPTIONAL }); those that do not read are left out.
+fn originator_certificates(info: &[u8]) -> Vec<crate::cert::Certificate> {
+    let Ok(outer) = Reader::new(info).required("originatorInfo") else {
+        return Vec::new();
+    };
+    let mut fields = outer.children();
+    let Ok(Some(certs)) = fields.next_tlv("certs") else {
+        return Vec::new();
+    };
+    if certs.tag != 0xa0 {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut items = certs.children();
+    while let Ok(Some(item)) = items.next_tlv("certificate") {
+        if item.tag == tag::SEQUENCE
+            && let Ok(certificate) = crate::cert::Certificate::from_der(item.raw)
+        {
+            found.push(certificate);
+        }
+    }
+    found
+}
+
 fn end_of(ber: &Ber<impl Read>, header: Header) -> Option<u64> {
     header.len.map(|len| ber.offset() + len)
 }
@@ -168,9 +200,11 @@ impl<R: Read> Document<R> {
             (Vec::new(), Vec::new())
         } else {
             let mut header = ber.header()?;
+            let mut originator_info = None;
             if header.tag == 0xa0 {
-                // originatorInfo: certificates and CRLs of the originator; not needed to decrypt.
-                ber.element_der(header)?;
+                // originatorInfo: certificates and CRLs of the originator; a static originator key
+                // of a key agreement is taken from its certificates.
+                originator_info = Some(ber.element_der(header)?);
                 header = ber.header()?;
             }
             if header.tag != 0x31 {
@@ -179,7 +213,16 @@ impl<R: Read> Document<R> {
                     reason: "recipientInfos expected",
                 });
             }
-            recipients::parse_recipient_infos(&ber.element_der(header)?)?
+            let (mut recipients, unsupported) =
+                recipients::parse_recipient_infos(&ber.element_der(header)?)?;
+            if let Some(info) = originator_info {
+                for certificate in originator_certificates(&info) {
+                    for recipient in &mut recipients {
+                        recipient.set_originator(&certificate);
+                    }
+                }
+            }
+            (recipients, unsupported)
         };
         let info = ber.expect(0x30, "EncryptedContentInfo expected")?;
         levels.push(end_of(&ber, info));

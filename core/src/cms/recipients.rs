@@ -9,6 +9,12 @@
 //! - GOST R 34.10-2012 key transport with KExp15 (RFC 9337, `kuznyechik-kexp15`/`magma-kexp15`): VKO
 //!   with the first 16 bytes of the 32-byte UKM, for 256-bit keys KDF_TREE with the next 8 as seed,
 //!   then KImp15 with the last bytes as IV.
+//! - GOST key agreement (KeyAgreeRecipientInfo) the same two ways: with KExp15 and the 32-byte UKM of
+//!   the RecipientInfo (Р 1323565.1.025-2019), and with a GOST 28147-89 key wrap (None or CryptoPro
+//!   diversification, RFC 4357) under the VKO of the 8-byte UKM (TK26's CMS profile). The originator
+//!   is an ephemeral key in the document or a static key named by its certificate: that certificate
+//!   comes from the document's originatorInfo or is set by the caller
+//!   ([`Recipient::originator_wanted`], [`Recipient::set_originator`]).
 
 use zeroize::Zeroizing;
 
@@ -65,11 +71,21 @@ pub struct Recipient {
     agreement: Option<Agreement>,
 }
 
+/// The originator of a key agreement.
+#[derive(Debug, Clone)]
+enum Originator {
+    /// Its public key, as a SubjectPublicKeyInfo (DER): an ephemeral key given in the document, or a
+    /// static one taken from its certificate.
+    Key(Vec<u8>),
+    /// A static key named by its certificate, not found yet.
+    Certificate(RecipientId),
+}
+
 /// What a key agreement recipient shares with the others of its RecipientInfo.
 #[derive(Debug, Clone)]
 struct Agreement {
-    /// The originator's ephemeral public key (SEC 1 point).
-    originator: Vec<u8>,
+    /// The originator.
+    originator: Originator,
     /// User keying material, when given.
     ukm: Option<Vec<u8>>,
     /// The key wrap AlgorithmIdentifier (DER), as it goes into the KDF's SharedInfo.
@@ -82,8 +98,13 @@ const GOST_2001: &str = "1.2.643.2.2.19";
 const GOST_2001_DH: &str = "1.2.643.2.2.98";
 const GOST_2012_256: &str = "1.2.643.7.1.1.1.1";
 const GOST_2012_512: &str = "1.2.643.7.1.1.1.2";
+const GOST_2012_256_DH: &str = "1.2.643.7.1.1.6.1";
+const GOST_2012_512_DH: &str = "1.2.643.7.1.1.6.2";
 const KUZNYECHIK_KEXP15: &str = "1.2.643.7.1.1.7.2.1";
 const MAGMA_KEXP15: &str = "1.2.643.7.1.1.7.1.1";
+/// GOST 28147-89 key wrap without diversification, and with CryptoPro's (RFC 4357 section 6).
+const GOST_NONE_KEY_WRAP: &str = "1.2.643.2.2.13.0";
+const GOST_CRYPTOPRO_KEY_WRAP: &str = "1.2.643.2.2.13.1";
 
 fn malformed(reason: &'static str) -> CmsError {
     CmsError::Malformed { offset: 0, reason }
@@ -177,23 +198,20 @@ fn key_agreement(info: Tlv<'_>) -> Result<Vec<Recipient>, CmsError> {
     let mut fields = info.children();
     fields.required("version")?;
     let originator = fields.required("originator")?;
-    // originator [0] EXPLICIT OriginatorIdentifierOrKey: only originatorKey [1] is ephemeral-static.
-    let key = Reader::new(originator.value).required("originatorKey")?;
-    if key.tag != 0xa1 {
-        return Err(CmsError::Unsupported {
-            what: "key agreement with a static originator key".to_owned(),
-        });
-    }
-    let mut key_fields = key.children();
-    key_fields.required("algorithm")?;
-    let bits = key_fields
-        .required("publicKey")?
-        .expect(tag::BIT_STRING, "publicKey")?;
-    let point = bits
-        .split_first()
-        .filter(|(unused, _)| **unused == 0)
-        .map(|(_, point)| point.to_vec())
-        .ok_or_else(|| malformed("the originator's public key is broken"))?;
+    // originator [0] EXPLICIT OriginatorIdentifierOrKey: originatorKey [1] (an ephemeral key), or the
+    // certificate of a static key by issuer and serial or by subjectKeyIdentifier [0].
+    let named = Reader::new(originator.value).required("originator")?;
+    let originator = match named.tag {
+        0xa1 => {
+            // OriginatorPublicKey ::= SEQUENCE { algorithm, publicKey }: a SubjectPublicKeyInfo.
+            let spki = der::write::tlv(tag::SEQUENCE, named.value);
+            spki_bits(&spki)?;
+            Originator::Key(spki)
+        }
+        0x30 => Originator::Certificate(issuer_serial(named)?),
+        0x80 => Originator::Certificate(RecipientId::SubjectKeyId(hex(named.value))),
+        _ => return Err(malformed("unknown originator identifier")),
+    };
     let mut next = fields.required("keyEncryptionAlgorithm")?;
     let mut ukm = None;
     if next.tag == 0xa1 {
@@ -232,7 +250,7 @@ fn key_agreement(info: Tlv<'_>) -> Result<Vec<Recipient>, CmsError> {
             algorithm_params: Vec::new(),
             encrypted_key,
             agreement: Some(Agreement {
-                originator: point.clone(),
+                originator: originator.clone(),
                 ukm: ukm.clone(),
                 wrap: wrap.clone(),
             }),
@@ -330,7 +348,19 @@ impl Recipient {
     /// Takes the content-encryption key out with the recipient's private key, wherever it lives.
     pub fn unwrap_with(&self, key: &dyn RecipientKey) -> Result<Zeroizing<Vec<u8>>, CmsError> {
         if let Some(agreement) = &self.agreement {
-            return self.unwrap_ecdh(agreement, key);
+            return match self.algorithm.as_str() {
+                KUZNYECHIK_KEXP15 | MAGMA_KEXP15 => {
+                    let ukm = agreement
+                        .ukm
+                        .as_deref()
+                        .ok_or_else(|| malformed("GOST key agreement without a UKM"))?;
+                    let peer = gost_public_key(spki_contents(agreement.originator_key()?)?)?;
+                    self.import_kexp15(key, &self.encrypted_key, &peer, ukm)
+                }
+                GOST_2001 | GOST_2001_DH | GOST_2012_256 | GOST_2012_512 | GOST_2012_256_DH
+                | GOST_2012_512_DH => self.unwrap_gost_agreement(agreement, key),
+                _ => self.unwrap_ecdh(agreement, key),
+            };
         }
         match self.algorithm.as_str() {
             RSA | RSA_OAEP => self.unwrap_rsa(key),
@@ -378,7 +408,8 @@ impl Recipient {
                 });
             }
         };
-        let shared = key.ecdh_p256(&agreement.originator)?;
+        let (_, point) = spki_bits(agreement.originator_key()?)?;
+        let shared = key.ecdh_p256(point)?;
         // ECC-CMS-SharedInfo ::= SEQUENCE { keyInfo, entityUInfo [0] OPTIONAL, suppPubInfo [2] }.
         use crate::formats::der::write;
         let mut parts = vec![agreement.wrap.clone()];
@@ -474,8 +505,6 @@ impl Recipient {
     }
 
     fn unwrap_kexp15(&self, key: &dyn RecipientKey) -> Result<Zeroizing<Vec<u8>>, CmsError> {
-        use crate::crypto::gost::kdf::kdf_tree_256;
-        use crate::crypto::gost::r3413::kimp15;
         // GostR3410-KeyTransport (RFC 9337) ::= SEQUENCE { encryptedKey, ephemeralPublicKey, ukm }.
         let transport = Reader::new(&self.encrypted_key).required("GostR3410-KeyTransport")?;
         let mut fields = transport.children();
@@ -485,6 +514,20 @@ impl Recipient {
         let spki = fields.required("ephemeralPublicKey")?;
         let ephemeral = gost_public_key(spki.value)?;
         let ukm = fields.required("ukm")?.expect(tag::OCTET_STRING, "ukm")?;
+        self.import_kexp15(key, exported, &ephemeral, ukm)
+    }
+
+    /// KImp15 of `exported` under the keys of KEG (R 1323565.1.020): the VKO of the recipient's key
+    /// with `peer` and the 32-byte `ukm`.
+    fn import_kexp15(
+        &self,
+        key: &dyn RecipientKey,
+        exported: &[u8],
+        peer: &PublicKey,
+        ukm: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        use crate::crypto::gost::kdf::kdf_tree_256;
+        use crate::crypto::gost::r3413::kimp15;
         if ukm.len() < 32 {
             return Err(malformed("the UKM is shorter than 32 bytes"));
         }
@@ -497,11 +540,11 @@ impl Recipient {
         if vko_ukm == [0u8; 16] {
             vko_ukm[0] = 1;
         }
-        // The ephemeral key is on the recipient's curve, so its size is the recipient key's.
-        let keys: Zeroizing<Vec<u8>> = if ephemeral.param_set().bits() == 512 {
-            key.vko(Vko::Gost2012_512, &ephemeral, &vko_ukm)?
+        // The originator's key is on the recipient's curve, so its size is the recipient key's.
+        let keys: Zeroizing<Vec<u8>> = if peer.param_set().bits() == 512 {
+            key.vko(Vko::Gost2012_512, peer, &vko_ukm)?
         } else {
-            let kek = key.vko(Vko::Gost2012_256, &ephemeral, &vko_ukm)?;
+            let kek = key.vko(Vko::Gost2012_256, peer, &vko_ukm)?;
             kdf_tree_256(&kek[..], b"kdf tree", &ukm[16..24], 1, 64)?
         };
         let mac_key: &[u8; 32] = keys[..32].try_into().map_err(|_| CmsError::WrongKey)?;
@@ -513,6 +556,135 @@ impl Recipient {
         };
         key.map_err(|_| CmsError::WrongKey)
     }
+}
+
+impl Agreement {
+    /// The originator's public key (a SubjectPublicKeyInfo), or why it is not known.
+    fn originator_key(&self) -> Result<&[u8], CmsError> {
+        match &self.originator {
+            Originator::Key(spki) => Ok(spki),
+            Originator::Certificate(id) => Err(CmsError::OriginatorUnknown {
+                originator: id.to_string(),
+            }),
+        }
+    }
+}
+
+impl Recipient {
+    /// The certificate of the originator's static key, when the document names one that is not known
+    /// yet (neither in the document's originatorInfo nor set by [`Recipient::set_originator`]).
+    pub fn originator_wanted(&self) -> Option<&RecipientId> {
+        match self
+            .agreement
+            .as_ref()
+            .map(|agreement| &agreement.originator)
+        {
+            Some(Originator::Certificate(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Gives the originator's certificate the document names (see [`Recipient::originator_wanted`]);
+    /// a certificate that is not the one named is ignored.
+    pub fn set_originator(&mut self, certificate: &crate::cert::Certificate) {
+        let Some(agreement) = self.agreement.as_mut() else {
+            return;
+        };
+        if let Originator::Certificate(id) = &agreement.originator
+            && id.matches(certificate)
+            && let Some(spki) = certificate.subject_public_key_info()
+        {
+            agreement.originator = Originator::Key(spki);
+        }
+    }
+
+    /// GOST key agreement with a GOST 28147-89 key wrap (TK26's CMS profile): the key-encryption key
+    /// is the VKO of the recipient's key with the originator's and the 8-byte UKM; the wrap is
+    /// Gost28147-89-EncryptedKey ::= SEQUENCE { encryptedKey, maskKey [0] OPTIONAL, macKey }.
+    fn unwrap_gost_agreement(
+        &self,
+        agreement: &Agreement,
+        key: &dyn RecipientKey,
+    ) -> Result<Zeroizing<Vec<u8>>, CmsError> {
+        use crate::crypto::gost::gost28147::{Sbox, unwrap_cryptopro, unwrap_gost};
+        // KeyWrapAlgorithm { id-Gost28147-89-(None|CryptoPro)-KeyWrap, { encryptionParamSet, ukm? } }.
+        let wrap = Reader::new(&agreement.wrap).required("key wrap algorithm")?;
+        let mut wrap_fields = wrap.children();
+        let wrap_oid = oid(wrap_fields.required("algorithm")?)?;
+        let mut parameters = wrap_fields.required("key wrap parameters")?.children();
+        let sbox = Sbox::from_oid(&oid(parameters.required("encryptionParamSet")?)?)?;
+        let wrap_ukm = match parameters.next_tlv("ukm")? {
+            Some(ukm) => Some(ukm.expect(tag::OCTET_STRING, "ukm")?),
+            None => None,
+        };
+        let ukm: [u8; 8] = agreement
+            .ukm
+            .as_deref()
+            .or(wrap_ukm)
+            .ok_or_else(|| malformed("GOST key agreement without a UKM"))?
+            .try_into()
+            .map_err(|_| malformed("the UKM is not 8 bytes"))?;
+        let wrapped = Reader::new(&self.encrypted_key).required("Gost28147-89-EncryptedKey")?;
+        let mut fields = wrapped.children();
+        let encrypted = fields
+            .required("encryptedKey")?
+            .expect(tag::OCTET_STRING, "encryptedKey")?;
+        let mut mac = fields.required("macKey")?;
+        if mac.tag == 0xa0 {
+            mac = fields.required("macKey")?;
+        }
+        let mac = mac.expect(tag::OCTET_STRING, "macKey")?;
+        if encrypted.len() != 32 || mac.len() != 4 {
+            return Err(malformed("the wrapped key has the wrong size"));
+        }
+        let peer = gost_public_key(spki_contents(agreement.originator_key()?)?)?;
+        let kind = match self.algorithm.as_str() {
+            GOST_2001 | GOST_2001_DH => Vko::Gost2001,
+            // 2012 keys of both sizes: VKO with Streebog-256, a 256-bit key-encryption key.
+            _ => Vko::Gost2012_256,
+        };
+        let kek: Zeroizing<[u8; 32]> = Zeroizing::new(
+            key.vko(kind, &peer, &ukm)?
+                .as_slice()
+                .try_into()
+                .map_err(|_| CmsError::WrongKey)?,
+        );
+        let wrapped = [&ukm[..], encrypted, mac].concat();
+        let content_key = match wrap_oid.as_str() {
+            GOST_NONE_KEY_WRAP => unwrap_gost(&kek, &wrapped, sbox),
+            GOST_CRYPTOPRO_KEY_WRAP => unwrap_cryptopro(&kek, &wrapped, sbox),
+            other => {
+                return Err(CmsError::Unsupported {
+                    what: format!("GOST key agreement with the key wrap {other}"),
+                });
+            }
+        }
+        .map_err(|_| CmsError::WrongKey)?;
+        Ok(Zeroizing::new(content_key.to_vec()))
+    }
+}
+
+/// The contents of a SubjectPublicKeyInfo (its algorithm and BIT STRING, as [`gost_public_key`]
+/// reads them).
+fn spki_contents(spki: &[u8]) -> Result<&[u8], CmsError> {
+    Ok(Reader::new(spki).required("SubjectPublicKeyInfo")?.value)
+}
+
+/// The algorithm and the key bytes of a SubjectPublicKeyInfo (the BIT STRING's, whole bytes).
+fn spki_bits(spki: &[u8]) -> Result<(Tlv<'_>, &[u8]), CmsError> {
+    let mut fields = Reader::new(spki)
+        .required("SubjectPublicKeyInfo")?
+        .children();
+    let algorithm = fields.required("algorithm")?;
+    let bits = fields
+        .required("subjectPublicKey")?
+        .expect(tag::BIT_STRING, "subjectPublicKey")?;
+    let key = bits
+        .split_first()
+        .filter(|(unused, _)| **unused == 0)
+        .map(|(_, key)| key)
+        .ok_or_else(|| malformed("the originator's public key is broken"))?;
+    Ok((algorithm, key))
 }
 
 /// ANSI X9.63 KDF (SEC 1 section 3.6.1): Hash(Z ‖ counter ‖ SharedInfo) for counter = 1, 2, ...
