@@ -191,6 +191,12 @@ pub enum Command {
         /// way by itself; a document without a MAC cannot tell, so it has to be asked for.
         #[arg(long, requires = "content_key_file")]
         reverse_key: bool,
+        /// Decrypt Kuznyechik and Magma CTR-ACPKM content with the key stream of OpenSSL's GOST
+        /// engine 3.0.x (Debian 12), which departs from the standard after the first 4 KiB / 1 KiB
+        /// of its CMS documents. A document with a MAC is tried this way by itself when the
+        /// standard's fails; one without cannot tell, so it has to be asked for.
+        #[arg(long)]
+        openssl_acpkm: bool,
         /// Read the PIN of the token that holds the key (when the archive keeps none) from this file.
         #[arg(long, value_name = "FILE")]
         pin_file: Option<PathBuf>,

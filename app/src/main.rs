@@ -137,9 +137,15 @@ fn run(command: Command, context: &Context) -> Result<()> {
             key_file,
             originators,
             reverse_key,
+            openssl_acpkm,
             pin_file,
             pkcs11_modules,
         } => {
+            let key_stream = if openssl_acpkm {
+                certkeeper_core::cms::content::KeyStream::OpensslGostEngine30
+            } else {
+                certkeeper_core::cms::content::KeyStream::Standard
+            };
             if let (Some(input), Some(key_file)) = (&input, &key_file) {
                 return commands::decrypt::decrypt_with_key_file(
                     context,
@@ -148,6 +154,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
                     key_file,
                     &originators,
                     key_password_file.as_deref(),
+                    key_stream,
                 );
             }
             if let (Some(input), Some(key_file)) = (&input, &content_key_file) {
@@ -157,6 +164,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
                     output.as_deref(),
                     key_file,
                     reverse_key,
+                    key_stream,
                 );
             }
             let terminal = prompt::Terminal::new(context.lang);
@@ -169,7 +177,8 @@ fn run(command: Command, context: &Context) -> Result<()> {
                 &terminal,
             );
             let mut keys =
-                commands::decrypt::Keys::new(context, commands::media::modules(&pkcs11_modules)?)?;
+                commands::decrypt::Keys::new(context, commands::media::modules(&pkcs11_modules)?)?
+                    .with_key_stream(key_stream);
             match (input, batch, out) {
                 (_, Some(folder), Some(out)) => {
                     if commands::decrypt::decrypt_batch(&mut keys, &folder, &out, &prompt)? {

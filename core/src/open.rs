@@ -16,6 +16,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::cert::{Certificate, format_time};
+use crate::cms::content::{ContentCipher, KeyStream};
 use crate::cms::recipients::{Recipient, RecipientId};
 use crate::cms::signed::{self, Signer};
 use crate::cms::{CmsError, Document, armor};
@@ -290,16 +291,24 @@ pub struct Opened {
     /// When the document was signed, then encrypted: its signers and whether each signature
     /// verifies (the output is then the signed content itself).
     pub signers: Vec<Signer>,
+    /// Whether the content was decrypted with the CTR-ACPKM key stream of OpenSSL's GOST engine
+    /// 3.0.x rather than the standard's (found by the document's MAC, or asked for).
+    pub openssl_engine_key_stream: bool,
 }
 
 /// Who follows a document being opened: progress (bytes read of the file's size), and a flag that
-/// stops it (the output is then never written: the temporary file is removed).
+/// stops it (the output is then never written: the temporary file is removed); and the CTR-ACPKM
+/// key stream asked for.
 #[derive(Default)]
 pub struct Watch<'a> {
     /// Told (bytes read, file size) as the document is read.
     pub progress: Option<&'a mut dyn FnMut(u64, u64)>,
     /// Set by the person to stop.
     pub stop: Option<&'a std::sync::atomic::AtomicBool>,
+    /// The CTR-ACPKM key stream: the standard's (and, for a document with a MAC that fails, OpenSSL's
+    /// GOST engine 3.0.x's tried after it), or the engine's asked for (a document without a MAC
+    /// cannot tell).
+    pub key_stream: KeyStream,
 }
 
 /// A writer that fails once `stop` is set, which ends the decryption cleanly.
@@ -390,7 +399,15 @@ pub fn open_document(
             .into_iter()
             .find_map(|known| known.certificate)
     };
-    let (bytes, signers) = decrypt_into(document, &found.content_key, size, output, watch, &find)?;
+    let (bytes, signers, stream) = decrypt_into(
+        document,
+        input,
+        &found.content_key,
+        size,
+        output,
+        watch,
+        &find,
+    )?;
     Ok(Opened {
         input: input.to_path_buf(),
         output: output.to_path_buf(),
@@ -409,6 +426,7 @@ pub fn open_document(
         cipher,
         bytes,
         signers,
+        openssl_engine_key_stream: stream == KeyStream::OpensslGostEngine30,
     })
 }
 
@@ -438,7 +456,8 @@ fn opened_with_key_given(
     watch: &mut Watch<'_>,
 ) -> Result<Opened, OpenError> {
     let cipher = document.envelope.cipher.name();
-    let (bytes, signers) = decrypt_into(document, content_key, size, output, watch, &|_| None)?;
+    let (bytes, signers, stream) =
+        decrypt_into(document, input, content_key, size, output, watch, &|_| None)?;
     Ok(Opened {
         input: input.to_path_buf(),
         output: output.to_path_buf(),
@@ -449,6 +468,7 @@ fn opened_with_key_given(
         cipher,
         bytes,
         signers,
+        openssl_engine_key_stream: stream == KeyStream::OpensslGostEngine30,
     })
 }
 
@@ -505,10 +525,44 @@ pub fn open_with_key(
     opened_with_key_given(document, size, &content_key, name, input, output, watch)
 }
 
-/// Decrypts into `output` whole or not at all; a signed content inside is unwrapped in turn.
+/// Decrypts into `output` whole or not at all with the key stream `watch` asks for; a signed content
+/// inside is unwrapped in turn. A CTR-ACPKM-OMAC document whose MAC fails with the standard's key
+/// stream is read again (from `input`) with that of OpenSSL's GOST engine 3.0.x, which encrypts past
+/// the first section with another one (`docs/gost-acpkm-openssl.md`): when the MAC then holds, it
+/// opens, and the key stream used is returned so that it is said.
 fn decrypt_into(
     document: Document<Box<dyn Read>>,
+    input: &Path,
     content_key: &[u8],
+    size: u64,
+    output: &Path,
+    watch: &mut Watch<'_>,
+    find: &dyn Fn(&RecipientId) -> Option<Certificate>,
+) -> Result<(u64, Vec<Signer>, KeyStream), OpenError> {
+    let stream = watch.key_stream;
+    let second_chance = stream == KeyStream::Standard
+        && matches!(
+            document.envelope.cipher,
+            ContentCipher::CtrAcpkm { omac: true, .. }
+        );
+    match decrypt_once(document, content_key, stream, size, output, watch, find) {
+        Err(error @ OpenError::Document(CmsError::Corrupted { .. })) if second_chance => {
+            let (document, size) = read_any_document(input)?;
+            let engine = KeyStream::OpensslGostEngine30;
+            match decrypt_once(document, content_key, engine, size, output, watch, find) {
+                Ok((bytes, signers)) => Ok((bytes, signers, engine)),
+                Err(_) => Err(error),
+            }
+        }
+        other => other.map(|(bytes, signers)| (bytes, signers, stream)),
+    }
+}
+
+/// [`decrypt_into`] with one key stream.
+fn decrypt_once(
+    document: Document<Box<dyn Read>>,
+    content_key: &[u8],
+    stream: KeyStream,
     size: u64,
     output: &Path,
     watch: &mut Watch<'_>,
@@ -527,7 +581,7 @@ fn decrypt_into(
                 stop: watch.stop,
             };
             document
-                .decrypt_to(content_key, &mut guarded, &mut progress)
+                .decrypt_with(content_key, stream, &mut guarded, &mut progress)
                 .map_err(OpenError::from)
         })?;
         let mut start = [0u8; 16];

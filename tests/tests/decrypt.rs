@@ -1309,3 +1309,96 @@ fn with_originator_info(document: &[u8], certificate: &[u8]) -> Vec<u8> {
     let enveloped = write::sequence(&[version.raw, &originator_info, &rest]);
     write::sequence(&[content_type.raw, &write::explicit(0, &enveloped)])
 }
+
+/// Documents OpenSSL's GOST engine 3.0.x encrypts with Kuznyechik or Magma CTR-ACPKM (64 KiB, far past
+/// the first section, where that engine departs from the standard: docs/gost-acpkm-openssl.md). With
+/// OMAC (EnvelopedData to a TC26 certificate), the standard's key stream fails the MAC and the
+/// engine's is tried by itself: the content comes out whole and that is said. Without OMAC
+/// (EncryptedData with a shared key) nothing can tell: the standard's key stream gives other bytes
+/// past the first section, and `--openssl-acpkm` opens it whole.
+#[test]
+fn ctr_acpkm_documents_of_openssl_s_gost_engine_3_0_open_whole() {
+    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    let tc26 = vectors::folder("realworld/cms/tc26-r1323565.1.025-2019");
+    let openssl = OpenSsl::new();
+    let work = temp_dir();
+    let data = plaintext(64 * 1024);
+    let input = work.path().join("plain.bin");
+    std::fs::write(&input, &data).expect("write");
+    let certkeeper = || {
+        let mut command = std::process::Command::new(bin::certkeeper());
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    for cipher in ["kuznyechik-ctr-acpkm-omac", "magma-ctr-acpkm-omac"] {
+        let document = work.path().join(format!("{cipher}.p7m"));
+        run(openssl
+            .command()
+            .args(["cms", "-encrypt", "-binary", &format!("-{cipher}")])
+            .args(["-outform", "DER", "-in"])
+            .arg(&input)
+            .arg("-out")
+            .arg(&document)
+            .arg(tc26.join("recipient256_cert.pem")));
+        let out = work.path().join(format!("{cipher}.out"));
+        let said = run(certkeeper()
+            .arg("decrypt")
+            .arg(&document)
+            .arg("--key")
+            .arg(tc26.join("recipient256_key.pem"))
+            .arg("-o")
+            .arg(&out));
+        let said = String::from_utf8_lossy(&said.stdout);
+        assert!(
+            said.contains("OpenSSL's GOST engine 3.0.x"),
+            "{cipher}: {said}"
+        );
+        assert!(std::fs::read(&out).expect("opened") == data, "{cipher}");
+    }
+    const KEY: &str = "8899aabbccddeeff0011223344556677fedcba98765432100123456789abcdef";
+    let key_file = secret_file(work.path(), "content-key", &format!("{KEY}\n"));
+    for (cipher, section) in [("kuznyechik-ctr-acpkm", 4096), ("magma-ctr-acpkm", 1024)] {
+        let document = work.path().join(format!("{cipher}.der"));
+        run(openssl
+            .command()
+            .args([
+                "cms",
+                "-EncryptedData_encrypt",
+                "-binary",
+                &format!("-{cipher}"),
+            ])
+            .args(["-secretkey", KEY, "-outform", "DER", "-in"])
+            .arg(&input)
+            .arg("-out")
+            .arg(&document));
+        let standard = work.path().join(format!("{cipher}.standard"));
+        let said = run(certkeeper()
+            .arg("decrypt")
+            .arg(&document)
+            .arg("--content-key-file")
+            .arg(&key_file)
+            .arg("-o")
+            .arg(&standard));
+        assert!(!String::from_utf8_lossy(&said.stdout).contains("OpenSSL's GOST engine"));
+        let standard = std::fs::read(&standard).expect("opened");
+        assert!(
+            standard[..section] == data[..section],
+            "{cipher}: first section"
+        );
+        assert!(
+            standard[section..] != data[section..],
+            "{cipher}: departs after it"
+        );
+        let asked = work.path().join(format!("{cipher}.engine"));
+        let said = run(certkeeper()
+            .arg("decrypt")
+            .arg(&document)
+            .arg("--content-key-file")
+            .arg(&key_file)
+            .arg("--openssl-acpkm")
+            .arg("-o")
+            .arg(&asked));
+        assert!(String::from_utf8_lossy(&said.stdout).contains("OpenSSL's GOST engine 3.0.x"));
+        assert!(std::fs::read(&asked).expect("opened") == data, "{cipher}");
+    }
+}

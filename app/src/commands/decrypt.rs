@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use certkeeper_core::cms::content::KeyStream;
 use certkeeper_core::files;
 use certkeeper_core::interact::Prompt;
 use certkeeper_core::media::tokens::TokenKeys;
@@ -30,6 +31,7 @@ pub struct Keys<'a> {
     catalog: Catalog,
     archive: Option<Archive>,
     tokens: TokenKeys,
+    key_stream: KeyStream,
 }
 
 impl<'a> Keys<'a> {
@@ -41,7 +43,14 @@ impl<'a> Keys<'a> {
             catalog: Catalog::open(&location)?,
             archive: None,
             tokens: TokenKeys::new(module_paths),
+            key_stream: KeyStream::Standard,
         })
+    }
+
+    /// Decrypts CTR-ACPKM content with `stream` (`--openssl-acpkm`).
+    pub fn with_key_stream(mut self, stream: KeyStream) -> Self {
+        self.key_stream = stream;
+        self
     }
 
     /// Opens the archive (its passphrase asked) when it keeps a key for one of `input`'s
@@ -94,6 +103,7 @@ impl<'a> Keys<'a> {
         let mut watch = Watch {
             progress: Some(&mut progress),
             stop: None,
+            key_stream: self.key_stream,
         };
         let opened = match &mut self.archive {
             Some(archive) => {
@@ -145,6 +155,9 @@ pub fn decrypt(
     }
     let lang = context.lang;
     writeln!(out, "{}", documents::opened_line(&opened, lang)).map_err(AppError::Output)?;
+    if let Some(note) = documents::key_stream_note(&opened, lang) {
+        writeln!(out, "{note}").map_err(AppError::Output)?;
+    }
     for signer in &opened.signers {
         writeln!(out, "  {}", signer_text(signer, lang)).map_err(AppError::Output)?;
     }
@@ -159,6 +172,7 @@ pub fn decrypt_with_content_key(
     output: Option<&Path>,
     key_file: &Path,
     reverse_key: bool,
+    key_stream: KeyStream,
 ) -> Result<()> {
     let text =
         crate::prompt::read_given(Some(key_file))?.ok_or_else(|| AppError::BadContentKey {
@@ -171,8 +185,13 @@ pub fn decrypt_with_content_key(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| open::default_output(input));
     let mut reversed = reverse_key;
-    let open_with =
-        |key: &[u8]| open::open_with_content_key(key, input, &output, &mut open::Watch::default());
+    let open_with = |key: &[u8]| {
+        let mut watch = open::Watch {
+            key_stream,
+            ..open::Watch::default()
+        };
+        open::open_with_content_key(key, input, &output, &mut watch)
+    };
     let opened = if reverse_key {
         open_with(&reversed_bytes(&key))?
     } else {
@@ -197,6 +216,9 @@ fn report(context: &Context, opened: &Opened, line: &str) -> Result<()> {
         return Ok(super::write_json(&mut out, opened)?);
     }
     writeln!(out, "{line}").map_err(AppError::Output)?;
+    if let Some(note) = documents::key_stream_note(opened, context.lang) {
+        writeln!(out, "{note}").map_err(AppError::Output)?;
+    }
     for signer in &opened.signers {
         writeln!(out, "  {}", signer_text(signer, context.lang)).map_err(AppError::Output)?;
     }
@@ -212,6 +234,7 @@ pub fn decrypt_with_key_file(
     key_file: &Path,
     originator_files: &[PathBuf],
     password_file: Option<&Path>,
+    key_stream: KeyStream,
 ) -> Result<()> {
     let mut originators = Vec::new();
     for file in originator_files {
@@ -251,7 +274,10 @@ pub fn decrypt_with_key_file(
         &originators,
         input,
         &output,
-        &mut open::Watch::default(),
+        &mut open::Watch {
+            key_stream,
+            ..open::Watch::default()
+        },
     )?;
     let line = documents::opened_with_key_file(&opened, context.lang);
     report(context, &opened, &line)

@@ -165,6 +165,17 @@ pub fn opened_line(opened: &Opened, lang: Lang) -> String {
     )
 }
 
+/// A note for a document opened with the CTR-ACPKM key stream of OpenSSL's GOST engine 3.0.x.
+pub fn key_stream_note(opened: &Opened, lang: Lang) -> Option<String> {
+    opened.openssl_engine_key_stream.then(|| {
+        lang.pick(
+            "  Decrypted with the key stream of OpenSSL's GOST engine 3.0.x (Debian 12 and its derivatives), which encrypts CTR-ACPKM content past its first section otherwise than the standard: documents that engine makes read this way. Other programs may not open it whole: have its content sent again, encrypted by certkeeper or a newer engine.",
+            "  Расшифровано с гаммой движка ГОСТ для OpenSSL версии 3.0.x (Debian 12 и производные), который после первой секции шифрует CTR-ACPKM не так, как требует стандарт: созданные им документы читаются так. Другие программы могут не открыть его целиком: попросите прислать содержимое заново, зашифровав его certkeeper или более новым движком.",
+        )
+        .to_owned()
+    })
+}
+
 /// "Opened IN → OUT (with the key in FILE, CIPHER, N bytes)".
 pub fn opened_with_key_file(opened: &Opened, lang: Lang) -> String {
     format!(
@@ -221,12 +232,15 @@ pub fn batch_line(line: BatchLine<'_>, lang: Lang) -> String {
             input.display()
         ),
         BatchLine::Opened(opened) => format!(
-            "{}  {} → {}  ({} «{}»)",
+            "{}  {} → {}  ({} «{}»){}",
             lang.pick("opened ", "открыт "),
             opened.input.display(),
             opened.output.display(),
             opened_with(opened, lang),
-            opened.subject
+            opened.subject,
+            key_stream_note(opened, lang)
+                .map(|note| format!("\n  {}", note.trim_start()))
+                .unwrap_or_default()
         ),
         BatchLine::Failed(input, reason, wanted) => format!(
             "{}  {}: {reason} {}",

@@ -183,6 +183,10 @@ pub(crate) fn results(
                     detail.push_str("; ");
                     detail.push_str(&signer_text(signer, lang));
                 }
+                if let Some(note) = documents::key_stream_note(done, lang) {
+                    detail.push(';');
+                    detail.push_str(&note);
+                }
                 rows.push(ImportResult {
                     kind: 0,
                     title: super::shown_path(input),
@@ -344,6 +348,7 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBu
             let mut watch = Watch {
                 progress: Some(&mut progress),
                 stop: Some(&stop),
+                ..Watch::default()
             };
             let opened = open(&mut archive, &input, &output, &mut watch, &prompt);
             (opened, stop.load(Ordering::SeqCst))
@@ -514,6 +519,7 @@ mod flow {
             &mut Watch {
                 progress: Some(&mut |_, _| {}),
                 stop: Some(&stop),
+                ..Watch::default()
             },
             &nobody,
         )
@@ -533,6 +539,7 @@ mod flow {
             &mut Watch {
                 progress: Some(&mut |done, _| seen = seen.max(done)),
                 stop: Some(&stop),
+                ..Watch::default()
             },
             &nobody,
         )
@@ -561,6 +568,7 @@ mod flow {
             &mut Watch {
                 progress: Some(&mut |_, _| {}),
                 stop: Some(&stop),
+                ..Watch::default()
             },
             &nobody,
         )
@@ -635,6 +643,7 @@ mod flow {
             &mut Watch {
                 progress: Some(&mut |_, _| {}),
                 stop: Some(&stop),
+                ..Watch::default()
             },
             &cancelled,
         )
@@ -658,6 +667,7 @@ mod flow {
             &mut Watch {
                 progress: Some(&mut |_, _| {}),
                 stop: Some(&stop),
+                ..Watch::default()
             },
             &told,
         )

@@ -80,6 +80,19 @@ impl ContentCipher {
     }
 }
 
+/// Which CTR-ACPKM key stream the content is decrypted with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyStream {
+    /// The standard's (R 1323565.1.017-2018, with RFC 9337's sections: 4 KiB Kuznyechik, 1 KiB
+    /// Magma).
+    #[default]
+    Standard,
+    /// The one OpenSSL's GOST engine 3.0.x encrypts CMS content with (`docs/gost-acpkm-openssl.md`):
+    /// Kuznyechik never re-keyed, Magma re-keyed every 8 KiB. The same as the standard's within the
+    /// first section.
+    OpensslGostEngine30,
+}
+
 /// A content decryptor: `update` with every piece, then `finish` with the tag (GCM, OMAC).
 pub trait Decrypt {
     /// Decrypts `data`, appending the plaintext that is certain to `out`.
@@ -88,8 +101,13 @@ pub trait Decrypt {
     fn finish(self: Box<Self>, tag: Option<&[u8]>, out: &mut Vec<u8>) -> Result<(), CmsError>;
 }
 
-/// A decryptor for `cipher` with the content-encryption key `key`.
-pub fn decryptor(cipher: &ContentCipher, key: &[u8]) -> Result<Box<dyn Decrypt>, CmsError> {
+/// A decryptor for `cipher` with the content-encryption key `key` (CTR-ACPKM with `stream`'s key
+/// stream; other ciphers have one).
+pub fn decryptor(
+    cipher: &ContentCipher,
+    key: &[u8],
+    stream: KeyStream,
+) -> Result<Box<dyn Decrypt>, CmsError> {
     if key.len() != cipher.key_len() {
         return Err(CmsError::WrongKey);
     }
@@ -120,10 +138,12 @@ pub fn decryptor(cipher: &ContentCipher, key: &[u8]) -> Result<Box<dyn Decrypt>,
             let key: &[u8; 32] = key.try_into().map_err(|_| CmsError::WrongKey)?;
             if *block == 16 {
                 Box::new(Acpkm::<kuznyechik::Kuznyechik>::new(
-                    key, iv, kdf_seed, *omac,
+                    key, iv, kdf_seed, *omac, stream,
                 )?)
             } else {
-                Box::new(Acpkm::<magma::Magma>::new(key, iv, kdf_seed, *omac)?)
+                Box::new(Acpkm::<magma::Magma>::new(
+                    key, iv, kdf_seed, *omac, stream,
+                )?)
             }
         }
     })
@@ -333,11 +353,24 @@ struct Acpkm<C: Cipher3412> {
 }
 
 impl<C: Cipher3412> Acpkm<C> {
-    fn new(key: &[u8; 32], iv: &[u8], kdf_seed: &[u8; 8], omac: bool) -> Result<Self, CmsError> {
-        let section = if C::BLOCK == 16 { 4096 } else { 1024 };
+    fn new(
+        key: &[u8; 32],
+        iv: &[u8],
+        kdf_seed: &[u8; 8],
+        omac: bool,
+        stream: KeyStream,
+    ) -> Result<Self, CmsError> {
+        let ctr = |key: &[u8; 32]| -> Result<Ctr<C>, CmsError> {
+            Ok(match (stream, C::BLOCK) {
+                (KeyStream::Standard, 16) => Ctr::<C>::acpkm(key, iv, 4096)?,
+                (KeyStream::Standard, _) => Ctr::<C>::acpkm(key, iv, 1024)?,
+                (KeyStream::OpensslGostEngine30, 16) => Ctr::<C>::new(key, iv)?,
+                (KeyStream::OpensslGostEngine30, _) => Ctr::<C>::acpkm(key, iv, 8192)?,
+            })
+        };
         if !omac {
             return Ok(Self {
-                ctr: Ctr::<C>::acpkm(key, iv, section)?,
+                ctr: ctr(key)?,
                 omac: None,
             });
         }
@@ -346,7 +379,7 @@ impl<C: Cipher3412> Acpkm<C> {
         let enc: &[u8; 32] = keys[..32].try_into().map_err(|_| CmsError::WrongKey)?;
         let mac: &[u8; 32] = keys[32..].try_into().map_err(|_| CmsError::WrongKey)?;
         Ok(Self {
-            ctr: Ctr::<C>::acpkm(enc, iv, section)?,
+            ctr: ctr(enc)?,
             omac: Some(Omac::<C>::new(mac)),
         })
     }

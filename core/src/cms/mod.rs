@@ -259,12 +259,23 @@ impl<R: Read> Document<R> {
     /// a damaged or truncated document, or a tag that does not match is an error after some output
     /// may have been written, so the caller writes to a temporary file and keeps it only on success.
     pub fn decrypt_to(
-        mut self,
+        self,
         key: &[u8],
         out: &mut impl Write,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64, CmsError> {
-        let mut decryptor = content::decryptor(&self.envelope.cipher, key)?;
+        self.decrypt_with(key, content::KeyStream::Standard, out, progress)
+    }
+
+    /// [`Document::decrypt_to`] with the CTR-ACPKM key stream `stream`.
+    pub fn decrypt_with(
+        mut self,
+        key: &[u8],
+        stream: content::KeyStream,
+        out: &mut impl Write,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64, CmsError> {
+        let mut decryptor = content::decryptor(&self.envelope.cipher, key, stream)?;
         let mut segments = self.content.take().ok_or(CmsError::Malformed {
             offset: self.ber.offset(),
             reason: "content read twice",
