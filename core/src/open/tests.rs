@@ -151,6 +151,7 @@ fn the_archived_key_opens_a_document_and_a_signed_one_is_unwrapped_with_its_sign
         &mut Watch {
             progress: Some(&mut progress),
             stop: None,
+            ..Watch::default()
         },
     )
     .expect("opened");
@@ -297,6 +298,7 @@ fn an_existing_output_a_stop_and_a_damaged_document_leave_the_folder_as_it_was()
         &mut Watch {
             progress: None,
             stop: Some(&stop),
+            ..Watch::default()
         },
     )
     .expect_err("stopped");
