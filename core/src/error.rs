@@ -74,6 +74,18 @@ pub enum FormatError {
         /// The algorithm's object identifier.
         oid: String,
     },
+    /// Parts of the file are encrypted to a certificate's key (a PFX in public-key privacy mode),
+    /// and no key at hand opens them.
+    #[error("parts of the file are encrypted to a certificate's key that is not at hand")]
+    EncryptedToCertificate,
+    /// The file is signed (a PFX in public-key integrity mode) and a signature does not verify.
+    #[error("the signature of {signer} does not verify: {reason}")]
+    SignatureNotValid {
+        /// The signer as the file names it.
+        signer: String,
+        /// Why.
+        reason: String,
+    },
     /// A cryptographic step failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),

@@ -14,6 +14,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::cert::Certificate;
+use crate::cms::recipients::Recipient;
 use crate::error::FormatError;
 use crate::formats::cryptopro::{ContainerFiles, ContainerHeader};
 use crate::formats::detect::{self, Found};
@@ -260,6 +261,14 @@ pub trait Keeper {
 
     /// Keeps `files` in one transaction.
     fn keep(&mut self, files: &[FileImport<'_>]) -> Result<Vec<FileImported>, SourceError>;
+
+    /// The content key of one of `recipients` from the keys the archive keeps unlocked, asking
+    /// nothing: for a part of a file encrypted to an archived certificate's key (a PFX in
+    /// public-key privacy mode).
+    fn content_key(&self, recipients: &[Recipient]) -> Option<Zeroizing<Vec<u8>>> {
+        let _ = recipients;
+        None
+    }
 }
 
 fn unlocked_from_info(info: &KeyInfo, fallback: Option<&PublicKeyMaterial>) -> Option<UnlockedKey> {
@@ -364,7 +373,26 @@ fn pfx(
     } else {
         passwords
             .unlock(&what, |password, budget| {
-                pkcs12::parse_within(&bytes, password.expose_secret().as_bytes(), budget)
+                pkcs12::parse_with(
+                    &bytes,
+                    password.expose_secret().as_bytes(),
+                    budget,
+                    &|document| {
+                        crate::open::open_in_memory(document, &|recipients| {
+                            archive.content_key(recipients)
+                        })
+                        .map_err(|error| match error {
+                            crate::open::OpenError::KeyDoesNotFit { .. } => {
+                                FormatError::EncryptedToCertificate
+                            }
+                            _ => FormatError::Der {
+                                what: "PKCS#12 file",
+                                offset: 0,
+                                reason: "a part encrypted to a certificate's key does not open",
+                            },
+                        })
+                    },
+                )
             })
             .map_err(|error| error.map(Some))
     };

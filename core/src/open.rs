@@ -525,6 +525,31 @@ pub fn open_with_key(
     opened_with_key_given(document, size, &content_key, name, input, output, watch)
 }
 
+/// Finds the content key of one of a document's recipients, asking nothing.
+pub type ContentKeyFor<'a> = dyn Fn(&[Recipient]) -> Option<Zeroizing<Vec<u8>>> + 'a;
+
+/// Decrypts an EnvelopedData held in memory (`document`, DER: a part of a file, such as a PFX in
+/// public-key privacy mode) with the content key `content_key` finds for its recipients.
+pub fn open_in_memory(
+    document: &[u8],
+    content_key: &ContentKeyFor<'_>,
+) -> Result<Zeroizing<Vec<u8>>, OpenError> {
+    let document = Document::open(std::io::Cursor::new(document))?;
+    let Some(key) = content_key(&document.envelope.recipients) else {
+        return Err(OpenError::KeyDoesNotFit {
+            recipients: document
+                .envelope
+                .recipients
+                .iter()
+                .map(|recipient| recipient.id.to_string())
+                .collect(),
+        });
+    };
+    let mut out = Zeroizing::new(Vec::new());
+    document.decrypt_to(&key, &mut *out, &mut |_| {})?;
+    Ok(out)
+}
+
 /// Decrypts into `output` whole or not at all with the key stream `watch` asks for; a signed content
 /// inside is unwrapped in turn. A CTR-ACPKM-OMAC document whose MAC fails with the standard's key
 /// stream is read again (from `input`) with that of OpenSSL's GOST engine 3.0.x, which encrypts past

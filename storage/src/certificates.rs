@@ -992,4 +992,14 @@ impl certkeeper_core::import::Keeper for Archive {
     ) -> std::result::Result<Vec<FileImported>, certkeeper_core::open::SourceError> {
         Ok(self.import_files(files)?)
     }
+
+    fn content_key(
+        &self,
+        recipients: &[certkeeper_core::cms::recipients::Recipient],
+    ) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        // A key that does not fit, or a failed lookup, leaves the part unopened: said so.
+        crate::key_source::unlocked_content_key(self, recipients)
+            .ok()
+            .flatten()
+    }
 }

@@ -208,42 +208,85 @@ impl KeySource for ArchiveKeys<'_> {
             self.cache.insert(*id, key);
             return found(self.archive, *id, content_key);
         }
-        // No archived certificate names a recipient: the keys archived without a certificate are
-        // tried (each key wrap checks its own integrity, so another key fails safely).
-        let named = recipients.iter().try_fold(false, |named, recipient| {
-            Ok::<_, Error>(named || !ids_named(self.archive, &recipient.id)?.is_empty())
-        });
-        if !named.map_err(failed)? {
-            for key in self.archive.keys_without_certificate().map_err(failed)? {
-                let Ok(info) = parse_private_key_info(&key.private_key_info) else {
-                    continue;
-                };
-                for recipient in recipients {
-                    match recipient.unwrap_key(&info) {
-                        Ok(content_key) => {
-                            return Ok(Some(Unwrapped {
-                                content_key,
-                                certificate: None,
-                                key_name: Some(format!(
-                                    "{} #{}",
-                                    algorithm_name(&info.algorithm_oid),
-                                    key.id
-                                )),
-                                certificate_id: None,
-                                token: None,
-                            }));
-                        }
-                        Err(
-                            CmsError::WrongKey | CmsError::Corrupted { .. } | CmsError::Crypto(_),
-                        ) => {}
-                        Err(CmsError::Unsupported { .. }) => {}
-                        Err(other) => return Err(other.into()),
-                    }
+        keyless_content_key(self.archive, recipients)
+    }
+}
+
+/// When no archived certificate names a recipient: the content key from the keys archived without a
+/// certificate (each key wrap checks its own integrity, so another key fails safely), with the key
+/// named.
+fn keyless_content_key(
+    archive: &Archive,
+    recipients: &[Recipient],
+) -> std::result::Result<Option<Unwrapped>, OpenError> {
+    let named = recipients.iter().try_fold(false, |named, recipient| {
+        Ok::<_, Error>(named || !ids_named(archive, &recipient.id)?.is_empty())
+    });
+    if named.map_err(failed)? {
+        return Ok(None);
+    }
+    for key in archive.keys_without_certificate().map_err(failed)? {
+        let Ok(info) = parse_private_key_info(&key.private_key_info) else {
+            continue;
+        };
+        for recipient in recipients {
+            match recipient.unwrap_key(&info) {
+                Ok(content_key) => {
+                    return Ok(Some(Unwrapped {
+                        content_key,
+                        certificate: None,
+                        key_name: Some(format!(
+                            "{} #{}",
+                            algorithm_name(&info.algorithm_oid),
+                            key.id
+                        )),
+                        certificate_id: None,
+                        token: None,
+                    }));
                 }
+                Err(CmsError::WrongKey | CmsError::Corrupted { .. } | CmsError::Crypto(_)) => {}
+                Err(CmsError::Unsupported { .. }) => {}
+                Err(other) => return Err(other.into()),
             }
         }
-        Ok(None)
     }
+    Ok(None)
+}
+
+/// The content key of one of `recipients` from the keys `archive` keeps unlocked — of the
+/// certificates they name, else those without a certificate — asking nothing (a locked container
+/// is not opened): for a part of a file being imported that is encrypted to an archived
+/// certificate's key. A static originator's certificate is taken from the archive.
+pub fn unlocked_content_key(
+    archive: &Archive,
+    recipients: &[Recipient],
+) -> std::result::Result<Option<zeroize::Zeroizing<Vec<u8>>>, OpenError> {
+    let mut recipients = recipients.to_vec();
+    for recipient in &mut recipients {
+        let Some(id) = recipient.originator_wanted().cloned() else {
+            continue;
+        };
+        for certificate_id in ids_named(archive, &id).map_err(failed)? {
+            if let Some((_, der)) = archive
+                .certificate_der(&certificate_id.to_string())
+                .map_err(failed)?
+                && let Ok(certificate) = Certificate::from_der(&der)
+            {
+                recipient.set_originator(&certificate);
+            }
+        }
+    }
+    for recipient in &recipients {
+        for id in ids_named(archive, &recipient.id).map_err(failed)? {
+            if let Some(key) = archive.private_key_for(id).map_err(failed)?
+                && let Ok(info) = parse_private_key_info(&key.private_key_info)
+                && let Some(content_key) = unwrap_with(recipient, &info)?
+            {
+                return Ok(Some(content_key));
+            }
+        }
+    }
+    Ok(keyless_content_key(archive, &recipients)?.map(|found| found.content_key))
 }
 
 /// The archive's public part as a key source: it names the certificates a document was encrypted

@@ -947,7 +947,6 @@ fn the_tc26_pfx_example_opens_its_masked_key_is_the_standard_s_and_goes_to_opens
 #[test]
 fn cryptopro_s_own_pfx_opens_with_its_password_and_tells_a_wrong_one() {
     use certkeeper_core::formats::{pkcs8, pkcs12};
-    use certkeeper_tests::support::{secret_file, temp_dir};
     let folder = vectors::folder("realworld/pfx/cryptoarm-cryptopro");
     let ku = vectors::folder("realworld/cms/cryptoarm-cryptopro-ktri");
     let mut files: Vec<_> = [&folder, &ku]
@@ -1011,19 +1010,6 @@ fn cryptopro_s_own_pfx_opens_with_its_password_and_tells_a_wrong_one() {
     // Eight keys checked against the independently recovered ones; all ten against their certificate
     // in the file (both GOST 2001 ones among them, for which no recovered key was published).
     assert_eq!((checked_by_file, checked_by_certificate), (8, 10));
-    let work = temp_dir();
-    let rfc9548 = vectors::folder("realworld/pfx/rfc9548").join("A.2.2_cert_and_key_encrypted.pfx");
-    let pfx_password = secret_file(work.path(), "pfx", "Пароль для PFX\n");
-    let said = std::process::Command::new(certkeeper_tests::support::bin::certkeeper())
-        .env("CERTKEEPER_LANG", "ru")
-        .arg("inspect")
-        .arg(&rfc9548)
-        .arg("--password-file")
-        .arg(&pfx_password)
-        .output()
-        .expect("run");
-    let said = String::from_utf8_lossy(&said.stdout);
-    assert!(said.contains("«Магма» CTR-ACPKM-OMAC (RFC 9548)"), "{said}");
 }
 
 /// CryptoPro CSP's own PFX through the archive: imported with its password, the key is exported by
@@ -1141,4 +1127,148 @@ fn a_key_from_cryptopro_s_pfx_goes_to_openssl_and_opens_what_openssl_encrypts_to
             "{subject}"
         );
     }
+}
+
+/// RFC 9548's PFX examples (password «Пароль для PFX»): A.2.1 (certificate in clear, key under PBES2
+/// with Kuznyechik CTR-ACPKM-OMAC) and A.2.2 (both under Magma CTR-ACPKM(-OMAC)) open to the
+/// published key and certificate, and a wrong password is told; A.3 (public-key privacy and
+/// integrity modes: a signed AuthenticatedSafe whose key part is an EnvelopedData to the recipient's
+/// certificate, KARI with KExp15) opens with the recipient's key, is refused without it, and a
+/// changed byte of its signed content is refused.
+#[test]
+fn rfc_9548_pfx_examples_open_in_every_mode() {
+    use certkeeper_core::formats::{pbe, pkcs8, pkcs12};
+    let dir = vectors::folder("realworld/pfx/rfc9548");
+    let read = |name: &str| std::fs::read(dir.join(name)).expect("a vector");
+    let password = "Пароль для PFX".as_bytes();
+    let expected_key =
+        pkcs8::parse_private_key_info(&read("expected_key_OneAsymmetricKey.der")).expect("key");
+    let scalar = |key: &pkcs8::KeyInfo| key.gost.as_ref().expect("GOST").to_le_bytes().to_vec();
+    let expected_certificate = read("expected_cert_originator512.der");
+    for name in [
+        "A.2.1_cert_clear_key_encrypted.pfx",
+        "A.2.2_cert_and_key_encrypted.pfx",
+    ] {
+        let bytes = read(name);
+        let pfx = pkcs12::parse(&bytes, password).unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert_eq!(pfx.keys.len(), 1, "{name}");
+        assert_eq!(scalar(&pfx.keys[0]), scalar(&expected_key), "{name}");
+        assert_eq!(
+            pfx.certificates,
+            vec![expected_certificate.clone()],
+            "{name}"
+        );
+        assert!(
+            matches!(
+                pkcs12::parse(&bytes, "Пароль для pfx".as_bytes()),
+                Err(FormatError::WrongFilePassword)
+            ),
+            "{name}"
+        );
+    }
+    let privacy = read("A.3_public_key_privacy.pfx");
+    assert!(matches!(
+        pkcs12::parse(&privacy, b""),
+        Err(FormatError::EncryptedToCertificate)
+    ));
+    let recipient = pkcs8::from_file(&read("A.3_recipient256_key.pem"), false, b"").expect("key");
+    let with_key = |bytes: &[u8]| {
+        pkcs12::parse_with(bytes, b"", &pbe::Budget::per_file(), &|document| {
+            certkeeper_core::open::open_in_memory(document, &|recipients| {
+                recipients
+                    .iter()
+                    .find_map(|candidate| candidate.unwrap_key(&recipient).ok())
+            })
+            .map_err(|_| FormatError::EncryptedToCertificate)
+        })
+    };
+    let pfx = with_key(&privacy).expect("it opens with the recipient's key");
+    assert_eq!(pfx.keys.len(), 1);
+    assert_eq!(scalar(&pfx.keys[0]), scalar(&expected_key));
+    assert_eq!(pfx.certificates, vec![expected_certificate]);
+    // A changed byte of the signed AuthenticatedSafe (inside the certificate bag's data).
+    let needle = &read("expected_cert_originator512.der")[40..56];
+    let at = privacy
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .expect("the certificate inside");
+    let mut changed = privacy.clone();
+    changed[at + 3] ^= 0x01;
+    assert!(matches!(
+        with_key(&changed),
+        Err(FormatError::SignatureNotValid { .. })
+    ));
+}
+
+/// RFC 9548's PFX through the archive: A.2.1 imported with its password; A.3 (encrypted to the
+/// recipient's certificate) refused with what to do until the recipient's certificate and key are
+/// archived, then imported with its key and certificate, which `export` hands to OpenSSL.
+#[test]
+fn rfc_9548_pfx_examples_import_and_the_privacy_mode_uses_the_archived_key() {
+    use certkeeper_tests::support::{bin, secret_file, temp_dir};
+    let dir = vectors::folder("realworld/pfx/rfc9548");
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "rfc 9548\n");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    run(cli().arg("init"));
+    let refused = cli()
+        .arg("import")
+        .arg(dir.join("A.3_public_key_privacy.pfx"))
+        .output()
+        .expect("run");
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("encrypted to a certificate's key"), "{said}");
+    run(cli()
+        .arg("import")
+        .arg(dir.join("A.3_recipient256_cert.der"))
+        .arg(dir.join("A.3_recipient256_key.pem")));
+    run(cli()
+        .arg("import")
+        .arg(dir.join("A.3_public_key_privacy.pfx")));
+    let password = secret_file(work.path(), "pfx-password", "Пароль для PFX\n");
+    run(cli()
+        .arg("import")
+        .arg(dir.join("A.2.1_cert_clear_key_encrypted.pfx"))
+        .arg("--password-file")
+        .arg(&password));
+    let listed = run(cli().args(["--json", "list"]));
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let originator = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|entry| entry["subject_name"] == "ORIGINATOR: GOST 34.10-12 512-bit")
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(originator["has_private_key"], true, "{originator}");
+    let thumbprint = originator["sha1_thumbprint"].as_str().expect("thumbprint");
+    let openssl = OpenSsl::new();
+    let certificate = work.path().join("originator.pem");
+    run(cli()
+        .args(["export", thumbprint, "--format", "pem", "--out"])
+        .arg(&certificate));
+    let key = work.path().join("originator.key");
+    let out_password = secret_file(work.path(), "out-password", "export-1\n");
+    run(cli()
+        .args(["export", thumbprint, "--format", "pkcs8", "--out"])
+        .arg(&key)
+        .arg("--password-file")
+        .arg(&out_password));
+    let public = |args: &[&str], file: &Path| {
+        run(openssl
+            .command()
+            .args(args)
+            .arg(file)
+            .args(["-passin", "pass:export-1"]))
+        .stdout
+    };
+    assert_eq!(
+        public(&["pkey", "-pubout", "-in"], &key),
+        public(&["x509", "-noout", "-pubkey", "-in"], &certificate)
+    );
 }

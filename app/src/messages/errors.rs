@@ -1064,6 +1064,28 @@ fn describe_format(error: &FormatError, lang: Lang) -> Text {
                 "Проверьте раскладку и Caps Lock и укажите пароль ещё раз в --password-file.".into(),
             ),
         ),
+        FormatError::EncryptedToCertificate => Text::new(
+            lang,
+            (
+                "Parts of this PFX are encrypted to a certificate's key (PKCS#12's public-key privacy mode), and the archive keeps no unlocked key of that certificate.".into(),
+                "Import the recipient's key first (its container, PFX or key file, with its password), then import this file again.".into(),
+            ),
+            (
+                "Части этого PFX зашифрованы на ключ сертификата (режим конфиденциальности с открытым ключом PKCS#12), а открытого ключа этого сертификата в архиве нет.".into(),
+                "Сначала импортируйте ключ получателя (его контейнер, PFX или файл ключа, с паролем), затем снова импортируйте этот файл.".into(),
+            ),
+        ),
+        FormatError::SignatureNotValid { signer, reason } => Text::new(
+            lang,
+            (
+                format!("This PFX is signed by {signer}, and the signature does not verify ({reason}); nothing was taken from it."),
+                "Get the file again from its sender; a changed file must not be trusted.".into(),
+            ),
+            (
+                format!("Этот PFX подписан ({signer}), и подпись не сходится ({reason}); из него ничего не взято."),
+                "Получите файл заново у отправителя; изменённому файлу доверять нельзя.".into(),
+            ),
+        ),
         FormatError::TooMuchWork => Text::new(
             lang,
             (
@@ -1766,6 +1788,12 @@ mod tests {
             FormatError::WrongFilePassword.into(),
             FormatError::TooMuchWork.into(),
             FormatError::Stopped.into(),
+            FormatError::EncryptedToCertificate.into(),
+            FormatError::SignatureNotValid {
+                signer: "CN=Sender, serial 01".into(),
+                reason: "the digest does not match".into(),
+            }
+            .into(),
             FormatError::UnsupportedEncryption {
                 oid: "1.2.840.113549.1.12.1.6".into(),
             }

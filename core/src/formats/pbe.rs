@@ -9,8 +9,9 @@ use hmac::{KeyInit, Mac};
 use zeroize::Zeroizing;
 
 use super::der::{self, Tlv, tag};
-use crate::crypto::gost::gost28147::{Cfb, KeyMeshing, Sbox};
-use crate::crypto::gost::kdf::{HmacStreebog256, HmacStreebog512};
+use crate::crypto::gost::gost28147::{Cfb, KeyMeshing, Sbox, constant_time_eq};
+use crate::crypto::gost::kdf::{HmacStreebog256, HmacStreebog512, kdf_tree_256};
+use crate::crypto::gost::r3413::{Cipher3412, Ctr, Omac};
 use crate::error::FormatError;
 
 /// The largest PBKDF2 iteration count accepted: far above anything real, low enough that a hostile
@@ -298,6 +299,10 @@ fn pbes2(
         "2.16.840.1.101.3.4.1.2" => 16,
         "2.16.840.1.101.3.4.1.22" => 24,
         "2.16.840.1.101.3.4.1.42" | "1.2.643.2.2.21" => 32,
+        KUZNYECHIK_CTR_ACPKM
+        | KUZNYECHIK_CTR_ACPKM_OMAC
+        | MAGMA_CTR_ACPKM
+        | MAGMA_CTR_ACPKM_OMAC => 32,
         "1.2.840.113549.3.7" => 24,
         other => {
             return Err(FormatError::UnsupportedEncryption {
@@ -322,12 +327,78 @@ fn pbes2(
             Cfb::new(key, &iv, sbox, KeyMeshing::CryptoPro).decrypt(&mut plain);
             Ok(plain)
         }
+        KUZNYECHIK_CTR_ACPKM | KUZNYECHIK_CTR_ACPKM_OMAC => {
+            let key: &[u8; 32] = key[..].try_into().map_err(|_| bad("key length"))?;
+            ctr_acpkm::<kuznyechik::Kuznyechik>(
+                key,
+                cipher_parameters,
+                cipher == KUZNYECHIK_CTR_ACPKM_OMAC,
+                plain,
+            )
+        }
+        MAGMA_CTR_ACPKM | MAGMA_CTR_ACPKM_OMAC => {
+            let key: &[u8; 32] = key[..].try_into().map_err(|_| bad("key length"))?;
+            ctr_acpkm::<magma::Magma>(
+                key,
+                cipher_parameters,
+                cipher == MAGMA_CTR_ACPKM_OMAC,
+                plain,
+            )
+        }
         _ => {
             let iv = cipher_parameters.expect(tag::OCTET_STRING, "iv")?;
             cbc_decrypt(&cipher, &key, iv, &mut plain)?;
             Ok(plain)
         }
     }
+}
+
+/// Kuznyechik and Magma CTR-ACPKM, and with OMAC (RFC 9337 section 5; the PFX of RFC 9548).
+const KUZNYECHIK_CTR_ACPKM: &str = "1.2.643.7.1.1.5.2.1";
+const KUZNYECHIK_CTR_ACPKM_OMAC: &str = "1.2.643.7.1.1.5.2.2";
+const MAGMA_CTR_ACPKM: &str = "1.2.643.7.1.1.5.1.1";
+const MAGMA_CTR_ACPKM_OMAC: &str = "1.2.643.7.1.1.5.1.2";
+
+/// PBES2's CTR-ACPKM decryption under the PBKDF2 key `key`. The parameters are
+/// SEQUENCE { ukm OCTET STRING } (16 bytes for Kuznyechik, 12 for Magma): the IV is its first half
+/// block. The sections are 256 KiB (Kuznyechik) and 8 KiB (Magma). With OMAC the encryption and MAC
+/// keys are KDF_TREE_GOSTR3411_2012_256(key, "kdf tree", the rest of the UKM), and the MAC (a whole
+/// block) is encrypted after the content; it tells a wrong password.
+fn ctr_acpkm<C: Cipher3412>(
+    key: &[u8; 32],
+    parameters: Tlv<'_>,
+    omac: bool,
+    mut plain: Zeroizing<Vec<u8>>,
+) -> Result<Zeroizing<Vec<u8>>, FormatError> {
+    let ukm = parameters
+        .children()
+        .required("ukm")?
+        .expect(tag::OCTET_STRING, "ukm")?;
+    let half = C::BLOCK / 2;
+    if ukm.len() < half + 8 {
+        return Err(bad("the UKM of CTR-ACPKM is too short"));
+    }
+    let (iv, seed) = (&ukm[..half], &ukm[half..half + 8]);
+    let section = if C::BLOCK == 16 { 256 * 1024 } else { 8 * 1024 };
+    if !omac {
+        Ctr::<C>::acpkm(key, iv, section)?.apply(&mut plain);
+        return Ok(plain);
+    }
+    if plain.len() < C::BLOCK {
+        return Err(FormatError::WrongFilePassword);
+    }
+    let keys = kdf_tree_256(key, b"kdf tree", seed, 1, 64)?;
+    let enc: &[u8; 32] = keys[..32].try_into().map_err(|_| bad("key length"))?;
+    let mac_key: &[u8; 32] = keys[32..].try_into().map_err(|_| bad("key length"))?;
+    Ctr::<C>::acpkm(enc, iv, section)?.apply(&mut plain);
+    let content_len = plain.len() - C::BLOCK;
+    let mut mac = Omac::<C>::new(mac_key);
+    mac.update(&plain[..content_len]);
+    if !constant_time_eq(&mac.finalize(), &plain[content_len..]) {
+        return Err(FormatError::WrongFilePassword);
+    }
+    plain.truncate(content_len);
+    Ok(plain)
 }
 
 fn cbc_decrypt(

@@ -15,6 +15,8 @@ use crate::crypto::gost::kdf::HmacStreebog512;
 use crate::error::FormatError;
 
 const DATA: &str = "1.2.840.113549.1.7.1";
+const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+const ENVELOPED_DATA: &str = "1.2.840.113549.1.7.3";
 const ENCRYPTED_DATA: &str = "1.2.840.113549.1.7.6";
 const KEY_BAG: &str = "1.2.840.113549.1.12.10.1.1";
 const SHROUDED_KEY_BAG: &str = "1.2.840.113549.1.12.10.1.2";
@@ -54,6 +56,25 @@ pub fn parse_within(
     password: &[u8],
     budget: &pbe::Budget,
 ) -> Result<Pfx, FormatError> {
+    parse_with(bytes, password, budget, &|_| {
+        Err(FormatError::EncryptedToCertificate)
+    })
+}
+
+/// Opens an EnvelopedData (a ContentInfo, DER) of a PFX in public-key privacy mode: its content,
+/// decrypted with a key the caller has (the archive's).
+pub type OpenEnveloped<'a> = dyn Fn(&[u8]) -> Result<Zeroizing<Vec<u8>>, FormatError> + 'a;
+
+/// [`parse_within`], with the parts encrypted to a certificate's key (RFC 7292's public-key privacy
+/// mode: EnvelopedData) opened by `enveloped`. In public-key integrity mode (the AuthenticatedSafe
+/// signed: SignedData, as RFC 9548 A.3) the signature must verify with the signer's certificate in
+/// it; there is no password MAC then.
+pub fn parse_with(
+    bytes: &[u8],
+    password: &[u8],
+    budget: &pbe::Budget,
+    enveloped: &OpenEnveloped<'_>,
+) -> Result<Pfx, FormatError> {
     let pfx = Reader::new(bytes).required("PFX")?;
     let mut fields = pfx.children();
     let version = fields
@@ -64,16 +85,24 @@ pub fn parse_within(
     }
     let auth_safe = fields.required("authSafe")?;
     let mut content_info = auth_safe.children();
-    if oid_of(content_info.required("contentType")?)? != DATA {
-        return Err(FormatError::UnsupportedEncryption {
-            oid: "public-key integrity mode".to_owned(),
-        });
-    }
+    let auth_safe_type = oid_of(content_info.required("contentType")?)?;
     let explicit = content_info.required("content")?;
-    let content = explicit
-        .children()
-        .required("data")?
-        .expect(tag::OCTET_STRING, "data")?;
+    let signed_content;
+    let content = match auth_safe_type.as_str() {
+        DATA => explicit
+            .children()
+            .required("data")?
+            .expect(tag::OCTET_STRING, "data")?,
+        SIGNED_DATA => {
+            signed_content = signed_auth_safe(auth_safe.raw)?;
+            &signed_content[..]
+        }
+        other => {
+            return Err(FormatError::UnsupportedEncryption {
+                oid: other.to_owned(),
+            });
+        }
+    };
     // The structure is read before any password is tried: a file that is not a PFX inside is told
     // as such, never as one locked with a password (and never archived as a locked container).
     let mut parts = Vec::new();
@@ -91,7 +120,7 @@ pub fn parse_within(
             .required("content")?;
         let expected = match kind.as_str() {
             DATA => tag::OCTET_STRING,
-            ENCRYPTED_DATA => tag::SEQUENCE,
+            ENCRYPTED_DATA | ENVELOPED_DATA => tag::SEQUENCE,
             other => {
                 return Err(FormatError::UnsupportedEncryption {
                     oid: other.to_owned(),
@@ -101,7 +130,7 @@ pub fn parse_within(
         if inner.tag != expected {
             return Err(bad("a part of the PFX of the wrong form"));
         }
-        parts.push((kind, inner));
+        parts.push((kind, inner, info.raw));
     }
     if parts.is_empty() {
         return Err(bad("a PFX without contents"));
@@ -112,22 +141,26 @@ pub fn parse_within(
     // first so that a wrong password is told by it.
     let cryptopro_key = parts
         .iter()
-        .filter(|(kind, _)| kind == DATA)
-        .any(|(_, inner)| holds_cryptopro_key(inner.value));
+        .filter(|(kind, _, _)| kind == DATA)
+        .any(|(_, inner, _)| holds_cryptopro_key(inner.value));
     match fields.next_tlv("macData")? {
         Some(mac_data) => match verify_mac(mac_data, content, password, budget) {
             Err(FormatError::WrongFilePassword) if cryptopro_key => {}
             other => other?,
         },
+        // A signed AuthenticatedSafe has its integrity from the signature.
+        None if auth_safe_type == SIGNED_DATA => {}
         None => return Err(bad("no integrity MAC")),
     }
     if cryptopro_key {
-        parts.sort_by_key(|(kind, inner)| !(kind == DATA && holds_cryptopro_key(inner.value)));
+        parts.sort_by_key(|(kind, inner, _)| !(kind == DATA && holds_cryptopro_key(inner.value)));
     }
     let mut pfx = Pfx::default();
-    for (kind, inner) in parts {
+    for (kind, inner, info) in parts {
         let safe_contents: Zeroizing<Vec<u8>> = if kind == DATA {
             Zeroizing::new(inner.expect(tag::OCTET_STRING, "data")?.to_vec())
+        } else if kind == ENVELOPED_DATA {
+            enveloped(info)?
         } else {
             // EncryptedData { version, EncryptedContentInfo { type, algorithm, [0] IMPLICIT content } }.
             let mut encrypted = inner.children();
@@ -156,6 +189,30 @@ pub fn parse_within(
         read_safe_contents(&safe_contents, password, &mut pfx, budget)?;
     }
     Ok(pfx)
+}
+
+/// The AuthenticatedSafe of a signed PFX (`content_info`: its ContentInfo of SignedData), once every
+/// signature verifies with the signer's certificate the SignedData carries.
+fn signed_auth_safe(content_info: &[u8]) -> Result<Zeroizing<Vec<u8>>, FormatError> {
+    use crate::cms::signed::{self, Verdict};
+    let mut content = Zeroizing::new(Vec::new());
+    let (_, signers) = signed::unwrap(content_info, &mut *content, &|_| None)
+        .map_err(|_| bad("a signed PFX whose SignedData does not read"))?;
+    if signers.is_empty() {
+        return Err(bad("a signed PFX without a signer"));
+    }
+    for signer in signers {
+        match signer.verdict {
+            Verdict::Valid => {}
+            Verdict::Invalid(reason) | Verdict::Unchecked(reason) => {
+                return Err(FormatError::SignatureNotValid {
+                    signer: signer.signer,
+                    reason,
+                });
+            }
+        }
+    }
+    Ok(content)
 }
 
 /// Whether unencrypted SafeContents hold a key bag under CryptoPro's own protection.

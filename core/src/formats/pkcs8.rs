@@ -39,7 +39,7 @@ pub fn parse_private_key_info(bytes: &[u8]) -> Result<KeyInfo, FormatError> {
     let outer = Reader::new(bytes).required("PrivateKeyInfo")?;
     let outer_raw = outer.raw;
     let mut fields = outer.children();
-    fields
+    let version = fields
         .required("version")?
         .expect(tag::INTEGER, "version")?;
     let algorithm = fields.required("privateKeyAlgorithm")?;
@@ -95,10 +95,16 @@ pub fn parse_private_key_info(bytes: &[u8]) -> Result<KeyInfo, FormatError> {
     } else {
         None
     };
+    // A GOST key in a OneAsymmetricKey (version 1, with its public key: RFC 9548's), which the GOST
+    // engine does not read, is kept in the engine's form, so that what certkeeper exports opens there.
+    let der = match (&gost, GostAlgorithm::from_oid(&algorithm_oid)) {
+        (Some(key), Some(family)) if version != [0] => gost_private_key_info(key, family),
+        _ => zeroize::Zeroizing::new(outer_raw.to_vec()),
+    };
     Ok(KeyInfo {
         algorithm_oid,
         gost,
-        der: zeroize::Zeroizing::new(outer_raw.to_vec()),
+        der,
     })
 }
 
