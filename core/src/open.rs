@@ -294,6 +294,8 @@ pub struct Opened {
     /// Whether the content was decrypted with the CTR-ACPKM key stream of OpenSSL's GOST engine
     /// 3.0.x rather than the standard's (found by the document's MAC, or asked for).
     pub openssl_engine_key_stream: bool,
+    /// When the document was not encrypted at all: signed or digested.
+    pub not_encrypted: Option<Unencrypted>,
 }
 
 /// Who follows a document being opened: progress (bytes read of the file's size), and a flag that
@@ -344,7 +346,9 @@ fn never_over(output: &Path) -> Result<(), OpenError> {
     Ok(())
 }
 
-/// Opens `input` into `output` with the first key of `sources` that fits, in their order.
+/// Opens `input` into `output` with the first key of `sources` that fits, in their order. A document
+/// that is signed or digested and not encrypted has its content written out as well, each signature
+/// checked (the signer's certificate from the document or the sources) or its digest.
 pub fn open_document(
     sources: &mut [&mut dyn KeySource],
     prompt: &dyn Prompt,
@@ -353,7 +357,20 @@ pub fn open_document(
     watch: &mut Watch<'_>,
 ) -> Result<Opened, OpenError> {
     never_over(output)?;
-    let (document, size) = read_document(input)?;
+    let (document, size) = match read_document(input) {
+        Err(OpenError::Document(CmsError::NotEncrypted { content_type }))
+            if content_type == signed::SIGNED_DATA || content_type == signed::DIGESTED_DATA =>
+        {
+            let find = |id: &RecipientId| -> Option<Certificate> {
+                known_by(sources, id)
+                    .ok()?
+                    .into_iter()
+                    .find_map(|known| known.certificate)
+            };
+            return open_unencrypted(input, output, &find);
+        }
+        other => other?,
+    };
     let cipher = document.envelope.cipher.name();
     let mut recipients = document.envelope.recipients.clone();
     // A static originator key of a key agreement: its certificate from the sources (the archive).
@@ -427,6 +444,7 @@ pub fn open_document(
         bytes,
         signers,
         openssl_engine_key_stream: stream == KeyStream::OpensslGostEngine30,
+        not_encrypted: None,
     })
 }
 
@@ -469,6 +487,7 @@ fn opened_with_key_given(
         bytes,
         signers,
         openssl_engine_key_stream: stream == KeyStream::OpensslGostEngine30,
+        not_encrypted: None,
     })
 }
 
@@ -523,6 +542,59 @@ pub fn open_with_key(
         });
     };
     opened_with_key_given(document, size, &content_key, name, input, output, watch)
+}
+
+/// A signed or digested document, not encrypted: its content written to `output` whole or not at
+/// all, each signer checked (certificates from the document, else `find`) or the digest (a digest
+/// that does not match writes nothing).
+fn open_unencrypted(
+    input: &Path,
+    output: &Path,
+    find: &dyn Fn(&RecipientId) -> Option<Certificate>,
+) -> Result<Opened, OpenError> {
+    let read = || -> Result<Box<dyn Read>, OpenError> {
+        let file = files::open_regular(input).map_err(OpenError::Input)?;
+        Ok(armor::unwrap(file).map_err(CmsError::Read)?.1)
+    };
+    let mut start = [0u8; 32];
+    let peeked = read()?.read(&mut start).map_err(CmsError::Read)?;
+    let signed_data = signed::is_signed_data(&start[..peeked]);
+    let mut outcome = (Vec::new(), Unencrypted::Signed);
+    let bytes = files::write_whole(output, Mode::PRIVATE_NEW, |writer| {
+        if signed_data {
+            let (bytes, signers) = signed::unwrap(read()?, writer, find)?;
+            outcome.0 = signers;
+            Ok::<_, OpenError>(bytes)
+        } else {
+            let (bytes, digest) = signed::unwrap_digested(read()?, writer)?;
+            outcome.1 = Unencrypted::Digested(digest);
+            Ok(bytes)
+        }
+    })?;
+    let (signers, unencrypted) = outcome;
+    Ok(Opened {
+        input: input.to_path_buf(),
+        output: output.to_path_buf(),
+        certificate_id: None,
+        token: None,
+        subject: String::new(),
+        serial: String::new(),
+        cipher: String::new(),
+        bytes,
+        signers,
+        openssl_engine_key_stream: false,
+        not_encrypted: Some(unencrypted),
+    })
+}
+
+/// What a document that opened without a key was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "digest")]
+pub enum Unencrypted {
+    /// Signed (SignedData): its signers are in [`Opened::signers`].
+    Signed,
+    /// Digested (DigestedData) with this digest, which matches.
+    Digested(String),
 }
 
 /// Finds the content key of one of a document's recipients, asking nothing.

@@ -5,7 +5,7 @@
 
 use std::io::Read;
 
-use certkeeper_core::cms::{Document, armor};
+use certkeeper_core::cms::{Document, armor, signed};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,6 +16,9 @@ fuzz_target!(|data: &[u8]| {
     if reader.read_to_end(&mut decoded).is_err() {
         return;
     }
+    // Signed and digested documents (not encrypted) are read by the same command.
+    let _ = signed::unwrap(&decoded[..], &mut std::io::sink(), &|_| None);
+    let _ = signed::unwrap_digested(&decoded[..], &mut std::io::sink());
     if let Ok(document) = Document::open(std::io::Cursor::new(decoded)) {
         let key = vec![0x5a; document.envelope.cipher.key_len()];
         let _ = document.decrypt_to(&key, &mut std::io::sink(), &mut |_| {});

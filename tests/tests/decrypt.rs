@@ -1402,3 +1402,125 @@ fn ctr_acpkm_documents_of_openssl_s_gost_engine_3_0_open_whole() {
         assert!(std::fs::read(&asked).expect("opened") == data, "{cipher}");
     }
 }
+
+/// Signed and digested documents, not encrypted (TC26's SignedData and DigestedData examples of
+/// Р 1323565.1.025-2019, TK26's CMS examples): `decrypt` writes their content, checks each
+/// signature (TC26's carry the signer's certificate; TK26's do not, so theirs is "not checked") and
+/// the digest; a changed byte of a digested content writes nothing, and of a signed one is told.
+#[test]
+fn signed_and_digested_examples_give_their_content_checked() {
+    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    use sha2::Digest;
+    /// CP1251 (ASCII and А–я) as text.
+    fn cp1251(bytes: &[u8]) -> String {
+        bytes
+            .iter()
+            .map(|&byte| match byte {
+                0xc0..=0xff => char::from_u32(0x410 + u32::from(byte - 0xc0)).unwrap_or('?'),
+                _ => char::from(byte),
+            })
+            .collect()
+    }
+    let tc26 = vectors::folder("realworld/cms/tc26-r1323565.1.025-2019");
+    let tk26 = vectors::folder("realworld/signed");
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "signed\n");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    run(cli().arg("init"));
+    let open = |document: &std::path::Path| -> (String, Vec<u8>) {
+        let out = work.path().join(format!(
+            "{}.out",
+            document
+                .file_name()
+                .and_then(|name| name.to_str())
+                .expect("name")
+        ));
+        let said = run(cli().arg("decrypt").arg(document).arg("-o").arg(&out));
+        (
+            String::from_utf8_lossy(&said.stdout).into_owned(),
+            std::fs::read(&out).expect("written"),
+        )
+    };
+    for name in ["signed_a111.pem", "signed_a121.pem"] {
+        let (said, content) = open(&tc26.join(name));
+        assert!(said.contains("not encrypted: signed"), "{said}");
+        assert!(said.contains("ORIGINATOR: GOST 34.10-12"), "{said}");
+        assert!(said.contains("signature valid"), "{said}");
+        assert_eq!(
+            cp1251(&content),
+            "Контрольный пример для структуры SignedData."
+        );
+        let sha = sha2::Sha256::digest(&content);
+        assert_eq!(&sha[..4], [0x43, 0x94, 0x7d, 0x4a]);
+    }
+    for (name, digest) in [
+        ("hashed_a311.pem", "GOST R 34.11-2012 256"),
+        ("hashed_a321.pem", "GOST R 34.11-2012 512"),
+    ] {
+        let (said, content) = open(&tc26.join(name));
+        assert!(said.contains(&format!("its digest {digest}")), "{said}");
+        assert_eq!(
+            cp1251(&content),
+            "Контрольный пример для структуры DigestData."
+        );
+    }
+    for name in ["tk26cms_signed_256.der", "tk26cms_signed_512.der"] {
+        let (said, content) = open(&tk26.join(name));
+        assert!(said.contains("signature not checked"), "{said}");
+        assert_eq!(content, b"Test message");
+    }
+    // The digested examples hold GOST R 34.11-2012's own messages (M1 and M2 of the standard).
+    let (_, m2) = open(&tk26.join("tk26cms_digested_256.der"));
+    assert!(
+        cp1251(&m2).starts_with("Се ветри, Стрибожи внуци"),
+        "{}",
+        cp1251(&m2)
+    );
+    let (_, m1) = open(&tk26.join("tk26cms_digested_512.der"));
+    assert!(m1.starts_with(b"012345678901234567890123456789"));
+    // A changed content: a digest that does not match writes nothing; a signature is told invalid.
+    let changed = |source: &std::path::Path, name: &str, from: &[u8]| -> std::path::PathBuf {
+        let mut bytes = std::fs::read(source).expect("read");
+        let at = bytes
+            .windows(from.len())
+            .position(|window| window == from)
+            .expect("the content inside");
+        bytes[at] ^= 0x01;
+        let path = work.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        path
+    };
+    let digested = changed(
+        &tk26.join("tk26cms_digested_512.der"),
+        "changed-digested.der",
+        b"0123",
+    );
+    let out = work.path().join("changed-digested.out");
+    let refused = cli()
+        .arg("decrypt")
+        .arg(&digested)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("digest does not match"));
+    assert!(!out.exists());
+    let openssl = OpenSsl::new();
+    let a121 = work.path().join("signed_a121.der");
+    run(openssl
+        .command()
+        .args(["cms", "-cmsout", "-inform", "PEM", "-outform", "DER", "-in"])
+        .arg(tc26.join("signed_a121.pem"))
+        .arg("-out")
+        .arg(&a121));
+    // «Контр» in CP1251.
+    let signed = changed(&a121, "changed-signed.der", &[0xca, 0xee, 0xed, 0xf2, 0xf0]);
+    let (said, _) = open(&signed);
+    assert!(said.contains("SIGNATURE INVALID"), "{said}");
+}

@@ -1272,3 +1272,56 @@ fn rfc_9548_pfx_examples_import_and_the_privacy_mode_uses_the_archived_key() {
         public(&["x509", "-noout", "-pubkey", "-in"], &certificate)
     );
 }
+
+/// Real qualified certificates of CryptoARM's tests (certs/cryptoarm: a person's 2012 and two 2001
+/// certificates, a legal entity's employee, a CA root) through the archive: INN, SNILS, OGRN and the
+/// organisation's INN read as the corpus' README says (a twelve-digit "00…" INN of an organisation is
+/// its old form, read as its INNLE too).
+#[test]
+fn real_qualified_certificates_read_their_inn_snils_and_ogrn() {
+    use certkeeper_tests::support::{bin, secret_file, temp_dir};
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "real certificates\n");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    run(cli().arg("init"));
+    run(cli()
+        .arg("import")
+        .arg(vectors::folder("realworld/certs/cryptoarm")));
+    let listed = run(cli().args(["--json", "list"]));
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let mut rows: Vec<String> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|entry| {
+            [
+                "subject_name",
+                "inn",
+                "innle",
+                "snils",
+                "ogrn",
+                "key_algorithm",
+            ]
+            .iter()
+            .map(|field| entry[field].as_str().unwrap_or("-").to_owned())
+            .collect::<Vec<_>>()
+            .join(" | ")
+        })
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            "Курзенев Александр Владиславович | 001215039585 | 1215039585 | 00295392742 | 1021200769237 | GOST R 34.10-2001",
+            "Тестовый УЦ ООО \"КРИПТО-ПРО\" | 001234567890 | 1234567890 | - | 1234567890123 | GOST R 34.10-2012 256",
+            "Шалагина Наталья Владимировна | 121519331820 | - | 02504715314 | - | GOST R 34.10-2001",
+            "Шалагина Наталья Владимировна | 121519331820 | - | 02504715314 | - | GOST R 34.10-2001",
+            "Шалагина Наталья Владимировна | 121519331820 | - | 02504715314 | - | GOST R 34.10-2012 256",
+        ]
+    );
+}

@@ -145,6 +145,22 @@ pub fn verdict(opener: Option<&str>, lang: Lang) -> String {
 
 /// "(certificate 12 «subject», cipher AES-256-CBC)": what opened a document.
 pub fn opened_by(opened: &Opened, lang: Lang) -> String {
+    use certkeeper_core::open::Unencrypted;
+    match &opened.not_encrypted {
+        Some(Unencrypted::Signed) => {
+            return lang
+                .pick("(not encrypted: signed)", "(не зашифрован: подписан)")
+                .to_owned();
+        }
+        Some(Unencrypted::Digested(digest)) => {
+            return format!(
+                "({} {digest} {})",
+                lang.pick("not encrypted: its digest", "не зашифрован: хэш"),
+                lang.pick("matches", "сходится")
+            );
+        }
+        None => {}
+    }
     format!(
         "({} «{}», {} {})",
         opened_with(opened, lang),

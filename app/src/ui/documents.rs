@@ -103,7 +103,7 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
 #[derive(Debug)]
 pub(crate) enum Outcome {
     /// Opened now.
-    Opened(Opened),
+    Opened(Box<Opened>),
     /// Its output is there from an earlier run, and was left as it is.
     OpenedBefore,
     /// Not opened, and why.
@@ -113,7 +113,7 @@ pub(crate) enum Outcome {
 impl From<Result<Opened, open::OpenError>> for Outcome {
     fn from(result: Result<Opened, open::OpenError>) -> Self {
         match result {
-            Ok(opened) => Self::Opened(opened),
+            Ok(opened) => Self::Opened(Box::new(opened)),
             Err(error) => Self::Failed(error.into()),
         }
     }

@@ -15,7 +15,8 @@ use super::recipients::RecipientId;
 use crate::cert::{Certificate, Name, format_time};
 use crate::formats::der::{self, Reader, Tlv, tag};
 
-const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+/// The SignedData content type.
+pub const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 const MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
 const SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
 
@@ -171,37 +172,8 @@ pub fn unwrap<R: Read>(
     level(&mut ber, 0x30, "encapContentInfo expected")?;
     let header = ber.expect(tag::OID, "eContentType expected")?;
     ber.element_der(header)?;
-    let mut written = 0u64;
-    let mut header = ber.header()?;
-    if header.tag == 0xa0 {
-        // eContent [0] EXPLICIT OCTET STRING (constructed in BER).
-        let explicit_indefinite = header.len.is_none();
-        let octets = ber.header()?;
-        if octets.tag != 0x04 && octets.tag != 0x24 {
-            return Err(malformed("the signed content is not an OCTET STRING"));
-        }
-        let mut segments = Segments::new(&mut ber, octets)?;
-        let mut buffer = vec![0u8; 1 << 16];
-        loop {
-            let read = segments.read(&mut ber, &mut buffer)?;
-            if read == 0 {
-                break;
-            }
-            for (_, hasher) in &mut hashers {
-                hasher.update(&buffer[..read]);
-            }
-            out.write_all(&buffer[..read]).map_err(CmsError::Write)?;
-            written += read as u64;
-        }
-        if explicit_indefinite {
-            ber.end_of_contents()?;
-        }
-        header = ber.header()?;
-    } else {
-        return Err(CmsError::Unsupported {
-            what: "a signature whose content is kept elsewhere (detached)".to_owned(),
-        });
-    }
+    let header = ber.header()?;
+    let (written, mut header) = stream_content(&mut ber, header, &mut hashers, out)?;
     // End of encapContentInfo, when it had an indefinite length.
     if header.is_end_of_contents() {
         open_indefinite -= 1;
@@ -242,6 +214,129 @@ pub fn unwrap<R: Read>(
         signers.push(check_signer(info, &digests, &certificates, find)?);
     }
     Ok((written, signers))
+}
+
+/// Streams an eContent ([0] EXPLICIT OCTET STRING, constructed in BER; `header` is its first header)
+/// to `out` through `hashers`; returns its length and the header that follows it.
+fn stream_content<R: Read>(
+    ber: &mut Ber<R>,
+    header: crate::cms::ber::Header,
+    hashers: &mut [(String, Hasher)],
+    out: &mut impl Write,
+) -> Result<(u64, crate::cms::ber::Header), CmsError> {
+    if header.tag != 0xa0 {
+        return Err(CmsError::Unsupported {
+            what: "a signature whose content is kept elsewhere (detached)".to_owned(),
+        });
+    }
+    let explicit_indefinite = header.len.is_none();
+    let octets = ber.header()?;
+    if octets.tag != 0x04 && octets.tag != 0x24 {
+        return Err(malformed("the signed content is not an OCTET STRING"));
+    }
+    let mut segments = Segments::new(ber, octets)?;
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut written = 0u64;
+    loop {
+        let read = segments.read(ber, &mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        for (_, hasher) in hashers.iter_mut() {
+            hasher.update(&buffer[..read]);
+        }
+        out.write_all(&buffer[..read]).map_err(CmsError::Write)?;
+        written += read as u64;
+    }
+    if explicit_indefinite {
+        ber.end_of_contents()?;
+    }
+    Ok((written, ber.header()?))
+}
+
+/// The DigestedData content type.
+pub const DIGESTED_DATA: &str = "1.2.840.113549.1.7.5";
+
+/// Streams the encapsulated content of the DigestedData in `input` to `out` and checks its digest
+/// (GOST R 34.11-2012 and -94, SHA-1 and SHA-2): the content's length and the digest's name, or
+/// [`CmsError::Corrupted`] when the digest does not match (the output is then not to be kept).
+pub fn unwrap_digested<R: Read>(input: R, out: &mut impl Write) -> Result<(u64, String), CmsError> {
+    let mut ber = Ber::new(input);
+    let mut open_indefinite = 0usize;
+    let mut level = |ber: &mut Ber<R>, tag: u8, what: &'static str| -> Result<(), CmsError> {
+        let header = ber.expect(tag, what)?;
+        if header.len.is_none() {
+            open_indefinite += 1;
+        }
+        Ok(())
+    };
+    level(&mut ber, 0x30, "ContentInfo expected")?;
+    let header = ber.expect(tag::OID, "content type expected")?;
+    let content_type = oid_of(Reader::new(&ber.element_der(header)?).required("content type")?)?;
+    if content_type != DIGESTED_DATA {
+        return Err(CmsError::NotEncrypted { content_type });
+    }
+    level(&mut ber, 0xa0, "DigestedData expected")?;
+    level(&mut ber, 0x30, "DigestedData expected")?;
+    let header = ber.expect(tag::INTEGER, "DigestedData version expected")?;
+    ber.element_der(header)?;
+    let header = ber.expect(0x30, "digestAlgorithm expected")?;
+    let algorithm = ber.element_der(header)?;
+    let oid = oid_of(
+        Reader::new(&algorithm)
+            .required("digestAlgorithm")?
+            .children()
+            .required("algorithm")?,
+    )?;
+    let hasher = Hasher::new(&oid).ok_or_else(|| CmsError::Unsupported {
+        what: format!("a digest of algorithm {oid}"),
+    })?;
+    let mut hashers = vec![(oid.clone(), hasher)];
+    level(&mut ber, 0x30, "encapContentInfo expected")?;
+    let header = ber.expect(tag::OID, "eContentType expected")?;
+    ber.element_der(header)?;
+    let header = ber.header()?;
+    let (written, mut header) = stream_content(&mut ber, header, &mut hashers, out)?;
+    if header.is_end_of_contents() {
+        open_indefinite -= 1;
+        header = ber.header()?;
+    }
+    if header.tag != tag::OCTET_STRING {
+        return Err(malformed("the digest expected"));
+    }
+    let digest = ber.element_der(header)?;
+    let digest = Reader::new(&digest)
+        .required("digest")?
+        .expect(tag::OCTET_STRING, "digest")?
+        .to_vec();
+    for _ in 0..open_indefinite {
+        ber.end_of_contents()?;
+    }
+    out.flush().map_err(CmsError::Write)?;
+    let computed = hashers
+        .pop()
+        .map(|(_, hasher)| hasher.finish())
+        .unwrap_or_default();
+    if computed != digest {
+        return Err(CmsError::Corrupted {
+            reason: "the digest does not match the content",
+        });
+    }
+    Ok((written, digest_name(&oid)))
+}
+
+/// A name people know for a digest algorithm.
+fn digest_name(oid: &str) -> String {
+    match oid {
+        "1.2.643.7.1.1.2.2" => "GOST R 34.11-2012 256 (Streebog)".to_owned(),
+        "1.2.643.7.1.1.2.3" => "GOST R 34.11-2012 512 (Streebog)".to_owned(),
+        "1.2.643.2.2.9" => "GOST R 34.11-94".to_owned(),
+        "1.3.14.3.2.26" => "SHA-1".to_owned(),
+        "2.16.840.1.101.3.4.2.1" => "SHA-256".to_owned(),
+        "2.16.840.1.101.3.4.2.2" => "SHA-384".to_owned(),
+        "2.16.840.1.101.3.4.2.3" => "SHA-512".to_owned(),
+        other => other.to_owned(),
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
