@@ -176,7 +176,9 @@ pub fn unwrap<R: Read>(
     let (written, mut header) = stream_content(&mut ber, header, &mut hashers, out)?;
     // End of encapContentInfo, when it had an indefinite length.
     if header.is_end_of_contents() {
-        open_indefinite -= 1;
+        open_indefinite = open_indefinite
+            .checked_sub(1)
+            .ok_or_else(|| malformed("an end-of-contents marker where none is open"))?;
         header = ber.header()?;
     }
     let mut certificates = Vec::new();
@@ -298,7 +300,9 @@ pub fn unwrap_digested<R: Read>(input: R, out: &mut impl Write) -> Result<(u64, 
     let header = ber.header()?;
     let (written, mut header) = stream_content(&mut ber, header, &mut hashers, out)?;
     if header.is_end_of_contents() {
-        open_indefinite -= 1;
+        open_indefinite = open_indefinite
+            .checked_sub(1)
+            .ok_or_else(|| malformed("an end-of-contents marker where none is open"))?;
         header = ber.header()?;
     }
     if header.tag != tag::OCTET_STRING {
@@ -539,4 +543,48 @@ fn verify_ecdsa(certificate: &Certificate, digest: &[u8], signature: &[u8]) -> R
         .map_err(|_| "the signature is malformed".to_owned())?;
     key.verify_prehash(digest, &signature)
         .map_err(|_| "the signature does not match".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::der::write;
+
+    /// An end-of-contents marker after a definite-length encapContentInfo (found by fuzzing): a
+    /// typed error for signed and digested documents, never an arithmetic overflow.
+    #[test]
+    fn a_stray_end_of_contents_marker_is_a_typed_error() {
+        let content = write::sequence(&[
+            &write::oid("1.2.840.113549.1.7.1"),
+            &write::explicit(0, &write::octets(b"x")),
+        ]);
+        let signed = write::sequence(&[
+            &write::oid(SIGNED_DATA),
+            &write::explicit(
+                0,
+                &write::sequence(&[
+                    &write::integer(1),
+                    &write::set(&[]),
+                    &content,
+                    &[0x00, 0x00],
+                    &write::set(&[]),
+                ]),
+            ),
+        ]);
+        assert!(unwrap(&signed[..], &mut std::io::sink(), &|_| None).is_err());
+        let digested = write::sequence(&[
+            &write::oid(DIGESTED_DATA),
+            &write::explicit(
+                0,
+                &write::sequence(&[
+                    &write::integer(0),
+                    &write::sequence(&[&write::oid("1.2.643.7.1.1.2.2")]),
+                    &content,
+                    &[0x00, 0x00],
+                    &write::octets(&[0; 32]),
+                ]),
+            ),
+        ]);
+        assert!(unwrap_digested(&digested[..], &mut std::io::sink()).is_err());
+    }
 }
