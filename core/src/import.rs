@@ -172,6 +172,22 @@ pub struct Unreadable {
     pub path: PathBuf,
     /// Why.
     pub reason: String,
+    /// Why, typed, when a format's reader said it (for a message in the person's language).
+    #[serde(skip)]
+    pub error: Option<FormatError>,
+}
+
+/// Why a file of an import could not be read: a reader's typed error, or a description.
+#[derive(Debug)]
+enum Failure {
+    Format(FormatError),
+    Other(String),
+}
+
+impl From<FormatError> for Failure {
+    fn from(error: FormatError) -> Self {
+        Self::Format(error)
+    }
 }
 
 /// Files per transaction on import: large enough that the commit's fsync does not dominate, small
@@ -300,8 +316,8 @@ fn container(
     header: &ContainerHeader,
     name: Option<String>,
     passwords: &Passwords<'_>,
-) -> Result<Pending, (PathBuf, String)> {
-    let unreadable = |error: FormatError| (path.to_path_buf(), error.to_string());
+) -> Result<Pending, (PathBuf, Failure)> {
+    let unreadable = |error: FormatError| (path.to_path_buf(), Failure::from(error));
     let files = ContainerFiles::read(path).map_err(unreadable)?;
     let certificate = header
         .certificate
@@ -353,10 +369,10 @@ fn container(
 }
 
 /// The bytes of a PFX or key file (a regular file, at most [`detect::MAX_FILE_BYTES`]), or why not.
-fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, (PathBuf, String)> {
+fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, (PathBuf, Failure)> {
     crate::files::read_regular(path, detect::MAX_FILE_BYTES)
         .map(Zeroizing::new)
-        .map_err(|error| (path.to_path_buf(), error.to_string()))
+        .map_err(|error| (path.to_path_buf(), Failure::Other(error.to_string())))
 }
 
 /// A PFX file: kept whole; its certificates and keys taken out when the password is known.
@@ -364,8 +380,8 @@ fn pfx(
     archive: &dyn Keeper,
     path: &Path,
     passwords: &Passwords<'_>,
-) -> Result<Pending, (PathBuf, String)> {
-    let unreadable = |error: String| (path.to_path_buf(), error);
+) -> Result<Pending, (PathBuf, Failure)> {
+    let unreadable = |error: FormatError| (path.to_path_buf(), Failure::from(error));
     let bytes = read_key_file(path)?;
     let what = format!("{}", path.display());
     let opened = if known_unlocked(archive, ContainerKind::Pkcs12, &bytes) {
@@ -419,7 +435,7 @@ fn pfx(
             (certificates, keys, password, None)
         }
         Err(Ok(status)) => (Vec::new(), Vec::new(), None, status),
-        Err(Err(error)) => return Err(unreadable(error.to_string())),
+        Err(Err(error)) => return Err(unreadable(error)),
     };
     Ok(Pending {
         location: path.to_path_buf(),
@@ -442,8 +458,8 @@ fn key_file(
     path: &Path,
     encrypted: bool,
     passwords: &Passwords<'_>,
-) -> Result<Pending, (PathBuf, String)> {
-    let unreadable = |error: String| (path.to_path_buf(), error);
+) -> Result<Pending, (PathBuf, Failure)> {
+    let unreadable = |error: FormatError| (path.to_path_buf(), Failure::from(error));
     let bytes = read_key_file(path)?;
     let what = format!("{}", path.display());
     let opened = if encrypted && known_unlocked(archive, ContainerKind::Pkcs8, &bytes) {
@@ -466,7 +482,7 @@ fn key_file(
             None,
         ),
         Err(Ok(status)) => (Vec::new(), None, status),
-        Err(Err(error)) => return Err(unreadable(error.to_string())),
+        Err(Err(error)) => return Err(unreadable(error)),
     };
     Ok(Pending {
         location: path.to_path_buf(),
@@ -588,7 +604,7 @@ pub fn import_paths(
                 Found::PrivateKey {
                     path, encrypted, ..
                 } => key_file(&*archive, &path, encrypted, passwords),
-                Found::Unreadable { path, reason } => Err((path, reason)),
+                Found::Unreadable { path, reason } => Err((path, Failure::Other(reason))),
             };
             // Stopped during a file's password check: that file is left, as the next one is.
             if passwords
@@ -601,7 +617,16 @@ pub fn import_paths(
             }
             match item {
                 Ok(item) => pending.push(item),
-                Err((path, reason)) => summary.unreadable.push(Unreadable { path, reason }),
+                Err((path, Failure::Other(reason))) => summary.unreadable.push(Unreadable {
+                    path,
+                    reason,
+                    error: None,
+                }),
+                Err((path, Failure::Format(error))) => summary.unreadable.push(Unreadable {
+                    path,
+                    reason: error.to_string(),
+                    error: Some(error),
+                }),
             }
             if pending.len() == IMPORT_BATCH {
                 import_batch(archive, &mut pending, &mut summary)?;

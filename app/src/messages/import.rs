@@ -71,6 +71,17 @@ pub fn cannot_read(reason: &str, lang: Lang) -> String {
     format!("{} {reason}", lang.pick("Cannot read:", "Не читается:"))
 }
 
+/// Why a file of an import could not be read, in the person's language when a reader said it.
+pub fn unreadable_reason(unreadable: &certkeeper_core::import::Unreadable, lang: Lang) -> String {
+    match &unreadable.error {
+        Some(error) => {
+            let text = super::errors::describe_source(error, lang);
+            format!("{} {}", text.problem, text.next_step)
+        }
+        None => unreadable.reason.clone(),
+    }
+}
+
 /// While the files are being found.
 pub fn looking_for_files(lang: Lang) -> &'static str {
     lang.pick("Looking for files…", "Поиск файлов…")
@@ -113,7 +124,7 @@ pub fn write_summary(
             "{}: {} {}",
             unreadable.path.display(),
             lang.pick("cannot read:", "не читается:"),
-            unreadable.reason
+            unreadable_reason(unreadable, lang)
         )?;
     }
     Ok(())

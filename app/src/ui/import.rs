@@ -61,7 +61,7 @@ pub(crate) fn results(summary: &ImportSummary, lang: Lang) -> (String, Vec<Impor
         rows.push(ImportResult {
             kind: 3,
             title: super::shown_path(&unreadable.path),
-            detail: words::cannot_read(&unreadable.reason, lang).into(),
+            detail: words::cannot_read(&words::unreadable_reason(unreadable, lang), lang).into(),
         });
     }
     (line, rows)
