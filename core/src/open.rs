@@ -187,6 +187,19 @@ pub struct Inspection {
     pub recipients: Vec<RecipientInfo>,
     /// The content cipher's name.
     pub cipher: String,
+    /// What kind of document it is.
+    pub kind: DocumentKind,
+}
+
+/// What kind of document was chosen, as far as opening it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// Encrypted to recipients (EnvelopedData, AuthEnvelopedData): a recipient's key opens it.
+    ToRecipients,
+    /// Encrypted with a key the parties share (EncryptedData): the content key has to be given.
+    SharedKey,
+    /// Not encrypted: signed or digested; its content is written out and checked.
+    NotEncrypted,
 }
 
 impl Inspection {
@@ -261,11 +274,48 @@ fn inspect_recipients(
 /// To whom `input` was encrypted and what `sources` know of each recipient, without opening any
 /// key (the archive's public part needs no passphrase).
 pub fn inspect(sources: &[&mut dyn KeySource], input: &Path) -> Result<Inspection, OpenError> {
-    let (document, _) = read_document(input)?;
+    let (document, _) = match read_document(input) {
+        Err(OpenError::SharedKeyNeeded { cipher }) => {
+            return Ok(Inspection {
+                recipients: Vec::new(),
+                cipher,
+                kind: DocumentKind::SharedKey,
+            });
+        }
+        Err(OpenError::Document(CmsError::NotEncrypted { content_type }))
+            if content_type == signed::SIGNED_DATA || content_type == signed::DIGESTED_DATA =>
+        {
+            return Ok(Inspection {
+                recipients: Vec::new(),
+                cipher: String::new(),
+                kind: DocumentKind::NotEncrypted,
+            });
+        }
+        other => other?,
+    };
     Ok(Inspection {
         recipients: inspect_recipients(sources, &document.envelope.recipients)?,
         cipher: document.envelope.cipher.name(),
+        kind: DocumentKind::ToRecipients,
     })
+}
+
+/// A content key written as hexadecimal digits (spaces, line breaks and colons allowed), as senders
+/// hand keys over; `None` when it is not.
+pub fn content_key_from_hex(text: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let digits: Zeroizing<String> = Zeroizing::new(
+        text.chars()
+            .filter(|c| !c.is_whitespace() && *c != ':')
+            .collect(),
+    );
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut key = Zeroizing::new(Vec::with_capacity(digits.len() / 2));
+    for at in (0..digits.len()).step_by(2) {
+        key.push(u8::from_str_radix(digits.get(at..at + 2)?, 16).ok()?);
+    }
+    Some(key)
 }
 
 /// What opened a document (JSON of `decrypt`, documented in the README).
@@ -296,6 +346,8 @@ pub struct Opened {
     pub openssl_engine_key_stream: bool,
     /// When the document was not encrypted at all: signed or digested.
     pub not_encrypted: Option<Unencrypted>,
+    /// Whether the content key given was read in reverse byte order (as GOST standards print keys).
+    pub content_key_reversed: bool,
 }
 
 /// Who follows a document being opened: progress (bytes read of the file's size), and a flag that
@@ -445,21 +497,43 @@ pub fn open_document(
         signers,
         openssl_engine_key_stream: stream == KeyStream::OpensslGostEngine30,
         not_encrypted: None,
+        content_key_reversed: false,
     })
 }
 
 /// Opens `input` into `output` with the content-encryption key given by the person (EncryptedData,
 /// whose key the parties share; or any document whose content key is known): a wrong key fails the
-/// document's MAC or padding where it has one.
+/// document's MAC or padding where it has one. GOST standards print keys as numbers, most
+/// significant byte first: a key that fails the document's MAC as given is tried in reverse byte
+/// order (`reversed` asks for that order at once, for a document without a MAC to tell), and the
+/// result says which (`Opened::content_key_reversed`).
 pub fn open_with_content_key(
     content_key: &[u8],
+    reversed: bool,
     input: &Path,
     output: &Path,
     watch: &mut Watch<'_>,
 ) -> Result<Opened, OpenError> {
     never_over(output)?;
-    let (document, size) = read_any_document(input)?;
-    opened_with_key_given(document, size, content_key, "", input, output, watch)
+    let backwards = || {
+        let mut key = Zeroizing::new(content_key.to_vec());
+        key.reverse();
+        key
+    };
+    let with = |key: &[u8], watch: &mut Watch<'_>| {
+        let (document, size) = read_any_document(input)?;
+        opened_with_key_given(document, size, key, "", input, output, watch)
+    };
+    let mut opened = if reversed {
+        with(&backwards(), watch)?
+    } else {
+        match with(content_key, watch) {
+            Err(OpenError::Document(CmsError::Corrupted { .. })) => with(&backwards(), watch)?,
+            other => return other,
+        }
+    };
+    opened.content_key_reversed = true;
+    Ok(opened)
 }
 
 /// Decrypts `document` with a content key found from what the person gave (no archived
@@ -488,6 +562,7 @@ fn opened_with_key_given(
         signers,
         openssl_engine_key_stream: stream == KeyStream::OpensslGostEngine30,
         not_encrypted: None,
+        content_key_reversed: false,
     })
 }
 
@@ -584,6 +659,7 @@ fn open_unencrypted(
         signers,
         openssl_engine_key_stream: false,
         not_encrypted: Some(unencrypted),
+        content_key_reversed: false,
     })
 }
 

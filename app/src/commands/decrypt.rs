@@ -62,6 +62,8 @@ impl<'a> Keys<'a> {
         let needed = match open::inspect(&[&mut CatalogKeys(&self.catalog)], input) {
             // A key kept for a named certificate; or no certificate named at all while the archive
             // keeps keys without a certificate, which are tried then.
+            // A signed or digested document needs no key; its signers' certificates are public.
+            Ok(inspection) if inspection.kind != open::DocumentKind::ToRecipients => false,
             Ok(inspection) => {
                 inspection.key_kept()
                     || (inspection
@@ -178,34 +180,20 @@ pub fn decrypt_with_content_key(
         crate::prompt::read_given(Some(key_file))?.ok_or_else(|| AppError::BadContentKey {
             path: key_file.to_path_buf(),
         })?;
-    let key = hex_key(text.expose_secret()).ok_or_else(|| AppError::BadContentKey {
-        path: key_file.to_path_buf(),
+    let key = open::content_key_from_hex(text.expose_secret()).ok_or_else(|| {
+        AppError::BadContentKey {
+            path: key_file.to_path_buf(),
+        }
     })?;
     let output = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| open::default_output(input));
-    let mut reversed = reverse_key;
-    let open_with = |key: &[u8]| {
-        let mut watch = open::Watch {
-            key_stream,
-            ..open::Watch::default()
-        };
-        open::open_with_content_key(key, input, &output, &mut watch)
+    let mut watch = open::Watch {
+        key_stream,
+        ..open::Watch::default()
     };
-    let opened = if reverse_key {
-        open_with(&reversed_bytes(&key))?
-    } else {
-        match open_with(&key) {
-            // GOST standards print keys as numbers, most significant byte first: a key copied
-            // from one fails the document's MAC as written, and is tried the other way round.
-            Err(OpenError::Document(certkeeper_core::cms::CmsError::Corrupted { .. })) => {
-                reversed = true;
-                open_with(&reversed_bytes(&key))?
-            }
-            other => other?,
-        }
-    };
-    let line = documents::opened_with_content_key(&opened, reversed, context.lang);
+    let opened = open::open_with_content_key(&key, reverse_key, input, &output, &mut watch)?;
+    let line = documents::opened_with_content_key(&opened, context.lang);
     report(context, &opened, &line)
 }
 
@@ -281,30 +269,6 @@ pub fn decrypt_with_key_file(
     )?;
     let line = documents::opened_with_key_file(&opened, context.lang);
     report(context, &opened, &line)
-}
-
-/// `key` in the other byte order.
-fn reversed_bytes(key: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
-    let mut reversed = zeroize::Zeroizing::new(key.to_vec());
-    reversed.reverse();
-    reversed
-}
-
-/// A key written in hexadecimal (spaces, colons and line breaks allowed between digits).
-fn hex_key(text: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
-    let digits: zeroize::Zeroizing<String> = zeroize::Zeroizing::new(
-        text.chars()
-            .filter(|c| !c.is_whitespace() && *c != ':')
-            .collect(),
-    );
-    if digits.is_empty() || !digits.len().is_multiple_of(2) {
-        return None;
-    }
-    let mut key = zeroize::Zeroizing::new(Vec::with_capacity(digits.len() / 2));
-    for at in (0..digits.len()).step_by(2) {
-        key.push(u8::from_str_radix(digits.get(at..at + 2)?, 16).ok()?);
-    }
-    Some(key)
 }
 
 /// One document of `decrypt --batch` (JSON documented in the README).

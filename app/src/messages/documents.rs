@@ -17,6 +17,10 @@ pub fn opened_with(opened: &Opened, lang: Lang) -> String {
             format!("{} «{label}»,", lang.pick("key on token", "ключ на токене"))
         }
         (None, Some(id)) => format!("{} {id}", lang.pick("certificate", "сертификат")),
+        // A content key the person gave: no key and no certificate at all.
+        (None, None) if opened.subject.is_empty() => lang
+            .pick("the content key given", "заданный ключ содержимого")
+            .to_owned(),
         // An archived key without a certificate: its subject is the key's name.
         (None, None) if opened.serial.is_empty() => lang
             .pick(
@@ -143,6 +147,34 @@ pub fn verdict(opener: Option<&str>, lang: Lang) -> String {
     }
 }
 
+/// The window's verdict on a document encrypted with a shared key (EncryptedData).
+pub fn shared_key_verdict(cipher: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "Encrypted with a key the sender and you share ({cipher}), not to a certificate: type the key the sender gave you (hexadecimal) and open it."
+        ),
+        Lang::Ru => format!(
+            "Зашифрован ключом, общим у отправителя и у вас ({cipher}), а не для сертификата: введите ключ, который дал отправитель (шестнадцатеричной записью), и откройте."
+        ),
+    }
+}
+
+/// The window's verdict on a document that is signed or digested, not encrypted.
+pub fn not_encrypted_verdict(lang: Lang) -> &'static str {
+    lang.pick(
+        "Not encrypted: signed or digested. Its content is saved, and each signature or its digest is checked.",
+        "Не зашифрован: подписан или снабжён хэшем. Содержимое будет сохранено, а каждая подпись или хэш — проверены.",
+    )
+}
+
+/// When the content key typed in the window is not hexadecimal.
+pub fn bad_content_key(lang: Lang) -> &'static str {
+    lang.pick(
+        "The content key must be hexadecimal digits only (32 or 64 of them for GOST and AES keys); type it as the sender gave it.",
+        "Ключ содержимого — только шестнадцатеричные цифры (32 или 64 для ключей ГОСТ и AES); введите его так, как дал отправитель.",
+    )
+}
+
 /// "(certificate 12 «subject», cipher AES-256-CBC)": what opened a document.
 pub fn opened_by(opened: &Opened, lang: Lang) -> String {
     use certkeeper_core::open::Unencrypted;
@@ -207,15 +239,15 @@ pub fn opened_with_key_file(opened: &Opened, lang: Lang) -> String {
     )
 }
 
-/// "Opened IN → OUT (with the content key given, CIPHER, N bytes)"; `reversed` when the key was
-/// read in the other byte order (as GOST standards print keys).
-pub fn opened_with_content_key(opened: &Opened, reversed: bool, lang: Lang) -> String {
+/// "Opened IN → OUT (with the content key given, CIPHER, N bytes)", saying so when the key was read
+/// in the other byte order (as GOST standards print keys).
+pub fn opened_with_content_key(opened: &Opened, lang: Lang) -> String {
     format!(
         "{} {} → {} ({}, {}, {} {})",
         lang.pick("Opened", "Открыт"),
         opened.input.display(),
         opened.output.display(),
-        if reversed {
+        if opened.content_key_reversed {
             lang.pick(
                 "with the content key given, read in reverse byte order as GOST standards print keys",
                 "заданным ключом содержимого, прочитанным в обратном порядке байтов, как ключи печатают стандарты ГОСТ",

@@ -25,6 +25,8 @@ pub(crate) struct Inspection {
     pub verdict: String,
     /// Whether an archived key fits (a token's key may still fit when none does).
     pub key_archived: bool,
+    /// Whether the content key has to be typed (EncryptedData).
+    pub needs_content_key: bool,
     pub output: PathBuf,
 }
 
@@ -41,11 +43,32 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
             lines: Vec::new(),
             verdict: documents::folder_verdict(lang).to_owned(),
             key_archived: true,
+            needs_content_key: false,
             output,
         });
     }
     let catalog = Catalog::open(location)?;
     let inspection = open::inspect(&[&mut CatalogKeys(&catalog)], input)?;
+    let (verdict, needs_content_key) = match inspection.kind {
+        open::DocumentKind::SharedKey => (
+            Some(documents::shared_key_verdict(&inspection.cipher, lang)),
+            true,
+        ),
+        open::DocumentKind::NotEncrypted => (
+            Some(documents::not_encrypted_verdict(lang).to_owned()),
+            false,
+        ),
+        open::DocumentKind::ToRecipients => (None, false),
+    };
+    if let Some(verdict) = verdict {
+        return Ok(Inspection {
+            lines: Vec::new(),
+            verdict,
+            key_archived: false,
+            needs_content_key,
+            output: open::default_output(input),
+        });
+    }
     let mut lines = Vec::new();
     let mut opener = None;
     let found = inspection.recipients.iter().flat_map(|recipient| {
@@ -95,6 +118,7 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
         lines,
         verdict,
         key_archived: opener.is_some(),
+        needs_content_key: false,
         output: open::default_output(input),
     })
 }
@@ -121,14 +145,20 @@ impl From<Result<Opened, open::OpenError>> for Outcome {
 
 /// Opens `input` (a document, or every file of a folder) into `output`, following `stop` and
 /// telling `progress` (done, total) in bytes of the current document. One row per document; a
-/// document whose output an earlier run wrote is left as it is, as the command line does.
-pub(crate) fn open(
+/// document whose output an earlier run wrote is left as it is, as the command line does. A single
+/// document encrypted with a shared key (EncryptedData) opens with `content_key`, typed by the person.
+pub(crate) fn open_with(
     archive: &mut Archive,
     input: &Path,
     output: &Path,
+    content_key: Option<&[u8]>,
     watch: &mut Watch<'_>,
     prompt: &dyn certkeeper_core::interact::Prompt,
 ) -> Result<Vec<(PathBuf, Outcome)>> {
+    if let Some(key) = content_key {
+        let opened = open::open_with_content_key(key, false, input, output, watch);
+        return Ok(vec![(input.to_path_buf(), Outcome::from(opened))]);
+    }
     let mut archived = ArchiveKeys::new(archive);
     let mut tokens = TokenKeys::new(crate::settings::module_paths(&[])?);
     let mut sources: [&mut dyn KeySource; 2] = [&mut archived, &mut tokens];
@@ -224,6 +254,8 @@ fn show_inspection(window: &AppWindow, shared: &Shared, input: &Path) {
             adapter.set_recipients(ModelRc::new(VecModel::from(inspection.lines)));
             adapter.set_verdict(inspection.verdict.into());
             adapter.set_can_open(true);
+            adapter.set_needs_content_key(inspection.needs_content_key);
+            adapter.set_content_key("".into());
             let _ = inspection.key_archived;
             adapter.set_output(inspection.output.display().to_string().into());
         }
@@ -231,6 +263,7 @@ fn show_inspection(window: &AppWindow, shared: &Shared, input: &Path) {
             adapter.set_recipients(ModelRc::new(VecModel::from(Vec::<RecipientLine>::new())));
             adapter.set_verdict(super::session::shown(&error, shared.lang.get()).into());
             adapter.set_can_open(false);
+            adapter.set_needs_content_key(false);
         }
     }
 }
@@ -305,6 +338,18 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
 fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBuf) {
     let adapter = window.global::<DocumentsAdapter>();
     let lang = shared.lang.get();
+    let content_key = if adapter.get_needs_content_key() {
+        match open::content_key_from_hex(adapter.get_content_key().as_str()) {
+            Some(key) => Some(key),
+            None => {
+                adapter.set_result(documents::bad_content_key(lang).into());
+                adapter.set_result_good(false);
+                return;
+            }
+        }
+    } else {
+        None
+    };
     let mut archive = match shared.archive.borrow().as_ref().map(Archive::another) {
         Some(Ok(archive)) => archive,
         Some(Err(error)) => {
@@ -350,7 +395,14 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, input: PathBuf, output: PathBu
                 stop: Some(&stop),
                 ..Watch::default()
             };
-            let opened = open(&mut archive, &input, &output, &mut watch, &prompt);
+            let opened = open_with(
+                &mut archive,
+                &input,
+                &output,
+                content_key.as_deref().map(|key| &key[..]),
+                &mut watch,
+                &prompt,
+            );
             (opened, stop.load(Ordering::SeqCst))
         },
         move |(opened, stopped)| {
@@ -512,10 +564,11 @@ mod flow {
         // Stop before anything is written: nothing is.
         let stop = AtomicBool::new(true);
         let out = work.join("stopped.bin");
-        let stopped = open(
+        let stopped = open_with(
             &mut archive,
             &report,
             &out,
+            None,
             &mut Watch {
                 progress: Some(&mut |_, _| {}),
                 stop: Some(&stop),
@@ -532,10 +585,11 @@ mod flow {
         let stop = AtomicBool::new(false);
         let out = work.join("report.bin");
         let mut seen = 0;
-        let opened = open(
+        let opened = open_with(
             &mut archive,
             &report,
             &out,
+            None,
             &mut Watch {
                 progress: Some(&mut |done, _| seen = seen.max(done)),
                 stop: Some(&stop),
@@ -561,10 +615,11 @@ mod flow {
 
         // A folder: one opens, the other names its recipient.
         let opened_folder = work.join("opened");
-        let all = open(
+        let all = open_with(
             &mut archive,
             &documents,
             &opened_folder,
+            None,
             &mut Watch {
                 progress: Some(&mut |_, _| {}),
                 stop: Some(&stop),
@@ -636,10 +691,11 @@ mod flow {
         let locked = work.join("locked.bin.p7m");
         let out = work.join("locked.bin");
         let cancelled = answering(None);
-        let refused = open(
+        let refused = open_with(
             &mut archive,
             &locked,
             &out,
+            None,
             &mut Watch {
                 progress: Some(&mut |_, _| {}),
                 stop: Some(&stop),
@@ -660,10 +716,11 @@ mod flow {
         );
         assert!(!out.exists());
         let told = answering(Some("123456"));
-        let opened = open(
+        let opened = open_with(
             &mut archive,
             &locked,
             &out,
+            None,
             &mut Watch {
                 progress: Some(&mut |_, _| {}),
                 stop: Some(&stop),
@@ -679,5 +736,151 @@ mod flow {
         );
         assert_eq!(told.asked.get(), 1);
         assert_eq!(std::fs::read(&out).expect("output"), content);
+    }
+
+    /// A signed document and one encrypted with a shared key (EncryptedData), both made by OpenSSL:
+    /// the window says what each is; the signed one opens without any key, its signer checked; the
+    /// shared-key one asks for the key, opens with it and not with another.
+    #[test]
+    fn signed_and_shared_key_documents_are_told_and_opened() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let work = dir.path();
+        openssl(
+            work,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "signer.key",
+                "-out",
+                "signer.pem",
+                "-subj",
+                "/CN=Подписант",
+                "-utf8",
+                "-days",
+                "1",
+            ],
+        );
+        let content = "Акт сверки за ноябрь\n".repeat(100).into_bytes();
+        std::fs::write(work.join("content.txt"), &content).expect("content");
+        openssl(
+            work,
+            &[
+                "cms",
+                "-sign",
+                "-binary",
+                "-nodetach",
+                "-in",
+                "content.txt",
+                "-signer",
+                "signer.pem",
+                "-inkey",
+                "signer.key",
+                "-outform",
+                "DER",
+                "-out",
+                "signed.p7s",
+            ],
+        );
+        const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+        openssl(
+            work,
+            &[
+                "cms",
+                "-EncryptedData_encrypt",
+                "-binary",
+                "-aes256",
+                "-secretkey",
+                KEY,
+                "-in",
+                "content.txt",
+                "-outform",
+                "DER",
+                "-out",
+                "shared.p7m",
+            ],
+        );
+        let location = ArchiveLocation::explicit(work.join("archive.db"));
+        let mut archive =
+            Archive::create(&location, &SecretString::from("п".to_owned()), FAST).expect("create");
+        let nobody = Answering {
+            answer: None,
+            asked: std::cell::Cell::new(0),
+        };
+
+        let signed = work.join("signed.p7s");
+        let told = inspect(&location, &signed, Lang::En).expect("inspect");
+        assert!(!told.needs_content_key);
+        assert!(
+            told.verdict.starts_with("Not encrypted"),
+            "{}",
+            told.verdict
+        );
+        let out = work.join("signed.txt");
+        let opened = open_with(
+            &mut archive,
+            &signed,
+            &out,
+            None,
+            &mut Watch::default(),
+            &nobody,
+        )
+        .expect("run");
+        let Outcome::Opened(done) = &opened[0].1 else {
+            panic!("{:?}", opened[0].1);
+        };
+        assert_eq!(done.signers.len(), 1);
+        assert_eq!(
+            done.signers[0].verdict,
+            certkeeper_core::cms::signed::Verdict::Valid
+        );
+        let (_, good, rows) = results(&opened, false, Lang::Ru);
+        assert!(good);
+        assert!(
+            rows[0].detail.contains("не зашифрован: подписан"),
+            "{}",
+            rows[0].detail
+        );
+        assert_eq!(std::fs::read(&out).expect("output"), content);
+
+        let shared = work.join("shared.p7m");
+        let told = inspect(&location, &shared, Lang::Ru).expect("inspect");
+        assert!(told.needs_content_key);
+        assert!(told.verdict.contains("AES-256-CBC"), "{}", told.verdict);
+        let wrong = open::content_key_from_hex(&KEY.replace("00", "ff")).expect("hex");
+        let out = work.join("shared.txt");
+        let refused = open_with(
+            &mut archive,
+            &shared,
+            &out,
+            Some(&wrong),
+            &mut Watch::default(),
+            &nobody,
+        )
+        .expect("run");
+        assert!(matches!(refused[0].1, Outcome::Failed(_)));
+        assert!(!out.exists());
+        let key = open::content_key_from_hex(KEY).expect("hex");
+        let opened = open_with(
+            &mut archive,
+            &shared,
+            &out,
+            Some(&key),
+            &mut Watch::default(),
+            &nobody,
+        )
+        .expect("run");
+        let (line, good, rows) = results(&opened, false, Lang::En);
+        assert!(good, "{line}");
+        assert!(
+            rows[0].detail.contains("the content key given"),
+            "{}",
+            rows[0].detail
+        );
+        assert_eq!(std::fs::read(&out).expect("output"), content);
+        assert_eq!(nobody.asked.get(), 0);
     }
 }
