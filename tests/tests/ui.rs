@@ -429,6 +429,22 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             .arg(&gost_document)
             .arg("-recip")
             .arg(&gost_recipient));
+        // Minutes encrypted with a key the sender and the user share (EncryptedData).
+        const SHARED_KEY: &str = "8899aabbccddeeff0011223344556677fedcba98765432100123456789abcdef";
+        let minutes = openssl.path("minutes.txt");
+        std::fs::write(
+            &minutes,
+            "Протокол собрания: ключ передан устно.\n".repeat(20),
+        )
+        .expect("write");
+        let shared_document = work.path().join("minutes.txt.p7m");
+        run(openssl
+            .command()
+            .args(["cms", "-EncryptedData_encrypt", "-binary", "-aes256"])
+            .args(["-secretkey", SHARED_KEY, "-outform", "DER", "-in"])
+            .arg(&minutes)
+            .arg("-out")
+            .arg(&shared_document));
         // Two tokens; Ivan's key (extractable) with its public key and certificate on the first.
         let hsm = SoftHsm::new();
         let alpha = hsm.init_token(&format!("alpha-{lang}"), "87654321", "1234");
@@ -600,6 +616,33 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             std::fs::read(&opened)
                 .is_ok_and(|bytes| bytes == std::fs::read(&letter).expect("letter"))
         });
+        // The shared-key document: the window asks for the content key in its own field.
+        xvfb.click(window, 540, 120);
+        xvfb.key(window, "ctrl+a");
+        xvfb.type_text(window, &shared_document.display().to_string());
+        xvfb.key(window, "Return");
+        let mut button = None;
+        wait_until("the content key field", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot("documents-shared-key"));
+            button = xvfb::centre_of(&shot("documents-shared-key"), primary, 140);
+            button.is_some()
+                && xvfb::pixels_of(&shot("documents-shared-key"), "srgb(0,95,184)") < 4000
+        });
+        let (x, y) = button.expect("found");
+        // The content key's field is two rows above the Open button.
+        xvfb.click(window, 600, y - 84);
+        xvfb.type_text(window, SHARED_KEY);
+        xvfb.window_screenshot(window, &shot("documents-shared-key"));
+        xvfb.click(window, x, y);
+        let opened = work.path().join("minutes.txt");
+        wait_until(
+            "the shared-key document opened",
+            Duration::from_secs(60),
+            || {
+                std::fs::read(&opened)
+                    .is_ok_and(|bytes| bytes == std::fs::read(&minutes).expect("minutes"))
+            },
+        );
 
         // Key media: the first token, Ivan's certificate, Copy to the other token, the PINs.
         xvfb.key(window, "ctrl+4");
@@ -743,6 +786,7 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
                 "import",
                 "chooser",
                 "documents",
+                "documents-shared-key",
                 "media",
                 "pin",
                 "reminders",
