@@ -607,14 +607,7 @@ pub fn open_with_key(
         return Err(error.into());
     }
     let Some(content_key) = content_key else {
-        return Err(OpenError::KeyDoesNotFit {
-            recipients: document
-                .envelope
-                .recipients
-                .iter()
-                .map(|recipient| recipient.id.to_string())
-                .collect(),
-        });
+        return Err(key_does_not_fit(&document.envelope.recipients));
     };
     opened_with_key_given(document, size, &content_key, name, input, output, watch)
 }
@@ -673,6 +666,16 @@ pub enum Unencrypted {
     Digested(String),
 }
 
+/// The key given opens none of `recipients`: who they are.
+fn key_does_not_fit(recipients: &[Recipient]) -> OpenError {
+    OpenError::KeyDoesNotFit {
+        recipients: recipients
+            .iter()
+            .map(|recipient| recipient.id.to_string())
+            .collect(),
+    }
+}
+
 /// Finds the content key of one of a document's recipients, asking nothing.
 pub type ContentKeyFor<'a> = dyn Fn(&[Recipient]) -> Option<Zeroizing<Vec<u8>>> + 'a;
 
@@ -684,14 +687,7 @@ pub fn open_in_memory(
 ) -> Result<Zeroizing<Vec<u8>>, OpenError> {
     let document = Document::open(std::io::Cursor::new(document))?;
     let Some(key) = content_key(&document.envelope.recipients) else {
-        return Err(OpenError::KeyDoesNotFit {
-            recipients: document
-                .envelope
-                .recipients
-                .iter()
-                .map(|recipient| recipient.id.to_string())
-                .collect(),
-        });
+        return Err(key_does_not_fit(&document.envelope.recipients));
     };
     let mut out = Zeroizing::new(Vec::new());
     document.decrypt_to(&key, &mut *out, &mut |_| {})?;

@@ -1040,17 +1040,11 @@ fn a_key_file_at_hand_opens_a_document_whatever_certificate_it_names() {
 /// archived certificate names, and the result says which key it was.
 #[test]
 fn keys_archived_without_a_certificate_open_documents_no_certificate_names() {
-    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    use certkeeper_tests::support::{bin, vectors};
     let tk26 = vectors::folder("realworld/cms/tk26cms-2012");
-    let work = temp_dir();
-    let passphrase = secret_file(work.path(), "passphrase", "loose keys\n");
-    let archive = work.path().join("archive.db");
-    let cli = || {
-        let mut command = bin::on_archive(&archive, &passphrase);
-        command.env("CERTKEEPER_LANG", "en");
-        command
-    };
-    run(cli().arg("init"));
+    let scratch = bin::ScratchArchive::new("loose keys");
+    let work = &scratch.work;
+    let cli = || scratch.cli();
     run(cli()
         .arg("import")
         .arg(tk26.join("recipient256_key.pem"))
@@ -1080,26 +1074,15 @@ fn keys_archived_without_a_certificate_open_documents_no_certificate_names() {
     }
 }
 
-/// TC26's key-transport examples of Р 1323565.1.025-2019 through the archive path: the recipient
-/// certificates and keys imported, then each document opened by `decrypt` with the archived key —
-/// Kuznyechik CTR-ACPKM (256-bit key), Magma CTR-ACPKM-OMAC (512-bit key), and pygost's differently
-/// encoded copy of the latter — to the published plaintext (SHA-256 `e1d5279e…`, the plain file
-/// without its final LF).
-#[test]
-fn tc26_key_transport_examples_open_through_the_archive() {
-    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
-    use sha2::Digest;
+/// An archive holding TC26's recipient certificates and keys (256 and 512), and TC26's folder.
+fn tc26_recipients_archived() -> (
+    certkeeper_tests::support::bin::ScratchArchive,
+    std::path::PathBuf,
+) {
+    use certkeeper_tests::support::{bin, vectors};
     let tc26 = vectors::folder("realworld/cms/tc26-r1323565.1.025-2019");
-    let work = temp_dir();
-    let passphrase = secret_file(work.path(), "passphrase", "tc26 examples\n");
-    let archive = work.path().join("archive.db");
-    let cli = || {
-        let mut command = bin::on_archive(&archive, &passphrase);
-        command.env("CERTKEEPER_LANG", "en");
-        command
-    };
-    run(cli().arg("init"));
-    let mut import = cli();
+    let scratch = bin::ScratchArchive::new("tc26 examples");
+    let mut import = scratch.cli();
     import.arg("import");
     for name in [
         "recipient256_cert.pem",
@@ -1110,6 +1093,20 @@ fn tc26_key_transport_examples_open_through_the_archive() {
         import.arg(tc26.join(name));
     }
     run(&mut import);
+    (scratch, tc26)
+}
+
+/// TC26's key-transport examples of Р 1323565.1.025-2019 through the archive path: the recipient
+/// certificates and keys imported, then each document opened by `decrypt` with the archived key —
+/// Kuznyechik CTR-ACPKM (256-bit key), Magma CTR-ACPKM-OMAC (512-bit key), and pygost's differently
+/// encoded copy of the latter — to the published plaintext (SHA-256 `e1d5279e…`, the plain file
+/// without its final LF).
+#[test]
+fn tc26_key_transport_examples_open_through_the_archive() {
+    use sha2::Digest;
+    let (scratch, tc26) = tc26_recipients_archived();
+    let work = &scratch.work;
+    let cli = || scratch.cli();
     for (document, recipient) in [
         ("encrypted_keytrans_a231.pem", "256-bit"),
         ("encrypted_keytrans_a241.pem", "512-bit"),
@@ -1141,17 +1138,11 @@ fn tc26_key_transport_examples_open_through_the_archive() {
 /// `f7054641…`).
 #[test]
 fn cryptopro_made_documents_open_with_keys_from_cryptopro_s_own_pfx() {
-    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    use certkeeper_tests::support::{bin, secret_file, vectors};
     let ku = vectors::folder("realworld/cms/cryptoarm-cryptopro-ktri");
-    let work = temp_dir();
-    let passphrase = secret_file(work.path(), "passphrase", "cryptopro documents\n");
-    let archive = work.path().join("archive.db");
-    let cli = || {
-        let mut command = bin::on_archive(&archive, &passphrase);
-        command.env("CERTKEEPER_LANG", "en");
-        command
-    };
-    run(cli().arg("init"));
+    let scratch = bin::ScratchArchive::new("cryptopro documents");
+    let work = &scratch.work;
+    let cli = || scratch.cli();
     let password = secret_file(work.path(), "pfx-password", "1\n");
     let kinds = [
         "digitalSignature-keyEncipherment",
@@ -1189,7 +1180,7 @@ fn cryptopro_made_documents_open_with_keys_from_cryptopro_s_own_pfx() {
 /// certificate is given by `--originator`.
 #[test]
 fn tc26_key_agreement_examples_open_with_an_ephemeral_or_the_sender_s_static_key() {
-    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    use certkeeper_tests::support::bin;
     use sha2::Digest;
     const PLAIN: &str = "e1d5279e946c7756da1e26d2d539d1bcf25d7c59e6683e7d1b3b42b2c61ad7ea";
     let sha256 = |path: &std::path::Path| -> String {
@@ -1198,27 +1189,9 @@ fn tc26_key_agreement_examples_open_with_an_ephemeral_or_the_sender_s_static_key
             .map(|byte| format!("{byte:02x}"))
             .collect()
     };
-    let tc26 = vectors::folder("realworld/cms/tc26-r1323565.1.025-2019");
-    let work = temp_dir();
-    let passphrase = secret_file(work.path(), "passphrase", "tc26 agreement\n");
-    let archive = work.path().join("archive.db");
-    let cli = || {
-        let mut command = bin::on_archive(&archive, &passphrase);
-        command.env("CERTKEEPER_LANG", "en");
-        command
-    };
-    run(cli().arg("init"));
-    let mut import = cli();
-    import.arg("import");
-    for name in [
-        "recipient256_cert.pem",
-        "recipient256_key.pem",
-        "recipient512_cert.pem",
-        "recipient512_key.pem",
-    ] {
-        import.arg(tc26.join(name));
-    }
-    run(&mut import);
+    let (scratch, tc26) = tc26_recipients_archived();
+    let work = &scratch.work;
+    let cli = || scratch.cli();
     let a211 = work.path().join("a211.txt");
     run(cli()
         .arg("decrypt")
@@ -1409,7 +1382,7 @@ fn ctr_acpkm_documents_of_openssl_s_gost_engine_3_0_open_whole() {
 /// the digest; a changed byte of a digested content writes nothing, and of a signed one is told.
 #[test]
 fn signed_and_digested_examples_give_their_content_checked() {
-    use certkeeper_tests::support::{bin, secret_file, temp_dir, vectors};
+    use certkeeper_tests::support::{bin, vectors};
     use sha2::Digest;
     /// CP1251 (ASCII and А–я) as text.
     fn cp1251(bytes: &[u8]) -> String {
@@ -1423,15 +1396,9 @@ fn signed_and_digested_examples_give_their_content_checked() {
     }
     let tc26 = vectors::folder("realworld/cms/tc26-r1323565.1.025-2019");
     let tk26 = vectors::folder("realworld/signed");
-    let work = temp_dir();
-    let passphrase = secret_file(work.path(), "passphrase", "signed\n");
-    let archive = work.path().join("archive.db");
-    let cli = || {
-        let mut command = bin::on_archive(&archive, &passphrase);
-        command.env("CERTKEEPER_LANG", "en");
-        command
-    };
-    run(cli().arg("init"));
+    let scratch = bin::ScratchArchive::new("signed");
+    let work = &scratch.work;
+    let cli = || scratch.cli();
     let open = |document: &std::path::Path| -> (String, Vec<u8>) {
         let out = work.path().join(format!(
             "{}.out",

@@ -877,8 +877,21 @@ fn the_tc26_pfx_example_opens_its_masked_key_is_the_standard_s_and_goes_to_opens
     let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
     assert_eq!(listed[0]["has_private_key"], true, "{listed}");
     let thumbprint = listed[0]["sha1_thumbprint"].as_str().expect("thumbprint");
-    let openssl = OpenSsl::new();
-    let out_password = secret_file(work.path(), "out-password", "export-1\n");
+    exports_open_in_openssl(&cli, &OpenSsl::new(), work.path(), thumbprint, "tc26");
+}
+
+/// The archived key of `thumbprint` exported by certkeeper as encrypted PKCS#8 and as PFX: OpenSSL
+/// with the GOST engine reads both and finds the certificate's public key (the certificate exported
+/// as PEM to `DIR/NAME.pem`, which is returned).
+fn exports_open_in_openssl(
+    cli: &dyn Fn() -> std::process::Command,
+    openssl: &OpenSsl,
+    dir: &Path,
+    thumbprint: &str,
+    name: &str,
+) -> std::path::PathBuf {
+    use certkeeper_tests::support::secret_file;
+    let out_password = secret_file(dir, &format!("{name}.out-password"), "export-1\n");
     let public_key_of = |args: &[&str], file: &Path| -> String {
         String::from_utf8_lossy(
             &run(openssl
@@ -890,20 +903,13 @@ fn the_tc26_pfx_example_opens_its_masked_key_is_the_standard_s_and_goes_to_opens
         )
         .into_owned()
     };
-    let certificate = work.path().join("cert.pem");
+    let certificate = dir.join(format!("{name}.pem"));
     run(cli()
         .args(["export", thumbprint, "--format", "pem", "--out"])
         .arg(&certificate));
-    let expected = String::from_utf8_lossy(
-        &run(openssl
-            .command()
-            .args(["x509", "-noout", "-pubkey", "-in"])
-            .arg(&certificate))
-        .stdout,
-    )
-    .into_owned();
+    let expected = public_key_of(&["x509", "-noout", "-pubkey", "-in"], &certificate);
     assert!(expected.contains("BEGIN PUBLIC KEY"), "{expected}");
-    let pkcs8_file = work.path().join("key.pem");
+    let pkcs8_file = dir.join(format!("{name}.key.pem"));
     run(cli()
         .args(["export", thumbprint, "--format", "pkcs8", "--out"])
         .arg(&pkcs8_file)
@@ -911,15 +917,16 @@ fn the_tc26_pfx_example_opens_its_masked_key_is_the_standard_s_and_goes_to_opens
         .arg(&out_password));
     assert_eq!(
         public_key_of(&["pkey", "-pubout", "-in"], &pkcs8_file),
-        expected
+        expected,
+        "{name}: PKCS#8"
     );
-    let pfx_out = work.path().join("again.pfx");
+    let pfx_out = dir.join(format!("{name}.pfx"));
     run(cli()
         .args(["export", thumbprint, "--format", "pfx", "--out"])
         .arg(&pfx_out)
         .arg("--password-file")
         .arg(&out_password));
-    let key_from_pfx = work.path().join("from-pfx.pem");
+    let key_from_pfx = dir.join(format!("{name}.from-pfx.pem"));
     run(openssl
         .command()
         .args([
@@ -935,8 +942,10 @@ fn the_tc26_pfx_example_opens_its_masked_key_is_the_standard_s_and_goes_to_opens
         .arg(&key_from_pfx));
     assert_eq!(
         public_key_of(&["pkey", "-pubout", "-in"], &key_from_pfx),
-        expected
+        expected,
+        "{name}: PFX"
     );
+    certificate
 }
 
 /// CryptoPro CSP's own PFX export (real files, password `1`; GOST 2001, 2012-256 and 2012-512 keys,
@@ -1018,17 +1027,11 @@ fn cryptopro_s_own_pfx_opens_with_its_password_and_tells_a_wrong_one() {
 /// archived key — for a GOST 2001 key and a GOST 2012-512 key.
 #[test]
 fn a_key_from_cryptopro_s_pfx_goes_to_openssl_and_opens_what_openssl_encrypts_to_it() {
-    use certkeeper_tests::support::{bin, secret_file, temp_dir};
+    use certkeeper_tests::support::{bin, secret_file};
     let folder = vectors::folder("realworld/pfx/cryptoarm-cryptopro");
-    let work = temp_dir();
-    let passphrase = secret_file(work.path(), "passphrase", "cryptopro pfx\n");
-    let archive = work.path().join("archive.db");
-    let cli = || {
-        let mut command = bin::on_archive(&archive, &passphrase);
-        command.env("CERTKEEPER_LANG", "en");
-        command
-    };
-    run(cli().arg("init"));
+    let scratch = bin::ScratchArchive::new("cryptopro pfx");
+    let work = &scratch.work;
+    let cli = || scratch.cli();
     let password = secret_file(work.path(), "pfx-password", "1\n");
     run(cli()
         .arg("import")
@@ -1040,7 +1043,6 @@ fn a_key_from_cryptopro_s_pfx_goes_to_openssl_and_opens_what_openssl_encrypts_to
     let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
     let subjects = ["TrustedCrypto2001", "TrustedCrypro2012-512"];
     let openssl = OpenSsl::new();
-    let out_password = secret_file(work.path(), "out-password", "export-1\n");
     let plain = work.path().join("plain.txt");
     std::fs::write(&plain, "Договор № 7 от 3 декабря\n".repeat(50)).expect("write");
     for subject in subjects {
@@ -1056,59 +1058,7 @@ fn a_key_from_cryptopro_s_pfx_goes_to_openssl_and_opens_what_openssl_encrypts_to
             .unwrap_or_else(|| panic!("{subject} in {listed}"));
         assert_eq!(entry["has_private_key"], true, "{entry}");
         let thumbprint = entry["sha1_thumbprint"].as_str().expect("thumbprint");
-        let certificate = work.path().join(format!("{subject}.pem"));
-        run(cli()
-            .args(["export", thumbprint, "--format", "pem", "--out"])
-            .arg(&certificate));
-        let expected = run(openssl
-            .command()
-            .args(["x509", "-noout", "-pubkey", "-in"])
-            .arg(&certificate))
-        .stdout;
-        let public_key_of = |args: &[&str], file: &Path| -> Vec<u8> {
-            run(openssl
-                .command()
-                .args(args)
-                .arg(file)
-                .args(["-passin", "pass:export-1"]))
-            .stdout
-        };
-        let pkcs8_file = work.path().join(format!("{subject}.key.pem"));
-        run(cli()
-            .args(["export", thumbprint, "--format", "pkcs8", "--out"])
-            .arg(&pkcs8_file)
-            .arg("--password-file")
-            .arg(&out_password));
-        assert_eq!(
-            public_key_of(&["pkey", "-pubout", "-in"], &pkcs8_file),
-            expected,
-            "{subject}"
-        );
-        let pfx_out = work.path().join(format!("{subject}.pfx"));
-        run(cli()
-            .args(["export", thumbprint, "--format", "pfx", "--out"])
-            .arg(&pfx_out)
-            .arg("--password-file")
-            .arg(&out_password));
-        let key_from_pfx = work.path().join(format!("{subject}.from-pfx.pem"));
-        run(openssl
-            .command()
-            .args([
-                "pkcs12",
-                "-nocerts",
-                "-nodes",
-                "-passin",
-                "pass:export-1",
-                "-in",
-            ])
-            .arg(&pfx_out)
-            .arg("-out")
-            .arg(&key_from_pfx));
-        assert_eq!(
-            public_key_of(&["pkey", "-pubout", "-in"], &key_from_pfx),
-            expected,
-            "{subject}"
-        );
+        let certificate = exports_open_in_openssl(&cli, &openssl, work.path(), thumbprint, subject);
         let document = work.path().join(format!("{subject}.p7m"));
         run(openssl
             .command()
@@ -1205,17 +1155,11 @@ fn rfc_9548_pfx_examples_open_in_every_mode() {
 /// archived, then imported with its key and certificate, which `export` hands to OpenSSL.
 #[test]
 fn rfc_9548_pfx_examples_import_and_the_privacy_mode_uses_the_archived_key() {
-    use certkeeper_tests::support::{bin, secret_file, temp_dir};
+    use certkeeper_tests::support::{bin, secret_file};
     let dir = vectors::folder("realworld/pfx/rfc9548");
-    let work = temp_dir();
-    let passphrase = secret_file(work.path(), "passphrase", "rfc 9548\n");
-    let archive = work.path().join("archive.db");
-    let cli = || {
-        let mut command = bin::on_archive(&archive, &passphrase);
-        command.env("CERTKEEPER_LANG", "en");
-        command
-    };
-    run(cli().arg("init"));
+    let scratch = bin::ScratchArchive::new("rfc 9548");
+    let work = &scratch.work;
+    let cli = || scratch.cli();
     let refused = cli()
         .arg("import")
         .arg(dir.join("A.3_public_key_privacy.pfx"))
@@ -1247,30 +1191,7 @@ fn rfc_9548_pfx_examples_import_and_the_privacy_mode_uses_the_archived_key() {
         .unwrap_or_else(|| panic!("{listed}"));
     assert_eq!(originator["has_private_key"], true, "{originator}");
     let thumbprint = originator["sha1_thumbprint"].as_str().expect("thumbprint");
-    let openssl = OpenSsl::new();
-    let certificate = work.path().join("originator.pem");
-    run(cli()
-        .args(["export", thumbprint, "--format", "pem", "--out"])
-        .arg(&certificate));
-    let key = work.path().join("originator.key");
-    let out_password = secret_file(work.path(), "out-password", "export-1\n");
-    run(cli()
-        .args(["export", thumbprint, "--format", "pkcs8", "--out"])
-        .arg(&key)
-        .arg("--password-file")
-        .arg(&out_password));
-    let public = |args: &[&str], file: &Path| {
-        run(openssl
-            .command()
-            .args(args)
-            .arg(file)
-            .args(["-passin", "pass:export-1"]))
-        .stdout
-    };
-    assert_eq!(
-        public(&["pkey", "-pubout", "-in"], &key),
-        public(&["x509", "-noout", "-pubkey", "-in"], &certificate)
-    );
+    exports_open_in_openssl(&cli, &OpenSsl::new(), work.path(), thumbprint, "originator");
 }
 
 /// Real qualified certificates of CryptoARM's tests (certs/cryptoarm: a person's 2012 and two 2001
@@ -1279,16 +1200,9 @@ fn rfc_9548_pfx_examples_import_and_the_privacy_mode_uses_the_archived_key() {
 /// its old form, read as its INNLE too).
 #[test]
 fn real_qualified_certificates_read_their_inn_snils_and_ogrn() {
-    use certkeeper_tests::support::{bin, secret_file, temp_dir};
-    let work = temp_dir();
-    let passphrase = secret_file(work.path(), "passphrase", "real certificates\n");
-    let archive = work.path().join("archive.db");
-    let cli = || {
-        let mut command = bin::on_archive(&archive, &passphrase);
-        command.env("CERTKEEPER_LANG", "en");
-        command
-    };
-    run(cli().arg("init"));
+    use certkeeper_tests::support::bin;
+    let scratch = bin::ScratchArchive::new("real certificates");
+    let cli = || scratch.cli();
     run(cli()
         .arg("import")
         .arg(vectors::folder("realworld/certs/cryptoarm")));

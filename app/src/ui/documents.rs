@@ -461,6 +461,29 @@ mod flow {
         }
     }
 
+    /// `NAME.pem` and `NAME.key`: an RSA certificate of `subject` for a day, made by OpenSSL.
+    fn self_signed(dir: &Path, name: &str, subject: &str) {
+        openssl(
+            dir,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.pem"),
+                "-subj",
+                subject,
+                "-utf8",
+                "-days",
+                "1",
+            ],
+        );
+    }
+
     fn openssl(dir: &Path, args: &[&str]) {
         let status = Command::new("openssl")
             .args(args)
@@ -480,25 +503,7 @@ mod flow {
         let work = dir.path();
         for (name, subject) in [("old", "/CN=Старый бухгалтер"), ("other", "/CN=Чужой")]
         {
-            openssl(
-                work,
-                &[
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "rsa:2048",
-                    "-nodes",
-                    "-keyout",
-                    &format!("{name}.key"),
-                    "-out",
-                    &format!("{name}.pem"),
-                    "-subj",
-                    subject,
-                    "-utf8",
-                    "-days",
-                    "1",
-                ],
-            );
+            self_signed(work, name, subject);
         }
         let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
         std::fs::write(work.join("content.bin"), &content).expect("content");
@@ -745,25 +750,7 @@ mod flow {
     fn signed_and_shared_key_documents_are_told_and_opened() {
         let dir = tempfile::tempdir().expect("temp dir");
         let work = dir.path();
-        openssl(
-            work,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "signer.key",
-                "-out",
-                "signer.pem",
-                "-subj",
-                "/CN=Подписант",
-                "-utf8",
-                "-days",
-                "1",
-            ],
-        );
+        self_signed(work, "signer", "/CN=Подписант");
         let content = "Акт сверки за ноябрь\n".repeat(100).into_bytes();
         std::fs::write(work.join("content.txt"), &content).expect("content");
         openssl(

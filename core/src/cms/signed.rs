@@ -140,24 +140,8 @@ pub fn unwrap<R: Read>(
     find: &dyn Fn(&RecipientId) -> Option<Certificate>,
 ) -> Result<(u64, Vec<Signer>), CmsError> {
     let mut ber = Ber::new(input);
-    let mut open_indefinite = 0usize;
-    let mut level = |ber: &mut Ber<R>, tag: u8, what: &'static str| -> Result<(), CmsError> {
-        let header = ber.expect(tag, what)?;
-        if header.len.is_none() {
-            open_indefinite += 1;
-        }
-        Ok(())
-    };
-    level(&mut ber, 0x30, "ContentInfo expected")?;
-    let header = ber.expect(tag::OID, "content type expected")?;
-    let content_type = oid_of(Reader::new(&ber.element_der(header)?).required("content type")?)?;
-    if content_type != SIGNED_DATA {
-        return Err(CmsError::NotEncrypted { content_type });
-    }
-    level(&mut ber, 0xa0, "SignedData expected")?;
-    level(&mut ber, 0x30, "SignedData expected")?;
-    let header = ber.expect(tag::INTEGER, "SignedData version expected")?;
-    ber.element_der(header)?;
+    let mut levels = Levels::default();
+    levels.enter_content(&mut ber, SIGNED_DATA, "SignedData expected")?;
     let header = ber.expect(0x31, "digestAlgorithms expected")?;
     let algorithms = ber.element_der(header)?;
     let mut hashers: Vec<(String, Hasher)> = Vec::new();
@@ -169,18 +153,7 @@ pub fn unwrap<R: Read>(
             hashers.push((oid, hasher));
         }
     }
-    level(&mut ber, 0x30, "encapContentInfo expected")?;
-    let header = ber.expect(tag::OID, "eContentType expected")?;
-    ber.element_der(header)?;
-    let header = ber.header()?;
-    let (written, mut header) = stream_content(&mut ber, header, &mut hashers, out)?;
-    // End of encapContentInfo, when it had an indefinite length.
-    if header.is_end_of_contents() {
-        open_indefinite = open_indefinite
-            .checked_sub(1)
-            .ok_or_else(|| malformed("an end-of-contents marker where none is open"))?;
-        header = ber.header()?;
-    }
+    let (written, mut header) = levels.encapsulated(&mut ber, &mut hashers, out)?;
     let mut certificates = Vec::new();
     if header.tag == 0xa0 {
         let all = ber.element_der(header)?;
@@ -201,9 +174,7 @@ pub fn unwrap<R: Read>(
         return Err(malformed("signerInfos expected"));
     }
     let signer_infos = ber.element_der(header)?;
-    for _ in 0..open_indefinite {
-        ber.end_of_contents()?;
-    }
+    levels.close(&mut ber)?;
     out.flush().map_err(CmsError::Write)?;
     let digests: Vec<(String, Vec<u8>)> = hashers
         .into_iter()
@@ -216,6 +187,82 @@ pub fn unwrap<R: Read>(
         signers.push(check_signer(info, &digests, &certificates, find)?);
     }
     Ok((written, signers))
+}
+
+/// The levels of a signed or digested document opened with indefinite lengths, closed at its end.
+#[derive(Default)]
+struct Levels {
+    open_indefinite: usize,
+}
+
+impl Levels {
+    fn enter<R: Read>(
+        &mut self,
+        ber: &mut Ber<R>,
+        tag: u8,
+        what: &'static str,
+    ) -> Result<(), CmsError> {
+        if ber.expect(tag, what)?.len.is_none() {
+            self.open_indefinite += 1;
+        }
+        Ok(())
+    }
+
+    /// A ContentInfo of `content_type` up to the inner structure's version (read): `what` names
+    /// that structure.
+    fn enter_content<R: Read>(
+        &mut self,
+        ber: &mut Ber<R>,
+        content_type: &str,
+        what: &'static str,
+    ) -> Result<(), CmsError> {
+        self.enter(ber, 0x30, "ContentInfo expected")?;
+        let header = ber.expect(tag::OID, "content type expected")?;
+        let found = oid_of(Reader::new(&ber.element_der(header)?).required("content type")?)?;
+        if found != content_type {
+            return Err(CmsError::NotEncrypted {
+                content_type: found,
+            });
+        }
+        self.enter(ber, 0xa0, what)?;
+        self.enter(ber, 0x30, what)?;
+        let header = ber.expect(tag::INTEGER, "version expected")?;
+        ber.element_der(header)?;
+        Ok(())
+    }
+
+    /// The encapContentInfo: its content streamed to `out` through `hashers`; its length and the
+    /// header after it.
+    fn encapsulated<R: Read>(
+        &mut self,
+        ber: &mut Ber<R>,
+        hashers: &mut [(String, Hasher)],
+        out: &mut impl Write,
+    ) -> Result<(u64, crate::cms::ber::Header), CmsError> {
+        self.enter(ber, 0x30, "encapContentInfo expected")?;
+        let header = ber.expect(tag::OID, "eContentType expected")?;
+        ber.element_der(header)?;
+        let header = ber.header()?;
+        let (written, mut header) = stream_content(ber, header, hashers, out)?;
+        // End of encapContentInfo, when it had an indefinite length.
+        if header.is_end_of_contents() {
+            self.open_indefinite = self
+                .open_indefinite
+                .checked_sub(1)
+                .ok_or_else(|| malformed("an end-of-contents marker where none is open"))?;
+            header = ber.header()?;
+        }
+        Ok((written, header))
+    }
+
+    /// The end-of-contents markers of the levels still open.
+    fn close<R: Read>(&mut self, ber: &mut Ber<R>) -> Result<(), CmsError> {
+        for _ in 0..self.open_indefinite {
+            ber.end_of_contents()?;
+        }
+        self.open_indefinite = 0;
+        Ok(())
+    }
 }
 
 /// Streams an eContent ([0] EXPLICIT OCTET STRING, constructed in BER; `header` is its first header)
@@ -264,24 +311,8 @@ pub const DIGESTED_DATA: &str = "1.2.840.113549.1.7.5";
 /// [`CmsError::Corrupted`] when the digest does not match (the output is then not to be kept).
 pub fn unwrap_digested<R: Read>(input: R, out: &mut impl Write) -> Result<(u64, String), CmsError> {
     let mut ber = Ber::new(input);
-    let mut open_indefinite = 0usize;
-    let mut level = |ber: &mut Ber<R>, tag: u8, what: &'static str| -> Result<(), CmsError> {
-        let header = ber.expect(tag, what)?;
-        if header.len.is_none() {
-            open_indefinite += 1;
-        }
-        Ok(())
-    };
-    level(&mut ber, 0x30, "ContentInfo expected")?;
-    let header = ber.expect(tag::OID, "content type expected")?;
-    let content_type = oid_of(Reader::new(&ber.element_der(header)?).required("content type")?)?;
-    if content_type != DIGESTED_DATA {
-        return Err(CmsError::NotEncrypted { content_type });
-    }
-    level(&mut ber, 0xa0, "DigestedData expected")?;
-    level(&mut ber, 0x30, "DigestedData expected")?;
-    let header = ber.expect(tag::INTEGER, "DigestedData version expected")?;
-    ber.element_der(header)?;
+    let mut levels = Levels::default();
+    levels.enter_content(&mut ber, DIGESTED_DATA, "DigestedData expected")?;
     let header = ber.expect(0x30, "digestAlgorithm expected")?;
     let algorithm = ber.element_der(header)?;
     let oid = oid_of(
@@ -294,17 +325,7 @@ pub fn unwrap_digested<R: Read>(input: R, out: &mut impl Write) -> Result<(u64, 
         what: format!("a digest of algorithm {oid}"),
     })?;
     let mut hashers = vec![(oid.clone(), hasher)];
-    level(&mut ber, 0x30, "encapContentInfo expected")?;
-    let header = ber.expect(tag::OID, "eContentType expected")?;
-    ber.element_der(header)?;
-    let header = ber.header()?;
-    let (written, mut header) = stream_content(&mut ber, header, &mut hashers, out)?;
-    if header.is_end_of_contents() {
-        open_indefinite = open_indefinite
-            .checked_sub(1)
-            .ok_or_else(|| malformed("an end-of-contents marker where none is open"))?;
-        header = ber.header()?;
-    }
+    let (written, header) = levels.encapsulated(&mut ber, &mut hashers, out)?;
     if header.tag != tag::OCTET_STRING {
         return Err(malformed("the digest expected"));
     }
@@ -313,9 +334,7 @@ pub fn unwrap_digested<R: Read>(input: R, out: &mut impl Write) -> Result<(u64, 
         .required("digest")?
         .expect(tag::OCTET_STRING, "digest")?
         .to_vec();
-    for _ in 0..open_indefinite {
-        ber.end_of_contents()?;
-    }
+    levels.close(&mut ber)?;
     out.flush().map_err(CmsError::Write)?;
     let computed = hashers
         .pop()

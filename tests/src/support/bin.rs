@@ -23,6 +23,38 @@ pub fn on_archive(archive: &std::path::Path, passphrase_file: &std::path::Path) 
     command
 }
 
+/// A new archive in a temporary folder, driven through the command line in English (`init` done).
+pub struct ScratchArchive {
+    /// The temporary folder, for the test's own files too.
+    pub work: tempfile::TempDir,
+    /// The archive.
+    pub archive: PathBuf,
+    passphrase: PathBuf,
+}
+
+impl ScratchArchive {
+    /// Creates the archive under `passphrase`.
+    pub fn new(passphrase: &str) -> Self {
+        let work = super::temp_dir();
+        let passphrase = super::secret_file(work.path(), "passphrase", &format!("{passphrase}\n"));
+        let archive = work.path().join("archive.db");
+        let scratch = Self {
+            work,
+            archive,
+            passphrase,
+        };
+        run(scratch.cli().arg("init"));
+        scratch
+    }
+
+    /// `certkeeper --archive … --passphrase-file …` in English.
+    pub fn cli(&self) -> Command {
+        let mut command = on_archive(&self.archive, &self.passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    }
+}
+
 /// The path of an up-to-date `certkeeper` binary.
 pub fn certkeeper() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
