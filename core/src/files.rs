@@ -277,9 +277,13 @@ pub fn write_private_folder<'n, 'b>(
         });
     }
     let temporary = temporary_beside(folder, "part");
-    let mut builder = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    let builder = {
+        #[cfg_attr(not(unix), expect(unused_mut, reason = "the mode is a Unix one"))]
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+    };
     builder.create(&temporary).map_err(failed)?;
     let result = (|| {
         for (name, bytes) in files {

@@ -10,6 +10,7 @@ pub mod init;
 pub mod inspect;
 pub mod maintenance;
 pub mod media;
+pub mod notify;
 pub mod registry;
 pub mod reminders;
 pub mod request;

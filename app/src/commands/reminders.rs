@@ -185,7 +185,7 @@ fn check_once(
     context: &Context,
     store: &mut ReminderStore,
     now: i64,
-) -> Result<Vec<(notify_rust::NotificationHandle, Reminder)>> {
+) -> Result<Vec<(super::notify::Shown, Reminder)>> {
     let thresholds = store.thresholds()?;
     let largest = thresholds.iter().copied().max().unwrap_or(0);
     let items = store.items(now, now - 2 * DAY, now + i64::from(largest) * DAY)?;
@@ -196,20 +196,14 @@ fn check_once(
     for reminder in &due {
         let title = summary(&reminder.due, lang);
         let text = body(&reminder.due, lang);
-        let mut notification = notify_rust::Notification::new();
-        notification
-            .appname("certkeeper")
-            .summary(&title)
-            .body(&text)
-            .icon("certkeeper")
-            .action("renew", words::notification_actions(lang).0)
-            .action("snooze", words::notification_actions(lang).1)
-            .urgency(if reminder.due.days_left <= 3 {
-                notify_rust::Urgency::Critical
-            } else {
-                notify_rust::Urgency::Normal
-            });
-        match notification.show() {
+        let (renew, snooze) = words::notification_actions(lang);
+        let notification = super::notify::show(
+            &title,
+            &text,
+            &[("renew", renew), ("snooze", snooze)],
+            reminder.due.days_left <= 3,
+        );
+        match notification {
             Ok(handle) => shown.push((handle, reminder.clone())),
             Err(error) => {
                 // No notification service (no D-Bus session): the reminder is printed instead.
@@ -269,13 +263,12 @@ fn poll_requests(context: &Context, store: &mut ReminderStore, archive: &Path) {
                     Ok(Progress::Issued { subject }) => {
                         let (title, text) =
                             crate::messages::requests::issued_notification(id, &subject, lang);
-                        let shown = notify_rust::Notification::new()
-                            .appname("certkeeper")
-                            .summary(&title)
-                            .body(&text)
-                            .icon("certkeeper")
-                            .action("install", crate::messages::requests::install_action(lang))
-                            .show();
+                        let shown = super::notify::show(
+                            &title,
+                            &text,
+                            &[("install", crate::messages::requests::install_action(lang))],
+                            false,
+                        );
                         match shown {
                             // "Install" opens the window at the requests, where Install is one
                             // button.
@@ -320,7 +313,7 @@ fn poll_requests(context: &Context, store: &mut ReminderStore, archive: &Path) {
 /// the certificate, "Snooze" snoozes its reminders for a day.
 fn answer_later(
     archive: PathBuf,
-    handle: notify_rust::NotificationHandle,
+    handle: super::notify::Shown,
     reminder: Reminder,
     checked_at: i64,
 ) -> std::thread::JoinHandle<()> {

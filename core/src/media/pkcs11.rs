@@ -1171,7 +1171,10 @@ impl Module {
             KeySpec::Rsa(bits) => {
                 let mut public = common_public.clone();
                 public.extend([
-                    Attribute::ModulusBits((bits as u64).into()),
+                    // CK_ULONG is 64 bits on Linux and 32 on Windows: from u32 on both.
+                    Attribute::ModulusBits(cryptoki::types::Ulong::from(
+                        cryptoki_sys::CK_ULONG::from(bits),
+                    )),
                     Attribute::PublicExponent(vec![1, 0, 1]),
                     Attribute::Encrypt(true),
                 ]);
