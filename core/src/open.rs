@@ -468,7 +468,7 @@ pub fn open_document(
             .into_iter()
             .find_map(|known| known.certificate)
     };
-    let (bytes, signers, stream) = decrypt_into(
+    let decrypted = decrypt_into(
         document,
         input,
         &found.content_key,
@@ -478,8 +478,6 @@ pub fn open_document(
         &find,
     )?;
     Ok(Opened {
-        input: input.to_path_buf(),
-        output: output.to_path_buf(),
         certificate_id,
         token: found.token,
         subject: found
@@ -492,12 +490,7 @@ pub fn open_document(
             .certificate
             .map(|certificate| certificate.serial)
             .unwrap_or_default(),
-        cipher,
-        bytes,
-        signers,
-        openssl_engine_key_stream: stream == KeyStream::OpensslGostEngine30,
-        not_encrypted: None,
-        content_key_reversed: false,
+        ..Opened::of(input, output, cipher, decrypted)
     })
 }
 
@@ -548,21 +541,10 @@ fn opened_with_key_given(
     watch: &mut Watch<'_>,
 ) -> Result<Opened, OpenError> {
     let cipher = document.envelope.cipher.name();
-    let (bytes, signers, stream) =
-        decrypt_into(document, input, content_key, size, output, watch, &|_| None)?;
+    let decrypted = decrypt_into(document, input, content_key, size, output, watch, &|_| None)?;
     Ok(Opened {
-        input: input.to_path_buf(),
-        output: output.to_path_buf(),
-        certificate_id: None,
-        token: None,
         subject: subject.to_owned(),
-        serial: String::new(),
-        cipher,
-        bytes,
-        signers,
-        openssl_engine_key_stream: stream == KeyStream::OpensslGostEngine30,
-        not_encrypted: None,
-        content_key_reversed: false,
+        ..Opened::of(input, output, cipher, decrypted)
     })
 }
 
@@ -641,19 +623,40 @@ fn open_unencrypted(
     })?;
     let (signers, unencrypted) = outcome;
     Ok(Opened {
-        input: input.to_path_buf(),
-        output: output.to_path_buf(),
-        certificate_id: None,
-        token: None,
-        subject: String::new(),
-        serial: String::new(),
-        cipher: String::new(),
-        bytes,
-        signers,
-        openssl_engine_key_stream: false,
         not_encrypted: Some(unencrypted),
-        content_key_reversed: false,
+        ..Opened::of(
+            input,
+            output,
+            String::new(),
+            (bytes, signers, KeyStream::Standard),
+        )
     })
+}
+
+impl Opened {
+    /// `input` opened into `output` with `cipher`: the bytes written, the signers and the key stream
+    /// of [`decrypt_into`]; by no archived certificate, token or key name (callers add theirs).
+    fn of(
+        input: &Path,
+        output: &Path,
+        cipher: String,
+        (bytes, signers, stream): (u64, Vec<Signer>, KeyStream),
+    ) -> Self {
+        Self {
+            input: input.to_path_buf(),
+            output: output.to_path_buf(),
+            certificate_id: None,
+            token: None,
+            subject: String::new(),
+            serial: String::new(),
+            cipher,
+            bytes,
+            signers,
+            openssl_engine_key_stream: stream == KeyStream::OpensslGostEngine30,
+            not_encrypted: None,
+            content_key_reversed: false,
+        }
+    }
 }
 
 /// What a document that opened without a key was.

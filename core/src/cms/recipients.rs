@@ -452,17 +452,7 @@ impl Recipient {
         // GostR3410-KeyTransport ::= SEQUENCE { sessionEncryptedKey, transportParameters [0] }.
         let transport = Reader::new(&self.encrypted_key).required("GostR3410-KeyTransport")?;
         let mut fields = transport.children();
-        let session = fields.required("sessionEncryptedKey")?;
-        let mut session_fields = session.children();
-        let encrypted = session_fields
-            .required("encryptedKey")?
-            .expect(tag::OCTET_STRING, "encryptedKey")?;
-        let mut mac = session_fields.required("macKey")?;
-        if mac.tag == 0xa0 {
-            // An optional maskKey comes first; CryptoPro does not use it.
-            mac = session_fields.required("macKey")?;
-        }
-        let mac = mac.expect(tag::OCTET_STRING, "macKey")?;
+        let (encrypted, mac) = encrypted_key_28147(fields.required("sessionEncryptedKey")?)?;
         let parameters = fields.required("transportParameters")?;
         if parameters.tag != 0xa0 {
             return Err(malformed("GOST key transport without its parameters"));
@@ -484,21 +474,7 @@ impl Recipient {
             .expect(tag::OCTET_STRING, "ukm")?
             .try_into()
             .map_err(|_| malformed("the UKM is not 8 bytes"))?;
-        if encrypted.len() != 32 || mac.len() != 4 {
-            return Err(malformed("the wrapped key has the wrong size"));
-        }
-        let kind = match self.algorithm.as_str() {
-            GOST_2001 | GOST_2001_DH => Vko::Gost2001,
-            // 2012 keys of both sizes: VKO with Streebog-256, as RFC 4490's successors and
-            // OpenSSL's GOST engine use with GOST 28147-89.
-            _ => Vko::Gost2012_256,
-        };
-        let kek: Zeroizing<[u8; 32]> = Zeroizing::new(
-            key.vko(kind, &ephemeral, &ukm)?
-                .as_slice()
-                .try_into()
-                .map_err(|_| CmsError::WrongKey)?,
-        );
+        let kek = self.kek_28147(key, &ephemeral, &ukm)?;
         let wrapped = [&ukm[..], encrypted, mac].concat();
         let key = unwrap_cryptopro(&kek, &wrapped, sbox).map_err(|_| CmsError::WrongKey)?;
         Ok(Zeroizing::new(key.to_vec()))
@@ -624,31 +600,11 @@ impl Recipient {
             .ok_or_else(|| malformed("GOST key agreement without a UKM"))?
             .try_into()
             .map_err(|_| malformed("the UKM is not 8 bytes"))?;
-        let wrapped = Reader::new(&self.encrypted_key).required("Gost28147-89-EncryptedKey")?;
-        let mut fields = wrapped.children();
-        let encrypted = fields
-            .required("encryptedKey")?
-            .expect(tag::OCTET_STRING, "encryptedKey")?;
-        let mut mac = fields.required("macKey")?;
-        if mac.tag == 0xa0 {
-            mac = fields.required("macKey")?;
-        }
-        let mac = mac.expect(tag::OCTET_STRING, "macKey")?;
-        if encrypted.len() != 32 || mac.len() != 4 {
-            return Err(malformed("the wrapped key has the wrong size"));
-        }
+        let (encrypted, mac) = encrypted_key_28147(
+            Reader::new(&self.encrypted_key).required("Gost28147-89-EncryptedKey")?,
+        )?;
         let peer = gost_public_key(spki_contents(agreement.originator_key()?)?)?;
-        let kind = match self.algorithm.as_str() {
-            GOST_2001 | GOST_2001_DH => Vko::Gost2001,
-            // 2012 keys of both sizes: VKO with Streebog-256, a 256-bit key-encryption key.
-            _ => Vko::Gost2012_256,
-        };
-        let kek: Zeroizing<[u8; 32]> = Zeroizing::new(
-            key.vko(kind, &peer, &ukm)?
-                .as_slice()
-                .try_into()
-                .map_err(|_| CmsError::WrongKey)?,
-        );
+        let kek = self.kek_28147(key, &peer, &ukm)?;
         let wrapped = [&ukm[..], encrypted, mac].concat();
         let content_key = match wrap_oid.as_str() {
             GOST_NONE_KEY_WRAP => unwrap_gost(&kek, &wrapped, sbox),
@@ -662,6 +618,47 @@ impl Recipient {
         .map_err(|_| CmsError::WrongKey)?;
         Ok(Zeroizing::new(content_key.to_vec()))
     }
+}
+
+impl Recipient {
+    /// The GOST 28147-89 key-encryption key: the VKO of the recipient's key with `peer` and the
+    /// 8-byte UKM — GOST R 34.11-94 for 2001 keys; for 2012 keys of both sizes Streebog-256, as RFC
+    /// 4490's successors and OpenSSL's GOST engine use with GOST 28147-89.
+    fn kek_28147(
+        &self,
+        key: &dyn RecipientKey,
+        peer: &PublicKey,
+        ukm: &[u8; 8],
+    ) -> Result<Zeroizing<[u8; 32]>, CmsError> {
+        let kind = match self.algorithm.as_str() {
+            GOST_2001 | GOST_2001_DH => Vko::Gost2001,
+            _ => Vko::Gost2012_256,
+        };
+        Ok(Zeroizing::new(
+            key.vko(kind, peer, ukm)?
+                .as_slice()
+                .try_into()
+                .map_err(|_| CmsError::WrongKey)?,
+        ))
+    }
+}
+
+/// Gost28147-89-EncryptedKey ::= SEQUENCE { encryptedKey, maskKey [0] OPTIONAL, macKey }: the
+/// encrypted key (32 bytes) and its MAC (4); CryptoPro does not use the mask.
+fn encrypted_key_28147(wrapped: Tlv<'_>) -> Result<(&[u8], &[u8]), CmsError> {
+    let mut fields = wrapped.children();
+    let encrypted = fields
+        .required("encryptedKey")?
+        .expect(tag::OCTET_STRING, "encryptedKey")?;
+    let mut mac = fields.required("macKey")?;
+    if mac.tag == 0xa0 {
+        mac = fields.required("macKey")?;
+    }
+    let mac = mac.expect(tag::OCTET_STRING, "macKey")?;
+    if encrypted.len() != 32 || mac.len() != 4 {
+        return Err(malformed("the wrapped key has the wrong size"));
+    }
+    Ok((encrypted, mac))
 }
 
 /// The contents of a SubjectPublicKeyInfo (its algorithm and BIT STRING, as [`gost_public_key`]

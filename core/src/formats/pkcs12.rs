@@ -130,7 +130,8 @@ pub fn parse_with(
         if inner.tag != expected {
             return Err(bad("a part of the PFX of the wrong form"));
         }
-        parts.push((kind, inner, info.raw));
+        let cryptopro = kind == DATA && holds_cryptopro_key(inner.value);
+        parts.push((kind, inner, info.raw, cryptopro));
     }
     if parts.is_empty() {
         return Err(bad("a PFX without contents"));
@@ -139,10 +140,7 @@ pub fn parse_with(
     // not verify even with the right password: for such a file the MAC is not the judge, the key
     // bag's own MAC is (a wrong password fails there), and its parts holding that key are read
     // first so that a wrong password is told by it.
-    let cryptopro_key = parts
-        .iter()
-        .filter(|(kind, _, _)| kind == DATA)
-        .any(|(_, inner, _)| holds_cryptopro_key(inner.value));
+    let cryptopro_key = parts.iter().any(|part| part.3);
     match fields.next_tlv("macData")? {
         Some(mac_data) => match verify_mac(mac_data, content, password, budget) {
             Err(FormatError::WrongFilePassword) if cryptopro_key => {}
@@ -152,11 +150,9 @@ pub fn parse_with(
         None if auth_safe_type == SIGNED_DATA => {}
         None => return Err(bad("no integrity MAC")),
     }
-    if cryptopro_key {
-        parts.sort_by_key(|(kind, inner, _)| !(kind == DATA && holds_cryptopro_key(inner.value)));
-    }
+    parts.sort_by_key(|part| !part.3);
     let mut pfx = Pfx::default();
-    for (kind, inner, info) in parts {
+    for (kind, inner, info, _) in parts {
         let safe_contents: Zeroizing<Vec<u8>> = if kind == DATA {
             Zeroizing::new(inner.expect(tag::OCTET_STRING, "data")?.to_vec())
         } else if kind == ENVELOPED_DATA {
