@@ -106,8 +106,12 @@ pub enum Command {
     /// documents open later without it. A container whose password is not known is archived locked.
     Import {
         /// Files or folders (scanned recursively).
-        #[arg(required = true)]
+        #[arg(required_unless_present = "registry")]
         paths: Vec<PathBuf>,
+        /// Import the containers of the registry store instead (on Windows the registry itself:
+        /// CryptoPro's keys of the current user).
+        #[arg(long, conflicts_with = "paths")]
+        registry: bool,
         /// Read the container password from this file (one line), for every container that has one.
         #[arg(long, value_name = "FILE")]
         password_file: Option<PathBuf>,

@@ -110,11 +110,16 @@ fn run(command: Command, context: &Context) -> Result<()> {
         Command::Init => commands::init::run(context),
         Command::Import {
             paths,
+            registry,
             password_file,
             keep_passwords,
         } => {
-            if commands::import::import(context, &paths, password_file.as_deref(), keep_passwords)?
-            {
+            let from = if registry {
+                commands::import::From::Registry
+            } else {
+                commands::import::From::Paths(&paths)
+            };
+            if commands::import::import(context, from, password_file.as_deref(), keep_passwords)? {
                 Ok(())
             } else {
                 Err(AppError::SomethingUnreadable.into())

@@ -16,13 +16,14 @@ use zeroize::Zeroizing;
 use crate::cert::Certificate;
 use crate::cms::recipients::Recipient;
 use crate::error::FormatError;
-use crate::formats::cryptopro::{ContainerFiles, ContainerHeader};
+use crate::formats::cryptopro::{self, ContainerFiles, ContainerHeader};
 use crate::formats::detect::{self, Found};
 use crate::formats::pbe::Budget;
 use crate::formats::pkcs8::{self, KeyInfo, PublicKeyMaterial};
 use crate::formats::pkcs12;
 use crate::interact::{Prompt, Request};
 use crate::keys::ContainerKind;
+use crate::media::registry::RegistryStore;
 use crate::open::SourceError;
 
 /// A private key taken out of a container.
@@ -315,10 +316,10 @@ fn container(
     path: &Path,
     header: &ContainerHeader,
     name: Option<String>,
+    files: ContainerFiles,
     passwords: &Passwords<'_>,
 ) -> Result<Pending, (PathBuf, Failure)> {
     let unreadable = |error: FormatError| (path.to_path_buf(), Failure::from(error));
-    let files = ContainerFiles::read(path).map_err(unreadable)?;
     let certificate = header
         .certificate
         .as_deref()
@@ -558,6 +559,51 @@ fn import_batch(
     Ok(())
 }
 
+/// What a file or folder found holds, read (a container's key taken out when its password is known).
+fn read_found(
+    archive: &dyn Keeper,
+    found: Found,
+    passwords: &Passwords<'_>,
+) -> Result<Pending, (PathBuf, Failure)> {
+    match found {
+        Found::Certificate {
+            path, certificate, ..
+        } => Ok(Pending {
+            location: path,
+            certificates: vec![*certificate],
+            key: None,
+        }),
+        Found::Container { path, header, name } => match ContainerFiles::read(&path) {
+            Ok(files) => container(archive, &path, &header, name, files, passwords),
+            Err(error) => Err((path, Failure::from(error))),
+        },
+        Found::Pkcs12 { path } => pfx(archive, &path, passwords),
+        Found::PrivateKey {
+            path, encrypted, ..
+        } => key_file(archive, &path, encrypted, passwords),
+        Found::Unreadable { path, reason } => Err((path, Failure::Other(reason))),
+    }
+}
+
+/// A container of the registry store, read as a container folder is.
+fn stored(
+    archive: &dyn Keeper,
+    place: PathBuf,
+    files: ContainerFiles,
+    passwords: &Passwords<'_>,
+) -> Result<Pending, (PathBuf, Failure)> {
+    match cryptopro::parse_header(&files.header) {
+        Ok(header) => {
+            let name = files
+                .name
+                .as_deref()
+                .and_then(|bytes| cryptopro::parse_name(bytes).ok());
+            container(archive, &place, &header, name, files, passwords)
+        }
+        Err(error) => Err((place, Failure::from(error))),
+    }
+}
+
 /// How far an import has got: files and container folders read of all found.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
@@ -576,35 +622,80 @@ pub fn import_paths(
     passwords: &Passwords<'_>,
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<ImportSummary, SourceError> {
-    let mut summary = ImportSummary::default();
     let units: Vec<detect::Unit> = paths.iter().flat_map(|path| detect::walk(path)).collect();
     let total = units.len();
+    // Files are read and parsed a little ahead on a second thread while this one archives.
+    let findings = detect::read_ahead(units, READ_AHEAD)
+        .map(|findings| findings.into_iter().map(Item::Found).collect());
+    import_items(
+        archive,
+        findings,
+        total,
+        ImportSummary::default(),
+        passwords,
+        progress,
+    )
+}
+
+/// Archives every container of the registry store (on Windows the registry itself), as
+/// [`import_paths`] does a folder's.
+pub fn import_store(
+    archive: &mut dyn Keeper,
+    store: &RegistryStore,
+    passwords: &Passwords<'_>,
+    progress: &mut dyn FnMut(Progress) -> bool,
+) -> Result<ImportSummary, SourceError> {
+    let mut summary = ImportSummary::default();
+    let entries = match store.list() {
+        Ok(entries) => entries,
+        Err(error) => {
+            summary.unreadable.push(Unreadable {
+                path: store.folder().to_path_buf(),
+                reason: error.to_string(),
+                error: None,
+            });
+            Vec::new()
+        }
+    };
+    let total = entries.len();
+    let items = entries.into_iter().map(|entry| {
+        vec![Item::Stored {
+            place: entry.folder,
+            files: entry.files,
+        }]
+    });
+    import_items(archive, items, total, summary, passwords, progress)
+}
+
+/// What an import reads: a file or folder found, or a container of the registry store.
+enum Item {
+    Found(Found),
+    Stored {
+        place: PathBuf,
+        files: ContainerFiles,
+    },
+}
+
+fn import_items(
+    archive: &mut dyn Keeper,
+    items: impl Iterator<Item = Vec<Item>>,
+    total: usize,
+    mut summary: ImportSummary,
+    passwords: &Passwords<'_>,
+    progress: &mut dyn FnMut(Progress) -> bool,
+) -> Result<ImportSummary, SourceError> {
     // Files go in batches, each batch one transaction: a crash keeps every whole batch before it, and
     // the summary (the only success reported) comes after the last commit.
     let mut pending: Vec<Pending> = Vec::new();
-    // Files are read and parsed a little ahead on a second thread while this one archives.
-    'files: for (done, findings) in detect::read_ahead(units, READ_AHEAD).enumerate() {
+    'files: for (done, findings) in items.enumerate() {
         if !progress(Progress { done, total }) {
             summary.stopped = true;
             break;
         }
         for found in findings {
             let item = match found {
-                Found::Certificate {
-                    path, certificate, ..
-                } => Ok(Pending {
-                    location: path,
-                    certificates: vec![*certificate],
-                    key: None,
-                }),
-                Found::Container { path, header, name } => {
-                    container(&*archive, &path, &header, name, passwords)
-                }
-                Found::Pkcs12 { path } => pfx(&*archive, &path, passwords),
-                Found::PrivateKey {
-                    path, encrypted, ..
-                } => key_file(&*archive, &path, encrypted, passwords),
-                Found::Unreadable { path, reason } => Err((path, Failure::Other(reason))),
+                Item::Found(found) => read_found(&*archive, found, passwords),
+                Item::Stored { place, files } => stored(&*archive, place, files, passwords),
             };
             // Stopped during a file's password check: that file is left, as the next one is.
             if passwords

@@ -12,6 +12,10 @@ pub enum Error {
     /// No archive path was given and the platform's data directory is unknown (no home directory).
     #[error("no archive path given and no home directory to put the default archive in")]
     NoDataDirectory,
+    /// The Windows registry store cannot be reached: the user's SID could not be read from the
+    /// process token.
+    #[error("the Windows user of this process is unknown: {0}")]
+    UserUnknown(#[source] std::io::Error),
     /// `init` on a path where an archive (or another file) already is.
     #[error("{path} already exists")]
     AlreadyExists {

@@ -71,10 +71,16 @@ impl ArchiveLocation {
 /// CryptoPro CSP's own store on Linux.
 const CRYPTOPRO_KEYS: &str = "/var/opt/cprocsp/keys";
 
-/// The registry store: `CERTKEEPER_REGISTRY` when set; CryptoPro's own folder when CryptoPro is
-/// installed; otherwise `registry/` in certkeeper's data folder (beside the default archive). One
+/// The registry store: `CERTKEEPER_REGISTRY` when set (a folder); on Windows the registry itself,
+/// the keys of the user this process runs as; elsewhere CryptoPro's own folder when CryptoPro is
+/// installed, otherwise `registry/` in certkeeper's data folder (beside the default archive). One
 /// folder per user.
 pub fn registry_store() -> crate::Result<certkeeper_core::media::registry::RegistryStore> {
+    #[cfg(windows)]
+    if std::env::var_os("CERTKEEPER_REGISTRY").is_none() {
+        return certkeeper_core::media::registry::RegistryStore::of_this_user()
+            .map_err(Error::UserUnknown);
+    }
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "user".to_owned());

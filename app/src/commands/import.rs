@@ -4,16 +4,24 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use certkeeper_core::import::{ImportSummary, Passwords, import_paths};
+use certkeeper_core::import::{ImportSummary, Passwords, import_paths, import_store};
 
 use super::Context;
 use super::archive::open_archive;
 use crate::messages::AppError;
 
+/// What `certkeeper import` reads.
+pub enum From<'a> {
+    /// Files and folders.
+    Paths(&'a [PathBuf]),
+    /// The registry store's containers.
+    Registry,
+}
+
 /// Runs `certkeeper import`. False when something could not be read.
 pub fn import(
     context: &Context,
-    paths: &[PathBuf],
+    from: From<'_>,
     password_file: Option<&Path>,
     keep_passwords: bool,
 ) -> Result<bool> {
@@ -25,8 +33,14 @@ pub fn import(
         stop: None,
     };
     let mut archive = open_archive(context)?;
-    let summary = import_paths(&mut archive, paths, &passwords, &mut |_| true)
-        .map_err(crate::messages::Failed)?;
+    let summary = match from {
+        From::Paths(paths) => import_paths(&mut archive, paths, &passwords, &mut |_| true),
+        From::Registry => {
+            let store = super::registry::store()?;
+            import_store(&mut archive, &store, &passwords, &mut |_| true)
+        }
+    }
+    .map_err(crate::messages::Failed)?;
     write_summary(context, &summary)?;
     Ok(summary.unreadable.is_empty())
 }

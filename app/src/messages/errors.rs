@@ -1187,6 +1187,17 @@ fn describe_storage(error: &certkeeper_storage::Error, lang: Lang) -> Text {
                 "Укажите файл архива: certkeeper --archive /путь/к/archive.db или переменную CERTKEEPER_ARCHIVE.".into(),
             ),
         ),
+        certkeeper_storage::Error::UserUnknown(source) => Text::new(
+            lang,
+            (
+                format!("Windows did not say which user this program runs as ({source}), so the registry store cannot be found."),
+                "Run certkeeper as yourself (not as a service), or name a folder for the store with CERTKEEPER_REGISTRY.".into(),
+            ),
+            (
+                format!("Windows не сообщила, от имени какого пользователя работает программа ({source}), поэтому хранилище «Реестр» не найти."),
+                "Запустите certkeeper от своего имени (не как службу) или укажите папку хранилища в CERTKEEPER_REGISTRY.".into(),
+            ),
+        ),
         certkeeper_storage::Error::AlreadyExists { path } => Text::new(
             lang,
             (
@@ -1760,6 +1771,8 @@ mod tests {
             }
             .into(),
             certkeeper_storage::Error::NoDataDirectory.into(),
+            certkeeper_storage::Error::UserUnknown(std::io::ErrorKind::PermissionDenied.into())
+                .into(),
             certkeeper_storage::Error::AlreadyExists {
                 path: "/a.db".into(),
             }

@@ -1300,20 +1300,44 @@ fn install_issued(
         }
         _ => {
             let folder = PathBuf::from(&job.key_place);
-            if !cryptopro::is_container(&folder) {
+            // A drive's container is its folder; the registry store's may be a registry key.
+            let store = match medium {
+                Medium::Registry => Some((environment.registry)()?),
+                _ => None,
+            };
+            let on_disk = store
+                .as_ref()
+                .is_none_or(|store| !store.is_windows_registry());
+            if on_disk && !cryptopro::is_container(&folder) {
                 return Err(EnrollError::ContainerMissing { folder });
             }
-            let mut files = ContainerFiles::read(&folder)?;
+            let mut files = match &store {
+                Some(store) => store.read(&folder),
+                None => ContainerFiles::read(&folder),
+            }
+            .map_err(|error| match error {
+                FormatError::ContainerFile { source, .. }
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    EnrollError::ContainerMissing {
+                        folder: folder.clone(),
+                    }
+                }
+                other => other.into(),
+            })?;
             let header = cryptopro::with_certificate(&files.header, &der)?;
             if header != files.header {
-                files::write_bytes(
-                    &folder.join("header.key"),
-                    &header,
-                    files::Mode {
-                        private: true,
-                        replace: true,
-                    },
-                )?;
+                match &store {
+                    Some(store) => store.replace_header(&folder, &header)?,
+                    None => files::write_bytes(
+                        &folder.join("header.key"),
+                        &header,
+                        files::Mode {
+                            private: true,
+                            replace: true,
+                        },
+                    )?,
+                }
             }
             files.header = header;
             let name = files

@@ -130,7 +130,7 @@ fn read_file(folder: &Path, name: &str) -> Result<Vec<u8>, FormatError> {
 
 /// Whether `folder` looks like a CryptoPro container (has the files one needs).
 pub fn is_container(folder: &Path) -> bool {
-    ["header.key", "masks.key", "primary.key"]
+    REQUIRED_FILES
         .iter()
         .all(|name| folder.join(name).is_file())
 }
@@ -164,6 +164,9 @@ impl std::fmt::Debug for ContainerFiles {
     }
 }
 
+/// The files every container has.
+const REQUIRED_FILES: [&str; 3] = ["header.key", "masks.key", "primary.key"];
+
 /// The names of a container's files, in the order [`ContainerFiles::to_der`] writes them.
 const FILE_NAMES: [&str; 6] = [
     "header.key",
@@ -177,24 +180,46 @@ const FILE_NAMES: [&str; 6] = [
 impl ContainerFiles {
     /// Reads the files of the container in `folder`.
     pub fn read(folder: &Path) -> Result<Self, FormatError> {
-        let optional = |name: &str| {
-            if folder.join(name).is_file() {
+        Self::from_named(|name| {
+            // A missing required file is reported by the read, with its path.
+            if REQUIRED_FILES.contains(&name) || folder.join(name).is_file() {
                 read_file(folder, name).map(Some)
             } else {
                 Ok(None)
             }
+        })
+    }
+
+    /// Builds the files from `file`, which gives a file's bytes by its name (`header.key`…) or
+    /// None where there is no such file: a folder's files, or the values of a registry key.
+    pub fn from_named(
+        mut file: impl FnMut(&'static str) -> Result<Option<Vec<u8>>, FormatError>,
+    ) -> Result<Self, FormatError> {
+        let mut required = |name: &'static str| {
+            file(name)?.ok_or_else(|| FormatError::ContainerFile {
+                path: name.into(),
+                source: std::io::ErrorKind::NotFound.into(),
+            })
         };
-        let reserve = match (optional("masks2.key")?, optional("primary2.key")?) {
+        let header = required("header.key")?;
+        let masks = Zeroizing::new(required("masks.key")?);
+        let primary = Zeroizing::new(required("primary.key")?);
+        let reserve = match (file("masks2.key")?, file("primary2.key")?) {
             (Some(masks), Some(primary)) => Some((Zeroizing::new(masks), Zeroizing::new(primary))),
             _ => None,
         };
         Ok(Self {
-            header: read_file(folder, "header.key")?,
-            name: optional("name.key")?,
-            masks: Zeroizing::new(read_file(folder, "masks.key")?),
-            primary: Zeroizing::new(read_file(folder, "primary.key")?),
+            header,
+            name: file("name.key")?,
+            masks,
+            primary,
             reserve,
         })
+    }
+
+    /// The files by name (`header.key`…), those there are, in the order CryptoPro lists them.
+    pub fn named(&self) -> impl Iterator<Item = (&'static str, &[u8])> {
+        self.files()
     }
 
     fn files(&self) -> impl Iterator<Item = (&'static str, &[u8])> {

@@ -22,13 +22,50 @@ pub const DEFAULT_MODULES: [&str; 4] = [
     "/usr/lib/softhsm/libsofthsm2.so",
 ];
 
-/// The modules that exist among `DEFAULT_MODULES`.
+/// The modules searched when none is configured, where their installers put them: on Linux
+/// [`DEFAULT_MODULES`]; on Windows Rutoken's `rtPKCS11ECP.dll` and OpenSC's `opensc-pkcs11.dll` in
+/// System32, OpenSC's own folder, and SoftHSM2's `softhsm2-x64.dll` (its installer's `C:\SoftHSM2`,
+/// or the folder `SOFTHSM2_CONF` is in).
+pub fn module_candidates() -> Vec<PathBuf> {
+    #[cfg(windows)]
+    {
+        let folder = |variable: &str, fallback: &str| {
+            std::env::var_os(variable)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(fallback))
+        };
+        let system32 = folder("SystemRoot", r"C:\Windows").join("System32");
+        let program_files = folder("ProgramFiles", r"C:\Program Files");
+        let mut candidates = vec![
+            system32.join("rtPKCS11ECP.dll"),
+            system32.join("opensc-pkcs11.dll"),
+            program_files.join(r"OpenSC Project\OpenSC\pkcs11\opensc-pkcs11.dll"),
+            PathBuf::from(r"C:\SoftHSM2\lib\softhsm2-x64.dll"),
+        ];
+        // SoftHSM2's installer sets SOFTHSM2_CONF to <its folder>\etc\softhsm2.conf.
+        if let Some(root) = std::env::var_os("SOFTHSM2_CONF")
+            .map(PathBuf::from)
+            .and_then(|conf| conf.parent()?.parent().map(|root| root.to_path_buf()))
+        {
+            candidates.push(root.join(r"lib\softhsm2-x64.dll"));
+        }
+        candidates
+    }
+    #[cfg(not(windows))]
+    {
+        DEFAULT_MODULES.iter().map(PathBuf::from).collect()
+    }
+}
+
+/// The modules that exist among [`module_candidates`], each once.
 pub fn default_modules() -> Vec<PathBuf> {
-    DEFAULT_MODULES
-        .iter()
-        .map(PathBuf::from)
-        .filter(|path| path.is_file())
-        .collect()
+    let mut found: Vec<PathBuf> = Vec::new();
+    for path in module_candidates() {
+        if path.is_file() && !found.contains(&path) {
+            found.push(path);
+        }
+    }
+    found
 }
 
 /// What went wrong with a token. No variant carries a PIN.

@@ -6,7 +6,7 @@
 //! The constants are those of the TC26 PKCS#11 extensions (R 1323565.1.012 and the Rutoken
 //! headers): `CK_VENDOR_PKCS11_RU_TEAM_TC26` = 0xD4321000.
 
-// The only module of core with unsafe code: calls into the token's C library.
+// Unsafe code: calls into the token's C library (the registry store's Win32 calls are the only other).
 #![allow(unsafe_code)]
 // CK_ULONG is 64 bits here and 32 on Windows: the casts are what keeps this portable.
 #![allow(clippy::unnecessary_cast)]

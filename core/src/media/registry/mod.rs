@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use crate::formats::cryptopro::{self, ContainerFiles};
 
+#[cfg(windows)]
+pub mod windows;
+
 /// Where a container went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
@@ -20,64 +23,147 @@ pub enum Stored {
     AlreadyThere(PathBuf),
 }
 
-/// An HDIMAGE-style store: one folder per container under `<root>/<user>/`.
+/// The registry store: HDIMAGE-style folders (Linux, or anywhere a folder is named), or on Windows
+/// the registry itself.
 #[derive(Debug, Clone)]
 pub struct RegistryStore {
-    folder: PathBuf,
+    place: Place,
+}
+
+#[derive(Debug, Clone)]
+enum Place {
+    /// One folder per container under `<root>/<user>/`.
+    Folder(PathBuf),
+    /// The user's CryptoPro keys in the Windows registry; the path shown is the registry key's.
+    #[cfg(windows)]
+    Registry { sid: String, shown: PathBuf },
 }
 
 /// A container found in the store.
 #[derive(Debug)]
 pub struct Entry {
-    /// Its folder.
+    /// Its folder (on Windows, its registry key's path).
     pub folder: PathBuf,
     /// Its files.
     pub files: ContainerFiles,
 }
 
 impl RegistryStore {
-    /// The store of `user` under `root` (created on first write).
+    /// The HDIMAGE store of `user` under `root` (created on first write).
     pub fn new(root: &Path, user: &str) -> Self {
         Self {
-            folder: root.join(user),
+            place: Place::Folder(root.join(user)),
         }
     }
 
-    /// The folder the containers live in.
-    pub fn folder(&self) -> &Path {
-        &self.folder
+    /// The Windows registry store of the user `sid`.
+    #[cfg(windows)]
+    pub fn windows(sid: &str) -> Self {
+        Self {
+            place: Place::Registry {
+                sid: sid.to_owned(),
+                shown: PathBuf::from(keys_path(sid)),
+            },
+        }
     }
 
-    /// Every container in the store, by folder name.
+    /// The Windows registry store of the user this process runs as.
+    #[cfg(windows)]
+    pub fn of_this_user() -> std::io::Result<Self> {
+        Ok(Self::windows(&windows::user_sid()?))
+    }
+
+    /// Where the containers live: the folder, or on Windows the registry key's path.
+    pub fn folder(&self) -> &Path {
+        match &self.place {
+            Place::Folder(folder) => folder,
+            #[cfg(windows)]
+            Place::Registry { shown, .. } => shown,
+        }
+    }
+
+    /// Whether this is the Windows registry (rather than folders).
+    pub fn is_windows_registry(&self) -> bool {
+        !matches!(self.place, Place::Folder(_))
+    }
+
+    /// Every container in the store, by folder (or registry key) name.
     pub fn list(&self) -> std::io::Result<Vec<Entry>> {
-        let mut entries = Vec::new();
-        let read = match std::fs::read_dir(&self.folder) {
-            Ok(read) => read,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(entries),
-            Err(error) => return Err(error),
-        };
-        let mut folders: Vec<PathBuf> = read
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| cryptopro::is_container(path))
-            .collect();
-        folders.sort();
-        for folder in folders {
-            if let Ok(files) = ContainerFiles::read(&folder) {
-                entries.push(Entry { folder, files });
+        match &self.place {
+            Place::Folder(folder) => list_folders(folder),
+            #[cfg(windows)]
+            Place::Registry { sid, shown } => list_keys(sid, shown),
+        }
+    }
+
+    /// The files of the container at `place` (an [`Entry::folder`] or a [`Stored`] path).
+    pub fn read(&self, place: &Path) -> Result<ContainerFiles, crate::error::FormatError> {
+        match &self.place {
+            Place::Folder(_) => ContainerFiles::read(place),
+            #[cfg(windows)]
+            Place::Registry { sid, shown } => {
+                let unreadable = |source| crate::error::FormatError::ContainerFile {
+                    path: place.to_path_buf(),
+                    source,
+                };
+                let name = key_name(shown, place).ok_or_else(|| {
+                    unreadable(std::io::Error::other("not a container of this store"))
+                })?;
+                let key = windows::Key::open(&windows::container_subkey(sid, name), false)
+                    .map_err(unreadable)?
+                    .ok_or_else(|| unreadable(std::io::ErrorKind::NotFound.into()))?;
+                container_of_key(&key, place)
             }
         }
-        Ok(entries)
     }
 
-    /// Puts `files` into the store under a folder named after `name`, unless the very same container
-    /// is there already (then nothing is written). Never overwrites another container.
+    /// Replaces the `header.key` of the container at `place` (a certificate installed into it).
+    pub fn replace_header(
+        &self,
+        place: &Path,
+        header: &[u8],
+    ) -> Result<(), crate::error::FormatError> {
+        match &self.place {
+            Place::Folder(_) => crate::files::write_bytes(
+                &place.join("header.key"),
+                header,
+                crate::files::Mode {
+                    private: true,
+                    replace: true,
+                },
+            )
+            .map_err(|error| crate::error::FormatError::ContainerFile {
+                path: place.to_path_buf(),
+                source: std::io::Error::other(error.to_string()),
+            }),
+            #[cfg(windows)]
+            Place::Registry { sid, shown } => {
+                let unwritable = |source| crate::error::FormatError::ContainerFile {
+                    path: place.to_path_buf(),
+                    source,
+                };
+                let name = key_name(shown, place).ok_or_else(|| {
+                    unwritable(std::io::Error::other("not a container of this store"))
+                })?;
+                windows::Key::open(&windows::container_subkey(sid, name), true)
+                    .map_err(unwritable)?
+                    .ok_or_else(|| unwritable(std::io::ErrorKind::NotFound.into()))?
+                    .set_binary("header.key", header)
+                    .map_err(unwritable)
+            }
+        }
+    }
+
+    /// Puts `files` into the store under a folder (or registry key) named after `name`, unless the
+    /// very same container is there already (then nothing is written). Never overwrites another
+    /// container.
     pub fn put(
         &self,
         name: &str,
         files: &ContainerFiles,
     ) -> Result<Stored, crate::error::FormatError> {
         let unwritable = |source| crate::error::FormatError::ContainerFile {
-            path: self.folder.clone(),
+            path: self.folder().to_path_buf(),
             source,
         };
         for entry in self.list().map_err(unwritable)? {
@@ -85,23 +171,174 @@ impl RegistryStore {
                 return Ok(Stored::AlreadyThere(entry.folder));
             }
         }
-        crate::files::create_private_folders(&self.folder).map_err(|error| match error {
-            crate::files::FileError::Write { source, .. } => unwritable(source),
-            other => unwritable(std::io::Error::other(other.to_string())),
-        })?;
-        let stem = folder_stem(name);
-        for number in 0..1000 {
-            let folder = self.folder.join(format!("{stem}.{number:03}"));
-            if crate::files::taken(&folder) {
-                continue;
-            }
-            files.write(&folder)?;
-            return Ok(Stored::Written(folder));
+        match &self.place {
+            Place::Folder(folder) => put_folder(folder, name, files),
+            #[cfg(windows)]
+            Place::Registry { sid, shown } => put_key(sid, shown, name, files),
         }
-        Err(unwritable(std::io::Error::other(
-            "a thousand containers of the same name",
-        )))
     }
+}
+
+fn list_folders(folder: &Path) -> std::io::Result<Vec<Entry>> {
+    let mut entries = Vec::new();
+    let read = match std::fs::read_dir(folder) {
+        Ok(read) => read,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(entries),
+        Err(error) => return Err(error),
+    };
+    let mut folders: Vec<PathBuf> = read
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| cryptopro::is_container(path))
+        .collect();
+    folders.sort();
+    for folder in folders {
+        if let Ok(files) = ContainerFiles::read(&folder) {
+            entries.push(Entry { folder, files });
+        }
+    }
+    Ok(entries)
+}
+
+fn put_folder(
+    store: &Path,
+    name: &str,
+    files: &ContainerFiles,
+) -> Result<Stored, crate::error::FormatError> {
+    let unwritable = |source| crate::error::FormatError::ContainerFile {
+        path: store.to_path_buf(),
+        source,
+    };
+    crate::files::create_private_folders(store).map_err(|error| match error {
+        crate::files::FileError::Write { source, .. } => unwritable(source),
+        other => unwritable(std::io::Error::other(other.to_string())),
+    })?;
+    let stem = folder_stem(name);
+    for number in 0..1000 {
+        let folder = store.join(format!("{stem}.{number:03}"));
+        if crate::files::taken(&folder) {
+            continue;
+        }
+        files.write(&folder)?;
+        return Ok(Stored::Written(folder));
+    }
+    Err(unwritable(std::io::Error::other(
+        "a thousand containers of the same name",
+    )))
+}
+
+/// The container key's name of `place` under the store's key path `shown`.
+#[cfg(windows)]
+fn key_name<'a>(shown: &Path, place: &'a Path) -> Option<&'a str> {
+    place
+        .strip_prefix(shown)
+        .ok()
+        .and_then(|rest| rest.to_str())
+        .filter(|name| !name.is_empty() && !name.contains('\\'))
+}
+
+#[cfg(windows)]
+fn container_of_key(
+    key: &windows::Key,
+    place: &Path,
+) -> Result<ContainerFiles, crate::error::FormatError> {
+    ContainerFiles::from_named(|value| {
+        key.value(value)
+            .map_err(|source| crate::error::FormatError::ContainerFile {
+                path: place.join(value),
+                source,
+            })
+    })
+}
+
+#[cfg(windows)]
+fn list_keys(sid: &str, shown: &Path) -> std::io::Result<Vec<Entry>> {
+    let Some(keys) = windows::Key::open(&windows::keys_subkey(sid), false)? else {
+        return Ok(Vec::new());
+    };
+    let mut names = keys.subkeys()?;
+    names.sort();
+    let mut entries = Vec::new();
+    for name in names {
+        let folder = shown.join(&name);
+        let Some(key) = windows::Key::open(&windows::container_subkey(sid, &name), false)? else {
+            continue;
+        };
+        // A key that is not a whole container (another program's, or half written) is passed
+        // over, as a folder without the container's files is.
+        if let Ok(files) = container_of_key(&key, &folder) {
+            entries.push(Entry { folder, files });
+        }
+    }
+    Ok(entries)
+}
+
+/// Writes a new registry key for the container: whole or not at all, read back before it counts.
+#[cfg(windows)]
+fn put_key(
+    sid: &str,
+    shown: &Path,
+    name: &str,
+    files: &ContainerFiles,
+) -> Result<Stored, crate::error::FormatError> {
+    let unwritable = |source| crate::error::FormatError::ContainerFile {
+        path: shown.to_path_buf(),
+        source,
+    };
+    let keys = windows::Key::create(&windows::keys_subkey(sid)).map_err(unwritable)?;
+    let taken = keys.subkeys().map_err(unwritable)?;
+    // Registry key names cannot hold a backslash; CryptoPro shows the key's name as the
+    // container's.
+    let base: String = name
+        .chars()
+        .map(|c| if c == '\\' || c.is_control() { '_' } else { c })
+        .collect();
+    let base = if base.trim().is_empty() {
+        "certkeeper".to_owned()
+    } else {
+        base
+    };
+    let chosen = (1..1000)
+        .map(|number| {
+            if number == 1 {
+                base.clone()
+            } else {
+                format!("{base} ({number})")
+            }
+        })
+        .find(|candidate| {
+            !taken
+                .iter()
+                .any(|existing| existing.eq_ignore_ascii_case(candidate))
+        })
+        .ok_or_else(|| {
+            unwritable(std::io::Error::other(
+                "a thousand containers of the same name",
+            ))
+        })?;
+    let folder = shown.join(&chosen);
+    let written = (|| {
+        let key = windows::Key::create(&windows::container_subkey(sid, &chosen))?;
+        for (value, bytes) in files.named() {
+            key.set_binary(value, bytes)?;
+        }
+        Ok::<_, std::io::Error>(key)
+    })()
+    .map_err(unwritable)
+    .and_then(|key| {
+        if container_of_key(&key, &folder)? == *files {
+            Ok(())
+        } else {
+            Err(unwritable(std::io::Error::other(
+                "the container reads back differently",
+            )))
+        }
+    });
+    if let Err(error) = written {
+        // Nothing half written stays behind.
+        let _ = keys.delete_tree(&chosen);
+        return Err(error);
+    }
+    Ok(Stored::Written(folder))
 }
 
 /// CryptoPro names HDIMAGE folders with eight characters and a number; the container's own name
