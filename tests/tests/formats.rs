@@ -877,75 +877,7 @@ fn the_tc26_pfx_example_opens_its_masked_key_is_the_standard_s_and_goes_to_opens
     let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
     assert_eq!(listed[0]["has_private_key"], true, "{listed}");
     let thumbprint = listed[0]["sha1_thumbprint"].as_str().expect("thumbprint");
-    exports_open_in_openssl(&cli, &OpenSsl::new(), work.path(), thumbprint, "tc26");
-}
-
-/// The archived key of `thumbprint` exported by certkeeper as encrypted PKCS#8 and as PFX: OpenSSL
-/// with the GOST engine reads both and finds the certificate's public key (the certificate exported
-/// as PEM to `DIR/NAME.pem`, which is returned).
-fn exports_open_in_openssl(
-    cli: &dyn Fn() -> std::process::Command,
-    openssl: &OpenSsl,
-    dir: &Path,
-    thumbprint: &str,
-    name: &str,
-) -> std::path::PathBuf {
-    use certkeeper_tests::support::secret_file;
-    let out_password = secret_file(dir, &format!("{name}.out-password"), "export-1\n");
-    let public_key_of = |args: &[&str], file: &Path| -> String {
-        String::from_utf8_lossy(
-            &run(openssl
-                .command()
-                .args(args)
-                .arg(file)
-                .args(["-passin", "pass:export-1"]))
-            .stdout,
-        )
-        .into_owned()
-    };
-    let certificate = dir.join(format!("{name}.pem"));
-    run(cli()
-        .args(["export", thumbprint, "--format", "pem", "--out"])
-        .arg(&certificate));
-    let expected = public_key_of(&["x509", "-noout", "-pubkey", "-in"], &certificate);
-    assert!(expected.contains("BEGIN PUBLIC KEY"), "{expected}");
-    let pkcs8_file = dir.join(format!("{name}.key.pem"));
-    run(cli()
-        .args(["export", thumbprint, "--format", "pkcs8", "--out"])
-        .arg(&pkcs8_file)
-        .arg("--password-file")
-        .arg(&out_password));
-    assert_eq!(
-        public_key_of(&["pkey", "-pubout", "-in"], &pkcs8_file),
-        expected,
-        "{name}: PKCS#8"
-    );
-    let pfx_out = dir.join(format!("{name}.pfx"));
-    run(cli()
-        .args(["export", thumbprint, "--format", "pfx", "--out"])
-        .arg(&pfx_out)
-        .arg("--password-file")
-        .arg(&out_password));
-    let key_from_pfx = dir.join(format!("{name}.from-pfx.pem"));
-    run(openssl
-        .command()
-        .args([
-            "pkcs12",
-            "-nocerts",
-            "-nodes",
-            "-passin",
-            "pass:export-1",
-            "-in",
-        ])
-        .arg(&pfx_out)
-        .arg("-out")
-        .arg(&key_from_pfx));
-    assert_eq!(
-        public_key_of(&["pkey", "-pubout", "-in"], &key_from_pfx),
-        expected,
-        "{name}: PFX"
-    );
-    certificate
+    OpenSsl::new().check_exports(&cli, work.path(), thumbprint, "tc26");
 }
 
 /// CryptoPro CSP's own PFX export (real files, password `1`; GOST 2001, 2012-256 and 2012-512 keys,
@@ -1058,7 +990,7 @@ fn a_key_from_cryptopro_s_pfx_goes_to_openssl_and_opens_what_openssl_encrypts_to
             .unwrap_or_else(|| panic!("{subject} in {listed}"));
         assert_eq!(entry["has_private_key"], true, "{entry}");
         let thumbprint = entry["sha1_thumbprint"].as_str().expect("thumbprint");
-        let certificate = exports_open_in_openssl(&cli, &openssl, work.path(), thumbprint, subject);
+        let certificate = openssl.check_exports(&cli, work.path(), thumbprint, subject);
         let document = work.path().join(format!("{subject}.p7m"));
         run(openssl
             .command()
@@ -1191,7 +1123,7 @@ fn rfc_9548_pfx_examples_import_and_the_privacy_mode_uses_the_archived_key() {
         .unwrap_or_else(|| panic!("{listed}"));
     assert_eq!(originator["has_private_key"], true, "{originator}");
     let thumbprint = originator["sha1_thumbprint"].as_str().expect("thumbprint");
-    exports_open_in_openssl(&cli, &OpenSsl::new(), work.path(), thumbprint, "originator");
+    OpenSsl::new().check_exports(&cli, work.path(), thumbprint, "originator");
 }
 
 /// Real qualified certificates of CryptoARM's tests (certs/cryptoarm: a person's 2012 and two 2001

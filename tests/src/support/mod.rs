@@ -11,6 +11,7 @@
 //! | [`dbus`] | a private D-Bus session bus with the `dunst` notification daemon | — |
 //! | [`xvfb`] | an X server on a free display, screenshots with ImageMagick | — |
 //! | [`bin`] | the `certkeeper` binary of this workspace, built if needed | `CERTKEEPER_BIN` |
+//! | [`wine`] | the Windows build under Wine (`wine64`), a private prefix per test | `CERTKEEPER_WINDOWS_BIN` |
 //! | [`vectors`] | real-world vectors in `../shared/vectors` (never committed) | — |
 //!
 //! Services that exist once per machine (pcscd's socket, vicc's port) are serialized across test
@@ -25,6 +26,7 @@ pub mod openssl;
 pub mod pcsc;
 pub mod softhsm;
 pub mod vectors;
+pub mod wine;
 pub mod xvfb;
 
 use std::fs::File;

@@ -443,6 +443,74 @@ impl OpenSsl {
         std::fs::read(&output).expect("read the decrypted document")
     }
 
+    /// The archived key of `thumbprint` exported by certkeeper (`cli`) as encrypted PKCS#8 and as PFX: OpenSSL
+    /// with the GOST engine reads both and finds the certificate's public key (the certificate exported
+    /// as PEM to `DIR/NAME.pem`, which is returned).
+    pub fn check_exports(
+        &self,
+        cli: &dyn Fn() -> std::process::Command,
+        dir: &Path,
+        thumbprint: &str,
+        name: &str,
+    ) -> std::path::PathBuf {
+        use super::secret_file;
+        let out_password = secret_file(dir, &format!("{name}.out-password"), "export-1\n");
+        let public_key_of = |args: &[&str], file: &Path| -> String {
+            String::from_utf8_lossy(
+                &run(self
+                    .command()
+                    .args(args)
+                    .arg(file)
+                    .args(["-passin", "pass:export-1"]))
+                .stdout,
+            )
+            .into_owned()
+        };
+        let certificate = dir.join(format!("{name}.pem"));
+        run(cli()
+            .args(["export", thumbprint, "--format", "pem", "--out"])
+            .arg(&certificate));
+        let expected = public_key_of(&["x509", "-noout", "-pubkey", "-in"], &certificate);
+        assert!(expected.contains("BEGIN PUBLIC KEY"), "{expected}");
+        let pkcs8_file = dir.join(format!("{name}.key.pem"));
+        run(cli()
+            .args(["export", thumbprint, "--format", "pkcs8", "--out"])
+            .arg(&pkcs8_file)
+            .arg("--password-file")
+            .arg(&out_password));
+        assert_eq!(
+            public_key_of(&["pkey", "-pubout", "-in"], &pkcs8_file),
+            expected,
+            "{name}: PKCS#8"
+        );
+        let pfx_out = dir.join(format!("{name}.pfx"));
+        run(cli()
+            .args(["export", thumbprint, "--format", "pfx", "--out"])
+            .arg(&pfx_out)
+            .arg("--password-file")
+            .arg(&out_password));
+        let key_from_pfx = dir.join(format!("{name}.from-pfx.pem"));
+        run(self
+            .command()
+            .args([
+                "pkcs12",
+                "-nocerts",
+                "-nodes",
+                "-passin",
+                "pass:export-1",
+                "-in",
+            ])
+            .arg(&pfx_out)
+            .arg("-out")
+            .arg(&key_from_pfx));
+        assert_eq!(
+            public_key_of(&["pkey", "-pubout", "-in"], &key_from_pfx),
+            expected,
+            "{name}: PFX"
+        );
+        certificate
+    }
+
     fn take_serial(&self) -> u64 {
         let serial = self.next_serial.get();
         self.next_serial.set(serial + 1);

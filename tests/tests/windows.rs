@@ -1,0 +1,309 @@
+//! certkeeper for Windows (`x86_64-pc-windows-gnu`) under Wine, each test in a private prefix: the
+//! command-line flows give what the Linux program gives on the same inputs; the registry store is
+//! Wine's registry itself.
+
+use certkeeper_tests::support::bin::ScratchArchive;
+use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
+use certkeeper_tests::support::wine::{Wine, windows_path};
+use certkeeper_tests::support::{copy_dir, run, secret_file, vectors};
+
+const PASSPHRASE: &str = "Wine-and-Linux archive 2026";
+
+/// The real CryptoPro containers (GOST 2001, 2012-256, 2012-512 with a password; one without).
+const CONTAINERS: [&str; 4] = ["g2001", "g2012256", "g2012512", "srv-emptypass"];
+
+/// The Windows program on an archive of its own beside the Linux one.
+struct Windows<'a> {
+    wine: &'a Wine,
+    archive: String,
+    passphrase: String,
+}
+
+impl Windows<'_> {
+    fn cli(&self) -> std::process::Command {
+        let mut command = self.wine.certkeeper();
+        command
+            .args(["--archive", &self.archive])
+            .args(["--passphrase-file", &self.passphrase]);
+        command
+    }
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+/// The JSON an import prints, with every `path` made the Linux path it names.
+fn import_json(output: &std::process::Output) -> serde_json::Value {
+    let mut value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    for key in value["keys"].as_array_mut().expect("keys") {
+        let path = key["path"].as_str().expect("path").to_owned();
+        let linux = match path.strip_prefix("Z:") {
+            Some(rest) => rest.replace('\\', "/"),
+            None => path,
+        };
+        key["path"] = linux.into();
+    }
+    value
+}
+
+/// The Linux and the Windows program on the same files: `init`, `import` of the real CryptoPro
+/// containers and a GOST PFX made by OpenSSL, `list`, `decrypt` of an OpenSSL GOST document,
+/// `export` (opened by OpenSSL) and `verify` print the same and write the same.
+#[test]
+fn the_windows_program_gives_what_the_linux_one_gives() {
+    let wine = Wine::new();
+    let openssl = OpenSsl::new();
+    let linux = ScratchArchive::new(PASSPHRASE);
+    let work = linux.work.path();
+    let windows = Windows {
+        wine: &wine,
+        archive: windows_path(&work.join("windows.db")),
+        passphrase: windows_path(&secret_file(
+            work,
+            "windows-passphrase",
+            &format!("{PASSPHRASE}\n"),
+        )),
+    };
+    let created = run(windows.cli().arg("init"));
+    assert!(
+        stdout(&created).contains(r"Archive created: Z:\"),
+        "{}",
+        stdout(&created)
+    );
+
+    // What an office brings: the real containers, and a GOST key and certificate in a PFX.
+    let input = work.join("in");
+    let cryptopro = vectors::folder("cryptopro");
+    for name in CONTAINERS {
+        copy_dir(&cryptopro.join(name), &input.join(name));
+    }
+    let ca = openssl.make_ca("Wine CA", KeyAlgorithm::Gost2012_256("A"));
+    let user = openssl.issue(
+        &ca,
+        "/CN=Анна Windows/O=certkeeper tests",
+        KeyAlgorithm::Gost2012_256("A"),
+        365,
+    );
+    let pfx = openssl.pfx(&user, "PFX-пароль", PfxProtection::Gost);
+    std::fs::copy(&pfx, input.join("anna.pfx")).expect("copy the PFX");
+    let password = secret_file(work, "pfx-password", "PFX-пароль\n");
+
+    let on_linux = run(linux
+        .cli()
+        .args(["--json", "import"])
+        .arg(&input)
+        .arg("--password-file")
+        .arg(&password));
+    let on_windows = run(windows
+        .cli()
+        .args(["--json", "import", &windows_path(&input)])
+        .args(["--password-file", &windows_path(&password)]));
+    let imported = import_json(&on_linux);
+    assert_eq!(imported["added"], 5, "{imported}");
+    assert_eq!(import_json(&on_windows), imported);
+
+    let listed = stdout(&run(linux.cli().args(["--json", "list"])));
+    assert_eq!(stdout(&run(windows.cli().args(["--json", "list"]))), listed);
+    let listed: serde_json::Value = serde_json::from_str(&listed).expect("JSON");
+    let anna = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|entry| entry["subject_name"] == "Анна Windows")
+        .expect("Anna's certificate listed");
+    assert_eq!(anna["has_private_key"], true, "{anna}");
+    let thumbprint = anna["sha1_thumbprint"].as_str().expect("thumbprint");
+    // The same card, but for the paths (Wine's Z: drive is the Linux root) and the second at
+    // which each archive took the file.
+    let card = |text: String| -> String {
+        text.replace("Z:\\", "/")
+            .replace('\\', "/")
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("archived:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        card(stdout(&run(windows.cli().args(["show", thumbprint])))),
+        card(stdout(&run(linux.cli().args(["show", thumbprint]))))
+    );
+
+    // A document OpenSSL encrypted to Anna with GOST 28147-89 and with Kuznyechik (CTR-ACPKM with
+    // OMAC, the engine's own key stream told by the MAC) opens in both.
+    for cipher in ["-gost89", "-kuznyechik-ctr-acpkm-omac"] {
+        let plaintext: Vec<u8> = (0..100_000u32).map(|i| (i * 7 + i / 251) as u8).collect();
+        let document = openssl.cms_encrypt(&plaintext, &[&user], cipher, &[]);
+        let from_linux = work.join(format!("linux{cipher}.bin"));
+        let from_windows = work.join(format!("windows{cipher}.bin"));
+        run(linux
+            .cli()
+            .arg("decrypt")
+            .arg(&document)
+            .arg("--output")
+            .arg(&from_linux));
+        run(windows.cli().args([
+            "decrypt",
+            &windows_path(&document),
+            "--output",
+            &windows_path(&from_windows),
+        ]));
+        assert!(
+            std::fs::read(&from_linux).expect("Linux's") == plaintext,
+            "{cipher}: Linux's content differs"
+        );
+        assert!(
+            std::fs::read(&from_windows).expect("Windows'") == plaintext,
+            "{cipher}: Windows' content differs"
+        );
+    }
+
+    // The key exported by the Windows program opens in OpenSSL as PKCS#8 and as PFX.
+    let exported = work.join("exported");
+    std::fs::create_dir(&exported).expect("a folder");
+    let certificate = openssl.check_exports(&|| windows.cli(), &exported, thumbprint, "anna");
+    assert_eq!(
+        std::fs::read(&certificate).expect("exported certificate"),
+        std::fs::read(&user.cert).expect("OpenSSL's certificate"),
+        "the PEM export is OpenSSL's certificate byte for byte"
+    );
+
+    let verified = stdout(&run(linux.cli().arg("verify")));
+    assert!(verified.contains("every one opens"), "{verified}");
+    let on_windows = stdout(&run(windows.cli().arg("verify")));
+    // The audit log of the Windows archive has the export entries too.
+    let without_audit = |text: &str| {
+        text.lines()
+            .filter(|line| !line.starts_with("audit log:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(without_audit(&on_windows), without_audit(&verified));
+    assert!(on_windows.contains("chain intact"), "{on_windows}");
+}
+
+/// The values `reg query` shows under the user's CryptoPro keys, by container key name.
+fn containers_in_registry(wine: &Wine) -> Vec<(String, Vec<(String, Vec<u8>)>)> {
+    let mut containers: Vec<(String, Vec<(String, Vec<u8>)>)> = Vec::new();
+    for (key, value, bytes) in
+        wine.reg_query_binary(r"HKLM\SOFTWARE\WOW6432Node\Crypto Pro\Settings\Users")
+    {
+        let (users, name) = key.rsplit_once('\\').expect("a container key");
+        assert!(
+            users.starts_with(
+                r"HKEY_LOCAL_MACHINE\SOFTWARE\WOW6432Node\Crypto Pro\Settings\Users\S-1-5-"
+            ) && users.ends_with(r"\Keys"),
+            "{key}"
+        );
+        match containers.iter_mut().find(|(known, _)| known == name) {
+            Some((_, values)) => values.push((value, bytes)),
+            None => containers.push((name.to_owned(), vec![(value, bytes)])),
+        }
+    }
+    containers
+}
+
+/// `registry sync` by the Windows program writes each real container as six REG_BINARY values,
+/// byte for byte its files; a second sync writes nothing; `import --registry` reads them back into
+/// a fresh archive, keys and certificates, and `media list` lists them.
+#[test]
+fn registry_sync_writes_wine_s_registry_and_import_reads_it_back() {
+    let wine = Wine::new();
+    let work = certkeeper_tests::support::temp_dir();
+    let passphrase = windows_path(&secret_file(
+        work.path(),
+        "passphrase",
+        &format!("{PASSPHRASE}\n"),
+    ));
+    let archive = |name: &str| Windows {
+        wine: &wine,
+        archive: windows_path(&work.path().join(name)),
+        passphrase: passphrase.clone(),
+    };
+    let first = archive("first.db");
+    run(first.cli().arg("init"));
+    let cryptopro = vectors::folder("cryptopro");
+    let input = work.path().join("in");
+    for name in CONTAINERS {
+        copy_dir(&cryptopro.join(name), &input.join(name));
+    }
+    run(first.cli().args(["import", &windows_path(&input)]));
+
+    let synced = stdout(&run(first.cli().args(["registry", "sync"])));
+    assert!(
+        synced
+            .contains(r"HKEY_LOCAL_MACHINE\SOFTWARE\WOW6432Node\Crypto Pro\Settings\Users\S-1-5-")
+            && synced.contains("written 4, already there 0"),
+        "{synced}"
+    );
+    wine.wait();
+    let stored = containers_in_registry(&wine);
+    assert_eq!(
+        stored.len(),
+        4,
+        "{:?}",
+        stored.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    for folder in CONTAINERS {
+        let folder = cryptopro.join(folder);
+        let name_key = std::fs::read(folder.join("name.key")).expect("name.key");
+        let (name, values) = stored
+            .iter()
+            .find(|(_, values)| {
+                values
+                    .iter()
+                    .any(|(value, bytes)| value == "name.key" && *bytes == name_key)
+            })
+            .unwrap_or_else(|| panic!("{} not in the registry", folder.display()));
+        assert_eq!(values.len(), 6, "{name}: six values");
+        for (value, bytes) in values {
+            assert_eq!(
+                *bytes,
+                std::fs::read(folder.join(value)).expect("the container file"),
+                "{name}\\{value}"
+            );
+        }
+    }
+    let again = stdout(&run(first.cli().args(["registry", "sync"])));
+    assert!(again.contains("written 0, already there 4"), "{again}");
+
+    // Back from the registry into a new archive: the same certificates, the passwordless key too.
+    let second = archive("second.db");
+    run(second.cli().arg("init"));
+    let imported = stdout(&run(second.cli().args(["--json", "import", "--registry"])));
+    let imported: serde_json::Value = serde_json::from_str(&imported).expect("JSON");
+    assert_eq!(imported["added"], 4, "{imported}");
+    let statuses: Vec<&str> = imported["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|key| key["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|status| **status == "archived")
+            .count(),
+        1,
+        "{imported}"
+    );
+    let thumbprints = |windows: &Windows<'_>| -> Vec<String> {
+        let listed = stdout(&run(windows.cli().args(["--json", "list"])));
+        let listed: serde_json::Value = serde_json::from_str(&listed).expect("JSON");
+        listed
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|entry| {
+                format!(
+                    "{} {}",
+                    entry["sha1_thumbprint"].as_str().expect("thumbprint"),
+                    entry["has_private_key"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(thumbprints(&second), thumbprints(&first));
+    let media = stdout(&run(second.cli().args(["media", "list"])));
+    assert!(media.contains(r"\Keys: 4 containers"), "{media}");
+}
