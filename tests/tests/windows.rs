@@ -182,9 +182,12 @@ fn the_windows_program_gives_what_the_linux_one_gives() {
     assert!(on_windows.contains("chain intact"), "{on_windows}");
 }
 
+/// A container key's name with its (value name, bytes).
+type RegContainer = (String, Vec<(String, Vec<u8>)>);
+
 /// The values `reg query` shows under the user's CryptoPro keys, by container key name.
-fn containers_in_registry(wine: &Wine) -> Vec<(String, Vec<(String, Vec<u8>)>)> {
-    let mut containers: Vec<(String, Vec<(String, Vec<u8>)>)> = Vec::new();
+fn containers_in_registry(wine: &Wine) -> Vec<RegContainer> {
+    let mut containers: Vec<RegContainer> = Vec::new();
     for (key, value, bytes) in
         wine.reg_query_binary(r"HKLM\SOFTWARE\WOW6432Node\Crypto Pro\Settings\Users")
     {
