@@ -310,3 +310,93 @@ fn registry_sync_writes_wine_s_registry_and_import_reads_it_back() {
     let media = stdout(&run(second.cli().args(["media", "list"])));
     assert!(media.contains(r"\Keys: 4 containers"), "{media}");
 }
+
+/// The Windows window under Wine and Xvfb, with no fonts in the prefix (its own DejaVu fonts are
+/// in the program): the unlock view drawn, the passphrase typed, the certificate list drawn with
+/// the real containers' certificates — in English and in Russian. Screenshots in
+/// `target/screenshots/windows-*`; `SCREENSHOTS=overwrite` puts them in `docs/screenshots`.
+#[test]
+fn the_window_under_wine_unlocks_and_lists_the_certificates_in_both_languages() {
+    use certkeeper_tests::support::xvfb::{self, Xvfb};
+    use certkeeper_tests::support::{Daemon, wait_until, workspace_root};
+    use std::time::Duration;
+
+    let wine = Wine::new();
+    let fonts = wine.drive_c().join("windows/Fonts");
+    let installed = std::fs::read_dir(&fonts)
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    assert_eq!(installed, 0, "fonts in {}", fonts.display());
+    let work = certkeeper_tests::support::temp_dir();
+    let passphrase = "Wine-window-2026";
+    let windows = Windows {
+        wine: &wine,
+        archive: windows_path(&work.path().join("archive.db")),
+        passphrase: windows_path(&secret_file(
+            work.path(),
+            "passphrase",
+            &format!("{passphrase}\n"),
+        )),
+    };
+    run(windows.cli().arg("init"));
+    let cryptopro = vectors::folder("cryptopro");
+    let input = work.path().join("in");
+    for name in CONTAINERS {
+        copy_dir(&cryptopro.join(name), &input.join(name));
+    }
+    run(windows.cli().args(["import", &windows_path(&input)]));
+
+    let xvfb = Xvfb::start();
+    xvfb.use_a_60_hz_mode();
+    let shots = workspace_root().join("target").join("screenshots");
+    std::fs::create_dir_all(&shots).expect("create target/screenshots");
+    let heading = "srgb(29,53,87)";
+    let sidebar = "srgb(230,240,236)";
+    let expired = "srgb(230,57,70)";
+    for lang in ["en", "ru"] {
+        let mut command = wine.command(certkeeper_tests::support::wine::certkeeper_exe());
+        command
+            .env("DISPLAY", xvfb.display())
+            .env("CERTKEEPER_LANG", lang)
+            .args(["--archive", &windows.archive]);
+        let mut app = Daemon::spawn("certkeeper.exe", &mut command);
+        let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(120));
+        let unlock = shots.join(format!("windows-unlock-{lang}.png"));
+        wait_until("the unlock view", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &unlock);
+            xvfb::pixels_of(&unlock, heading) > 200
+        });
+        let geometry = xvfb.geometry(window);
+        let band = xvfb::Geometry {
+            x: 0,
+            y: 0,
+            width: geometry.width,
+            height: 140.min(geometry.height),
+        };
+        let colours = xvfb::distinct_colours(&unlock, band);
+        assert!(
+            colours > 20,
+            "{lang}: {colours} colours: is the heading drawn?"
+        );
+        xvfb.click(window, 300, 117);
+        xvfb.type_through_xtest(passphrase);
+        xvfb.key_through_xtest("Return");
+        let list = shots.join(format!("windows-certificates-{lang}.png"));
+        wait_until("the certificate list", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &list);
+            xvfb::pixels_of(&list, sidebar) > 50_000 && xvfb::pixels_of(&list, expired) > 500
+        });
+        app.assert_running();
+        app.stop();
+        wine.wait();
+    }
+    if std::env::var("SCREENSHOTS").as_deref() == Ok("overwrite") {
+        let docs = workspace_root().join("docs").join("screenshots");
+        for lang in ["en", "ru"] {
+            for screen in ["unlock", "certificates"] {
+                let name = format!("windows-{screen}-{lang}.png");
+                std::fs::copy(shots.join(&name), docs.join(&name)).expect("copy a screenshot");
+            }
+        }
+    }
+}

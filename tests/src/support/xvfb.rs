@@ -123,6 +123,49 @@ impl Xvfb {
         }
     }
 
+    /// Switches the screen to a 1280×800 mode with a 60 Hz refresh rate (xrandr). Xvfb's own mode
+    /// reports 0 Hz, which Wine passes on to Windows programs as the monitor's refresh rate, and
+    /// Slint 1.18's winit back end divides by it (a panic in its frame throttle); a real monitor, and
+    /// Xvfb after this, has a rate.
+    pub fn use_a_60_hz_mode(&self) {
+        require_program("xrandr", "x11-xserver-utils");
+        // The VESA CVT timings of 1280x800 at 60 Hz (`cvt 1280 800 60`).
+        run(self.command("xrandr").args([
+            "--newmode",
+            "1280x800_60",
+            "83.50",
+            "1280",
+            "1352",
+            "1480",
+            "1680",
+            "800",
+            "803",
+            "809",
+            "831",
+            "-hsync",
+            "+vsync",
+        ]));
+        run(self
+            .command("xrandr")
+            .args(["--addmode", "screen", "1280x800_60"]));
+        run(self
+            .command("xrandr")
+            .args(["--output", "screen", "--mode", "1280x800_60"]));
+    }
+
+    /// Types ASCII `text` through the XTEST extension into whatever has the focus: for programs
+    /// that take no synthetic key events (Wine's), after [`Xvfb::click`] gave the focus.
+    pub fn type_through_xtest(&self, text: &str) {
+        run(self
+            .command("xdotool")
+            .args(["type", "--delay", "30", text]));
+    }
+
+    /// Presses a key through the XTEST extension (see [`Xvfb::type_through_xtest`]).
+    pub fn key_through_xtest(&self, key: &str) {
+        run(self.command("xdotool").args(["key", key]));
+    }
+
     /// Clicks at (`x`, `y`) inside `window` (giving it the keyboard focus, which no window manager
     /// gives here).
     pub fn click(&self, window: u64, x: i32, y: i32) {
