@@ -400,3 +400,105 @@ fn the_window_under_wine_unlocks_and_lists_the_certificates_in_both_languages() 
         }
     }
 }
+
+/// The MSI made by `.ci/build-msi` (wixl) installs under Wine: the program runs from Program
+/// Files, the Start menu has certkeeper and its uninstaller, Windows lists it among installed
+/// programs; `msiexec /x` removes all of that and leaves the user's archive alone.
+#[test]
+fn the_installer_installs_and_uninstalls_under_wine() {
+    let work = certkeeper_tests::support::temp_dir();
+    let msi = match std::env::var_os("CERTKEEPER_WINDOWS_MSI") {
+        Some(msi) => std::path::PathBuf::from(msi),
+        None => {
+            let msi = work.path().join("certkeeper.msi");
+            run(std::process::Command::new(
+                certkeeper_tests::support::workspace_root().join(".ci/build-msi"),
+            )
+            .arg(certkeeper_tests::support::wine::certkeeper_exe())
+            .arg(&msi));
+            msi
+        }
+    };
+    let wine = Wine::new();
+    run(wine
+        .command("msiexec")
+        .args(["/i", &windows_path(&msi), "/qn"]));
+    wine.wait();
+    let installed = wine
+        .drive_c()
+        .join("Program Files/certkeeper/certkeeper.exe");
+    assert!(installed.is_file(), "{} not installed", installed.display());
+    let version = stdout(&run(wine
+        .command(r"C:\Program Files\certkeeper\certkeeper.exe")
+        .arg("--version")));
+    assert!(
+        version.starts_with(&format!("certkeeper {}", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    // The installed program keeps its archive where Windows programs keep data: %APPDATA%.
+    let passphrase = secret_file(work.path(), "passphrase", &format!("{PASSPHRASE}\n"));
+    let created = stdout(&run(wine
+        .command(r"C:\Program Files\certkeeper\certkeeper.exe")
+        .args(["--passphrase-file", &windows_path(&passphrase), "init"])));
+    assert!(
+        created.contains(r"\AppData\Roaming\certkeeper\"),
+        "{created}"
+    );
+    let menu_entries = |name: &str| -> Vec<std::path::PathBuf> {
+        ["users", "ProgramData"]
+            .iter()
+            .flat_map(|top| walk(&wine.drive_c().join(top)))
+            .filter(|path| path.file_name().is_some_and(|file| file == name))
+            .collect()
+    };
+    assert_eq!(
+        menu_entries("certkeeper.lnk").len(),
+        1,
+        "the Start menu entry"
+    );
+    assert_eq!(
+        menu_entries("Uninstall certkeeper.lnk").len(),
+        1,
+        "the uninstaller's entry"
+    );
+    let uninstall = r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall";
+    let listed = stdout(&run(wine.command("reg").args(["query", uninstall, "/s"])));
+    assert!(
+        listed.contains("DisplayName    REG_SZ    certkeeper"),
+        "{listed}"
+    );
+
+    run(wine
+        .command("msiexec")
+        .args(["/x", &windows_path(&msi), "/qn"]));
+    wine.wait();
+    assert!(!installed.exists(), "the program is removed");
+    assert!(
+        menu_entries("certkeeper.lnk").is_empty(),
+        "the menu entry is removed"
+    );
+    assert!(menu_entries("Uninstall certkeeper.lnk").is_empty());
+    let listed = stdout(&run(wine.command("reg").args(["query", uninstall, "/s"])));
+    assert!(!listed.contains("certkeeper"), "{listed}");
+    let archive = walk(&wine.drive_c().join("users"))
+        .into_iter()
+        .find(|path| path.ends_with("certkeeper/data/archive.db"));
+    assert!(archive.is_some(), "the user's archive stays");
+}
+
+/// Every file under `folder`.
+fn walk(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() && !path.is_symlink() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
