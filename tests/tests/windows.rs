@@ -403,7 +403,8 @@ fn the_window_under_wine_unlocks_and_lists_the_certificates_in_both_languages() 
 
 /// The MSI made by `.ci/build-msi` (wixl) installs under Wine: the program runs from Program
 /// Files, the Start menu has certkeeper and its uninstaller, Windows lists it among installed
-/// programs; `msiexec /x` removes all of that and leaves the user's archive alone.
+/// programs, and its `watch --install` sets the reminder service to start at logon (the user's
+/// `Run` key); `msiexec /x` removes all of that and leaves the user's archive alone.
 #[test]
 fn the_installer_installs_and_uninstalls_under_wine() {
     let work = certkeeper_tests::support::temp_dir();
@@ -444,6 +445,55 @@ fn the_installer_installs_and_uninstalls_under_wine() {
         created.contains(r"\AppData\Roaming\certkeeper\"),
         "{created}"
     );
+    // The reminder service is set to start at logon from where the program is installed, and
+    // started now; --uninstall takes the logon entry away.
+    let run_key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run";
+    // Into a file, not a pipe: the service started in the background holds the pipe Wine gave
+    // the program that started it, and reading it to its end would wait for the service's end.
+    let answer = work.path().join("watch-install.json");
+    let status = wine
+        .command(r"C:\Program Files\certkeeper\certkeeper.exe")
+        .args(["--json", "watch", "--install"])
+        .stdout(std::fs::File::create(&answer).expect("a file"))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run watch --install");
+    assert!(status.success(), "{status}");
+    let service = std::fs::read_to_string(&answer).expect("its answer");
+    let service: serde_json::Value = serde_json::from_str(&service).expect("JSON");
+    assert_eq!(
+        service["run_value"],
+        r"HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Run\certkeeper reminders",
+        "{service}"
+    );
+    assert_eq!(service["enabled_now"], true, "{service}");
+    // It runs in the background: stopped here (Wine's taskkill names what it stopped), as the
+    // session's end would stop it.
+    let stopped = stdout(&run(wine.command("taskkill").args([
+        "/IM",
+        "certkeeper.exe",
+        "/F",
+    ])));
+    assert!(
+        stopped.contains(r#"Process "certkeeper.exe" with PID"#),
+        "{stopped}"
+    );
+    let at_logon = stdout(&run(wine.command("reg").args([
+        "query",
+        run_key,
+        "/v",
+        "certkeeper reminders",
+    ])));
+    assert!(
+        at_logon.contains(r#"REG_SZ    "C:\Program Files\certkeeper\certkeeper.exe" watch"#),
+        "{at_logon}"
+    );
+    run(wine
+        .command(r"C:\Program Files\certkeeper\certkeeper.exe")
+        .args(["watch", "--uninstall"]));
+    let left = stdout(&run(wine.command("reg").args(["query", run_key])));
+    assert!(!left.contains("certkeeper"), "{left}");
+
     let menu_entries = |name: &str| -> Vec<std::path::PathBuf> {
         ["users", "ProgramData"]
             .iter()

@@ -388,6 +388,8 @@ pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
         .map_err(AppError::Output)?;
         return Ok(());
     };
+    #[cfg(windows)]
+    leave_own_console();
     // Time for the daily check, I/O for the signal that stops the service.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -448,6 +450,21 @@ fn setup(path: &Path, error: std::io::Error) -> AppError {
     AppError::ServiceSetup {
         path: path.to_path_buf(),
         reason: error.to_string(),
+    }
+}
+
+/// Started at logon by the `Run` key, a console program gets a console window of its own: the
+/// service lets it go (a service started from a terminal, sharing its console, keeps it).
+#[cfg(windows)]
+#[allow(unsafe_code)]
+fn leave_own_console() {
+    use windows_sys::Win32::System::Console::{FreeConsole, GetConsoleProcessList};
+    let mut processes = [0u32; 4];
+    // SAFETY: the buffer holds 4 process ids; the call writes at most that many.
+    let sharing = unsafe { GetConsoleProcessList(processes.as_mut_ptr(), 4) };
+    if sharing == 1 {
+        // SAFETY: detaching from the console has no preconditions.
+        unsafe { FreeConsole() };
     }
 }
 

@@ -252,11 +252,8 @@ pub fn service(said: Service<'_>, lang: Lang) -> String {
             )
             .to_owned(),
         Service::Installed(installed) => format!(
-            "{} {}\n{} {}\n{}",
-            lang.pick("systemd user unit:", "пользовательский модуль systemd:"),
-            installed.systemd_unit.display(),
-            lang.pick("autostart entry:", "автозапуск:"),
-            installed.autostart_entry.display(),
+            "{}\n{}",
+            installed_where(installed, lang),
             if installed.enabled_now {
                 lang.pick("The service runs now.", "Служба запущена.")
             } else {
@@ -267,6 +264,31 @@ pub fn service(said: Service<'_>, lang: Lang) -> String {
             }
         ),
     }
+}
+
+/// Where the reminder service is set to start from.
+#[cfg(not(windows))]
+fn installed_where(installed: &crate::service::Installed, lang: Lang) -> String {
+    format!(
+        "{} {}\n{} {}",
+        lang.pick("systemd user unit:", "пользовательский модуль systemd:"),
+        installed.systemd_unit.display(),
+        lang.pick("autostart entry:", "автозапуск:"),
+        installed.autostart_entry.display(),
+    )
+}
+
+/// Where the reminder service is set to start from.
+#[cfg(windows)]
+fn installed_where(installed: &crate::service::Installed, lang: Lang) -> String {
+    format!(
+        "{} {}",
+        lang.pick(
+            "started at logon by the registry value",
+            "запускается при входе в систему значением реестра",
+        ),
+        installed.run_value,
+    )
 }
 
 /// A snooze ended in the window.

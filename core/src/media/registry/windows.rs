@@ -1,4 +1,5 @@
-//! The Windows registry itself, where CryptoPro CSP keeps the "registry" store:
+//! The Windows registry itself, where CryptoPro CSP keeps the "registry" store (and where a
+//! program is set to start with the user's session):
 //! `HKLM\SOFTWARE\WOW6432Node\Crypto Pro\Settings\Users\<SID>\Keys\<container>\`, one REG_BINARY
 //! value per container file. The user's SID comes from the process token.
 //!
@@ -15,9 +16,9 @@ use windows_sys::Win32::Foundation::{
 use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
 use windows_sys::Win32::Security::{GetTokenInformation, TOKEN_QUERY, TOKEN_USER, TokenUser};
 use windows_sys::Win32::System::Registry::{
-    HKEY, HKEY_LOCAL_MACHINE, KEY_READ, KEY_WOW64_64KEY, KEY_WRITE, REG_BINARY,
-    REG_OPTION_NON_VOLATILE, RegCloseKey, RegCreateKeyExW, RegDeleteTreeW, RegEnumKeyExW,
-    RegOpenKeyExW, RegQueryValueExW, RegSetValueExW,
+    HKEY, HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE, KEY_READ, KEY_WOW64_64KEY, KEY_WRITE, REG_BINARY,
+    REG_OPTION_NON_VOLATILE, REG_SZ, RegCloseKey, RegCreateKeyExW, RegDeleteTreeW, RegDeleteValueW,
+    RegEnumKeyExW, RegOpenKeyExW, RegQueryValueExW, RegSetValueExW,
 };
 use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
 
@@ -95,6 +96,24 @@ fn check(code: WIN32_ERROR) -> io::Result<()> {
     }
 }
 
+/// The registry's two roots certkeeper writes under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    /// HKEY_LOCAL_MACHINE (CryptoPro's keys).
+    LocalMachine,
+    /// HKEY_CURRENT_USER (what starts with the user's session).
+    CurrentUser,
+}
+
+impl Root {
+    fn handle(self) -> HKEY {
+        match self {
+            Self::LocalMachine => HKEY_LOCAL_MACHINE,
+            Self::CurrentUser => HKEY_CURRENT_USER,
+        }
+    }
+}
+
 /// An open registry key, closed when dropped.
 pub struct Key(HKEY);
 
@@ -109,11 +128,16 @@ impl Key {
     /// Opens `subkey` of HKEY_LOCAL_MACHINE in the 64-bit view (the path names WOW6432Node
     /// itself), or None when it is not there.
     pub fn open(subkey: &str, write: bool) -> io::Result<Option<Self>> {
+        Self::open_in(Root::LocalMachine, subkey, write)
+    }
+
+    /// Opens `subkey` of `root` in the 64-bit view, or None when it is not there.
+    pub fn open_in(root: Root, subkey: &str, write: bool) -> io::Result<Option<Self>> {
         let access = KEY_READ | KEY_WOW64_64KEY | if write { KEY_WRITE } else { 0 };
         let mut key: HKEY = std::ptr::null_mut();
         let path = wide(subkey);
         // SAFETY: `path` is NUL-terminated; `key` receives a handle owned by the returned Key.
-        match unsafe { RegOpenKeyExW(HKEY_LOCAL_MACHINE, path.as_ptr(), 0, access, &mut key) } {
+        match unsafe { RegOpenKeyExW(root.handle(), path.as_ptr(), 0, access, &mut key) } {
             ERROR_SUCCESS => Ok(Some(Self(key))),
             ERROR_FILE_NOT_FOUND => Ok(None),
             code => Err(io::Error::from_raw_os_error(code as i32)),
@@ -122,12 +146,17 @@ impl Key {
 
     /// Opens `subkey` of HKEY_LOCAL_MACHINE for writing, creating it (and the keys above it).
     pub fn create(subkey: &str) -> io::Result<Self> {
+        Self::create_in(Root::LocalMachine, subkey)
+    }
+
+    /// Opens `subkey` of `root` for writing, creating it (and the keys above it).
+    pub fn create_in(root: Root, subkey: &str) -> io::Result<Self> {
         let mut key: HKEY = std::ptr::null_mut();
         let path = wide(subkey);
         // SAFETY: `path` is NUL-terminated; `key` receives a handle owned by the returned Key.
         check(unsafe {
             RegCreateKeyExW(
-                HKEY_LOCAL_MACHINE,
+                root.handle(),
                 path.as_ptr(),
                 0,
                 std::ptr::null(),
@@ -205,6 +234,46 @@ impl Key {
         check(unsafe {
             RegSetValueExW(self.0, name.as_ptr(), 0, REG_BINARY, bytes.as_ptr(), length)
         })
+    }
+
+    /// Sets value `name` to the text `value` as REG_SZ.
+    pub fn set_string(&self, name: &str, value: &str) -> io::Result<()> {
+        let name = wide(name);
+        let value = wide(value);
+        let length = u32::try_from(value.len() * 2).map_err(io::Error::other)?;
+        // SAFETY: both are NUL-terminated; `length` counts the bytes of `value` with its NUL.
+        check(unsafe {
+            RegSetValueExW(
+                self.0,
+                name.as_ptr(),
+                0,
+                REG_SZ,
+                value.as_ptr().cast(),
+                length,
+            )
+        })
+    }
+
+    /// The text of the REG_SZ value `name`, or None when there is no such value.
+    pub fn string(&self, name: &str) -> io::Result<Option<String>> {
+        Ok(self.value(name)?.map(|bytes| {
+            let units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+                .take_while(|&unit| unit != 0)
+                .collect();
+            String::from_utf16_lossy(&units)
+        }))
+    }
+
+    /// Removes value `name`; a value that is not there is no error.
+    pub fn delete_value(&self, name: &str) -> io::Result<()> {
+        let name = wide(name);
+        // SAFETY: `name` is NUL-terminated.
+        match unsafe { RegDeleteValueW(self.0, name.as_ptr()) } {
+            ERROR_SUCCESS | ERROR_FILE_NOT_FOUND => Ok(()),
+            code => Err(io::Error::from_raw_os_error(code as i32)),
+        }
     }
 
     /// Removes the key `subkey` of this one with everything under it (a container half written).
