@@ -279,8 +279,10 @@ pub enum Done {
     Container {
         /// Its name.
         name: String,
-        /// The copy's folder.
+        /// The copy's folder (or registry key).
         to: PathBuf,
+        /// The very same container was there already (nothing was written).
+        already_there: bool,
     },
     /// A key (with its certificate) from the archive or a drive onto a token.
     KeyToToken {
@@ -455,22 +457,37 @@ fn copy_container(
     to: &Medium,
 ) -> Result<Done, CopyError> {
     let (name, files, archived) = find_container(media, thumbprint, from)?;
-    let written = match to {
+    let (written, already_there) = match to {
         Medium::Dir(folder) => {
-            let target = free_name(folder, |number| {
-                format!("{}.{number:03}", folder_stem(&name))
-            })?;
-            create_folder(folder)?;
-            files.write(&target)?;
-            if ContainerFiles::read(&target)? != files {
-                return Err(CopyError::ReadsBackDifferently { folder: target });
+            // A drive that has the very same container keeps it: CryptoPro would list a second
+            // copy under the same name.
+            let there = std::fs::read_dir(folder)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|path| cryptopro::is_container(path))
+                .find(|path| ContainerFiles::read(path).is_ok_and(|found| found == files));
+            match there {
+                Some(path) => (path, true),
+                None => {
+                    let target = free_name(folder, |number| {
+                        format!("{}.{number:03}", folder_stem(&name))
+                    })?;
+                    create_folder(folder)?;
+                    files.write(&target)?;
+                    if ContainerFiles::read(&target)? != files {
+                        return Err(CopyError::ReadsBackDifferently { folder: target });
+                    }
+                    (target, false)
+                }
             }
-            target
         }
         Medium::Registry => {
             let store = (media.registry)().map_err(CopyError::Archive)?;
             match store.put(&name, &files)? {
-                Stored::Written(folder) | Stored::AlreadyThere(folder) => folder,
+                Stored::Written(folder) => (folder, false),
+                Stored::AlreadyThere(folder) => (folder, true),
             }
         }
         _ => {
@@ -492,7 +509,11 @@ fn copy_container(
             .record_container_copy(id, &place, media.prompt)
             .map_err(CopyError::Archive)?;
     }
-    Ok(Done::Container { name, to: written })
+    Ok(Done::Container {
+        name,
+        to: written,
+        already_there,
+    })
 }
 
 /// CKA_ID for a key written to a token: the certificate's subject key identifier, else the first
@@ -776,9 +797,46 @@ pub struct Synced {
     pub already_there: usize,
 }
 
+/// The containers that are not an earlier version of another: a key made for a request is
+/// archived at once, and again once its certificate is installed into the container's header (the
+/// key files unchanged). Of the versions of one key (the same key files), the one whose header
+/// holds a certificate is kept, else the newest; the order is the archive's.
+pub fn current_versions(containers: Vec<ArchivedContainer>) -> Vec<ArchivedContainer> {
+    let holds_certificate = |container: &ArchivedContainer| {
+        cryptopro::parse_header(&container.files.header)
+            .ok()
+            .is_some_and(|header| header.certificate.is_some())
+    };
+    let same_key = |a: &ArchivedContainer, b: &ArchivedContainer| {
+        a.files.masks == b.files.masks
+            && a.files.primary == b.files.primary
+            && a.files.reserve == b.files.reserve
+    };
+    let superseded: Vec<bool> = containers
+        .iter()
+        .map(|container| {
+            containers.iter().any(|other| {
+                other.id != container.id
+                    && same_key(other, container)
+                    && match (holds_certificate(other), holds_certificate(container)) {
+                        (true, false) => true,
+                        (false, true) => false,
+                        _ => other.id > container.id,
+                    }
+            })
+        })
+        .collect();
+    containers
+        .into_iter()
+        .zip(superseded)
+        .filter_map(|(container, superseded)| (!superseded).then_some(container))
+        .collect()
+}
+
 /// Keeps every CryptoPro container of the archive in the registry store, as the CA recommends for
-/// every old certificate (idempotent: what is there already is left alone); the archive records
-/// where each lives.
+/// every old certificate (idempotent: what is there already is left alone; of a key archived
+/// before and after its certificate was installed, the latter — see [`current_versions`]); the
+/// archive records where each lives.
 pub fn keep_in_registry(
     archive: &mut dyn Archived,
     store: &RegistryStore,
@@ -788,7 +846,8 @@ pub fn keep_in_registry(
         store: store.folder().to_path_buf(),
         ..Synced::default()
     };
-    for container in archive.containers(prompt).map_err(CopyError::Archive)? {
+    let containers = current_versions(archive.containers(prompt).map_err(CopyError::Archive)?);
+    for container in containers {
         let folder = match store.put(&container.name, &container.files)? {
             Stored::Written(folder) => {
                 synced.written.push(folder.clone());

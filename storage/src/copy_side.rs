@@ -66,23 +66,40 @@ impl Archived for ArchiveSide {
         prompt: &dyn Prompt,
     ) -> Result<Option<ArchivedContainer>, SourceError> {
         let archive = self.archive(prompt).map_err(boxed)?;
-        let Some((id, _)) = archive
+        let Some((id, der)) = archive
             .certificate_der(thumbprint.as_str())
             .map_err(boxed)?
         else {
             return Ok(None);
         };
+        // The same key may be archived in several versions of its container: the one made with
+        // the key (no certificate yet) and the one the certificate was installed into. The copy is
+        // of the container that holds this certificate, else of the newest.
+        let mut found: Option<ArchivedContainer> = None;
         for container in archive.containers_for(id).map_err(boxed)? {
-            if container.kind == KeyKind::CryptoPro {
-                let (original, _) = archive.container_original(container.id).map_err(boxed)?;
-                return Ok(Some(ArchivedContainer {
-                    id: container.id,
-                    name: container.name,
-                    files: ContainerFiles::from_der(&original).map_err(boxed)?,
-                }));
+            if container.kind != KeyKind::CryptoPro {
+                continue;
+            }
+            let (original, _) = archive.container_original(container.id).map_err(boxed)?;
+            let files = ContainerFiles::from_der(&original).map_err(boxed)?;
+            let holds_it = certkeeper_core::formats::cryptopro::parse_header(&files.header)
+                .ok()
+                .and_then(|header| header.certificate)
+                .is_some_and(|certificate| certificate == der);
+            let newer = found.as_ref().is_none_or(|known| container.id > known.id);
+            let candidate = ArchivedContainer {
+                id: container.id,
+                name: container.name,
+                files,
+            };
+            if holds_it {
+                return Ok(Some(candidate));
+            }
+            if newer {
+                found = Some(candidate);
             }
         }
-        Ok(None)
+        Ok(found)
     }
 
     fn containers(&mut self, prompt: &dyn Prompt) -> Result<Vec<ArchivedContainer>, SourceError> {

@@ -465,6 +465,27 @@ fn a_gost_512_key_in_the_registry_store_with_a_password_is_issued_with_cr() {
     let container = container_in(&users[0]);
     assert_container_holds(&office, &container, &thumbprint, Some(&password));
     assert_eq!(listed(&office, &thumbprint)["has_private_key"], true);
+    // The archive holds the container as made (no certificate) and as installed: neither a sync
+    // nor a copy to the registry puts the key there a second time.
+    let synced = json(&ok(office
+        .certkeeper()
+        .args(["--json", "registry", "sync"])));
+    assert_eq!(synced["already_there"], 1, "{synced}");
+    assert_eq!(
+        synced["written"].as_array().map(Vec::len),
+        Some(0),
+        "{synced}"
+    );
+    let copied = ok(office
+        .certkeeper()
+        .args(["copy", &thumbprint, "--to", "registry"]));
+    let copied = String::from_utf8_lossy(&copied.stdout);
+    assert!(copied.contains("already"), "{copied}");
+    assert_eq!(
+        std::fs::read_dir(&users[0]).expect("the store").count(),
+        1,
+        "one container in the store"
+    );
 }
 
 #[test]

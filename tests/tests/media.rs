@@ -898,6 +898,22 @@ fn a_container_goes_archive_to_drive_to_registry_to_drive_unchanged() {
     copy("archive".into(), format!("dir:{}", second.display()));
     copy(format!("dir:{}", second.display()), "registry".into());
     copy("registry".into(), format!("dir:{}", third.display()));
+    // Again: the drives and the store have the very same container, and keep one copy each.
+    for (from, to) in [
+        ("archive".to_owned(), format!("dir:{}", second.display())),
+        ("archive".to_owned(), format!("dir:{}", second.display())),
+        ("archive".to_owned(), "registry".to_owned()),
+    ] {
+        let output = certkeeper()
+            .args(["copy", &thumbprint, "--from", &from, "--to", &to])
+            .output()
+            .expect("copy");
+        let said = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && said.contains("is there already"),
+            "{said}"
+        );
+    }
     for folder in [&second, &third] {
         let copies: Vec<_> = std::fs::read_dir(folder)
             .expect("read")

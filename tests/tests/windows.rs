@@ -552,3 +552,135 @@ fn walk(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// The CA guide's flow by the Windows program: `request new --medium registry` makes a GOST key in
+/// a new container in Wine's registry (and the request), OpenSSL's CMP server on 127.0.0.1 with a
+/// GOST CA issues it (the CA's signature from `openssl x509 -req`), `request submit` installs the
+/// certificate into that container's `header.key` in the registry. `copy --to registry` of the
+/// container then finds it there already.
+#[test]
+fn a_key_made_in_wine_s_registry_is_issued_over_cmp_and_installed_there() {
+    use certkeeper_tests::support::cmp::{self, CmpServer, ServerOptions};
+    let wine = Wine::new();
+    let work = certkeeper_tests::support::temp_dir();
+    let dir = work.path();
+    let windows = Windows {
+        wine: &wine,
+        archive: windows_path(&dir.join("archive.db")),
+        passphrase: windows_path(&secret_file(dir, "passphrase", &format!("{PASSPHRASE}\n"))),
+    };
+    run(windows.cli().arg("init"));
+    let password = secret_file(dir, "container-password", "Пароль-контейнера-1\n");
+    let csr = dir.join("request.pem");
+    let created = stdout(&run(windows.cli().args([
+        "--json",
+        "request",
+        "new",
+        "--subject",
+        "CN=Сидоров Пётр,SNILS=11223344595,C=RU",
+        "--medium",
+        "registry",
+        "--password-file",
+        &windows_path(&password),
+        "--csr-out",
+        &windows_path(&csr),
+    ])));
+    let created: serde_json::Value = serde_json::from_str(&created).expect("JSON");
+    assert_eq!(created["state"], "request_made", "{created}");
+    let job = created["job"].as_i64().expect("job").to_string();
+    wine.wait();
+    let before = containers_in_registry(&wine);
+    assert_eq!(before.len(), 1, "one new container in the registry");
+    let header_before = before[0]
+        .1
+        .iter()
+        .find(|(value, _)| value == "header.key")
+        .map(|(_, bytes)| bytes.clone())
+        .expect("header.key");
+
+    let ca = cmp::gost_ca(dir);
+    let issued = cmp::sign(
+        dir,
+        &ca,
+        &csr,
+        "issued.crt",
+        "0x2101",
+        365,
+        "-md_gost12_256",
+    );
+    let server = CmpServer::start(
+        dir,
+        &ServerOptions {
+            certificate: &issued,
+            ca: &ca.1,
+            reference: "4711",
+            secret: "482-915",
+            polls: 1,
+            check_after: 1,
+            trusted: None,
+        },
+    );
+    let code = secret_file(dir, "code", "482-915\n");
+    let done = stdout(&run(windows.cli().args([
+        "--json",
+        "request",
+        "submit",
+        &job,
+        "--cmp",
+        &server.url(),
+        "--reference",
+        "4711",
+        "--secret-file",
+        &windows_path(&code),
+    ])));
+    let done: serde_json::Value = serde_json::from_str(&done).expect("JSON");
+    assert_eq!(done["state"], "installed", "{done}\n{}", server.log());
+    assert_eq!(server.received("IR"), 1, "{}", server.log());
+    wine.wait();
+
+    // The certificate is in the container's header in the registry, the container otherwise the
+    // same; the archive has the certificate with its key.
+    let after = containers_in_registry(&wine);
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].0, before[0].0);
+    let der = {
+        let output = run(cmp::openssl(dir)
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&issued));
+        output.stdout
+    };
+    for (value, bytes) in &after[0].1 {
+        if value == "header.key" {
+            assert_ne!(*bytes, header_before);
+            assert!(
+                bytes
+                    .windows(der.len())
+                    .any(|window| window == der.as_slice()),
+                "the issued certificate is in header.key"
+            );
+        } else {
+            let old = before[0].1.iter().find(|(name, _)| name == value);
+            assert_eq!(old.map(|(_, bytes)| bytes), Some(bytes), "{value}");
+        }
+    }
+    let thumbprint = done["sha1_thumbprint"].as_str().expect("thumbprint");
+    let listed = stdout(&run(windows.cli().args(["--json", "list"])));
+    let listed: serde_json::Value = serde_json::from_str(&listed).expect("JSON");
+    let entry = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|entry| entry["sha1_thumbprint"] == thumbprint)
+        .expect("the new certificate archived (beside its CA's)");
+    assert_eq!(entry["has_private_key"], true, "{entry}");
+    let copied = stdout(&run(windows
+        .cli()
+        .args(["copy", thumbprint, "--to", "registry"])));
+    assert!(copied.contains("already"), "{copied}");
+    wine.wait();
+    assert_eq!(
+        containers_in_registry(&wine).len(),
+        1,
+        "nothing written twice"
+    );
+}

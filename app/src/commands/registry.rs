@@ -45,19 +45,21 @@ pub fn export_reg(context: &Context, sid: &str, out: &Path) -> Result<()> {
         .into());
     }
     let archive = open_archive(context)?;
-    let containers: Vec<(String, ContainerFiles)> = archive
+    let containers: Vec<copy::ArchivedContainer> = archive
         .cryptopro_containers()?
         .into_iter()
         .map(|container| {
-            Ok((
-                container.name,
-                ContainerFiles::from_der(&container.original)?,
-            ))
+            Ok(copy::ArchivedContainer {
+                id: container.id,
+                name: container.name,
+                files: ContainerFiles::from_der(&container.original)?,
+            })
         })
         .collect::<Result<_>>()?;
+    let containers = copy::current_versions(containers);
     let refs: Vec<(&str, &ContainerFiles)> = containers
         .iter()
-        .map(|(name, files)| (name.as_str(), files))
+        .map(|container| (container.name.as_str(), &container.files))
         .collect();
     let bytes = registry::encode_utf16(&registry::reg_file(sid, &refs));
     super::export::write_file(out, &bytes, true)?;

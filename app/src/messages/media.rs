@@ -47,12 +47,33 @@ pub fn copied(done: &Done, lang: Lang) -> (String, Option<serde_json::Value>) {
         value
     };
     match done {
-        Done::Container { name, to } => (
+        Done::Container {
+            name,
+            to,
+            already_there: false,
+        } => (
             format!(
                 "{} «{name}» → {}",
                 lang.pick("Container copied:", "Контейнер скопирован:"),
                 to.display()
             ),
+            None,
+        ),
+        Done::Container {
+            name,
+            to,
+            already_there: true,
+        } => (
+            match lang {
+                crate::messages::Lang::En => format!(
+                    "Container «{name}» is there already, byte for byte: {}; nothing written.",
+                    to.display()
+                ),
+                crate::messages::Lang::Ru => format!(
+                    "Контейнер «{name}» там уже есть, байт в байт: {}; ничего не записано.",
+                    to.display()
+                ),
+            },
             None,
         ),
         Done::KeyToToken {
