@@ -445,6 +445,29 @@ fn the_installer_installs_and_uninstalls_under_wine() {
         created.contains(r"\AppData\Roaming\certkeeper\"),
         "{created}"
     );
+    // Windows' places and conventions: settings under %APPDATA% too, and with no locale variable
+    // (as on Windows) the language is the user's Windows display language.
+    let script = work.path().join("info.bat");
+    std::fs::write(
+        &script,
+        "@set LANG=\r\n@set LC_ALL=\r\n@set LC_MESSAGES=\r\n@set CERTKEEPER_LANG=\r\n\
+         @\"C:\\Program Files\\certkeeper\\certkeeper.exe\" info\r\n",
+    )
+    .expect("a batch file");
+    let info = stdout(&run(wine
+        .command("cmd")
+        .args(["/c", &windows_path(&script)])));
+    assert!(
+        info.contains("language:   English (Windows display language)"),
+        "{info}"
+    );
+    let settings = stdout(&run(wine
+        .command(r"C:\Program Files\certkeeper\certkeeper.exe")
+        .arg("settings")));
+    assert!(
+        settings.contains(r"\AppData\Roaming\certkeeper\config\settings.json"),
+        "{settings}"
+    );
     // The reminder service is set to start at logon from where the program is installed, and
     // started now; --uninstall takes the logon entry away.
     let run_key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run";

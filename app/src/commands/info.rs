@@ -39,6 +39,7 @@ pub fn run(context: &Context) -> Result<()> {
                 LangOrigin::Override => "CERTKEEPER_LANG",
                 LangOrigin::Locale(variable) => variable,
                 LangOrigin::Settings => "settings",
+                LangOrigin::WindowsDisplayLanguage => "Windows display language",
                 LangOrigin::Fallback => "default",
             },
         },

@@ -20,6 +20,9 @@ pub enum LangOrigin {
     Locale(&'static str),
     /// The settings file (`language`, chosen in the window).
     Settings,
+    /// Windows' display language of the user (no locale variable set, as on Windows).
+    #[cfg_attr(not(windows), allow(dead_code))]
+    WindowsDisplayLanguage,
     /// Nothing said otherwise.
     Fallback,
 }
@@ -66,7 +69,24 @@ impl Lang {
             .and_then(|code| Self::from_code(&code))
         {
             Some(chosen) => (chosen, LangOrigin::Settings),
+            #[cfg(windows)]
+            None if origin == LangOrigin::Fallback => (
+                Self::from_windows_language(windows_display_language()),
+                LangOrigin::WindowsDisplayLanguage,
+            ),
             None => (lang, origin),
+        }
+    }
+
+    /// The language for a Windows language identifier (LANGID): Russian for any Russian one
+    /// (primary language 0x19, whatever the region), English otherwise.
+    #[cfg_attr(not(windows), allow(dead_code))]
+    pub fn from_windows_language(langid: u16) -> Self {
+        const LANG_RUSSIAN: u16 = 0x19;
+        if langid & 0x3ff == LANG_RUSSIAN {
+            Self::Ru
+        } else {
+            Self::En
         }
     }
 
@@ -102,6 +122,14 @@ impl Lang {
             Self::Ru => ru,
         }
     }
+}
+
+/// The user's Windows display language (LANGID).
+#[cfg(windows)]
+#[allow(unsafe_code)]
+fn windows_display_language() -> u16 {
+    // SAFETY: no arguments; it returns a language identifier.
+    unsafe { windows_sys::Win32::Globalization::GetUserDefaultUILanguage() }
 }
 
 /// A message for a person: what went wrong and what to do next.
@@ -215,6 +243,21 @@ mod tests {
                 .iter()
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| value.to_string())
+        }
+    }
+
+    #[test]
+    fn windows_display_languages_are_told_by_their_primary_language() {
+        // ru-RU, ru-MD, ru-UA (MS-LCID); en-US, uk-UA, kk-KZ.
+        for russian in [0x0419, 0x0819, 0x2019] {
+            assert_eq!(
+                Lang::from_windows_language(russian),
+                Lang::Ru,
+                "{russian:#06x}"
+            );
+        }
+        for other in [0x0409, 0x0422, 0x043f] {
+            assert_eq!(Lang::from_windows_language(other), Lang::En, "{other:#06x}");
         }
     }
 
