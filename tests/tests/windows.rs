@@ -48,8 +48,9 @@ fn import_json(output: &std::process::Output) -> serde_json::Value {
 }
 
 /// The Linux and the Windows program on the same files: `init`, `import` of the real CryptoPro
-/// containers and a GOST PFX made by OpenSSL, `list`, `decrypt` of an OpenSSL GOST document,
-/// `export` (opened by OpenSSL) and `verify` print the same and write the same.
+/// containers and a GOST PFX made by OpenSSL, `list`, `show`, `decrypt` of OpenSSL GOST documents,
+/// `export` (opened by OpenSSL), the reminders of `watch --once` and `verify` print the same and
+/// write the same.
 #[test]
 fn the_windows_program_gives_what_the_linux_one_gives() {
     let wine = Wine::new();
@@ -167,6 +168,23 @@ fn the_windows_program_gives_what_the_linux_one_gives() {
         std::fs::read(&user.cert).expect("OpenSSL's certificate"),
         "the PEM export is OpenSSL's certificate byte for byte"
     );
+
+    // The reminders due on 2019-06-25 (the real certificates end on 2019-07-02): where no
+    // notification can be shown (Linux without a D-Bus session; Wine, which has no Windows toasts:
+    // 0x80040154, class not registered) both print the same reminders.
+    let reminders = |mut command: std::process::Command| {
+        stdout(&run(command
+            .env("CERTKEEPER_NOW", "2019-06-25")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .args(["watch", "--once"])))
+    };
+    let on_linux = reminders(linux.cli());
+    assert_eq!(
+        on_linux.matches("expires in 8 days").count(),
+        3,
+        "{on_linux}"
+    );
+    assert_eq!(reminders(windows.cli()), on_linux);
 
     let verified = stdout(&run(linux.cli().arg("verify")));
     assert!(verified.contains("every one opens"), "{verified}");
