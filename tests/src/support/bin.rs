@@ -65,7 +65,13 @@ fn build() -> PathBuf {
     if let Some(path) = std::env::var_os("CERTKEEPER_BIN") {
         return PathBuf::from(path);
     }
-    // target/<profile>/deps/<test binary>: the binary goes to target/<profile>/certkeeper.
+    build_for(None)
+}
+
+/// Builds the `certkeeper` program with the tests' profile, for this machine or for the Rust
+/// target `target` (cheap when it is up to date), and returns its path.
+pub fn build_for(target: Option<&str>) -> PathBuf {
+    // target/<profile>/deps/<test binary>: the program goes to target/[<target>/]<profile>/.
     let test_binary = std::env::current_exe().expect("the test binary's path");
     let profile_dir = test_binary
         .parent()
@@ -96,12 +102,26 @@ fn build() -> PathBuf {
         ])
         .arg("--target-dir")
         .arg(&target_dir);
+    if let Some(target) = target {
+        command.args(["--target", target]);
+    }
     // Cargo's `dev` profile builds into `debug`; every other profile into its own name.
     if profile != "debug" {
         command.args(["--profile", &profile]);
     }
     run(&mut command);
-    let binary = profile_dir.join(format!("certkeeper{}", std::env::consts::EXE_SUFFIX));
+    let (folder, suffix) = match target {
+        Some(target) => (
+            target_dir.join(target).join(&profile),
+            if target.contains("windows") {
+                ".exe"
+            } else {
+                ""
+            },
+        ),
+        None => (profile_dir, std::env::consts::EXE_SUFFIX),
+    };
+    let binary = folder.join(format!("certkeeper{suffix}"));
     assert!(binary.is_file(), "cargo built no {}", binary.display());
     binary
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use super::{exclusive, fixture, require_program, run, workspace_root};
+use super::{fixture, require_program, run};
 
 /// The Rust target of the Windows build.
 pub const TARGET: &str = "x86_64-pc-windows-gnu";
@@ -169,38 +169,5 @@ fn build_exe() -> PathBuf {
         return PathBuf::from(path);
     }
     require_program("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64");
-    // target/<profile>/deps/<test binary>: the program goes to target/<TARGET>/<profile>/.
-    let test_binary = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = test_binary
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binaries live in target/<profile>/deps");
-    let profile = profile_dir
-        .file_name()
-        .and_then(|name| name.to_str())
-        .expect("profile directory name")
-        .to_owned();
-    let target_dir = profile_dir
-        .parent()
-        .expect("target directory")
-        .to_path_buf();
-    let _lock = exclusive("cargo-build");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command
-        .current_dir(workspace_root())
-        .args(["build", "--quiet", "--target", TARGET])
-        .args(["--package", "certkeeper", "--bin", "certkeeper"])
-        .arg("--target-dir")
-        .arg(&target_dir);
-    if profile != "debug" {
-        command.args(["--profile", &profile]);
-    }
-    run(&mut command);
-    let binary = target_dir
-        .join(TARGET)
-        .join(&profile)
-        .join("certkeeper.exe");
-    assert!(binary.is_file(), "cargo built no {}", binary.display());
-    binary
+    super::bin::build_for(Some(TARGET))
 }

@@ -102,17 +102,7 @@ impl RegistryStore {
             Place::Folder(_) => ContainerFiles::read(place),
             #[cfg(windows)]
             Place::Registry { sid, shown } => {
-                let unreadable = |source| crate::error::FormatError::ContainerFile {
-                    path: place.to_path_buf(),
-                    source,
-                };
-                let name = key_name(shown, place).ok_or_else(|| {
-                    unreadable(std::io::Error::other("not a container of this store"))
-                })?;
-                let key = windows::Key::open(&windows::container_subkey(sid, name), false)
-                    .map_err(unreadable)?
-                    .ok_or_else(|| unreadable(std::io::ErrorKind::NotFound.into()))?;
-                container_of_key(&key, place)
+                container_of_key(&container_key(sid, shown, place, false)?, place)
             }
         }
     }
@@ -137,20 +127,12 @@ impl RegistryStore {
                 source: std::io::Error::other(error.to_string()),
             }),
             #[cfg(windows)]
-            Place::Registry { sid, shown } => {
-                let unwritable = |source| crate::error::FormatError::ContainerFile {
+            Place::Registry { sid, shown } => container_key(sid, shown, place, true)?
+                .set_binary("header.key", header)
+                .map_err(|source| crate::error::FormatError::ContainerFile {
                     path: place.to_path_buf(),
                     source,
-                };
-                let name = key_name(shown, place).ok_or_else(|| {
-                    unwritable(std::io::Error::other("not a container of this store"))
-                })?;
-                windows::Key::open(&windows::container_subkey(sid, name), true)
-                    .map_err(unwritable)?
-                    .ok_or_else(|| unwritable(std::io::ErrorKind::NotFound.into()))?
-                    .set_binary("header.key", header)
-                    .map_err(unwritable)
-            }
+                }),
         }
     }
 
@@ -234,6 +216,26 @@ fn key_name<'a>(shown: &Path, place: &'a Path) -> Option<&'a str> {
         .ok()
         .and_then(|rest| rest.to_str())
         .filter(|name| !name.is_empty() && !name.contains('\\'))
+}
+
+/// The registry key of the container at `place` (a path under the store's key path `shown`),
+/// opened for reading or writing.
+#[cfg(windows)]
+fn container_key(
+    sid: &str,
+    shown: &Path,
+    place: &Path,
+    write: bool,
+) -> Result<windows::Key, crate::error::FormatError> {
+    let failed = |source| crate::error::FormatError::ContainerFile {
+        path: place.to_path_buf(),
+        source,
+    };
+    let name = key_name(shown, place)
+        .ok_or_else(|| failed(std::io::Error::other("not a container of this store")))?;
+    windows::Key::open(&windows::container_subkey(sid, name), write)
+        .map_err(failed)?
+        .ok_or_else(|| failed(std::io::ErrorKind::NotFound.into()))
 }
 
 #[cfg(windows)]
