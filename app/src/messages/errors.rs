@@ -1122,6 +1122,21 @@ fn describe_format(error: &FormatError, lang: Lang) -> Text {
                 ),
             )
         }
+        FormatError::ContainerFile { path, source }
+            if path.to_string_lossy().starts_with("HKEY_") =>
+        {
+            Text::new(
+                lang,
+                (
+                    format!("The registry store cannot be used: {}: {source}.", shown(path)),
+                    "Windows keeps CryptoPro's keys under HKEY_LOCAL_MACHINE, which CryptoPro CSP's installer opens to each user: install CryptoPro CSP (or run certkeeper once as an administrator), or move the containers by hand with certkeeper registry export-reg.".into(),
+                ),
+                (
+                    format!("Хранилище «Реестр» недоступно: {}: {source}.", shown(path)),
+                    "Windows хранит ключи КриптоПро в HKEY_LOCAL_MACHINE, доступ к которому каждому пользователю открывает установщик КриптоПро CSP: установите КриптоПро CSP (или один раз запустите certkeeper от имени администратора) либо перенесите контейнеры вручную: certkeeper registry export-reg.".into(),
+                ),
+            )
+        }
         FormatError::ContainerFile { path, source } => Text::new(
             lang,
             (
@@ -1814,6 +1829,12 @@ mod tests {
             FormatError::ContainerFile {
                 path: "/media/usb/a.000/masks.key".into(),
                 source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            }
+            .into(),
+            FormatError::ContainerFile {
+                path: r"HKEY_LOCAL_MACHINE\SOFTWARE\WOW6432Node\Crypto Pro\Settings\Users\S-1-5-21-1\Keys"
+                    .into(),
+                source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
             }
             .into(),
             FormatError::UnsupportedContainer {
