@@ -166,15 +166,18 @@ pub enum Command {
         /// The document (without --batch).
         #[arg(required_unless_present = "batch")]
         input: Option<PathBuf>,
-        /// Where to write the content [default: beside the document, without .p7m/.p7e/.cms/.enc].
-        #[arg(short, long, value_name = "PATH", conflicts_with = "batch")]
-        output: Option<PathBuf>,
-        /// Open every document in this folder (recursively).
+        /// Where to write: the content of one document [default: beside it, without
+        /// .p7m/.p7e/.cms/.enc]; with --batch, the folder the documents are written to (required).
+        #[arg(
+            short = 'o',
+            long = "out",
+            visible_alias = "output",
+            value_name = "PATH"
+        )]
+        out: Option<PathBuf>,
+        /// Open every document in this folder (recursively), into --out.
         #[arg(long, value_name = "DIR", requires = "out", conflicts_with = "input")]
         batch: Option<PathBuf>,
-        /// The folder the documents of --batch are written to.
-        #[arg(long, value_name = "DIR", requires = "batch")]
-        out: Option<PathBuf>,
         /// Read the password of an archived container whose key is locked from this file.
         #[arg(long, value_name = "FILE")]
         key_password_file: Option<PathBuf>,

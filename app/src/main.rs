@@ -134,7 +134,6 @@ fn run(command: Command, context: &Context) -> Result<()> {
         Command::Audit => commands::archive::audit(context),
         Command::Decrypt {
             input,
-            output,
             batch,
             out,
             key_password_file,
@@ -155,7 +154,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
                 return commands::decrypt::decrypt_with_key_file(
                     context,
                     input,
-                    output.as_deref(),
+                    out.as_deref(),
                     key_file,
                     &originators,
                     key_password_file.as_deref(),
@@ -166,7 +165,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
                 return commands::decrypt::decrypt_with_content_key(
                     context,
                     input,
-                    output.as_deref(),
+                    out.as_deref(),
                     key_file,
                     reverse_key,
                     key_stream,
@@ -192,8 +191,8 @@ fn run(command: Command, context: &Context) -> Result<()> {
                         Err(AppError::NotAllOpened.into())
                     }
                 }
-                (Some(input), _, _) => {
-                    commands::decrypt::decrypt(&mut keys, &input, output.as_deref(), &prompt)
+                (Some(input), _, out) => {
+                    commands::decrypt::decrypt(&mut keys, &input, out.as_deref(), &prompt)
                 }
                 _ => Err(AppError::SomethingUnreadable.into()),
             }

@@ -1491,3 +1491,59 @@ fn signed_and_digested_examples_give_their_content_checked() {
     let (said, _) = open(&signed);
     assert!(said.contains("SIGNATURE INVALID"), "{said}");
 }
+
+/// One document and a batch take the same option for where to write (`--out`, also `-o` and
+/// `--output`): a document's content goes exactly there, never beside the document, and a file
+/// already there is refused with advice that names that option.
+#[test]
+fn one_document_and_a_batch_are_written_where_out_says() {
+    use certkeeper_tests::support::bin::ScratchArchive;
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("CA", KeyAlgorithm::Rsa2048);
+    let rsa = openssl.issue(&ca, "/CN=Out recipient", KeyAlgorithm::Rsa2048, 30);
+    let scratch = ScratchArchive::new("out-option passphrase 1");
+    let work = scratch.work.path();
+    run(scratch.cli().arg("import").arg(&rsa.cert).arg(&rsa.key));
+    let data = plaintext(5_000);
+    let document = work.join("letter.p7m");
+    std::fs::copy(
+        encrypt(&openssl, &data, &[&rsa], "-aes-256-cbc", &[], "der"),
+        &document,
+    )
+    .expect("copy the document");
+    for (option, name) in [("--out", "a.txt"), ("--output", "b.txt"), ("-o", "c.txt")] {
+        let target = work.join(name);
+        run(scratch
+            .cli()
+            .arg("decrypt")
+            .arg(&document)
+            .arg(option)
+            .arg(&target));
+        assert!(std::fs::read(&target).expect(option) == data, "{option}");
+    }
+    assert!(!work.join("letter").exists(), "nothing beside the document");
+    let again = scratch
+        .cli()
+        .arg("decrypt")
+        .arg(&document)
+        .arg("--out")
+        .arg(work.join("a.txt"))
+        .output()
+        .expect("decrypt");
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        !again.status.success() && said.contains("already exists") && said.contains("--out"),
+        "{said}"
+    );
+    let batch = work.join("batch");
+    std::fs::create_dir(&batch).expect("a folder");
+    std::fs::copy(&document, batch.join("letter.p7m")).expect("copy");
+    let opened = work.join("opened");
+    run(scratch
+        .cli()
+        .args(["decrypt", "--batch"])
+        .arg(&batch)
+        .arg("--out")
+        .arg(&opened));
+    assert!(std::fs::read(opened.join("letter")).expect("opened") == data);
+}
