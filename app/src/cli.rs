@@ -591,7 +591,7 @@ pub enum RegistryCommand {
     /// Mirror every archived CryptoPro container into the registry store (idempotent).
     ///
     /// The store is CryptoPro's own (/var/opt/cprocsp/keys/USER) when CryptoPro is installed,
-    /// otherwise registry/USER beside the default archive; CERTKEEPER_REGISTRY names another root.
+    /// otherwise registry/USER beside the archive in use; CERTKEEPER_REGISTRY names another root.
     /// This is the CA's advice to keep old certificates in the registry, as one command.
     Sync,
     /// Write every archived CryptoPro container as a .reg file for the Windows registry of a user.

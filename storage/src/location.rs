@@ -73,9 +73,11 @@ const CRYPTOPRO_KEYS: &str = "/var/opt/cprocsp/keys";
 
 /// The registry store: `CERTKEEPER_REGISTRY` when set (a folder); on Windows the registry itself,
 /// the keys of the user this process runs as; elsewhere CryptoPro's own folder when CryptoPro is
-/// installed, otherwise `registry/` in certkeeper's data folder (beside the default archive). One
-/// folder per user.
-pub fn registry_store() -> crate::Result<certkeeper_core::media::registry::RegistryStore> {
+/// installed, otherwise `registry/` beside the archive in use (`archive`, else the default one).
+/// One folder per user.
+pub fn registry_store(
+    archive: Option<&Path>,
+) -> crate::Result<certkeeper_core::media::registry::RegistryStore> {
     #[cfg(windows)]
     if std::env::var_os("CERTKEEPER_REGISTRY").is_none() {
         return certkeeper_core::media::registry::RegistryStore::of_this_user()
@@ -87,7 +89,7 @@ pub fn registry_store() -> crate::Result<certkeeper_core::media::registry::Regis
     let root = match std::env::var_os("CERTKEEPER_REGISTRY") {
         Some(root) => PathBuf::from(root),
         None if Path::new(CRYPTOPRO_KEYS).is_dir() => PathBuf::from(CRYPTOPRO_KEYS),
-        None => ArchiveLocation::resolve(None)?
+        None => ArchiveLocation::resolve(archive.map(Path::to_path_buf))?
             .path()
             .parent()
             .map(|folder| folder.join("registry"))

@@ -153,7 +153,7 @@ fn registry_sync_mirrors_every_archived_container_once_and_export_reg_carries_th
     }
     let archive = work.path().join("archive.db");
     let passphrase = certkeeper_tests::support::secret_file(work.path(), "passphrase", "p");
-    let registry_root = work.path().join("registry");
+    let registry_root = work.path().join("cprocsp-keys");
     let certkeeper = || {
         let mut command = std::process::Command::new(bin::certkeeper());
         command
@@ -177,7 +177,8 @@ fn registry_sync_mirrors_every_archived_container_once_and_export_reg_carries_th
             .expect("import")
             .success()
     );
-    // Without CERTKEEPER_REGISTRY the store is the data folder's, made here with its parents.
+    // Without CERTKEEPER_REGISTRY (and without CryptoPro) the store is beside the archive in use,
+    // not beside the default one in the data folder, and the sync says where it is.
     let data_home = work.path().join("xdg").join("data");
     let default_sync = std::process::Command::new("sh")
         .arg("-c")
@@ -199,17 +200,26 @@ fn registry_sync_mirrors_every_archived_container_once_and_export_reg_carries_th
         "{}",
         String::from_utf8_lossy(&default_sync.stderr)
     );
-    let default_store = data_home.join("certkeeper").join("registry").join("anna");
+    let beside = archive
+        .parent()
+        .expect("the archive's folder")
+        .join("registry");
     assert_eq!(
-        RegistryStore::new(&data_home.join("certkeeper").join("registry"), "anna")
+        RegistryStore::new(&beside, "anna")
             .list()
             .expect("list")
             .len(),
         CONTAINERS.len(),
         "{}",
-        default_store.display()
+        beside.display()
     );
-    assert_private(&work.path().join("xdg"));
+    let said = String::from_utf8_lossy(&default_sync.stdout);
+    assert!(
+        said.contains(&beside.join("anna").display().to_string()),
+        "{said}"
+    );
+    assert!(!data_home.exists(), "nothing in the default data folder");
+    assert_private(&beside);
     let sync = |expect_written: usize, expect_there: usize| {
         let output = certkeeper()
             .args(["--json", "registry", "sync"])

@@ -58,7 +58,7 @@ pub fn copy(context: &Context, thumbprint: &str, options: &CopyOptions<'_>) -> R
     let mut archive = ArchiveSide::at(ArchiveLocation::resolve(context.archive.clone()).ok());
     let modules = super::media::modules(options.modules)?;
     let registry = || {
-        certkeeper_storage::location::registry_store()
+        certkeeper_storage::location::registry_store(context.archive.as_deref())
             .map_err(|error| -> certkeeper_core::open::SourceError { Box::new(error) })
     };
     let done = copy::copy(

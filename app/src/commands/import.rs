@@ -36,7 +36,7 @@ pub fn import(
     let summary = match from {
         From::Paths(paths) => import_paths(&mut archive, paths, &passwords, &mut |_| true),
         From::Registry => {
-            let store = super::registry::store()?;
+            let store = super::registry::store(context)?;
             import_store(&mut archive, &store, &passwords, &mut |_| true)
         }
     }

@@ -32,7 +32,7 @@ pub fn list(
         &modules(given_modules)?,
         token.zip(pin.as_ref()),
         dirs,
-        &certkeeper_storage::location::registry_store()?,
+        &certkeeper_storage::location::registry_store(context.archive.as_deref())?,
     )?;
     let mut out = super::stdout();
     if context.json {

@@ -14,9 +14,12 @@ use super::Context;
 use super::archive::open_archive;
 use crate::messages::AppError;
 
-/// The registry store (see [`certkeeper_storage::location::registry_store`]).
-pub(crate) fn store() -> Result<RegistryStore> {
-    Ok(certkeeper_storage::location::registry_store()?)
+/// The registry store of the archive in use (see
+/// [`certkeeper_storage::location::registry_store`]).
+pub(crate) fn store(context: &Context) -> Result<RegistryStore> {
+    Ok(certkeeper_storage::location::registry_store(
+        context.archive.as_deref(),
+    )?)
 }
 
 /// Runs `certkeeper registry sync`: every archived CryptoPro container is mirrored into the registry
@@ -24,7 +27,7 @@ pub(crate) fn store() -> Result<RegistryStore> {
 pub fn sync(context: &Context) -> Result<()> {
     let mut archive = ArchiveSide::open(open_archive(context)?);
     let terminal = crate::prompt::Terminal::new(context.lang);
-    let synced = copy::keep_in_registry(&mut archive, &store()?, &terminal)?;
+    let synced = copy::keep_in_registry(&mut archive, &store(context)?, &terminal)?;
     let mut out = super::stdout();
     if context.json {
         super::write_json(&mut out, &synced)?;

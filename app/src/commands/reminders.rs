@@ -244,7 +244,7 @@ fn poll_requests(context: &Context, store: &mut ReminderStore, archive: &Path) {
                 .map(|job| job.id)
                 .collect();
             let registry = || {
-                certkeeper_storage::location::registry_store()
+                certkeeper_storage::location::registry_store(Some(archive))
                     .map_err(|error| -> certkeeper_core::open::SourceError { Box::new(error) })
             };
             let nobody = crate::prompt::Nobody;

@@ -26,11 +26,14 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-fn registry() -> std::result::Result<
+/// The registry store of the archive in use.
+fn registry(
+    context: &Context,
+) -> std::result::Result<
     certkeeper_core::media::registry::RegistryStore,
     certkeeper_core::open::SourceError,
 > {
-    certkeeper_storage::location::registry_store()
+    certkeeper_storage::location::registry_store(context.archive.as_deref())
         .map_err(|error| -> certkeeper_core::open::SourceError { Box::new(error) })
 }
 
@@ -114,7 +117,7 @@ pub fn new(context: &Context, options: &NewOptions<'_>) -> Result<()> {
         algorithm,
         &Environment {
             module_paths: &modules,
-            registry: &registry,
+            registry: &|| registry(context),
             prompt: &prompt,
         },
     )?;
@@ -276,7 +279,7 @@ pub fn submit(context: &Context, id: i64, options: &SubmitOptions<'_>) -> Result
     let modules = super::media::modules(options.modules)?;
     let environment = Environment {
         module_paths: &modules,
-        registry: &registry,
+        registry: &|| registry(context),
         prompt: &prompt,
     };
     let transport = certkeeper_core::enroll::http::Http::new(options.url)?;
@@ -322,7 +325,7 @@ pub fn install(
         file,
         &Environment {
             module_paths: &modules,
-            registry: &registry,
+            registry: &|| registry(context),
             prompt: &prompt,
         },
     )?;
@@ -397,7 +400,7 @@ pub fn resume(
     let modules = super::media::modules(modules)?;
     let environment = Environment {
         module_paths: &modules,
-        registry: &registry,
+        registry: &|| registry(context),
         prompt: &prompt,
     };
     let open: Vec<Job> = archive

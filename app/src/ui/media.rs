@@ -47,7 +47,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
         &crate::settings::module_paths(&[])?,
         None,
         &[],
-        &certkeeper_storage::location::registry_store()?,
+        &certkeeper_storage::location::registry_store(archive.path())?,
     )?;
     let mut media = Vec::new();
     let mut archived = Vec::new();
@@ -147,7 +147,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
             ),
         ))
     };
-    let store = certkeeper_storage::location::registry_store()?;
+    let store = certkeeper_storage::location::registry_store(archive.path())?;
     let stored = store.list().unwrap_or_default();
     let (name, detail, _) =
         words::medium_row(MediumWords::Registry(stored.len(), store.folder()), lang);
@@ -217,8 +217,9 @@ pub(crate) fn copy_between(
     let from: Medium = from.parse()?;
     let to: Medium = to.parse()?;
     let modules = crate::settings::module_paths(&[])?;
+    let place = archive.path().map(std::path::Path::to_path_buf);
     let registry = || {
-        certkeeper_storage::location::registry_store()
+        certkeeper_storage::location::registry_store(place.as_deref())
             .map_err(|error| -> certkeeper_core::open::SourceError { Box::new(error) })
     };
     let done = copy::copy(
@@ -495,7 +496,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
 /// Every archived CryptoPro container into the registry store (the archive is open: nothing is
 /// asked).
 pub(crate) fn keep_in_registry(archive: Archive) -> Result<certkeeper_core::copy::Synced> {
-    let store = certkeeper_storage::location::registry_store()?;
+    let store = certkeeper_storage::location::registry_store(archive.path())?;
     let mut archive = certkeeper_storage::copy_side::ArchiveSide::open(archive);
     let nobody = crate::prompt::Nobody;
     Ok(certkeeper_core::copy::keep_in_registry(

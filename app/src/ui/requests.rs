@@ -98,8 +98,9 @@ impl Requests for Confirming<'_> {
     }
 }
 
-fn registry() -> Result<RegistryStore, SourceError> {
-    certkeeper_storage::location::registry_store()
+/// The registry store beside the archive at `archive`.
+fn registry(archive: Option<&std::path::Path>) -> Result<RegistryStore, SourceError> {
+    certkeeper_storage::location::registry_store(archive)
         .map_err(|error| -> SourceError { Box::new(error) })
 }
 
@@ -448,11 +449,12 @@ fn with_archive<T: Send + 'static>(
     super::session::off_the_window(
         move || {
             let modules = crate::settings::module_paths(&[])?;
+            let place = archive.path().map(std::path::Path::to_path_buf);
             work(
                 &mut archive,
                 &Environment {
                     module_paths: &modules,
-                    registry: &registry,
+                    registry: &|| registry(place.as_deref()),
                     prompt: &prompt,
                 },
             )
@@ -683,6 +685,7 @@ fn follow(
             let wait = (next_poll - now()).clamp(0, 3600);
             std::thread::sleep(Duration::from_secs(u64::try_from(wait).unwrap_or(0)));
             let mut archive = archive;
+            let place = archive.path().map(std::path::Path::to_path_buf);
             let nobody = crate::prompt::Nobody;
             let advanced = enroll::advance(
                 &mut Confirming(&mut archive),
@@ -690,7 +693,7 @@ fn follow(
                 &transport,
                 &Environment {
                     module_paths: &[],
-                    registry: &registry,
+                    registry: &|| registry(place.as_deref()),
                     prompt: &nobody,
                 },
             );
@@ -1292,7 +1295,7 @@ mod flow {
             Algorithm::default(),
             &Environment {
                 module_paths: &[],
-                registry: &registry,
+                registry: &|| registry(None),
                 prompt: &prompt,
             },
         )
