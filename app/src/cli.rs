@@ -552,7 +552,7 @@ pub enum RemindCommand {
     Snooze {
         /// Its id or SHA-1 thumbprint.
         certificate: String,
-        /// Until this date (YYYY-MM-DD) [default: for a day].
+        /// Until this date, ahead (YYYY-MM-DD or DD.MM.YYYY) [default: for a day].
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
     },

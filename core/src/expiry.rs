@@ -228,12 +228,26 @@ pub fn parse_thresholds(text: &str) -> Option<Vec<u32>> {
     Some(thresholds)
 }
 
-/// Unix seconds of midnight UTC of a date written YYYY-MM-DD.
+/// Unix seconds of midnight UTC of a date written YYYY-MM-DD, or DD.MM.YYYY as Russian dates are.
 pub fn parse_date(text: &str) -> Option<i64> {
-    let mut parts = text.trim().splitn(3, '-');
-    let year: i64 = parts.next()?.parse().ok()?;
-    let month: i64 = parts.next()?.parse().ok()?;
-    let day: i64 = parts.next()?.parse().ok()?;
+    let text = text.trim();
+    let (year, month, day): (i64, i64, i64) = if text.contains('.') {
+        let mut parts = text.splitn(3, '.');
+        let day = parts.next()?;
+        let month = parts.next()?;
+        let year = parts.next()?;
+        if year.len() != 4 {
+            return None;
+        }
+        (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+    } else {
+        let mut parts = text.splitn(3, '-');
+        (
+            parts.next()?.parse().ok()?,
+            parts.next()?.parse().ok()?,
+            parts.next()?.parse().ok()?,
+        )
+    };
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || !(1970..=9999).contains(&year) {
         return None;
     }

@@ -204,7 +204,12 @@ impl ReminderStore {
 
     /// Snoozes a certificate's reminders until `until` (Unix seconds), or ends a snooze (`None`).
     pub fn snooze(&mut self, id_or_thumbprint: &str, until: Option<i64>) -> Result<Option<i64>> {
-        self.set_rule(id_or_thumbprint, None, Some(until), "reminders snoozed")
+        let action = if until.is_some() {
+            "reminders snoozed"
+        } else {
+            "reminders unsnoozed"
+        };
+        self.set_rule(id_or_thumbprint, None, Some(until), action)
     }
 
     /// The thresholds, in days before a deadline (the defaults when never set).

@@ -554,3 +554,76 @@ fn watch_install_writes_a_valid_systemd_unit_and_autostart_entry_and_uninstall_r
     assert!(stdout(&output).contains("removed"));
     assert!(!unit.exists() && !entry.exists());
 }
+
+/// A snooze must end ahead (a past or today's date is refused, saying why), `--until` takes the
+/// Russian DD.MM.YYYY form too, the audit log tells an unsnooze from a snooze, and the calendar
+/// export leaves out reminder days already past.
+#[test]
+fn snoozes_end_ahead_unsnoozes_are_audited_as_such_and_the_calendar_has_no_past_days() {
+    let scenario = scenario();
+    let listed = run(scenario
+        .certkeeper()
+        .args(["--json", "list", "--search", "Анна Срочная"]));
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let anna = listed[0]["id"].to_string();
+    let day = |offset: i64| {
+        certkeeper_core::cert::format_time(scenario.t0 + offset * DAY)[..10].to_owned()
+    };
+    for past in [day(-1), day(0)] {
+        let refused = scenario
+            .at(0.5)
+            .args(["remind", "snooze", &anna, "--until", &past])
+            .output()
+            .expect("snooze");
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            !refused.status.success() && said.contains("is not ahead"),
+            "{past}: {said}"
+        );
+    }
+    let ahead = day(20);
+    let russian = format!("{}.{}.{}", &ahead[8..10], &ahead[5..7], &ahead[..4]);
+    let snoozed = stdout(&run(scenario
+        .at(0.5)
+        .args(["remind", "snooze", &anna, "--until", &russian])));
+    assert!(snoozed.contains(&ahead), "{snoozed}");
+    run(scenario.at(0.5).args(["remind", "unsnooze", &anna]));
+    let audit = stdout(&run(scenario.certkeeper().arg("audit")));
+    let last: Vec<&str> = audit.lines().rev().take(2).collect();
+    assert!(
+        last[0].contains("reminders unsnoozed") && last[1].contains("reminders snoozed"),
+        "{audit}"
+    );
+
+    // On day 100 Anna's certificate (deadline day 105) has its 30, 14 and 7 days behind it: the
+    // calendar holds the 3-, 1- and 0-day reminders only, none before today.
+    let ics = scenario.work.path().join("later.ics");
+    let output = scenario
+        .at(100.0)
+        .args(["expiry", "--ics"])
+        .arg(&ics)
+        .output()
+        .expect("expiry --ics");
+    assert!(
+        output
+            .status
+            .code()
+            .is_some_and(|code| code == 0 || code == 4)
+    );
+    let text = std::fs::read_to_string(&ics).expect("the calendar");
+    let today = day(100).replace('-', "");
+    let starts: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("DTSTART;VALUE=DATE:"))
+        .collect();
+    assert!(!starts.is_empty(), "{text}");
+    assert!(
+        starts.iter().all(|start| *start >= today.as_str()),
+        "{starts:?}"
+    );
+    let unfolded = text.replace("\r\n ", "");
+    let anna_days = unfolded
+        .matches("SUMMARY:Certificate «Анна Срочная» expires")
+        .count();
+    assert_eq!(anna_days, 3, "three days:\n{unfolded}");
+}

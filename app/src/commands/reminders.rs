@@ -82,9 +82,14 @@ fn write_calendar(context: &Context, store: &ReminderStore, now: i64, path: &Pat
     let thresholds = store.thresholds()?;
     let items = store.items(now, now, i64::MAX)?;
     let mut calendar = expiry::Calendar::new();
+    let today = now - now.rem_euclid(DAY);
     for due in expiry::upcoming(&items, now, u32::MAX / 2, 0) {
         for threshold in &thresholds {
             let day = due.deadline - i64::from(*threshold) * DAY;
+            // A reminder day already past is no reminder any more.
+            if day < today {
+                continue;
+            }
             let at_day = Due {
                 days_left: i64::from(*threshold),
                 ..due.clone()
@@ -147,11 +152,23 @@ pub fn remind(context: &Context, action: RemindAction<'_>) -> Result<()> {
             words::changed(Changed::Muted(query, false), lang)
         }
         RemindAction::Snooze(query, until) => {
+            let now = clock()?.now();
             let until = match until {
-                Some(text) => expiry::parse_date(text).ok_or_else(|| AppError::BadDate {
-                    given: text.to_owned(),
-                })?,
-                None => clock()?.now() + DAY,
+                Some(text) => {
+                    let until = expiry::parse_date(text).ok_or_else(|| AppError::BadDate {
+                        given: text.to_owned(),
+                    })?;
+                    // A snooze ends at the start of its day: one that ends today or before
+                    // would snooze nothing.
+                    if until <= now {
+                        return Err(AppError::DateNotAhead {
+                            given: text.to_owned(),
+                        }
+                        .into());
+                    }
+                    until
+                }
+                None => now + DAY,
             };
             store
                 .snooze(query, Some(until))?

@@ -102,6 +102,12 @@ pub enum AppError {
         /// As given.
         given: String,
     },
+    /// A date that must lie ahead (a snooze's end) does not.
+    #[error("the date {given} is not in the future")]
+    DateNotAhead {
+        /// As given.
+        given: String,
+    },
     /// Reminder thresholds given cannot be read.
     #[error("cannot read the thresholds {given}")]
     BadThresholds {
@@ -619,11 +625,22 @@ pub(super) fn describe_app(error: &AppError, lang: Lang) -> Text {
             lang,
             (
                 format!("«{given}» is not a date certkeeper can read."),
-                "Write dates as YYYY-MM-DD (e.g. 2027-03-01), times as YYYY-MM-DDTHH:MM:SSZ.".into(),
+                "Write dates as YYYY-MM-DD or DD.MM.YYYY (e.g. 2027-03-01 or 01.03.2027), times as YYYY-MM-DDTHH:MM:SSZ.".into(),
             ),
             (
                 format!("«{given}» — не дата, которую понимает certkeeper."),
-                "Пишите даты как ГГГГ-ММ-ДД (например, 2027-03-01), время — как ГГГГ-ММ-ДДTЧЧ:ММ:ССZ.".into(),
+                "Пишите даты как ГГГГ-ММ-ДД или ДД.ММ.ГГГГ (например, 2027-03-01 или 01.03.2027), время — как ГГГГ-ММ-ДДTЧЧ:ММ:ССZ.".into(),
+            ),
+        ),
+        AppError::DateNotAhead { given } => Text::new(
+            lang,
+            (
+                format!("{given} is not ahead: a snooze until then would snooze nothing."),
+                "Give a date from tomorrow on (YYYY-MM-DD or DD.MM.YYYY), or leave --until out to snooze for a day.".into(),
+            ),
+            (
+                format!("{given} — не будущая дата: отложить до неё нельзя."),
+                "Укажите дату не раньше завтрашней (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ) или не указывайте --until, чтобы отложить на день.".into(),
             ),
         ),
         AppError::BadThresholds { given } => Text::new(
@@ -1512,6 +1529,10 @@ mod tests {
             .into(),
             AppError::BadDate {
                 given: "soon".into(),
+            }
+            .into(),
+            AppError::DateNotAhead {
+                given: "2020-01-01".into(),
             }
             .into(),
             AppError::BadThresholds {
