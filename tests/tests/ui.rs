@@ -734,9 +734,9 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
         assert!(listed.contains("Private Key Object; RSA"), "{listed}");
         assert!(listed.contains("Certificate Object"), "{listed}");
         // "Keep every old certificate in the registry" (the top right button): the archived
-        // CryptoPro container lands in the registry store, byte for byte.
+        // CryptoPro container lands in the registry store beside the archive, byte for byte.
         xvfb.click(window, 1000, 31);
-        let store = work.path().join("data");
+        let store = work.path().join("registry");
         let mirrored = || {
             let mut found = Vec::new();
             let mut folders = vec![store.clone()];
