@@ -322,6 +322,17 @@ pub fn write_bytes(path: &Path, bytes: &[u8], mode: Mode) -> Result<(), FileErro
     })
 }
 
+/// `path` as an absolute path without `.`, `..` or symbolic links where it exists (on Windows
+/// absolute only, without the `\\?\` form), for remembering where something was seen: a relative
+/// path means nothing later.
+pub fn lasting_path(path: &Path) -> PathBuf {
+    #[cfg(not(windows))]
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return canonical;
+    }
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

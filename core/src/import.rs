@@ -622,6 +622,11 @@ pub fn import_paths(
     passwords: &Passwords<'_>,
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<ImportSummary, SourceError> {
+    // Where files were seen is remembered as absolute, canonical paths.
+    let paths: Vec<PathBuf> = paths
+        .iter()
+        .map(|path| crate::files::lasting_path(path))
+        .collect();
     let units: Vec<detect::Unit> = paths.iter().flat_map(|path| detect::walk(path)).collect();
     let total = units.len();
     // Files are read and parsed a little ahead on a second thread while this one archives.

@@ -1579,3 +1579,38 @@ mod maintenance {
         assert_eq!(listed[0]["has_private_key"], true);
     }
 }
+
+/// Where a file was seen is kept as an absolute, canonical path: an import from a relative path,
+/// and again through `..`, records one place, which means something later and elsewhere.
+#[test]
+fn where_a_file_was_seen_is_one_absolute_path_however_it_was_named() {
+    use certkeeper_tests::support::bin::ScratchArchive;
+    use certkeeper_tests::support::{run, vectors};
+    let scratch = ScratchArchive::new("seen-at passphrase 7");
+    let work = scratch.work.path();
+    let certs = work.join("certs");
+    std::fs::create_dir(&certs).expect("a folder");
+    std::fs::copy(
+        vectors::folder("cryptopro").join("g2012256.expected.pem"),
+        certs.join("anna.pem"),
+    )
+    .expect("copy a certificate");
+    run(scratch.cli().current_dir(work).args(["import", "certs"]));
+    run(scratch
+        .cli()
+        .current_dir(&certs)
+        .args(["import", "../certs/./anna.pem"]));
+    let listed = run(scratch.cli().args(["--json", "list"]));
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let thumbprint = listed[0]["sha1_thumbprint"].as_str().expect("thumbprint");
+    let shown = run(scratch.cli().args(["--json", "show", thumbprint]));
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("JSON");
+    let seen: Vec<&str> = shown["seen"]
+        .as_array()
+        .expect("seen")
+        .iter()
+        .filter_map(|place| place["location"].as_str())
+        .collect();
+    let expected = std::fs::canonicalize(certs.join("anna.pem")).expect("canonical");
+    assert_eq!(seen, [expected.to_str().expect("UTF-8")], "{shown}");
+}
