@@ -124,9 +124,9 @@ pub struct FileImported {
 /// The JSON summary of `import` (documented in the README).
 #[derive(Debug, Default, Serialize)]
 pub struct ImportSummary {
-    /// Certificates newly archived.
+    /// Certificates newly archived (each certificate once, however many files hold it).
     pub added: usize,
-    /// Certificates that were in the archive already.
+    /// Certificates that were in the archive already (each once).
     pub already_there: usize,
     /// Every key container, PFX and key file found.
     pub keys: Vec<KeyReport>,
@@ -135,6 +135,9 @@ pub struct ImportSummary {
     /// Stopped before the end when asked (the window's "Stop"); what was read is archived.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub stopped: bool,
+    /// The thumbprints counted so far.
+    #[serde(skip)]
+    counted: std::collections::HashSet<String>,
 }
 
 /// What became of one key container, PFX or key file.
@@ -531,10 +534,14 @@ fn import_batch(
         .collect();
     let results = archive.keep(&files)?;
     for (item, result) in pending.iter().zip(results) {
-        for certificate in result.certificates {
-            match certificate {
-                Imported::Added => summary.added += 1,
-                Imported::AlreadyThere => summary.already_there += 1,
+        for (certificate, imported) in item.certificates.iter().zip(result.certificates) {
+            // The same certificate in a container, a PEM and a PFX is one certificate: counted
+            // the first time, as what happened then.
+            if summary.counted.insert(certificate.sha1_thumbprint.clone()) {
+                match imported {
+                    Imported::Added => summary.added += 1,
+                    Imported::AlreadyThere => summary.already_there += 1,
+                }
             }
         }
         if let (Some(key), Some(imported)) = (&item.key, result.key) {

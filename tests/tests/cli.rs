@@ -1614,3 +1614,26 @@ fn where_a_file_was_seen_is_one_absolute_path_however_it_was_named() {
     let expected = std::fs::canonicalize(certs.join("anna.pem")).expect("canonical");
     assert_eq!(seen, [expected.to_str().expect("UTF-8")], "{shown}");
 }
+
+/// An import counts certificates, not files: the real container and the PEM of its certificate
+/// are one certificate added, and once more one certificate already there.
+#[test]
+fn an_import_counts_certificates_not_the_files_that_hold_them() {
+    use certkeeper_tests::support::bin::ScratchArchive;
+    use certkeeper_tests::support::{copy_dir, run, vectors};
+    let scratch = ScratchArchive::new("counting passphrase 3");
+    let drive = scratch.work.path().join("drive");
+    let cryptopro = vectors::folder("cryptopro");
+    copy_dir(&cryptopro.join("g2012256"), &drive.join("g2012256"));
+    std::fs::copy(
+        cryptopro.join("g2012256.expected.pem"),
+        drive.join("user.pem"),
+    )
+    .expect("copy the certificate");
+    for (added, already_there) in [(1, 0), (0, 1)] {
+        let output = run(scratch.cli().args(["--json", "import"]).arg(&drive));
+        let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(summary["added"], added, "{summary}");
+        assert_eq!(summary["already_there"], already_there, "{summary}");
+    }
+}
