@@ -119,10 +119,15 @@ fn run(command: Command, context: &Context) -> Result<()> {
             } else {
                 commands::import::From::Paths(&paths)
             };
-            if commands::import::import(context, from, password_file.as_deref(), keep_passwords)? {
-                Ok(())
-            } else {
-                Err(AppError::SomethingUnreadable.into())
+            match commands::import::import(context, from, password_file.as_deref(), keep_passwords)?
+            {
+                commands::import::Outcome::Done => Ok(()),
+                commands::import::Outcome::SomethingUnreadable => {
+                    Err(AppError::SomethingUnreadable.into())
+                }
+                commands::import::Outcome::WrongPasswords(count) => {
+                    Err(AppError::WrongContainerPasswords { count }.into())
+                }
             }
         }
         Command::Request(request) => run_request(context, request),

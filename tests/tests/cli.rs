@@ -1127,16 +1127,17 @@ mod keys {
             "3 in containers, rsa.pem; the PFX is locked"
         );
 
-        // With the password "1": the container and the key file open now; the others do not.
+        // With the password "1": the container and the key file open now; the others do not, and
+        // the import says so in its exit status.
         let one = secret_file(work.path(), "one", "1");
-        let summary = json(
-            &with_archive()
-                .args(["--json", "import", "--password-file"])
-                .arg(&one)
-                .arg(drive.path())
-                .output()
-                .expect("run"),
-        );
+        let output = with_archive()
+            .args(["--json", "import", "--password-file"])
+            .arg(&one)
+            .arg(drive.path())
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(1), "two containers stay locked");
+        let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
         assert_eq!(status(&summary, "g2012256"), ("already_there".into(), 1));
         assert_eq!(status(&summary, "rsa.key"), ("already_there".into(), 1));
         assert_eq!(
@@ -1636,4 +1637,36 @@ fn an_import_counts_certificates_not_the_files_that_hold_them() {
         assert_eq!(summary["added"], added, "{summary}");
         assert_eq!(summary["already_there"], already_there, "{summary}");
     }
+}
+
+/// A container left locked because the password given does not open it is not a success: the
+/// import says so and exits 1 (it is archived locked all the same, and opens later with the right
+/// password).
+#[test]
+fn an_import_whose_password_opens_no_container_does_not_exit_0() {
+    use certkeeper_tests::support::bin::ScratchArchive;
+    use certkeeper_tests::support::{copy_dir, secret_file, vectors};
+    let scratch = ScratchArchive::new("wrong-password passphrase 5");
+    let drive = scratch.work.path().join("drive");
+    copy_dir(
+        &vectors::folder("cryptopro").join("g2012256"),
+        &drive.join("g2012256"),
+    );
+    let wrong = secret_file(scratch.work.path(), "wrong", "not-this-one\n");
+    let output = scratch
+        .cli()
+        .arg("import")
+        .arg(&drive)
+        .arg("--password-file")
+        .arg(&wrong)
+        .output()
+        .expect("import");
+    let said = String::from_utf8_lossy(&output.stdout);
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{said}\n{error}");
+    assert!(said.contains("the password does not open it"), "{said}");
+    assert!(
+        error.contains("does not open 1 of the key containers"),
+        "{error}"
+    );
 }

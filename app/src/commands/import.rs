@@ -18,13 +18,24 @@ pub enum From<'a> {
     Registry,
 }
 
-/// Runs `certkeeper import`. False when something could not be read.
+/// How an import ended, for its exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything was read and every key it could open is archived.
+    Done,
+    /// Some files or folders could not be read.
+    SomethingUnreadable,
+    /// Containers were archived locked because the password given did not open them.
+    WrongPasswords(usize),
+}
+
+/// Runs `certkeeper import`.
 pub fn import(
     context: &Context,
     from: From<'_>,
     password_file: Option<&Path>,
     keep_passwords: bool,
-) -> Result<bool> {
+) -> Result<Outcome> {
     let terminal = crate::prompt::Terminal::new(context.lang);
     let passwords = Passwords {
         given: crate::prompt::read_given(password_file)?,
@@ -42,7 +53,18 @@ pub fn import(
     }
     .map_err(crate::messages::Failed)?;
     write_summary(context, &summary)?;
-    Ok(summary.unreadable.is_empty())
+    let wrong = summary
+        .keys
+        .iter()
+        .filter(|key| key.status == certkeeper_core::import::KeyStatus::WrongPassword)
+        .count();
+    Ok(if !summary.unreadable.is_empty() {
+        Outcome::SomethingUnreadable
+    } else if wrong > 0 {
+        Outcome::WrongPasswords(wrong)
+    } else {
+        Outcome::Done
+    })
 }
 
 fn write_summary(context: &Context, summary: &ImportSummary) -> Result<()> {

@@ -102,6 +102,12 @@ pub enum AppError {
         /// As given.
         given: String,
     },
+    /// Containers were archived locked because the password given did not open them.
+    #[error("{count} containers were archived locked: the password given does not open them")]
+    WrongContainerPasswords {
+        /// How many.
+        count: usize,
+    },
     /// A date that must lie ahead (a snooze's end) does not.
     #[error("the date {given} is not in the future")]
     DateNotAhead {
@@ -630,6 +636,17 @@ pub(super) fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("«{given}» — не дата, которую понимает certkeeper."),
                 "Пишите даты как ГГГГ-ММ-ДД или ДД.ММ.ГГГГ (например, 2027-03-01 или 01.03.2027), время — как ГГГГ-ММ-ДДTЧЧ:ММ:ССZ.".into(),
+            ),
+        ),
+        AppError::WrongContainerPasswords { count } => Text::new(
+            lang,
+            (
+                format!("The password given does not open {count} of the key containers: they are archived locked, their keys not taken out."),
+                "Import them again with the right password (--password-file FILE, or type it when asked); the list above names them.".into(),
+            ),
+            (
+                format!("Данный пароль не открыл контейнеров ключей: {count}. Они сохранены запертыми, ключи из них не извлечены."),
+                "Импортируйте их ещё раз с верным паролем (--password-file ФАЙЛ или ввод по запросу); они названы в списке выше.".into(),
             ),
         ),
         AppError::DateNotAhead { given } => Text::new(
@@ -1535,6 +1552,7 @@ mod tests {
                 given: "2020-01-01".into(),
             }
             .into(),
+            AppError::WrongContainerPasswords { count: 2 }.into(),
             AppError::BadThresholds {
                 given: "7,x".into(),
             }
