@@ -23,7 +23,7 @@ use crate::formats::pkcs8::KeyInfo;
 use crate::formats::{pbe, pkcs12};
 use crate::interact::{Declined, Prompt, Request};
 use crate::media::pkcs11::{self, Copied, TokenError};
-use crate::media::registry::{RegistryStore, Stored, folder_stem};
+use crate::media::registry::{RegistryStore, Stored, containers_in, folder_stem};
 use crate::media::tokens::Tokens;
 use crate::open::SourceError;
 
@@ -461,15 +461,12 @@ fn copy_container(
         Medium::Dir(folder) => {
             // A drive that has the very same container keeps it: CryptoPro would list a second
             // copy under the same name.
-            let there = std::fs::read_dir(folder)
+            let there = containers_in(folder)
+                .unwrap_or_default()
                 .into_iter()
-                .flatten()
-                .flatten()
-                .map(|entry| entry.path())
-                .filter(|path| cryptopro::is_container(path))
-                .find(|path| ContainerFiles::read(path).is_ok_and(|found| found == files));
+                .find(|entry| entry.files == files);
             match there {
-                Some(path) => (path, true),
+                Some(entry) => (entry.folder, true),
                 None => {
                     let target = free_name(folder, |number| {
                         format!("{}.{number:03}", folder_stem(&name))
@@ -831,6 +828,26 @@ pub fn current_versions(containers: Vec<ArchivedContainer>) -> Vec<ArchivedConta
         .zip(superseded)
         .filter_map(|(container, superseded)| (!superseded).then_some(container))
         .collect()
+}
+
+/// Of the archived versions of one key's container, the one to copy for `certificate` (DER): the
+/// version holding that certificate, else the current one (see [`current_versions`]).
+pub fn version_for(
+    versions: Vec<ArchivedContainer>,
+    certificate: &[u8],
+) -> Option<ArchivedContainer> {
+    let holds_it = |container: &ArchivedContainer| {
+        cryptopro::parse_header(&container.files.header)
+            .ok()
+            .and_then(|header| header.certificate)
+            .is_some_and(|held| held == certificate)
+    };
+    match versions.iter().position(holds_it) {
+        Some(index) => Some(versions.into_iter().nth(index)?),
+        None => current_versions(versions)
+            .into_iter()
+            .max_by_key(|container| container.id),
+    }
 }
 
 /// Keeps every CryptoPro container of the archive in the registry store, as the CA recommends for

@@ -73,33 +73,20 @@ impl Archived for ArchiveSide {
             return Ok(None);
         };
         // The same key may be archived in several versions of its container: the one made with
-        // the key (no certificate yet) and the one the certificate was installed into. The copy is
-        // of the container that holds this certificate, else of the newest.
-        let mut found: Option<ArchivedContainer> = None;
+        // the key (no certificate yet) and the one the certificate was installed into.
+        let mut versions = Vec::new();
         for container in archive.containers_for(id).map_err(boxed)? {
             if container.kind != KeyKind::CryptoPro {
                 continue;
             }
             let (original, _) = archive.container_original(container.id).map_err(boxed)?;
-            let files = ContainerFiles::from_der(&original).map_err(boxed)?;
-            let holds_it = certkeeper_core::formats::cryptopro::parse_header(&files.header)
-                .ok()
-                .and_then(|header| header.certificate)
-                .is_some_and(|certificate| certificate == der);
-            let newer = found.as_ref().is_none_or(|known| container.id > known.id);
-            let candidate = ArchivedContainer {
+            versions.push(ArchivedContainer {
                 id: container.id,
                 name: container.name,
-                files,
-            };
-            if holds_it {
-                return Ok(Some(candidate));
-            }
-            if newer {
-                found = Some(candidate);
-            }
+                files: ContainerFiles::from_der(&original).map_err(boxed)?,
+            });
         }
-        Ok(found)
+        Ok(certkeeper_core::copy::version_for(versions, &der))
     }
 
     fn containers(&mut self, prompt: &dyn Prompt) -> Result<Vec<ArchivedContainer>, SourceError> {

@@ -219,10 +219,6 @@ impl ContainerFiles {
 
     /// The files by name (`header.key`…), those there are, in the order CryptoPro lists them.
     pub fn named(&self) -> impl Iterator<Item = (&'static str, &[u8])> {
-        self.files()
-    }
-
-    fn files(&self) -> impl Iterator<Item = (&'static str, &[u8])> {
         let (masks2, primary2) = match &self.reserve {
             Some((masks, primary)) => (Some(&masks[..]), Some(&primary[..])),
             None => (None, None),
@@ -243,7 +239,7 @@ impl ContainerFiles {
     /// Writes the files into `folder`, which must not exist yet: whole or not at all, and for the
     /// owner only (folder 700, files 600, whatever the umask), as a key container must be.
     pub fn write(&self, folder: &Path) -> Result<(), FormatError> {
-        crate::files::write_private_folder(folder, self.files()).map_err(|error| {
+        crate::files::write_private_folder(folder, self.named()).map_err(|error| {
             let source = match error {
                 crate::files::FileError::Write { source, .. }
                 | crate::files::FileError::Read { source, .. } => source,
@@ -260,7 +256,7 @@ impl ContainerFiles {
     pub fn to_der(&self) -> Zeroizing<Vec<u8>> {
         use super::der::write;
         let entries: Vec<Zeroizing<Vec<u8>>> = self
-            .files()
+            .named()
             .map(|(name, bytes)| {
                 Zeroizing::new(write::sequence(&[
                     &der::write::tlv(tag::IA5_STRING, name.as_bytes()),

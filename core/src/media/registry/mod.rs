@@ -90,7 +90,7 @@ impl RegistryStore {
     /// Every container in the store, by folder (or registry key) name.
     pub fn list(&self) -> std::io::Result<Vec<Entry>> {
         match &self.place {
-            Place::Folder(folder) => list_folders(folder),
+            Place::Folder(folder) => containers_in(folder),
             #[cfg(windows)]
             Place::Registry { sid, shown } => list_keys(sid, shown),
         }
@@ -161,7 +161,9 @@ impl RegistryStore {
     }
 }
 
-fn list_folders(folder: &Path) -> std::io::Result<Vec<Entry>> {
+/// The containers right in `folder` (a drive, or an HDIMAGE user folder), by folder name; none
+/// when the folder is not there.
+pub fn containers_in(folder: &Path) -> std::io::Result<Vec<Entry>> {
     let mut entries = Vec::new();
     let read = match std::fs::read_dir(folder) {
         Ok(read) => read,
