@@ -1606,12 +1606,7 @@ fn where_a_file_was_seen_is_one_absolute_path_however_it_was_named() {
     let thumbprint = listed[0]["sha1_thumbprint"].as_str().expect("thumbprint");
     let shown = run(scratch.cli().args(["--json", "show", thumbprint]));
     let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("JSON");
-    let seen: Vec<&str> = shown["seen"]
-        .as_array()
-        .expect("seen")
-        .iter()
-        .filter_map(|place| place["location"].as_str())
-        .collect();
+    let seen = certkeeper_tests::support::seen_at(&shown);
     let expected = std::fs::canonicalize(certs.join("anna.pem")).expect("canonical");
     assert_eq!(seen, [expected.to_str().expect("UTF-8")], "{shown}");
 }

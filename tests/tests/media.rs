@@ -628,12 +628,7 @@ mod copy_between_tokens {
                 .stdout,
         )
         .expect("JSON");
-        let seen: Vec<&str> = shown["seen"]
-            .as_array()
-            .expect("seen")
-            .iter()
-            .filter_map(|place| place["location"].as_str())
-            .collect();
+        let seen = certkeeper_tests::support::seen_at(&shown);
         assert!(seen.contains(&"token:new-token"), "{seen:?}");
         let audit: serde_json::Value = serde_json::from_slice(
             &run(bin::on_archive(&archive, &passphrase).args(["--json", "audit"])).stdout,
@@ -951,12 +946,7 @@ fn a_container_goes_archive_to_drive_to_registry_to_drive_unchanged() {
         .output()
         .expect("show");
     let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    let seen: Vec<&str> = shown["key_containers"][0]["seen"]
-        .as_array()
-        .expect("seen")
-        .iter()
-        .filter_map(|place| place["location"].as_str())
-        .collect();
+    let seen = certkeeper_tests::support::seen_at(&shown["key_containers"][0]);
     assert!(
         seen.iter()
             .any(|location| location.starts_with(&format!("dir:{}", second.display()))),

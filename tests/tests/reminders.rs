@@ -52,6 +52,25 @@ impl Scenario {
         command
     }
 
+    /// `expiry --ics NAME` at `days` after the scenario was made (exit status 0, or 4 when
+    /// something is due): the calendar's path.
+    fn export_calendar(&self, days: f64, name: &str) -> std::path::PathBuf {
+        let ics = self.work.path().join(name);
+        let output = self
+            .at(days)
+            .args(["expiry", "--ics"])
+            .arg(&ics)
+            .output()
+            .expect("expiry --ics");
+        assert!(
+            output
+                .status
+                .code()
+                .is_some_and(|code| code == 0 || code == 4)
+        );
+        ics
+    }
+
     /// certkeeper at `days` after the scenario was made.
     fn at(&self, days: f64) -> Command {
         let mut command = self.certkeeper();
@@ -408,19 +427,7 @@ fn expiry_lists_what_is_due_sorted_with_the_reason_and_says_so_in_its_status() {
 #[test]
 fn the_calendar_export_parses_with_icalendar_and_holds_every_threshold_day() {
     let scenario = scenario();
-    let ics = scenario.work.path().join("reminders.ics");
-    let output = scenario
-        .at(0.0)
-        .args(["expiry", "--ics"])
-        .arg(&ics)
-        .output()
-        .expect("expiry --ics");
-    assert!(
-        output
-            .status
-            .code()
-            .is_some_and(|code| code == 0 || code == 4)
-    );
+    let ics = scenario.export_calendar(0.0, "reminders.ics");
     let python = Path::new("/usr/bin/python3");
     let script = "import icalendar, sys\n\
                   calendar = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
@@ -597,19 +604,7 @@ fn snoozes_end_ahead_unsnoozes_are_audited_as_such_and_the_calendar_has_no_past_
 
     // On day 100 Anna's certificate (deadline day 105) has its 30, 14 and 7 days behind it: the
     // calendar holds the 3-, 1- and 0-day reminders only, none before today.
-    let ics = scenario.work.path().join("later.ics");
-    let output = scenario
-        .at(100.0)
-        .args(["expiry", "--ics"])
-        .arg(&ics)
-        .output()
-        .expect("expiry --ics");
-    assert!(
-        output
-            .status
-            .code()
-            .is_some_and(|code| code == 0 || code == 4)
-    );
+    let ics = scenario.export_calendar(100.0, "later.ics");
     let text = std::fs::read_to_string(&ics).expect("the calendar");
     let today = day(100).replace('-', "");
     let starts: Vec<&str> = text

@@ -189,3 +189,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy a file");
     }
 }
+
+/// The places a `show --json` entry was seen at (its `seen` array's locations).
+pub fn seen_at(entry: &serde_json::Value) -> Vec<&str> {
+    entry["seen"]
+        .as_array()
+        .expect("seen")
+        .iter()
+        .filter_map(|place| place["location"].as_str())
+        .collect()
+}
