@@ -1206,3 +1206,83 @@ SNILS=112-233-445 95,INN=500100732259,E=petrova@example.ru,L=Москва,C=RU";
         }
     }
 }
+
+/// Ctrl+1…7 switch pages from every page, whatever had the keyboard there: the Reminders and
+/// Settings pages (no field of their own to hold it) and a page reached by the keyboard itself.
+/// Which page is shown is read from the navigation column (the current page's item is ink).
+#[test]
+fn ctrl_and_a_digit_switch_pages_from_every_page() {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::{run, secret_file, wait_until};
+    let work = temp_dir();
+    let passphrase = "tidy-harbour-3";
+    let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
+    let archive = work.path().join("archive.db");
+    run(bin::on_archive(&archive, &passphrase_file).arg("init"));
+    // A certificate ending in ten days, for a reminder with buttons.
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("Keys CA", KeyAlgorithm::Rsa2048);
+    let soon = openssl.issue(&ca, "/CN=Soon", KeyAlgorithm::Rsa2048, 10);
+    run(bin::on_archive(&archive, &passphrase_file)
+        .arg("import")
+        .arg(&soon.cert));
+    let xvfb = Xvfb::start();
+    let mut command = xvfb.command(bin::certkeeper());
+    command
+        .arg("--archive")
+        .arg(&archive)
+        .env("CERTKEEPER_LANG", "en")
+        .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
+        .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+        .env_remove("CERTKEEPER_PKCS11_MODULES")
+        .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let shot = work.path().join("pages.png");
+    let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &shot);
+    // The navigation items are 36 px high, 4 px apart, the first centred at y = 66.
+    let shown = || {
+        xvfb.window_screenshot(window, &shot);
+        (0..7).find(|item| xvfb::pixel(&shot, 16, 66 + 40 * item) == "srgb(29,53,87)")
+    };
+    wait_until("the certificates page", Duration::from_secs(60), || {
+        shown() == Some(0)
+    });
+    // Every page to every next one, and back from the last pages to the first ones.
+    for (digit, page) in [
+        (5, 4),
+        (6, 5),
+        (1, 0),
+        (6, 5),
+        (5, 4),
+        (2, 1),
+        (3, 2),
+        (4, 3),
+        (7, 6),
+        (6, 5),
+        (1, 0),
+    ] {
+        xvfb.key(window, &format!("ctrl+{digit}"));
+        wait_until(
+            &format!("Ctrl+{digit} to show page {}", page + 1),
+            Duration::from_secs(20),
+            || shown() == Some(page),
+        );
+    }
+    // A reminder snoozed with its button: the row is made anew and the button that had the
+    // keyboard is gone; Ctrl+6 still works.
+    xvfb.key(window, "ctrl+5");
+    wait_until("the reminder", Duration::from_secs(20), || {
+        shown() == Some(4) && xvfb::pixels_of(&shot, "srgb(233,196,106)") > 100
+    });
+    xvfb.click(window, 445, 155);
+    wait_until("the reminder snoozed", Duration::from_secs(20), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixels_of(&shot, "srgb(233,196,106)") == 0
+    });
+    xvfb.key(window, "ctrl+6");
+    wait_until("Ctrl+6 after the snooze", Duration::from_secs(20), || {
+        shown() == Some(5)
+    });
+    app.assert_running();
+    app.stop();
+}
