@@ -1822,3 +1822,75 @@ fn a_drive_scanned_by_media_list_shows_its_containers_pfx_and_certificates() {
             .is_some_and(|text| text.contains("/nonexistent.so"))
     );
 }
+
+/// `media list` with no token says so, which drivers looked, and what to do: insert the token or
+/// start pcscd, and where Rutoken's driver comes from when it is not installed; with no driver at
+/// all it says that. In both languages.
+#[test]
+fn media_list_with_no_token_says_why_and_what_to_do() {
+    use certkeeper_tests::support::bin;
+    use certkeeper_tests::support::softhsm::SoftHsm;
+    let work = temp_dir();
+    // SoftHSM2 with no token made: a driver that sees none.
+    let hsm = SoftHsm::new();
+    let list = |lang: &str, module: &str| {
+        let output = std::process::Command::new(bin::certkeeper())
+            .args(["media", "list", "--pkcs11-module", module])
+            .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+            .env("SOFTHSM2_CONF", hsm.conf_path())
+            .env("CERTKEEPER_LANG", lang)
+            .output()
+            .expect("media list");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let module = hsm.module().display().to_string();
+    let text = list("en", &module);
+    assert!(
+        text.contains(&format!("No token found by the drivers {module}."))
+            && text.contains("sudo systemctl start pcscd")
+            && text.contains("https://www.rutoken.ru/support/download/pkcs/"),
+        "{text}"
+    );
+    let text = list("ru", &module);
+    assert!(
+        text.contains("Драйверы не нашли ни одного токена:")
+            && text.contains("Драйвер Рутокена (librtpkcs11ecp.so) не установлен"),
+        "{text}"
+    );
+    let text = list("en", "/nonexistent/librtpkcs11ecp.so");
+    assert!(
+        text.contains("No token: no token driver (PKCS#11 module) is installed.")
+            && text.contains("Rutoken's driver (librtpkcs11ecp.so) is not installed"),
+        "{text}"
+    );
+}
+
+/// With the smart card service not running, `media watch` says that pcscd is not running and how
+/// to start it, in each language, with no PC/SC text in English and no doubled prefix.
+#[test]
+fn media_watch_without_pcscd_says_to_start_it() {
+    use certkeeper_tests::support::bin;
+    let work = temp_dir();
+    for (lang, said) in [
+        ("en", "The smart card service (pcscd) is not running"),
+        ("ru", "Служба смарт-карт (pcscd) не запущена"),
+    ] {
+        let output = std::process::Command::new(bin::certkeeper())
+            .args(["media", "watch", "--for", "1"])
+            // pcsc-lite's client reaches the service through this socket: here, none.
+            .env("PCSCLITE_CSOCK_NAME", work.path().join("no-pcscd.comm"))
+            .env("CERTKEEPER_LANG", lang)
+            .output()
+            .expect("media watch");
+        let text = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{text}");
+        assert!(
+            text.contains(said)
+                && text.contains("systemctl enable --now pcscd.socket")
+                && !text.contains("PC/SC:")
+                && !text.contains("resource manager"),
+            "{text}"
+        );
+    }
+}

@@ -328,19 +328,57 @@ fn describe_one(cause: &(dyn std::error::Error + 'static), lang: Lang) -> Option
         return Some(describe_token(error, lang));
     }
     if let Some(error) = cause.downcast_ref::<certkeeper_core::media::watch::WatchError>() {
-        return Some(Text::new(
-            lang,
-            (
-                format!("The smart card service cannot be reached ({error})."),
-                "Start it (sudo systemctl start pcscd) and run the command again.".into(),
-            ),
-            (
-                format!("Служба смарт-карт недоступна ({error})."),
-                "Запустите её (sudo systemctl start pcscd) и повторите команду.".into(),
-            ),
-        ));
+        return Some(describe_watch(error, lang));
     }
     None
+}
+
+/// The smart card service (PC/SC) could not be used: not running (start it, and how), or an error
+/// it answered (its code).
+pub fn describe_watch(error: &certkeeper_core::media::watch::WatchError, lang: Lang) -> Text {
+    let start = if cfg!(windows) {
+        (
+            "Start the \"Smart Card\" service (services.msc, Startup type: Automatic) and try again.",
+            "Запустите службу «Смарт-карта» (services.msc, тип запуска: автоматически) и повторите.",
+        )
+    } else {
+        (
+            "Start it: sudo systemctl enable --now pcscd.socket (package pcscd), then try again.",
+            "Запустите её: sudo systemctl enable --now pcscd.socket (пакет pcscd), затем повторите.",
+        )
+    };
+    if error.service_not_running() {
+        return Text::new(
+            lang,
+            (
+                "The smart card service (pcscd) is not running: tokens and readers are not seen."
+                    .into(),
+                start.0.into(),
+            ),
+            (
+                "Служба смарт-карт (pcscd) не запущена: токены и считыватели не видны.".into(),
+                start.1.into(),
+            ),
+        );
+    }
+    let code = error.code();
+    Text::new(
+        lang,
+        (
+            format!("The smart card service answered with error {code}."),
+            format!(
+                "Take the token out and insert it again; if that does not help, restart the service. {}",
+                start.0
+            ),
+        ),
+        (
+            format!("Служба смарт-карт ответила ошибкой {code}."),
+            format!(
+                "Выньте токен и вставьте снова; если не поможет, перезапустите службу. {}",
+                start.1
+            ),
+        ),
+    )
 }
 
 /// Core's use-case errors that carry a message of their own; the others (a document's, a source's)

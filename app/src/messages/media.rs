@@ -484,8 +484,11 @@ pub fn container_at(place: &std::path::Path, lang: Lang) -> String {
     )
 }
 
-/// Whether tokens are followed as they are plugged in (`None`), or why not.
-pub fn following(not_followed: Option<&dyn std::fmt::Display>, lang: Lang) -> String {
+/// Whether tokens are followed as they are plugged in (`None`), or why not and what to do.
+pub fn following(
+    not_followed: Option<&certkeeper_core::media::watch::WatchError>,
+    lang: Lang,
+) -> String {
     match not_followed {
         None => lang
             .pick(
@@ -493,13 +496,10 @@ pub fn following(not_followed: Option<&dyn std::fmt::Display>, lang: Lang) -> St
                 "Считыватели и токены отслеживаются при подключении.",
             )
             .to_owned(),
-        Some(why) => format!(
-            "{} {why}",
-            lang.pick(
-                "Tokens are not followed live (PC/SC):",
-                "Токены не отслеживаются (PC/SC):"
-            )
-        ),
+        Some(why) => {
+            let text = super::errors::describe_watch(why, lang);
+            format!("{} {}", text.problem, text.next_step)
+        }
     }
 }
 
@@ -629,6 +629,9 @@ pub fn write_survey(
             )?;
         }
     }
+    if listed.tokens.is_empty() {
+        writeln!(out, "{}", no_token(&listed.modules, lang))?;
+    }
     for problem in &listed.unusable_modules {
         writeln!(
             out,
@@ -693,4 +696,82 @@ pub fn generated(
             lang.pick(" (cannot leave the token)", " (не покидает токен)")
         }
     )
+}
+
+/// Where Rutoken's driver comes from, when it is not installed.
+fn rutoken_driver_hint(lang: Lang) -> &'static str {
+    if cfg!(windows) {
+        lang.pick(
+            "Rutoken's driver (rtPKCS11ECP.dll) is not installed: install \"Drivers for Rutoken\" from https://www.rutoken.ru/support/download/windows/ and start certkeeper again.",
+            "Драйвер Рутокена (rtPKCS11ECP.dll) не установлен: установите «Драйверы Рутокен» с https://www.rutoken.ru/support/download/windows/ и запустите certkeeper снова.",
+        )
+    } else {
+        lang.pick(
+            "Rutoken's driver (librtpkcs11ecp.so) is not installed: get the \"Rutoken PKCS#11\" library for Linux from https://www.rutoken.ru/support/download/pkcs/ (the .deb or .rpm), install it, and start certkeeper again.",
+            "Драйвер Рутокена (librtpkcs11ecp.so) не установлен: скачайте библиотеку «Рутокен PKCS#11» для Linux с https://www.rutoken.ru/support/download/pkcs/ (пакет .deb или .rpm), установите её и запустите certkeeper снова.",
+        )
+    }
+}
+
+/// The token drivers (PKCS#11 modules) in use, one per line, and where to get Rutoken's when it is
+/// not among them (the Settings page).
+pub fn drivers(modules: &[std::path::PathBuf], lang: Lang) -> String {
+    let mut lines: Vec<String> = modules
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
+    if lines.is_empty() {
+        lines.push(
+            lang.pick(
+                "None found on this computer.",
+                "На этом компьютере не найдены.",
+            )
+            .to_owned(),
+        );
+    }
+    if !modules
+        .iter()
+        .any(|path| certkeeper_core::media::pkcs11::is_rutoken_module(path))
+    {
+        lines.push(rutoken_driver_hint(lang).to_owned());
+    }
+    lines.join("\n")
+}
+
+/// `media list` when no token is seen: which drivers looked, and what to do.
+pub fn no_token(modules: &[std::path::PathBuf], lang: Lang) -> String {
+    if modules.is_empty() {
+        return format!(
+            "{} {}",
+            lang.pick(
+                "No token: no token driver (PKCS#11 module) is installed.",
+                "Токенов нет: не установлен ни один драйвер токенов (модуль PKCS#11).",
+            ),
+            rutoken_driver_hint(lang)
+        );
+    }
+    let names = modules
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut line = format!(
+        "{} {names}. {}",
+        lang.pick(
+            "No token found by the drivers",
+            "Драйверы не нашли ни одного токена:",
+        ),
+        lang.pick(
+            "Insert the token (its light comes on); if it is in, check that the smart card service runs: sudo systemctl start pcscd.",
+            "Вставьте токен (на нём загорится индикатор); если он вставлен, проверьте, что работает служба смарт-карт: sudo systemctl start pcscd.",
+        )
+    );
+    if !modules
+        .iter()
+        .any(|path| certkeeper_core::media::pkcs11::is_rutoken_module(path))
+    {
+        line.push(' ');
+        line.push_str(rutoken_driver_hint(lang));
+    }
+    line
 }

@@ -299,14 +299,6 @@ pub fn unsnoozed(lang: Lang) -> &'static str {
     )
 }
 
-/// The Settings page when no token driver is found.
-pub fn no_drivers(lang: Lang) -> &'static str {
-    lang.pick(
-        "None found on this computer.",
-        "На этом компьютере не найдены.",
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,12 +119,7 @@ fn show_settings(window: &AppWindow, shared: &Shared) {
     });
     adapter.set_modules(
         match crate::settings::module_paths(&[]) {
-            Ok(modules) if modules.is_empty() => words::no_drivers(lang).to_owned(),
-            Ok(modules) => modules
-                .iter()
-                .map(|path| path.display().to_string())
-                .collect::<Vec<_>>()
-                .join("\n"),
+            Ok(modules) => crate::messages::media::drivers(&modules, lang),
             Err(error) => super::session::shown(&error.into(), lang),
         }
         .into(),

@@ -68,6 +68,18 @@ pub fn default_modules() -> Vec<PathBuf> {
     found
 }
 
+/// Whether `path` is Rutoken's own PKCS#11 module (`librtpkcs11ecp.so`, `rtPKCS11ECP.dll`), the one
+/// that knows Rutoken's GOST keys.
+pub fn is_rutoken_module(path: &Path) -> bool {
+    path.file_name()
+        .map(|name| {
+            name.to_string_lossy()
+                .to_lowercase()
+                .contains("rtpkcs11ecp")
+        })
+        .unwrap_or(false)
+}
+
 /// What went wrong with a token. No variant carries a PIN.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -226,6 +238,11 @@ impl Module {
             path: path.to_path_buf(),
             context,
         })
+    }
+
+    /// Where the module was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn failed(&self, label: &str, error: Pkcs11Error) -> TokenError {

@@ -55,6 +55,8 @@ pub struct ObjectView {
 pub struct Survey {
     /// The tokens of every module that loaded.
     pub tokens: Vec<TokenView>,
+    /// The token drivers (PKCS#11 modules) that loaded and were asked for tokens.
+    pub modules: Vec<PathBuf>,
     /// Modules that could not be used, and why.
     pub unusable_modules: Vec<String>,
     /// The registry store.
@@ -173,6 +175,7 @@ pub fn survey(
     let pin = pin.map(|(_, pin)| pin);
     let mut listed = Survey {
         tokens: Vec::new(),
+        modules: Vec::new(),
         unusable_modules: Vec::new(),
         registry: RegistryView {
             store: PathBuf::new(),
@@ -189,6 +192,11 @@ pub fn survey(
         .unusable()
         .iter()
         .map(|failed| failed.error.to_string())
+        .collect();
+    listed.modules = tokens
+        .modules()
+        .iter()
+        .map(|module| module.path().to_path_buf())
         .collect();
     for module in tokens.modules() {
         for info in module.tokens().map_err(SurveyError::Token)? {

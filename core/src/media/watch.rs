@@ -39,6 +39,20 @@ pub enum Event {
 #[error("PC/SC: {0}")]
 pub struct WatchError(#[from] pcsc::Error);
 
+impl WatchError {
+    /// Whether the smart card service (pcscd; on Windows the "Smart Card" service) is not running:
+    /// the one cause a person can fix at once, by starting it.
+    pub fn service_not_running(&self) -> bool {
+        matches!(self.0, pcsc::Error::NoService | pcsc::Error::ServiceStopped)
+    }
+
+    /// The PC/SC return code (`0x8010001D`) and its name (`NoService`), for a message in any
+    /// language.
+    pub fn code(&self) -> String {
+        format!("0x{:08X} ({:?})", self.0 as u32, self.0)
+    }
+}
+
 /// A PC/SC watcher.
 pub struct Watcher {
     context: Context,
