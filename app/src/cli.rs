@@ -605,10 +605,43 @@ pub enum RegistryCommand {
     },
 }
 
+/// The command line's definition in `lang`: English as written here, Russian from the catalogue
+/// (`messages::help`).
+pub fn command(lang: crate::messages::Lang) -> clap::Command {
+    use clap::CommandFactory;
+    match lang {
+        crate::messages::Lang::En => Cli::command(),
+        crate::messages::Lang::Ru => crate::messages::help::in_russian(Cli::command()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn every_help_text_has_its_russian() {
+        let mut built = Cli::command();
+        built.build();
+        let missing = crate::messages::help::untranslated(&built);
+        assert!(missing.is_empty(), "no Russian for: {missing:#?}");
+    }
+
+    #[test]
+    fn the_russian_definition_is_consistent_and_parses_the_same() {
+        let russian = command(crate::messages::Lang::Ru);
+        russian.clone().debug_assert();
+        let matches = russian
+            .try_get_matches_from(["certkeeper", "--json", "expiry", "--within", "12"])
+            .expect("parsed");
+        let cli = <Cli as clap::FromArgMatches>::from_arg_matches(&matches).expect("the same");
+        assert!(cli.json);
+        assert!(matches!(
+            cli.command,
+            Some(Command::Expiry { within: 12, .. })
+        ));
+    }
 
     #[test]
     fn command_line_definition_is_consistent() {

@@ -13,7 +13,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
 use crate::commands::Context;
@@ -26,8 +26,12 @@ const EXIT_SOMETHING_DUE: u8 = 4;
 
 fn main() -> ExitCode {
     init_logging();
-    let cli = Cli::parse();
     let (lang, lang_origin) = Lang::detect();
+    // Help and usage in the user's language.
+    let cli = match Cli::from_arg_matches(&cli::command(lang).get_matches()) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     let context = Context {
         // The archive chosen in the window comes after --archive and CERTKEEPER_ARCHIVE.
         archive: cli.archive.or_else(|| {

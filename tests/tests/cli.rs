@@ -1665,3 +1665,76 @@ fn an_import_whose_password_opens_no_container_does_not_exit_0() {
         "{error}"
     );
 }
+
+/// `--help` in Russian (CERTKEEPER_LANG=ru, or a Russian locale): every description, clap's own
+/// headings and words, defaults and variables are in Russian; English stays English.
+#[test]
+fn help_is_in_the_users_language() {
+    use certkeeper_tests::support::bin;
+    let help = |lang: &str, args: &[&str]| {
+        let output = std::process::Command::new(bin::certkeeper())
+            .args(args)
+            .env("CERTKEEPER_LANG", lang)
+            .output()
+            .expect("certkeeper --help");
+        assert!(output.status.success(), "{output:?}");
+        // As one line: clap wraps the text to the terminal.
+        String::from_utf8_lossy(&output.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let russian = help("ru", &["--help"]);
+    for said in [
+        "Хранит все сертификаты квалифицированной электронной подписи",
+        "Использование: certkeeper",
+        "Команды:",
+        "Параметры:",
+        "Показать справку",
+        "Показать версию",
+        "[переменная окружения: CERTKEEPER_ARCHIVE]",
+        "Код завершения: 0 успех",
+    ] {
+        assert!(russian.contains(said), "{said:?} missing in:\n{russian}");
+    }
+    for english in [
+        "Usage:",
+        "Commands:",
+        "Options:",
+        "Print help",
+        "[env:",
+        "Keeps every",
+    ] {
+        assert!(!russian.contains(english), "{english:?} in:\n{russian}");
+    }
+    // A command's own help, with an argument, a default and a value list.
+    let expiry = help("ru", &["expiry", "--help"]);
+    assert!(
+        expiry.contains("На сколько дней вперёд смотреть [по умолчанию: 30]"),
+        "{expiry}"
+    );
+    let completions = help("ru", &["completions", "--help"]);
+    assert!(
+        completions.contains("Аргументы:") && completions.contains("[значения: bash"),
+        "{completions}"
+    );
+    // The same from a Russian locale with no CERTKEEPER_LANG.
+    let output = std::process::Command::new(bin::certkeeper())
+        .args(["request", "new", "--help"])
+        .env_remove("CERTKEEPER_LANG")
+        .env("LANG", "ru_RU.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .expect("certkeeper --help");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("Создать ключ и запрос на сертификат"),
+        "{text}"
+    );
+    let english = help("en", &["--help"]);
+    assert!(
+        english.contains("Usage: certkeeper") && english.contains("Keeps every"),
+        "{english}"
+    );
+}

@@ -16,6 +16,7 @@ pub mod archive;
 pub mod certificates;
 pub mod documents;
 pub mod errors;
+pub mod help;
 pub mod import;
 pub mod lang;
 pub mod media;
