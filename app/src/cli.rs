@@ -98,7 +98,11 @@ pub enum Command {
     /// Show and check the archive, passphrase source and language in use.
     Info,
     /// Create the archive (the passphrase is asked twice, or read from --passphrase-file).
-    Init,
+    Init {
+        /// Accept a passphrase below the strength floor (for scripts that accept the risk).
+        #[arg(long, env = "CERTKEEPER_ALLOW_WEAK_PASSPHRASE", value_parser = clap::builder::FalseyValueParser::new())]
+        allow_weak_passphrase: bool,
+    },
     /// Archive every certificate, key container, PFX and key file found in files and folders.
     ///
     /// Containers are kept whole, sealed; their keys are taken out as well when the password is
@@ -271,6 +275,9 @@ pub enum Command {
         /// Read the new passphrase from this file instead of asking twice.
         #[arg(long, value_name = "FILE")]
         new_passphrase_file: Option<PathBuf>,
+        /// Accept a passphrase below the strength floor (for scripts that accept the risk).
+        #[arg(long, env = "CERTKEEPER_ALLOW_WEAK_PASSPHRASE", value_parser = clap::builder::FalseyValueParser::new())]
+        allow_weak_passphrase: bool,
     },
     /// Write a consistent copy of the archive, also while the window or reminder service use it.
     Backup {
@@ -561,6 +568,8 @@ pub enum RemindCommand {
         /// Its id or SHA-1 thumbprint.
         certificate: String,
     },
+    /// List the certificates whose reminders are muted or snoozed (they are left out of expiry).
+    List,
     /// Show the thresholds, or set them (days before, comma-separated; default 30,14,7,3,1,0).
     Thresholds {
         /// The new thresholds.

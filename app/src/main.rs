@@ -89,6 +89,7 @@ fn run(command: Command, context: &Context) -> Result<()> {
                     RemindAction::Snooze(certificate, until.as_deref())
                 }
                 cli::RemindCommand::Unsnooze { certificate } => RemindAction::Unsnooze(certificate),
+                cli::RemindCommand::List => RemindAction::List,
                 cli::RemindCommand::Thresholds { days } => {
                     RemindAction::Thresholds(days.as_deref())
                 }
@@ -111,7 +112,9 @@ fn run(command: Command, context: &Context) -> Result<()> {
             }
         }
         Command::Info => commands::info::run(context),
-        Command::Init => commands::init::run(context),
+        Command::Init {
+            allow_weak_passphrase,
+        } => commands::init::run(context, allow_weak_passphrase),
         Command::Import {
             paths,
             registry,
@@ -272,7 +275,12 @@ fn run(command: Command, context: &Context) -> Result<()> {
         }
         Command::Passwd {
             new_passphrase_file,
-        } => commands::maintenance::passwd(context, new_passphrase_file.as_deref()),
+            allow_weak_passphrase,
+        } => commands::maintenance::passwd(
+            context,
+            new_passphrase_file.as_deref(),
+            allow_weak_passphrase,
+        ),
         Command::Backup { path } => commands::maintenance::backup(context, &path),
         Command::Restore { path } => commands::maintenance::restore(context, &path),
         Command::Export {

@@ -38,6 +38,19 @@ pub struct CertificateView {
     pub(crate) subject_sign_tool: Option<String>,
     pub(crate) issuer_sign_tool: Vec<String>,
     pub(crate) policies: Vec<String>,
+    /// The validity and the private key's period as times, for dates in the reader's language.
+    #[serde(skip)]
+    pub(crate) times: Times,
+}
+
+/// A certificate's times (Unix seconds), for text in the reader's language and time zone; the JSON
+/// keeps RFC 3339 in UTC.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Times {
+    pub(crate) not_before: i64,
+    pub(crate) not_after: i64,
+    pub(crate) private_key_not_before: Option<i64>,
+    pub(crate) private_key_not_after: Option<i64>,
 }
 
 impl CertificateView {
@@ -67,6 +80,12 @@ impl CertificateView {
             ogrn: certificate.ogrn.clone(),
             ogrnip: certificate.ogrnip.clone(),
             snils: certificate.snils.clone(),
+            times: Times {
+                not_before: certificate.not_before,
+                not_after: certificate.not_after,
+                private_key_not_before: certificate.private_key_not_before,
+                private_key_not_after: certificate.private_key_not_after,
+            },
             subject_sign_tool: certificate.subject_sign_tool.clone(),
             issuer_sign_tool: certificate.issuer_sign_tool.clone(),
             policies: certificate.policies.clone(),
@@ -199,6 +218,9 @@ pub(crate) struct ListedView {
     pub(crate) superseded_by: Option<i64>,
     /// Whether the archive holds the private key (unlocked).
     pub(crate) has_private_key: bool,
+    /// The validity as times, for dates in the reader's language.
+    #[serde(skip)]
+    pub(crate) times: Times,
 }
 
 /// A private key found inside a PFX file.

@@ -44,6 +44,7 @@ pub mod interact;
 pub mod keys;
 pub mod media;
 pub mod open;
+pub mod passphrase;
 pub mod secret;
 pub mod text;
 

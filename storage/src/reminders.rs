@@ -89,6 +89,39 @@ impl ReminderStore {
             .context("reading the deadlines")
     }
 
+    /// The certificates whose reminders a person muted, or snoozed beyond `now`, whatever their
+    /// deadlines (they are left out of `expiry` and the reminders), by id. `superseded` is not
+    /// judged here (false).
+    pub fn ruled(&self, now: i64) -> Result<Vec<Item>> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT c.id, c.subject_name, c.sha1, c.not_after, c.private_key_not_after,
+                        rules.muted, rules.snoozed_until
+                 FROM reminder_rules AS rules
+                 JOIN certificates AS c ON c.id = rules.certificate_id
+                 WHERE rules.muted = 1 OR rules.snoozed_until > ?1
+                 ORDER BY c.id",
+            )
+            .context("preparing the muted and snoozed certificates")?;
+        let rows = statement
+            .query_map(params![now], |row| {
+                Ok(Item {
+                    id: row.get(0)?,
+                    subject: row.get(1)?,
+                    sha1_thumbprint: row.get(2)?,
+                    not_after: row.get(3)?,
+                    private_key_not_after: row.get(4)?,
+                    superseded: false,
+                    muted: row.get::<_, Option<i64>>(5)?.unwrap_or(0) != 0,
+                    snoozed_until: row.get::<_, Option<i64>>(6)?.filter(|until| *until > now),
+                })
+            })
+            .context("reading the muted and snoozed certificates")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .context("reading the muted and snoozed certificates")
+    }
+
     /// The reminders sent for deadlines from `since` on.
     pub fn sent(&self, since: i64) -> Result<HashSet<SentKey>> {
         let mut statement = self

@@ -1236,7 +1236,7 @@ fn an_organisation_s_inn_in_its_old_and_new_form_is_one_owner_found_by_either() 
     let passphrase = secret_file(work.path(), "passphrase", "esia over the years\n");
     let archive = work.path().join("archive.db");
     let cli = || bin::on_archive(&archive, &passphrase);
-    run(cli().arg("init"));
+    run(cli().args(["init", "--allow-weak-passphrase"]));
     run(cli()
         .arg("import")
         .arg(vectors::folder("realworld/certs/esia")));

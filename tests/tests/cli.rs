@@ -318,7 +318,7 @@ fn a_damaged_or_crafted_archive_is_called_damaged_never_a_wrong_passphrase() {
         .arg(&archive)
         .arg("--passphrase-file")
         .arg(&passphrase)
-        .arg("init")
+        .args(["init", "--allow-weak-passphrase"])
         .assert()
         .success();
     let raw = rusqlite::Connection::open(&archive).expect("raw");
@@ -474,7 +474,11 @@ mod inspect {
                 .output()
                 .expect("run certkeeper")
         };
-        assert!(archived(&["init"]).status.success());
+        assert!(
+            archived(&["init", "--allow-weak-passphrase"])
+                .status
+                .success()
+        );
         std::fs::remove_file(drive.path().join("stall.pfx")).expect("remove");
         let output = archived(&["--json", "import", &drive.path().display().to_string()]);
         let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
@@ -546,7 +550,7 @@ mod inspect {
             inspected.contains("box\\x1B]0;owned\\x07\\x0D"),
             "{inspected}"
         );
-        run_it(&["init"]);
+        run_it(&["init", "--allow-weak-passphrase"]);
         let imported = run_it(&["import", &drive.path().display().to_string()]);
         assert!(imported.contains("\\x1B"), "{imported}");
         let listed = run_it(&["list"]);
@@ -817,7 +821,7 @@ mod archive {
     fn without_a_terminal_or_passphrase_file_init_says_what_to_do() {
         let home = temp_dir();
         certkeeper(home.path())
-            .arg("init")
+            .args(["init", "--allow-weak-passphrase"])
             .env("LANG", "ru_RU.UTF-8")
             .stdin(snapbox::Data::new())
             .assert()
@@ -854,7 +858,10 @@ mod import_and_list {
                 .arg("--passphrase-file")
                 .arg(&passphrase)
         };
-        with_archive().arg("init").assert().success();
+        with_archive()
+            .args(["init", "--allow-weak-passphrase"])
+            .assert()
+            .success();
 
         let drive = temp_dir();
         let openssl = OpenSsl::new();
@@ -1057,7 +1064,10 @@ mod keys {
             command = command.env("CERTKEEPER_LANG", "en");
             command
         };
-        with_archive().arg("init").assert().success();
+        with_archive()
+            .args(["init", "--allow-weak-passphrase"])
+            .assert()
+            .success();
 
         // A drive: real CryptoPro containers (password "1", none, "123456"), a GOST PFX made by
         // OpenSSL (password "pfx-пароль") and an encrypted RSA key file with its certificate.
@@ -1353,7 +1363,10 @@ mod keys {
                 .stdin(snapbox::Data::new())
                 .env("CERTKEEPER_LANG", "ru")
         };
-        with_archive().arg("init").assert().success();
+        with_archive()
+            .args(["init", "--allow-weak-passphrase"])
+            .assert()
+            .success();
         with_archive()
             .arg("import")
             .arg(vectors::folder("cryptopro").join("svkreml-00000000.cert.crt"))
@@ -1437,7 +1450,7 @@ mod terminal {
             );
             String::from_utf8_lossy(&output.stdout).into_owned()
         };
-        run_at_terminal(certkeeper("init"), "");
+        run_at_terminal(certkeeper("init --allow-weak-passphrase"), "");
         let screen = run_at_terminal(
             certkeeper(&format!("import {}", drive.display())),
             "1\n123456\n",
@@ -1516,7 +1529,10 @@ mod maintenance {
                 .arg(passphrase)
                 .stdin(snapbox::Data::new())
         };
-        with(&first).arg("init").assert().success();
+        with(&first)
+            .args(["init", "--allow-weak-passphrase"])
+            .assert()
+            .success();
         with(&first)
             .arg("import")
             .arg(vectors::folder("cryptopro").join("srv-emptypass"))
@@ -1737,4 +1753,150 @@ fn help_is_in_the_users_language() {
         english.contains("Usage: certkeeper") && english.contains("Keeps every"),
         "{english}"
     );
+}
+
+/// Russian output speaks Russian: a qualified certificate's fields (ИНН, СНИЛС), its algorithm
+/// (ГОСТ Р) and dates as Russians write them (14.12.2026) in `show`, `list` and `expiry`; the JSON
+/// stays as it was (RFC 3339, UTC).
+#[test]
+fn russian_output_has_russian_words_and_dates() {
+    use certkeeper_tests::support::{bin, run, secret_file, vectors};
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "quiet-river-5");
+    let archive = work.path().join("archive.db");
+    let cli = |lang: &str| {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", lang);
+        command
+    };
+    run(cli("en").args(["init", "--allow-weak-passphrase"]));
+    // A person's qualified certificate (INN 121519331820, SNILS 02504715314; GOST 2012-256;
+    // until 2020-12-24).
+    let person = vectors::folder("realworld")
+        .join("certs")
+        .join("cryptoarm")
+        .join("qual_cert2012.cer");
+    run(cli("en").arg("import").arg(&person));
+    let text = |command: &mut std::process::Command| {
+        String::from_utf8_lossy(&run(command).stdout).into_owned()
+    };
+    let listed: serde_json::Value =
+        serde_json::from_str(&text(cli("en").args(["--json", "list"]))).expect("JSON");
+    let not_after = listed[0]["not_after"]
+        .as_str()
+        .expect("not_after")
+        .to_owned();
+    assert!(
+        not_after.starts_with("2020-12-2") && not_after.ends_with('Z'),
+        "{listed}"
+    );
+    let id = listed[0]["id"].to_string();
+    let shown = text(cli("ru").args(["show", &id]));
+    for said in [
+        "ИНН:",
+        "СНИЛС:",
+        "ГОСТ Р 34.10-2012",
+        ".12.2020 ",
+        "серийный №:",
+    ] {
+        assert!(shown.contains(said), "{said:?} missing in:\n{shown}");
+    }
+    for english in ["INN:", "SNILS:", "GOST R", "2020-12-"] {
+        assert!(!shown.contains(english), "{english:?} in:\n{shown}");
+    }
+    let english = text(cli("en").args(["show", &id]));
+    assert!(
+        english.contains("INN:")
+            && english.contains("GOST R 34.10-2012")
+            && english.contains("2020-12-"),
+        "{english}"
+    );
+    let list = text(cli("ru").arg("list"));
+    assert!(
+        list.contains(".12.2020") && list.contains("ГОСТ Р") && !list.contains("2020-12-"),
+        "{list}"
+    );
+    // Within the 30 days after the end, expiry lists it, dated the Russian way.
+    let expiry = cli("ru")
+        .arg("expiry")
+        .env("CERTKEEPER_NOW", "2020-12-30")
+        .output()
+        .expect("expiry");
+    let expiry = String::from_utf8_lossy(&expiry.stdout);
+    assert!(
+        expiry.contains(".12.2020") && !expiry.contains("2020-12-"),
+        "{expiry}"
+    );
+}
+
+/// `init` and `passwd` refuse a passphrase below the strength floor, saying why and how to make a
+/// strong one, and create or change nothing; `--allow-weak-passphrase` (or
+/// CERTKEEPER_ALLOW_WEAK_PASSPHRASE=1) is the explicit override for scripts.
+#[test]
+fn a_weak_archive_passphrase_is_refused_unless_the_risk_is_accepted() {
+    use certkeeper_tests::support::{bin, secret_file};
+    let work = temp_dir();
+    let archive = work.path().join("archive.db");
+    let weak = secret_file(work.path(), "weak", "qwerty123\n");
+    let short = secret_file(work.path(), "short", "Kx7-mn2p\n");
+    let strong = secret_file(work.path(), "strong", "зелёный чайник летит над морем\n");
+    let certkeeper = |passphrase: &std::path::Path, lang: &str| {
+        let mut command = std::process::Command::new(bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(&archive)
+            .arg("--passphrase-file")
+            .arg(passphrase)
+            .env("CERTKEEPER_LANG", lang)
+            .env_remove("CERTKEEPER_ALLOW_WEAK_PASSPHRASE")
+            .stdin(std::process::Stdio::null());
+        command
+    };
+    let refused = |command: &mut std::process::Command| {
+        let output = command.output().expect("certkeeper");
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let said = refused(certkeeper(&weak, "en").arg("init"));
+    assert!(
+        said.contains("This passphrase is too weak for the archive: it is one of the passwords every guesser tries first.")
+            && said.contains("four or more unrelated words")
+            && said.contains("--allow-weak-passphrase")
+            && !said.contains("qwerty"),
+        "{said}"
+    );
+    let said = refused(certkeeper(&short, "ru").arg("init"));
+    assert!(
+        said.contains("Этот пароль слишком слаб для архива: в нём всего 8 символов."),
+        "{said}"
+    );
+    assert!(!archive.exists(), "nothing created");
+    // The override, as a flag and as a variable.
+    let output = certkeeper(&short, "en")
+        .args(["init", "--allow-weak-passphrase"])
+        .output()
+        .expect("init");
+    assert!(output.status.success(), "{output:?}");
+    std::fs::remove_file(&archive).expect("remove");
+    let output = certkeeper(&strong, "en")
+        .arg("init")
+        .output()
+        .expect("init");
+    assert!(output.status.success(), "{output:?}");
+    // passwd: the same floor; the archive keeps its passphrase.
+    let said = refused(
+        certkeeper(&strong, "en")
+            .args(["passwd", "--new-passphrase-file"])
+            .arg(&weak),
+    );
+    assert!(said.contains("too weak"), "{said}");
+    let output = certkeeper(&strong, "en")
+        .args(["passwd", "--new-passphrase-file"])
+        .arg(&short)
+        .env("CERTKEEPER_ALLOW_WEAK_PASSPHRASE", "1")
+        .output()
+        .expect("passwd");
+    assert!(output.status.success(), "{output:?}");
+    let output = certkeeper(&short, "en").arg("list").output().expect("list");
+    assert!(output.status.success(), "{output:?}");
 }

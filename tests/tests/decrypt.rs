@@ -312,7 +312,7 @@ mod from_the_archive {
         let passphrase = certkeeper_tests::support::secret_file(work.path(), "passphrase", "p");
         assert!(
             certkeeper(&archive, &passphrase)
-                .arg("init")
+                .args(["init", "--allow-weak-passphrase"])
                 .status()
                 .expect("init")
                 .success()
@@ -815,7 +815,13 @@ mod signed_then_encrypted {
                 .stdin(std::process::Stdio::null());
             command
         };
-        assert!(certkeeper().arg("init").status().expect("init").success());
+        assert!(
+            certkeeper()
+                .args(["init", "--allow-weak-passphrase"])
+                .status()
+                .expect("init")
+                .success()
+        );
         assert!(
             certkeeper()
                 .arg("import")
@@ -909,7 +915,7 @@ fn encrypted_data_opens_with_the_shared_key_given() {
         command.env("CERTKEEPER_LANG", lang);
         command
     };
-    run(cli("en").arg("init"));
+    run(cli("en").args(["init", "--allow-weak-passphrase"]));
     for (name, extra) in [
         ("encrypted_magma_a411.pem", None),
         ("encrypted_kuznyechik_a421.pem", Some("--reverse-key")),

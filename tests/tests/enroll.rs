@@ -33,7 +33,9 @@ impl Office {
             passphrase,
             dir,
         };
-        ok(office.certkeeper().arg("init"));
+        ok(office
+            .certkeeper()
+            .args(["init", "--allow-weak-passphrase"]));
         office
     }
 

@@ -166,7 +166,13 @@ fn registry_sync_mirrors_every_archived_container_once_and_export_reg_carries_th
             .stdin(std::process::Stdio::null());
         command
     };
-    assert!(certkeeper().arg("init").status().expect("init").success());
+    assert!(
+        certkeeper()
+            .args(["init", "--allow-weak-passphrase"])
+            .status()
+            .expect("init")
+            .success()
+    );
     // Imported without passwords: the containers are archived whole (locked), which is all the
     // registry needs.
     assert!(
@@ -576,7 +582,7 @@ mod copy_between_tokens {
         // there without its passphrase; the other two are not archived and are left alone.
         let archive = work.path().join("archive.db");
         let passphrase = certkeeper_tests::support::secret_file(work.path(), "passphrase", "p");
-        run(bin::on_archive(&archive, &passphrase).arg("init"));
+        run(bin::on_archive(&archive, &passphrase).args(["init", "--allow-weak-passphrase"]));
         run(bin::on_archive(&archive, &passphrase)
             .arg("import")
             .arg(openssl.path("cert-01.der")));
@@ -789,7 +795,7 @@ mod watching {
                 .stdin(std::process::Stdio::null());
             command
         };
-        run(certkeeper().arg("init"));
+        run(certkeeper().args(["init", "--allow-weak-passphrase"]));
         let mut child = certkeeper()
             .args(["--json", "media", "watch", "--for", "60", "--archive-new"])
             .arg("--pkcs11-module")
@@ -868,7 +874,13 @@ fn a_container_goes_archive_to_drive_to_registry_to_drive_unchanged() {
             .stdin(std::process::Stdio::null());
         command
     };
-    assert!(certkeeper().arg("init").status().expect("init").success());
+    assert!(
+        certkeeper()
+            .args(["init", "--allow-weak-passphrase"])
+            .status()
+            .expect("init")
+            .success()
+    );
     assert!(
         certkeeper()
             .arg("import")
@@ -1023,7 +1035,7 @@ mod decrypt_with_a_token_key {
                 .stdin(std::process::Stdio::null());
             command
         };
-        run(certkeeper().arg("init"));
+        run(certkeeper().args(["init", "--allow-weak-passphrase"]));
 
         let plaintext: Vec<u8> = (0..300_000u32).map(|i| (i * 7 + i / 251) as u8).collect();
         let documents = [
@@ -1564,7 +1576,7 @@ mod copy_between_tokens_drives_and_the_archive {
                 .stdin(std::process::Stdio::null());
             command
         };
-        run(certkeeper().arg("init"));
+        run(certkeeper().args(["init", "--allow-weak-passphrase"]));
         let copy = |thumbprint: &str,
                     from: &str,
                     to: &str,

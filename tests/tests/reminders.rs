@@ -131,7 +131,9 @@ fn scenario() -> Scenario {
         issue("/CN=Галина Действующая", t0 - DAY, t0 + 130 * DAY),
     ];
     let scenario = Scenario { work, t0 };
-    run(scenario.certkeeper().arg("init"));
+    run(scenario
+        .certkeeper()
+        .args(["init", "--allow-weak-passphrase"]));
     let mut import = scenario.certkeeper();
     import.arg("import").arg(&ca.cert);
     for issued in &certificates {
@@ -621,4 +623,61 @@ fn snoozes_end_ahead_unsnoozes_are_audited_as_such_and_the_calendar_has_no_past_
         .matches("SUMMARY:Certificate «Анна Срочная» expires")
         .count();
     assert_eq!(anna_days, 3, "three days:\n{unfolded}");
+}
+
+/// Muted and snoozed certificates do not vanish: `remind list` shows them (text in each language,
+/// and JSON), `expiry` says how many muted ones it leaves out, and a snooze that has ended is no
+/// longer listed.
+#[test]
+fn muted_and_snoozed_certificates_are_listed() {
+    let scenario = scenario();
+    let listed = run(scenario.at(0.5).args(["--json", "remind", "list"]));
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let listed = listed.as_array().expect("a list");
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let muted = listed
+        .iter()
+        .find(|item| item["subject"] == "Дмитрий Заглушённый")
+        .expect("the muted one");
+    assert_eq!(muted["muted"], true);
+    assert!(muted["snoozed_until"].is_null());
+    let snoozed = listed
+        .iter()
+        .find(|item| item["subject"] == "Елена Отложенная")
+        .expect("the snoozed one");
+    assert_eq!(snoozed["muted"], false);
+    let until = certkeeper_core::cert::format_time(scenario.t0 + 110 * DAY)[..10].to_owned();
+    assert!(
+        snoozed["snoozed_until"]
+            .as_str()
+            .is_some_and(|text| text.starts_with(&until)),
+        "{snoozed}"
+    );
+    let russian = stdout(&run(scenario
+        .at(0.5)
+        .env("CERTKEEPER_LANG", "ru")
+        .args(["remind", "list"])));
+    let ru_until = format!("{}.{}.{}", &until[8..10], &until[5..7], &until[..4]);
+    assert!(
+        russian.contains("«Дмитрий Заглушённый»  отключены")
+            && russian.contains(&format!("«Елена Отложенная»  отложены до {ru_until}"))
+            && russian.contains("certkeeper remind unmute НОМЕР"),
+        "{russian}"
+    );
+    // expiry leaves the muted one out and says so.
+    let expiry = scenario
+        .at(100.0)
+        .args(["expiry", "--within", "30"])
+        .output()
+        .expect("expiry");
+    let text = String::from_utf8_lossy(&expiry.stdout);
+    assert!(
+        !text.contains("Заглушённый")
+            && text.contains("Not listed, reminders muted 1: certkeeper remind list"),
+        "{text}"
+    );
+    // After the snooze's day only the muted one is left.
+    let later = run(scenario.at(111.0).args(["--json", "remind", "list"]));
+    let later: serde_json::Value = serde_json::from_slice(&later.stdout).expect("JSON");
+    assert_eq!(later.as_array().map(Vec::len), Some(1), "{later}");
 }

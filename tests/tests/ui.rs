@@ -91,7 +91,7 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
         command.env("CERTKEEPER_LANG", "en");
         command
     };
-    run(cli().arg("init"));
+    run(cli().args(["init", "--allow-weak-passphrase"]));
     let openssl = OpenSsl::new();
     let ca = openssl.make_ca("Удостоверяющий центр", KeyAlgorithm::Gost2012_256("A"));
     let soon = openssl.issue(
@@ -282,7 +282,7 @@ fn the_window_opens_at_a_certificate_asked_for() {
     let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
     let archive = work.path().join("archive.db");
     let cli = || bin::on_archive(&archive, &passphrase_file);
-    run(cli().arg("init"));
+    run(cli().args(["init", "--allow-weak-passphrase"]));
     let openssl = OpenSsl::new();
     let ca = openssl.make_ca("Renew CA", KeyAlgorithm::Rsa2048);
     let mut import = cli();
@@ -390,7 +390,7 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
         let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
         let archive = work.path().join("archive.db");
         let cli = || bin::on_archive(&archive, &passphrase_file);
-        run(cli().arg("init"));
+        run(cli().args(["init", "--allow-weak-passphrase"]));
         // A folder to import: Anna's certificate and key, as a CA would have handed them over.
         let openssl = OpenSsl::new();
         let ca = openssl.make_ca("Window CA", KeyAlgorithm::Rsa2048);
@@ -823,7 +823,7 @@ fn a_token_inserted_while_the_window_is_open_is_archived() {
     let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
     let archive = work.path().join("archive.db");
     let cli = || bin::on_archive(&archive, &passphrase_file);
-    run(cli().arg("init"));
+    run(cli().args(["init", "--allow-weak-passphrase"]));
     let archived = || {
         let listed = run(cli().args(["--json", "list"]));
         String::from_utf8_lossy(&listed.stdout).contains("Ольга Вставкина")
@@ -917,7 +917,7 @@ SNILS=112-233-445 95,INN=500100732259,E=petrova@example.ru,L=Москва,C=RU";
             let output = run(command);
             serde_json::from_slice(&output.stdout).expect("JSON")
         };
-        run(cli().arg("init"));
+        run(cli().args(["init", "--allow-weak-passphrase"]));
         // The CA: a GOST R 34.10-2012 key and certificate made by OpenSSL's GOST engine.
         let ca = cmp::gost_ca(dir);
         let ca_cert = ca.1.clone();
@@ -1218,7 +1218,7 @@ fn ctrl_and_a_digit_switch_pages_from_every_page() {
     let passphrase = "tidy-harbour-3";
     let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
     let archive = work.path().join("archive.db");
-    run(bin::on_archive(&archive, &passphrase_file).arg("init"));
+    run(bin::on_archive(&archive, &passphrase_file).args(["init", "--allow-weak-passphrase"]));
     // A certificate ending in ten days, for a reminder with buttons.
     let openssl = OpenSsl::new();
     let ca = openssl.make_ca("Keys CA", KeyAlgorithm::Rsa2048);
@@ -1285,4 +1285,49 @@ fn ctrl_and_a_digit_switch_pages_from_every_page() {
     });
     app.assert_running();
     app.stop();
+}
+
+/// An empty archive does not show "0 of 0": it says how to fill it, and its Import button leads to
+/// the Import page.
+#[test]
+fn an_empty_archive_says_how_to_fill_it() {
+    use certkeeper_tests::support::{run, secret_file, wait_until};
+    let work = temp_dir();
+    let passphrase = "empty-shelf-42";
+    let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
+    let archive = work.path().join("archive.db");
+    run(bin::on_archive(&archive, &passphrase_file).args(["init", "--allow-weak-passphrase"]));
+    let xvfb = Xvfb::start();
+    let shots = workspace_root().join("target").join("screenshots");
+    std::fs::create_dir_all(&shots).expect("create target/screenshots");
+    for lang in ["en", "ru"] {
+        let mut command = xvfb.command(bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(&archive)
+            .env("CERTKEEPER_LANG", lang)
+            .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
+            .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+            .env_remove("CERTKEEPER_PKCS11_MODULES")
+            .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        let shot = shots.join(format!("empty-{lang}.png"));
+        let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &shot);
+        let mut button = None;
+        wait_until("the Import button", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &shot);
+            button = xvfb::centre_of(&shot, "#005FB8", 60);
+            button.is_some()
+        });
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x, y);
+        // The Import page: its navigation item (the second) is the current one.
+        let probe = work.path().join("probe.png");
+        wait_until("the Import page", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &probe);
+            xvfb::pixel(&probe, 16, 106) == "srgb(29,53,87)"
+        });
+        app.assert_running();
+        app.stop();
+    }
 }

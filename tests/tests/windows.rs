@@ -66,7 +66,7 @@ fn the_windows_program_gives_what_the_linux_one_gives() {
             &format!("{PASSPHRASE}\n"),
         )),
     };
-    let created = run(windows.cli().arg("init"));
+    let created = run(windows.cli().args(["init", "--allow-weak-passphrase"]));
     assert!(
         stdout(&created).contains(r"Archive created: Z:\"),
         "{}",
@@ -250,7 +250,7 @@ fn registry_sync_writes_wine_s_registry_and_import_reads_it_back() {
         passphrase: passphrase.clone(),
     };
     let first = archive("first.db");
-    run(first.cli().arg("init"));
+    run(first.cli().args(["init", "--allow-weak-passphrase"]));
     let cryptopro = vectors::folder("cryptopro");
     let input = work.path().join("in");
     for name in CONTAINERS {
@@ -298,7 +298,7 @@ fn registry_sync_writes_wine_s_registry_and_import_reads_it_back() {
 
     // Back from the registry into a new archive: the same certificates, the passwordless key too.
     let second = archive("second.db");
-    run(second.cli().arg("init"));
+    run(second.cli().args(["init", "--allow-weak-passphrase"]));
     let imported = stdout(&run(second.cli().args(["--json", "import", "--registry"])));
     let imported: serde_json::Value = serde_json::from_str(&imported).expect("JSON");
     assert_eq!(imported["added"], 4, "{imported}");
@@ -364,7 +364,7 @@ fn the_window_under_wine_unlocks_and_lists_the_certificates_in_both_languages() 
             &format!("{passphrase}\n"),
         )),
     };
-    run(windows.cli().arg("init"));
+    run(windows.cli().args(["init", "--allow-weak-passphrase"]));
     let cryptopro = vectors::folder("cryptopro");
     let input = work.path().join("in");
     for name in CONTAINERS {
@@ -618,7 +618,7 @@ fn a_key_made_in_wine_s_registry_is_issued_over_cmp_and_installed_there() {
         archive: windows_path(&dir.join("archive.db")),
         passphrase: windows_path(&secret_file(dir, "passphrase", &format!("{PASSPHRASE}\n"))),
     };
-    run(windows.cli().arg("init"));
+    run(windows.cli().args(["init", "--allow-weak-passphrase"]));
     let password = secret_file(dir, "container-password", "Пароль-контейнера-1\n");
     let csr = dir.join("request.pem");
     let created = stdout(&run(windows.cli().args([

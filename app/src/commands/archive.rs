@@ -86,6 +86,12 @@ pub fn list(
             snils: item.snils,
             superseded_by: item.superseded_by,
             has_private_key: item.has_private_key,
+            times: crate::views::Times {
+                not_before: item.not_before,
+                not_after: item.not_after,
+                private_key_not_before: None,
+                private_key_not_after: item.private_key_not_after,
+            },
         })
         .collect();
     let mut out = super::stdout();

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use certkeeper_core::secret::SecretString;
+use certkeeper_core::secret::{ExposeSecret, SecretString};
 use certkeeper_storage::{Archive, ArchiveLocation, KdfParams};
 use serde::Serialize;
 
@@ -38,8 +38,23 @@ fn new_passphrase(context: &Context) -> Result<SecretString> {
     Ok(crate::prompt::new_passphrase(&prompt)?)
 }
 
-/// Runs `certkeeper init`.
-pub fn run(context: &Context) -> Result<()> {
+/// Refuses a new archive passphrase below the strength floor, unless the caller accepts the risk.
+pub fn strong_enough(passphrase: &SecretString, allow_weak: bool) -> Result<(), AppError> {
+    if allow_weak {
+        return Ok(());
+    }
+    // The passphrase is only measured here; nothing of it is kept or shown.
+    certkeeper_core::passphrase::check(passphrase.expose_secret()).map_err(|why| {
+        AppError::WeakPassphrase {
+            why,
+            can_override: true,
+        }
+    })
+}
+
+/// Runs `certkeeper init`; a passphrase below the strength floor is refused unless
+/// `allow_weak`.
+pub fn run(context: &Context, allow_weak: bool) -> Result<()> {
     let location = ArchiveLocation::resolve(context.archive.clone())?;
     if location.exists() {
         return Err(certkeeper_storage::Error::AlreadyExists {
@@ -48,6 +63,7 @@ pub fn run(context: &Context) -> Result<()> {
         .into());
     }
     let passphrase = new_passphrase(context)?;
+    strong_enough(&passphrase, allow_weak)?;
     let params = KdfParams::default();
     let archive = Archive::create(&location, &passphrase, params)?;
     drop(archive);

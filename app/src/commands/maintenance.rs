@@ -20,7 +20,11 @@ fn say(context: &Context, done: words::Done<'_>) -> Result<()> {
 
 /// Runs `certkeeper passwd`: the archive's data key is wrapped under a new passphrase; nothing sealed
 /// changes.
-pub fn passwd(context: &Context, new_passphrase_file: Option<&Path>) -> Result<()> {
+pub fn passwd(
+    context: &Context,
+    new_passphrase_file: Option<&Path>,
+    allow_weak: bool,
+) -> Result<()> {
     let mut archive = open_archive(context)?;
     let terminal = crate::prompt::Terminal::new(context.lang);
     let prompt = crate::prompt::Answering::new(
@@ -31,6 +35,7 @@ pub fn passwd(context: &Context, new_passphrase_file: Option<&Path>) -> Result<(
         &terminal,
     );
     let new = crate::prompt::new_passphrase(&prompt)?;
+    super::init::strong_enough(&new, allow_weak)?;
     // The cost never goes down: an archive made with a higher cost keeps it.
     let stored = archive.kdf_params()?;
     let default = KdfParams::default();

@@ -74,6 +74,11 @@ pub fn expiry(context: &Context, within: u32, ics: Option<&Path>) -> Result<bool
         return Ok(something_due);
     }
     words::write_due(&mut out, &due, within, context.lang).map_err(AppError::Output)?;
+    let muted = store.ruled(now)?.iter().filter(|item| item.muted).count();
+    if muted > 0 {
+        writeln!(out, "{}", words::muted_left_out(muted, context.lang))
+            .map_err(AppError::Output)?;
+    }
     Ok(something_due)
 }
 
@@ -133,6 +138,20 @@ pub enum RemindAction<'a> {
     Unsnooze(&'a str),
     /// Show or set the thresholds.
     Thresholds(Option<&'a str>),
+    /// List the muted and snoozed certificates.
+    List,
+}
+
+/// One muted or snoozed certificate in `remind list --json`: `{"id", "subject", "sha1_thumbprint",
+/// "not_after", "muted", "snoozed_until"}` (times RFC 3339, UTC).
+#[derive(Debug, Serialize)]
+struct RuledView {
+    id: i64,
+    subject: String,
+    sha1_thumbprint: String,
+    not_after: String,
+    muted: bool,
+    snoozed_until: Option<String>,
 }
 
 /// Runs `certkeeper remind ...`.
@@ -189,6 +208,27 @@ pub fn remind(context: &Context, action: RemindAction<'_>) -> Result<()> {
         }
         RemindAction::Thresholds(None) => {
             words::changed(Changed::Thresholds(&store.thresholds()?), lang)
+        }
+        RemindAction::List => {
+            let ruled = store.ruled(clock()?.now())?;
+            let mut out = super::stdout();
+            if context.json {
+                let views: Vec<RuledView> = ruled
+                    .iter()
+                    .map(|item| RuledView {
+                        id: item.id,
+                        subject: item.subject.clone(),
+                        sha1_thumbprint: item.sha1_thumbprint.clone(),
+                        not_after: format_time(item.not_after),
+                        muted: item.muted,
+                        snoozed_until: item.snoozed_until.map(format_time),
+                    })
+                    .collect();
+                super::write_json(&mut out, &views)?;
+            } else {
+                words::write_ruled(&mut out, &ruled, lang).map_err(AppError::Output)?;
+            }
+            return Ok(());
         }
     };
     writeln!(super::stdout(), "{line}").map_err(AppError::Output)?;

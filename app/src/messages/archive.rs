@@ -46,9 +46,9 @@ pub fn write_list(out: &mut impl Write, views: &[ListedView], lang: Lang) -> std
                 ' '
             },
             view.sha1_thumbprint,
-            &view.not_before[..10],
-            &view.not_after[..10],
-            view.key_algorithm,
+            lang.date(view.times.not_before),
+            lang.date(view.times.not_after),
+            lang.algorithm(&view.key_algorithm),
             view.subject_name
         )?;
     }

@@ -44,16 +44,18 @@ pub fn write_certificate(
         out,
         "  {:<14}{} – {} ({status})",
         label("valid:", "действует:"),
-        view.not_before,
-        view.not_after
+        lang.date_time(view.times.not_before),
+        lang.date_time(view.times.not_after)
     )?;
-    if view.private_key_not_before.is_some() || view.private_key_not_after.is_some() {
+    let times = view.times;
+    if times.private_key_not_before.is_some() || times.private_key_not_after.is_some() {
+        let date = |time: Option<i64>| time.map(|time| lang.date(time));
         writeln!(
             out,
             "  {:<14}{} – {}",
             label("key period:", "срок ключа:"),
-            view.private_key_not_before.as_deref().unwrap_or("…"),
-            view.private_key_not_after.as_deref().unwrap_or("…")
+            date(times.private_key_not_before).as_deref().unwrap_or("…"),
+            date(times.private_key_not_after).as_deref().unwrap_or("…")
         )?;
     }
     let parameters = view
@@ -65,17 +67,17 @@ pub fn write_certificate(
         out,
         "  {:<14}{}{parameters}",
         label("key:", "ключ:"),
-        view.key_algorithm
+        lang.algorithm(&view.key_algorithm)
     )?;
     for (name, value) in [
-        ("INN", &view.inn),
-        ("INNLE", &view.innle),
-        ("OGRN", &view.ogrn),
-        ("OGRNIP", &view.ogrnip),
-        ("SNILS", &view.snils),
+        (label("INN:", "ИНН:"), &view.inn),
+        (label("INNLE:", "ИНН ЮЛ:"), &view.innle),
+        (label("OGRN:", "ОГРН:"), &view.ogrn),
+        (label("OGRNIP:", "ОГРНИП:"), &view.ogrnip),
+        (label("SNILS:", "СНИЛС:"), &view.snils),
     ] {
         if let Some(value) = value {
-            writeln!(out, "  {:<14}{value}", format!("{name}:"))?;
+            writeln!(out, "  {name:<14}{value}")?;
         }
     }
     if !view.policies.is_empty() {

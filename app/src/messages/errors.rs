@@ -96,6 +96,15 @@ pub enum AppError {
     /// In the window: no passphrase was typed.
     #[error("no passphrase was typed")]
     WindowPassphraseEmpty,
+    /// A new archive passphrase is below the strength floor.
+    #[error("the passphrase is too weak: {why}")]
+    WeakPassphrase {
+        /// Why.
+        why: certkeeper_core::passphrase::Weak,
+        /// Whether `--allow-weak-passphrase` is there to accept it (the command line, not the
+        /// window).
+        can_override: bool,
+    },
     /// A date or time given (`--until`, `CERTKEEPER_NOW`) cannot be read.
     #[error("cannot read the date {given}")]
     BadDate {
@@ -343,20 +352,19 @@ pub fn describe_watch(error: &certkeeper_core::media::watch::WatchError, lang: L
         )
     } else {
         (
-            "Start it: sudo systemctl enable --now pcscd.socket (package pcscd), then try again.",
-            "Запустите её: sudo systemctl enable --now pcscd.socket (пакет pcscd), затем повторите.",
+            "Start it: sudo systemctl enable --now pcscd.socket",
+            "Запустите её: sudo systemctl enable --now pcscd.socket",
         )
     };
     if error.service_not_running() {
         return Text::new(
             lang,
             (
-                "The smart card service (pcscd) is not running: tokens and readers are not seen."
-                    .into(),
+                "The smart card service (pcscd) is not running.".into(),
                 start.0.into(),
             ),
             (
-                "Служба смарт-карт (pcscd) не запущена: токены и считыватели не видны.".into(),
+                "Служба смарт-карт (pcscd) не запущена.".into(),
                 start.1.into(),
             ),
         );
@@ -654,6 +662,43 @@ pub(super) fn describe_app(error: &AppError, lang: Lang) -> Text {
                 "Введите один и тот же пароль в оба поля.".into(),
             ),
         ),
+        AppError::WeakPassphrase { why, can_override } => {
+            use certkeeper_core::passphrase::Weak;
+            let (en, ru) = match why {
+                Weak::Common => (
+                    "it is one of the passwords every guesser tries first".to_owned(),
+                    "это один из паролей, которые подбирают первыми".to_owned(),
+                ),
+                Weak::Short { length } => (
+                    format!("it has only {length} characters"),
+                    format!("в нём всего {length} символов"),
+                ),
+                Weak::OneKind => (
+                    "it has one kind of character only".to_owned(),
+                    "в нём символы только одного вида".to_owned(),
+                ),
+                _ => ("it is too easy to guess".to_owned(), "его легко подобрать".to_owned()),
+            };
+            let (en_override, ru_override) = if *can_override {
+                (
+                    " A script that accepts the risk can add --allow-weak-passphrase.",
+                    " Сценарий, принимающий этот риск, может добавить --allow-weak-passphrase.",
+                )
+            } else {
+                ("", "")
+            };
+            Text::new(
+                lang,
+                (
+                    format!("This passphrase is too weak for the archive: {en}. The archive holds every key it keeps, and a copy of its file can be guessed at without limit; nothing was changed."),
+                    format!("Choose four or more unrelated words (like \"green teapot flies over the sea\") or 12 or more characters mixing letters, digits and signs.{en_override}"),
+                ),
+                (
+                    format!("Этот пароль слишком слаб для архива: {ru}. В архиве все его ключи, а пароль к копии файла архива можно подбирать без ограничений; ничего не изменено."),
+                    format!("Возьмите четыре или больше не связанных слов (например, «зелёный чайник летит над морем») или 12 и больше символов из букв, цифр и знаков.{ru_override}"),
+                ),
+            )
+        }
         AppError::WindowPassphraseEmpty => Text::new(
             lang,
             (
@@ -1598,6 +1643,11 @@ mod tests {
             AppError::SomethingDue.into(),
             AppError::WindowPassphrasesDiffer.into(),
             AppError::WindowPassphraseEmpty.into(),
+            AppError::WeakPassphrase {
+                why: certkeeper_core::passphrase::Weak::Short { length: 5 },
+                can_override: true,
+            }
+            .into(),
             AppError::ServiceSetup {
                 path: path.clone(),
                 reason: "read-only file system".into(),

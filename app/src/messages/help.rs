@@ -9,6 +9,14 @@ use clap::{Arg, Command};
 /// Each English text of the command line (as clap holds it) and its Russian.
 const RUSSIAN: &[(&str, &str)] = &[
     (
+        "List the certificates whose reminders are muted or snoozed (they are left out of expiry)",
+        "Показать сертификаты с отключёнными или отложенными напоминаниями (expiry их не показывает)",
+    ),
+    (
+        "Accept a passphrase below the strength floor (for scripts that accept the risk)",
+        "Принять пароль слабее допустимого (для сценариев, принимающих этот риск)",
+    ),
+    (
         "Keeps every qualified electronic signature certificate and key container you ever had, issues new ones and opens old encrypted documents",
         "Хранит все сертификаты квалифицированной электронной подписи и ключевые контейнеры, что у вас когда-либо были, выпускает новые и открывает старые зашифрованные документы",
     ),

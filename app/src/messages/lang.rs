@@ -27,7 +27,39 @@ pub enum LangOrigin {
     Fallback,
 }
 
+/// `timestamp` (Unix seconds) in this computer's time zone, if it is a time chrono can hold.
+fn local(timestamp: i64) -> Option<chrono::DateTime<chrono::Local>> {
+    chrono::DateTime::from_timestamp(timestamp, 0).map(|utc| utc.with_timezone(&chrono::Local))
+}
+
 impl Lang {
+    /// A day as people of the language write it, in this computer's time zone: 03.12.2026 in
+    /// Russian, 2026-12-03 in English (ISO 8601, unambiguous for every English reader). Machine
+    /// output (`--json`) keeps RFC 3339 in UTC.
+    pub fn date(self, timestamp: i64) -> String {
+        let pattern = self.pick("%Y-%m-%d", "%d.%m.%Y");
+        local(timestamp)
+            .map(|time| time.format(pattern).to_string())
+            .unwrap_or_else(|| certkeeper_core::cert::format_date(timestamp))
+    }
+
+    /// An algorithm's name as the reader's standards name it: "GOST R 34.10-2012 256" is
+    /// «ГОСТ Р 34.10-2012 256» in Russian.
+    pub fn algorithm(self, name: &str) -> String {
+        match self {
+            Self::En => name.to_owned(),
+            Self::Ru => name.replace("GOST R", "ГОСТ Р").replace("GOST ", "ГОСТ "),
+        }
+    }
+
+    /// A moment as [`Lang::date`] with the local hour and minute: 03.12.2026 14:05.
+    pub fn date_time(self, timestamp: i64) -> String {
+        let pattern = self.pick("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M");
+        local(timestamp)
+            .map(|time| time.format(pattern).to_string())
+            .unwrap_or_else(|| certkeeper_core::cert::format_time(timestamp))
+    }
+
     /// Chooses the language from the environment: `CERTKEEPER_LANG=ru|en` first, then the locale in
     /// POSIX order (`LC_ALL`, `LC_MESSAGES`, `LANG`); Russian for any `ru*` locale, English otherwise.
     ///

@@ -409,13 +409,25 @@ pub fn driver_not_loaded(
     }
 }
 
-/// "valid until YYYY-MM-DD".
+/// "valid until 14.12.2026", or "expired on 14.12.2026" once that day has passed (the clock of
+/// `crate::settings::clock`, which honours CERTKEEPER_NOW).
 pub fn valid_until(not_after: i64, lang: Lang) -> String {
-    format!(
-        "{} {}",
-        lang.pick("valid until", "действует до"),
-        certkeeper_core::cert::format_date(not_after)
-    )
+    let now = crate::settings::clock()
+        .map(|clock| clock.now())
+        .unwrap_or_else(|_| {
+            certkeeper_core::expiry::Clock::now(&certkeeper_core::expiry::SystemClock)
+        });
+    valid_until_at(not_after, now, lang)
+}
+
+/// [`valid_until`] at `now`.
+fn valid_until_at(not_after: i64, now: i64, lang: Lang) -> String {
+    let words = if not_after < now {
+        lang.pick("expired on", "истёк")
+    } else {
+        lang.pick("valid until", "действует до")
+    };
+    format!("{words} {}", lang.date(not_after))
 }
 
 /// The words of the Key media page's rows.
@@ -774,4 +786,21 @@ pub fn no_token(modules: &[std::path::PathBuf], lang: Lang) -> String {
         line.push_str(rutoken_driver_hint(lang));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_expired_certificate_is_not_said_to_be_valid() {
+        // 2026-12-14T12:00:00Z.
+        let not_after = 1_797_249_600;
+        let before = not_after - 86_400;
+        let after = not_after + 86_400;
+        assert!(valid_until_at(not_after, before, Lang::Ru).starts_with("действует до "));
+        assert!(valid_until_at(not_after, after, Lang::Ru).starts_with("истёк "));
+        assert!(valid_until_at(not_after, after, Lang::En).starts_with("expired on "));
+        assert!(valid_until_at(not_after, before, Lang::Ru).ends_with(".12.2026"));
+    }
 }

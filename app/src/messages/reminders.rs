@@ -1,7 +1,6 @@
 //! What reminders say: a deadline's summary and body (the desktop notification, the calendar
 //! entry, the window's list).
 
-use certkeeper_core::cert::format_date;
 use certkeeper_core::expiry::{Due, Reason};
 
 use super::Lang;
@@ -62,22 +61,22 @@ pub fn body(due: &Due, lang: Lang) -> String {
     match (due.reason, lang) {
         (Reason::Certificate, Lang::En) => format!(
             "Valid until {} (thumbprint {}). Ask your certification authority for a new certificate before then; the old one stays in the archive for old documents.",
-            format_date(due.deadline),
+            lang.date(due.deadline),
             due.sha1_thumbprint
         ),
         (Reason::Certificate, Lang::Ru) => format!(
             "Действует до {} (отпечаток {}). Закажите новый сертификат в удостоверяющем центре заранее; старый останется в архиве для старых документов.",
-            format_date(due.deadline),
+            lang.date(due.deadline),
             due.sha1_thumbprint
         ),
         (Reason::PrivateKey, Lang::En) => format!(
             "The key may sign until {} (thumbprint {}), earlier than the certificate ends. Ask your certification authority for a new certificate before then.",
-            format_date(due.deadline),
+            lang.date(due.deadline),
             due.sha1_thumbprint
         ),
         (Reason::PrivateKey, Lang::Ru) => format!(
             "Ключом можно подписывать до {} (отпечаток {}) — раньше, чем кончается сертификат. Закажите новый сертификат в удостоверяющем центре заранее.",
-            format_date(due.deadline),
+            lang.date(due.deadline),
             due.sha1_thumbprint
         ),
     }
@@ -88,7 +87,7 @@ pub fn snoozed_until(until: i64, lang: Lang) -> String {
     format!(
         "{} {}",
         lang.pick("Snoozed until", "Отложено до"),
-        format_date(until)
+        lang.date(until)
     )
 }
 
@@ -157,20 +156,77 @@ pub fn write_due(
                 format!(
                     " ({} {})",
                     lang.pick("snoozed until", "отложено до"),
-                    format_date(until)
+                    lang.date(until)
                 )
             })
             .unwrap_or_default();
         writeln!(
             out,
             "{}  {:>5}  {}  [{}]{snoozed}",
-            format_date(due.deadline),
+            lang.date(due.deadline),
             due.days_left,
             summary(due, lang),
             due.certificate_id
         )?;
     }
     Ok(())
+}
+
+/// `expiry`'s last line when some certificates' reminders are muted (they are not listed).
+pub fn muted_left_out(count: usize, lang: Lang) -> String {
+    format!(
+        "{} {count}: certkeeper remind list",
+        lang.pick(
+            "Not listed, reminders muted",
+            "Не показаны, напоминания отключены"
+        )
+    )
+}
+
+/// `remind list`: each muted or snoozed certificate, with how to turn its reminders on again.
+pub fn write_ruled(
+    out: &mut impl std::io::Write,
+    ruled: &[certkeeper_core::expiry::Item],
+    lang: Lang,
+) -> std::io::Result<()> {
+    if ruled.is_empty() {
+        return writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "No certificate has its reminders muted or snoozed.",
+                "Нет сертификатов с отключёнными или отложенными напоминаниями."
+            )
+        );
+    }
+    for item in ruled {
+        let state = match (item.muted, item.snoozed_until) {
+            (true, _) => lang.pick("muted", "отключены").to_owned(),
+            (false, Some(until)) => format!(
+                "{} {}",
+                lang.pick("snoozed until", "отложены до"),
+                lang.date(until)
+            ),
+            (false, None) => continue,
+        };
+        writeln!(
+            out,
+            "{:>5}  {}  «{}»  {}  ({})",
+            item.id,
+            item.sha1_thumbprint,
+            item.subject,
+            state,
+            super::media::valid_until(item.not_after, lang)
+        )?;
+    }
+    writeln!(
+        out,
+        "{}",
+        lang.pick(
+            "On again: certkeeper remind unmute ID, or certkeeper remind unsnooze ID.",
+            "Включить снова: certkeeper remind unmute НОМЕР или certkeeper remind unsnooze НОМЕР."
+        )
+    )
 }
 
 /// What `remind` changed.
@@ -200,7 +256,7 @@ pub fn changed(changed: Changed<'_>, lang: Lang) -> String {
             "{} {query} {} {}",
             lang.pick("Reminders for", "Напоминания для"),
             lang.pick("snoozed until", "отложены до"),
-            format_date(until)
+            lang.date(until)
         ),
         Changed::Unsnoozed(query) => format!(
             "{} {query}",

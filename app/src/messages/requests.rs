@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use certkeeper_core::cert::format_time;
 use certkeeper_core::enroll::cmp::CmpError;
 use certkeeper_core::enroll::name::{Field, SubjectError};
 use certkeeper_core::enroll::{EnrollError, Job, MediumRefusal, Notice, Progress, State};
@@ -136,11 +135,11 @@ pub fn progress_line(id: i64, progress: &Progress, lang: Lang) -> String {
         Progress::Waiting { next_poll } => match lang {
             Lang::En => format!(
                 "Request {id}: the CA is issuing the certificate; asked again at {} (certkeeper request resume, or the reminder service, goes on).",
-                format_time(*next_poll)
+                lang.date_time(*next_poll)
             ),
             Lang::Ru => format!(
                 "Запрос {id}: УЦ выпускает сертификат; следующая проверка в {} (продолжит certkeeper request resume или служба напоминаний).",
-                format_time(*next_poll)
+                lang.date_time(*next_poll)
             ),
         },
         Progress::Rejected { reason } => match lang {
@@ -214,7 +213,7 @@ pub fn write_list(out: &mut impl Write, jobs: &[Job], lang: Lang) -> std::io::Re
             out,
             "{:>4}  {}  «{}»  {}  {}",
             job.id,
-            format_time(job.updated),
+            lang.date_time(job.updated),
             job.subject,
             job.medium,
             state_name(job.state, lang)
@@ -226,7 +225,7 @@ pub fn write_list(out: &mut impl Write, jobs: &[Job], lang: Lang) -> std::io::Re
                 out,
                 " ({} {})",
                 lang.pick("next check", "проверка"),
-                format_time(next)
+                lang.date_time(next)
             )?;
         }
         if let Some(error) = &job.error {
@@ -311,11 +310,11 @@ pub fn job_detail(job: &Job, lang: Lang) -> String {
         State::Waiting | State::Submitted => match (job.next_poll, lang) {
             (Some(next), Lang::En) => format!(
                 "Asked again at {}; the reminder service goes on while the window is closed.",
-                format_time(next)
+                lang.date_time(next)
             ),
             (Some(next), Lang::Ru) => format!(
                 "Следующая проверка в {}; пока окно закрыто, проверяет служба напоминаний.",
-                format_time(next)
+                lang.date_time(next)
             ),
             (None, _) => lang
                 .pick("Waiting for the CA's answer.", "Ждём ответа УЦ.")
@@ -328,8 +327,8 @@ pub fn job_detail(job: &Job, lang: Lang) -> String {
             )
             .to_owned(),
         State::Installed => match lang {
-            Lang::En => format!("Installed on {}.", format_time(job.updated)),
-            Lang::Ru => format!("Установлен {}.", format_time(job.updated)),
+            Lang::En => format!("Installed on {}.", lang.date_time(job.updated)),
+            Lang::Ru => format!("Установлен {}.", lang.date_time(job.updated)),
         },
         State::Rejected => match lang {
             Lang::En => format!(

@@ -9,6 +9,7 @@ use certkeeper_storage::certificates::Listed;
 use slint::{ComponentHandle, FilterModel, Model, ModelRc, VecModel};
 
 use super::{AppWindow, CertificateRow, CertificatesAdapter, Shared};
+use crate::messages::Lang;
 
 /// The badge of a certificate's standing: its code in the view (0 valid, 1 expiring soon, 2
 /// expired, 3 key period ended, 4 superseded, 5 not yet valid) and the days left.
@@ -53,7 +54,7 @@ pub(crate) fn matches(row: &CertificateRow, query: &str) -> bool {
 /// The rows of `listed` (newest deadline first, as the archive lists them), each owner's
 /// certificates moved together after the first of them; an owner with more than one certificate
 /// gets a heading with the name on the newest.
-pub(crate) fn rows(listed: &[Listed], now: i64) -> Vec<CertificateRow> {
+pub(crate) fn rows(listed: &[Listed], now: i64, lang: Lang) -> Vec<CertificateRow> {
     let mut order: Vec<&str> = Vec::new();
     let mut groups: HashMap<&str, Vec<&Listed>> = HashMap::new();
     for item in listed {
@@ -79,7 +80,7 @@ pub(crate) fn rows(listed: &[Listed], now: i64) -> Vec<CertificateRow> {
                 id: item.id as i32,
                 subject: item.subject_name.clone().into(),
                 details: format!("{} · {}", short_name(&item.issuer), item.key_algorithm).into(),
-                valid_until: certkeeper_core::cert::format_date(item.not_after).into(),
+                valid_until: lang.date(item.not_after).into(),
                 status,
                 days,
                 has_key: item.has_private_key,
@@ -121,7 +122,8 @@ pub(super) fn load(window: &AppWindow, shared: &Shared) {
             Vec::new()
         });
     let queried = began.elapsed();
-    let all: Rc<VecModel<CertificateRow>> = Rc::new(VecModel::from(rows(&listed, now)));
+    let lang = shared.lang.get();
+    let all: Rc<VecModel<CertificateRow>> = Rc::new(VecModel::from(rows(&listed, now, lang)));
     let query = shared
         .listing
         .borrow()
@@ -184,7 +186,7 @@ pub(crate) fn details(
         .map(|entry| {
             format!(
                 "{}  {}",
-                certkeeper_core::cert::format_time(entry.at)[..16].replace('T', " "),
+                lang.date_time(entry.at),
                 crate::messages::archive::audit_action(&entry.action, lang)
             )
         })
@@ -359,7 +361,7 @@ mod tests {
         item.name_text = "бухгалтер иванова\nудостоверяющий центр".into();
         item.inn = Some("007710474375".into());
         item.sha1 = "AB12CD".into();
-        let row = rows(&[item], 1_000 * DAY).remove(0);
+        let row = rows(&[item], 1_000 * DAY, Lang::En).remove(0);
         assert!(matches(&row, ""));
         assert!(matches(&row, "бухг"));
         assert!(matches(&row, "иванова бух"));
@@ -401,6 +403,7 @@ mod tests {
                 listed(4, "snils:3", 50),
             ],
             now,
+            Lang::En,
         );
         let order: Vec<i32> = rows.iter().map(|row| row.id).collect();
         assert_eq!(order, [1, 3, 2, 4]);

@@ -60,7 +60,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
             subject: super::certificates::short_name(&listed.subject_name).into(),
             detail: format!(
                 "{}, {}",
-                listed.key_algorithm,
+                lang.algorithm(&listed.key_algorithm),
                 words::valid_until(listed.not_after, lang)
             )
             .into(),

@@ -14,38 +14,6 @@ use zeroize::Zeroizing;
 use super::{AppState, AppWindow, SetupAdapter, Shared, UnlockAdapter};
 use crate::messages::{self, AppError, Lang};
 
-/// How strong a passphrase looks, 0 (nothing typed) to 4: length first, then variety. A phrase of
-/// several words is strong; a short word of one kind of character is weak.
-pub(crate) fn strength(passphrase: &str) -> i32 {
-    let length = passphrase.chars().count();
-    if length == 0 {
-        return 0;
-    }
-    let kinds = [
-        passphrase.chars().any(char::is_lowercase),
-        passphrase.chars().any(char::is_uppercase),
-        passphrase.chars().any(|c| c.is_ascii_digit()),
-        passphrase.chars().any(|c| !c.is_alphanumeric()),
-    ]
-    .iter()
-    .filter(|kind| **kind)
-    .count();
-    let words = passphrase.split_whitespace().count();
-    let by_length = match length {
-        0..=7 => 1,
-        8..=11 => 2,
-        12..=15 => 3,
-        _ => 4,
-    };
-    if words >= 4 && length >= 20 {
-        4
-    } else if kinds <= 1 && length < 16 {
-        (by_length - 1).max(1)
-    } else {
-        by_length
-    }
-}
-
 /// Creates the archive at `location` with the passphrase typed twice.
 pub(crate) fn create(location: &ArchiveLocation, first: &str, second: &str) -> Result<Archive> {
     if first.is_empty() {
@@ -54,6 +22,11 @@ pub(crate) fn create(location: &ArchiveLocation, first: &str, second: &str) -> R
     if first != second {
         return Err(AppError::WindowPassphrasesDiffer.into());
     }
+    // The window has no override: a script that accepts a weak passphrase uses `init`.
+    certkeeper_core::passphrase::check(first).map_err(|why| AppError::WeakPassphrase {
+        why,
+        can_override: false,
+    })?;
     if location.exists() {
         return Err(certkeeper_storage::Error::AlreadyExists {
             path: location.path().to_path_buf(),
@@ -188,7 +161,7 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             if let Some(window) = weak.upgrade() {
                 window
                     .global::<SetupAdapter>()
-                    .set_strength(strength(&text));
+                    .set_strength(i32::from(certkeeper_core::passphrase::strength(&text)));
             }
         }
     });
@@ -282,21 +255,6 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strength_grows_with_length_and_variety() {
-        assert_eq!(strength(""), 0);
-        assert_eq!(strength("1234"), 1);
-        assert_eq!(strength("password"), 1);
-        assert_eq!(strength("Passw0rd"), 2);
-        assert_eq!(strength("Бухгалтерия-2026"), 4);
-        assert_eq!(strength("зелёный чайник летит над морем"), 4);
-    }
-}
-
-#[cfg(test)]
 mod flow {
     use super::*;
 
@@ -314,6 +272,18 @@ mod flow {
             "Введённые пароли не совпадают; архив не создан. Введите один и тот же пароль в оба поля."
         );
         assert!(create(&location, "", "").is_err());
+        // A weak passphrase is refused, saying why and how to make a strong one.
+        let error = create(&location, "abc12", "abc12")
+            .map(|_| ())
+            .expect_err("weak");
+        let text = shown(&error, Lang::Ru);
+        assert!(
+            text.starts_with("Этот пароль слишком слаб для архива: в нём всего 5 символов.")
+                && text.contains("четыре или больше не связанных слов")
+                && !text.contains("--allow-weak-passphrase"),
+            "{text}"
+        );
+        assert!(!location.exists());
         let mut archive = create(&location, "зелёный чайник", "зелёный чайник").expect("create");
         // A real certificate from the test vectors beside the project (never committed).
         let vectors = super::super::tests::vectors("cryptopro/svkreml-00000000.cert.crt");
@@ -353,7 +323,7 @@ mod flow {
         let archive = unlock(&location, "зелёный чайник").expect("unlock");
         let now = certkeeper_core::expiry::Clock::now(&certkeeper_core::expiry::SystemClock);
         let all = archive.list_certificates(None, None).expect("list");
-        let rows = super::super::certificates::rows(&all, now);
+        let rows = super::super::certificates::rows(&all, now, Lang::En);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].subject, certificate.subject.display_name());
         let found = archive

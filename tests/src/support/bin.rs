@@ -43,7 +43,7 @@ impl ScratchArchive {
             archive,
             passphrase,
         };
-        run(scratch.cli().arg("init"));
+        run(scratch.cli().args(["init", "--allow-weak-passphrase"]));
         scratch
     }
 
