@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod messages;
+mod progress;
 mod prompt;
 mod service;
 mod settings;

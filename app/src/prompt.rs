@@ -33,6 +33,8 @@ impl Prompt for Terminal {
             return Err(Declined::NoOneToAsk);
         }
         let ask = |text: String| {
+            // A progress bar being drawn gives its line to the question.
+            crate::progress::clear_line();
             rpassword::prompt_password(text)
                 .map(SecretString::from)
                 .map_err(|_| Declined::Cancelled)

@@ -285,6 +285,12 @@ pub(crate) enum Item {
         path: PathBuf,
         reason: String,
     },
+    /// A file that is plainly not a certificate or key (a photo, an office document, a text).
+    Other {
+        path: PathBuf,
+        /// What it is ("JPEG image", "office document", "text").
+        what: &'static str,
+    },
 }
 
 /// The JSON form of `certkeeper --json info` (documented in the README).

@@ -132,6 +132,9 @@ pub struct ImportSummary {
     pub keys: Vec<KeyReport>,
     /// Files that could not be read, and why.
     pub unreadable: Vec<Unreadable>,
+    /// Files that are plainly not certificates or keys (photos, office documents, texts): counted,
+    /// not errors.
+    pub other_files: usize,
     /// Stopped before the end when asked (the window's "Stop"); what was read is archived.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub stopped: bool,
@@ -566,30 +569,32 @@ fn import_batch(
     Ok(())
 }
 
-/// What a file or folder found holds, read (a container's key taken out when its password is known).
+/// What a file or folder found holds, read (a container's key taken out when its password is
+/// known); `None` for a file that is plainly something else.
 fn read_found(
     archive: &dyn Keeper,
     found: Found,
     passwords: &Passwords<'_>,
-) -> Result<Pending, (PathBuf, Failure)> {
-    match found {
+) -> Result<Option<Pending>, (PathBuf, Failure)> {
+    Ok(Some(match found {
         Found::Certificate {
             path, certificate, ..
-        } => Ok(Pending {
+        } => Pending {
             location: path,
             certificates: vec![*certificate],
             key: None,
-        }),
-        Found::Container { path, header, name } => match ContainerFiles::read(&path) {
-            Ok(files) => container(archive, &path, &header, name, files, passwords),
-            Err(error) => Err((path, Failure::from(error))),
         },
-        Found::Pkcs12 { path } => pfx(archive, &path, passwords),
+        Found::Container { path, header, name } => match ContainerFiles::read(&path) {
+            Ok(files) => container(archive, &path, &header, name, files, passwords)?,
+            Err(error) => return Err((path, Failure::from(error))),
+        },
+        Found::Pkcs12 { path } => pfx(archive, &path, passwords)?,
         Found::PrivateKey {
             path, encrypted, ..
-        } => key_file(archive, &path, encrypted, passwords),
-        Found::Unreadable { path, reason } => Err((path, Failure::Other(reason))),
-    }
+        } => key_file(archive, &path, encrypted, passwords)?,
+        Found::Other { .. } => return Ok(None),
+        Found::Unreadable { path, reason } => return Err((path, Failure::Other(reason))),
+    }))
 }
 
 /// A container of the registry store, read as a container folder is.
@@ -707,7 +712,9 @@ fn import_items(
         for found in findings {
             let item = match found {
                 Item::Found(found) => read_found(&*archive, found, passwords),
-                Item::Stored { place, files } => stored(&*archive, place, files, passwords),
+                Item::Stored { place, files } => {
+                    stored(&*archive, place, files, passwords).map(Some)
+                }
             };
             // Stopped during a file's password check: that file is left, as the next one is.
             if passwords
@@ -719,7 +726,8 @@ fn import_items(
                 break 'files;
             }
             match item {
-                Ok(item) => pending.push(item),
+                Ok(Some(item)) => pending.push(item),
+                Ok(None) => summary.other_files += 1,
                 Err((path, Failure::Other(reason))) => summary.unreadable.push(Unreadable {
                     path,
                     reason,

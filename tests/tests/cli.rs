@@ -671,7 +671,9 @@ mod inspect {
         let chain = by_file("chain.p7b");
         assert_eq!(chain.len(), 2);
         assert!(chain.iter().all(|item| item["encoding"] == "pkcs7"));
-        assert_eq!(by_file("notes.txt")[0]["kind"], "unreadable");
+        // A text is plainly not a key: another file, not an error.
+        assert_eq!(by_file("notes.txt")[0]["kind"], "other");
+        assert_eq!(by_file("notes.txt")[0]["what"], "text");
         let broken = by_file("broken.cer")[0];
         assert_eq!(broken["kind"], "unreadable");
         assert!(
@@ -1899,4 +1901,115 @@ fn a_weak_archive_passphrase_is_refused_unless_the_risk_is_accepted() {
     assert!(output.status.success(), "{output:?}");
     let output = certkeeper(&short, "en").arg("list").output().expect("list");
     assert!(output.status.success(), "{output:?}");
+}
+
+/// A real drive holds photos, office documents, texts and films beside the keys: they are counted
+/// as other files, not errors, and the import exits 0; a file named as a certificate that is
+/// damaged is still an error (exit 1). At a terminal a long import shows a progress bar on
+/// standard error; piped, it shows none.
+#[test]
+fn photos_and_documents_on_a_drive_are_other_files_and_a_terminal_gets_a_progress_bar() {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::{bin, require_program, run, secret_file};
+    let work = temp_dir();
+    let drive = work.path().join("drive");
+    let photos = drive.join("Фото");
+    std::fs::create_dir_all(&photos).expect("mkdir");
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("Drive CA", KeyAlgorithm::Rsa2048);
+    let issued = openssl.issue(&ca, "/CN=Владелец", KeyAlgorithm::Rsa2048, 30);
+    std::fs::copy(&issued.cert, drive.join("owner.cer")).expect("copy");
+    // What an office drive holds, each with its real signature.
+    std::fs::write(
+        photos.join("IMG_0001.JPG"),
+        b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00",
+    )
+    .expect("jpeg");
+    std::fs::write(
+        photos.join("scan.png"),
+        b"\x89PNG\r\n\x1A\n\x00\x00\x00\x0DIHDR",
+    )
+    .expect("png");
+    std::fs::write(drive.join("Договор.docx"), b"PK\x03\x04\x14\x00\x06\x00").expect("docx");
+    std::fs::write(
+        drive.join("Отчёт.xls"),
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00",
+    )
+    .expect("xls");
+    std::fs::write(drive.join("Счёт.pdf"), b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n").expect("pdf");
+    std::fs::write(
+        drive.join("readme.txt"),
+        "Пароль от контейнера у бухгалтера\n",
+    )
+    .expect("txt");
+    // A film larger than any key file.
+    let film = std::fs::File::create(photos.join("Новый год.mp4")).expect("film");
+    film.set_len(20 << 20).expect("20 MiB");
+    let passphrase = secret_file(work.path(), "passphrase", "p");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    run(cli().args(["init", "--allow-weak-passphrase"]));
+    let output = cli().arg("import").arg(&drive).output().expect("import");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        text.contains("Certificates added: 1")
+            && text.contains("Other files (not certificates or keys), left as they are: 7")
+            && !text.contains("cannot read"),
+        "{text}"
+    );
+    // Piped: no bar, no terminal control characters.
+    assert!(
+        !output.stderr.contains(&b'\r') && !output.stderr.contains(&0x1B),
+        "{output:?}"
+    );
+    let json = cli()
+        .args(["--json", "import"])
+        .arg(&drive)
+        .output()
+        .expect("import");
+    let summary: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(summary["other_files"], 7, "{summary}");
+    assert_eq!(summary["unreadable"].as_array().map(Vec::len), Some(0));
+    // A damaged certificate file is an error still.
+    std::fs::write(drive.join("broken.cer"), b"\x30\x82\x01\x00 not DER").expect("broken");
+    let output = cli().arg("import").arg(&drive).output().expect("import");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    std::fs::remove_file(drive.join("broken.cer")).expect("remove");
+
+    // At a terminal, a drive of many files shows the bar (then clears it).
+    let many = work.path().join("many");
+    std::fs::create_dir_all(&many).expect("mkdir");
+    for index in 0..120 {
+        std::fs::write(many.join(format!("note-{index}.txt")), "заметка").expect("note");
+    }
+    let script = require_program("script", "bsdutils");
+    let command = format!(
+        "{} --archive {} --passphrase-file {} import {}",
+        bin::certkeeper().display(),
+        archive.display(),
+        passphrase.display(),
+        many.display()
+    );
+    let output = std::process::Command::new(&script)
+        .args(["-qec", &command, "/dev/null"])
+        .env("CERTKEEPER_LANG", "en")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{screen}");
+    assert!(
+        screen.contains("Importing [") && screen.contains("/120") && screen.contains("\x1b[K"),
+        "{screen:?}"
+    );
+    assert!(screen.contains("left as they are: 120"), "{screen}");
 }

@@ -44,14 +44,25 @@ pub fn import(
         stop: None,
     };
     let mut archive = open_archive(context)?;
+    // A bar on a terminal for a long import; nothing when the output is piped.
+    let mut bar = crate::progress::Bar::on_terminal(context.lang);
+    let mut progress = |progress: certkeeper_core::import::Progress| {
+        if let Some(bar) = bar.as_mut() {
+            bar.update(progress.done, progress.total);
+        }
+        true
+    };
     let summary = match from {
-        From::Paths(paths) => import_paths(&mut archive, paths, &passwords, &mut |_| true),
+        From::Paths(paths) => import_paths(&mut archive, paths, &passwords, &mut progress),
         From::Registry => {
             let store = super::registry::store(context)?;
-            import_store(&mut archive, &store, &passwords, &mut |_| true)
+            import_store(&mut archive, &store, &passwords, &mut progress)
         }
+    };
+    if let Some(bar) = bar {
+        bar.finish();
     }
-    .map_err(crate::messages::Failed)?;
+    let summary = summary.map_err(crate::messages::Failed)?;
     write_summary(context, &summary)?;
     let wrong = summary
         .keys

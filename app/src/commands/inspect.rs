@@ -302,6 +302,7 @@ pub fn run(context: &Context, paths: &[PathBuf], password_file: Option<&Path>) -
                 ),
                 Found::Pkcs12 { path } => pkcs12_item(&path, password.as_ref(), now, context.lang),
                 Found::Unreadable { path, reason } => Item::Unreadable { path, reason },
+                Found::Other { path, kind } => Item::Other { path, what: kind },
             });
         }
     }

@@ -346,5 +346,36 @@ pub fn write_item(out: &mut impl Write, item: &Item, lang: Lang) -> std::io::Res
             path.display(),
             label("cannot read:", "не читается:")
         ),
+        Item::Other { path, what } => writeln!(
+            out,
+            "{}: {} ({})",
+            path.display(),
+            label("not a certificate or key", "не сертификат и не ключ"),
+            other_kind(what, lang)
+        ),
+    }
+}
+
+/// What a file that is not a certificate or key is, in the reader's language.
+pub fn other_kind(kind: &str, lang: Lang) -> &str {
+    match (kind, lang) {
+        (_, Lang::En) => kind,
+        ("image", _) => "изображение",
+        ("JPEG image", _) => "изображение JPEG",
+        ("PNG image", _) => "изображение PNG",
+        ("GIF image", _) => "изображение GIF",
+        ("PDF document", _) => "документ PDF",
+        ("office document", _) => "офисный документ",
+        ("ZIP archive or office document", _) => "архив ZIP или офисный документ",
+        ("RTF document", _) => "документ RTF",
+        ("RAR archive", _) => "архив RAR",
+        ("7-Zip archive", _) => "архив 7-Zip",
+        ("archive", _) => "архив",
+        ("audio or video", _) => "аудио или видео",
+        ("audio", _) => "аудио",
+        ("photo or video", _) => "фото или видео",
+        ("program", _) => "программа",
+        ("text", _) => "текст",
+        _ => "файл",
     }
 }

@@ -43,18 +43,20 @@ pub fn key_status(key: &KeyReport, face: Face, lang: Lang) -> &'static str {
 pub fn summary_line(summary: &ImportSummary, lang: Lang) -> String {
     let mut line = match lang {
         Lang::En => format!(
-            "Certificates added: {}, already in the archive: {}, key containers: {}, unreadable: {}.",
+            "Certificates added: {}, already in the archive: {}, key containers: {}, unreadable: {}, other files: {}.",
             summary.added,
             summary.already_there,
             summary.keys.len(),
-            summary.unreadable.len()
+            summary.unreadable.len(),
+            summary.other_files
         ),
         Lang::Ru => format!(
-            "Сертификатов добавлено: {}, уже были в архиве: {}, контейнеров ключей: {}, не прочитано: {}.",
+            "Сертификатов добавлено: {}, уже были в архиве: {}, контейнеров ключей: {}, не прочитано: {}, других файлов: {}.",
             summary.added,
             summary.already_there,
             summary.keys.len(),
-            summary.unreadable.len()
+            summary.unreadable.len(),
+            summary.other_files
         ),
     };
     if summary.stopped {
@@ -125,6 +127,17 @@ pub fn write_summary(
             unreadable.path.display(),
             lang.pick("cannot read:", "не читается:"),
             unreadable_reason(unreadable, lang)
+        )?;
+    }
+    if summary.other_files > 0 {
+        writeln!(
+            out,
+            "{} {}",
+            lang.pick(
+                "Other files (not certificates or keys), left as they are:",
+                "Других файлов (не сертификатов и не ключей), оставлены как есть:"
+            ),
+            summary.other_files
         )?;
     }
     Ok(())

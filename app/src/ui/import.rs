@@ -310,7 +310,10 @@ mod flow {
         })
         .expect("stopped");
         assert!(stopped.stopped);
-        assert!(stopped.added + stopped.keys.len() + stopped.unreadable.len() >= 1);
+        assert!(
+            stopped.added + stopped.keys.len() + stopped.unreadable.len() + stopped.other_files
+                >= 1
+        );
         assert!(stopped.added < summary.added, "{stopped:?}");
         assert!(
             results(&stopped, Lang::En)

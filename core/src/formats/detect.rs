@@ -58,6 +58,14 @@ pub enum Found {
         /// The file.
         path: PathBuf,
     },
+    /// A file that is plainly something else (a photo, an office document, a text): by its
+    /// content's signature, or by its extension when nothing in it is a certificate or key.
+    Other {
+        /// The file.
+        path: PathBuf,
+        /// What it is, in English ("JPEG image", "office document"); shown only as a detail.
+        kind: &'static str,
+    },
     /// Something that could not be read, and why.
     Unreadable {
         /// The file or folder.
@@ -154,6 +162,13 @@ pub fn read(unit: Unit) -> Vec<Found> {
             // than a certificate or key file can be.
             match crate::files::read_regular(&path, MAX_FILE_BYTES) {
                 Ok(bytes) => read_bytes(&path, &bytes),
+                // A film or a large photo is larger than any key file: by its name it is other.
+                Err(crate::files::FileError::TooLarge { .. }) if other_by_name(&path).is_some() => {
+                    vec![Found::Other {
+                        path: path.clone(),
+                        kind: other_by_name(&path).unwrap_or("file"),
+                    }]
+                }
                 Err(error) => vec![unreadable(error.to_string())],
             }
         }
@@ -279,8 +294,82 @@ fn certificate(path: &Path, der: &[u8], encoding: CertificateEncoding) -> Found 
 const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 const DATA: &str = "1.2.840.113549.1.7.1";
 
+/// Extensions of files that certificates and keys come in: such a file is never set aside as
+/// "other" by its name, only read.
+const KEY_EXTENSIONS: &[&str] = &[
+    "cer", "crt", "der", "pem", "p7b", "p7c", "p7m", "p7s", "p7e", "sig", "sgn", "pfx", "p12",
+    "key", "enc", "cms", "csr", "req", "p10", "crl",
+];
+
+/// Whether `path` is named as a certificate or key file: then it is read as one, and an error when
+/// it is not one, whatever it holds.
+fn named_as_key(path: &Path) -> bool {
+    path.extension().is_some_and(|extension| {
+        KEY_EXTENSIONS.contains(&extension.to_string_lossy().to_lowercase().as_str())
+    })
+}
+
+/// What a file is by its extension, when it is a kind that never holds a certificate or key.
+fn other_by_name(path: &Path) -> Option<&'static str> {
+    let extension = path.extension()?.to_string_lossy().to_lowercase();
+    Some(match extension.as_str() {
+        "jpg" | "jpeg" | "png" | "gif" | "bmp" | "tif" | "tiff" | "heic" | "webp" | "svg" => {
+            "image"
+        }
+        "pdf" => "PDF document",
+        "doc" | "docx" | "xls" | "xlsx" | "xlsm" | "odt" | "ods" | "odp" | "ppt" | "pptx"
+        | "rtf" => "office document",
+        "txt" | "csv" | "md" | "log" | "ini" | "xml" | "html" | "htm" | "json" => "text",
+        "mp3" | "wav" | "ogg" | "mp4" | "avi" | "mov" | "mkv" | "m4a" => "audio or video",
+        "zip" | "rar" | "7z" | "gz" | "tar" | "iso" => "archive",
+        "exe" | "dll" | "msi" | "lnk" | "sys" => "program",
+        _ => return None,
+    })
+}
+
+/// What a file is by its content's signature, when it is a kind that never holds a certificate or
+/// key (the first bytes of JPEG, PNG, GIF, PDF, ZIP and office files, …), or plain text with no
+/// PEM block in it.
+fn other_by_content(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"\xFF\xD8\xFF", "JPEG image"),
+        (b"\x89PNG\r\n\x1A\n", "PNG image"),
+        (b"GIF8", "GIF image"),
+        (b"%PDF-", "PDF document"),
+        (b"PK\x03\x04", "ZIP archive or office document"),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "office document"),
+        (b"{\\rtf", "RTF document"),
+        (b"Rar!", "RAR archive"),
+        (b"7z\xBC\xAF\x27\x1C", "7-Zip archive"),
+        (b"RIFF", "audio or video"),
+        (b"ID3", "audio"),
+        (b"MZ", "program"),
+        (b"BM", "image"),
+    ];
+    if let Some((_, kind)) = SIGNATURES
+        .iter()
+        .find(|(signature, _)| bytes.starts_with(signature))
+    {
+        return Some(kind);
+    }
+    if bytes.get(4..8) == Some(b"ftyp") {
+        return Some("photo or video");
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    (!text.contains('\0') && !text.contains("-----BEGIN ")).then_some("text")
+}
+
 fn read_der(path: &Path, bytes: &[u8], from_pem: bool) -> Vec<Found> {
     let unknown = || {
+        if !from_pem
+            && !named_as_key(path)
+            && let Some(kind) = other_by_content(bytes).or_else(|| other_by_name(path))
+        {
+            return vec![Found::Other {
+                path: path.to_path_buf(),
+                kind,
+            }];
+        }
         vec![Found::Unreadable {
             path: path.to_path_buf(),
             reason: "not a certificate, key, PKCS#7 or PKCS#12 file".to_owned(),
@@ -443,7 +532,6 @@ mod tests {
         assert_eq!(
             reasons,
             [
-                "readme.txt: not a certificate, key, PKCS#7 or PKCS#12 file".to_owned(),
                 "pipe.cer: not a regular file (a FIFO); it is never read".to_owned(),
                 "zero.pfx: not a regular file (a device); it is never read".to_owned(),
             ],
@@ -459,9 +547,43 @@ mod tests {
                 | Found::Pkcs12 { path }
                 | Found::PrivateKey { path, .. }
                 | Found::Container { path, .. }
+                | Found::Other { path, .. }
                 | Found::Unreadable { path, .. } => path.display().to_string(),
             })
             .collect()
+    }
+
+    /// Photos, office documents and texts are other files, by content or by name; a file named as
+    /// a certificate or key is never set aside by its name, and binary junk stays unreadable.
+    #[test]
+    fn plainly_other_files_are_told_from_unreadable_ones() {
+        let kind = |name: &str, bytes: &[u8]| match read_bytes(Path::new(name), bytes).as_slice() {
+            [Found::Other { kind, .. }] => Some(*kind),
+            [Found::Unreadable { .. }] => None,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            kind("IMG_1.JPG", b"\xFF\xD8\xFF\xE1junk"),
+            Some("JPEG image")
+        );
+        assert_eq!(kind("a", b"%PDF-1.4 junk"), Some("PDF document"));
+        assert_eq!(
+            kind("Договор.docx", b"PK\x03\x04junk"),
+            Some("ZIP archive or office document")
+        );
+        assert_eq!(kind("notes.txt", "пароль в сейфе".as_bytes()), Some("text"));
+        assert_eq!(
+            kind("photo.heic", b"\x00\x00\x00\x18ftypheic"),
+            Some("photo or video")
+        );
+        assert_eq!(
+            kind("table.xlsx", b"\x01\x02\x03\xFE"),
+            Some("office document")
+        );
+        // Named as a certificate: read, and unreadable when it is not one.
+        assert_eq!(kind("broken.cer", b"\x30\x82\x01\x00\xFE\xFF"), None);
+        assert_eq!(kind("blob", b"\x30\x82\x01\x00\xFE\xFF"), None);
+        assert_eq!(kind("text.cer", b"not a certificate"), None);
     }
 
     #[test]

@@ -148,7 +148,7 @@ fn scan_drive(path: &Path) -> DriveView {
                 sha1_thumbprint: certificate.sha1_thumbprint.clone(),
                 not_after: crate::cert::format_time(certificate.not_after),
             }),
-            Found::Unreadable { .. } => view.other_files += 1,
+            Found::Other { .. } | Found::Unreadable { .. } => view.other_files += 1,
         }
     }
     view
