@@ -7,7 +7,7 @@ use certkeeper_core::cert::{Certificate, Status, format_time};
 use certkeeper_storage::Archive;
 use serde::Serialize;
 
-use crate::messages::{AppError, Lang};
+use crate::messages::AppError;
 
 /// A certificate as `inspect --json` and `show --json` show it (documented in the README).
 #[derive(Debug, Serialize)]
@@ -91,23 +91,6 @@ impl CertificateView {
             policies: certificate.policies.clone(),
         }
     }
-}
-
-/// What `show` prints about a certificate, as text in `lang` (the window's details panel).
-pub(crate) fn shown_text(
-    archive: &Archive,
-    id_or_thumbprint: &str,
-    now: i64,
-    lang: Lang,
-) -> anyhow::Result<String> {
-    let mut text = Vec::new();
-    crate::messages::certificates::write_shown(
-        &mut text,
-        &shown(archive, id_or_thumbprint, now)?,
-        lang,
-    )
-    .map_err(AppError::Output)?;
-    Ok(String::from_utf8_lossy(&text).into_owned())
 }
 
 /// Everything the archive knows of one certificate (`show`).
@@ -324,4 +307,59 @@ pub(crate) struct LanguageInfo {
     pub(crate) code: crate::messages::Lang,
     /// `CERTKEEPER_LANG`, the locale variable that decided, or `default`.
     pub(crate) chosen_by: &'static str,
+}
+
+/// One certificate of a certification path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PathStep {
+    /// Whose certificate it is (the subject's name; the issuer's name for one not archived).
+    pub(crate) name: String,
+    /// Its id in the archive, when it is there.
+    pub(crate) id: Option<i64>,
+}
+
+/// The certification path of `certificate` through the archive, from it up: each issuer found by
+/// its key (the authority key identifier is the issuer's subject key identifier, and its subject
+/// is the issuer named), up to a self-issued root, or to the first issuer the archive lacks (then
+/// named, with no id). At most 8 steps.
+pub(crate) fn certification_path(archive: &Archive, certificate: &Certificate) -> Vec<PathStep> {
+    let mut path = vec![PathStep {
+        name: certificate.subject.display_name().to_owned(),
+        id: archive
+            .certificate_der(&certificate.sha1_thumbprint)
+            .ok()
+            .flatten()
+            .map(|(id, _)| id),
+    }];
+    let mut current = certificate.clone();
+    while path.len() < 8 && current.subject != current.issuer {
+        let issuer = current.authority_key_id.as_deref().and_then(|key_id| {
+            archive
+                .find_by_subject_key_id(key_id)
+                .ok()?
+                .into_iter()
+                .filter_map(|id| {
+                    let (_, der) = archive.certificate_der(&id.to_string()).ok()??;
+                    Some((id, Certificate::from_der(&der).ok()?))
+                })
+                .find(|(_, candidate)| candidate.subject == current.issuer)
+        });
+        match issuer {
+            Some((id, found)) => {
+                path.push(PathStep {
+                    name: found.subject.display_name().to_owned(),
+                    id: Some(id),
+                });
+                current = found;
+            }
+            None => {
+                path.push(PathStep {
+                    name: current.issuer.display_name().to_owned(),
+                    id: None,
+                });
+                break;
+            }
+        }
+    }
+    path
 }

@@ -102,9 +102,11 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
     );
     let renewed = openssl.issue(&ca, "/CN=ООО Ромашка", KeyAlgorithm::Gost2012_256("A"), 400);
     let cryptopro = vectors::folder("cryptopro");
+    // The CA's certificate too: the details card draws the certification path up to it.
     let _ = cli()
         .arg("import")
         .arg(&cryptopro)
+        .arg(&ca.cert)
         .arg(&soon.cert)
         .arg(&renewed.cert)
         .output()
@@ -164,9 +166,9 @@ fn every_screen_in_both_languages_driven_by_keyboard_and_mouse() {
                 xvfb::pixels_of(&list, red) > 500 && xvfb::pixels_of(&list, amber) > 200
             },
         );
-        // A click on a certificate opens its details beside the list.
+        // A click on a certificate (Anna's, the third) opens its details card beside the list.
         let details = shots.join(format!("details-{lang}.png"));
-        xvfb.click(window, 380, 110);
+        xvfb.click(window, 300, 196);
         certkeeper_tests::support::wait_until("the details", Duration::from_secs(60), || {
             xvfb.window_screenshot(window, &details);
             // The selected row's highlight.
@@ -1330,4 +1332,120 @@ fn an_empty_archive_says_how_to_fill_it() {
         app.assert_running();
         app.stop();
     }
+}
+
+/// The details card's actions in the window: "Save .cer" writes the certificate into a folder
+/// chosen in the chooser, "Export with key" writes a PFX under a password typed twice in the
+/// window's dialog, which OpenSSL opens; "Copy to…" leads to the Key media page.
+#[test]
+fn the_details_card_saves_the_certificate_and_exports_it_with_its_key() {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
+    use certkeeper_tests::support::{run, secret_file, wait_until};
+    let work = temp_dir();
+    let passphrase = "card-actions-7";
+    let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
+    let archive = work.path().join("archive.db");
+    let cli = || bin::on_archive(&archive, &passphrase_file);
+    run(cli().args(["init", "--allow-weak-passphrase"]));
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("Card CA", KeyAlgorithm::Rsa2048);
+    let issued = openssl.issue(&ca, "/CN=Card Owner", KeyAlgorithm::Rsa2048, 400);
+    let pfx = openssl.pfx(&issued, "1", PfxProtection::Aes256);
+    let password = secret_file(work.path(), "password", "1");
+    run(cli()
+        .arg("import")
+        .arg(&pfx)
+        .arg("--password-file")
+        .arg(&password));
+    let out = work.path().join("out");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    let xvfb = Xvfb::start();
+    let mut command = xvfb.command(bin::certkeeper());
+    command
+        .arg("--archive")
+        .arg(&archive)
+        .env("CERTKEEPER_LANG", "en")
+        .env("HOME", work.path())
+        .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
+        .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+        .env_remove("CERTKEEPER_PKCS11_MODULES")
+        .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let shot = work.path().join("card.png");
+    let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &shot);
+    wait_until("the list", Duration::from_secs(60), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixels_of(&shot, "srgb(42,157,143)") > 100
+    });
+    xvfb.click(window, 300, 100);
+    wait_until("the card", Duration::from_secs(30), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixels_of(&shot, "srgb(227,242,253)") > 1000
+    });
+    // Save .cer: the chooser; the folder typed into its path field, Enter, "Choose this folder".
+    let choose_folder = |folder: &std::path::Path| {
+        let mut field = None;
+        wait_until("the chooser", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot);
+            // "Choose this folder", below the search field's blue line; the path field is left
+            // of it.
+            field = xvfb::centre_of(&shot, "#005FB8", 70);
+            field.is_some()
+        });
+        let (x, y) = field.expect("found");
+        xvfb.click(window, x - 200, y);
+        xvfb.key(window, "ctrl+a");
+        xvfb.type_text(window, &folder.display().to_string());
+        xvfb.key(window, "Return");
+        std::thread::sleep(Duration::from_millis(500));
+        xvfb.click(window, x, y);
+    };
+    xvfb.click(window, 655, 146);
+    choose_folder(&out);
+    let saved = out.join("Card Owner.cer");
+    wait_until("the certificate saved", Duration::from_secs(30), || {
+        std::fs::read(&saved).is_ok_and(|bytes| bytes == openssl.der(&issued.cert))
+    });
+    // Export with key: the chooser, then the new password twice in the dialog.
+    xvfb.click(window, 760, 146);
+    choose_folder(&out);
+    let dimmed = || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixel(&shot, 20, 600) != "srgb(230,240,236)"
+    };
+    wait_until("the password asked", Duration::from_secs(30), dimmed);
+    xvfb.type_text(window, "Pfx-pass-2026");
+    xvfb.key(window, "Return");
+    std::thread::sleep(Duration::from_millis(500));
+    wait_until("the password asked again", Duration::from_secs(30), dimmed);
+    xvfb.type_text(window, "Pfx-pass-2026");
+    xvfb.key(window, "Return");
+    let exported = out.join("Card Owner.pfx");
+    wait_until("the PFX written", Duration::from_secs(60), || {
+        exported.is_file()
+    });
+    // OpenSSL opens it with that password and finds the key.
+    let opened = run(openssl
+        .command()
+        .args([
+            "pkcs12",
+            "-nocerts",
+            "-noenc",
+            "-passin",
+            "pass:Pfx-pass-2026",
+            "-in",
+        ])
+        .arg(&exported));
+    assert!(
+        String::from_utf8_lossy(&opened.stdout).contains("PRIVATE KEY"),
+        "{opened:?}"
+    );
+    // Copy to…: the Key media page (its navigation item, the fourth, is the current one).
+    xvfb.click(window, 866, 146);
+    wait_until("the Key media page", Duration::from_secs(30), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixel(&shot, 16, 186) == "srgb(29,53,87)"
+    });
+    app.assert_running();
+    app.stop();
 }

@@ -57,27 +57,6 @@ pub fn export(
         .into());
     }
     let mut archive = open_archive(context)?;
-    let Some((id, der)) = archive.certificate_der(id_or_thumbprint)? else {
-        return Err(AppError::NoSuchCertificate {
-            query: id_or_thumbprint.to_owned(),
-        }
-        .into());
-    };
-    let certificate = Certificate::from_der(&der)?;
-    let key_format = match format {
-        ExportFormat::Der => {
-            let written = write_file(options.out, &der, false);
-            return finish(context, id, format, options, written);
-        }
-        ExportFormat::Pem => {
-            let pem = pem::encode("CERTIFICATE", &der);
-            let written = write_file(options.out, pem.as_bytes(), false);
-            return finish(context, id, format, options, written);
-        }
-        ExportFormat::Pfx => KeyFormat::Pfx,
-        ExportFormat::Pkcs8 => KeyFormat::Pkcs8,
-        ExportFormat::Cryptopro => KeyFormat::Cryptopro,
-    };
     let terminal = crate::prompt::Terminal::new(context.lang);
     let prompt = crate::prompt::Answering::new(
         crate::prompt::Given {
@@ -87,14 +66,56 @@ pub fn export(
         },
         &terminal,
     );
+    let written = export_to(&mut archive, id_or_thumbprint, format, options.out, &prompt);
+    let id = written?;
+    finish(context, id, format, options, Ok(()))
+}
+
+/// Writes certificate `id_or_thumbprint` of `archive` as `format` to `out` (which must not exist),
+/// asking `prompt` for the file's new password and, for a key still locked in its container, that
+/// container's password: `certkeeper export` and the window's details card. The certificate's id.
+pub(crate) fn export_to(
+    archive: &mut certkeeper_storage::Archive,
+    id_or_thumbprint: &str,
+    format: ExportFormat,
+    out: &Path,
+    prompt: &dyn Prompt,
+) -> Result<i64> {
+    if files::taken(out) {
+        return Err(AppError::OutputExists {
+            path: out.to_path_buf(),
+        }
+        .into());
+    }
+    let Some((id, der)) = archive.certificate_der(id_or_thumbprint)? else {
+        return Err(AppError::NoSuchCertificate {
+            query: id_or_thumbprint.to_owned(),
+        }
+        .into());
+    };
+    let certificate = Certificate::from_der(&der)?;
+    let key_format = match format {
+        ExportFormat::Der => {
+            write_file(out, &der, false)?;
+            return Ok(id);
+        }
+        ExportFormat::Pem => {
+            let pem = pem::encode("CERTIFICATE", &der);
+            write_file(out, pem.as_bytes(), false)?;
+            return Ok(id);
+        }
+        ExportFormat::Pfx => KeyFormat::Pfx,
+        ExportFormat::Pkcs8 => KeyFormat::Pkcs8,
+        ExportFormat::Cryptopro => KeyFormat::Cryptopro,
+    };
     let info = archive
-        .private_key(id, &prompt)
+        .private_key(id, prompt)
         .map_err(anyhow::Error::from)?
         .ok_or_else(|| AppError::NoPrivateKey {
             query: id_or_thumbprint.to_owned(),
         })?;
-    let written = write_key(key_format, &certificate, &info, options, &prompt);
-    finish(context, id, format, options, written)
+    write_key(key_format, &certificate, &info, out, prompt)?;
+    Ok(id)
 }
 
 /// Says what was written (text or JSON) once `written` succeeded.
@@ -155,7 +176,7 @@ fn write_key(
     format: KeyFormat,
     certificate: &Certificate,
     info: &KeyInfo,
-    options: &ExportOptions<'_>,
+    out: &Path,
     prompt: &dyn Prompt,
 ) -> Result<()> {
     let protection = if info.gost.is_some() {
@@ -173,14 +194,14 @@ fn write_key(
                 protection,
                 Some(certificate.subject.display_name()),
             )?;
-            write_file(options.out, &pfx, true)
+            write_file(out, &pfx, true)
         }
         KeyFormat::Pkcs8 => {
             let password = crate::prompt::new_password(prompt, false)?;
             let encrypted =
                 pkcs8::encrypt(&info.der, password.expose_secret().as_bytes(), protection)?;
             write_file(
-                options.out,
+                out,
                 pem::encode("ENCRYPTED PRIVATE KEY", &encrypted).as_bytes(),
                 true,
             )
@@ -209,7 +230,7 @@ fn write_key(
                 },
                 &password,
             )?;
-            write_folder(options.out, &container)
+            write_folder(out, &container)
         }
     }
 }

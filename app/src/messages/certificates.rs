@@ -14,14 +14,7 @@ pub fn write_certificate(
     lang: Lang,
 ) -> std::io::Result<()> {
     let label = |en, ru| lang.pick(en, ru);
-    let status = match view.status {
-        Status::Valid => label("valid", "действует"),
-        Status::NotYetValid => label("not yet valid", "ещё не действует"),
-        Status::Expired => label("expired", "истёк"),
-        Status::PrivateKeyPeriodEnded => {
-            label("private key period ended", "срок ключа подписи истёк")
-        }
-    };
+    let status = status(view.status, lang);
     writeln!(
         out,
         "  {:<14}{}",
@@ -81,11 +74,16 @@ pub fn write_certificate(
         }
     }
     if !view.policies.is_empty() {
+        let classes: Vec<String> = view
+            .policies
+            .iter()
+            .map(|name| policy(name, lang))
+            .collect();
         writeln!(
             out,
             "  {:<14}{}",
             label("classes:", "классы:"),
-            view.policies.join(", ")
+            classes.join(", ")
         )?;
     }
     writeln!(
@@ -377,5 +375,178 @@ pub fn other_kind(kind: &str, lang: Lang) -> &str {
         ("program", _) => "программа",
         ("text", _) => "текст",
         _ => "файл",
+    }
+}
+
+/// A protection class as the reader's documents name it: КС1…КА1 in Russian (the FSB's classes),
+/// KC1…KA1 in English; other policies by OID.
+pub fn policy(name: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => name.to_owned(),
+        Lang::Ru => name
+            .replacen("KC", "КС", 1)
+            .replacen("KB", "КВ", 1)
+            .replacen("KA", "КА", 1),
+    }
+}
+
+/// A key usage bit or extended key usage (as the certificate parser names it), in words.
+fn usage(name: &str, lang: Lang) -> String {
+    let (en, ru) = match name {
+        "digitalSignature" => ("signing", "подпись"),
+        "nonRepudiation" | "contentCommitment" => ("non-repudiation", "неотрекаемость"),
+        "keyEncipherment" => ("key encipherment", "шифрование ключей"),
+        "dataEncipherment" => ("data encipherment", "шифрование данных"),
+        "keyAgreement" => ("key agreement", "согласование ключей"),
+        "keyCertSign" => ("signing certificates", "подпись сертификатов"),
+        "cRLSign" => ("signing CRLs", "подпись списков отзыва"),
+        "encipherOnly" => ("encipher only", "только шифрование"),
+        "decipherOnly" => ("decipher only", "только расшифрование"),
+        "clientAuth" => ("client authentication", "проверка подлинности клиента"),
+        "serverAuth" => ("server authentication", "проверка подлинности сервера"),
+        "emailProtection" => ("e-mail protection", "защищённая электронная почта"),
+        "codeSigning" => ("code signing", "подпись кода"),
+        "timeStamping" => ("time stamping", "штамп времени"),
+        "ocspSigning" => ("OCSP signing", "подпись ответов OCSP"),
+        other => (other, other),
+    };
+    lang.pick(en, ru).to_owned()
+}
+
+/// The details card of the window: every field a person looks for, as label and value, dates
+/// in the reader's form and time zone.
+pub fn card(shown: &Shown, lang: Lang) -> Vec<(String, String)> {
+    let view = &shown.certificate;
+    let label = |en: &str, ru: &str| lang.pick(en, ru).to_owned();
+    let mut fields = vec![
+        (label("Owner", "Владелец"), view.subject.clone()),
+        (label("Issued by", "Издатель"), view.issuer.clone()),
+        (
+            label("Valid", "Действует"),
+            format!(
+                "{} – {} ({})",
+                lang.date(view.times.not_before),
+                lang.date(view.times.not_after),
+                status(view.status, lang)
+            ),
+        ),
+    ];
+    let times = view.times;
+    if times.private_key_not_before.is_some() || times.private_key_not_after.is_some() {
+        let date = |time: Option<i64>| time.map_or_else(|| "…".to_owned(), |time| lang.date(time));
+        fields.push((
+            label("Key may sign", "Ключом можно подписывать"),
+            format!(
+                "{} – {}",
+                date(times.private_key_not_before),
+                date(times.private_key_not_after)
+            ),
+        ));
+    }
+    for (name, value) in [
+        (label("INN", "ИНН"), &view.inn),
+        (label("INN of the organisation", "ИНН ЮЛ"), &view.innle),
+        (label("OGRN", "ОГРН"), &view.ogrn),
+        (label("OGRNIP", "ОГРНИП"), &view.ogrnip),
+        (label("SNILS", "СНИЛС"), &view.snils),
+    ] {
+        if let Some(value) = value {
+            fields.push((name, value.clone()));
+        }
+    }
+    let parameters = view
+        .key_parameters
+        .as_deref()
+        .map(|parameters| format!(" ({parameters})"))
+        .unwrap_or_default();
+    fields.push((
+        label("Key", "Ключ"),
+        format!("{}{parameters}", lang.algorithm(&view.key_algorithm)),
+    ));
+    if !view.key_usage.is_empty() || !view.extended_key_usage.is_empty() {
+        let uses: Vec<String> = view
+            .key_usage
+            .iter()
+            .chain(&view.extended_key_usage)
+            .map(|name| usage(name, lang))
+            .collect();
+        fields.push((label("Used for", "Назначение"), uses.join(", ")));
+    }
+    if !view.policies.is_empty() {
+        let classes: Vec<String> = view
+            .policies
+            .iter()
+            .map(|name| policy(name, lang))
+            .collect();
+        fields.push((
+            label("Protection class", "Класс защиты"),
+            classes.join(", "),
+        ));
+    }
+    if let Some(tool) = &view.subject_sign_tool {
+        fields.push((label("Signing tool", "Средство подписи"), tool.clone()));
+    }
+    if !view.issuer_sign_tool.is_empty() {
+        fields.push((
+            label("CA's tools", "Средства УЦ"),
+            view.issuer_sign_tool.join("; "),
+        ));
+    }
+    fields.push((
+        label("Private key", "Закрытый ключ"),
+        if shown.has_private_key {
+            label("in the archive", "в архиве")
+        } else if shown.key_containers.is_empty() {
+            label("not in the archive", "в архиве нет")
+        } else {
+            label(
+                "in the archive, locked in its container (its password is asked when needed)",
+                "в архиве, заперт в контейнере (пароль спросят, когда понадобится)",
+            )
+        },
+    ));
+    for container in &shown.key_containers {
+        fields.push((
+            label("Container", "Контейнер"),
+            format!("{} «{}»", container.kind, container.name),
+        ));
+    }
+    if let Some(newer) = shown.superseded_by {
+        fields.push((
+            label("Superseded", "Заменён"),
+            format!("{} {newer}", label("by certificate", "сертификатом")),
+        ));
+    }
+    fields.push((
+        label("Serial number", "Серийный номер"),
+        grouped(&view.serial),
+    ));
+    fields.push((
+        label("SHA-1 thumbprint", "Отпечаток SHA-1"),
+        grouped(&view.sha1_thumbprint),
+    ));
+    fields.push(("SHA-256".to_owned(), grouped(&view.sha256_fingerprint)));
+    fields
+}
+
+/// Hexadecimal in groups of four, as it is read aloud and compared by eye (and as it wraps in a
+/// narrow card); search takes it with the spaces.
+fn grouped(hex: &str) -> String {
+    hex.as_bytes()
+        .chunks(4)
+        .map(String::from_utf8_lossy)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A certificate's status in words.
+fn status(status: Status, lang: Lang) -> &'static str {
+    match status {
+        Status::Valid => lang.pick("valid", "действует"),
+        Status::NotYetValid => lang.pick("not yet valid", "ещё не действует"),
+        Status::Expired => lang.pick("expired", "истёк"),
+        Status::PrivateKeyPeriodEnded => {
+            lang.pick("private key period ended", "срок ключа подписи истёк")
+        }
     }
 }

@@ -8,7 +8,9 @@ use certkeeper_core::cert::Standing;
 use certkeeper_storage::certificates::Listed;
 use slint::{ComponentHandle, FilterModel, Model, ModelRc, VecModel};
 
-use super::{AppWindow, CertificateRow, CertificatesAdapter, Shared};
+use super::{
+    AppState, AppWindow, CertificateRow, CertificatesAdapter, DetailField, PathLine, Shared,
+};
 use crate::messages::Lang;
 
 /// The badge of a certificate's standing: its code in the view (0 valid, 1 expiring soon, 2
@@ -154,20 +156,49 @@ pub(super) fn search(shared: &Shared, text: &str) {
     }
 }
 
-/// Every field of certificate `id`, where its key lives and its history, for the details panel.
+/// What the details card shows of one certificate.
+#[derive(Debug)]
+pub(crate) struct Details {
+    /// Whose it is.
+    pub heading: String,
+    /// Label and value, every field a person looks for.
+    pub fields: Vec<(String, String)>,
+    /// The certification path, from the certificate up to its root.
+    pub path: Vec<crate::views::PathStep>,
+    /// The audit log's entries about it, oldest first.
+    pub history: Vec<String>,
+    /// Whether its private key is in the archive (unlocked or in a container).
+    pub has_key: bool,
+}
+
+/// Every field of certificate `id`, its certification path through the archive, where its key
+/// lives and its history, for the details card.
 pub(crate) fn details(
     archive: &certkeeper_storage::Archive,
     id: i64,
     lang: crate::messages::Lang,
     now: i64,
-) -> anyhow::Result<(String, Vec<String>)> {
-    let text = crate::views::shown_text(archive, &id.to_string(), now, lang)?;
+) -> anyhow::Result<Details> {
+    let shown = crate::views::shown(archive, &id.to_string(), now)?;
+    let printable = |text: &str| certkeeper_core::text::printable_lines(text).into_owned();
+    let fields = crate::messages::certificates::card(&shown, lang)
+        .into_iter()
+        .map(|(label, value)| (label, printable(&value)))
+        .collect();
     // The entries about this certificate: its thumbprint, its key (by public key id), its
     // containers (by kind and name), and reminders about it (by id).
     let mut subjects = Vec::new();
+    let mut path = Vec::new();
     if let Some((_, der)) = archive.certificate_der(&id.to_string())?
         && let Ok(certificate) = certkeeper_core::cert::Certificate::from_der(&der)
     {
+        path = crate::views::certification_path(archive, &certificate)
+            .into_iter()
+            .map(|step| crate::views::PathStep {
+                name: printable(&step.name),
+                id: step.id,
+            })
+            .collect();
         if let Some(public) = certificate.public_key_material() {
             subjects.push(public.id());
         }
@@ -191,10 +222,72 @@ pub(crate) fn details(
             )
         })
         .collect();
-    Ok((
-        certkeeper_core::text::printable_lines(&text).into_owned(),
+    Ok(Details {
+        heading: printable(&shown.certificate.subject_name),
+        fields,
+        path,
         history,
-    ))
+        has_key: shown.has_private_key || !shown.key_containers.is_empty(),
+    })
+}
+
+/// Shows `details` in the card.
+fn show_details(adapter: &CertificatesAdapter<'_>, details: Details) {
+    let fields: Vec<DetailField> = details
+        .fields
+        .into_iter()
+        .map(|(label, value)| DetailField {
+            label: label.into(),
+            value: value.into(),
+        })
+        .collect();
+    // Root first, as certification paths are drawn.
+    let path: Vec<PathLine> = details
+        .path
+        .into_iter()
+        .rev()
+        .map(|step| PathLine {
+            name: step.name.into(),
+            missing: step.id.is_none(),
+        })
+        .collect();
+    let history: Vec<slint::SharedString> = details.history.into_iter().map(Into::into).collect();
+    adapter.set_heading(details.heading.into());
+    adapter.set_fields(ModelRc::from(Rc::new(VecModel::from(fields))));
+    adapter.set_path(ModelRc::from(Rc::new(VecModel::from(path))));
+    adapter.set_history(ModelRc::from(Rc::new(VecModel::from(history))));
+    adapter.set_selected_has_key(details.has_key);
+}
+
+/// The card's line about what its last action did.
+fn said(window: &AppWindow, text: &str, good: bool) {
+    let adapter = window.global::<CertificatesAdapter>();
+    adapter.set_action_status(text.into());
+    adapter.set_action_good(good);
+}
+
+/// A file name for what is saved of `heading` in `folder`: its name, made safe, with `extension`,
+/// and " (2)", " (3)"… when the name is taken.
+fn file_for(folder: &std::path::Path, heading: &str, extension: &str) -> std::path::PathBuf {
+    let safe: String = heading
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || " -_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim().trim_matches('.');
+    let base = if safe.is_empty() { "certificate" } else { safe };
+    let mut path = folder.join(format!("{base}.{extension}"));
+    let mut number = 2;
+    while certkeeper_core::files::taken(&path) {
+        path = folder.join(format!("{base} ({number}).{extension}"));
+        number += 1;
+    }
+    path
 }
 
 /// The row `step` rows from the `current` one among those `shown` (the first or last when none
@@ -227,18 +320,26 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             };
             let now = certkeeper_core::expiry::Clock::now(&certkeeper_core::expiry::SystemClock);
             let adapter = window.global::<CertificatesAdapter>();
+            if adapter.get_selected() != id {
+                adapter.set_action_status("".into());
+            }
             match details(archive, i64::from(id), shared.lang.get(), now) {
-                Ok((text, history)) => {
-                    adapter.set_details(text.into());
-                    let lines: Vec<slint::SharedString> =
-                        history.into_iter().map(Into::into).collect();
-                    adapter.set_history(ModelRc::from(Rc::new(VecModel::from(lines))));
-                }
+                Ok(details) => show_details(&adapter, details),
                 Err(error) => {
-                    adapter.set_details(super::session::shown(&error, shared.lang.get()).into());
+                    adapter.set_heading(super::session::shown(&error, shared.lang.get()).into());
+                    adapter.set_fields(ModelRc::default());
+                    adapter.set_path(ModelRc::default());
                     adapter.set_history(ModelRc::default());
                 }
             }
+            let muted = certkeeper_storage::reminders::ReminderStore::open(&shared.location())
+                .and_then(|store| store.ruled(now))
+                .is_ok_and(|ruled| {
+                    ruled
+                        .iter()
+                        .any(|item| item.id == i64::from(id) && item.muted)
+                });
+            adapter.set_selected_muted(muted);
             // Expiring soon or expired: "Renew" leads to the first step of a renewal.
             let due = adapter
                 .get_rows()
@@ -255,6 +356,177 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
             if let Some(window) = weak.upgrade() {
                 super::requests::start(&window, &shared, i64::from(id));
             }
+        }
+    });
+    adapter.on_save_certificate({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id| {
+            let Some(window) = weak.upgrade() else { return };
+            let save: super::browser::Chosen = Rc::new({
+                let shared = shared.clone();
+                move |window: &AppWindow, chosen: Vec<std::path::PathBuf>| {
+                    let Some(folder) = chosen.into_iter().next() else {
+                        return;
+                    };
+                    let lang = shared.lang.get();
+                    let archive = shared.archive.borrow();
+                    let Some(archive) = archive.as_ref() else {
+                        return;
+                    };
+                    let heading = window.global::<CertificatesAdapter>().get_heading();
+                    let out = file_for(&folder, &heading, "cer");
+                    let written = archive
+                        .certificate_der(&id.to_string())
+                        .map_err(anyhow::Error::from)
+                        .and_then(|found| {
+                            let (_, der) = found.ok_or_else(|| {
+                                anyhow::Error::from(crate::messages::AppError::NoSuchCertificate {
+                                    query: id.to_string(),
+                                })
+                            })?;
+                            crate::commands::export::write_file(&out, &der, false)
+                        });
+                    match written {
+                        Ok(()) => said(
+                            window,
+                            &crate::messages::archive::done(
+                                crate::messages::archive::Done::Written(&out),
+                                lang,
+                            ),
+                            true,
+                        ),
+                        Err(error) => said(window, &super::session::shown(&error, lang), false),
+                    }
+                }
+            });
+            super::browser::open(&window, &shared, "folder", save);
+        }
+    });
+    adapter.on_export_with_key({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id| {
+            let Some(window) = weak.upgrade() else { return };
+            let export: super::browser::Chosen = Rc::new({
+                let shared = shared.clone();
+                move |window: &AppWindow, chosen: Vec<std::path::PathBuf>| {
+                    let Some(folder) = chosen.into_iter().next() else {
+                        return;
+                    };
+                    let lang = shared.lang.get();
+                    let Some(Ok(mut archive)) = shared
+                        .archive
+                        .borrow()
+                        .as_ref()
+                        .map(certkeeper_storage::Archive::another)
+                    else {
+                        return;
+                    };
+                    let heading = window.global::<CertificatesAdapter>().get_heading();
+                    let out = file_for(&folder, &heading, "pfx");
+                    let prompt = super::prompt::WindowPrompt {
+                        window: window.as_weak(),
+                        lang,
+                    };
+                    let weak = window.as_weak();
+                    // The key may need its container's password and the file a new one: asked
+                    // in the window's dialog from a worker thread.
+                    super::session::off_the_window(
+                        move || {
+                            crate::commands::export::export_to(
+                                &mut archive,
+                                &id.to_string(),
+                                crate::commands::export::ExportFormat::Pfx,
+                                &out,
+                                &prompt,
+                            )
+                            .map(|_| out)
+                        },
+                        move |written| {
+                            let Some(window) = weak.upgrade() else { return };
+                            match written {
+                                Ok(out) => said(
+                                    &window,
+                                    &crate::messages::archive::done(
+                                        crate::messages::archive::Done::Written(&out),
+                                        lang,
+                                    ),
+                                    true,
+                                ),
+                                Err(error) => {
+                                    said(&window, &super::session::shown(&error, lang), false)
+                                }
+                            }
+                        },
+                    );
+                }
+            });
+            super::browser::open(&window, &shared, "folder", export);
+        }
+    });
+    adapter.on_copy_to_medium({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id| {
+            let Some(window) = weak.upgrade() else { return };
+            let thumbprint = shared
+                .archive
+                .borrow()
+                .as_ref()
+                .and_then(|archive| archive.certificate_der(&id.to_string()).ok().flatten())
+                .and_then(|(_, der)| certkeeper_core::cert::Certificate::from_der(&der).ok())
+                .map(|certificate| certificate.sha1_thumbprint);
+            let Some(thumbprint) = thumbprint else { return };
+            // The Key media page, the archive chosen with this certificate in it: the person
+            // picks where to.
+            window.global::<AppState>().set_page("media".into());
+            window
+                .global::<AppState>()
+                .invoke_page_shown("media".into());
+            let media = window.global::<super::MediaAdapter>();
+            media.invoke_select("archive".into());
+            media.invoke_choose_item(thumbprint.into());
+        }
+    });
+    adapter.on_snooze({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id| {
+            let Some(window) = weak.upgrade() else { return };
+            let lang = shared.lang.get();
+            let now = certkeeper_core::expiry::Clock::now(&certkeeper_core::expiry::SystemClock);
+            let until = now + 7 * 86_400;
+            let done = certkeeper_storage::reminders::ReminderStore::open(&shared.location())
+                .and_then(|mut store| store.snooze(&id.to_string(), Some(until)));
+            match done {
+                Ok(_) => said(
+                    &window,
+                    &crate::messages::reminders::snoozed_until(until, lang),
+                    true,
+                ),
+                Err(error) => said(&window, &super::session::shown(&error.into(), lang), false),
+            }
+            window.global::<CertificatesAdapter>().invoke_select(id);
+        }
+    });
+    adapter.on_mute({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id, muted| {
+            let Some(window) = weak.upgrade() else { return };
+            let lang = shared.lang.get();
+            let done = certkeeper_storage::reminders::ReminderStore::open(&shared.location())
+                .and_then(|mut store| store.mute(&id.to_string(), muted));
+            match done {
+                Ok(_) => said(
+                    &window,
+                    crate::messages::reminders::mute_done(muted, lang),
+                    true,
+                ),
+                Err(error) => said(&window, &super::session::shown(&error.into(), lang), false),
+            }
+            window.global::<CertificatesAdapter>().invoke_select(id);
         }
     });
     adapter.on_step({
@@ -411,5 +683,99 @@ mod tests {
         assert_eq!(rows[1].group, "");
         assert_eq!(rows[2].group, "", "a single certificate needs no heading");
         assert_eq!(rows[1].status, 2);
+    }
+}
+
+#[cfg(test)]
+mod card {
+    use certkeeper_core::secret::SecretString;
+    use certkeeper_storage::{Archive, ArchiveLocation};
+
+    use crate::messages::Lang;
+
+    /// A person's qualified certificate in the card, in Russian: the identifiers by their Russian
+    /// names, dates as 24.12.2020, the protection class КС1, what the key is for in words, the
+    /// signing tool and SHA-256.
+    #[test]
+    fn a_qualified_certificate_reads_as_a_card_in_russian() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+        let mut archive = Archive::create(
+            &location,
+            &SecretString::from("зелёный чайник".to_owned()),
+            super::super::tests::FAST,
+        )
+        .expect("create");
+        // A PEM file, read as an import reads it.
+        let path = super::super::tests::vectors("realworld/certs/cryptoarm/qual_cert2012.cer");
+        let bytes = std::fs::read(&path).expect("read");
+        let certificate = certkeeper_core::formats::detect::read_bytes(&path, &bytes)
+            .into_iter()
+            .find_map(|found| match found {
+                certkeeper_core::formats::detect::Found::Certificate { certificate, .. } => {
+                    Some(*certificate)
+                }
+                _ => None,
+            })
+            .expect("a certificate");
+        archive
+            .import_certificates(std::slice::from_ref(&certificate), "test")
+            .expect("import");
+        let id = archive.list_certificates(None, None).expect("list")[0].id;
+        let details = super::details(&archive, id, Lang::Ru, certificate.not_after + 86_400)
+            .expect("details");
+        let field = |label: &str| {
+            details
+                .fields
+                .iter()
+                .find(|(name, _)| name == label)
+                .map(|(_, value)| value.clone())
+                .unwrap_or_else(|| panic!("no {label} in {details:?}"))
+        };
+        assert_eq!(field("ИНН"), "121519331820");
+        assert_eq!(field("СНИЛС"), "02504715314");
+        assert!(
+            field("Действует").contains(".12.2020 (истёк)"),
+            "{details:?}"
+        );
+        assert_eq!(field("Класс защиты"), "КС1");
+        assert!(
+            field("Назначение").contains("проверка подлинности клиента"),
+            "{details:?}"
+        );
+        assert!(
+            field("Ключ").starts_with("ГОСТ Р 34.10-2012"),
+            "{details:?}"
+        );
+        assert!(!field("Средство подписи").is_empty());
+        assert_eq!(field("SHA-256").replace(' ', "").len(), 64);
+        assert!(details.heading.contains("Шалагина"), "{details:?}");
+    }
+}
+
+#[cfg(test)]
+mod saving {
+    /// What the card saves gets the owner's name, made safe for any file system, and never takes
+    /// the place of a file that is there.
+    #[test]
+    fn a_saved_file_is_named_after_its_owner_and_never_overwrites() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = super::file_for(dir.path(), "ООО \"Ромашка\" / отдел", "cer");
+        assert_eq!(
+            first.file_name().and_then(|name| name.to_str()),
+            Some("ООО _Ромашка_ _ отдел.cer")
+        );
+        std::fs::write(&first, b"taken").expect("write");
+        let second = super::file_for(dir.path(), "ООО \"Ромашка\" / отдел", "cer");
+        assert_eq!(
+            second.file_name().and_then(|name| name.to_str()),
+            Some("ООО _Ромашка_ _ отдел (2).cer")
+        );
+        assert_eq!(
+            super::file_for(dir.path(), "..", "pfx")
+                .file_name()
+                .and_then(|name| name.to_str()),
+            Some("certificate.pfx")
+        );
     }
 }

@@ -331,10 +331,28 @@ mod flow {
             .expect("search");
         assert_eq!(found.len(), 1);
         // The details panel: every field, and the history of this certificate.
-        let (text, history) =
-            super::super::certificates::details(&archive, all[0].id, Lang::Ru, now)
-                .expect("details");
-        assert!(text.contains(&certificate.sha1_thumbprint), "{text}");
+        let details = super::super::certificates::details(&archive, all[0].id, Lang::Ru, now)
+            .expect("details");
+        let field = |label: &str| {
+            details
+                .fields
+                .iter()
+                .find(|(name, _)| name == label)
+                .map(|(_, value)| value.clone())
+        };
+        assert_eq!(
+            field("Отпечаток SHA-1").map(|text| text.replace(' ', "")),
+            Some(certificate.sha1_thumbprint.clone())
+        );
+        assert!(
+            field("Действует").is_some_and(|valid| valid.contains('.') && !valid.contains('T')),
+            "{details:?}"
+        );
+        assert!(field("SHA-256").is_some(), "{details:?}");
+        // Its issuer is not in the archive: the path names it and stops.
+        assert_eq!(details.path.len(), 2, "{details:?}");
+        assert!(details.path[1].id.is_none());
+        let history = &details.history;
         assert_eq!(history.len(), 1, "{history:?}");
         assert!(
             history[0].ends_with("сертификат добавлен в архив"),
