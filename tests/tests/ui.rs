@@ -1449,3 +1449,117 @@ fn the_details_card_saves_the_certificate_and_exports_it_with_its_key() {
     app.assert_running();
     app.stop();
 }
+
+/// The Settings page in both languages (screenshots `settings-*`): the archive's backup into a
+/// folder chosen in the window, a passphrase change in the window's dialog (the current one, then
+/// the new one twice), and Lock, after which the archive opens with the new passphrase only.
+#[test]
+fn settings_back_up_change_the_passphrase_and_lock_the_archive() {
+    use certkeeper_tests::support::{run, secret_file, wait_until};
+    let shots = workspace_root().join("target").join("screenshots");
+    std::fs::create_dir_all(&shots).expect("create target/screenshots");
+    for lang in ["en", "ru"] {
+        let work = temp_dir();
+        let passphrase = "settings-page-2026";
+        let new_passphrase = "new passphrase for the office";
+        let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
+        let archive = work.path().join("archive.db");
+        run(bin::on_archive(&archive, &passphrase_file).args(["init", "--allow-weak-passphrase"]));
+        let backups = work.path().join("backups");
+        std::fs::create_dir_all(&backups).expect("mkdir");
+        let xvfb = Xvfb::start();
+        let mut command = xvfb.command(bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(&archive)
+            .env("CERTKEEPER_LANG", lang)
+            .env("HOME", work.path())
+            .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
+            .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+            .env_remove("CERTKEEPER_PKCS11_MODULES")
+            .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        let shot = shots.join(format!("settings-{lang}.png"));
+        let probe = work.path().join("probe.png");
+        let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &probe);
+        wait_until("the pages", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &probe);
+            xvfb::pixel(&probe, 16, 66) == "srgb(29,53,87)"
+        });
+        xvfb.key(window, "ctrl+6");
+        wait_until("the Settings page", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &shot);
+            xvfb::pixel(&shot, 16, 266) == "srgb(29,53,87)"
+        });
+        let (back_up, change, lock) = match lang {
+            "en" => ((267, 125), (544, 125), (655, 125)),
+            _ => ((297, 125), (638, 125), (758, 125)),
+        };
+        // Back up: the chooser, the folder typed into its path field, "Choose this folder".
+        xvfb.click(window, back_up.0, back_up.1);
+        let mut button = None;
+        wait_until("the chooser", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &probe);
+            button = xvfb::centre_of(&probe, "#005FB8", 70);
+            button.is_some()
+        });
+        let (x, y) = button.expect("found");
+        xvfb.click(window, x - 200, y);
+        xvfb.key(window, "ctrl+a");
+        xvfb.type_text(window, &backups.display().to_string());
+        xvfb.key(window, "Return");
+        std::thread::sleep(Duration::from_millis(500));
+        xvfb.click(window, x, y);
+        let backup_written = || {
+            std::fs::read_dir(&backups).is_ok_and(|entries| {
+                entries.flatten().any(|entry| {
+                    entry
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with("certkeeper-backup-")
+                })
+            })
+        };
+        wait_until("the backup", Duration::from_secs(30), backup_written);
+        // Change the passphrase: the current one, then the new one twice, in the dialog.
+        xvfb.click(window, change.0, change.1);
+        let dimmed = || {
+            xvfb.window_screenshot(window, &probe);
+            xvfb::pixel(&probe, 20, 600) != "srgb(230,240,236)"
+        };
+        for typed in [passphrase, new_passphrase, new_passphrase] {
+            wait_until("the dialog", Duration::from_secs(60), dimmed);
+            xvfb.type_text(window, typed);
+            xvfb.key(window, "Return");
+            std::thread::sleep(Duration::from_millis(700));
+        }
+        wait_until("the passphrase changed", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &probe);
+            xvfb::pixels_of(&probe, "srgb(42,157,143)") > 50
+        });
+        // Lock: the unlock view, no pages.
+        xvfb.click(window, lock.0, lock.1);
+        wait_until("locked", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &probe);
+            xvfb::pixel(&probe, 16, 266) != "srgb(29,53,87)"
+                && xvfb::pixel(&probe, 20, 600) != "srgb(230,240,236)"
+        });
+        app.assert_running();
+        app.stop();
+        // The archive opens with the new passphrase only.
+        let new_file = secret_file(work.path(), "new", new_passphrase);
+        run(bin::on_archive(&archive, &new_file).arg("list"));
+        let old = bin::on_archive(&archive, &passphrase_file)
+            .arg("list")
+            .output()
+            .expect("list");
+        assert!(!old.status.success());
+    }
+    if std::env::var("SCREENSHOTS").as_deref() == Ok("overwrite") {
+        let docs = workspace_root().join("docs").join("screenshots");
+        for lang in ["en", "ru"] {
+            let name = format!("settings-{lang}.png");
+            std::fs::copy(shots.join(&name), docs.join(&name)).expect("copy a screenshot");
+        }
+    }
+}

@@ -11,6 +11,7 @@ mod media;
 mod prompt;
 mod reminders;
 mod requests;
+mod safekeeping;
 mod session;
 
 use std::cell::RefCell;
@@ -174,6 +175,7 @@ pub(crate) fn build(
     prompt::wire(&window);
     reminders::wire(&window, &shared);
     requests::wire(&window, &shared);
+    safekeeping::wire(&window, &shared);
     window
         .global::<AppState>()
         .set_page(if location.exists() { "unlock" } else { "setup" }.into());

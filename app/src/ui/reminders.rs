@@ -117,6 +117,7 @@ fn show_settings(window: &AppWindow, shared: &Shared) {
         Lang::En => 0,
         Lang::Ru => 1,
     });
+    adapter.set_archive(shared.location().path().display().to_string().into());
     adapter.set_modules(
         match crate::settings::module_paths(&[]) {
             Ok(modules) => crate::messages::media::drivers(&modules, lang),
