@@ -331,7 +331,15 @@ fn container(
         .as_deref()
         .and_then(|der| Certificate::from_der(der).ok());
     let name = name.unwrap_or_else(|| file_name(path));
-    let what = format!("«{name}» ({})", path.display());
+    // Named as CryptoPro names it, with whose certificate it holds and where it is.
+    let what = match &certificate {
+        Some(certificate) => format!(
+            "«{name}» — {} ({})",
+            certificate.subject.display_name(),
+            path.display()
+        ),
+        None => format!("«{name}» ({})", path.display()),
+    };
     let original = files.to_der();
     let opened = if known_unlocked(archive, ContainerKind::CryptoPro, &original) {
         Err(Ok(None))

@@ -1563,3 +1563,80 @@ fn settings_back_up_change_the_passphrase_and_lock_the_archive() {
         }
     }
 }
+
+/// An import in the window with no password typed asks each locked container's own password in
+/// the dialog, one by one (named, with whose certificate it holds): the right answers archive
+/// both keys, as the command line does at a terminal.
+#[test]
+fn the_window_asks_each_containers_password_in_turn() {
+    use certkeeper_tests::support::{copy_dir, run, secret_file, vectors, wait_until};
+    let work = temp_dir();
+    let drive = work.path().join("drive");
+    for name in ["g2012256", "svkreml-00000000"] {
+        copy_dir(&vectors::folder("cryptopro").join(name), &drive.join(name));
+    }
+    let passphrase = "two-containers-9";
+    let passphrase_file = secret_file(work.path(), "passphrase", passphrase);
+    let archive = work.path().join("archive.db");
+    run(bin::on_archive(&archive, &passphrase_file).args(["init", "--allow-weak-passphrase"]));
+    let xvfb = Xvfb::start();
+    let mut command = xvfb.command(bin::certkeeper());
+    command
+        .arg("--archive")
+        .arg(&archive)
+        .env("CERTKEEPER_LANG", "en")
+        .env("HOME", work.path())
+        .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
+        .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+        .env_remove("CERTKEEPER_PKCS11_MODULES")
+        .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let shot = work.path().join("import.png");
+    let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &shot);
+    wait_until("the pages", Duration::from_secs(60), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixel(&shot, 16, 66) == "srgb(29,53,87)"
+    });
+    xvfb.key(window, "ctrl+2");
+    wait_until("the Import page", Duration::from_secs(30), || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixel(&shot, 16, 106) == "srgb(29,53,87)"
+    });
+    // The drive's path typed and added; Import with the password field left empty.
+    xvfb.click(window, 550, 97);
+    xvfb.type_text(window, &drive.display().to_string());
+    xvfb.key(window, "Return");
+    let mut button = None;
+    wait_until("the Import button on", Duration::from_secs(30), || {
+        xvfb.window_screenshot(window, &shot);
+        button = xvfb::centre_of(&shot, "#005FB8", 170);
+        button.is_some()
+    });
+    let (x, y) = button.expect("found");
+    xvfb.click(window, x, y);
+    let dimmed = || {
+        xvfb.window_screenshot(window, &shot);
+        xvfb::pixel(&shot, 20, 600) != "srgb(230,240,236)"
+    };
+    // Found in this order: g2012256 (password 1), then svkreml-00000000 (123456).
+    for password in ["1", "123456"] {
+        wait_until("a container's password asked", Duration::from_secs(60), dimmed);
+        xvfb.type_text(window, password);
+        xvfb.key(window, "Return");
+        std::thread::sleep(Duration::from_millis(700));
+    }
+    let passphrase_cli = || bin::on_archive(&archive, &passphrase_file);
+    wait_until("both keys archived", Duration::from_secs(60), || {
+        let output = passphrase_cli()
+            .args(["--json", "list"])
+            .output()
+            .expect("list");
+        let listed: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_default();
+        listed.as_array().is_some_and(|items| {
+            items.len() == 2 && items.iter().all(|item| item["has_private_key"] == true)
+        })
+    });
+    app.assert_running();
+    app.stop();
+}

@@ -76,12 +76,25 @@ pub fn dialog(request: &Request<'_>, lang: Lang, again: bool) -> (String, String
             };
             (title, note.to_owned(), warning)
         }
-        Request::ContainerPassword { name } | Request::PasswordToArchive { name } => (
+        Request::ContainerPassword { name } => (
             match lang {
                 Lang::En => format!("Password of «{name}»"),
                 Lang::Ru => format!("Пароль «{name}»"),
             },
             String::new(),
+            false,
+        ),
+        // Named with whose certificate it holds and where it is; nothing typed keeps it locked.
+        Request::PasswordToArchive { name } => (
+            match lang {
+                Lang::En => format!("Password of {name}"),
+                Lang::Ru => format!("Пароль {name}"),
+            },
+            lang.pick(
+                "Cancel or an empty password archives this container locked; the others are asked one by one.",
+                "«Отмена» или пустой пароль — контейнер сохранится запертым; остальные спросят по одному.",
+            )
+            .to_owned(),
             false,
         ),
         Request::NewArchivePassphrase => (

@@ -539,6 +539,7 @@ mod flow {
             None,
             false,
             None,
+            &crate::prompt::Nobody,
             &mut |_| true,
         )
         .expect("import");
@@ -655,6 +656,7 @@ mod flow {
             None,
             false,
             None,
+            &crate::prompt::Nobody,
             &mut |_| true,
         )
         .expect("import");

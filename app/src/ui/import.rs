@@ -18,21 +18,22 @@ use crate::messages::Lang;
 use crate::messages::import::{self as words, Face};
 
 /// Imports `paths` into `archive`; `progress` hears after every file and stops the import by
-/// answering false (everything read so far stays archived).
+/// answering false (everything read so far stays archived). With a `password` typed above the
+/// list, it is the one tried on every container and nobody is asked; without, `prompt` (the
+/// window's dialog) asks for each container's own, naming it and whose certificate it holds.
 pub(crate) fn run(
     archive: &mut Archive,
     paths: &[PathBuf],
     password: Option<SecretString>,
     keep_passwords: bool,
     stop: Option<Arc<AtomicBool>>,
+    prompt: &dyn certkeeper_core::interact::Prompt,
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<ImportSummary> {
-    // The password is typed above the list, before the import: nobody is asked during it, and a
-    // container it does not open is archived locked.
     let passwords = Passwords {
         given: password,
         keep: keep_passwords,
-        prompt: &crate::prompt::Nobody,
+        prompt,
         stop,
     };
     Ok(import_paths(archive, paths, &passwords, progress).map_err(crate::messages::Failed)?)
@@ -169,6 +170,10 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, password: &str, keep: bool) {
     let weak = window.as_weak();
     let progress_weak = window.as_weak();
     let shared_done = shared.clone();
+    let prompt = super::prompt::WindowPrompt {
+        window: window.as_weak(),
+        lang,
+    };
     super::session::off_the_window(
         move || {
             let mut archive = worker_archive;
@@ -199,6 +204,7 @@ fn start(window: &AppWindow, shared: &Rc<Shared>, password: &str, keep: bool) {
                 password,
                 keep,
                 Some(stop_flag.clone()),
+                &prompt,
                 &mut progress,
             )
         },
@@ -260,6 +266,7 @@ mod flow {
             None,
             false,
             None,
+            &crate::prompt::Nobody,
             &mut |step| {
                 seen.push((step.done, step.total));
                 true
@@ -289,6 +296,7 @@ mod flow {
             None,
             false,
             None,
+            &crate::prompt::Nobody,
             &mut |_| true,
         )
         .expect("again");
@@ -305,9 +313,15 @@ mod flow {
         let location = ArchiveLocation::explicit(other.path().join("archive.db"));
         let mut fresh =
             Archive::create(&location, &SecretString::from("x".to_owned()), FAST).expect("create");
-        let stopped = run(&mut fresh, &[folder], None, false, None, &mut |step| {
-            step.done < 1
-        })
+        let stopped = run(
+            &mut fresh,
+            &[folder],
+            None,
+            false,
+            None,
+            &crate::prompt::Nobody,
+            &mut |step| step.done < 1,
+        )
         .expect("stopped");
         assert!(stopped.stopped);
         assert!(

@@ -311,8 +311,16 @@ mod flow {
         let mut archive =
             Archive::create(&location, &SecretString::from("x".to_owned()), FAST).expect("create");
         let vectors = super::super::tests::vectors("cryptopro");
-        super::super::import::run(&mut archive, &[vectors], None, false, None, &mut |_| true)
-            .expect("import");
+        super::super::import::run(
+            &mut archive,
+            &[vectors],
+            None,
+            false,
+            None,
+            &crate::prompt::Nobody,
+            &mut |_| true,
+        )
+        .expect("import");
         let all = archive.list_certificates(None, None).expect("list");
         let first = all.iter().map(|item| item.not_after).min().expect("some");
         drop(archive);
