@@ -132,6 +132,29 @@ pub enum Command {
         /// Only those that expire within DAYS days (or have expired).
         #[arg(long, value_name = "DAYS")]
         expiring_within: Option<u32>,
+        /// List the hidden certificates instead (certkeeper hide).
+        #[arg(long, conflicts_with_all = ["search", "expiring_within"])]
+        hidden: bool,
+    },
+    /// Hide a certificate imported by mistake from lists and reminders (nothing is deleted; its key
+    /// still opens old documents; unhide shows it again).
+    Hide {
+        /// Its id or SHA-1 thumbprint.
+        certificate: String,
+    },
+    /// Show a hidden certificate again.
+    Unhide {
+        /// Its id or SHA-1 thumbprint.
+        certificate: String,
+    },
+    /// Merge the key containers that hold one certificate's key (a CryptoPro container and the
+    /// same key's PEM or PFX files) into one entry; --undo separates them again.
+    Merge {
+        /// Its id or SHA-1 thumbprint.
+        certificate: String,
+        /// Separate them again.
+        #[arg(long)]
+        undo: bool,
     },
     /// Show every field of one archived certificate.
     Show {

@@ -139,10 +139,17 @@ fn run(command: Command, context: &Context) -> Result<()> {
             }
         }
         Command::Request(request) => run_request(context, request),
+        Command::List { hidden: true, .. } => commands::archive::list_hidden(context),
         Command::List {
             search,
             expiring_within,
+            ..
         } => commands::archive::list(context, search.as_deref(), expiring_within),
+        Command::Hide { certificate } => commands::archive::hide(context, &certificate, true),
+        Command::Unhide { certificate } => commands::archive::hide(context, &certificate, false),
+        Command::Merge { certificate, undo } => {
+            commands::archive::merge(context, &certificate, undo)
+        }
         Command::Show { id_or_thumbprint } => commands::archive::show(context, &id_or_thumbprint),
         Command::Audit => commands::archive::audit(context),
         Command::Decrypt {

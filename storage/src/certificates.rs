@@ -414,7 +414,7 @@ impl Archive {
                     EXISTS (SELECT 1 FROM private_keys WHERE private_keys.public_key = certificates.public_key),
                     COALESCE(owner, ''), search_text
              FROM {}
-             WHERE ?4 IS NULL OR not_after < ?4
+             WHERE (?4 IS NULL OR not_after < ?4) AND hidden_at IS NULL
              ORDER BY not_after DESC, id",
             if search.is_some() {
                 searched.as_str()

@@ -247,7 +247,7 @@ pub(crate) fn seen(
 impl Archive {
     /// The public key identifier of certificate `certificate_id` ('' when certkeeper cannot read its
     /// key).
-    fn certificate_public_key(&self, certificate_id: i64) -> Result<Option<String>> {
+    pub(crate) fn certificate_public_key(&self, certificate_id: i64) -> Result<Option<String>> {
         self.connection()
             .query_row(
                 "SELECT public_key FROM certificates WHERE id = ?1",
@@ -326,7 +326,7 @@ impl Archive {
             .connection()
             .prepare_cached(
                 "SELECT id, kind, name, password IS NOT NULL FROM key_containers
-                 WHERE public_key = ?1 ORDER BY id",
+                 WHERE public_key = ?1 AND merged_into IS NULL ORDER BY id",
             )
             .context("reading key containers")?;
         let rows: Vec<(i64, String, String, bool)> = statement
@@ -340,7 +340,9 @@ impl Archive {
             .connection()
             .prepare_cached(
                 "SELECT location, first_seen, last_seen FROM key_sightings
-                 WHERE container_id = ?1 ORDER BY last_seen DESC, id",
+                 WHERE container_id = ?1
+                    OR container_id IN (SELECT id FROM key_containers WHERE merged_into = ?1)
+                 ORDER BY last_seen DESC, id",
             )
             .context("reading where key containers were seen")?;
         let mut containers = Vec::with_capacity(rows.len());

@@ -38,6 +38,7 @@ mod migrate;
 pub mod reminders;
 pub mod requests;
 pub mod sightings;
+pub mod tidy;
 
 pub use archive::Archive;
 pub use error::{Error, Result};

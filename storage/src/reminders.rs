@@ -67,7 +67,7 @@ impl ReminderStore {
                        SELECT id FROM certificates WHERE private_key_not_after BETWEEN ?2 AND ?3) AS hits
                  CROSS JOIN certificates AS c ON c.id = hits.id
                  LEFT JOIN reminder_rules AS rules ON rules.certificate_id = c.id
-                 WHERE COALESCE(c.is_ca, 0) = 0
+                 WHERE COALESCE(c.is_ca, 0) = 0 AND c.hidden_at IS NULL
                  ORDER BY c.id",
             )
             .context("preparing the deadlines")?;
@@ -100,7 +100,7 @@ impl ReminderStore {
                         rules.muted, rules.snoozed_until
                  FROM reminder_rules AS rules
                  JOIN certificates AS c ON c.id = rules.certificate_id
-                 WHERE rules.muted = 1 OR rules.snoozed_until > ?1
+                 WHERE (rules.muted = 1 OR rules.snoozed_until > ?1) AND c.hidden_at IS NULL
                  ORDER BY c.id",
             )
             .context("preparing the muted and snoozed certificates")?;

@@ -1278,3 +1278,98 @@ fn an_organisation_s_inn_in_its_old_and_new_form_is_one_owner_found_by_either() 
         }
     }
 }
+
+/// A mistaken import is forgotten without losing anything: a hidden certificate leaves `list`,
+/// searches, `expiry` and the reminders, stays in `list --hidden`, its key still opens an old
+/// document, `verify` still passes, and `unhide` brings it back; the same key found in a PFX and
+/// two PEM files is three containers until `merge` makes it one entry (sightings kept), and
+/// `merge --undo` separates them. Every change is in the audit log.
+#[test]
+fn a_certificate_is_hidden_and_a_keys_containers_merged_reversibly() {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
+    use certkeeper_tests::support::{bin, run, secret_file};
+    let work = temp_dir();
+    let passphrase = secret_file(work.path(), "passphrase", "p");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase);
+        command.env("CERTKEEPER_LANG", "en");
+        command
+    };
+    let text = |command: &mut std::process::Command| {
+        String::from_utf8_lossy(&run(command).stdout).into_owned()
+    };
+    run(cli().args(["init", "--allow-weak-passphrase"]));
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("Tidy CA", KeyAlgorithm::Rsa2048);
+    let mistake = openssl.issue(&ca, "/CN=Imported by mistake", KeyAlgorithm::Rsa2048, 20);
+    let drive = work.path().join("drive");
+    std::fs::create_dir_all(&drive).expect("mkdir");
+    let pfx = openssl.pfx(&mistake, "1", PfxProtection::Aes256);
+    std::fs::copy(&pfx, drive.join("mistake.pfx")).expect("copy");
+    std::fs::copy(&mistake.key, drive.join("mistake-key.pem")).expect("copy");
+    // The same key again, as DER: another file, the same key.
+    run(openssl
+        .command()
+        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
+        .arg(&mistake.key)
+        .arg("-out")
+        .arg(drive.join("mistake-key.der")));
+    let password = secret_file(work.path(), "password", "1");
+    run(cli()
+        .arg("import")
+        .arg(&drive)
+        .arg("--password-file")
+        .arg(&password));
+    let listed: serde_json::Value =
+        serde_json::from_str(&text(cli().args(["--json", "list"]))).expect("JSON");
+    let id = listed[0]["id"].to_string();
+    let containers = |shown: &str| shown.matches("container:").count();
+    assert_eq!(containers(&text(cli().args(["show", &id]))), 3);
+
+    // Merged: one entry, where each was seen kept.
+    let merged = text(cli().args(["merge", &id]));
+    assert!(merged.contains("merged into one entry: 2"), "{merged}");
+    let shown = text(cli().args(["show", &id]));
+    assert_eq!(containers(&shown), 1, "{shown}");
+    assert!(
+        shown.contains("mistake-key.pem") && shown.contains("mistake-key.der"),
+        "{shown}"
+    );
+    let undone = text(cli().args(["merge", &id, "--undo"]));
+    assert!(undone.contains("separated again: 2"), "{undone}");
+    assert_eq!(containers(&text(cli().args(["show", &id]))), 3);
+
+    // Hidden: out of the lists and reminders, its key still at work.
+    let document = openssl.cms_encrypt(b"old letter", &[&mistake], "-aes-256-cbc", &[]);
+    let hidden = text(cli().args(["hide", &id]));
+    assert!(hidden.starts_with("Hidden:"), "{hidden}");
+    assert!(text(cli().arg("list")).contains("No certificates."));
+    assert!(text(cli().args(["list", "--search", "mistake"])).contains("No certificates."));
+    let expiry = cli().arg("expiry").output().expect("expiry");
+    assert!(
+        !String::from_utf8_lossy(&expiry.stdout).contains("Imported by mistake"),
+        "{expiry:?}"
+    );
+    let hidden_list = text(cli().args(["list", "--hidden"]));
+    assert!(hidden_list.contains("Imported by mistake"), "{hidden_list}");
+    let opened = work.path().join("letter.txt");
+    run(cli()
+        .arg("decrypt")
+        .arg(&document)
+        .arg("--out")
+        .arg(&opened));
+    assert_eq!(std::fs::read(&opened).expect("opened"), b"old letter");
+    run(cli().arg("verify"));
+    run(cli().args(["unhide", &id]));
+    assert!(text(cli().arg("list")).contains("Imported by mistake"));
+    let audit = text(cli().arg("audit"));
+    for action in [
+        "key containers merged",
+        "key containers separated",
+        "certificate hidden",
+        "certificate shown again",
+    ] {
+        assert!(audit.contains(action), "{action} missing:\n{audit}");
+    }
+}

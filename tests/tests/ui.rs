@@ -1440,6 +1440,20 @@ fn the_details_card_saves_the_certificate_and_exports_it_with_its_key() {
         String::from_utf8_lossy(&opened.stdout).contains("PRIVATE KEY"),
         "{opened:?}"
     );
+    // Hide: the certificate leaves the list (the card stays, to undo); Show again brings it back.
+    let listed = || {
+        let output = cli().args(["--json", "list"]).output().expect("list");
+        serde_json::from_slice::<serde_json::Value>(&output.stdout)
+            .ok()
+            .and_then(|listed| listed.as_array().map(Vec::len))
+    };
+    xvfb.click(window, 828, 186);
+    wait_until("hidden", Duration::from_secs(30), || listed() == Some(0));
+    std::thread::sleep(Duration::from_millis(500));
+    xvfb.click(window, 850, 186);
+    wait_until("shown again", Duration::from_secs(30), || {
+        listed() == Some(1)
+    });
     // Copy to…: the Key media page (its navigation item, the fourth, is the current one).
     xvfb.click(window, 866, 146);
     wait_until("the Key media page", Duration::from_secs(30), || {
@@ -1620,7 +1634,11 @@ fn the_window_asks_each_containers_password_in_turn() {
     };
     // Found in this order: g2012256 (password 1), then svkreml-00000000 (123456).
     for password in ["1", "123456"] {
-        wait_until("a container's password asked", Duration::from_secs(60), dimmed);
+        wait_until(
+            "a container's password asked",
+            Duration::from_secs(60),
+            dimmed,
+        );
         xvfb.type_text(window, password);
         xvfb.key(window, "Return");
         std::thread::sleep(Duration::from_millis(700));
@@ -1631,8 +1649,7 @@ fn the_window_asks_each_containers_password_in_turn() {
             .args(["--json", "list"])
             .output()
             .expect("list");
-        let listed: serde_json::Value =
-            serde_json::from_slice(&output.stdout).unwrap_or_default();
+        let listed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
         listed.as_array().is_some_and(|items| {
             items.len() == 2 && items.iter().all(|item| item["has_private_key"] == true)
         })

@@ -198,3 +198,74 @@ pub fn audit(context: &Context) -> Result<()> {
     }
     Ok(())
 }
+
+/// Runs `certkeeper list --hidden`.
+pub fn list_hidden(context: &Context) -> Result<()> {
+    let archive = open_archive(context)?;
+    let hidden = archive.hidden_certificates()?;
+    let mut out = super::stdout();
+    if context.json {
+        #[derive(Serialize)]
+        struct HiddenView {
+            id: i64,
+            sha1_thumbprint: String,
+            subject_name: String,
+            not_after: String,
+            hidden_at: String,
+        }
+        let views: Vec<HiddenView> = hidden
+            .into_iter()
+            .map(|item| HiddenView {
+                id: item.id,
+                sha1_thumbprint: item.sha1,
+                subject_name: item.subject_name,
+                not_after: format_time(item.not_after),
+                hidden_at: format_time(item.hidden_at),
+            })
+            .collect();
+        super::write_json(&mut out, &views)?;
+        return Ok(());
+    }
+    words::write_hidden(&mut out, &hidden, context.lang).map_err(AppError::Output)?;
+    Ok(())
+}
+
+/// Runs `certkeeper hide` (`hidden`) and `certkeeper unhide`.
+pub fn hide(context: &Context, query: &str, hidden: bool) -> Result<()> {
+    let mut archive = open_archive(context)?;
+    archive
+        .hide_certificate(query, hidden)?
+        .ok_or_else(|| AppError::NoSuchCertificate {
+            query: query.to_owned(),
+        })?;
+    writeln!(
+        super::stdout(),
+        "{}",
+        words::hidden_done(query, hidden, context.lang)
+    )
+    .map_err(AppError::Output)?;
+    Ok(())
+}
+
+/// Runs `certkeeper merge` (or `merge --undo`).
+pub fn merge(context: &Context, query: &str, undo: bool) -> Result<()> {
+    let mut archive = open_archive(context)?;
+    let Some((id, _)) = archive.certificate_der(query)? else {
+        return Err(AppError::NoSuchCertificate {
+            query: query.to_owned(),
+        }
+        .into());
+    };
+    let count = if undo {
+        archive.unmerge_key_containers(id)?
+    } else {
+        archive.merge_key_containers(id)?
+    };
+    writeln!(
+        super::stdout(),
+        "{}",
+        words::merged_done(count, undo, context.lang)
+    )
+    .map_err(AppError::Output)?;
+    Ok(())
+}

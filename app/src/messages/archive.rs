@@ -18,6 +18,12 @@ pub fn audit_action(action: &str, lang: Lang) -> String {
         "reminders muted" => "напоминания отключены",
         "reminders unmuted" => "напоминания включены",
         "reminders snoozed" => "напоминания отложены",
+        "reminders unsnoozed" => "напоминания снова включены после отсрочки",
+        "certificate hidden" => "сертификат скрыт",
+        "certificate shown again" => "сертификат снова показан",
+        "key containers merged" => "контейнеры ключа объединены",
+        "key containers separated" => "контейнеры ключа разделены",
+        "passphrase changed" => "пароль архива изменён",
         other => other,
     };
     lang.pick(action, ru).to_owned()
@@ -224,4 +230,82 @@ pub fn backup_passphrase_prompt(lang: Lang) -> &'static str {
         "Passphrase of the backup: ",
         "Пароль архива в резервной копии: ",
     )
+}
+
+/// `list --hidden` as text.
+pub fn write_hidden(
+    out: &mut impl Write,
+    hidden: &[certkeeper_storage::tidy::Hidden],
+    lang: Lang,
+) -> std::io::Result<()> {
+    if hidden.is_empty() {
+        return writeln!(
+            out,
+            "{}",
+            lang.pick("No hidden certificates.", "Скрытых сертификатов нет.")
+        );
+    }
+    for item in hidden {
+        writeln!(
+            out,
+            "{:>5}  {}  {}  {} {}  ({} {})",
+            item.id,
+            item.sha1,
+            item.subject_name,
+            lang.pick("until", "до"),
+            lang.date(item.not_after),
+            lang.pick("hidden", "скрыт"),
+            lang.date(item.hidden_at)
+        )?;
+    }
+    writeln!(
+        out,
+        "{}",
+        lang.pick(
+            "Show one again: certkeeper unhide ID",
+            "Показать снова: certkeeper unhide НОМЕР"
+        )
+    )
+}
+
+/// `hide` / `unhide`'s line.
+pub fn hidden_done(query: &str, hidden: bool, lang: Lang) -> String {
+    if hidden {
+        format!(
+            "{} {query} {}",
+            lang.pick("Hidden:", "Скрыт:"),
+            lang.pick(
+                "(it stays in the archive and its key still opens old documents; certkeeper unhide shows it again)",
+                "(он остаётся в архиве, и его ключ по-прежнему открывает старые документы; certkeeper unhide покажет его снова)"
+            )
+        )
+    } else {
+        format!("{} {query}", lang.pick("Shown again:", "Снова показан:"))
+    }
+}
+
+/// `merge`'s line.
+pub fn merged_done(count: usize, undo: bool, lang: Lang) -> String {
+    match (undo, count) {
+        (false, 0) => lang
+            .pick(
+                "Nothing to merge: the key is in one container.",
+                "Объединять нечего: ключ в одном контейнере.",
+            )
+            .to_owned(),
+        (false, count) => format!(
+            "{} {count}",
+            lang.pick(
+                "Containers of the same key merged into one entry:",
+                "Контейнеров того же ключа объединено в одну запись:"
+            )
+        ),
+        (true, count) => format!(
+            "{} {count}",
+            lang.pick(
+                "Containers separated again:",
+                "Контейнеров снова разделено:"
+            )
+        ),
+    }
 }

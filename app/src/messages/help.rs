@@ -9,6 +9,23 @@ use clap::{Arg, Command};
 /// Each English text of the command line (as clap holds it) and its Russian.
 const RUSSIAN: &[(&str, &str)] = &[
     (
+        "List the hidden certificates instead (certkeeper hide)",
+        "Вместо этого показать скрытые сертификаты (certkeeper hide)",
+    ),
+    (
+        "Hide a certificate imported by mistake from lists and reminders (nothing is deleted; its key still opens old documents; unhide shows it again)",
+        "Скрыть ошибочно импортированный сертификат из списков и напоминаний (ничего не удаляется; его ключ по-прежнему открывает старые документы; unhide показывает его снова)",
+    ),
+    (
+        "Show a hidden certificate again",
+        "Снова показывать скрытый сертификат",
+    ),
+    (
+        "Merge the key containers that hold one certificate's key (a CryptoPro container and the same key's PEM or PFX files) into one entry; --undo separates them again",
+        "Объединить в одну запись ключевые контейнеры с ключом одного сертификата (контейнер КриптоПро и файлы PEM или PFX того же ключа); --undo разделяет их снова",
+    ),
+    ("Separate them again", "Разделить их снова"),
+    (
         "List the certificates whose reminders are muted or snoozed (they are left out of expiry)",
         "Показать сертификаты с отключёнными или отложенными напоминаниями (expiry их не показывает)",
     ),

@@ -138,6 +138,11 @@ pub(super) fn load(window: &AppWindow, shared: &Shared) {
     let filtered = Rc::new(FilterModel::new(ModelRc::from(all), filter));
     let adapter = window.global::<CertificatesAdapter>();
     adapter.set_total(listed.len() as i32);
+    adapter.set_hidden(
+        archive
+            .hidden_certificates()
+            .map_or(0, |hidden| i32::try_from(hidden.len()).unwrap_or(i32::MAX)),
+    );
     adapter.set_rows(ModelRc::from(filtered.clone()));
     shared.listing.replace(Some(Listing { query, filtered }));
     tracing::info!(
@@ -340,6 +345,10 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                         .any(|item| item.id == i64::from(id) && item.muted)
                 });
             adapter.set_selected_muted(muted);
+            let hidden = archive
+                .hidden_certificates()
+                .is_ok_and(|hidden| hidden.iter().any(|item| item.id == i64::from(id)));
+            adapter.set_selected_hidden(hidden);
             // Expiring soon or expired: "Renew" leads to the first step of a renewal.
             let due = adapter
                 .get_rows()
@@ -526,6 +535,36 @@ pub(super) fn wire(window: &AppWindow, shared: &Rc<Shared>) {
                 ),
                 Err(error) => said(&window, &super::session::shown(&error.into(), lang), false),
             }
+            window.global::<CertificatesAdapter>().invoke_select(id);
+        }
+    });
+    adapter.on_hide({
+        let weak = window.as_weak();
+        let shared = shared.clone();
+        move |id, hidden| {
+            let Some(window) = weak.upgrade() else { return };
+            let lang = shared.lang.get();
+            let done = shared
+                .archive
+                .borrow_mut()
+                .as_mut()
+                .map(|archive| archive.hide_certificate(&id.to_string(), hidden));
+            match done {
+                Some(Ok(_)) => {
+                    let name = window.global::<CertificatesAdapter>().get_heading();
+                    said(
+                        &window,
+                        &crate::messages::archive::hidden_done(&name, hidden, lang),
+                        true,
+                    )
+                }
+                Some(Err(error)) => {
+                    said(&window, &super::session::shown(&error.into(), lang), false)
+                }
+                None => return,
+            }
+            // The list without it (or with it again); the card stays open to undo.
+            load(&window, &shared);
             window.global::<CertificatesAdapter>().invoke_select(id);
         }
     });
