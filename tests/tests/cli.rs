@@ -37,6 +37,11 @@ Commands:
   init         Create the archive (the passphrase is asked twice, or read from --passphrase-file)
   import       Archive every certificate, key container, PFX and key file found in files and folders
   list         List the archived certificates, newest expiry first
+  hide         Hide a certificate imported by mistake from lists and reminders (nothing is deleted;
+               its key still opens old documents; unhide shows it again)
+  unhide       Show a hidden certificate again
+  merge        Merge the key containers that hold one certificate's key (a CryptoPro container and
+               the same key's PEM or PFX files) into one entry; --undo separates them again
   show         Show every field of one archived certificate
   export       Write an archived certificate, or its private key with it, to a file or container
   decrypt      Open encrypted documents (CMS/PKCS#7: .p7m, .p7e, .enc) with whichever archived key
