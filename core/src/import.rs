@@ -523,9 +523,11 @@ fn import_batch(
     if pending.is_empty() {
         return Ok(());
     }
+    // A removable drive is named by its label and serial as well as its path.
+    let mut places = crate::media::volume::Places::default();
     let locations: Vec<String> = pending
         .iter()
-        .map(|item| item.location.display().to_string())
+        .map(|item| places.name(&item.location))
         .collect();
     let files: Vec<FileImport<'_>> = pending
         .iter()

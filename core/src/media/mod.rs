@@ -7,4 +7,5 @@ pub mod registry;
 pub mod survey;
 pub mod tc26;
 pub mod tokens;
+pub mod volume;
 pub mod watch;
