@@ -31,6 +31,17 @@ impl Default for KdfParams {
 }
 
 impl KdfParams {
+    /// The cost for a new passphrase of an archive that has these: never below the default, and
+    /// never lower than the archive's own (an archive made with a higher cost keeps it).
+    pub fn raised_to_default(self) -> Self {
+        let default = Self::default();
+        Self {
+            memory_kib: self.memory_kib.max(default.memory_kib),
+            iterations: self.iterations.max(default.iterations),
+            parallelism: self.parallelism,
+        }
+    }
+
     /// The most memory an archive may ask for: 4 GiB.
     pub const MAX_MEMORY_KIB: u32 = 4 * 1024 * 1024;
     /// The most passes an archive may ask for.

@@ -257,6 +257,28 @@ fn the_run_command_installs_a_menu_entry_and_an_icon() {
 /// at that certificate once the archive is unlocked.
 /// Starts the window with `command` and unlocks it with `passphrase` (typed, Enter), once the
 /// unlock view is drawn: the process and its window.
+/// The window on `archive` in `lang`, with its settings, registry store and home in `work`, no
+/// token modules, no passphrase file and no D-Bus session: what each window test starts.
+fn window_command(
+    xvfb: &Xvfb,
+    archive: &std::path::Path,
+    work: &std::path::Path,
+    lang: &str,
+) -> std::process::Command {
+    let mut command = xvfb.command(bin::certkeeper());
+    command
+        .arg("--archive")
+        .arg(archive)
+        .env("CERTKEEPER_LANG", lang)
+        .env("HOME", work)
+        .env("CERTKEEPER_SETTINGS", work.join("settings.json"))
+        .env("CERTKEEPER_REGISTRY", work.join("registry"))
+        .env_remove("CERTKEEPER_PKCS11_MODULES")
+        .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    command
+}
+
 fn start_and_unlock(
     xvfb: &Xvfb,
     command: &mut std::process::Command,
@@ -1229,16 +1251,7 @@ fn ctrl_and_a_digit_switch_pages_from_every_page() {
         .arg("import")
         .arg(&soon.cert));
     let xvfb = Xvfb::start();
-    let mut command = xvfb.command(bin::certkeeper());
-    command
-        .arg("--archive")
-        .arg(&archive)
-        .env("CERTKEEPER_LANG", "en")
-        .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
-        .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
-        .env_remove("CERTKEEPER_PKCS11_MODULES")
-        .env_remove("CERTKEEPER_PASSPHRASE_FILE")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let mut command = window_command(&xvfb, &archive, work.path(), "en");
     let shot = work.path().join("pages.png");
     let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &shot);
     // The navigation items are 36 px high, 4 px apart, the first centred at y = 66.
@@ -1303,16 +1316,7 @@ fn an_empty_archive_says_how_to_fill_it() {
     let shots = workspace_root().join("target").join("screenshots");
     std::fs::create_dir_all(&shots).expect("create target/screenshots");
     for lang in ["en", "ru"] {
-        let mut command = xvfb.command(bin::certkeeper());
-        command
-            .arg("--archive")
-            .arg(&archive)
-            .env("CERTKEEPER_LANG", lang)
-            .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
-            .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
-            .env_remove("CERTKEEPER_PKCS11_MODULES")
-            .env_remove("CERTKEEPER_PASSPHRASE_FILE")
-            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        let mut command = window_command(&xvfb, &archive, work.path(), lang);
         let shot = shots.join(format!("empty-{lang}.png"));
         let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &shot);
         let mut button = None;
@@ -1360,17 +1364,7 @@ fn the_details_card_saves_the_certificate_and_exports_it_with_its_key() {
     let out = work.path().join("out");
     std::fs::create_dir_all(&out).expect("mkdir");
     let xvfb = Xvfb::start();
-    let mut command = xvfb.command(bin::certkeeper());
-    command
-        .arg("--archive")
-        .arg(&archive)
-        .env("CERTKEEPER_LANG", "en")
-        .env("HOME", work.path())
-        .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
-        .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
-        .env_remove("CERTKEEPER_PKCS11_MODULES")
-        .env_remove("CERTKEEPER_PASSPHRASE_FILE")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let mut command = window_command(&xvfb, &archive, work.path(), "en");
     let shot = work.path().join("card.png");
     let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &shot);
     wait_until("the list", Duration::from_secs(60), || {
@@ -1482,17 +1476,7 @@ fn settings_back_up_change_the_passphrase_and_lock_the_archive() {
         let backups = work.path().join("backups");
         std::fs::create_dir_all(&backups).expect("mkdir");
         let xvfb = Xvfb::start();
-        let mut command = xvfb.command(bin::certkeeper());
-        command
-            .arg("--archive")
-            .arg(&archive)
-            .env("CERTKEEPER_LANG", lang)
-            .env("HOME", work.path())
-            .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
-            .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
-            .env_remove("CERTKEEPER_PKCS11_MODULES")
-            .env_remove("CERTKEEPER_PASSPHRASE_FILE")
-            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        let mut command = window_command(&xvfb, &archive, work.path(), lang);
         let shot = shots.join(format!("settings-{lang}.png"));
         let probe = work.path().join("probe.png");
         let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &probe);
@@ -1594,17 +1578,7 @@ fn the_window_asks_each_containers_password_in_turn() {
     let archive = work.path().join("archive.db");
     run(bin::on_archive(&archive, &passphrase_file).args(["init", "--allow-weak-passphrase"]));
     let xvfb = Xvfb::start();
-    let mut command = xvfb.command(bin::certkeeper());
-    command
-        .arg("--archive")
-        .arg(&archive)
-        .env("CERTKEEPER_LANG", "en")
-        .env("HOME", work.path())
-        .env("CERTKEEPER_SETTINGS", work.path().join("settings.json"))
-        .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
-        .env_remove("CERTKEEPER_PKCS11_MODULES")
-        .env_remove("CERTKEEPER_PASSPHRASE_FILE")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let mut command = window_command(&xvfb, &archive, work.path(), "en");
     let shot = work.path().join("import.png");
     let (mut app, window) = start_and_unlock(&xvfb, &mut command, passphrase, &shot);
     wait_until("the pages", Duration::from_secs(60), || {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use certkeeper_core::secret::SecretString;
-use certkeeper_storage::{ArchiveLocation, KdfParams};
+use certkeeper_storage::ArchiveLocation;
 use serde::Serialize;
 
 use super::Context;
@@ -37,13 +37,7 @@ pub fn passwd(
     let new = crate::prompt::new_passphrase(&prompt)?;
     super::init::strong_enough(&new, allow_weak)?;
     // The cost never goes down: an archive made with a higher cost keeps it.
-    let stored = archive.kdf_params()?;
-    let default = KdfParams::default();
-    let params = KdfParams {
-        memory_kib: stored.memory_kib.max(default.memory_kib),
-        iterations: stored.iterations.max(default.iterations),
-        parallelism: stored.parallelism,
-    };
+    let params = archive.kdf_params()?.raised_to_default();
     archive.change_passphrase(&new, params)?;
     if context.json {
         #[derive(Serialize)]

@@ -62,16 +62,8 @@ pub fn write_certificate(
         label("key:", "ключ:"),
         lang.algorithm(&view.key_algorithm)
     )?;
-    for (name, value) in [
-        (label("INN:", "ИНН:"), &view.inn),
-        (label("INNLE:", "ИНН ЮЛ:"), &view.innle),
-        (label("OGRN:", "ОГРН:"), &view.ogrn),
-        (label("OGRNIP:", "ОГРНИП:"), &view.ogrnip),
-        (label("SNILS:", "СНИЛС:"), &view.snils),
-    ] {
-        if let Some(value) = value {
-            writeln!(out, "  {name:<14}{value}")?;
-        }
+    for (name, value) in identifiers(view, lang) {
+        writeln!(out, "  {:<14}{value}", format!("{name}:"))?;
     }
     if !view.policies.is_empty() {
         let classes: Vec<String> = view
@@ -443,16 +435,8 @@ pub fn card(shown: &Shown, lang: Lang) -> Vec<(String, String)> {
             ),
         ));
     }
-    for (name, value) in [
-        (label("INN", "ИНН"), &view.inn),
-        (label("INN of the organisation", "ИНН ЮЛ"), &view.innle),
-        (label("OGRN", "ОГРН"), &view.ogrn),
-        (label("OGRNIP", "ОГРНИП"), &view.ogrnip),
-        (label("SNILS", "СНИЛС"), &view.snils),
-    ] {
-        if let Some(value) = value {
-            fields.push((name, value.clone()));
-        }
+    for (name, value) in identifiers(view, lang) {
+        fields.push((name.to_owned(), value.to_owned()));
     }
     let parameters = view
         .key_parameters
@@ -549,4 +533,19 @@ fn status(status: Status, lang: Lang) -> &'static str {
             lang.pick("private key period ended", "срок ключа подписи истёк")
         }
     }
+}
+
+/// The qualified certificate's identifiers it holds, named as the reader's documents name them:
+/// INN/ИНН, INNLE/ИНН ЮЛ, OGRN/ОГРН, OGRNIP/ОГРНИП, SNILS/СНИЛС.
+fn identifiers(view: &CertificateView, lang: Lang) -> Vec<(&'static str, &str)> {
+    [
+        (lang.pick("INN", "ИНН"), &view.inn),
+        (lang.pick("INNLE", "ИНН ЮЛ"), &view.innle),
+        (lang.pick("OGRN", "ОГРН"), &view.ogrn),
+        (lang.pick("OGRNIP", "ОГРНИП"), &view.ogrnip),
+        (lang.pick("SNILS", "СНИЛС"), &view.snils),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name, value.as_deref()?)))
+    .collect()
 }

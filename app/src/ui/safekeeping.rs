@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use certkeeper_core::interact::{Prompt, Request};
-use certkeeper_storage::{Archive, KdfParams};
+use certkeeper_storage::Archive;
 use slint::ComponentHandle;
 
 use super::session::{off_the_window, shown};
@@ -67,13 +67,8 @@ pub(crate) fn change_passphrase(
             can_override: false,
         }
     })?;
-    let stored = archive.kdf_params()?;
-    let default = KdfParams::default();
-    let params = KdfParams {
-        memory_kib: stored.memory_kib.max(default.memory_kib),
-        iterations: stored.iterations.max(default.iterations),
-        parallelism: stored.parallelism,
-    };
+    // The cost never goes down: an archive made with a higher cost keeps it.
+    let params = archive.kdf_params()?.raised_to_default();
     archive.change_passphrase(&new, params)?;
     Ok(())
 }
