@@ -221,8 +221,22 @@ pub fn write_info(
         out,
         "{:<12}{language} ({})",
         label("language:", "язык:"),
-        info.language.chosen_by
+        chosen_by(info.language.chosen_by, lang)
     )
+}
+
+/// What chose the language, in words (the JSON keeps the name: a variable, "settings",
+/// "Windows display language", "default").
+fn chosen_by(name: &str, lang: Lang) -> &str {
+    match name {
+        "settings" => lang.pick("the settings", "настройки"),
+        "Windows display language" => {
+            lang.pick("Windows display language", "язык интерфейса Windows")
+        }
+        "default" => lang.pick("default", "по умолчанию"),
+        // CERTKEEPER_LANG, LC_ALL, LC_MESSAGES, LANG: names, the same in every language.
+        variable => variable,
+    }
 }
 
 /// `settings` as text: the file, the token drivers, the language.
@@ -268,6 +282,17 @@ pub fn write_settings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_chose_the_language_is_said_in_russian() {
+        assert_eq!(
+            chosen_by("Windows display language", Lang::Ru),
+            "язык интерфейса Windows"
+        );
+        assert_eq!(chosen_by("settings", Lang::Ru), "настройки");
+        assert_eq!(chosen_by("default", Lang::Ru), "по умолчанию");
+        assert_eq!(chosen_by("LANG", Lang::Ru), "LANG");
+    }
 
     fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |name| {
