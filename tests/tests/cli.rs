@@ -1914,7 +1914,7 @@ fn a_weak_archive_passphrase_is_refused_unless_the_risk_is_accepted() {
 /// standard error; piped, it shows none.
 #[test]
 fn photos_and_documents_on_a_drive_are_other_files_and_a_terminal_gets_a_progress_bar() {
-    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
     use certkeeper_tests::support::{bin, require_program, run, secret_file};
     let work = temp_dir();
     let drive = work.path().join("drive");
@@ -1924,6 +1924,20 @@ fn photos_and_documents_on_a_drive_are_other_files_and_a_terminal_gets_a_progres
     let ca = openssl.make_ca("Drive CA", KeyAlgorithm::Rsa2048);
     let issued = openssl.issue(&ca, "/CN=Владелец", KeyAlgorithm::Rsa2048, 30);
     std::fs::copy(&issued.cert, drive.join("owner.cer")).expect("copy");
+    // The owner's key and certificate as `openssl pkcs12` writes them out: PEM after lines of
+    // text ("Bag Attributes"), a key file for all that.
+    let pfx = openssl.pfx(&issued, "1", PfxProtection::Aes256);
+    run(openssl
+        .command()
+        .args(["pkcs12", "-noenc", "-passin", "pass:1", "-in"])
+        .arg(&pfx)
+        .arg("-out")
+        .arg(drive.join("owner-bag.pem")));
+    assert!(
+        std::fs::read_to_string(drive.join("owner-bag.pem"))
+            .expect("read")
+            .starts_with("Bag Attributes")
+    );
     // What an office drive holds, each with its real signature.
     std::fs::write(
         photos.join("IMG_0001.JPG"),
@@ -1968,6 +1982,7 @@ fn photos_and_documents_on_a_drive_are_other_files_and_a_terminal_gets_a_progres
     assert!(
         text.contains("Certificates added: 1")
             && text.contains("Other files (not certificates or keys), left as they are: 7")
+            && text.contains("owner-bag.pem «owner-bag.pem»: archived with its key")
             && !text.contains("cannot read"),
         "{text}"
     );

@@ -242,9 +242,10 @@ fn read_container(folder: &Path) -> Found {
 
 /// What the bytes of one file hold.
 pub fn read_bytes(path: &Path, bytes: &[u8]) -> Vec<Found> {
-    let trimmed = bytes.trim_ascii_start();
-    if trimmed.starts_with(b"-----BEGIN ") {
-        return read_pem(path, bytes);
+    // PEM, also after lines of text (as `openssl pkcs12` writes it: "Bag Attributes",
+    // "subject=…"): the blocks are read, the text around them is not.
+    if let Some(start) = crate::formats::pem::start(bytes) {
+        return read_pem(path, &bytes[start..]);
     }
     read_der(path, bytes, false)
 }
@@ -584,6 +585,15 @@ mod tests {
         assert_eq!(kind("broken.cer", b"\x30\x82\x01\x00\xFE\xFF"), None);
         assert_eq!(kind("blob", b"\x30\x82\x01\x00\xFE\xFF"), None);
         assert_eq!(kind("text.cer", b"not a certificate"), None);
+        // PEM after text (as `openssl pkcs12 -out` writes it) is read as PEM, never set aside.
+        let found = read_bytes(
+            Path::new("bundle.pem"),
+            b"Bag Attributes\n    localKeyID: 01\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        );
+        assert!(
+            matches!(found.as_slice(), [Found::Unreadable { reason, .. }] if !reason.contains("not a certificate, key")),
+            "{found:?}"
+        );
     }
 
     #[test]

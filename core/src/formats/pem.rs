@@ -3,6 +3,20 @@
 
 use base64ct::{Base64, Encoding};
 
+/// Where the PEM in `bytes` begins: at the start (after blank space), or after lines of text, as
+/// `openssl pkcs12` writes its "Bag Attributes"; `None` when there is no PEM block.
+pub fn start(bytes: &[u8]) -> Option<usize> {
+    let trimmed = bytes.trim_ascii_start();
+    if trimmed.starts_with(b"-----BEGIN ") {
+        return Some(bytes.len() - trimmed.len());
+    }
+    let needle = b"\n-----BEGIN ";
+    bytes
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|at| at + 1)
+}
+
 /// `der` as a PEM block with `label` ("CERTIFICATE", "ENCRYPTED PRIVATE KEY", ...).
 pub fn encode(label: &str, der: &[u8]) -> String {
     let body = Base64::encode_string(der);

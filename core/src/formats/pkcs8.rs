@@ -202,8 +202,8 @@ pub fn from_file_within(
     password: &[u8],
     budget: &pbe::Budget,
 ) -> Result<KeyInfo, FormatError> {
-    let der = if bytes.trim_ascii_start().starts_with(b"-----BEGIN ") {
-        x509_parser::pem::Pem::iter_from_buffer(bytes)
+    let der = if let Some(start) = crate::formats::pem::start(bytes) {
+        x509_parser::pem::Pem::iter_from_buffer(&bytes[start..])
             .filter_map(Result::ok)
             .find(|block| block.label.ends_with("PRIVATE KEY"))
             .map(|block| block.contents)
