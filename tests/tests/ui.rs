@@ -1460,7 +1460,8 @@ fn the_details_card_saves_the_certificate_and_exports_it_with_its_key() {
 
 /// The Settings page in both languages (screenshots `settings-*`): the archive's backup into a
 /// folder chosen in the window, a passphrase change in the window's dialog (the current one, then
-/// the new one twice), and Lock, after which the archive opens with the new passphrase only.
+/// the new one twice), the backup restored (the window lets go of the archive, asks the backup's
+/// passphrase, and opens the restored archive with it; the replaced one is kept beside), and Lock.
 #[test]
 fn settings_back_up_change_the_passphrase_and_lock_the_archive() {
     use certkeeper_tests::support::{run, secret_file, wait_until};
@@ -1535,6 +1536,39 @@ fn settings_back_up_change_the_passphrase_and_lock_the_archive() {
             xvfb.window_screenshot(window, &probe);
             xvfb::pixels_of(&probe, "srgb(42,157,143)") > 50
         });
+        // Restore the backup (made with the first passphrase): the chooser for a file.
+        let restore = match lang {
+            "en" => (388, 125),
+            _ => (468, 125),
+        };
+        xvfb.click(window, restore.0, restore.1);
+        // The chooser opens where the backup went; the backup is its first file.
+        std::thread::sleep(Duration::from_secs(1));
+        xvfb.click(window, 536, 157);
+        // The window lets go of the archive and asks the backup's passphrase (the first one).
+        wait_until(
+            "the backup's passphrase asked",
+            Duration::from_secs(60),
+            dimmed,
+        );
+        xvfb.type_text(window, passphrase);
+        xvfb.key(window, "Return");
+        let kept = work.path().join("archive.db.before-restore");
+        wait_until("restored", Duration::from_secs(60), || kept.is_file());
+        // Unlocked again with the restored archive's passphrase: the pages.
+        std::thread::sleep(Duration::from_millis(700));
+        xvfb.click(window, 300, 117);
+        xvfb.type_text(window, passphrase);
+        xvfb.key(window, "Return");
+        wait_until("the pages again", Duration::from_secs(60), || {
+            xvfb.window_screenshot(window, &probe);
+            xvfb::pixel(&probe, 16, 66) == "srgb(29,53,87)"
+        });
+        xvfb.key(window, "ctrl+6");
+        wait_until("the Settings page again", Duration::from_secs(30), || {
+            xvfb.window_screenshot(window, &probe);
+            xvfb::pixel(&probe, 16, 266) == "srgb(29,53,87)"
+        });
         // Lock: the unlock view, no pages.
         xvfb.click(window, lock.0, lock.1);
         wait_until("locked", Duration::from_secs(30), || {
@@ -1544,14 +1578,16 @@ fn settings_back_up_change_the_passphrase_and_lock_the_archive() {
         });
         app.assert_running();
         app.stop();
-        // The archive opens with the new passphrase only.
+        // The restored archive opens with the backup's passphrase; the one it replaced (with the
+        // new passphrase) is kept beside it.
+        run(bin::on_archive(&archive, &passphrase_file).arg("list"));
         let new_file = secret_file(work.path(), "new", new_passphrase);
-        run(bin::on_archive(&archive, &new_file).arg("list"));
-        let old = bin::on_archive(&archive, &passphrase_file)
+        run(bin::on_archive(&kept, &new_file).arg("list"));
+        let new = bin::on_archive(&archive, &new_file)
             .arg("list")
             .output()
             .expect("list");
-        assert!(!old.status.success());
+        assert!(!new.status.success());
     }
     if std::env::var("SCREENSHOTS").as_deref() == Ok("overwrite") {
         let docs = workspace_root().join("docs").join("screenshots");
