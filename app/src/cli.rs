@@ -4,6 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// The version and the git commit it was built from: "0.1.0 (commit 5052bf3a1b2c)".
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("CERTKEEPER_COMMIT"),
+    ")"
+);
+
 /// Keeps every qualified electronic signature certificate and key container you ever had, issues new
 /// ones and opens old encrypted documents.
 ///
@@ -11,7 +19,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "certkeeper",
-    version,
+    version = VERSION,
     propagate_version = true,
     max_term_width = 100
 )]

@@ -280,6 +280,8 @@ pub(crate) enum Item {
 #[derive(Debug, Serialize)]
 pub(crate) struct Info {
     pub(crate) version: &'static str,
+    /// The git commit it was built from.
+    pub(crate) commit: &'static str,
     pub(crate) archive: ArchiveInfo,
     pub(crate) passphrase: PassphraseInfo,
     pub(crate) language: LanguageInfo,

@@ -80,14 +80,29 @@ Logging: CERTKEEPER_LOG=warn|info|debug (never shows a secret).
 "#]]);
 }
 
+/// The git commit the tests are built from, as `--version` names it.
+fn built_from() -> String {
+    let output = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("git");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// `--version` names the version and the git commit the program was built from.
 #[test]
-fn version_is_printed() {
+fn version_is_printed_with_its_commit() {
     let home = temp_dir();
     certkeeper(home.path())
         .arg("--version")
         .assert()
         .success()
-        .stdout_eq(format!("certkeeper {}\n", env!("CARGO_PKG_VERSION")));
+        .stdout_eq(format!(
+            "certkeeper {} (commit {})\n",
+            env!("CARGO_PKG_VERSION"),
+            built_from()
+        ));
 }
 
 #[test]
@@ -150,11 +165,12 @@ fn info_shows_the_default_archive_in_the_xdg_data_directory() {
         .assert()
         .success()
         .stdout_eq(format!(
-            "certkeeper {}\n\
+            "certkeeper {} (commit {})\n\
              archive:    {}/.local/share/certkeeper/archive.db (default, not created yet)\n\
              passphrase: asked when needed\n\
              language:   English (LANG)\n",
             env!("CARGO_PKG_VERSION"),
+            built_from(),
             home.path().display()
         ));
     // XDG_DATA_HOME moves it.
@@ -166,6 +182,7 @@ fn info_shows_the_default_archive_in_the_xdg_data_directory() {
         .stdout_eq(str![[r#"
 {
   "version": "[..]",
+  "commit": "[..]",
   "archive": {
     "path": "[..]/data/certkeeper/archive.db",
     "origin": "default",

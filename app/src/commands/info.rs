@@ -24,6 +24,7 @@ pub fn run(context: &Context) -> Result<()> {
     };
     let info = Info {
         version: env!("CARGO_PKG_VERSION"),
+        commit: env!("CERTKEEPER_COMMIT"),
         archive: ArchiveInfo {
             path: location.path().to_path_buf(),
             origin: match location.origin() {

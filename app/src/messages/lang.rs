@@ -191,7 +191,13 @@ pub fn write_info(
 ) -> std::io::Result<()> {
     use crate::views::PassphraseInfo;
     let label = |en, ru| lang.pick(en, ru);
-    writeln!(out, "certkeeper {}", info.version)?;
+    writeln!(
+        out,
+        "certkeeper {} ({} {})",
+        info.version,
+        lang.pick("commit", "коммит"),
+        info.commit
+    )?;
     let archive_state = match (info.archive.origin, info.archive.exists) {
         ("default", true) => label("default", "по умолчанию"),
         ("default", false) => label("default, not created yet", "по умолчанию, ещё не создан"),
