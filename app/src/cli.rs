@@ -346,6 +346,16 @@ pub enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Write the manual pages (certkeeper.1 and one per command) into a folder, for packaging.
+    #[command(hide = true)]
+    Manpages {
+        /// The folder to write them into (created if need be).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Their language: en or ru.
+        #[arg(long, value_name = "LANG", default_value = "en", value_parser = ["en", "ru"])]
+        lang: String,
+    },
 }
 
 /// What `media` does.

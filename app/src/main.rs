@@ -324,6 +324,25 @@ fn run(command: Command, context: &Context) -> Result<()> {
                 Err(AppError::SomethingUnreadable.into())
             }
         }
+        Command::Manpages { out, lang } => {
+            // clap allows en and ru only.
+            let lang = Lang::from_code(&lang).unwrap_or(Lang::En);
+            let written = commands::manpages::write(&out, lang)?;
+            if !context.json {
+                writeln!(
+                    commands::stdout(),
+                    "{}",
+                    crate::messages::archive::done(
+                        crate::messages::archive::Done::Written(&out),
+                        context.lang
+                    )
+                )
+                .map_err(AppError::Output)?;
+            } else {
+                commands::write_json(&mut commands::stdout(), &written)?;
+            }
+            Ok(())
+        }
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(shell, &mut Cli::command(), "certkeeper", &mut out);

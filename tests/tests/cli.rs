@@ -2050,3 +2050,71 @@ fn photos_and_documents_on_a_drive_are_other_files_and_a_terminal_gets_a_progres
     );
     assert!(screen.contains("left as they are: 120"), "{screen}");
 }
+
+/// The manual pages (`manpages`, for packaging) come from the command-line definition: one for
+/// certkeeper and one per visible command, in English and in Russian, and `man -l` renders each
+/// with no complaint.
+#[test]
+fn manual_pages_are_made_for_every_command_in_both_languages() {
+    use certkeeper_tests::support::{bin, require_program, run};
+    let man = require_program("man", "man-db");
+    let work = temp_dir();
+    for lang in ["en", "ru"] {
+        let out = work.path().join(lang);
+        run(std::process::Command::new(bin::certkeeper())
+            .args(["manpages", "--lang", lang, "--out"])
+            .arg(&out));
+        let mut pages: Vec<String> = std::fs::read_dir(&out)
+            .expect("pages")
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        pages.sort();
+        for expected in [
+            "certkeeper.1",
+            "certkeeper-import.1",
+            "certkeeper-remind-list.1",
+            "certkeeper-request-new.1",
+            "certkeeper-hide.1",
+        ] {
+            assert!(
+                pages.iter().any(|page| page == expected),
+                "{expected}: {pages:?}"
+            );
+        }
+        assert!(
+            !pages
+                .iter()
+                .any(|page| page.contains("manpages") || page.contains("help"))
+        );
+        for page in &pages {
+            let rendered = std::process::Command::new(&man)
+                .arg("-l")
+                .arg(out.join(page))
+                .env("MANWIDTH", "80")
+                .env("LANG", "C.UTF-8")
+                .output()
+                .expect("man");
+            let text = String::from_utf8_lossy(&rendered.stdout);
+            assert!(
+                rendered.status.success() && rendered.stderr.is_empty() && text.contains("NAME"),
+                "{page}: {}",
+                String::from_utf8_lossy(&rendered.stderr)
+            );
+        }
+        let import = std::process::Command::new(&man)
+            .arg("-l")
+            .arg(out.join("certkeeper-import.1"))
+            .env("MANWIDTH", "200")
+            .env("LANG", "C.UTF-8")
+            .output()
+            .expect("man");
+        let text = String::from_utf8_lossy(&import.stdout);
+        let said = if lang == "ru" {
+            "Сохранить в архив все сертификаты"
+        } else {
+            "Archive every certificate"
+        };
+        assert!(text.contains(said), "{text}");
+    }
+}

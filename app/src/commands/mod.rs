@@ -9,6 +9,7 @@ pub mod info;
 pub mod init;
 pub mod inspect;
 pub mod maintenance;
+pub mod manpages;
 pub mod media;
 pub mod notify;
 pub mod registry;

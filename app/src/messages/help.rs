@@ -9,6 +9,15 @@ use clap::{Arg, Command};
 /// Each English text of the command line (as clap holds it) and its Russian.
 const RUSSIAN: &[(&str, &str)] = &[
     (
+        "Write the manual pages (certkeeper.1 and one per command) into a folder, for packaging",
+        "Записать справочные страницы (certkeeper.1 и по одной на команду) в папку, для пакетов",
+    ),
+    (
+        "The folder to write them into (created if need be)",
+        "Папка, куда их записать (создаётся при необходимости)",
+    ),
+    ("Their language: en or ru", "Их язык: en или ru"),
+    (
         "List the hidden certificates instead (certkeeper hide)",
         "Вместо этого показать скрытые сертификаты (certkeeper hide)",
     ),
