@@ -2118,3 +2118,27 @@ fn manual_pages_are_made_for_every_command_in_both_languages() {
         assert!(text.contains(said), "{text}");
     }
 }
+
+/// The AppStream metainfo that software centres read (installed by the packages) is valid, names
+/// the desktop entry that exists and speaks both languages.
+#[test]
+fn the_appstream_metainfo_is_valid() {
+    use certkeeper_tests::support::require_program;
+    let appstreamcli = require_program("appstreamcli", "appstream");
+    let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/assets");
+    let metainfo = assets.join("org.certkeeper.Certkeeper.metainfo.xml");
+    let output = std::process::Command::new(appstreamcli)
+        .args(["validate", "--no-net"])
+        .arg(&metainfo)
+        .output()
+        .expect("appstreamcli");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && !said.lines().any(|line| line.starts_with("E:")),
+        "{said}"
+    );
+    let text = std::fs::read_to_string(&metainfo).expect("read");
+    assert!(text.contains("<launchable type=\"desktop-id\">certkeeper.desktop</launchable>"));
+    assert!(assets.join("certkeeper.desktop").is_file());
+    assert!(text.contains("xml:lang=\"ru\""));
+}
