@@ -640,18 +640,31 @@ fn a_folder_imports_a_document_opens_and_a_key_moves_between_tokens_in_the_windo
             std::fs::read(&opened)
                 .is_ok_and(|bytes| bytes == std::fs::read(&letter).expect("letter"))
         });
-        // The shared-key document: the window asks for the content key in its own field.
-        xvfb.click(window, 540, 120);
-        xvfb.key(window, "ctrl+a");
-        xvfb.type_text(window, &shared_document.display().to_string());
-        xvfb.key(window, "Return");
+        // The shared-key document: the window asks for the content key in its own field. The
+        // path is typed again if the window was still settling after the last document and the
+        // field did not take it (seen once in CI in about five runs).
         let mut button = None;
-        wait_until("the content key field", Duration::from_secs(30), || {
+        let shared_field_shown = |button: &mut Option<(i32, i32)>| {
             xvfb.window_screenshot(window, &shot("documents-shared-key"));
-            button = xvfb::centre_of(&shot("documents-shared-key"), primary, 140);
+            *button = xvfb::centre_of(&shot("documents-shared-key"), primary, 140);
             button.is_some()
                 && xvfb::pixels_of(&shot("documents-shared-key"), "srgb(0,95,184)") < 4000
-        });
+        };
+        for attempt in 0..3 {
+            std::thread::sleep(Duration::from_millis(500));
+            xvfb.click(window, 540, 120);
+            xvfb.key(window, "ctrl+a");
+            xvfb.type_text(window, &shared_document.display().to_string());
+            xvfb.key(window, "Return");
+            let started = std::time::Instant::now();
+            while started.elapsed() < Duration::from_secs(15) && !shared_field_shown(&mut button) {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            if button.is_some() && shared_field_shown(&mut button) {
+                break;
+            }
+            assert!(attempt < 2, "the content key field never showed");
+        }
         let (x, y) = button.expect("found");
         // The content key's field is two rows above the Open button.
         xvfb.click(window, 600, y - 84);

@@ -92,7 +92,14 @@ pub(crate) fn inspect(location: &ArchiveLocation, input: &Path, lang: Lang) -> R
     for (recipient, certificate, kept) in found {
         let kept = &kept;
         let subject = certificate.map(|certificate| certificate.subject.to_string());
-        let valid = certificate.map(open::validity);
+        // The validity as the reader writes dates: 11.11.2020 – 11.02.2021.
+        let valid = certificate.map(|certificate| {
+            format!(
+                "{} – {}",
+                lang.date(certificate.not_before),
+                lang.date(certificate.not_after)
+            )
+        });
         let who = subject
             .as_deref()
             .map(|subject| super::certificates::short_name(subject).to_owned())
