@@ -11,6 +11,7 @@ RUN_PACKAGES=(libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon0 l
 TEST_PACKAGES=(openssl libengine-gost-openssl stunnel4 softhsm2 opensc opensc-pkcs11 bsdutils pcscd vsmartcard-vpcd vsmartcard-vpicc
   python3 python3-pycryptodome python3-icalendar python3-xlib desktop-file-utils systemd dbus libglib2.0-bin dunst xvfb xdotool imagemagick
   x11-xserver-utils man-db appstream
+  dpkg-dev lintian rpm rpm2cpio
   gcc-mingw-w64-x86-64 wine64 wixl)
 # The Windows build (issue 21): rustup's x86_64-pc-windows-gnu target, linked by Debian's mingw-w64,
 # packed into an MSI by wixl, and run by the tests under Debian's Wine (wine64).

@@ -102,6 +102,9 @@ pub enum Command {
         /// Stop after this many seconds [default: run until stopped].
         #[arg(long = "for", value_name = "SECONDS", hide = true)]
         seconds: Option<u64>,
+        /// Started with the desktop session: without an archive yet, leave quietly.
+        #[arg(long, hide = true, conflicts_with_all = ["install", "uninstall"])]
+        session: bool,
     },
     /// Show and check the archive, passphrase source and language in use.
     Info,
@@ -346,15 +349,16 @@ pub enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-    /// Write the manual pages (certkeeper.1 and one per command) into a folder, for packaging.
+    /// Write what the packages hold besides the program (manual pages, completions, the reminder
+    /// service's unit and autostart entry) into a folder.
     #[command(hide = true)]
-    Manpages {
+    PackageFiles {
         /// The folder to write them into (created if need be).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Their language: en or ru.
-        #[arg(long, value_name = "LANG", default_value = "en", value_parser = ["en", "ru"])]
-        lang: String,
+        /// Where the packages install the program.
+        #[arg(long, value_name = "PATH", default_value = "/usr/bin/certkeeper")]
+        program: PathBuf,
     },
 }
 

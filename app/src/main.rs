@@ -102,13 +102,18 @@ fn run(command: Command, context: &Context) -> Result<()> {
             install,
             uninstall,
             seconds,
+            session,
         } => {
             if install || uninstall {
                 commands::reminders::install(context, uninstall)
             } else {
                 commands::reminders::watch(
                     context,
-                    &commands::reminders::WatchOptions { once, seconds },
+                    &commands::reminders::WatchOptions {
+                        once,
+                        seconds,
+                        session,
+                    },
                 )
             }
         }
@@ -324,10 +329,8 @@ fn run(command: Command, context: &Context) -> Result<()> {
                 Err(AppError::SomethingUnreadable.into())
             }
         }
-        Command::Manpages { out, lang } => {
-            // clap allows en and ru only.
-            let lang = Lang::from_code(&lang).unwrap_or(Lang::En);
-            let written = commands::manpages::write(&out, lang)?;
+        Command::PackageFiles { out, program } => {
+            let written = commands::packaging::write(&out, &program)?;
             if !context.json {
                 writeln!(
                     commands::stdout(),

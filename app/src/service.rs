@@ -50,6 +50,42 @@ pub struct Installed {
     pub enabled_now: bool,
 }
 
+/// The systemd user unit that runs `command` (`"PROGRAM" [--archive "ARCHIVE"] watch`) with the
+/// session; the packages hold one for `/usr/bin/certkeeper watch --session`.
+pub fn unit_text(command: &str) -> String {
+    format!(
+        "[Unit]\n\
+         Description=certkeeper: reminders before certificates and keys expire\n\
+         After=graphical-session.target\n\
+         \n\
+         [Service]\n\
+         Type=simple\n\
+         ExecStart={command}\n\
+         Restart=on-failure\n\
+         RestartSec=60\n\
+         \n\
+         [Install]\n\
+         WantedBy=default.target\n"
+    )
+}
+
+/// The XDG autostart entry that runs `command` when the desktop session starts.
+pub fn autostart_text(command: &str) -> String {
+    format!(
+        "[Desktop Entry]\n\
+         Type=Application\n\
+         Name=certkeeper reminders\n\
+         Name[ru]=Напоминания certkeeper\n\
+         Comment=Warns before certificates and keys expire\n\
+         Comment[ru]=Предупреждает об окончании срока сертификатов и ключей\n\
+         Exec={command}\n\
+         Icon=certkeeper\n\
+         Terminal=false\n\
+         NoDisplay=true\n\
+         X-GNOME-Autostart-enabled=true\n"
+    )
+}
+
 /// The command that starts the service: `"PROGRAM" [--archive "ARCHIVE"] watch`.
 fn watch_command(archive: Option<&Path>) -> Result<(PathBuf, Option<PathBuf>, String), AppError> {
     let program = std::env::current_exe().map_err(|error| setup(Path::new("certkeeper"), error))?;
@@ -179,33 +215,8 @@ pub fn uninstall() -> Result<(), AppError> {
 pub fn install(archive: Option<&Path>) -> Result<Installed, AppError> {
     let (unit, autostart) = service_files()?;
     let (_, _, command) = watch_command(archive)?;
-    let unit_text = format!(
-        "[Unit]\n\
-         Description=certkeeper: reminders before certificates and keys expire\n\
-         After=graphical-session.target\n\
-         \n\
-         [Service]\n\
-         Type=simple\n\
-         ExecStart={command}\n\
-         Restart=on-failure\n\
-         RestartSec=60\n\
-         \n\
-         [Install]\n\
-         WantedBy=default.target\n"
-    );
-    let desktop_text = format!(
-        "[Desktop Entry]\n\
-         Type=Application\n\
-         Name=certkeeper reminders\n\
-         Name[ru]=Напоминания certkeeper\n\
-         Comment=Warns before certificates and keys expire\n\
-         Comment[ru]=Предупреждает об окончании срока сертификатов и ключей\n\
-         Exec={command}\n\
-         Icon=certkeeper\n\
-         Terminal=false\n\
-         NoDisplay=true\n\
-         X-GNOME-Autostart-enabled=true\n"
-    );
+    let unit_text = unit_text(&command);
+    let desktop_text = autostart_text(&command);
     for (path, text) in [(&unit, &unit_text), (&autostart, &desktop_text)] {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|error| setup(parent, error))?;

@@ -2051,19 +2051,23 @@ fn photos_and_documents_on_a_drive_are_other_files_and_a_terminal_gets_a_progres
     assert!(screen.contains("left as they are: 120"), "{screen}");
 }
 
-/// The manual pages (`manpages`, for packaging) come from the command-line definition: one for
-/// certkeeper and one per visible command, in English and in Russian, and `man -l` renders each
+/// The manual pages (`package-files`, for the packages) come from the command-line definition: one
+/// for certkeeper and one per visible command, in English and in Russian, and `man -l` renders each
 /// with no complaint.
 #[test]
 fn manual_pages_are_made_for_every_command_in_both_languages() {
     use certkeeper_tests::support::{bin, require_program, run};
     let man = require_program("man", "man-db");
     let work = temp_dir();
+    run(std::process::Command::new(bin::certkeeper())
+        .args(["package-files", "--out"])
+        .arg(work.path()));
     for lang in ["en", "ru"] {
-        let out = work.path().join(lang);
-        run(std::process::Command::new(bin::certkeeper())
-            .args(["manpages", "--lang", lang, "--out"])
-            .arg(&out));
+        let out = work.path().join(if lang == "ru" {
+            "man/ru/man1"
+        } else {
+            "man/man1"
+        });
         let mut pages: Vec<String> = std::fs::read_dir(&out)
             .expect("pages")
             .flatten()
@@ -2085,7 +2089,7 @@ fn manual_pages_are_made_for_every_command_in_both_languages() {
         assert!(
             !pages
                 .iter()
-                .any(|page| page.contains("manpages") || page.contains("help"))
+                .any(|page| page.contains("package-files") || page.contains("help"))
         );
         for page in &pages {
             let rendered = std::process::Command::new(&man)

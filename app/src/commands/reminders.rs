@@ -421,11 +421,23 @@ pub struct WatchOptions {
     pub once: bool,
     /// Stop after this many seconds (tests) [default: run until stopped].
     pub seconds: Option<u64>,
+    /// Started with the desktop session (the packages' unit and autostart entry, for every user):
+    /// where there is no archive yet, say so and leave with success.
+    pub session: bool,
 }
 
 /// Runs `certkeeper watch`: checks at start, then daily and after the computer wakes from sleep.
 pub fn watch(context: &Context, options: &WatchOptions) -> Result<()> {
     let location = ArchiveLocation::resolve(context.archive.clone())?;
+    if options.session && !location.path().exists() {
+        writeln!(
+            super::stdout(),
+            "{}",
+            words::service(Service::NoArchiveYet(location.path()), context.lang)
+        )
+        .map_err(AppError::Output)?;
+        return Ok(());
+    }
     let clock = clock()?;
     let mut store = ReminderStore::open(&location)?;
     if options.once {

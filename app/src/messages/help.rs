@@ -9,14 +9,21 @@ use clap::{Arg, Command};
 /// Each English text of the command line (as clap holds it) and its Russian.
 const RUSSIAN: &[(&str, &str)] = &[
     (
-        "Write the manual pages (certkeeper.1 and one per command) into a folder, for packaging",
-        "Записать справочные страницы (certkeeper.1 и по одной на команду) в папку, для пакетов",
+        "Write what the packages hold besides the program (manual pages, completions, the reminder service's unit and autostart entry) into a folder",
+        "Записать в папку то, что пакеты содержат помимо программы (справочные страницы, дополнение команд, юнит и запись автозапуска службы напоминаний)",
     ),
     (
         "The folder to write them into (created if need be)",
         "Папка, куда их записать (создаётся при необходимости)",
     ),
-    ("Their language: en or ru", "Их язык: en или ru"),
+    (
+        "Where the packages install the program",
+        "Куда пакеты устанавливают программу",
+    ),
+    (
+        "Started with the desktop session: without an archive yet, leave quietly",
+        "Запущено вместе с сеансом рабочего стола: если архива ещё нет, тихо завершиться",
+    ),
     (
         "List the hidden certificates instead (certkeeper hide)",
         "Вместо этого показать скрытые сертификаты (certkeeper hide)",

@@ -286,6 +286,8 @@ pub fn notification_actions(lang: Lang) -> (&'static str, &'static str) {
 pub enum Service<'a> {
     /// Another one runs already.
     AlreadyRunning,
+    /// Started with the session, and there is no archive (yet) to watch.
+    NoArchiveYet(&'a std::path::Path),
     /// Removed.
     Removed,
     /// Installed.
@@ -301,6 +303,18 @@ pub fn service(said: Service<'_>, lang: Lang) -> String {
                 "Служба напоминаний уже запущена.",
             )
             .to_owned(),
+        Service::NoArchiveYet(path) => format!(
+            "{} {}",
+            lang.pick(
+                "There is no archive yet to remind of:",
+                "Архива, о котором напоминать, ещё нет:"
+            ),
+            lang.pick(
+                "{path}. The service starts again at your next login.",
+                "{path}. Служба снова запустится при следующем входе в систему."
+            )
+            .replace("{path}", &path.display().to_string())
+        ),
         Service::Removed => lang
             .pick(
                 "The reminder service is removed (the reminders kept in the archive stay).",
