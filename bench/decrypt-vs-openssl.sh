@@ -44,7 +44,7 @@ if [ -x "$app" ]; then
     echo bench > archive.pass
     chmod 600 archive.pass
     mkdir keys && cp rsa.key rsa.pem gost.key gost.pem keys/
-    "$app" --archive archive.db --passphrase-file archive.pass init >/dev/null
+    "$app" --archive archive.db --passphrase-file archive.pass init --allow-weak-passphrase >/dev/null
     "$app" --archive archive.db --passphrase-file archive.pass import keys >/dev/null
 fi
 

@@ -106,6 +106,21 @@ pub enum Command {
         #[arg(long, hide = true, conflicts_with_all = ["install", "uninstall"])]
         session: bool,
     },
+    /// Unlock the archive once for the commands and the window that follow.
+    ///
+    /// The passphrase is asked (or read from --passphrase-file) and the key made of it is left
+    /// with an agent of yours until it goes unused for the idle time, certkeeper lock, the
+    /// session's lock or the computer's sleep; meanwhile no command asks again.
+    Unlock {
+        /// The idle time: 15m, 2h, 90s, or minutes [default: 10m].
+        #[arg(long = "for", value_name = "DURATION")]
+        idle: Option<String>,
+    },
+    /// Make the agent forget the unlocked archive: the passphrase is asked again.
+    Lock,
+    /// The unlock agent itself (started by unlock).
+    #[command(hide = true)]
+    Agent,
     /// Show and check the archive, passphrase source and language in use.
     Info,
     /// Create the archive (the passphrase is asked twice, or read from --passphrase-file).

@@ -1,5 +1,6 @@
 //! certkeeper: the command line, the desktop window and the reminder service in one binary.
 
+mod agent;
 mod cli;
 mod commands;
 mod messages;
@@ -118,6 +119,9 @@ fn run(command: Command, context: &Context) -> Result<()> {
             }
         }
         Command::Info => commands::info::run(context),
+        Command::Unlock { idle } => commands::unlock::unlock(context, idle.as_deref()),
+        Command::Lock => commands::unlock::lock(context),
+        Command::Agent => Ok(agent::serve()?),
         Command::Init {
             allow_weak_passphrase,
         } => commands::init::run(context, allow_weak_passphrase),

@@ -284,6 +284,8 @@ pub(crate) struct Info {
     pub(crate) commit: &'static str,
     pub(crate) archive: ArchiveInfo,
     pub(crate) passphrase: PassphraseInfo,
+    /// What the unlock agent keeps for this archive (`null`: nothing, or no agent).
+    pub(crate) unlocked: Option<crate::agent::Held>,
     pub(crate) language: LanguageInfo,
 }
 

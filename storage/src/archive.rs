@@ -28,6 +28,29 @@ pub(crate) fn mark_in_use(path: &Path) -> Option<std::fs::File> {
     Some(file)
 }
 
+/// What Argon2id made of the archive's passphrase (the key-encryption key): the unlock agent keeps
+/// it between commands so that they skip the key derivation. With the archive file it gives the
+/// data key, so it is a secret of the same rank as the passphrase: zeroized on drop, never shown.
+pub struct UnlockKey(Zeroizing<[u8; 32]>);
+
+impl UnlockKey {
+    /// The key from its 32 bytes (as the agent hands them back).
+    pub fn from_bytes(bytes: Zeroizing<[u8; 32]>) -> Self {
+        Self(bytes)
+    }
+
+    /// Its 32 bytes, for handing to the agent.
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for UnlockKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UnlockKey([REDACTED])")
+    }
+}
+
 /// Seals and opens secrets with the archive's data key.
 pub(crate) struct Sealer {
     data_key: Zeroizing<[u8; 32]>,
@@ -232,6 +255,46 @@ impl Archive {
         Ok(Self {
             connection,
             sealer,
+            _in_use: in_use,
+        })
+    }
+
+    /// Opens the archive with `passphrase` and gives, besides it, the key Argon2id made of the
+    /// passphrase, for the unlock agent to keep (see [`UnlockKey`]).
+    pub fn open_keeping_key(
+        location: &ArchiveLocation,
+        passphrase: &SecretString,
+    ) -> Result<(Self, UnlockKey)> {
+        let (mut connection, in_use) = open_file(location)?;
+        let (header, kek, data_key) = unlock(&connection, passphrase)?;
+        let sealer = Sealer { data_key };
+        if !header.bound || header.check.is_none() {
+            bind(&mut connection, &sealer, &header, &kek)?;
+        }
+        Ok((
+            Self {
+                connection,
+                sealer,
+                _in_use: in_use,
+            },
+            UnlockKey(kek),
+        ))
+    }
+
+    /// Opens the archive with a key kept since an earlier unlock: no key derivation. The data key
+    /// is unwrapped, and so authenticated, with it: a key made of an older passphrase (changed
+    /// since) or for another archive file (restored over it) is [`Error::WrongPassphrase`].
+    pub fn open_with_key(location: &ArchiveLocation, key: &UnlockKey) -> Result<Self> {
+        let (connection, in_use) = open_file(location)?;
+        let header = read_header(&connection)?;
+        if !header.bound {
+            // An archive from before the binding is bound at its first opening by passphrase.
+            return Err(Error::WrongPassphrase);
+        }
+        let data_key = keyring::unwrap_data_key(&key.0, &header.wrapped, header.bound)?;
+        Ok(Self {
+            connection,
+            sealer: Sealer { data_key },
             _in_use: in_use,
         })
     }
@@ -489,6 +552,36 @@ mod tests {
 
     fn passphrase(text: &str) -> SecretString {
         SecretString::from(text.to_owned())
+    }
+
+    #[test]
+    fn a_kept_unlock_key_opens_until_the_passphrase_changes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let location = ArchiveLocation::explicit(dir.path().join("archive.db"));
+        drop(Archive::create(&location, &passphrase("первый"), FAST).expect("create"));
+        let (mut opened, key) =
+            Archive::open_keeping_key(&location, &passphrase("первый")).expect("open");
+        assert_eq!(format!("{key:?}"), "UnlockKey([REDACTED])");
+        let again = Archive::open_with_key(&location, &key).expect("the kept key opens");
+        assert!(again.verify().expect("verify").is_sound());
+        drop(again);
+        opened
+            .change_passphrase(&passphrase("второй"), FAST)
+            .expect("change");
+        drop(opened);
+        assert!(matches!(
+            Archive::open_with_key(&location, &key),
+            Err(Error::WrongPassphrase)
+        ));
+        // Another archive's key does not open this one.
+        let other = ArchiveLocation::explicit(dir.path().join("other.db"));
+        drop(Archive::create(&other, &passphrase("второй"), FAST).expect("create"));
+        let (_, other_key) =
+            Archive::open_keeping_key(&other, &passphrase("второй")).expect("open");
+        assert!(matches!(
+            Archive::open_with_key(&location, &other_key),
+            Err(Error::WrongPassphrase)
+        ));
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub mod requests;
 pub mod sightings;
 pub mod tidy;
 
-pub use archive::Archive;
+pub use archive::{Archive, UnlockKey};
 pub use error::{Error, Result};
 pub use keyring::KdfParams;
 pub use location::ArchiveLocation;

@@ -1373,3 +1373,369 @@ fn a_certificate_is_hidden_and_a_keys_containers_merged_reversibly() {
         assert!(audit.contains(action), "{action} missing:\n{audit}");
     }
 }
+
+/// The unlock agent's test bench: an archive made through the command line, a private runtime
+/// folder (`XDG_RUNTIME_DIR`) for the agent, and a system bus of the test's own choosing.
+struct AgentBench {
+    work: tempfile::TempDir,
+    archive: std::path::PathBuf,
+    passphrase: std::path::PathBuf,
+    runtime: std::path::PathBuf,
+    system_bus: String,
+}
+
+impl Drop for AgentBench {
+    /// A failed test leaves no agent behind.
+    fn drop(&mut self) {
+        let _ = self.bare().arg("lock").output();
+    }
+}
+
+impl AgentBench {
+    const PASSPHRASE: &'static str = "the agent keeps what this becomes";
+
+    fn new() -> Self {
+        use certkeeper_tests::support::{bin, run, secret_file};
+        let work = temp_dir();
+        let runtime = work.path().join("runtime");
+        std::fs::create_dir_all(&runtime).expect("runtime folder");
+        std::fs::set_permissions(
+            &runtime,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .expect("chmod");
+        let passphrase = secret_file(work.path(), "passphrase", Self::PASSPHRASE);
+        let archive = work.path().join("archive.db");
+        run(bin::on_archive(&archive, &passphrase).arg("init"));
+        Self {
+            work,
+            archive,
+            passphrase,
+            runtime,
+            // No system bus unless a test gives one (never the machine's own).
+            system_bus: "unix:path=/nonexistent/system_bus_socket".to_owned(),
+        }
+    }
+
+    /// certkeeper on the archive with no passphrase file and no terminal: it opens only through
+    /// the agent.
+    fn bare(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(certkeeper_tests::support::bin::certkeeper());
+        command
+            .arg("--archive")
+            .arg(&self.archive)
+            .env("XDG_RUNTIME_DIR", &self.runtime)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", &self.system_bus)
+            .env("CERTKEEPER_LANG", "en")
+            .env_remove("CERTKEEPER_PASSPHRASE_FILE")
+            .stdin(std::process::Stdio::null());
+        command
+    }
+
+    fn unlock(&self, idle: &str) -> std::process::Output {
+        certkeeper_tests::support::run(
+            self.bare()
+                .arg("--passphrase-file")
+                .arg(&self.passphrase)
+                .args(["unlock", "--for", idle]),
+        )
+    }
+
+    /// Whether `list` opens the archive without being given the passphrase.
+    fn opens_without_passphrase(&self) -> bool {
+        let output = self.bare().arg("list").output().expect("certkeeper list");
+        if !output.status.success() {
+            let said = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                said.contains("no terminal to type the archive passphrase"),
+                "{said}"
+            );
+        }
+        output.status.success()
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.runtime.join("certkeeper/agent.log")).unwrap_or_default()
+    }
+
+    fn socket(&self) -> std::path::PathBuf {
+        self.runtime.join("certkeeper/agent.sock")
+    }
+
+    /// Waits until the agent has left (its socket gone).
+    fn agent_gone(&self, within: std::time::Duration) -> bool {
+        let started = std::time::Instant::now();
+        while started.elapsed() < within {
+            if !self.socket().exists() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    }
+
+    /// The agent's process id, from its log.
+    fn agent_pid(&self) -> u32 {
+        let log = self.log();
+        let line = log
+            .lines()
+            .rev()
+            .find(|line| line.contains("started on"))
+            .expect("started");
+        let at = line.find("agent[").expect("pid") + 6;
+        line[at..line[at..].find(']').expect("pid") + at]
+            .parse()
+            .expect("pid")
+    }
+}
+
+/// `unlock` once, and commands open the archive without the passphrase until `lock`, until the
+/// idle time passes unused, or (tested below) logind's signals; `info` tells; killing the agent
+/// loses nothing; a passphrase changed since makes the kept key useless; the agent's log never
+/// holds the passphrase or a key.
+#[test]
+fn unlocked_once_the_archive_opens_without_asking_until_lock_or_idle_time() {
+    use certkeeper_tests::support::run;
+    let bench = AgentBench::new();
+    assert!(!bench.opens_without_passphrase(), "no agent yet");
+    let said = String::from_utf8_lossy(&bench.unlock("10m").stdout).into_owned();
+    assert!(
+        said.contains("Unlocked:") && said.contains("10 min"),
+        "{said}"
+    );
+    // The folder and socket are the owner's only.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&bench.runtime.join("certkeeper")), 0o700);
+    assert_eq!(mode(&bench.socket()), 0o600);
+    assert!(bench.opens_without_passphrase());
+    let info: serde_json::Value =
+        serde_json::from_slice(&run(bench.bare().args(["--json", "info"])).stdout).expect("JSON");
+    assert_eq!(info["unlocked"]["idle_seconds"], 600, "{info}");
+    assert!(info["unlocked"]["seconds_left"].as_u64().expect("left") > 590);
+    let text = String::from_utf8_lossy(&run(bench.bare().arg("info")).stdout).into_owned();
+    assert!(text.contains("unlocked:   yes, by the agent"), "{text}");
+
+    // lock: asked again, and the agent leaves.
+    let said = String::from_utf8_lossy(&run(bench.bare().arg("lock")).stdout).into_owned();
+    assert!(said.contains("Locked"), "{said}");
+    assert!(bench.agent_gone(std::time::Duration::from_secs(5)));
+    assert!(!bench.opens_without_passphrase());
+    let said = String::from_utf8_lossy(&run(bench.bare().arg("lock")).stdout).into_owned();
+    assert!(said.contains("Nothing was unlocked"), "{said}");
+
+    // The idle time: each use starts it again; unused, the key is forgotten.
+    bench.unlock("3s");
+    for _ in 0..3 {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        assert!(
+            bench.opens_without_passphrase(),
+            "used within the idle time"
+        );
+    }
+    std::thread::sleep(std::time::Duration::from_millis(3600));
+    assert!(
+        !bench.opens_without_passphrase(),
+        "unused for longer than the idle time"
+    );
+    assert!(bench.agent_gone(std::time::Duration::from_secs(5)));
+
+    // Killed: nothing lost, asked again, and unlock works again over the socket it left.
+    bench.unlock("10m");
+    let pid = bench.agent_pid();
+    run(std::process::Command::new("kill").args(["-9", &pid.to_string()]));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(!bench.opens_without_passphrase());
+    let verified = run(certkeeper_tests::support::bin::on_archive(
+        &bench.archive,
+        &bench.passphrase,
+    )
+    .args(["--json", "verify"]));
+    let verified: serde_json::Value = serde_json::from_slice(&verified.stdout).expect("JSON");
+    assert_eq!(verified["sound"], true, "{verified}");
+    bench.unlock("10m");
+    assert!(bench.opens_without_passphrase());
+
+    // A passphrase changed meanwhile: the kept key no longer fits, the passphrase is asked.
+    let new = certkeeper_tests::support::secret_file(
+        bench.work.path(),
+        "new-passphrase",
+        "a new passphrase for the archive",
+    );
+    run(
+        certkeeper_tests::support::bin::on_archive(&bench.archive, &bench.passphrase)
+            .env("XDG_RUNTIME_DIR", "/nonexistent")
+            .arg("passwd")
+            .arg("--new-passphrase-file")
+            .arg(&new),
+    );
+    assert!(!bench.opens_without_passphrase());
+    run(bench.bare().arg("lock"));
+
+    let log = bench.log();
+    assert!(
+        log.contains("key kept for archive") && log.contains("forgotten"),
+        "{log}"
+    );
+    assert!(!log.contains(AgentBench::PASSPHRASE), "{log}");
+    // No key, nor anything as long as one in hex.
+    let longest_hex = log
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(longest_hex < 32, "{log}");
+}
+
+/// Another user id is turned away by the agent even when the folder and socket were opened to
+/// everyone (SO_PEERCRED): `nobody` gets no key. Run as root, as CI does; otherwise only the
+/// owner-only folder is checked.
+#[test]
+fn another_user_cannot_take_the_key_from_the_agent() {
+    use certkeeper_tests::support::{require_program, run};
+    let bench = AgentBench::new();
+    bench.unlock("10m");
+    let folder = bench.runtime.join("certkeeper");
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        std::fs::metadata(&folder).expect("folder").mode() & 0o077,
+        0
+    );
+    let root = String::from_utf8_lossy(&run(std::process::Command::new("id").arg("-u")).stdout)
+        .trim()
+        == "0";
+    if root {
+        use std::os::unix::fs::PermissionsExt;
+        // A careless chmod: everything on the way to the socket opened to everyone.
+        for path in [bench.work.path(), &bench.runtime, &folder] {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        std::fs::set_permissions(bench.socket(), std::fs::Permissions::from_mode(0o777))
+            .expect("chmod");
+        let setpriv = require_program("setpriv", "util-linux");
+        // Debian's, which `nobody` may run (not one under root's home).
+        let python = std::path::Path::new("/usr/bin/python3");
+        assert!(python.is_file(), "apt-get install python3");
+        // The request certkeeper itself would send for this archive.
+        let canonical = std::fs::canonicalize(&bench.archive).expect("canonical");
+        let id = {
+            use sha2::Digest;
+            sha2::Sha256::digest(canonical.as_os_str().as_encoded_bytes())
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect::<String>()
+        };
+        let script = format!(
+            "import socket\n\
+             s = socket.socket(socket.AF_UNIX)\n\
+             s.connect({socket:?})\n\
+             s.sendall(b'GET {id}\\n')\n\
+             s.settimeout(3)\n\
+             try:\n    print(repr(s.recv(64)))\n\
+             except Exception as e:\n    print('error', e)\n",
+            socket = bench.socket().display().to_string()
+        );
+        let asked = run(std::process::Command::new(setpriv)
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(python)
+            .arg("-c")
+            .arg(&script));
+        let answer = String::from_utf8_lossy(&asked.stdout).into_owned();
+        assert!(
+            answer.trim() == "b''" || answer.starts_with("error"),
+            "{answer}"
+        );
+        assert!(
+            bench
+                .log()
+                .contains("refused a connection from user id 65534"),
+            "{}",
+            bench.log()
+        );
+        // The owner still gets it.
+        assert!(bench.opens_without_passphrase());
+    }
+    run(bench.bare().arg("lock"));
+}
+
+/// logind's signals on the system bus (a private bus here, the same signals): the session
+/// locking, and the computer going to sleep, make the agent forget the key; waking does not.
+#[test]
+fn the_agent_forgets_when_the_session_locks_or_the_computer_sleeps() {
+    use certkeeper_tests::support::dbus::DbusSession;
+    use certkeeper_tests::support::{require_program, run};
+    let gdbus = require_program("gdbus", "libglib2.0-bin");
+    let bus = DbusSession::start();
+    let mut bench = AgentBench::new();
+    bench.system_bus = bus.address().to_owned();
+    // As a bus client (`--session` on the private bus's address): a message sent with
+    // `--address` goes out before the client is registered, and the bus drops it.
+    let emit = |path: &str, signal: &str, arguments: &[&str]| {
+        run(bus
+            .command(&gdbus)
+            .args([
+                "emit",
+                "--session",
+                "--object-path",
+                path,
+                "--signal",
+                signal,
+            ])
+            .args(arguments));
+    };
+    let following = || {
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(10) {
+            if bench.log().contains("following logind") {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    };
+    for (path, signal, arguments, why) in [
+        (
+            "/org/freedesktop/login1/session/_32",
+            "org.freedesktop.login1.Session.Lock",
+            &[][..],
+            "the session locked",
+        ),
+        (
+            "/org/freedesktop/login1",
+            "org.freedesktop.login1.Manager.PrepareForSleep",
+            &["true"][..],
+            "the computer goes to sleep",
+        ),
+    ] {
+        let _ = std::fs::remove_file(bench.runtime.join("certkeeper/agent.log"));
+        bench.unlock("10m");
+        assert!(following(), "{}", bench.log());
+        // Waking up is no reason to forget.
+        emit(
+            "/org/freedesktop/login1",
+            "org.freedesktop.login1.Manager.PrepareForSleep",
+            &["false"],
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(bench.opens_without_passphrase(), "{}", bench.log());
+        emit(path, signal, arguments);
+        let started = std::time::Instant::now();
+        while bench.opens_without_passphrase() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "{why}: still unlocked\n{}",
+                bench.log()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert!(bench.log().contains(why), "{}", bench.log());
+        run(bench.bare().arg("lock"));
+        assert!(bench.agent_gone(std::time::Duration::from_secs(20)));
+    }
+}

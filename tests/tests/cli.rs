@@ -33,6 +33,8 @@ Commands:
   expiry       What stops working when: certificates (notAfter) and private keys (key usage period)
   remind       Mute, snooze or set the thresholds of renewal reminders
   watch        The reminder service: desktop notifications before certificates and keys expire
+  unlock       Unlock the archive once for the commands and the window that follow
+  lock         Make the agent forget the unlocked archive: the passphrase is asked again
   info         Show and check the archive, passphrase source and language in use
   init         Create the archive (the passphrase is asked twice, or read from --passphrase-file)
   import       Archive every certificate, key container, PFX and key file found in files and folders
@@ -168,6 +170,7 @@ fn info_shows_the_default_archive_in_the_xdg_data_directory() {
             "certkeeper {} (commit {})\n\
              archive:    {}/.local/share/certkeeper/archive.db (default, not created yet)\n\
              passphrase: asked when needed\n\
+             unlocked:   no (certkeeper unlock keeps it unlocked for a while)\n\
              language:   English (LANG)\n",
             env!("CARGO_PKG_VERSION"),
             built_from(),
@@ -191,6 +194,7 @@ fn info_shows_the_default_archive_in_the_xdg_data_directory() {
   "passphrase": {
     "source": "prompt"
   },
+  "unlocked": null,
   "language": {
     "code": "en",
     "chosen_by": "LANG"

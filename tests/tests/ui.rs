@@ -394,6 +394,81 @@ fn the_window_opens_at_a_certificate_asked_for() {
     app.assert_running();
 }
 
+/// `certkeeper unlock` once, and the window opens on the archive without asking: nothing is typed,
+/// and the certificate asked for is shown with its details. After `lock`, it asks again.
+#[test]
+fn a_window_started_while_the_agent_keeps_the_archive_unlocked_does_not_ask() {
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
+    use certkeeper_tests::support::{run, secret_file};
+    let work = temp_dir();
+    let runtime = work.path().join("runtime");
+    std::fs::create_dir_all(&runtime).expect("runtime");
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .expect("chmod");
+    let passphrase_file = secret_file(work.path(), "passphrase", "unlocked for the window too");
+    let archive = work.path().join("archive.db");
+    let cli = || {
+        let mut command = bin::on_archive(&archive, &passphrase_file);
+        command
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent");
+        command
+    };
+    run(cli().arg("init"));
+    let openssl = OpenSsl::new();
+    let ca = openssl.make_ca("Agent CA", KeyAlgorithm::Rsa2048);
+    let issued = openssl.issue(&ca, "/CN=Открыт агентом", KeyAlgorithm::Rsa2048, 20);
+    run(cli().arg("import").arg(&issued.cert));
+    let listed = run(cli().args(["--json", "list"]));
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let thumbprint = listed[0]["sha1_thumbprint"]
+        .as_str()
+        .expect("thumbprint")
+        .to_owned();
+    run(cli().arg("unlock"));
+
+    let xvfb = Xvfb::start();
+    let shot = workspace_root().join("target/screenshots/agent-unlocked.png");
+    std::fs::create_dir_all(shot.parent().expect("folder")).expect("create target/screenshots");
+    let window_on = |xvfb: &Xvfb| {
+        let mut command = window_command(xvfb, &archive, work.path(), "en");
+        command
+            .args(["ui", "--certificate", &thumbprint])
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent");
+        command
+    };
+    let mut app = Daemon::spawn("certkeeper", &mut window_on(&xvfb));
+    let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
+    certkeeper_tests::support::wait_until(
+        "the certificate shown, nothing typed",
+        Duration::from_secs(60),
+        || {
+            xvfb.window_screenshot(window, &shot);
+            xvfb::pixels_of(&shot, "srgb(227,242,253)") > 1000
+        },
+    );
+    app.assert_running();
+    app.stop();
+
+    // Locked: the window asks (its unlock view drawn), and shows no certificate meanwhile.
+    run(cli().arg("lock"));
+    let mut app = Daemon::spawn("certkeeper", &mut window_on(&xvfb));
+    let window = xvfb.wait_for_window("certkeeper", Duration::from_secs(90));
+    let locked_shot = shot.with_file_name("agent-locked.png");
+    certkeeper_tests::support::wait_until("the unlock view", Duration::from_secs(60), || {
+        xvfb.window_screenshot(window, &locked_shot);
+        xvfb::pixels_of(&locked_shot, "srgb(29,53,87)") > 200
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    xvfb.window_screenshot(window, &locked_shot);
+    assert!(xvfb::pixels_of(&locked_shot, "srgb(227,242,253)") < 100);
+    app.assert_running();
+}
+
 /// The window's work, driven by mouse and keyboard on the real core, in both languages: a folder
 /// imported (checked through the command line), a document encrypted by `openssl cms` opened
 /// byte for byte, and an extractable key copied between two SoftHSM tokens through the PIN

@@ -24,7 +24,8 @@ pub fn ask_secret(prompt: &str, what: Asked) -> Result<SecretString> {
     ))
 }
 
-/// Opens the archive with the passphrase from the file or typed once at the terminal.
+/// Opens the archive with the key the unlock agent keeps for it, or else with the passphrase from
+/// the file or typed once at the terminal.
 pub fn open_archive(context: &Context) -> Result<Archive> {
     let location = ArchiveLocation::resolve(context.archive.clone())?;
     if !location.exists() {
@@ -33,7 +34,34 @@ pub fn open_archive(context: &Context) -> Result<Archive> {
         }
         .into());
     }
-    let passphrase = match &context.passphrase_file {
+    if let Some(key) = crate::agent::fetch(&location) {
+        match Archive::open_with_key(&location, &key) {
+            Ok(archive) => return Ok(archive),
+            // Made of a passphrase changed since, or for a file restored over: ask.
+            Err(certkeeper_storage::Error::WrongPassphrase) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    open_archive_asking(context)
+}
+
+/// Opens the archive with the passphrase only, whatever the agent keeps: for what must prove the
+/// passphrase is known (changing it).
+pub fn open_archive_asking(context: &Context) -> Result<Archive> {
+    let location = ArchiveLocation::resolve(context.archive.clone())?;
+    if !location.exists() {
+        return Err(certkeeper_storage::Error::NotFound {
+            path: location.path().to_path_buf(),
+        }
+        .into());
+    }
+    let passphrase = passphrase(context)?;
+    Ok(Archive::open(&location, &passphrase)?)
+}
+
+/// The archive passphrase from `--passphrase-file`, or typed once at the terminal.
+pub fn passphrase(context: &Context) -> Result<SecretString> {
+    Ok(match &context.passphrase_file {
         Some(path) => certkeeper_core::secret::read_secret_file(path)?,
         None => {
             let terminal = crate::prompt::Terminal::new(context.lang);
@@ -50,8 +78,7 @@ pub fn open_archive(context: &Context) -> Result<Archive> {
                 },
             })?
         }
-    };
-    Ok(Archive::open(&location, &passphrase)?)
+    })
 }
 
 /// Runs `certkeeper list`.

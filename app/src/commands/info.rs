@@ -34,6 +34,7 @@ pub fn run(context: &Context) -> Result<()> {
             exists: location.exists(),
         },
         passphrase,
+        unlocked: crate::agent::status(&location),
         language: LanguageInfo {
             code: context.lang,
             chosen_by: match &context.lang_origin {

@@ -25,7 +25,8 @@ pub fn passwd(
     new_passphrase_file: Option<&Path>,
     allow_weak: bool,
 ) -> Result<()> {
-    let mut archive = open_archive(context)?;
+    // The current passphrase is asked even while the agent keeps the archive unlocked.
+    let mut archive = super::archive::open_archive_asking(context)?;
     let terminal = crate::prompt::Terminal::new(context.lang);
     let prompt = crate::prompt::Answering::new(
         crate::prompt::Given {
@@ -39,6 +40,10 @@ pub fn passwd(
     // The cost never goes down: an archive made with a higher cost keeps it.
     let params = archive.kdf_params()?.raised_to_default();
     archive.change_passphrase(&new, params)?;
+    // What the agent keeps was made of the old passphrase: of no use any more.
+    if let Err(error) = crate::agent::lock() {
+        tracing::warn!(%error, "the unlock agent did not answer");
+    }
     if context.json {
         #[derive(Serialize)]
         struct Changed {

@@ -16,6 +16,7 @@ pub mod registry;
 pub mod reminders;
 pub mod request;
 pub mod settings;
+pub mod unlock;
 
 use certkeeper_core::text::Escaping;
 use std::path::PathBuf;

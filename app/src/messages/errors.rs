@@ -137,6 +137,23 @@ pub enum AppError {
         /// What the system said.
         reason: String,
     },
+    /// The unlock agent cannot be started or reached.
+    #[error("the unlock agent at {path} does not work: {reason}")]
+    Agent {
+        /// Its folder or socket.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// There is no place for the unlock agent: no login session's runtime folder (or Windows).
+    #[error("the unlock agent needs XDG_RUNTIME_DIR")]
+    AgentUnavailable,
+    /// `unlock --for` cannot be read.
+    #[error("cannot read the duration {given}")]
+    BadDuration {
+        /// As given.
+        given: String,
+    },
     /// `request resume`: some requests did not go on (each error was printed).
     #[error("some requests did not go on")]
     RequestsFailed,
@@ -763,6 +780,47 @@ pub(super) fn describe_app(error: &AppError, lang: Lang) -> Text {
             (
                 format!("Службу напоминаний не удаётся настроить в {}: {reason}.", shown(path)),
                 "Проверьте, что в домашнюю папку (и в XDG_RUNTIME_DIR, если задан) можно писать, и повторите команду.".into(),
+            ),
+        ),
+        AppError::Agent { path, reason } => Text::new(
+            lang,
+            (
+                format!("The unlock agent at {} does not work: {reason}.", shown(path)),
+                "Nothing is lost: commands ask for the passphrase as before. Run certkeeper lock, then certkeeper unlock again.".into(),
+            ),
+            (
+                format!("Агент разблокировки в {} не работает: {reason}.", shown(path)),
+                "Ничего не потеряно: команды, как и прежде, спросят пароль архива. Выполните certkeeper lock, затем снова certkeeper unlock.".into(),
+            ),
+        ),
+        AppError::AgentUnavailable => Text::new(
+            lang,
+            (
+                if cfg!(windows) {
+                    "The unlock agent is not available on Windows yet.".into()
+                } else {
+                    "The unlock agent needs a login session's runtime folder (XDG_RUNTIME_DIR), and there is none.".into()
+                },
+                "Commands ask for the passphrase each time (or read it with --passphrase-file).".into(),
+            ),
+            (
+                if cfg!(windows) {
+                    "Агент разблокировки в Windows пока недоступен.".into()
+                } else {
+                    "Агенту разблокировки нужна папка сеанса входа (XDG_RUNTIME_DIR), а её нет.".into()
+                },
+                "Команды будут спрашивать пароль архива каждый раз (или прочтут его из --passphrase-file).".into(),
+            ),
+        ),
+        AppError::BadDuration { given } => Text::new(
+            lang,
+            (
+                format!("«{given}» is not a duration certkeeper understands."),
+                "Give seconds, minutes or hours, up to a day: e.g. --for 15m, --for 2h, --for 90s.".into(),
+            ),
+            (
+                format!("«{given}» — не длительность, которую понимает certkeeper."),
+                "Укажите секунды, минуты или часы, не больше суток: например, --for 15m, --for 2h, --for 90s.".into(),
             ),
         ),
         AppError::SomethingDue => Text::new(
@@ -1641,6 +1699,16 @@ mod tests {
             }
             .into(),
             AppError::SomethingDue.into(),
+            AppError::Agent {
+                path: path.clone(),
+                reason: "it did not answer".into(),
+            }
+            .into(),
+            AppError::AgentUnavailable.into(),
+            AppError::BadDuration {
+                given: "soon".into(),
+            }
+            .into(),
             AppError::WindowPassphrasesDiffer.into(),
             AppError::WindowPassphraseEmpty.into(),
             AppError::WeakPassphrase {

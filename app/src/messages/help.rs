@@ -145,6 +145,26 @@ const RUSSIAN: &[(&str, &str)] = &[
     ),
     ("Check once and exit", "Проверить один раз и выйти"),
     (
+        "Unlock the archive once for the commands and the window that follow",
+        "Разблокировать архив один раз для следующих команд и окна",
+    ),
+    (
+        "Unlock the archive once for the commands and the window that follow.\n\nThe passphrase is asked (or read from --passphrase-file) and the key made of it is left with an agent of yours until it goes unused for the idle time, certkeeper lock, the session's lock or the computer's sleep; meanwhile no command asks again.",
+        "Разблокировать архив один раз для следующих команд и окна.\n\nПароль архива спрашивается (или читается из --passphrase-file), и полученный из него ключ остаётся у вашего агента, пока не пройдёт время простоя, не будет выполнена certkeeper lock, не заблокируется сеанс или компьютер не уснёт; до тех пор ни одна команда не спрашивает пароль снова.",
+    ),
+    (
+        "The idle time: 15m, 2h, 90s, or minutes [default: 10m]",
+        "Время простоя: 15m, 2h, 90s или число минут [по умолчанию: 10m]",
+    ),
+    (
+        "Make the agent forget the unlocked archive: the passphrase is asked again",
+        "Заставить агента забыть разблокированный архив: пароль снова будет спрашиваться",
+    ),
+    (
+        "The unlock agent itself (started by unlock)",
+        "Сам агент разблокировки (запускается командой unlock)",
+    ),
+    (
         "Install the systemd user unit and the autostart entry, and start the service",
         "Установить пользовательскую службу systemd и запись автозапуска и запустить службу",
     ),

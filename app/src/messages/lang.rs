@@ -219,6 +219,23 @@ pub fn write_info(
         }
     };
     writeln!(out, "{:<12}{passphrase}", label("passphrase:", "пароль:"))?;
+    let unlocked = match info.unlocked {
+        Some(held) => {
+            let minutes = held.seconds_left.div_ceil(60);
+            lang.pick(
+                "yes, by the agent: {left} min more unless used (each use gives {idle} min again; certkeeper lock locks it)",
+                "да, агентом: ещё {left} мин без использования (каждое использование снова даёт {idle} мин; certkeeper lock заблокирует)",
+            )
+            .replace("{left}", &minutes.to_string())
+            .replace("{idle}", &held.idle_seconds.div_ceil(60).to_string())
+        }
+        None => label(
+            "no (certkeeper unlock keeps it unlocked for a while)",
+            "нет (certkeeper unlock оставит его разблокированным на время)",
+        )
+        .to_owned(),
+    };
+    writeln!(out, "{:<12}{unlocked}", label("unlocked:", "открыт:"))?;
     let language = match info.language.code {
         Lang::En => "English",
         Lang::Ru => "русский",

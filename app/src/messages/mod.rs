@@ -23,6 +23,7 @@ pub mod media;
 pub mod prompts;
 pub mod reminders;
 pub mod requests;
+pub mod unlock;
 
 pub use errors::{AppError, Asked, Failed, describe};
 pub use lang::{Lang, LangOrigin, Text};

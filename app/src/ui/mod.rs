@@ -179,6 +179,14 @@ pub(crate) fn build(
     window
         .global::<AppState>()
         .set_page(if location.exists() { "unlock" } else { "setup" }.into());
+    // Unlocked by `certkeeper unlock`: the window opens without asking.
+    if location.exists()
+        && let Some(key) = crate::agent::fetch(location)
+        && let Ok(archive) = certkeeper_storage::Archive::open_with_key(location, &key)
+    {
+        tracing::info!("unlocked by the agent");
+        session::opened(&window, &shared, archive);
+    }
     Ok(window)
 }
 

@@ -23,8 +23,12 @@ fn said(window: &AppWindow, text: &str, good: bool) {
     adapter.set_status_good(good);
 }
 
-/// The window lets go of the archive and asks for its passphrase again.
+/// The window lets go of the archive and asks for its passphrase again; the unlock agent forgets
+/// it too (the commands ask again as well).
 pub(crate) fn lock(window: &AppWindow, shared: &Shared) {
+    if let Err(error) = crate::agent::lock() {
+        tracing::warn!(%error, "the unlock agent did not answer");
+    }
     shared.archive.replace(None);
     shared.listing.replace(None);
     let certificates = window.global::<super::CertificatesAdapter>();

@@ -101,7 +101,7 @@ pub(crate) fn off_the_window<T: Send + 'static>(
 }
 
 /// The archive is open: keep it and show the certificates.
-fn opened(window: &AppWindow, shared: &Rc<Shared>, archive: Archive) {
+pub(super) fn opened(window: &AppWindow, shared: &Rc<Shared>, archive: Archive) {
     shared.measure_next_frame("first frame after unlock", std::time::Instant::now());
     shared.archive.replace(Some(archive));
     super::certificates::load(window, shared);
