@@ -28,6 +28,12 @@ fn bulk(c: &mut Criterion) {
             Cfb::new(&KEY, &[1; 8], Sbox::Z, KeyMeshing::CryptoPro).encrypt(black_box(&mut buffer));
         })
     });
+    // Decryption computes several blocks at once (no chain between them); encryption cannot.
+    group.bench_function("gost28147_cfb_decrypt", |b| {
+        b.iter(|| {
+            Cfb::new(&KEY, &[1; 8], Sbox::Z, KeyMeshing::CryptoPro).decrypt(black_box(&mut buffer));
+        })
+    });
     group.bench_function("kuznyechik_ctr_acpkm", |b| {
         b.iter(|| {
             Ctr::<kuznyechik::Kuznyechik>::acpkm(&KEY, &[2; 8], 4096)
