@@ -52,8 +52,8 @@ enum Hasher {
     Sha256(sha2::Sha256),
     Sha384(sha2::Sha384),
     Sha512(sha2::Sha512),
-    Streebog256(streebog::Streebog256),
-    Streebog512(streebog::Streebog512),
+    /// Bulk content: certkeeper's own Streebog (`crypto::gost::streebog`), the faster one.
+    Streebog(crate::crypto::gost::streebog::Streebog),
     Gost94(gost94::Gost94CryptoPro),
 }
 
@@ -65,8 +65,12 @@ impl Hasher {
             "2.16.840.1.101.3.4.2.1" => Self::Sha256(Default::default()),
             "2.16.840.1.101.3.4.2.2" => Self::Sha384(Default::default()),
             "2.16.840.1.101.3.4.2.3" => Self::Sha512(Default::default()),
-            "1.2.643.7.1.1.2.2" => Self::Streebog256(Default::default()),
-            "1.2.643.7.1.1.2.3" => Self::Streebog512(Default::default()),
+            "1.2.643.7.1.1.2.2" => Self::Streebog(crate::crypto::gost::streebog::Streebog::new(
+                crate::crypto::gost::streebog::Size::Bits256,
+            )),
+            "1.2.643.7.1.1.2.3" => Self::Streebog(crate::crypto::gost::streebog::Streebog::new(
+                crate::crypto::gost::streebog::Size::Bits512,
+            )),
             "1.2.643.2.2.9" => Self::Gost94(Default::default()),
             _ => return None,
         })
@@ -79,8 +83,7 @@ impl Hasher {
             Self::Sha256(h) => h.update(data),
             Self::Sha384(h) => h.update(data),
             Self::Sha512(h) => h.update(data),
-            Self::Streebog256(h) => h.update(data),
-            Self::Streebog512(h) => h.update(data),
+            Self::Streebog(h) => h.update(data),
             Self::Gost94(h) => h.update(data),
         }
     }
@@ -92,8 +95,7 @@ impl Hasher {
             Self::Sha256(h) => h.finalize().to_vec(),
             Self::Sha384(h) => h.finalize().to_vec(),
             Self::Sha512(h) => h.finalize().to_vec(),
-            Self::Streebog256(h) => h.finalize().to_vec(),
-            Self::Streebog512(h) => h.finalize().to_vec(),
+            Self::Streebog(h) => h.finalize(),
             Self::Gost94(h) => h.finalize().to_vec(),
         }
     }

@@ -21,13 +21,14 @@ pub mod kdf;
 pub mod params;
 pub mod r3410;
 pub mod r3413;
+pub mod streebog;
 pub mod vko;
 
+pub use ::streebog::{Streebog256, Streebog512};
 pub use digest::Digest;
 pub use gost94::Gost94CryptoPro;
 pub use params::ParamSet;
 pub use r3410::{PrivateKey, PublicKey};
-pub use streebog::{Streebog256, Streebog512};
 
 #[cfg(test)]
 mod tests;
