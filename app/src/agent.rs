@@ -589,16 +589,29 @@ mod imp {
             log("no system bus: the keys are not forgotten on session lock or sleep");
             return;
         };
-        for (rule, why) in [
+        // Each rule with what its message must say for the keys to go.
+        type Says = fn(&zbus::Message) -> bool;
+        let rules: [(&str, &str, Says); 3] = [
             (
                 "type='signal',interface='org.freedesktop.login1.Session',member='Lock'",
                 "the session locked",
+                |_| true,
             ),
+            // What desktops set when the person locks the screen from their menu, with or
+            // without the Lock signal.
+            (
+                "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',arg0='org.freedesktop.login1.Session'",
+                "the session locked",
+                locked_hint_set,
+            ),
+            // PrepareForSleep(true) comes before sleeping, (false) after waking.
             (
                 "type='signal',interface='org.freedesktop.login1.Manager',member='PrepareForSleep'",
                 "the computer goes to sleep",
+                |message| message.body().deserialize::<bool>().unwrap_or(true),
             ),
-        ] {
+        ];
+        for (rule, why, says) in rules {
             let messages = zbus::MatchRule::try_from(rule)
                 .map_err(|error| error.to_string())
                 .and_then(|rule| {
@@ -618,15 +631,32 @@ mod imp {
                 // The connection lives as long as the thread that reads from it.
                 let _bus = bus;
                 for message in messages.flatten() {
-                    // PrepareForSleep(true) comes before sleeping, (false) after waking.
-                    let sleeping = message.body().deserialize::<bool>().unwrap_or(true);
-                    if sleeping {
+                    if says(&message) {
                         agent.forget(why);
                     }
                 }
             });
         }
         log("following logind's session lock and sleep signals");
+    }
+
+    /// Whether a session's PropertiesChanged sets `LockedHint` to true.
+    fn locked_hint_set(message: &zbus::Message) -> bool {
+        type Changed = (
+            String,
+            std::collections::HashMap<String, zbus::zvariant::OwnedValue>,
+            Vec<String>,
+        );
+        message
+            .body()
+            .deserialize::<Changed>()
+            .ok()
+            .and_then(|(_, changed, _)| {
+                changed
+                    .get("LockedHint")
+                    .and_then(|value| bool::try_from(value).ok())
+            })
+            .unwrap_or(false)
     }
 }
 

@@ -1397,13 +1397,7 @@ impl AgentBench {
     fn new() -> Self {
         use certkeeper_tests::support::{bin, run, secret_file};
         let work = temp_dir();
-        let runtime = work.path().join("runtime");
-        std::fs::create_dir_all(&runtime).expect("runtime folder");
-        std::fs::set_permissions(
-            &runtime,
-            std::os::unix::fs::PermissionsExt::from_mode(0o700),
-        )
-        .expect("chmod");
+        let runtime = certkeeper_tests::support::private_folder(&work.path().join("runtime"));
         let passphrase = secret_file(work.path(), "passphrase", Self::PASSPHRASE);
         let archive = work.path().join("archive.db");
         run(bin::on_archive(&archive, &passphrase).arg("init"));
@@ -1667,7 +1661,8 @@ fn another_user_cannot_take_the_key_from_the_agent() {
 }
 
 /// logind's signals on the system bus (a private bus here, the same signals): the session
-/// locking, and the computer going to sleep, make the agent forget the key; waking does not.
+/// locking (the Lock signal, or its LockedHint set), and the computer going to sleep, make the
+/// agent forget the key; waking and unlocking do not.
 #[test]
 fn the_agent_forgets_when_the_session_locks_or_the_computer_sleeps() {
     use certkeeper_tests::support::dbus::DbusSession;
@@ -1709,6 +1704,16 @@ fn the_agent_forgets_when_the_session_locks_or_the_computer_sleeps() {
             "the session locked",
         ),
         (
+            "/org/freedesktop/login1/session/_32",
+            "org.freedesktop.DBus.Properties.PropertiesChanged",
+            &[
+                "'org.freedesktop.login1.Session'",
+                "{'LockedHint': <true>}",
+                "@as []",
+            ][..],
+            "the session locked",
+        ),
+        (
             "/org/freedesktop/login1",
             "org.freedesktop.login1.Manager.PrepareForSleep",
             &["true"][..],
@@ -1718,11 +1723,20 @@ fn the_agent_forgets_when_the_session_locks_or_the_computer_sleeps() {
         let _ = std::fs::remove_file(bench.runtime.join("certkeeper/agent.log"));
         bench.unlock("10m");
         assert!(following(), "{}", bench.log());
-        // Waking up is no reason to forget.
+        // Waking up, or the session unlocked, is no reason to forget.
         emit(
             "/org/freedesktop/login1",
             "org.freedesktop.login1.Manager.PrepareForSleep",
             &["false"],
+        );
+        emit(
+            "/org/freedesktop/login1/session/_32",
+            "org.freedesktop.DBus.Properties.PropertiesChanged",
+            &[
+                "'org.freedesktop.login1.Session'",
+                "{'LockedHint': <false>}",
+                "@as []",
+            ],
         );
         std::thread::sleep(std::time::Duration::from_millis(300));
         assert!(bench.opens_without_passphrase(), "{}", bench.log());

@@ -214,13 +214,7 @@ fn the_deb_passes_lintian_installs_into_a_scratch_root_and_everything_in_it_work
     assert!(autostart.contains(&format!("Exec={exec}\n")), "{autostart}");
     // systemd checks the unit as a user unit (`--root` takes system units only): a copy whose
     // program is the one in the scratch root; any complaint fails.
-    let runtime = work.path().join("runtime");
-    std::fs::create_dir_all(&runtime).expect("runtime folder");
-    std::fs::set_permissions(
-        &runtime,
-        std::os::unix::fs::PermissionsExt::from_mode(0o700),
-    )
-    .expect("chmod");
+    let runtime = certkeeper_tests::support::private_folder(&work.path().join("runtime"));
     let checked_unit = work.path().join("certkeeper-watch.service");
     std::fs::write(
         &checked_unit,

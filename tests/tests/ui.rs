@@ -401,13 +401,7 @@ fn a_window_started_while_the_agent_keeps_the_archive_unlocked_does_not_ask() {
     use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
     use certkeeper_tests::support::{run, secret_file};
     let work = temp_dir();
-    let runtime = work.path().join("runtime");
-    std::fs::create_dir_all(&runtime).expect("runtime");
-    std::fs::set_permissions(
-        &runtime,
-        std::os::unix::fs::PermissionsExt::from_mode(0o700),
-    )
-    .expect("chmod");
+    let runtime = certkeeper_tests::support::private_folder(&work.path().join("runtime"));
     let passphrase_file = secret_file(work.path(), "passphrase", "unlocked for the window too");
     let archive = work.path().join("archive.db");
     let cli = || {

@@ -171,6 +171,16 @@ pub fn exclusive(resource: &str) -> ExclusiveLock {
     ExclusiveLock { _file: file }
 }
 
+/// Makes `path` a folder only its owner may enter (0700), as a login session's runtime folder
+/// (`XDG_RUNTIME_DIR`) is: the path.
+pub fn private_folder(path: &Path) -> PathBuf {
+    std::fs::create_dir_all(path)
+        .unwrap_or_else(|error| panic!("cannot create {}: {error}", path.display()));
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .unwrap_or_else(|error| panic!("cannot chmod 700 {}: {error}", path.display()));
+    path.to_path_buf()
+}
+
 /// Writes `text` to `dir/name`, readable by its owner only: a passphrase, password or PIN file as a
 /// careful user keeps one.
 pub fn secret_file(dir: &Path, name: &str, text: &str) -> PathBuf {
