@@ -93,6 +93,23 @@ pub fn fetch(location: &ArchiveLocation) -> Option<UnlockKey> {
     imp::fetch(&socket, &id)
 }
 
+/// The archive at `location` opened with the key the agent keeps for it: `None` when no agent
+/// runs, it keeps no key for it, or the key no longer fits (made of a passphrase changed since, or
+/// for a file restored over it) — then the passphrase is asked. The command line and the window
+/// both open through this.
+pub fn open_unlocked(
+    location: &ArchiveLocation,
+) -> Result<Option<certkeeper_storage::Archive>, certkeeper_storage::Error> {
+    let Some(key) = fetch(location) else {
+        return Ok(None);
+    };
+    match certkeeper_storage::Archive::open_with_key(location, &key) {
+        Ok(archive) => Ok(Some(archive)),
+        Err(certkeeper_storage::Error::WrongPassphrase) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// What the agent says of the archive at `location` (`None`: it does not run or keeps no key).
 pub fn status(location: &ArchiveLocation) -> Option<Held> {
     let id = archive_id(location)?;

@@ -24,9 +24,8 @@ pub fn ask_secret(prompt: &str, what: Asked) -> Result<SecretString> {
     ))
 }
 
-/// Opens the archive with the key the unlock agent keeps for it, or else with the passphrase from
-/// the file or typed once at the terminal.
-pub fn open_archive(context: &Context) -> Result<Archive> {
+/// The archive in use, which must exist.
+pub fn existing_location(context: &Context) -> Result<ArchiveLocation> {
     let location = ArchiveLocation::resolve(context.archive.clone())?;
     if !location.exists() {
         return Err(certkeeper_storage::Error::NotFound {
@@ -34,27 +33,24 @@ pub fn open_archive(context: &Context) -> Result<Archive> {
         }
         .into());
     }
-    if let Some(key) = crate::agent::fetch(&location) {
-        match Archive::open_with_key(&location, &key) {
-            Ok(archive) => return Ok(archive),
-            // Made of a passphrase changed since, or for a file restored over: ask.
-            Err(certkeeper_storage::Error::WrongPassphrase) => {}
-            Err(error) => return Err(error.into()),
-        }
+    Ok(location)
+}
+
+/// Opens the archive with the key the unlock agent keeps for it, or else with the passphrase from
+/// the file or typed once at the terminal.
+pub fn open_archive(context: &Context) -> Result<Archive> {
+    let location = existing_location(context)?;
+    if let Some(archive) = crate::agent::open_unlocked(&location)? {
+        return Ok(archive);
     }
-    open_archive_asking(context)
+    let passphrase = passphrase(context)?;
+    Ok(Archive::open(&location, &passphrase)?)
 }
 
 /// Opens the archive with the passphrase only, whatever the agent keeps: for what must prove the
 /// passphrase is known (changing it).
 pub fn open_archive_asking(context: &Context) -> Result<Archive> {
-    let location = ArchiveLocation::resolve(context.archive.clone())?;
-    if !location.exists() {
-        return Err(certkeeper_storage::Error::NotFound {
-            path: location.path().to_path_buf(),
-        }
-        .into());
-    }
+    let location = existing_location(context)?;
     let passphrase = passphrase(context)?;
     Ok(Archive::open(&location, &passphrase)?)
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use certkeeper_storage::{Archive, ArchiveLocation};
+use certkeeper_storage::Archive;
 use serde::Serialize;
 
 use super::Context;
@@ -25,13 +25,7 @@ pub fn unlock(context: &Context, idle: Option<&str>) -> Result<()> {
     };
     // Where the agent lives is checked before the passphrase is asked.
     crate::agent::folder()?;
-    let location = ArchiveLocation::resolve(context.archive.clone())?;
-    if !location.exists() {
-        return Err(certkeeper_storage::Error::NotFound {
-            path: location.path().to_path_buf(),
-        }
-        .into());
-    }
+    let location = super::archive::existing_location(context)?;
     let passphrase = super::archive::passphrase(context)?;
     let (archive, key) = Archive::open_keeping_key(&location, &passphrase)?;
     drop(passphrase);

@@ -181,8 +181,7 @@ pub(crate) fn build(
         .set_page(if location.exists() { "unlock" } else { "setup" }.into());
     // Unlocked by `certkeeper unlock`: the window opens without asking.
     if location.exists()
-        && let Some(key) = crate::agent::fetch(location)
-        && let Ok(archive) = certkeeper_storage::Archive::open_with_key(location, &key)
+        && let Ok(Some(archive)) = crate::agent::open_unlocked(location)
     {
         tracing::info!("unlocked by the agent");
         session::opened(&window, &shared, archive);
