@@ -460,8 +460,9 @@ pub enum RequestCommand {
     ///
     /// A drive (dir:PATH) or the registry store gets a new CryptoPro container (GOST R 34.10-2012)
     /// with a password asked twice, which may be empty; the key is kept in the archive at once. A
-    /// token (token:LABEL) makes an RSA or EC key that never leaves it (its PIN is asked once).
-    /// Prints the job's number; --json gives {"job", "state", "csr", "notices"}.
+    /// token (token:LABEL) makes a key that never leaves it — GOST where it has the TC26
+    /// mechanisms (Rutoken ECP), else RSA or EC — and signs the request itself (its PIN is asked
+    /// once). Prints the job's number; --json gives {"job", "state", "csr", "notices"}.
     New {
         /// The subject, RFC 4514 text: "CN=Иванов Иван Иванович,SNILS=11223344595,INN=500100732259,C=RU"
         /// (INN, INNLE, SNILS, OGRN and OGRNIP checked and written as CAs expect).
@@ -514,7 +515,7 @@ pub enum RequestCommand {
         #[arg(long, value_name = "MEDIUM")]
         medium: String,
         /// gost2012-256[:A|B|C|XA|XB|TC26-A..D] (CryptoPro A by default), gost2012-512[:A|B|C],
-        /// rsa2048 or ec-p256 (tokens).
+        /// rsa2048 or ec-p256 (tokens only).
         #[arg(long, value_name = "ALGORITHM", default_value = "gost2012-256")]
         algorithm: String,
         /// Read the token's PIN from this file [default: asked].

@@ -1199,3 +1199,218 @@ fn renewal_keeps_the_subject_updates_the_key_signed_with_the_old_one_and_superse
     let jobs = office.list_requests();
     assert_eq!(jobs[0]["renews"], old_thumbprint.as_str(), "{jobs}");
 }
+
+/// The public key's 64 bytes in a request (x ‖ y little-endian, as PKCS#11's CKA_VALUE holds
+/// them), hex, read by OpenSSL.
+fn gost_public_key_of_request(office: &Office, csr: &Path) -> String {
+    let key = office.path("request-key.der");
+    run(office
+        .openssl()
+        .args(["req", "-noout", "-pubkey", "-in"])
+        .arg(csr)
+        .args(["-out"])
+        .arg(office.path("request-key.pem")));
+    run(office
+        .openssl()
+        .args(["pkey", "-pubin", "-outform", "DER", "-in"])
+        .arg(office.path("request-key.pem"))
+        .arg("-out")
+        .arg(&key));
+    let der = std::fs::read(&key).expect("read the key");
+    der[der.len() - 64..]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_gost_key_made_on_a_token_with_the_tc26_mechanisms_is_issued_and_renewed_there() {
+    let office = Office::new();
+    let ca = office.ca(true);
+    // SoftHSM2 with its GOST mechanisms, as a Rutoken ECP offers them for 256-bit keys.
+    let hsm = SoftHsm::with_gost();
+    let token = hsm.init_token("Рутокен ЭЦП 2.0", "87654321", "36925814");
+    let pin = secret_file(office.dir.path(), "pin", "36925814\n");
+    let on_token = |command: &mut Command| {
+        command
+            .env("SOFTHSM2_CONF", hsm.conf_path())
+            .arg("--pin-file")
+            .arg(&pin)
+            .arg("--pkcs11-module")
+            .arg(hsm.module());
+    };
+    let medium = format!("token:{}", token.label);
+    let objects = || {
+        String::from_utf8_lossy(&run(hsm.logged_in(&token).arg("--list-objects")).stdout)
+            .into_owned()
+    };
+
+    // 512 bits: this token has no CKM_GOSTR3410_512_KEY_PAIR_GEN, said before the PIN is used.
+    let mut refused = office.certkeeper();
+    refused
+        .args([
+            "request",
+            "new",
+            "--subject",
+            "CN=Петрова Анна,SNILS=11223344595",
+        ])
+        .args(["--medium", &medium, "--algorithm", "gost2012-512"]);
+    on_token(&mut refused);
+    let output = refused.output().expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the token cannot make this kind of key"),
+        "{stderr}"
+    );
+    assert!(
+        !objects().contains("Object;"),
+        "nothing made: {}",
+        objects()
+    );
+
+    // 256 bits: the key is made on the token and the token signs the request.
+    let csr = office.path("request.pem");
+    let mut new = office.certkeeper();
+    new.args(["--json", "request", "new", "--subject", SUBJECT])
+        .args(["--medium", &medium, "--algorithm", "gost2012-256"])
+        .arg("--csr-out")
+        .arg(&csr);
+    on_token(&mut new);
+    let created = json(&ok(&mut new));
+    assert_eq!(created["state"], "request_made", "{created}");
+    assert!(
+        created["notices"]
+            .to_string()
+            .contains("key_stays_on_token"),
+        "{created}"
+    );
+    let job = created["job"].as_i64().expect("job");
+    // OpenSSL's GOST engine checks the token's signature; the fields are as for any GOST request.
+    let text = assert_request_verifies(&office, &csr);
+    assert!(
+        text.contains("GOST R 34.10-2012 with 256 bit modulus"),
+        "{text}"
+    );
+    assert!(text.contains("Signing Tool of Subject"), "{text}");
+    let asn1 =
+        String::from_utf8_lossy(&run(office.openssl().args(["asn1parse", "-in"]).arg(&csr)).stdout)
+            .into_owned();
+    assert!(
+        asn1.lines()
+            .any(|line| line.contains("NUMERICSTRING") && line.ends_with(":11223344595")),
+        "{asn1}"
+    );
+    // OpenSC sees a GOST key pair that cannot leave the token, whose public key is the request's.
+    let listing = objects();
+    assert!(
+        listing.contains("Private Key Object; GOSTR3410-2012-256"),
+        "{listing}"
+    );
+    assert!(listing.contains("never extractable"), "{listing}");
+    let value: String = listing
+        .split("Public Key Object")
+        .nth(1)
+        .and_then(|block| block.split("VALUE:").nth(1))
+        .map(|rest| {
+            rest.lines()
+                .take_while(|line| !line.contains(':') || line.trim_start().starts_with("VALUE"))
+                .flat_map(|line| line.split_whitespace())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        value,
+        gost_public_key_of_request(&office, &csr),
+        "{listing}"
+    );
+    // The key is not in the archive: only its certificate will be.
+    assert_eq!(certkeeper_tests_archive_keys(&office), 0);
+
+    // The CA issues after a poll; certkeeper confirms with the certificate's Streebog hash and
+    // writes it onto the token beside its key.
+    let issued = office.sign(&ca, &csr, "0x6001", "-md_gost12_256");
+    let thumbprint = office.thumbprint(&issued);
+    let server = office.server(&issued, &ca.1, 1, 1);
+    let mut submit = office.certkeeper();
+    submit
+        .args(["--json", "request", "submit", &job.to_string()])
+        .args([
+            "--cmp",
+            &server.url(),
+            "--reference",
+            REFERENCE,
+            "--secret-file",
+        ])
+        .arg(office.code_file(CODE));
+    on_token(&mut submit);
+    let done = json(&ok(&mut submit));
+    assert_eq!(done["state"], "installed", "{done}");
+    assert_eq!(done["sha1_thumbprint"], thumbprint.as_str(), "{done}");
+    let log = server.log();
+    assert_eq!(server.received("IR"), 1, "{log}");
+    assert!(!log.contains("CMP error"), "{log}");
+    let listing = objects();
+    let id_of = |kind: &str| {
+        listing
+            .split(kind)
+            .nth(1)
+            .unwrap_or_default()
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("ID:"))
+            .map(|id| id.trim().to_owned())
+    };
+    assert!(id_of("Certificate Object").is_some(), "{listing}");
+    assert_eq!(
+        id_of("Certificate Object"),
+        id_of("Private Key Object"),
+        "{listing}"
+    );
+    assert_eq!(listed(&office, &thumbprint)["has_private_key"], false);
+
+    // Renewal on the same token: a new GOST key, the key update signed there by the old one — a
+    // signature OpenSSL's CMP server checks against the issued certificate.
+    let renewal_csr = office.path("renewal.pem");
+    let mut renew = office.certkeeper();
+    renew
+        .args(["--json", "request", "new", "--like", &thumbprint])
+        .args(["--medium", &medium, "--algorithm", "gost2012-256"])
+        .arg("--csr-out")
+        .arg(&renewal_csr);
+    on_token(&mut renew);
+    let renewal = json(&ok(&mut renew))["job"].as_i64().expect("job");
+    assert_request_verifies(&office, &renewal_csr);
+    // OpenSSL's mock CA checks oldCertID against the certificate it hands out: the same serial.
+    let renewed = office.sign(&ca, &renewal_csr, "0x6001", "-md_gost12_256");
+    let server = CmpServer::start(
+        office.dir.path(),
+        &ServerOptions {
+            certificate: &renewed,
+            ca: &ca.1,
+            reference: REFERENCE,
+            secret: CODE,
+            polls: 0,
+            check_after: 0,
+            trusted: Some(&ca.1),
+        },
+    );
+    let mut submit = office.certkeeper();
+    submit
+        .args(["--json", "request", "submit", &renewal.to_string()])
+        .args(["--cmd", "kur", "--cmp", &server.url()]);
+    on_token(&mut submit);
+    let done = json(&ok(&mut submit));
+    assert_eq!(done["state"], "installed", "{done}");
+    let log = server.log();
+    assert_eq!(server.received("KUR"), 1, "{log}");
+    assert!(!log.contains("CMP error"), "{log}");
+    let old = listed(&office, &thumbprint);
+    let new = listed(&office, &office.thumbprint(&renewed));
+    assert_eq!(old["superseded_by"], new["id"], "{old}");
+    assert_eq!(
+        objects().matches("Certificate Object").count(),
+        2,
+        "{}",
+        objects()
+    );
+}

@@ -1264,7 +1264,7 @@ mod decrypt_with_a_token_key {
             let key = module
                 .private_key(&label, &pin, &[id])
                 .expect("the key on the token");
-            let signature = key.sign_sha256(b"signed on the token").expect("sign");
+            let signature = key.sign(b"signed on the token").expect("sign");
             std::fs::write(out.join(format!("signature-{id}")), signature).expect("write");
         }
     }
@@ -1480,6 +1480,124 @@ mod keygen_on_a_token {
             String::from_utf8_lossy(&output.stderr)
                 .contains("does not know the key algorithm «dsa1024»")
         );
+    }
+    #[test]
+    fn a_gost_key_made_through_the_tc26_mechanisms_signs_for_pkcs11_tool_and_openssl_verifies() {
+        // SoftHSM2 with its GOST mechanisms (.ci/softhsm-gost): 256-bit keys on CryptoPro A only.
+        let hsm = SoftHsm::with_gost();
+        let token = hsm.init_token("Рутокен ЭЦП 3.0", "11111111", "27182818");
+        let work = temp_dir();
+        let pin = secret_file(work.path(), "pin", &token.pin);
+        let certkeeper = || {
+            let mut command = hsm.command(bin::certkeeper());
+            command
+                .env("CERTKEEPER_LANG", "en")
+                .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+                .stdin(std::process::Stdio::null())
+                .arg("--json")
+                .arg("media");
+            command
+        };
+        let listed = certkeeper()
+            .arg("list")
+            .arg("--pkcs11-module")
+            .arg(hsm.module())
+            .output()
+            .expect("media list");
+        let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+        assert_eq!(
+            listed["tokens"][0]["generates"],
+            serde_json::json!(["RSA", "EC", "GOST R 34.10-2012 256"]),
+            "{listed}"
+        );
+        let keygen = |algorithm: &str, id: &str| {
+            certkeeper()
+                .args(["keygen", "--pkcs11-module"])
+                .arg(hsm.module())
+                .args(["--token", &token.label, "--algorithm", algorithm])
+                .args(["--label", &format!("made-{id}"), "--id", id])
+                .arg("--pin-file")
+                .arg(&pin)
+                .arg("--public-key-out")
+                .arg(work.path().join(format!("{id}.pem")))
+                .output()
+                .expect("keygen")
+        };
+        let output = keygen("gost2012-256", "0C");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let made: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(made["id"], "0C");
+        assert_eq!(
+            made["key_type"],
+            "GOST R 34.10-2012 256 (id-GostR3410-2001-CryptoPro-A-ParamSet)"
+        );
+        // pkcs11-tool, the independent peer, signs a Streebog digest OpenSSL made with the new
+        // key (CKM_GOSTR3410); OpenSSL's GOST engine verifies it with the public key certkeeper
+        // wrote.
+        let openssl = OpenSsl::new();
+        let message = work.path().join("message");
+        std::fs::write(&message, b"made on the token").expect("write");
+        let digest = work.path().join("message.streebog");
+        run(openssl
+            .command()
+            .args(["dgst", "-md_gost12_256", "-binary", "-out"])
+            .arg(&digest)
+            .arg(&message));
+        let signature = work.path().join("message.sig");
+        run(hsm
+            .logged_in(&token)
+            .args(["--sign", "-m", "GOSTR3410", "--id", "0C", "-i"])
+            .arg(&digest)
+            .arg("-o")
+            .arg(&signature));
+        let verified = run(openssl
+            .command()
+            .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+            .arg(work.path().join("0C.pem"))
+            .arg("-sigfile")
+            .arg(&signature)
+            .arg("-in")
+            .arg(&digest));
+        assert!(
+            String::from_utf8_lossy(&verified.stdout).contains("Signature Verified Successfully"),
+            "{}",
+            String::from_utf8_lossy(&verified.stderr)
+        );
+        let objects = run(hsm.logged_in(&token).args(["--list-objects"]));
+        let listing = String::from_utf8_lossy(&objects.stdout).into_owned();
+        assert!(
+            listing.contains("Private Key Object; GOSTR3410-2012-256"),
+            "{listing}"
+        );
+        assert!(listing.contains("never extractable"), "{listing}");
+
+        // What this token refuses is said as such, and leaves nothing behind: another parameter
+        // set (SoftHSM2 knows CryptoPro A only) and 512 bits (no TC26 mechanism).
+        for (algorithm, id, said) in [
+            (
+                "gost2012-256:b",
+                "0D",
+                "cannot generate GOST R 34.10-2012 256 (id-GostR3410-2001-CryptoPro-B-ParamSet)",
+            ),
+            (
+                "gost2012-512",
+                "0E",
+                "cannot generate GOST R 34.10-2012 512",
+            ),
+        ] {
+            let output = keygen(algorithm, id);
+            assert_eq!(output.status.code(), Some(1), "{algorithm}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains(said), "{stderr}");
+            assert!(stderr.contains("nothing was made"), "{stderr}");
+        }
+        let objects = run(hsm.logged_in(&token).args(["--list-objects"]));
+        let after = String::from_utf8_lossy(&objects.stdout);
+        assert_eq!(after.matches("Object;").count(), 2, "{after}");
     }
 }
 

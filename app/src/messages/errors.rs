@@ -1099,6 +1099,10 @@ fn describe_token(error: &TokenError, lang: Lang) -> Text {
             (format!("The copy on token «{label}» does not sign like the original; do not use it."), "Delete the copy on that token with its own tools and try again; the original is untouched.".into()),
             (format!("Копия на токене «{label}» подписывает не так, как оригинал; не пользуйтесь ею."), "Удалите копию штатными средствами токена и повторите; оригинал не изменён.".into()),
         ),
+        TokenError::CannotGenerate { label, what } => (
+            (format!("The token «{label}» cannot generate {what} keys; nothing was made."), "See what it can make with certkeeper media list and choose one of those (GOST keys on the CryptoPro A parameters are what most tokens and CAs take).".into()),
+            (format!("Токен «{label}» не умеет создавать ключи {what}; ничего не создано."), "Посмотрите командой certkeeper media list, что он умеет, и выберите одно из этого (ключи ГОСТ на параметрах КриптоПро A принимают большинство токенов и УЦ).".into()),
+        ),
         TokenError::Failed { label, reason } => (
             (format!("The token «{label}» reported an error: {reason}."), "Take the token out, insert it again and repeat the command.".into()),
             (format!("Токен «{label}» сообщил об ошибке: {reason}."), "Извлеките токен, вставьте его снова и повторите команду.".into()),
@@ -1813,7 +1817,6 @@ mod tests {
         for why in [
             MediumRefusal::Archive,
             MediumRefusal::NotGostInContainer,
-            MediumRefusal::GostOnToken,
             MediumRefusal::TokenCannot,
         ] {
             all.push(
@@ -1938,6 +1941,11 @@ mod tests {
             TokenError::Failed {
                 label: "Rutoken".into(),
                 reason: "CKR_DEVICE_REMOVED".into(),
+            }
+            .into(),
+            TokenError::CannotGenerate {
+                label: "Rutoken".into(),
+                what: "GOST R 34.10-2012 512 (TC26 A)".into(),
             }
             .into(),
             AppError::NotAllOpened.into(),

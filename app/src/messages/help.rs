@@ -425,8 +425,8 @@ const RUSSIAN: &[(&str, &str)] = &[
         "Создать ключ и запрос на сертификат, хранимый в архиве как задание",
     ),
     (
-        "Make a key and a certificate request, kept in the archive as a job.\n\nA drive (dir:PATH) or the registry store gets a new CryptoPro container (GOST R 34.10-2012) with a password asked twice, which may be empty; the key is kept in the archive at once. A token (token:LABEL) makes an RSA or EC key that never leaves it (its PIN is asked once). Prints the job's number; --json gives {\"job\", \"state\", \"csr\", \"notices\"}.",
-        "Создать ключ и запрос на сертификат, хранимый в архиве как задание.\n\nДиск (dir:ПУТЬ) или хранилище «реестр» получают новый контейнер КриптоПро (ГОСТ Р 34.10-2012) с паролем, спрошенным дважды (можно пустой); ключ сразу сохраняется в архив. Токен (token:МЕТКА) создаёт ключ RSA или EC, не покидающий его (PIN-код спрашивается один раз). Печатает номер задания; --json даёт {\"job\", \"state\", \"csr\", \"notices\"}.",
+        "Make a key and a certificate request, kept in the archive as a job.\n\nA drive (dir:PATH) or the registry store gets a new CryptoPro container (GOST R 34.10-2012) with a password asked twice, which may be empty; the key is kept in the archive at once. A token (token:LABEL) makes a key that never leaves it — GOST where it has the TC26 mechanisms (Rutoken ECP), else RSA or EC — and signs the request itself (its PIN is asked once). Prints the job's number; --json gives {\"job\", \"state\", \"csr\", \"notices\"}.",
+        "Создать ключ и запрос на сертификат, хранимый в архиве как задание.\n\nДиск (dir:ПУТЬ) или хранилище «реестр» получают новый контейнер КриптоПро (ГОСТ Р 34.10-2012) с паролем, спрошенным дважды (можно пустой); ключ сразу сохраняется в архив. Токен (token:МЕТКА) создаёт ключ, не покидающий его, — ГОСТ, если у токена есть механизмы ТК 26 (Рутокен ЭЦП), иначе RSA или EC — и сам подписывает запрос (PIN-код спрашивается один раз). Печатает номер задания; --json даёт {\"job\", \"state\", \"csr\", \"notices\"}.",
     ),
     (
         "The subject, RFC 4514 text: \"CN=Иванов Иван Иванович,SNILS=11223344595,INN=500100732259,C=RU\" (INN, INNLE, SNILS, OGRN and OGRNIP checked and written as CAs expect)",
@@ -473,8 +473,8 @@ const RUSSIAN: &[(&str, &str)] = &[
         "Куда записать ключ: dir:ПУТЬ (папка или флешка), registry или token:МЕТКА",
     ),
     (
-        "gost2012-256[:A|B|C|XA|XB|TC26-A..D] (CryptoPro A by default), gost2012-512[:A|B|C], rsa2048 or ec-p256 (tokens)",
-        "gost2012-256[:A|B|C|XA|XB|TC26-A..D] (по умолчанию КриптоПро A), gost2012-512[:A|B|C], rsa2048 или ec-p256 (токены)",
+        "gost2012-256[:A|B|C|XA|XB|TC26-A..D] (CryptoPro A by default), gost2012-512[:A|B|C], rsa2048 or ec-p256 (tokens only)",
+        "gost2012-256[:A|B|C|XA|XB|TC26-A..D] (по умолчанию КриптоПро A), gost2012-512[:A|B|C], rsa2048 или ec-p256 (только токены)",
     ),
     (
         "Read the token's PIN from this file [default: asked]",

@@ -589,10 +589,6 @@ pub(super) fn describe_enroll(error: &EnrollError, lang: Lang) -> Option<Text> {
                     "a CryptoPro container (drive or registry) holds GOST keys only",
                     "контейнер КриптоПро (флешка или реестр) хранит только ключи ГОСТ",
                 ),
-                MediumRefusal::GostOnToken => (
-                    "certkeeper cannot yet have a token sign a GOST request",
-                    "certkeeper пока не умеет подписывать запрос ГОСТ на токене",
-                ),
                 MediumRefusal::TokenCannot => (
                     "the token cannot make this kind of key",
                     "токен не умеет создавать такие ключи",
@@ -602,11 +598,11 @@ pub(super) fn describe_enroll(error: &EnrollError, lang: Lang) -> Option<Text> {
             text(
                 (
                     format!("No key is made in {medium}: {en}."),
-                    "Choose --medium dir:PATH (a drive) or registry with --algorithm gost2012-256|gost2012-512, or token:LABEL with rsa2048|ec-p256 (certkeeper media list shows what each token can make).".into(),
+                    "Choose --medium dir:PATH (a drive) or registry with --algorithm gost2012-256|gost2012-512, or a token:LABEL and an --algorithm it can make (certkeeper media list shows what each token can make: Rutoken ECP 2.0 and newer make GOST keys, others RSA or EC only).".into(),
                 ),
                 (
                     format!("Ключ в {medium} не создаётся: {ru}."),
-                    "Выберите --medium dir:ПУТЬ (флешка) или registry с --algorithm gost2012-256|gost2012-512, либо token:МЕТКА с rsa2048|ec-p256 (certkeeper media list покажет, что умеет каждый токен).".into(),
+                    "Выберите --medium dir:ПУТЬ (флешка) или registry с --algorithm gost2012-256|gost2012-512, либо token:МЕТКА и --algorithm, который токен умеет (certkeeper media list покажет, что умеет каждый токен: Рутокен ЭЦП 2.0 и новее создают ключи ГОСТ, другие — только RSA или EC).".into(),
                 ),
             )
         }

@@ -439,8 +439,6 @@ pub enum MediumRefusal {
     Archive,
     /// CryptoPro containers (drives, the registry store) hold GOST keys only.
     NotGostInContainer,
-    /// certkeeper cannot yet have a token sign with a GOST key (through the TC26 mechanisms).
-    GostOnToken,
     /// The token cannot make this kind of key.
     TokenCannot,
 }
@@ -622,7 +620,8 @@ pub fn new_request(
             return Err(refused(MediumRefusal::NotGostInContainer));
         }
         Medium::Token(label) if algorithm.family() == Family::Gost => {
-            // Told apart: a token without the TC26 mechanisms cannot make the key at all.
+            // Told before the PIN is asked: a token without the TC26 mechanism for this size
+            // cannot make the key at all.
             let tokens = Tokens::load(environment.module_paths);
             let module = tokens.module_with(label)?;
             let wanted = if matches!(algorithm, Algorithm::Gost2012_512(_)) {
@@ -630,13 +629,9 @@ pub fn new_request(
             } else {
                 "GOST R 34.10-2012 256"
             };
-            return Err(refused(
-                if module.key_generation(label)?.contains(&wanted) {
-                    MediumRefusal::GostOnToken
-                } else {
-                    MediumRefusal::TokenCannot
-                },
-            ));
+            if !module.key_generation(label)?.contains(&wanted) {
+                return Err(refused(MediumRefusal::TokenCannot));
+            }
         }
         _ => {}
     }
@@ -658,11 +653,7 @@ pub fn new_request(
             let generated = module
                 .generate_key_pair(label, &pin, algorithm.spec(), &id, &shown, false)
                 .map_err(|error| match error {
-                    TokenError::Failed { ref reason, .. }
-                        if reason.starts_with("the token cannot generate") =>
-                    {
-                        refused(MediumRefusal::TokenCannot)
-                    }
+                    TokenError::CannotGenerate { .. } => refused(MediumRefusal::TokenCannot),
                     other => other.into(),
                 })?;
             if pin.expose_secret() == FACTORY_PIN || module.pin_state(label)?.to_be_changed {
@@ -685,15 +676,7 @@ pub fn new_request(
                 public_key_info: generated.public_key_info.clone(),
                 extensions,
             };
-            sign_requests(
-                &mut job,
-                &contents,
-                old.as_ref(),
-                &TokenSigner {
-                    key: &key,
-                    rsa: algorithm == Algorithm::Rsa2048,
-                },
-            )?;
+            sign_requests(&mut job, &contents, old.as_ref(), &TokenSigner::new(&key)?)?;
         }
         Medium::Dir(_) | Medium::Registry => {
             let set = match algorithm {
@@ -988,13 +971,8 @@ fn exchange_step(
             gost_signer = GostSigner(key);
             Some(&gost_signer)
         }
-        Some((certificate, OldKey::Token(key))) => {
-            token_signer = TokenSigner {
-                key,
-                rsa: certificate
-                    .public_key_material()
-                    .is_some_and(|material| material.family == "rsa"),
-            };
+        Some((_, OldKey::Token(key))) => {
+            token_signer = TokenSigner::new(key)?;
             Some(&token_signer)
         }
         None => None,

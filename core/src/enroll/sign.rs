@@ -6,7 +6,7 @@ use digest::Digest;
 
 use crate::crypto::gost::PrivateKey;
 use crate::formats::der::write;
-use crate::media::pkcs11::{TokenError, TokenKey};
+use crate::media::pkcs11::{SigningKind, TokenError, TokenKey};
 
 /// Signs certificate requests (PKCS#10, CRMF proof of possession) and CMP messages.
 pub trait Signer {
@@ -58,26 +58,37 @@ impl Signer for GostSigner<'_> {
     }
 }
 
-/// A key on a token: RSA PKCS#1 v1.5 or ECDSA, both with SHA-256, made by the token.
+/// A key on a token, signing as its type says: RSA PKCS#1 v1.5 or ECDSA with SHA-256, or GOST
+/// R 34.10-2012 with Streebog — the token makes the signature.
 pub struct TokenSigner<'a> {
-    /// The key, in its logged-in session.
-    pub key: &'a TokenKey,
-    /// Whether it is an RSA key (else EC).
-    pub rsa: bool,
+    key: &'a TokenKey,
+    kind: SigningKind,
+}
+
+impl<'a> TokenSigner<'a> {
+    /// A signer of `key`, whose type is read from the token once.
+    pub fn new(key: &'a TokenKey) -> Result<Self, SignError> {
+        Ok(Self {
+            key,
+            kind: key.kind()?,
+        })
+    }
 }
 
 impl Signer for TokenSigner<'_> {
     fn algorithm_identifier(&self) -> Vec<u8> {
-        if self.rsa {
-            write::sequence(&[&write::oid("1.2.840.113549.1.1.11"), &write::null()])
-        } else {
-            write::sequence(&[&write::oid("1.2.840.10045.4.3.2")])
+        match self.kind {
+            SigningKind::Rsa => {
+                write::sequence(&[&write::oid("1.2.840.113549.1.1.11"), &write::null()])
+            }
+            SigningKind::Ec => write::sequence(&[&write::oid("1.2.840.10045.4.3.2")]),
+            SigningKind::Gost(bits) => write::sequence(&[&write::oid(gost_signature_oid(bits))]),
         }
     }
 
     fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignError> {
-        let signature = self.key.sign_sha256(data)?;
-        if self.rsa {
+        let signature = self.key.sign(data)?;
+        if self.kind != SigningKind::Ec {
             return Ok(signature);
         }
         // PKCS#11 gives r ‖ s; X.509 wants Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }.

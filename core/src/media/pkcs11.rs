@@ -136,6 +136,14 @@ pub enum TokenError {
         /// The target token's label.
         label: String,
     },
+    /// The token cannot make this kind of key pair: no mechanism for it, or its parameters refused.
+    #[error("token {label} cannot generate {what} keys")]
+    CannotGenerate {
+        /// The token's label.
+        label: String,
+        /// The kind, as people know it ("GOST R 34.10-2012 512 (TC26 A)").
+        what: String,
+    },
     /// Any other PKCS#11 failure.
     #[error("token {label}: {reason}")]
     Failed {
@@ -202,6 +210,21 @@ pub struct ObjectInfo {
 pub struct Module {
     path: PathBuf,
     context: Pkcs11,
+    /// Finalizes the module when the last of this and the keys it handed out goes.
+    finalizer: std::sync::Arc<Finalizer>,
+}
+
+/// Calls C_Finalize, as PKCS#11 asks of an application that is done with a module. Without it a
+/// module's own clean-up runs at process exit, after OpenSSL's: SoftHSM2 built with GOST then
+/// releases its GOST engine into a freed OpenSSL and the process dies (seen with its 2.6.1).
+struct Finalizer(Pkcs11);
+
+impl Drop for Finalizer {
+    fn drop(&mut self) {
+        if let Err(error) = self.0.clone().finalize() {
+            tracing::debug!(%error, "C_Finalize failed");
+        }
+    }
 }
 
 impl std::fmt::Debug for Module {
@@ -236,6 +259,7 @@ impl Module {
             .map_err(|error| failed(error.to_string()))?;
         Ok(Self {
             path: path.to_path_buf(),
+            finalizer: std::sync::Arc::new(Finalizer(context.clone())),
             context,
         })
     }
@@ -868,8 +892,10 @@ impl Module {
             })?;
         Ok(TokenKey {
             label: label.to_owned(),
+            module: self.path.clone(),
             session,
             handle,
+            _finalizer: self.finalizer.clone(),
         })
     }
 }
@@ -877,8 +903,12 @@ impl Module {
 /// A private key on a token, usable while its logged-in session lasts (the PIN is not kept).
 pub struct TokenKey {
     label: String,
+    /// The module's file, for the TC26 calls that `cryptoki` cannot make.
+    module: PathBuf,
     session: Session,
     handle: cryptoki::object::ObjectHandle,
+    /// Last, so that the session is closed before the module may be finalized.
+    _finalizer: std::sync::Arc<Finalizer>,
 }
 
 impl std::fmt::Debug for TokenKey {
@@ -920,35 +950,23 @@ impl TokenKey {
         }
     }
 
-    /// Signs `data` on the token: RSA PKCS#1 v1.5 with SHA-256, or ECDSA over SHA-256 (the
-    /// signature as r ‖ s), as the key's type says.
-    pub fn sign_sha256(&self, data: &[u8]) -> Result<Vec<u8>, TokenError> {
-        use cryptoki::mechanism::Mechanism;
+    /// What the key signs as, read from its CKA_KEY_TYPE.
+    pub fn kind(&self) -> Result<SigningKind, TokenError> {
         use cryptoki::object::KeyType;
-        let on_token = |error| TokenError::Failed {
-            label: self.label.clone(),
-            reason: Pkcs11Error::to_string(&error),
-        };
         let kind = self
             .session
             .get_attributes(self.handle, &[AttributeType::KeyType])
-            .map_err(on_token)?
+            .map_err(|error| self.on_token(error))?
             .into_iter()
             .find_map(|attribute| match attribute {
                 Attribute::KeyType(kind) => Some(kind),
                 _ => None,
             });
         match kind {
-            Some(KeyType::RSA) => self
-                .session
-                .sign(&Mechanism::Sha256RsaPkcs, self.handle, data)
-                .map_err(on_token),
-            Some(KeyType::EC) => {
-                use digest::Digest;
-                self.session
-                    .sign(&Mechanism::Ecdsa, self.handle, &sha2::Sha256::digest(data))
-                    .map_err(on_token)
-            }
+            Some(KeyType::RSA) => Ok(SigningKind::Rsa),
+            Some(KeyType::EC) => Ok(SigningKind::Ec),
+            Some(KeyType::GOSTR3410) => Ok(SigningKind::Gost(256)),
+            Some(kind) if super::tc26::is_gost_512(*kind) => Ok(SigningKind::Gost(512)),
             other => Err(TokenError::Failed {
                 label: self.label.clone(),
                 reason: format!(
@@ -958,6 +976,60 @@ impl TokenKey {
             }),
         }
     }
+
+    fn on_token(&self, error: Pkcs11Error) -> TokenError {
+        TokenError::Failed {
+            label: self.label.clone(),
+            reason: error.to_string(),
+        }
+    }
+
+    /// Signs `data` on the token as the key's type says: RSA PKCS#1 v1.5 with SHA-256, ECDSA over
+    /// SHA-256 (the signature as r ‖ s), or GOST R 34.10-2012 over Streebog of the key's size,
+    /// computed here and signed by the token with CKM_GOSTR3410 (the signature as s ‖ r,
+    /// big-endian, which is how X.509 carries it).
+    pub fn sign(&self, data: &[u8]) -> Result<Vec<u8>, TokenError> {
+        use cryptoki::mechanism::Mechanism;
+        use digest::Digest;
+        match self.kind()? {
+            SigningKind::Rsa => self
+                .session
+                .sign(&Mechanism::Sha256RsaPkcs, self.handle, data)
+                .map_err(|error| self.on_token(error)),
+            SigningKind::Ec => self
+                .session
+                .sign(&Mechanism::Ecdsa, self.handle, &sha2::Sha256::digest(data))
+                .map_err(|error| self.on_token(error)),
+            SigningKind::Gost(bits) => {
+                let digest = if bits == 512 {
+                    streebog::Streebog512::digest(data).to_vec()
+                } else {
+                    streebog::Streebog256::digest(data).to_vec()
+                };
+                let raw =
+                    super::tc26::Raw::load(&self.module).map_err(|reason| TokenError::Failed {
+                        label: self.label.clone(),
+                        reason,
+                    })?;
+                raw.sign_gost_digest(self.session.handle(), self.handle.handle(), &digest)
+                    .map_err(|rv| TokenError::Failed {
+                        label: self.label.clone(),
+                        reason: format!("C_Sign with GOST R 34.10 failed (0x{rv:08X})"),
+                    })
+            }
+        }
+    }
+}
+
+/// How a key on a token signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningKind {
+    /// RSA PKCS#1 v1.5 with SHA-256.
+    Rsa,
+    /// ECDSA with SHA-256.
+    Ec,
+    /// GOST R 34.10-2012 of this size (256 or 512) with Streebog of the same size.
+    Gost(usize),
 }
 
 impl crate::cms::recipients::RecipientKey for TokenKey {
@@ -1201,9 +1273,9 @@ impl Module {
         use cryptoki::mechanism::Mechanism;
         let session = self.open(label, Some(pin), true)?;
         let on_token = |error| self.failed(label, error);
-        let unsupported = |what: String| TokenError::Failed {
+        let unsupported = |what: String| TokenError::CannotGenerate {
             label: label.to_owned(),
-            reason: format!("the token cannot generate {what} keys"),
+            what,
         };
         let common_public = vec![
             Attribute::Token(true),
@@ -1303,6 +1375,10 @@ impl Module {
                 ])
             }
             KeySpec::Gost2012(set) => {
+                use crate::crypto::gost::ParamSet;
+                const CKR_GENERAL_ERROR: u64 = 0x05;
+                const CKR_ATTRIBUTE_VALUE_INVALID: u64 = 0x13;
+                const CKR_DOMAIN_PARAMS_INVALID: u64 = 0x130;
                 let bits = set.bits();
                 let (mechanism, algorithm, digest) = if bits == 512 {
                     (
@@ -1343,9 +1419,20 @@ impl Module {
                         extractable,
                     },
                 )
-                .map_err(|rv| TokenError::Failed {
-                    label: label.to_owned(),
-                    reason: format!("C_GenerateKeyPair failed (0x{rv:08X})"),
+                .map_err(|rv| {
+                    // The parameter set refused: in the standard's words, or (SoftHSM2, which
+                    // knows CryptoPro A only) as a general error for any other set.
+                    let refused = [CKR_ATTRIBUTE_VALUE_INVALID, CKR_DOMAIN_PARAMS_INVALID];
+                    if refused.contains(&rv)
+                        || (rv == CKR_GENERAL_ERROR && set != ParamSet::CryptoProA)
+                    {
+                        unsupported(spec.name())
+                    } else {
+                        TokenError::Failed {
+                            label: label.to_owned(),
+                            reason: format!("C_GenerateKeyPair failed (0x{rv:08X})"),
+                        }
+                    }
                 })?;
                 let public = find_one(&session, ObjectClass::PUBLIC_KEY, id)
                     .map_err(on_token)?
@@ -1362,6 +1449,20 @@ impl Module {
                         label: label.to_owned(),
                         reason: "the new GOST key has no value".to_owned(),
                     })?;
+                // A token that ignored the parameters it was given would give a point that is not
+                // on the asked curve, and a certificate for it would be useless: said, with the
+                // pair's CKA_ID, before any request is made for it.
+                if crate::crypto::gost::PublicKey::from_le_bytes(set, &value).is_err() {
+                    return Err(TokenError::Failed {
+                        label: label.to_owned(),
+                        reason: format!(
+                            "the token made key pair {} on other parameters than the {} asked \
+                             for; do not use it",
+                            hex(id),
+                            set.name()
+                        ),
+                    });
+                }
                 let mut parameters = vec![write::oid(set.oid())];
                 if bits == 256 {
                     parameters.push(write::oid(digest));

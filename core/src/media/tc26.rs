@@ -17,12 +17,19 @@ use cryptoki_sys as sys;
 
 /// GOST R 34.10-2001 / 2012-256 key pair generation (PKCS#11 v2.40).
 pub const CKM_GOSTR3410_KEY_PAIR_GEN: u64 = 0x0000_1200;
+/// GOST R 34.10 signature over a digest made outside the token (PKCS#11 v2.40).
+pub const CKM_GOSTR3410: u64 = 0x0000_1201;
 /// GOST R 34.10-2012-512 key pair generation (TC26).
 pub const CKM_GOSTR3410_512_KEY_PAIR_GEN: u64 = 0xD432_1005;
 /// GOST R 34.10 256-bit keys (PKCS#11 v2.40).
 pub const CKK_GOSTR3410: u64 = 0x0000_0030;
 /// GOST R 34.10-2012 512-bit keys (TC26).
 pub const CKK_GOSTR3410_512: u64 = 0xD432_1003;
+/// Whether a CKA_KEY_TYPE is TC26's for GOST R 34.10-2012 512-bit keys.
+pub(crate) fn is_gost_512(key_type: sys::CK_KEY_TYPE) -> bool {
+    key_type as u64 == CKK_GOSTR3410_512
+}
+
 /// The curve's parameter set OID (DER), for both sizes.
 const CKA_GOSTR3410_PARAMS: u64 = 0x0000_0250;
 /// The digest's OID (DER).
@@ -109,10 +116,34 @@ impl Raw {
 
     /// Generates a GOST R 34.10-2012 key pair in `session` (logged in, read-write): both keys on
     /// the token, the private one sensitive. Returns the (public, private) object handles.
+    ///
+    /// The parameter OIDs go into the public key's template, as PKCS#11 v2.40's table has it (the
+    /// private key takes them from there; they "must not be specified" for it). A module that
+    /// wants them in the private key's template as well, as Rutoken's samples give them, answers
+    /// CKR_TEMPLATE_INCOMPLETE and is then asked once more with both. Spec first because the other
+    /// order is not harmless: SoftHSM2 refuses parameters in the private template with
+    /// CKR_ATTRIBUTE_READ_ONLY yet leaves a private key object without CKA_ID behind.
     pub(crate) fn generate_gost(
         &self,
         session: sys::CK_SESSION_HANDLE,
         template: &GostTemplate<'_>,
+    ) -> Result<(u64, u64), u64> {
+        match self.generate_gost_once(session, template, false) {
+            Err(rv)
+                if rv == sys::CKR_TEMPLATE_INCOMPLETE as u64
+                    || rv == sys::CKR_TEMPLATE_INCONSISTENT as u64 =>
+            {
+                self.generate_gost_once(session, template, true)
+            }
+            other => other,
+        }
+    }
+
+    fn generate_gost_once(
+        &self,
+        session: sys::CK_SESSION_HANDLE,
+        template: &GostTemplate<'_>,
+        params_in_private: bool,
     ) -> Result<(u64, u64), u64> {
         let (mechanism, key_type) = if template.bits == 512 {
             (CKM_GOSTR3410_512_KEY_PAIR_GEN, CKK_GOSTR3410_512)
@@ -141,9 +172,13 @@ impl Raw {
             (sys::CKA_DERIVE as u64, boolean(true)),
             (sys::CKA_ID as u64, template.id.to_vec()),
             (sys::CKA_LABEL as u64, template.label.to_vec()),
-            (CKA_GOSTR3410_PARAMS, template.params.to_vec()),
-            (CKA_GOSTR3411_PARAMS, template.digest.to_vec()),
         ];
+        if params_in_private {
+            private_values.extend([
+                (CKA_GOSTR3410_PARAMS, template.params.to_vec()),
+                (CKA_GOSTR3411_PARAMS, template.digest.to_vec()),
+            ]);
+        }
         let mut public = attributes(&mut public_values);
         let mut private = attributes(&mut private_values);
         let mut mechanism = sys::CK_MECHANISM {
@@ -173,5 +208,46 @@ impl Raw {
             return Err(rv as u64);
         }
         Ok((public_handle as u64, private_handle as u64))
+    }
+
+    /// Signs `digest` (Streebog of the data, as the hash function gives it) with the GOST private
+    /// key `key` in `session` by CKM_GOSTR3410, the mechanism that takes a digest made outside
+    /// the token (PKCS#11 v2.40 2.19.6; Rutoken and SoftHSM2 alike). The answer is the token's
+    /// 64 or 128 bytes: s ‖ r, big-endian, as X.509 carries a GOST signature (RFC 4491 2.2.2).
+    pub(crate) fn sign_gost_digest(
+        &self,
+        session: sys::CK_SESSION_HANDLE,
+        key: sys::CK_OBJECT_HANDLE,
+        digest: &[u8],
+    ) -> Result<Vec<u8>, u64> {
+        let mut mechanism = sys::CK_MECHANISM {
+            mechanism: CKM_GOSTR3410 as sys::CK_MECHANISM_TYPE,
+            pParameter: std::ptr::null_mut(),
+            ulParameterLen: 0,
+        };
+        // SAFETY: the mechanism has no parameter; `key` is a handle of this session.
+        let rv = unsafe { self.library.C_SignInit(session, &mut mechanism, key) };
+        if rv != sys::CKR_OK {
+            return Err(rv as u64);
+        }
+        let mut data = digest.to_vec();
+        // Room for a 512-bit signature; the module writes at most `length` bytes and says how many.
+        let mut signature = vec![0u8; 128];
+        let mut length = signature.len() as sys::CK_ULONG;
+        // SAFETY: `data` and `signature` are live buffers of the lengths given.
+        let rv = unsafe {
+            self.library.C_Sign(
+                session,
+                data.as_mut_ptr(),
+                data.len() as sys::CK_ULONG,
+                signature.as_mut_ptr(),
+                &mut length,
+            )
+        };
+        if rv != sys::CKR_OK {
+            return Err(rv as u64);
+        }
+        signature.truncate(length as usize);
+        Ok(signature)
     }
 }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{require_program, run, temp_dir};
+use super::{exclusive, require_program, run, temp_dir, workspace_root};
 
 /// Where Debian installs the SoftHSM2 PKCS#11 module.
 pub const DEBIAN_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
@@ -24,10 +24,26 @@ pub fn module() -> PathBuf {
     module
 }
 
+/// SoftHSM2 built with its GOST mechanisms by `.ci/softhsm-gost` (Debian's package has none): the
+/// build `CERTKEEPER_SOFTHSM_GOST` names (its prefix; `.ci/install-and-test` makes it before the
+/// suite), else `target/softhsm2-gost`, built there by the script when missing (about a minute).
+/// Returns the folder holding `lib/softhsm/libsofthsm2.so` and `bin/softhsm2-util`.
+pub fn gost_build() -> PathBuf {
+    let prefix = std::env::var_os("CERTKEEPER_SOFTHSM_GOST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/softhsm2-gost"));
+    // One build at a time: several tests may ask at once; the script does nothing once built.
+    let _building = exclusive("softhsm-gost");
+    run(Command::new(workspace_root().join(".ci/softhsm-gost")).arg(&prefix));
+    prefix
+}
+
 /// A SoftHSM2 installation private to one test: its own configuration and token directory.
 #[derive(Debug)]
 pub struct SoftHsm {
     dir: tempfile::TempDir,
+    /// The GOST build's prefix, for [`SoftHsm::with_gost`].
+    gost: Option<PathBuf>,
 }
 
 /// A token initialised by [`SoftHsm::init_token`].
@@ -52,7 +68,18 @@ impl SoftHsm {
             dir.path().join("tokens").display()
         );
         std::fs::write(dir.path().join("softhsm2.conf"), conf).expect("write softhsm2.conf");
-        Self { dir }
+        Self { dir, gost: None }
+    }
+
+    /// Like [`SoftHsm::new`], with SoftHSM2's GOST mechanisms ([`gost_build`]): GOST R 34.10 key
+    /// pairs on the CryptoPro A parameters (CKM_GOSTR3410_KEY_PAIR_GEN) and signatures over a
+    /// given digest (CKM_GOSTR3410), as Rutoken offers them; no 512-bit GOST keys.
+    pub fn with_gost() -> Self {
+        let gost = gost_build();
+        Self {
+            gost: Some(gost),
+            ..Self::new()
+        }
     }
 
     /// The configuration file; give it to a process as `SOFTHSM2_CONF`.
@@ -65,9 +92,12 @@ impl SoftHsm {
         self.dir.path().join("tokens")
     }
 
-    /// The PKCS#11 module to load (see [`module`]).
+    /// The PKCS#11 module to load (see [`module`]; the GOST build's for [`SoftHsm::with_gost`]).
     pub fn module(&self) -> PathBuf {
-        module()
+        match &self.gost {
+            Some(prefix) => prefix.join("lib/softhsm/libsofthsm2.so"),
+            None => module(),
+        }
     }
 
     /// `program` with `SOFTHSM2_CONF` set to this installation.
@@ -122,8 +152,12 @@ impl SoftHsm {
 
     /// Initialises a new token in the next free slot.
     pub fn init_token(&self, label: &str, so_pin: &str, pin: &str) -> Token {
+        let util = match &self.gost {
+            Some(prefix) => prefix.join("bin/softhsm2-util"),
+            None => PathBuf::from("softhsm2-util"),
+        };
         run(self
-            .command("softhsm2-util")
+            .command(util)
             .args(["--init-token", "--free", "--label", label])
             .args(["--so-pin", so_pin, "--pin", pin]));
         Token {
