@@ -196,6 +196,56 @@ fn listed(office: &Office, thumbprint: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("{thumbprint} is not archived: {list}"))
 }
 
+/// `command` on `hsm`'s token, its PIN read from `pin`.
+fn with_token<'c>(command: &'c mut Command, hsm: &SoftHsm, pin: &Path) -> &'c mut Command {
+    command
+        .env("SOFTHSM2_CONF", hsm.conf_path())
+        .arg("--pin-file")
+        .arg(pin)
+        .arg("--pkcs11-module")
+        .arg(hsm.module())
+}
+
+/// Submits renewal `job` as a key update (`kur`, signed with the renewed certificate's key) to
+/// OpenSSL's CMP server handing out `renewed` and trusting the CA's certificate `ca`; `setup` adds
+/// what the key needs (a token). Checks it was installed from one KUR with no CMP error and that
+/// the certificate `old` (thumbprint) is now superseded by it.
+fn key_update(
+    office: &Office,
+    ca: &Path,
+    renewed: &Path,
+    job: i64,
+    old: &str,
+    setup: &dyn Fn(&mut Command),
+) {
+    let server = CmpServer::start(
+        office.dir.path(),
+        &ServerOptions {
+            certificate: renewed,
+            ca,
+            reference: REFERENCE,
+            secret: CODE,
+            polls: 0,
+            check_after: 0,
+            trusted: Some(ca),
+        },
+    );
+    let mut submit = office.certkeeper();
+    submit
+        .args(["--json", "request", "submit", &job.to_string()])
+        .args(["--cmd", "kur", "--cmp", &server.url()]);
+    setup(&mut submit);
+    let done = json(&ok(&mut submit));
+    assert_eq!(done["state"], "installed", "{done}");
+    let log = server.log();
+    assert_eq!(server.received("KUR"), 1, "{log}");
+    assert!(!log.contains("CMP error"), "{log}");
+    let old = listed(office, old);
+    let new = listed(office, &office.thumbprint(renewed));
+    assert_eq!(old["superseded_by"], new["id"], "{old}");
+    assert!(new["superseded_by"].is_null(), "{new}");
+}
+
 /// The one container in `folder`.
 fn container_in(folder: &Path) -> PathBuf {
     let mut found: Vec<PathBuf> = std::fs::read_dir(folder)
@@ -1014,12 +1064,7 @@ fn a_token_certificate_is_renewed_by_a_key_update_the_token_signs() {
     let token = hsm.init_token("Рутокен 2", "87654321", "24681357");
     let pin = secret_file(office.dir.path(), "pin", "24681357\n");
     let on_token = |command: &mut Command| {
-        command
-            .env("SOFTHSM2_CONF", hsm.conf_path())
-            .arg("--pin-file")
-            .arg(&pin)
-            .arg("--pkcs11-module")
-            .arg(hsm.module());
+        with_token(command, &hsm, &pin);
     };
     // The first certificate, issued for a key made on the token.
     let first_csr = office.path("first.pem");
@@ -1069,38 +1114,7 @@ fn a_token_certificate_is_renewed_by_a_key_update_the_token_signs() {
     // OpenSSL's mock CA checks oldCertID against the certificate it hands out (see the GOST
     // renewal): the same serial number.
     let renewed = office.sign(&ca, &renewal_csr, "0x5001", "-sha256");
-    let server = CmpServer::start(
-        office.dir.path(),
-        &ServerOptions {
-            certificate: &renewed,
-            ca: &ca.1,
-            reference: REFERENCE,
-            secret: CODE,
-            polls: 0,
-            check_after: 0,
-            trusted: Some(&ca.1),
-        },
-    );
-    let mut submit = office.certkeeper();
-    submit.args([
-        "--json",
-        "request",
-        "submit",
-        &job.to_string(),
-        "--cmd",
-        "kur",
-        "--cmp",
-        &server.url(),
-    ]);
-    on_token(&mut submit);
-    let done = json(&ok(&mut submit));
-    assert_eq!(done["state"], "installed", "{done}");
-    let log = server.log();
-    assert_eq!(server.received("KUR"), 1, "{log}");
-    assert!(!log.contains("CMP error"), "{log}");
-    let old = listed(&office, &old_thumbprint);
-    let new = listed(&office, &office.thumbprint(&renewed));
-    assert_eq!(old["superseded_by"], new["id"], "{old}");
+    key_update(&office, &ca.1, &renewed, job, &old_thumbprint, &on_token);
     let objects = String::from_utf8_lossy(&run(hsm.logged_in(&token).arg("--list-objects")).stdout)
         .into_owned();
     assert_eq!(
@@ -1164,37 +1178,9 @@ fn renewal_keeps_the_subject_updates_the_key_signed_with_the_old_one_and_superse
     // OpenSSL's mock CA checks a key update's oldCertID against the certificate it hands out, so the
     // new certificate carries the old one's serial number here (a real CA gives a new one).
     let renewed = office.sign(&ca, &renewal_csr, "0x4001", "-md_gost12_256");
-    let server = CmpServer::start(
-        office.dir.path(),
-        &ServerOptions {
-            certificate: &renewed,
-            ca: &ca.1,
-            reference: REFERENCE,
-            secret: CODE,
-            polls: 0,
-            check_after: 0,
-            trusted: Some(&ca.1),
-        },
-    );
-    let done = json(&ok(office.certkeeper().args([
-        "--json",
-        "request",
-        "submit",
-        &job.to_string(),
-        "--cmd",
-        "kur",
-        "--cmp",
-        &server.url(),
-    ])));
-    assert_eq!(done["state"], "installed", "{done}");
-    let log = server.log();
-    assert_eq!(server.received("KUR"), 1, "{log}");
-    assert!(!log.contains("CMP error"), "{log}");
-    // The old certificate is superseded; the new one is current, with its key.
-    let old = listed(&office, &old_thumbprint);
+    key_update(&office, &ca.1, &renewed, job, &old_thumbprint, &|_| {});
+    // The new certificate is current, with its key.
     let new = listed(&office, &office.thumbprint(&renewed));
-    assert_eq!(old["superseded_by"], new["id"], "{old}");
-    assert!(new["superseded_by"].is_null(), "{new}");
     assert_eq!(new["has_private_key"], true, "{new}");
     let jobs = office.list_requests();
     assert_eq!(jobs[0]["renews"], old_thumbprint.as_str(), "{jobs}");
@@ -1232,12 +1218,7 @@ fn a_gost_key_made_on_a_token_with_the_tc26_mechanisms_is_issued_and_renewed_the
     let token = hsm.init_token("Рутокен ЭЦП 2.0", "87654321", "36925814");
     let pin = secret_file(office.dir.path(), "pin", "36925814\n");
     let on_token = |command: &mut Command| {
-        command
-            .env("SOFTHSM2_CONF", hsm.conf_path())
-            .arg("--pin-file")
-            .arg(&pin)
-            .arg("--pkcs11-module")
-            .arg(hsm.module());
+        with_token(command, &hsm, &pin);
     };
     let medium = format!("token:{}", token.label);
     let objects = || {
@@ -1382,31 +1363,7 @@ fn a_gost_key_made_on_a_token_with_the_tc26_mechanisms_is_issued_and_renewed_the
     assert_request_verifies(&office, &renewal_csr);
     // OpenSSL's mock CA checks oldCertID against the certificate it hands out: the same serial.
     let renewed = office.sign(&ca, &renewal_csr, "0x6001", "-md_gost12_256");
-    let server = CmpServer::start(
-        office.dir.path(),
-        &ServerOptions {
-            certificate: &renewed,
-            ca: &ca.1,
-            reference: REFERENCE,
-            secret: CODE,
-            polls: 0,
-            check_after: 0,
-            trusted: Some(&ca.1),
-        },
-    );
-    let mut submit = office.certkeeper();
-    submit
-        .args(["--json", "request", "submit", &renewal.to_string()])
-        .args(["--cmd", "kur", "--cmp", &server.url()]);
-    on_token(&mut submit);
-    let done = json(&ok(&mut submit));
-    assert_eq!(done["state"], "installed", "{done}");
-    let log = server.log();
-    assert_eq!(server.received("KUR"), 1, "{log}");
-    assert!(!log.contains("CMP error"), "{log}");
-    let old = listed(&office, &thumbprint);
-    let new = listed(&office, &office.thumbprint(&renewed));
-    assert_eq!(old["superseded_by"], new["id"], "{old}");
+    key_update(&office, &ca.1, &renewed, renewal, &thumbprint, &on_token);
     assert_eq!(
         objects().matches("Certificate Object").count(),
         2,

@@ -1355,20 +1355,23 @@ mod keygen_on_a_token {
     use certkeeper_tests::support::softhsm::SoftHsm;
     use certkeeper_tests::support::{bin, run, secret_file, temp_dir};
 
+    /// certkeeper in English on `hsm`'s tokens, with a registry store in `work` and nobody to ask.
+    fn certkeeper_on(hsm: &SoftHsm, work: &std::path::Path) -> std::process::Command {
+        let mut command = hsm.command(bin::certkeeper());
+        command
+            .env("CERTKEEPER_LANG", "en")
+            .env("CERTKEEPER_REGISTRY", work.join("registry"))
+            .stdin(std::process::Stdio::null());
+        command
+    }
+
     #[test]
     fn rsa_and_ec_keys_made_on_the_token_sign_for_pkcs11_tool_and_gost_is_refused_where_missing() {
         let hsm = SoftHsm::new();
         let token = hsm.init_token("Новый токен", "11111111", "31415926");
         let work = temp_dir();
         let pin = secret_file(work.path(), "pin", &token.pin);
-        let certkeeper = || {
-            let mut command = hsm.command(bin::certkeeper());
-            command
-                .env("CERTKEEPER_LANG", "en")
-                .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
-                .stdin(std::process::Stdio::null());
-            command
-        };
+        let certkeeper = || certkeeper_on(&hsm, work.path());
         let openssl = OpenSsl::new();
         let message = work.path().join("message");
         std::fs::write(&message, b"made on the token").expect("write");
@@ -1481,6 +1484,7 @@ mod keygen_on_a_token {
                 .contains("does not know the key algorithm «dsa1024»")
         );
     }
+
     #[test]
     fn a_gost_key_made_through_the_tc26_mechanisms_signs_for_pkcs11_tool_and_openssl_verifies() {
         // SoftHSM2 with its GOST mechanisms (.ci/softhsm-gost): 256-bit keys on CryptoPro A only.
@@ -1489,13 +1493,8 @@ mod keygen_on_a_token {
         let work = temp_dir();
         let pin = secret_file(work.path(), "pin", &token.pin);
         let certkeeper = || {
-            let mut command = hsm.command(bin::certkeeper());
-            command
-                .env("CERTKEEPER_LANG", "en")
-                .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
-                .stdin(std::process::Stdio::null())
-                .arg("--json")
-                .arg("media");
+            let mut command = certkeeper_on(&hsm, work.path());
+            command.arg("--json").arg("media");
             command
         };
         let listed = certkeeper()

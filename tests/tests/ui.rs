@@ -253,10 +253,6 @@ fn the_run_command_installs_a_menu_entry_and_an_icon() {
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("certkeeper"));
 }
 
-/// What a reminder's "Renew" starts — `certkeeper ui --certificate THUMBPRINT` — opens the window
-/// at that certificate once the archive is unlocked.
-/// Starts the window with `command` and unlocks it with `passphrase` (typed, Enter), once the
-/// unlock view is drawn: the process and its window.
 /// The window on `archive` in `lang`, with its settings, registry store and home in `work`, no
 /// token modules, no passphrase file and no D-Bus session: what each window test starts.
 fn window_command(
@@ -279,6 +275,8 @@ fn window_command(
     command
 }
 
+/// Starts the window with `command` and unlocks it with `passphrase` (typed, Enter) once the
+/// unlock view is drawn, and waits for the pages: the process and its window.
 fn start_and_unlock(
     xvfb: &Xvfb,
     command: &mut std::process::Command,
@@ -294,9 +292,18 @@ fn start_and_unlock(
     xvfb.click(window, 300, 117);
     xvfb.type_text(window, passphrase);
     xvfb.key(window, "Return");
+    // Unlocked once the pages are there (the navigation's background): until then the unlock
+    // view's blue Open button could be taken for a page's button (Argon2 takes seconds on a busy
+    // machine).
+    certkeeper_tests::support::wait_until("the pages", Duration::from_secs(60), || {
+        xvfb.window_screenshot(window, shot);
+        xvfb::pixels_of(shot, "srgb(230,240,236)") > 50_000
+    });
     (app, window)
 }
 
+/// What a reminder's "Renew" starts — `certkeeper ui --certificate THUMBPRINT` — opens the window
+/// at that certificate once the archive is unlocked.
 #[test]
 fn the_window_opens_at_a_certificate_asked_for() {
     use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl};
