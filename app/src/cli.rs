@@ -272,7 +272,8 @@ pub enum Command {
     ///
     /// A medium is archive, dir:PATH (a folder or USB drive), registry or token:LABEL. CryptoPro
     /// containers go byte for byte between archive, dir: and registry; RSA and EC keys go between
-    /// tokens, to and from PFX files on drives, and to and from the archive. A key leaves a token only
+    /// tokens, to and from PFX files on drives, and to and from the archive; GOST keys from
+    /// containers go onto tokens that sign with GOST keys (Rutoken ECP). A key leaves a token only
     /// when it is marked extractable; every copy is proven by signing with one side and verifying
     /// with the other. --certificate-only copies the certificate alone.
     Copy {

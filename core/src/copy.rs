@@ -77,7 +77,7 @@ impl fmt::Display for Medium {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Refusal {
-    /// A GOST key from a CryptoPro container onto a token (no token here takes one).
+    /// A GOST key onto a token that does not sign with GOST keys of its size.
     GostKeyToToken,
     /// A container into the archive: that is what import is for.
     ContainerIntoArchive,
@@ -599,7 +599,9 @@ fn recorded(media: &mut Media<'_>, thumbprint: &Thumbprint, place: &Medium) -> R
     }
 }
 
-/// A key (RSA or EC) with its certificate from the archive or a drive (a PFX file) onto a token.
+/// A key with its certificate onto a token: RSA or EC from the archive or a PFX file on a drive,
+/// GOST from the archive, a PFX file or a CryptoPro container (archived, on a drive or in the
+/// registry store) — when the token signs with GOST keys of that size.
 fn key_onto_token(
     media: &mut Media<'_>,
     thumbprint: &Thumbprint,
@@ -607,28 +609,38 @@ fn key_onto_token(
     label: &str,
 ) -> Result<Done, CopyError> {
     let to = Medium::Token(label.to_owned());
-    let gost = || CopyError::Refused {
-        from: from.clone(),
-        to: to.clone(),
-        why: Refusal::GostKeyToToken,
-    };
     let found = match from {
-        Medium::Archive => media
+        Medium::Archive => match media
             .archive
             .key(thumbprint, media.prompt)
-            .map_err(CopyError::Archive)?,
-        Medium::Dir(folder) => key_in_pfx(folder, thumbprint, media.prompt)?,
-        _ => return Err(gost()),
+            .map_err(CopyError::Archive)?
+        {
+            Some(found) => Some(found),
+            None => key_in_container(media, thumbprint, from)?,
+        },
+        Medium::Dir(folder) => match key_in_pfx(folder, thumbprint, media.prompt)? {
+            Some(found) => Some(found),
+            None => key_in_container(media, thumbprint, from)?,
+        },
+        Medium::Registry => key_in_container(media, thumbprint, from)?,
+        Medium::Token(_) => None,
     };
     let (certificate, key) = found.ok_or_else(|| CopyError::NotFound {
         thumbprint: thumbprint.clone(),
         on: from.clone(),
     })?;
-    if key.gost.is_some() {
-        return Err(gost());
-    }
     let tokens = Tokens::load(media.module_paths);
     let module = tokens.module_with(label)?;
+    // Said before the PIN is asked: a token without GOST signatures of this size cannot use it.
+    if let Some(gost) = &key.gost
+        && !module.signs_gost(label, gost.param_set().bits())?
+    {
+        return Err(CopyError::Refused {
+            from: from.clone(),
+            to,
+            why: Refusal::GostKeyToToken,
+        });
+    }
     let pin = module.ask_pin(label, media.prompt)?;
     let copied = pkcs11::import_key(
         module,
@@ -649,6 +661,35 @@ fn key_onto_token(
         label: label.to_owned(),
         recorded: recorded(media, thumbprint, &to),
     })
+}
+
+/// The GOST key and certificate of the CryptoPro container of `thumbprint` on `from`, opened
+/// without a password or with the one asked (once).
+fn key_in_container(
+    media: &mut Media<'_>,
+    thumbprint: &Thumbprint,
+    from: &Medium,
+) -> Result<Option<(Certificate, KeyInfo)>, CopyError> {
+    let (name, files, _) = match find_container(media, thumbprint, from) {
+        Ok(found) => found,
+        Err(CopyError::NotFound { .. }) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let Some(certificate) = certificate_of(&files) else {
+        return Ok(None);
+    };
+    let container = match files.open(&SecretString::from(String::new())) {
+        Err(FormatError::WrongContainerPassword) => {
+            let password = media
+                .prompt
+                .secret(&Request::ContainerPassword { name: &name })
+                .map_err(|why| CopyError::PasswordNotGiven { why })?;
+            files.open(&password)?
+        }
+        other => other?,
+    };
+    let key = crate::formats::pkcs8::parse_private_key_info(&container.private_key_info())?;
+    Ok(Some((certificate, key)))
 }
 
 /// A new file's password, asked once through the prompt (typed twice there).

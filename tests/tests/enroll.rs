@@ -96,16 +96,7 @@ impl Office {
 
     /// The SHA-1 thumbprint OpenSSL computes, as certkeeper shows it.
     fn thumbprint(&self, certificate: &Path) -> String {
-        let output = run(self
-            .openssl()
-            .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
-            .arg(certificate));
-        String::from_utf8_lossy(&output.stdout)
-            .trim()
-            .rsplit('=')
-            .next()
-            .unwrap_or_default()
-            .replace(':', "")
+        certkeeper_tests::support::openssl::sha1_thumbprint(self.openssl(), certificate)
     }
 
     fn server(&self, certificate: &Path, ca: &Path, polls: u32, check_after: u32) -> CmpServer {

@@ -14,6 +14,49 @@ const CONTAINERS: &[(&str, &str)] = &[
     ("srv-emptypass", ""),
 ];
 
+/// pkcs11-tool, the independent peer, signs a Streebog-256 digest OpenSSL made with the GOST key
+/// `id` (hex CKA_ID) on `token` (CKM_GOSTR3410), and OpenSSL's GOST engine verifies the signature
+/// with `public` (a public key, PEM).
+fn assert_token_signs_gost(
+    hsm: &certkeeper_tests::support::softhsm::SoftHsm,
+    token: &certkeeper_tests::support::softhsm::Token,
+    id: &str,
+    public: &std::path::Path,
+    work: &std::path::Path,
+) {
+    use certkeeper_tests::support::openssl::OpenSsl;
+    use certkeeper_tests::support::run;
+    let openssl = OpenSsl::new();
+    let message = work.join(format!("message-{id}"));
+    std::fs::write(&message, b"signed on the token").expect("write");
+    let digest = work.join(format!("message-{id}.streebog"));
+    run(openssl
+        .command()
+        .args(["dgst", "-md_gost12_256", "-binary", "-out"])
+        .arg(&digest)
+        .arg(&message));
+    let signature = work.join(format!("message-{id}.sig"));
+    run(hsm
+        .logged_in(token)
+        .args(["--sign", "-m", "GOSTR3410", "--id", id, "-i"])
+        .arg(&digest)
+        .arg("-o")
+        .arg(&signature));
+    let verified = run(openssl
+        .command()
+        .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+        .arg(public)
+        .arg("-sigfile")
+        .arg(&signature)
+        .arg("-in")
+        .arg(&digest));
+    assert!(
+        String::from_utf8_lossy(&verified.stdout).contains("Signature Verified Successfully"),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+}
+
 /// `path` and everything under it is its owner's only: folders 700, files 600.
 fn assert_private(path: &std::path::Path) {
     use std::os::unix::fs::PermissionsExt;
@@ -1534,37 +1577,14 @@ mod keygen_on_a_token {
             made["key_type"],
             "GOST R 34.10-2012 256 (id-GostR3410-2001-CryptoPro-A-ParamSet)"
         );
-        // pkcs11-tool, the independent peer, signs a Streebog digest OpenSSL made with the new
-        // key (CKM_GOSTR3410); OpenSSL's GOST engine verifies it with the public key certkeeper
+        // pkcs11-tool signs with the new key; OpenSSL verifies with the public key certkeeper
         // wrote.
-        let openssl = OpenSsl::new();
-        let message = work.path().join("message");
-        std::fs::write(&message, b"made on the token").expect("write");
-        let digest = work.path().join("message.streebog");
-        run(openssl
-            .command()
-            .args(["dgst", "-md_gost12_256", "-binary", "-out"])
-            .arg(&digest)
-            .arg(&message));
-        let signature = work.path().join("message.sig");
-        run(hsm
-            .logged_in(&token)
-            .args(["--sign", "-m", "GOSTR3410", "--id", "0C", "-i"])
-            .arg(&digest)
-            .arg("-o")
-            .arg(&signature));
-        let verified = run(openssl
-            .command()
-            .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
-            .arg(work.path().join("0C.pem"))
-            .arg("-sigfile")
-            .arg(&signature)
-            .arg("-in")
-            .arg(&digest));
-        assert!(
-            String::from_utf8_lossy(&verified.stdout).contains("Signature Verified Successfully"),
-            "{}",
-            String::from_utf8_lossy(&verified.stderr)
+        super::assert_token_signs_gost(
+            &hsm,
+            &token,
+            "0C",
+            &work.path().join("0C.pem"),
+            work.path(),
         );
         let objects = run(hsm.logged_in(&token).args(["--list-objects"]));
         let listing = String::from_utf8_lossy(&objects.stdout).into_owned();
@@ -1606,16 +1626,7 @@ mod copy_between_tokens_drives_and_the_archive {
     use certkeeper_tests::support::{bin, run, secret_file, temp_dir};
 
     fn thumbprint(openssl: &OpenSsl, issued: &Issued) -> String {
-        let output = run(openssl
-            .command()
-            .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
-            .arg(&issued.cert));
-        String::from_utf8_lossy(&output.stdout)
-            .trim()
-            .rsplit('=')
-            .next()
-            .unwrap_or_default()
-            .replace(':', "")
+        openssl.sha1_thumbprint(&issued.cert)
     }
 
     fn write_pair(
@@ -2022,4 +2033,183 @@ fn media_watch_without_pcscd_says_to_start_it() {
             "{text}"
         );
     }
+}
+
+/// A GOST key onto a token that signs with GOST keys (SoftHSM2 with its GOST mechanisms): from
+/// real CryptoPro containers on a drive, in the registry store and in the archive, each written beside its
+/// certificate under one CKA_ID and proven by certkeeper; pkcs11-tool then signs with it and
+/// OpenSSL's GOST engine verifies with the certificate. A 512-bit key (no such mechanism there)
+/// and a token with no GOST at all (Debian's SoftHSM2) are refused before the PIN is asked.
+#[test]
+fn gost_keys_from_containers_go_onto_a_token_that_signs_with_them() {
+    use certkeeper_tests::support::openssl::OpenSsl;
+    use certkeeper_tests::support::softhsm::SoftHsm;
+    use certkeeper_tests::support::{bin, copy_dir, run, secret_file};
+    let real = vectors::folder("cryptopro");
+    let work = temp_dir();
+    let drive = work.path().join("drive");
+    for name in ["g2012256", "g2012512", "srv-emptypass"] {
+        copy_dir(&real.join(name), &drive.join(name));
+    }
+    let password = secret_file(work.path(), "password", "1");
+    let hsm = SoftHsm::with_gost();
+    let token = hsm.init_token("Рутокен ЭЦП 2.0", "87654321", "13572468");
+    let pin = secret_file(work.path(), "pin", &token.pin);
+    let openssl = OpenSsl::new();
+    let thumbprint_of = |certificate: &std::path::Path| openssl.sha1_thumbprint(certificate);
+    let copy =
+        |hsm: &SoftHsm, thumbprint: &str, from: &str, from_secret: Option<&std::path::Path>| {
+            let mut command = hsm.command(bin::certkeeper());
+            command
+                .env("CERTKEEPER_LANG", "en")
+                .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+                .stdin(std::process::Stdio::null())
+                .args(["copy", thumbprint, "--from", from, "--to"])
+                .arg(format!("token:{}", token.label))
+                .arg("--pkcs11-module")
+                .arg(hsm.module())
+                .arg("--to-secret-file")
+                .arg(&pin);
+            if let Some(secret) = from_secret {
+                command.arg("--from-secret-file").arg(secret);
+            }
+            command.output().expect("copy")
+        };
+    let from_drive = format!("dir:{}", drive.display());
+
+    // A 256-bit key from a container with a password, on a drive.
+    let certificate = real.join("g2012256.expected.pem");
+    let thumbprint = thumbprint_of(&certificate);
+    let output = copy(&hsm, &thumbprint, &from_drive, Some(&password));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("the token signs with it and the original verifies"),
+        "{said}"
+    );
+    // The registry store's copy of another container (no password) goes onto the token too.
+    let srv = thumbprint_of(&real.join("srv-emptypass.cert.der"));
+    let mut to_registry = hsm.command(bin::certkeeper());
+    let output = to_registry
+        .env("CERTKEEPER_LANG", "en")
+        .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+        .stdin(std::process::Stdio::null())
+        .args(["copy", &srv, "--from", &from_drive, "--to", "registry"])
+        .output()
+        .expect("copy");
+    assert!(output.status.success(), "{output:?}");
+    let output = copy(&hsm, &srv, "registry", None);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // And a container kept in the archive (imported with its password, which is not asked again).
+    let archive = work.path().join("archive.db");
+    let passphrase = secret_file(work.path(), "passphrase", "архив на столе");
+    let on_archive = |command: &mut std::process::Command| {
+        command
+            .env("CERTKEEPER_LANG", "en")
+            .env("CERTKEEPER_REGISTRY", work.path().join("registry"))
+            .arg("--archive")
+            .arg(&archive)
+            .arg("--passphrase-file")
+            .arg(&passphrase);
+    };
+    let mut init = hsm.command(bin::certkeeper());
+    on_archive(&mut init);
+    run(init.args(["init", "--allow-weak-passphrase"]));
+    let svkreml_password = secret_file(work.path(), "svkreml", "123456");
+    let mut import = hsm.command(bin::certkeeper());
+    on_archive(&mut import);
+    run(import
+        .arg("import")
+        .arg(real.join("svkreml-00000000"))
+        .arg("--password-file")
+        .arg(&svkreml_password));
+    let svkreml = thumbprint_of(&real.join("svkreml-00000000.cert.crt"));
+    let mut from_archive = hsm.command(bin::certkeeper());
+    on_archive(&mut from_archive);
+    let output = from_archive
+        .stdin(std::process::Stdio::null())
+        .args(["copy", &svkreml, "--from", "archive", "--to"])
+        .arg(format!("token:{}", token.label))
+        .arg("--pkcs11-module")
+        .arg(hsm.module())
+        .arg("--to-secret-file")
+        .arg(&pin)
+        .output()
+        .expect("copy");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("the archive records where it now lives"),
+        "{output:?}"
+    );
+
+    // OpenSC sees each key beside its certificate, not extractable; pkcs11-tool signs a Streebog
+    // digest with the first and OpenSSL verifies it with the certificate's public key.
+    let listing = String::from_utf8_lossy(&run(hsm.logged_in(&token).arg("--list-objects")).stdout)
+        .into_owned();
+    assert_eq!(
+        listing.matches("Certificate Object").count(),
+        3,
+        "{listing}"
+    );
+    assert_eq!(
+        listing.matches("Private Key Object").count(),
+        3,
+        "{listing}"
+    );
+    // Sensitive and not extractable (CKA_EXTRACTABLE false: pkcs11-tool would say "extractable").
+    for block in listing.split("Private Key Object").skip(1) {
+        let access = block
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("Access:"))
+            .map(str::trim);
+        assert_eq!(access, Some("sensitive"), "{listing}");
+    }
+    let block = listing
+        .split("Certificate Object")
+        .find(|block| block.contains("CN=user"))
+        .expect("the certificate of g2012256");
+    let id = block
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("ID:"))
+        .map(|id| id.trim().to_owned())
+        .expect("its CKA_ID");
+    let public = work.path().join("public.pem");
+    run(openssl
+        .command()
+        .args(["x509", "-noout", "-pubkey", "-in"])
+        .arg(&certificate)
+        .arg("-out")
+        .arg(&public));
+    assert_token_signs_gost(&hsm, &token, &id, &public, work.path());
+
+    // Refused, with the reason and before the PIN: a 512-bit key on this token, and any GOST key
+    // on a token without GOST.
+    let wide = thumbprint_of(&real.join("g2012512.expected.pem"));
+    let plain = SoftHsm::new();
+    plain.init_token(&token.label, "87654321", &token.pin);
+    for (hsm, thumbprint) in [(&hsm, &wide), (&plain, &thumbprint)] {
+        let output = copy(hsm, thumbprint, &from_drive, Some(&password));
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("this token does not sign with GOST keys of this size"),
+            "{stderr}"
+        );
+    }
+    let after = String::from_utf8_lossy(&run(hsm.logged_in(&token).arg("--list-objects")).stdout)
+        .into_owned();
+    assert_eq!(after.matches("Private Key Object").count(), 3, "{after}");
 }

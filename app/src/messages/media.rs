@@ -166,12 +166,12 @@ pub fn copied(done: &Done, lang: Lang) -> (String, Option<serde_json::Value>) {
 fn refusal(why: Refusal, lang: Lang) -> (&'static str, &'static str) {
     match (why, lang) {
         (Refusal::GostKeyToToken, Lang::En) => (
-            "a GOST key from a CryptoPro container does not go onto a token here",
-            "Keep it in a container on a drive or in the registry (--to dir:PATH or --to registry), or copy the certificate alone with --certificate-only.",
+            "this token does not sign with GOST keys of this size (it has no TC26 GOST mechanisms), so the key would be of no use there",
+            "Use a token that makes GOST keys (Rutoken ECP; certkeeper media list shows what each token can do), keep the key in a container on a drive or in the registry (--to dir:PATH or --to registry), or copy the certificate alone with --certificate-only.",
         ),
         (Refusal::GostKeyToToken, Lang::Ru) => (
-            "ключ ГОСТ из контейнера КриптоПро здесь на токен не переносится",
-            "Храните его в контейнере на флешке или в реестре (--to dir:ПУТЬ или --to registry) либо скопируйте один сертификат с --certificate-only.",
+            "этот токен не подписывает ключами ГОСТ такого размера (у него нет механизмов ГОСТ ТК 26), ключ был бы на нём бесполезен",
+            "Возьмите токен, который создаёт ключи ГОСТ (Рутокен ЭЦП; certkeeper media list покажет, что умеет каждый токен), храните ключ в контейнере на флешке или в реестре (--to dir:ПУТЬ или --to registry) либо скопируйте один сертификат с --certificate-only.",
         ),
         (Refusal::ContainerIntoArchive, Lang::En) => (
             "a container goes into the archive by import, not by copy",

@@ -1001,11 +1001,7 @@ impl TokenKey {
                 .sign(&Mechanism::Ecdsa, self.handle, &sha2::Sha256::digest(data))
                 .map_err(|error| self.on_token(error)),
             SigningKind::Gost(bits) => {
-                let digest = if bits == 512 {
-                    streebog::Streebog512::digest(data).to_vec()
-                } else {
-                    streebog::Streebog256::digest(data).to_vec()
-                };
+                let digest = gost_digest(bits, data);
                 let raw =
                     super::tc26::Raw::load(&self.module).map_err(|reason| TokenError::Failed {
                         label: self.label.clone(),
@@ -1232,6 +1228,17 @@ impl Module {
             label: label.to_owned(),
             reason: format!("C_GetMechanismList failed (0x{rv:08X})"),
         })
+    }
+
+    /// Whether token `label` signs with GOST R 34.10 keys of `bits` (256 or 512) over a digest
+    /// (CKM_GOSTR3410, CKM_GOSTR3410_512): what a GOST key written onto it needs to be of use.
+    pub fn signs_gost(&self, label: &str, bits: usize) -> Result<bool, TokenError> {
+        let wanted = if bits == 512 {
+            super::tc26::CKM_GOSTR3410_512
+        } else {
+            super::tc26::CKM_GOSTR3410
+        };
+        Ok(self.mechanisms(label)?.contains(&wanted))
     }
 
     /// The kinds of key pair token `label` can generate, read from its full mechanism list: "RSA",
@@ -1555,6 +1562,16 @@ fn software_verify(private_key_info: &[u8], challenge: &[u8], signature: &[u8]) 
 
 const PROOF: &[u8] = b"certkeeper copy check";
 
+/// Streebog of `data` of the GOST key's size (256 or 512), as the hash function gives it.
+fn gost_digest(bits: usize, data: &[u8]) -> Vec<u8> {
+    use digest::Digest;
+    if bits == 512 {
+        streebog::Streebog512::digest(data).to_vec()
+    } else {
+        streebog::Streebog256::digest(data).to_vec()
+    }
+}
+
 /// Takes the key pair with CKA_ID `id` off token `label` in software form, for a PFX file or the
 /// archive: wrapped on the token (AES key wrap with padding under a one-time AES key) and unwrapped
 /// here. A key that may not leave its token is refused with [`TokenError::NotExtractable`]. The
@@ -1761,6 +1778,21 @@ pub fn import_key(
                 ],
             )
         }
+        // GOST: the public half is written by a raw call (cryptoki has no GOST attributes).
+        _ if info.gost.is_some() => {
+            let bits = info.gost.as_ref().map_or(256, |key| key.param_set().bits());
+            let key_type = if bits == 512 {
+                KeyType::new_vendor_defined(super::tc26::CKK_GOSTR3410_512 as _).map_err(
+                    |error| TokenError::Failed {
+                        label: label.to_owned(),
+                        reason: error.to_string(),
+                    },
+                )?
+            } else {
+                KeyType::GOSTR3410
+            };
+            (key_type, Vec::new())
+        }
         other => {
             return Err(TokenError::Failed {
                 label: label.to_owned(),
@@ -1798,17 +1830,55 @@ pub fn import_key(
         },
     )
     .map_err(on_token)?;
-    let mut public_template = vec![
-        Attribute::Class(ObjectClass::PUBLIC_KEY),
-        Attribute::KeyType(key_type),
-        Attribute::Token(true),
-        Attribute::Private(false),
-        Attribute::Id(id.to_vec()),
-        Attribute::Label(key_label.as_bytes().to_vec()),
-        Attribute::Verify(true),
-    ];
-    public_template.extend(public_attributes);
-    session.create_object(&public_template).map_err(on_token)?;
+    let raw_failed = |what: &str, rv: u64| TokenError::Failed {
+        label: label.to_owned(),
+        reason: format!("{what} failed (0x{rv:08X})"),
+    };
+    let raw = match &info.gost {
+        Some(_) => {
+            Some(
+                super::tc26::Raw::load(&module.path).map_err(|reason| TokenError::Failed {
+                    label: label.to_owned(),
+                    reason,
+                })?,
+            )
+        }
+        None => None,
+    };
+    if let (Some(key), Some(raw)) = (&info.gost, &raw) {
+        let set = key.param_set();
+        let digest =
+            match super::super::formats::pkcs8::GostAlgorithm::from_oid(&info.algorithm_oid) {
+                Some(super::super::formats::pkcs8::GostAlgorithm::Gost2001) => "1.2.643.2.2.30.1",
+                _ if set.bits() == 512 => "1.2.643.7.1.1.2.3",
+                _ => "1.2.643.7.1.1.2.2",
+            };
+        raw.create_gost_public_key(
+            session.handle(),
+            &super::tc26::GostTemplate {
+                bits: set.bits(),
+                params: &write::oid(set.oid()),
+                digest: &write::oid(digest),
+                id,
+                label: key_label.as_bytes(),
+                extractable,
+            },
+            key.public_key().to_le_bytes(),
+        )
+        .map_err(|rv| raw_failed("C_CreateObject of the GOST public key", rv))?;
+    } else {
+        let mut public_template = vec![
+            Attribute::Class(ObjectClass::PUBLIC_KEY),
+            Attribute::KeyType(key_type),
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Id(id.to_vec()),
+            Attribute::Label(key_label.as_bytes().to_vec()),
+            Attribute::Verify(true),
+        ];
+        public_template.extend(public_attributes);
+        session.create_object(&public_template).map_err(on_token)?;
+    }
     if let Some(der) = certificate {
         let mut attributes = vec![
             Attribute::Class(ObjectClass::CERTIFICATE),
@@ -1826,16 +1896,28 @@ pub fn import_key(
         session.create_object(&attributes).map_err(on_token)?;
     }
     // Proof: the token signs with the copy, the software key's public half verifies.
-    let (mechanism, data) = proof_mechanism(is_rsa, PROOF);
-    let signature = session.sign(&mechanism, private, &data).map_err(on_token)?;
-    if !software_verify(private_key_info, PROOF, &signature) {
+    let proven = if let (Some(key), Some(raw)) = (&info.gost, &raw) {
+        let digest = gost_digest(key.param_set().bits(), PROOF);
+        let signature = raw
+            .sign_gost_digest(session.handle(), private.handle(), &digest)
+            .map_err(|rv| raw_failed("C_Sign with GOST R 34.10", rv))?;
+        key.public_key().verify_digest(&digest, &signature).is_ok()
+    } else {
+        let (mechanism, data) = proof_mechanism(is_rsa, PROOF);
+        let signature = session.sign(&mechanism, private, &data).map_err(on_token)?;
+        software_verify(private_key_info, PROOF, &signature)
+    };
+    if !proven {
         return Err(TokenError::CopyMismatch {
             label: label.to_owned(),
         });
     }
     Ok(Copied {
         id: hex(id),
-        key_type: key_type_name(key_type),
+        key_type: match &info.gost {
+            Some(key) => format!("GOST R 34.10-2012 {}", key.param_set().bits()),
+            None => key_type_name(key_type),
+        },
         certificate: certificate.is_some(),
     })
 }

@@ -19,6 +19,8 @@ use cryptoki_sys as sys;
 pub const CKM_GOSTR3410_KEY_PAIR_GEN: u64 = 0x0000_1200;
 /// GOST R 34.10 signature over a digest made outside the token (PKCS#11 v2.40).
 pub const CKM_GOSTR3410: u64 = 0x0000_1201;
+/// GOST R 34.10-2012-512 signature over a digest made outside the token (TC26).
+pub const CKM_GOSTR3410_512: u64 = 0xD432_1006;
 /// GOST R 34.10-2012-512 key pair generation (TC26).
 pub const CKM_GOSTR3410_512_KEY_PAIR_GEN: u64 = 0xD432_1005;
 /// GOST R 34.10 256-bit keys (PKCS#11 v2.40).
@@ -63,6 +65,33 @@ fn ulong(value: u64) -> Vec<u8> {
 
 fn boolean(value: bool) -> Vec<u8> {
     vec![u8::from(value)]
+}
+
+/// The key type of a GOST key of `bits`.
+fn gost_key_type(bits: usize) -> u64 {
+    if bits == 512 {
+        CKK_GOSTR3410_512
+    } else {
+        CKK_GOSTR3410
+    }
+}
+
+/// A GOST public key's attributes on the token: class, type, parameters, CKA_ID and CKA_LABEL.
+fn public_template(template: &GostTemplate<'_>) -> Vec<(u64, Vec<u8>)> {
+    vec![
+        (sys::CKA_CLASS as u64, ulong(sys::CKO_PUBLIC_KEY as u64)),
+        (
+            sys::CKA_KEY_TYPE as u64,
+            ulong(gost_key_type(template.bits)),
+        ),
+        (sys::CKA_TOKEN as u64, boolean(true)),
+        (sys::CKA_PRIVATE as u64, boolean(false)),
+        (sys::CKA_VERIFY as u64, boolean(true)),
+        (sys::CKA_ID as u64, template.id.to_vec()),
+        (sys::CKA_LABEL as u64, template.label.to_vec()),
+        (CKA_GOSTR3410_PARAMS, template.params.to_vec()),
+        (CKA_GOSTR3411_PARAMS, template.digest.to_vec()),
+    ]
 }
 
 /// Attribute descriptors pointing into `values`, which must outlive the call they are used in.
@@ -145,22 +174,13 @@ impl Raw {
         template: &GostTemplate<'_>,
         params_in_private: bool,
     ) -> Result<(u64, u64), u64> {
-        let (mechanism, key_type) = if template.bits == 512 {
-            (CKM_GOSTR3410_512_KEY_PAIR_GEN, CKK_GOSTR3410_512)
+        let mechanism = if template.bits == 512 {
+            CKM_GOSTR3410_512_KEY_PAIR_GEN
         } else {
-            (CKM_GOSTR3410_KEY_PAIR_GEN, CKK_GOSTR3410)
+            CKM_GOSTR3410_KEY_PAIR_GEN
         };
-        let mut public_values = vec![
-            (sys::CKA_CLASS as u64, ulong(sys::CKO_PUBLIC_KEY as u64)),
-            (sys::CKA_KEY_TYPE as u64, ulong(key_type)),
-            (sys::CKA_TOKEN as u64, boolean(true)),
-            (sys::CKA_PRIVATE as u64, boolean(false)),
-            (sys::CKA_VERIFY as u64, boolean(true)),
-            (sys::CKA_ID as u64, template.id.to_vec()),
-            (sys::CKA_LABEL as u64, template.label.to_vec()),
-            (CKA_GOSTR3410_PARAMS, template.params.to_vec()),
-            (CKA_GOSTR3411_PARAMS, template.digest.to_vec()),
-        ];
+        let key_type = gost_key_type(template.bits);
+        let mut public_values = public_template(template);
         let mut private_values = vec![
             (sys::CKA_CLASS as u64, ulong(sys::CKO_PRIVATE_KEY as u64)),
             (sys::CKA_KEY_TYPE as u64, ulong(key_type)),
@@ -210,9 +230,38 @@ impl Raw {
         Ok((public_handle as u64, private_handle as u64))
     }
 
+    /// Creates the public half of a GOST key pair in `session`: CKA_VALUE `value` (x ‖ y,
+    /// little-endian) with the template's parameters, CKA_ID and CKA_LABEL. Returns its handle.
+    pub(crate) fn create_gost_public_key(
+        &self,
+        session: sys::CK_SESSION_HANDLE,
+        template: &GostTemplate<'_>,
+        value: &[u8],
+    ) -> Result<u64, u64> {
+        let mut values = public_template(template);
+        values.push((sys::CKA_VALUE as u64, value.to_vec()));
+        let mut list = attributes(&mut values);
+        let mut handle: sys::CK_OBJECT_HANDLE = 0;
+        // SAFETY: the template points into `values`, which lives until after the call; the module
+        // only reads it and writes the handle.
+        let rv = unsafe {
+            self.library.C_CreateObject(
+                session,
+                list.as_mut_ptr(),
+                list.len() as sys::CK_ULONG,
+                &mut handle,
+            )
+        };
+        if rv != sys::CKR_OK {
+            return Err(rv as u64);
+        }
+        Ok(handle as u64)
+    }
+
     /// Signs `digest` (Streebog of the data, as the hash function gives it) with the GOST private
-    /// key `key` in `session` by CKM_GOSTR3410, the mechanism that takes a digest made outside
-    /// the token (PKCS#11 v2.40 2.19.6; Rutoken and SoftHSM2 alike). The answer is the token's
+    /// key `key` in `session` by CKM_GOSTR3410 (CKM_GOSTR3410_512 for a 64-byte digest), the
+    /// mechanisms that take a digest made outside the token (PKCS#11 v2.40 2.19.6, TC26; Rutoken
+    /// and SoftHSM2 alike). The answer is the token's
     /// 64 or 128 bytes: s ‖ r, big-endian, as X.509 carries a GOST signature (RFC 4491 2.2.2).
     pub(crate) fn sign_gost_digest(
         &self,
@@ -220,8 +269,13 @@ impl Raw {
         key: sys::CK_OBJECT_HANDLE,
         digest: &[u8],
     ) -> Result<Vec<u8>, u64> {
+        let mechanism = if digest.len() == 64 {
+            CKM_GOSTR3410_512
+        } else {
+            CKM_GOSTR3410
+        };
         let mut mechanism = sys::CK_MECHANISM {
-            mechanism: CKM_GOSTR3410 as sys::CK_MECHANISM_TYPE,
+            mechanism: mechanism as sys::CK_MECHANISM_TYPE,
             pParameter: std::ptr::null_mut(),
             ulParameterLen: 0,
         };

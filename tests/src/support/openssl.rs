@@ -163,6 +163,12 @@ impl OpenSsl {
         command
     }
 
+    /// The SHA-1 thumbprint of a certificate file (PEM or DER) as OpenSSL computes it, in the
+    /// form certkeeper shows: upper-case hex, no colons.
+    pub fn sha1_thumbprint(&self, certificate: &Path) -> String {
+        sha1_thumbprint(self.command(), certificate)
+    }
+
     /// A path in the working directory.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir().join(name)
@@ -580,4 +586,25 @@ impl OpenSsl {
             .arg(&public));
         public
     }
+}
+
+/// The SHA-1 thumbprint of a certificate file (PEM or DER) by `openssl` (a command for the
+/// `openssl` program, with its configuration), as certkeeper shows it: upper-case hex, no colons.
+pub fn sha1_thumbprint(mut openssl: Command, certificate: &Path) -> String {
+    // DER starts with a SEQUENCE's tag; PEM with its armour.
+    let der = std::fs::read(certificate)
+        .unwrap_or_else(|error| panic!("{}: {error}", certificate.display()))
+        .first()
+        == Some(&0x30);
+    let output = run(openssl
+        .args(["x509", "-noout", "-fingerprint", "-sha1", "-inform"])
+        .arg(if der { "DER" } else { "PEM" })
+        .arg("-in")
+        .arg(certificate));
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .rsplit('=')
+        .next()
+        .unwrap_or_default()
+        .replace(':', "")
 }
