@@ -2036,13 +2036,14 @@ fn media_watch_without_pcscd_says_to_start_it() {
 }
 
 /// A GOST key onto a token that signs with GOST keys (SoftHSM2 with its GOST mechanisms): from
-/// real CryptoPro containers on a drive, in the registry store and in the archive, each written beside its
+/// real CryptoPro containers on a drive, in the registry store and in the archive, and from a GOST
+/// PFX file, each written beside its
 /// certificate under one CKA_ID and proven by certkeeper; pkcs11-tool then signs with it and
 /// OpenSSL's GOST engine verifies with the certificate. A 512-bit key (no such mechanism there)
 /// and a token with no GOST at all (Debian's SoftHSM2) are refused before the PIN is asked.
 #[test]
 fn gost_keys_from_containers_go_onto_a_token_that_signs_with_them() {
-    use certkeeper_tests::support::openssl::OpenSsl;
+    use certkeeper_tests::support::openssl::{KeyAlgorithm, OpenSsl, PfxProtection};
     use certkeeper_tests::support::softhsm::SoftHsm;
     use certkeeper_tests::support::{bin, copy_dir, run, secret_file};
     let real = vectors::folder("cryptopro");
@@ -2155,18 +2156,41 @@ fn gost_keys_from_containers_go_onto_a_token_that_signs_with_them() {
         "{output:?}"
     );
 
+    // And a GOST key in a PFX file OpenSSL's GOST engine wrote (its own protection).
+    let ca = openssl.make_ca("GOST PFX CA", KeyAlgorithm::Gost2012_256("A"));
+    let issued = openssl.issue(&ca, "/CN=Ключ в PFX", KeyAlgorithm::Gost2012_256("A"), 30);
+    let pfx_drive = work.path().join("pfx-drive");
+    std::fs::create_dir_all(&pfx_drive).expect("mkdir");
+    std::fs::copy(
+        openssl.pfx(&issued, "пароль", PfxProtection::Gost),
+        pfx_drive.join("key.pfx"),
+    )
+    .expect("copy");
+    let pfx_password = secret_file(work.path(), "pfx-password", "пароль");
+    let output = copy(
+        &hsm,
+        &thumbprint_of(&issued.cert),
+        &format!("dir:{}", pfx_drive.display()),
+        Some(&pfx_password),
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
     // OpenSC sees each key beside its certificate, not extractable; pkcs11-tool signs a Streebog
     // digest with the first and OpenSSL verifies it with the certificate's public key.
     let listing = String::from_utf8_lossy(&run(hsm.logged_in(&token).arg("--list-objects")).stdout)
         .into_owned();
     assert_eq!(
         listing.matches("Certificate Object").count(),
-        3,
+        4,
         "{listing}"
     );
     assert_eq!(
         listing.matches("Private Key Object").count(),
-        3,
+        4,
         "{listing}"
     );
     // Sensitive and not extractable (CKA_EXTRACTABLE false: pkcs11-tool would say "extractable").
@@ -2211,5 +2235,5 @@ fn gost_keys_from_containers_go_onto_a_token_that_signs_with_them() {
     }
     let after = String::from_utf8_lossy(&run(hsm.logged_in(&token).arg("--list-objects")).stdout)
         .into_owned();
-    assert_eq!(after.matches("Private Key Object").count(), 3, "{after}");
+    assert_eq!(after.matches("Private Key Object").count(), 4, "{after}");
 }
