@@ -624,12 +624,7 @@ pub fn new_request(
             // cannot make the key at all.
             let tokens = Tokens::load(environment.module_paths);
             let module = tokens.module_with(label)?;
-            let wanted = if matches!(algorithm, Algorithm::Gost2012_512(_)) {
-                "GOST R 34.10-2012 512"
-            } else {
-                "GOST R 34.10-2012 256"
-            };
-            if !module.key_generation(label)?.contains(&wanted) {
+            if !module.generates(label, algorithm.spec())? {
                 return Err(refused(MediumRefusal::TokenCannot));
             }
         }

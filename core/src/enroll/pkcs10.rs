@@ -217,12 +217,7 @@ mod tests {
             assert_eq!(extensions.len(), 4, "{extensions:?}");
             // The signature: Streebog of the info, verified with the key's own public key.
             let info = parsed.certification_request_info.raw;
-            let digest = if set.bits() == 512 {
-                streebog::Streebog512::digest(info).to_vec()
-            } else {
-                streebog::Streebog256::digest(info).to_vec()
-            };
-            use digest::Digest;
+            let digest = crate::crypto::gost::streebog_of_size(set.bits(), info);
             key.public_key()
                 .verify_digest(&digest, &parsed.signature_value.data)
                 .expect("signature verifies");

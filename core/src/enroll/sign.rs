@@ -2,8 +2,6 @@
 //! a key that stays on a token. Each gives its signature AlgorithmIdentifier and the signature value
 //! as X.509 carries it in a BIT STRING.
 
-use digest::Digest;
-
 use crate::crypto::gost::PrivateKey;
 use crate::formats::der::write;
 use crate::media::pkcs11::{SigningKind, TokenError, TokenKey};
@@ -49,11 +47,7 @@ impl Signer for GostSigner<'_> {
     }
 
     fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignError> {
-        let digest = if self.0.param_set().bits() == 512 {
-            streebog::Streebog512::digest(data).to_vec()
-        } else {
-            streebog::Streebog256::digest(data).to_vec()
-        };
+        let digest = crate::crypto::gost::streebog_of_size(self.0.param_set().bits(), data);
         Ok(self.0.sign_digest(&digest)?)
     }
 }

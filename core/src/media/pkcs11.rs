@@ -1001,7 +1001,7 @@ impl TokenKey {
                 .sign(&Mechanism::Ecdsa, self.handle, &sha2::Sha256::digest(data))
                 .map_err(|error| self.on_token(error)),
             SigningKind::Gost(bits) => {
-                let digest = gost_digest(bits, data);
+                let digest = crate::crypto::gost::streebog_of_size(bits, data);
                 let raw =
                     super::tc26::Raw::load(&self.module).map_err(|reason| TokenError::Failed {
                         label: self.label.clone(),
@@ -1158,6 +1158,17 @@ impl KeySpec {
         })
     }
 
+    /// The PKCS#11 mechanism that generates such a pair: CKM_RSA_PKCS_KEY_PAIR_GEN,
+    /// CKM_EC_KEY_PAIR_GEN, or TC26's GOST ones for 256 and 512 bits.
+    pub fn generation_mechanism(self) -> u64 {
+        match self {
+            Self::Rsa(_) => 0x0000_0000,
+            Self::EcP256 | Self::EcP384 => 0x0000_1040,
+            Self::Gost2012(set) if set.bits() == 512 => super::tc26::CKM_GOSTR3410_512_KEY_PAIR_GEN,
+            Self::Gost2012(_) => super::tc26::CKM_GOSTR3410_KEY_PAIR_GEN,
+        }
+    }
+
     /// A name people know.
     pub fn name(self) -> String {
         match self {
@@ -1241,24 +1252,33 @@ impl Module {
         Ok(self.mechanisms(label)?.contains(&wanted))
     }
 
+    /// Whether token `label` can generate key pairs of `spec` (its mechanism for them is in the
+    /// full mechanism list).
+    pub fn generates(&self, label: &str, spec: KeySpec) -> Result<bool, TokenError> {
+        Ok(self
+            .mechanisms(label)?
+            .contains(&spec.generation_mechanism()))
+    }
+
     /// The kinds of key pair token `label` can generate, read from its full mechanism list: "RSA",
     /// "EC", "GOST R 34.10-2012 256", "GOST R 34.10-2012 512".
     pub fn key_generation(&self, label: &str) -> Result<Vec<&'static str>, TokenError> {
+        use crate::crypto::gost::ParamSet;
         let offered = self.mechanisms(label)?;
         Ok([
-            (0x0000_0000, "RSA"),
-            (0x0000_1040, "EC"),
+            (KeySpec::Rsa(2048), "RSA"),
+            (KeySpec::EcP256, "EC"),
             (
-                super::tc26::CKM_GOSTR3410_KEY_PAIR_GEN,
+                KeySpec::Gost2012(ParamSet::CryptoProA),
                 "GOST R 34.10-2012 256",
             ),
             (
-                super::tc26::CKM_GOSTR3410_512_KEY_PAIR_GEN,
+                KeySpec::Gost2012(ParamSet::Tc26_512A),
                 "GOST R 34.10-2012 512",
             ),
         ]
         .into_iter()
-        .filter(|(mechanism, _)| offered.contains(mechanism))
+        .filter(|(spec, _)| offered.contains(&spec.generation_mechanism()))
         .map(|(_, name)| name)
         .collect())
     }
@@ -1387,32 +1407,19 @@ impl Module {
                 const CKR_ATTRIBUTE_VALUE_INVALID: u64 = 0x13;
                 const CKR_DOMAIN_PARAMS_INVALID: u64 = 0x130;
                 let bits = set.bits();
-                let (mechanism, algorithm, digest) = if bits == 512 {
-                    (
-                        super::tc26::CKM_GOSTR3410_512_KEY_PAIR_GEN,
-                        "1.2.643.7.1.1.1.2",
-                        "1.2.643.7.1.1.2.3",
-                    )
+                let (algorithm, digest) = if bits == 512 {
+                    ("1.2.643.7.1.1.1.2", "1.2.643.7.1.1.2.3")
                 } else {
-                    (
-                        super::tc26::CKM_GOSTR3410_KEY_PAIR_GEN,
-                        "1.2.643.7.1.1.1.1",
-                        "1.2.643.7.1.1.2.2",
-                    )
+                    ("1.2.643.7.1.1.1.1", "1.2.643.7.1.1.2.2")
                 };
-                let slot = self.slot(label)?;
+                if !self.generates(label, spec)? {
+                    return Err(unsupported(spec.name()));
+                }
                 let raw =
                     super::tc26::Raw::load(&self.path).map_err(|reason| TokenError::Failed {
                         label: label.to_owned(),
                         reason,
                     })?;
-                let offered = raw.mechanisms(slot.id()).map_err(|rv| TokenError::Failed {
-                    label: label.to_owned(),
-                    reason: format!("C_GetMechanismList failed (0x{rv:08X})"),
-                })?;
-                if !offered.contains(&mechanism) {
-                    return Err(unsupported(spec.name()));
-                }
                 let params = write::oid(set.oid());
                 let digest_oid = write::oid(digest);
                 raw.generate_gost(
@@ -1561,16 +1568,6 @@ fn software_verify(private_key_info: &[u8], challenge: &[u8], signature: &[u8]) 
 }
 
 const PROOF: &[u8] = b"certkeeper copy check";
-
-/// Streebog of `data` of the GOST key's size (256 or 512), as the hash function gives it.
-fn gost_digest(bits: usize, data: &[u8]) -> Vec<u8> {
-    use digest::Digest;
-    if bits == 512 {
-        streebog::Streebog512::digest(data).to_vec()
-    } else {
-        streebog::Streebog256::digest(data).to_vec()
-    }
-}
 
 /// Takes the key pair with CKA_ID `id` off token `label` in software form, for a PFX file or the
 /// archive: wrapped on the token (AES key wrap with padding under a one-time AES key) and unwrapped
@@ -1897,7 +1894,7 @@ pub fn import_key(
     }
     // Proof: the token signs with the copy, the software key's public half verifies.
     let proven = if let (Some(key), Some(raw)) = (&info.gost, &raw) {
-        let digest = gost_digest(key.param_set().bits(), PROOF);
+        let digest = crate::crypto::gost::streebog_of_size(key.param_set().bits(), PROOF);
         let signature = raw
             .sign_gost_digest(session.handle(), private.handle(), &digest)
             .map_err(|rv| raw_failed("C_Sign with GOST R 34.10", rv))?;

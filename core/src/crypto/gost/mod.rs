@@ -30,5 +30,15 @@ pub use gost94::Gost94CryptoPro;
 pub use params::ParamSet;
 pub use r3410::{PrivateKey, PublicKey};
 
+/// Streebog of `data` of a GOST R 34.10-2012 key's size (512 bits for 512-bit keys, else 256), as
+/// the hash function gives it: the digest a GOST signature signs.
+pub fn streebog_of_size(bits: usize, data: &[u8]) -> Vec<u8> {
+    if bits == 512 {
+        Streebog512::digest(data).to_vec()
+    } else {
+        Streebog256::digest(data).to_vec()
+    }
+}
+
 #[cfg(test)]
 mod tests;
