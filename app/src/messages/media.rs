@@ -476,6 +476,15 @@ pub fn token_detail(manufacturer: &str, model: &str, serial: &str, lang: Lang) -
     )
 }
 
+/// The key pairs a token makes, in the language's words for the algorithms.
+pub fn key_pairs(generates: &[&str], lang: Lang) -> String {
+    generates
+        .iter()
+        .map(|name| lang.algorithm(name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Where a certificate's key is on a token: its kind, or that it shows after the PIN.
 pub fn key_on_token(kind: Option<&str>, lang: Lang) -> String {
     match (kind, lang) {
@@ -591,7 +600,7 @@ pub fn write_survey(
                 out,
                 "  {} {}",
                 lang.pick("generates keys:", "создаёт ключи:"),
-                view.generates.join(", ")
+                key_pairs(&view.generates, lang)
             )?;
         }
     }

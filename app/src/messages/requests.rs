@@ -289,19 +289,41 @@ pub fn field_problem(error: &SubjectError, lang: Lang) -> String {
 }
 
 /// The hint beside a place for the key (the CA guide's): a token asks its PIN, a container a new
-/// password.
-pub fn place_hint(kind: &str, lang: Lang) -> &'static str {
-    if kind == "token" {
-        lang.pick(
+/// password. A token also says which key pairs it makes (`generates`, from its mechanism list),
+/// and that a qualified certificate needs a GOST key when it makes none.
+pub fn place_hint(kind: &str, generates: &[&str], lang: Lang) -> String {
+    if kind != "token" {
+        return lang
+            .pick(
+                "A new container password is asked. It may be empty; a forgotten one can never be recovered.",
+                "Будет запрошен новый пароль контейнера. Его можно оставить пустым; забытый пароль восстановить нельзя.",
+            )
+            .to_owned();
+    }
+    let mut hint = lang
+        .pick(
             "The token asks its PIN; the key is made on it and never leaves it.",
             "Токен спросит свой PIN; ключ создаётся на нём и никогда его не покидает.",
         )
-    } else {
-        lang.pick(
-            "A new container password is asked. It may be empty; a forgotten one can never be recovered.",
-            "Будет запрошен новый пароль контейнера. Его можно оставить пустым; забытый пароль восстановить нельзя.",
-        )
+        .to_owned();
+    // What it can make, from its mechanism list; nothing is said when that could not be read.
+    let makes = super::media::key_pairs(generates, lang);
+    if generates.iter().any(|name| name.starts_with("GOST")) {
+        hint.push_str(&match lang {
+            Lang::En => format!(" It makes {makes} keys."),
+            Lang::Ru => format!(" Создаёт ключи: {makes}."),
+        });
+    } else if !generates.is_empty() {
+        hint.push_str(&match lang {
+            Lang::En => format!(
+                " It makes {makes} keys, not GOST ones: a qualified certificate needs a GOST key, so choose a token that makes them, a drive or the registry store."
+            ),
+            Lang::Ru => format!(
+                " Создаёт ключи {makes}, но не ГОСТ: для квалифицированного сертификата нужен ключ ГОСТ — выберите токен, который их создаёт, флешку или реестр."
+            ),
+        });
     }
+    hint
 }
 
 /// What the window says about a job under its subject.
@@ -809,4 +831,42 @@ pub(super) fn describe_cmp(error: &CmpError, lang: Lang) -> Option<Text> {
         _ => return None,
     };
     Some(Text::new(lang, en, ru))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_s_place_says_which_keys_it_makes_and_whether_a_qualified_certificate_can_use_them() {
+        let gost = ["RSA", "EC", "GOST R 34.10-2012 256"];
+        let en = place_hint("token", &gost, Lang::En);
+        assert!(en.starts_with("The token asks its PIN"), "{en}");
+        assert!(
+            en.ends_with("It makes RSA, EC, GOST R 34.10-2012 256 keys."),
+            "{en}"
+        );
+        let ru = place_hint("token", &gost, Lang::Ru);
+        assert!(
+            ru.ends_with("Создаёт ключи: RSA, EC, ГОСТ Р 34.10-2012 256."),
+            "{ru}"
+        );
+
+        let en = place_hint("token", &["RSA", "EC"], Lang::En);
+        assert!(en.contains("It makes RSA, EC keys, not GOST ones"), "{en}");
+        assert!(
+            en.contains("a qualified certificate needs a GOST key"),
+            "{en}"
+        );
+        let ru = place_hint("token", &["RSA", "EC"], Lang::Ru);
+        assert!(ru.contains("Создаёт ключи RSA, EC, но не ГОСТ"), "{ru}");
+
+        // Unknown (its mechanisms could not be read): nothing claimed.
+        assert_eq!(
+            place_hint("token", &[], Lang::En),
+            "The token asks its PIN; the key is made on it and never leaves it."
+        );
+        // A container is not a token, whatever the list says.
+        assert!(place_hint("registry", &gost, Lang::En).starts_with("A new container password"));
+    }
 }

@@ -25,6 +25,8 @@ pub(crate) static TOKENS: Mutex<()> = Mutex::new(());
 pub(crate) struct Medium {
     pub row: MediumRow,
     pub items: Vec<MediumItem>,
+    /// The key pairs a token can make, from its mechanism list (empty for other media).
+    pub generates: Vec<&'static str>,
 }
 
 fn item(certificate: &Certificate, detail: String) -> MediumItem {
@@ -76,6 +78,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
             warning: "".into(),
         },
         items: archived,
+        generates: Vec::new(),
     });
     // A token driver that did not load is shown with why, never dropped without a word.
     for problem in &listed.unusable_modules {
@@ -89,6 +92,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
                 warning: warning.into(),
             },
             items: Vec::new(),
+            generates: Vec::new(),
         });
     }
     let mut tokens: Vec<_> = listed.tokens.iter().collect();
@@ -130,6 +134,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
                 warning: warning.into(),
             },
             items,
+            generates: token.generates.clone(),
         });
     }
     let container_item = |files: &certkeeper_core::formats::cryptopro::ContainerFiles,
@@ -163,6 +168,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
             .iter()
             .filter_map(|entry| container_item(&entry.files, &entry.folder))
             .collect(),
+        generates: Vec::new(),
     });
     for drive in &listed.drives {
         let mut items = Vec::new();
@@ -196,6 +202,7 @@ pub(crate) fn survey(archive: &Archive, lang: Lang) -> Result<Vec<Medium>> {
                 warning: "".into(),
             },
             items,
+            generates: Vec::new(),
         });
     }
     Ok(media)

@@ -404,7 +404,7 @@ fn load_places(window: &AppWindow, shared: &Rc<Shared>) {
                         kind: medium.row.kind.clone(),
                         name: medium.row.name.clone(),
                         detail: medium.row.detail.clone(),
-                        hint: words::place_hint(&medium.row.kind, lang).into(),
+                        hint: words::place_hint(&medium.row.kind, &medium.generates, lang).into(),
                         warning: medium.row.warning.clone(),
                     })
                     .collect();
