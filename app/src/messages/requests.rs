@@ -308,7 +308,10 @@ pub fn place_hint(kind: &str, generates: &[&str], lang: Lang) -> String {
         .to_owned();
     // What it can make, from its mechanism list; nothing is said when that could not be read.
     let makes = super::media::key_pairs(generates, lang);
-    if generates.iter().any(|name| name.starts_with("GOST")) {
+    if generates
+        .iter()
+        .any(|name| certkeeper_core::media::pkcs11::is_gost_key_pair(name))
+    {
         hint.push_str(&match lang {
             Lang::En => format!(" It makes {makes} keys."),
             Lang::Ru => format!(" Создаёт ключи: {makes}."),

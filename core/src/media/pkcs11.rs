@@ -1122,6 +1122,28 @@ pub enum KeySpec {
     Gost2012(crate::crypto::gost::ParamSet),
 }
 
+/// The kinds of key pair a token is asked about, each with the name `media list` gives it.
+pub const KEY_PAIRS: [(KeySpec, &str); 4] = [
+    (KeySpec::Rsa(2048), "RSA"),
+    (KeySpec::EcP256, "EC"),
+    (
+        KeySpec::Gost2012(crate::crypto::gost::ParamSet::CryptoProA),
+        "GOST R 34.10-2012 256",
+    ),
+    (
+        KeySpec::Gost2012(crate::crypto::gost::ParamSet::Tc26_512A),
+        "GOST R 34.10-2012 512",
+    ),
+];
+
+/// Whether `name`, as [`Module::key_generation`] lists it, is a GOST key pair (what a qualified
+/// certificate needs).
+pub fn is_gost_key_pair(name: &str) -> bool {
+    KEY_PAIRS
+        .iter()
+        .any(|(spec, known)| *known == name && matches!(spec, KeySpec::Gost2012(_)))
+}
+
 impl KeySpec {
     /// Reads `rsa2048`, `rsa3072`, `rsa4096`, `ec-p256`, `ec-p384`, `gost2012-256[:SET]` (SET: A,
     /// B, C (CryptoPro A–C), XA, XB (CryptoPro XchA/XchB), TC26-A … TC26-D; CryptoPro A by default,
@@ -1260,27 +1282,15 @@ impl Module {
             .contains(&spec.generation_mechanism()))
     }
 
-    /// The kinds of key pair token `label` can generate, read from its full mechanism list: "RSA",
-    /// "EC", "GOST R 34.10-2012 256", "GOST R 34.10-2012 512".
+    /// The kinds of key pair token `label` can generate, read from its full mechanism list: the
+    /// names of [`KEY_PAIRS`].
     pub fn key_generation(&self, label: &str) -> Result<Vec<&'static str>, TokenError> {
-        use crate::crypto::gost::ParamSet;
         let offered = self.mechanisms(label)?;
-        Ok([
-            (KeySpec::Rsa(2048), "RSA"),
-            (KeySpec::EcP256, "EC"),
-            (
-                KeySpec::Gost2012(ParamSet::CryptoProA),
-                "GOST R 34.10-2012 256",
-            ),
-            (
-                KeySpec::Gost2012(ParamSet::Tc26_512A),
-                "GOST R 34.10-2012 512",
-            ),
-        ]
-        .into_iter()
-        .filter(|(spec, _)| offered.contains(&spec.generation_mechanism()))
-        .map(|(_, name)| name)
-        .collect())
+        Ok(KEY_PAIRS
+            .into_iter()
+            .filter(|(spec, _)| offered.contains(&spec.generation_mechanism()))
+            .map(|(_, name)| name)
+            .collect())
     }
 
     /// Generates a key pair on token `label` (logged in with `pin`, one attempt): both keys stay on
